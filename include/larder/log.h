@@ -1,0 +1,43 @@
+// Logging to stderr, with syslog priority prefixes ("<3>") when stderr is the journal
+// (JOURNAL_STREAM names stderr's device and inode), plain "LEVEL: " otherwise.
+//
+// RateLimitedLog lets through at most `burst` lines per key and `per_seconds`, then one
+// summary line of how many were suppressed; bad input is logged through it per topic.
+// Thread rule: log() may be called from any thread (one write(2) per line); the rate
+// limiter belongs to the event-loop thread.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "larder/config.h"
+
+namespace larder {
+
+void set_log_level(LogLevel level);
+LogLevel log_level();
+void log(LogLevel level, const std::string& line);
+inline void log_error(const std::string& s) { log(LogLevel::error, s); }
+inline void log_warn(const std::string& s) { log(LogLevel::warn, s); }
+inline void log_info(const std::string& s) { log(LogLevel::info, s); }
+inline void log_debug(const std::string& s) { log(LogLevel::debug, s); }
+
+class RateLimitedLog {
+ public:
+  RateLimitedLog(int burst, double per_seconds) : burst_(burst), per_(per_seconds) {}
+  // Logs `line` unless `key` has used up its burst in the current period.
+  // Returns whether the line was written.
+  bool log(LogLevel level, const std::string& key, const std::string& line, double now);
+
+ private:
+  struct Bucket {
+    double start = 0;
+    int count = 0;
+    int suppressed = 0;
+  };
+  int burst_;
+  double per_;
+  std::map<std::string, Bucket> buckets_;
+};
+
+}  // namespace larder

@@ -1,0 +1,74 @@
+// Durable state of the hub: readings and the last state of each consumable.
+//
+// Writes are queued and committed together by flush() (the daemon flushes from a timer
+// on the event loop, and at shutdown), so a burst of readings costs one transaction.
+// What flush() committed survives a crash and a restart; what was only queued does not.
+// The SQLite implementation lives in daemon/adapters/store (WAL mode, versioned
+// migrations); MemoryStore serves the core's tests and `larderctl replay`.
+// Thread rule: event-loop thread only.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "larder/status.h"
+
+namespace larder {
+
+// One accepted input event, already converted into the consumable's unit.
+struct Reading {
+  std::string consumable;
+  double ts = 0;          // epoch seconds
+  std::string kind;       // "level", "used", "refilled", "purchased"
+  double value = 0;       // level or amount in the consumable's unit; packs for "purchased"
+};
+
+struct StoredState {
+  std::string consumable;
+  std::string json;       // the state as published on MQTT
+  double updated = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Queues a reading for the next flush().
+  virtual void append(Reading r) = 0;
+  // Queues the latest state of a consumable; a newer put replaces a queued older one.
+  virtual void put_state(const std::string& consumable, std::string json, double updated) = 0;
+  // Commits everything queued in one transaction. On failure nothing is committed and
+  // the queue is kept for the next try.
+  virtual Status flush() = 0;
+  // Readings and states queued and not yet committed.
+  virtual std::size_t pending() const = 0;
+  // Committed states, one per consumable.
+  virtual Result<std::vector<StoredState>> load_states() = 0;
+  // Committed readings of one consumable with since <= ts < until, oldest first, at most
+  // `limit` of them.
+  virtual Result<std::vector<Reading>> readings(const std::string& consumable, double since,
+                                                double until, std::size_t limit) = 0;
+};
+
+// A Store that keeps everything in memory: committed on flush(), lost at exit.
+class MemoryStore final : public Store {
+ public:
+  void append(Reading r) override;
+  void put_state(const std::string& consumable, std::string json, double updated) override;
+  Status flush() override;
+  std::size_t pending() const override;
+  Result<std::vector<StoredState>> load_states() override;
+  Result<std::vector<Reading>> readings(const std::string& consumable, double since,
+                                        double until, std::size_t limit) override;
+  std::size_t commits() const { return commits_; }
+
+ private:
+  std::vector<Reading> queued_readings_;
+  std::map<std::string, StoredState> queued_states_;
+  std::vector<Reading> readings_;
+  std::map<std::string, StoredState> states_;
+  std::size_t commits_ = 0;
+};
+
+}  // namespace larder
