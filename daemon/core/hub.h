@@ -1,0 +1,87 @@
+// The hub's core: canonical inputs in, consumable state, errors and readings out.
+//
+// Every message of the contract (contract.h) goes through on_message(). A valid input
+// updates what the hub knows, is queued in the store, and may publish the consumable's
+// retained state. A bad input changes nothing: it is counted
+// (`larder_messages_rejected_total{reason}`), logged rate-limited per topic, and
+// reported on `<root>/error`. The retained rules of the contract are applied here.
+// State is published when it changes meaningfully (consumable_state.h), at most once
+// per `min_publish_interval` per consumable; tick() sends what that delayed.
+// Thread rule: event-loop thread only; no I/O but through Bus and Store.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/consumable_state.h"
+#include "core/contract.h"
+#include "larder/bus.h"
+#include "larder/clock.h"
+#include "larder/config.h"
+#include "larder/log.h"
+#include "larder/metrics.h"
+#include "larder/store.h"
+
+namespace larder {
+
+struct HubOptions {
+  double min_publish_interval = 2.0;  // seconds between two states of one consumable
+  double max_future_skew = 300;       // a ts further ahead of the clock is rejected
+};
+
+struct VehicleFacts {
+  std::optional<contract::LocationInput> location;
+  std::optional<std::string> trunk;
+  double updated = 0;
+};
+
+class Hub {
+ public:
+  Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metrics& metrics,
+      HubOptions options = {});
+
+  // Loads the last committed state of each configured consumable from the store and
+  // publishes it (retained). Stored state of consumables no longer configured is ignored.
+  Status restore();
+
+  std::vector<contract::Filter> subscriptions() const;
+  void on_message(const Message& m);
+  // Publishes states whose publication was delayed by the rate limit.
+  void tick();
+
+  const ConsumableState* consumable(const std::string& id) const;
+  const VehicleFacts* vehicle(const std::string& id) const;
+  std::optional<bool> presence(const std::string& person) const;
+
+ private:
+  struct Entry {
+    const ConsumableConfig* config;
+    ConsumableState state;
+    ConsumableState published;
+    bool ever_published = false;
+    bool dirty = false;               // a meaningful change waits for the rate limit
+    double last_publish = -1e300;     // clock time
+  };
+
+  void reject(const Message& m, const contract::Rejection& r);
+  void apply(const Message& m, const contract::Input& in);
+  bool apply_consumable(const Message& m, const contract::Input& in, Entry& e, double ts);
+  void changed(Entry& e);
+  void publish_state(Entry& e);
+
+  const Config& config_;
+  Bus& bus_;
+  Store& store_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  HubOptions options_;
+  std::string root_;
+  std::map<std::string, Entry, std::less<>> consumables_;
+  std::map<std::string, VehicleFacts> vehicles_;
+  std::map<std::string, bool> presence_;
+  RateLimitedLog bad_input_log_{5, 60};
+  RateLimitedLog error_reports_{20, 10};
+};
+
+}  // namespace larder

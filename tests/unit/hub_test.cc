@@ -1,0 +1,185 @@
+// The hub's core on a fake bus, an in-memory store and a manual clock.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/hub.h"
+#include "support/fake_bus.h"
+
+using namespace larder;
+using nlohmann::json;
+
+namespace {
+
+Config test_config() {
+  Config c;
+  c.state_dir = "/nonexistent";
+  ConsumableConfig coffee;
+  coffee.id = "coffee";
+  coffee.name = "Coffee beans";
+  coffee.unit = Unit::g;
+  coffee.capacity = 1000;
+  coffee.tare = 350;
+  coffee.pack = {"COFFEE-500", 500, 8.99};
+  ConsumableConfig pods;
+  pods.id = "pods";
+  pods.unit = Unit::pcs;
+  pods.capacity = 80;
+  pods.pack = {"PODS-40", 40, 12.0};
+  c.consumables = {coffee, pods};
+  return c;
+}
+
+struct Fixture {
+  Config config = test_config();
+  test::FakeBus bus;
+  MemoryStore store;
+  ManualClock clock{1764460800};
+  Metrics metrics;
+  Hub hub{config, bus, store, clock, metrics};
+
+  void send(const std::string& topic, const std::string& payload, bool retained = false) {
+    hub.on_message(Message{"larder/v1/" + topic, payload, 1, retained});
+  }
+  json last_state(const std::string& id) {
+    auto states = bus.on("larder/v1/consumable/" + id + "/state");
+    REQUIRE_FALSE(states.empty());
+    CHECK(states.back().retained);
+    return json::parse(states.back().payload);
+  }
+  std::vector<json> errors() {
+    std::vector<json> out;
+    for (auto& m : bus.on("larder/v1/error")) out.push_back(json::parse(m.payload));
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "a level reading updates the consumable and publishes its state") {
+  send("consumable/coffee/level", R"({"value":412.5,"unit":"g","ts":1764460700})");
+  auto s = last_state("coffee");
+  CHECK(s["level"] == 412.5);
+  CHECK(s["unit"] == "g");
+  CHECK(s["capacity"] == 1000);
+  CHECK(s["on_hand"] == 0);
+  CHECK(s["status"] == "unknown");
+  CHECK(s["empty_at"].is_null());
+  CHECK(s["rate_per_day"].is_null());
+  CHECK(s["updated"] == 1764460700);
+  CHECK(metrics.get("larder_messages_received_total", {{"kind", "level"}}) == 1);
+  REQUIRE(store.flush().ok());
+  auto r = store.readings("coffee", 0, 2e9, 10);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 1);
+  CHECK((*r)[0].value == doctest::Approx(412.5));
+}
+
+TEST_CASE_FIXTURE(Fixture, "units convert; gross readings lose the tare; % is a share") {
+  send("consumable/coffee/level", R"({"value":0.75,"unit":"kg","gross":true})");
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(400));
+  clock.advance(10);
+  send("consumable/coffee/level", R"({"value":50,"unit":"%"})");
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(500));
+}
+
+TEST_CASE_FIXTURE(Fixture, "bad input changes nothing, is counted and reported") {
+  send("consumable/coffee/level", R"({"value":400,"unit":"g"})");
+  auto before = bus.sent.size();
+  send("consumable/coffee/level", R"({"value":400,"unit":"ml"})");
+  send("consumable/tea/level", R"({"value":4,"unit":"g"})");
+  send("consumable/coffee/level", R"({"value":-300,"unit":"g"})");
+  send("consumable/coffee/level", R"({"value":5000,"unit":"g"})");
+  send("consumable/coffee/level", R"({"value":300,"unit":"g","ts":1764470000})");
+  send("consumable/coffee/level", "{]");
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(400));
+  auto errs = errors();
+  REQUIRE(errs.size() == 6);
+  CHECK(errs[0]["topic"] == "larder/v1/consumable/coffee/level");
+  CHECK(errs[0]["reason"] == "unit 'ml' does not fit consumable 'coffee' (mass)");
+  CHECK(errs[1]["reason"] == "no consumable 'tea' is configured");
+  CHECK(errs[2]["reason"].get<std::string>().find("negative") != std::string::npos);
+  CHECK(errs[3]["reason"].get<std::string>().find("far above") != std::string::npos);
+  CHECK(errs[4]["reason"].get<std::string>().find("future") != std::string::npos);
+  CHECK(bus.sent.size() == before + 6);  // errors only, no state
+  CHECK(metrics.get("larder_messages_rejected_total", {{"reason", "unit"}}) == 1);
+  CHECK(metrics.get("larder_messages_rejected_total", {{"reason", "json"}}) == 1);
+  REQUIRE(store.flush().ok());
+  CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "readings going backwards are rejected; retained copies are not errors") {
+  send("consumable/coffee/level", R"({"value":400,"unit":"g","ts":1764460000})");
+  send("consumable/coffee/level", R"({"value":390,"unit":"g","ts":1764450000})");
+  CHECK(errors().size() == 1);
+  send("consumable/coffee/level", R"({"value":400,"unit":"g","ts":1764450000})", true);
+  CHECK(errors().size() == 1);
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(400));
+}
+
+TEST_CASE_FIXTURE(Fixture, "retained events are ignored; retained level without ts only initialises") {
+  send("consumable/pods/purchased", R"({"packs":2})", true);
+  send("consumable/pods/used", R"({"amount":1,"unit":"pcs"})", true);
+  CHECK(hub.consumable("pods")->on_hand == 0);
+  CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "retained"}}) == 2);
+  send("consumable/coffee/level", R"({"value":300,"unit":"g"})", true);
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(300));
+  clock.advance(5);
+  send("consumable/coffee/level", R"({"value":200,"unit":"g"})", true);
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(300));
+  send("presence/anna", R"({"home":true})", true);
+  send("presence/anna", R"({"home":false})", true);
+  CHECK(hub.presence("anna") == true);
+  CHECK(errors().empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "purchases add packs, refills take one and fill the container") {
+  send("consumable/coffee/level", R"({"value":50,"unit":"g"})");
+  send("consumable/coffee/purchased", R"({"packs":2})");
+  CHECK(hub.consumable("coffee")->on_hand == 2);
+  send("consumable/coffee/refilled", "{}");
+  CHECK(hub.consumable("coffee")->on_hand == 1);
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(550));
+  send("consumable/pods/used", R"({"amount":3,"unit":"pcs"})");
+  CHECK_FALSE(hub.consumable("pods")->level.has_value());
+}
+
+TEST_CASE_FIXTURE(Fixture, "state is published on meaningful change, at most every 2 s") {
+  send("consumable/coffee/level", R"({"value":500,"unit":"g"})");
+  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 1);
+  clock.advance(5);
+  send("consumable/coffee/level", R"({"value":495,"unit":"g"})");  // 0.5% of capacity
+  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 1);
+  send("consumable/coffee/level", R"({"value":480,"unit":"g"})");  // 2%: publish
+  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 2);
+  clock.advance(0.5);
+  send("consumable/coffee/level", R"({"value":400,"unit":"g"})");  // throttled
+  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 2);
+  hub.tick();
+  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 2);
+  clock.advance(2);
+  hub.tick();
+  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 3);
+  CHECK(last_state("coffee")["level"] == 400);
+}
+
+TEST_CASE("restore publishes the stored state of every configured consumable") {
+  Config config = test_config();
+  MemoryStore store;
+  ManualClock clock{1764460800};
+  Metrics metrics;
+  {
+    test::FakeBus bus;
+    Hub hub{config, bus, store, clock, metrics};
+    hub.on_message({"larder/v1/consumable/coffee/level", R"({"value":321,"unit":"g"})", 1, false});
+    hub.on_message({"larder/v1/consumable/pods/purchased", R"({"packs":3})", 1, false});
+    REQUIRE(store.flush().ok());
+  }
+  test::FakeBus bus;
+  Hub hub{config, bus, store, clock, metrics};
+  REQUIRE(hub.restore().ok());
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(321));
+  CHECK(hub.consumable("pods")->on_hand == 3);
+  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 1);
+  CHECK(bus.on("larder/v1/consumable/pods/state").size() == 1);
+}
