@@ -1,0 +1,392 @@
+#include "adapters/store/sqlite_store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <limits>
+#include <map>
+
+#include "larder/log.h"
+
+namespace larder {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The schema, oldest first. Append new steps at the end; never edit a shipped one.
+const std::vector<SqliteMigration> kMigrations = {
+    {1, "readings and consumable state",
+     "CREATE TABLE readings ("
+     "  consumable TEXT NOT NULL,"
+     "  ts REAL NOT NULL,"
+     "  kind TEXT NOT NULL,"
+     "  value REAL NOT NULL);"
+     "CREATE INDEX readings_by_consumable_ts ON readings(consumable, ts);"
+     "CREATE TABLE consumable_state ("
+     "  consumable TEXT PRIMARY KEY,"
+     "  json TEXT NOT NULL,"
+     "  updated REAL NOT NULL);"},
+};
+
+constexpr const char* kCommits = "larder_store_commits_total";
+constexpr const char* kCommitErrors = "larder_store_commit_errors_total";
+constexpr const char* kLastCommitSeconds = "larder_store_last_commit_seconds";
+constexpr const char* kPending = "larder_store_pending";
+constexpr const char* kMigrationsApplied = "larder_store_migrations_applied_total";
+
+void describe_metrics(Metrics& m) {
+  m.describe(kCommits, "counter", "SQLite transactions committed by store flushes.");
+  m.describe(kCommitErrors, "counter", "Store flushes that failed and were rolled back.");
+  m.describe(kLastCommitSeconds, "gauge", "Duration of the last successful store flush.");
+  m.describe(kPending, "gauge", "Readings and states queued and not yet committed.");
+  m.describe(kMigrationsApplied, "counter", "Schema migrations applied at open.");
+}
+
+// What went wrong, in words first and SQLite's own message after.
+std::string explain(const std::exception& e) {
+  const auto* se = dynamic_cast<const SQLite::Exception*>(&e);
+  if (!se) return e.what();
+  std::string hint;
+  switch (se->getErrorCode()) {
+    case SQLITE_FULL: hint = "disk full"; break;
+    case SQLITE_READONLY: hint = "database is read-only"; break;
+    case SQLITE_IOERR:
+      hint = se->getExtendedErrorCode() == SQLITE_IOERR_WRITE ? "I/O error writing (disk full?)"
+                                                              : "I/O error";
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: hint = "locked by another connection"; break;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT: hint = "not an SQLite database, or corrupt"; break;
+    case SQLITE_CANTOPEN: hint = "cannot open the file"; break;
+    case SQLITE_CONSTRAINT: hint = "constraint violated"; break;
+    default: break;
+  }
+  return hint.empty() ? std::string(se->what()) : hint + " (" + se->what() + ")";
+}
+
+void rollback_if_open(SQLite::Database& db) {
+  if (sqlite3_get_autocommit(db.getHandle()) == 0) {
+    try {
+      db.exec("ROLLBACK");
+    } catch (const std::exception&) {
+      // SQLite may already have rolled back on its own (e.g. after an I/O error).
+    }
+  }
+}
+
+// mkdir -p with mode 0750 for what it creates.
+Status make_state_dir(const std::string& dir) {
+  if (dir.empty()) return Status::Error("store: the state directory is empty");
+  fs::path prefix;
+  for (const auto& part : fs::path(dir)) {
+    prefix /= part;
+    if (part.empty() || prefix == prefix.root_path()) continue;
+    if (::mkdir(prefix.c_str(), 0750) != 0 && errno != EEXIST) {
+      return Status::Error("store: cannot create the state directory " + prefix.string() + ": " +
+                           std::strerror(errno));
+    }
+  }
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return Status::Error("store: the state directory " + dir + " is not a directory");
+  }
+  return Status::Ok();
+}
+
+// Brings the file to the newest version in `list`, one transaction per step.
+Status migrate(SQLite::Database& db, const std::string& path,
+               const std::vector<SqliteMigration>& list, bool read_only, Metrics& metrics) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i].version != static_cast<int>(i) + 1) {
+      return Status::Error("store: migration list is not numbered 1, 2, 3...");
+    }
+  }
+  const int known = static_cast<int>(list.size());
+  const bool has_table =
+      db.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                    "name = 'schema_migrations'")
+          .getInt() > 0;
+  if (!has_table && !read_only) {
+    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at REAL NOT NULL)");
+  }
+  int current = 0;
+  if (has_table) {
+    SQLite::Statement q(db, "SELECT COALESCE(MAX(version), 0), count(*) FROM schema_migrations");
+    q.executeStep();
+    current = q.getColumn(0).getInt();
+    if (q.getColumn(1).getInt() != current) {
+      return Status::Error("store: " + path + ": schema_migrations has gaps (" +
+                           std::to_string(q.getColumn(1).getInt()) + " rows up to version " +
+                           std::to_string(current) + "); refusing to guess");
+    }
+  }
+  if (current > known) {
+    return Status::Error("store: " + path + " has schema version " + std::to_string(current) +
+                         ", newer than this larderd knows (" + std::to_string(known) +
+                         "); upgrade larderd or restore a backup made for this version");
+  }
+  if (read_only) {
+    if (current < known) {
+      return Status::Error("store: " + path + " has schema version " + std::to_string(current) +
+                           " and needs migrating to " + std::to_string(known) +
+                           ", which a read-only open cannot do");
+    }
+    return Status::Ok();
+  }
+  for (const SqliteMigration& m : list) {
+    if (m.version <= current) continue;
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      // Checked again under the write lock, in case another process migrated meanwhile.
+      if (db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt() >=
+          m.version) {
+        db.exec("COMMIT");
+        continue;
+      }
+      db.exec(m.sql);
+      SQLite::Statement ins(db,
+                            "INSERT INTO schema_migrations (version, name, applied_at) "
+                            "VALUES (?, ?, (julianday('now') - 2440587.5) * 86400.0)");
+      ins.bind(1, m.version);
+      ins.bind(2, m.name);
+      ins.exec();
+      db.exec("COMMIT");
+    } catch (const std::exception& e) {
+      const std::string why = explain(e);
+      rollback_if_open(db);
+      return Status::Error("store: migration " + std::to_string(m.version) + " (" + m.name +
+                           ") of " + path + " failed and was rolled back: " + why +
+                           "; the database stays at version " + std::to_string(m.version - 1));
+    }
+    metrics.inc(kMigrationsApplied);
+    log_info("store: applied migration " + std::to_string(m.version) + " (" + m.name + ") to " +
+             path);
+  }
+  return Status::Ok();
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, std::unique_ptr<SQLite::Database> db, Metrics& metrics)
+      : path_(std::move(path)),
+        db_(std::move(db)),
+        insert_reading_(*db_, "INSERT INTO readings (consumable, ts, kind, value) "
+                              "VALUES (?, ?, ?, ?)"),
+        upsert_state_(*db_, "INSERT INTO consumable_state (consumable, json, updated) "
+                            "VALUES (?, ?, ?) ON CONFLICT (consumable) DO UPDATE SET "
+                            "json = excluded.json, updated = excluded.updated"),
+        select_readings_(*db_, "SELECT ts, kind, value FROM readings WHERE consumable = ? "
+                               "AND ts >= ? AND ts < ? ORDER BY ts, rowid LIMIT ?"),
+        select_states_(*db_, "SELECT consumable, json, updated FROM consumable_state "
+                             "ORDER BY consumable"),
+        metrics_(metrics) {
+    // Counts the commits SQLite really makes, so a flush that committed row by row shows.
+    sqlite3_commit_hook(db_->getHandle(), &SqliteStore::on_commit, this);
+  }
+
+  ~SqliteStore() override {
+    sqlite3_commit_hook(db_->getHandle(), nullptr, nullptr);
+    if (pending() > 0) {
+      log_warn("store: closing " + path_ + " with " + std::to_string(pending()) +
+               " readings and states never committed");
+    }
+  }
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  void append(Reading r) override {
+    if (!std::isfinite(r.ts) || !std::isfinite(r.value)) {
+      log_warn("store: refused a reading of '" + r.consumable +
+               "' with a non-finite timestamp or value");
+      return;
+    }
+    queued_readings_.push_back(std::move(r));
+  }
+
+  void put_state(const std::string& consumable, std::string json, double updated) override {
+    if (!std::isfinite(updated)) {
+      log_warn("store: refused the state of '" + consumable + "' with a non-finite time");
+      return;
+    }
+    queued_states_[consumable] = StoredState{consumable, std::move(json), updated};
+  }
+
+  Status flush() override {
+    if (pending() == 0) return Status::Ok();
+    const auto start = std::chrono::steady_clock::now();
+    const std::uint64_t commits_before = sqlite_commits_;
+    try {
+      db_->exec("BEGIN IMMEDIATE");
+      for (const Reading& r : queued_readings_) {
+        insert_reading_.bind(1, r.consumable);
+        insert_reading_.bind(2, r.ts);
+        insert_reading_.bind(3, r.kind);
+        insert_reading_.bind(4, r.value);
+        insert_reading_.exec();
+        insert_reading_.reset();
+      }
+      for (const auto& [name, s] : queued_states_) {
+        upsert_state_.bind(1, name);
+        upsert_state_.bind(2, s.json);
+        upsert_state_.bind(3, s.updated);
+        upsert_state_.exec();
+        upsert_state_.reset();
+      }
+      db_->exec("COMMIT");
+    } catch (const std::exception& e) {
+      const std::string why = explain(e);
+      insert_reading_.tryReset();
+      upsert_state_.tryReset();
+      rollback_if_open(*db_);
+      metrics_.inc(kCommitErrors);
+      metrics_.set(kPending, {}, static_cast<double>(pending()));
+      return Status::Error("store: committing " + std::to_string(queued_readings_.size()) +
+                           " readings and " + std::to_string(queued_states_.size()) +
+                           " states to " + path_ + " failed: " + why +
+                           "; they stay queued for the next flush");
+    }
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    queued_readings_.clear();
+    queued_states_.clear();
+    metrics_.inc(kCommits, {}, static_cast<double>(sqlite_commits_ - commits_before));
+    metrics_.set(kLastCommitSeconds, {}, took.count());
+    metrics_.set(kPending, {}, 0);
+    return Status::Ok();
+  }
+
+  std::size_t pending() const override {
+    return queued_readings_.size() + queued_states_.size();
+  }
+
+  Result<std::vector<StoredState>> load_states() override {
+    std::vector<StoredState> out;
+    try {
+      while (select_states_.executeStep()) {
+        out.push_back(StoredState{select_states_.getColumn(0).getString(),
+                                  select_states_.getColumn(1).getString(),
+                                  select_states_.getColumn(2).getDouble()});
+      }
+      select_states_.reset();
+    } catch (const std::exception& e) {
+      select_states_.tryReset();
+      return Status::Error("store: reading states from " + path_ + " failed: " +
+                           explain(e));
+    }
+    return out;
+  }
+
+  Result<std::vector<Reading>> readings(const std::string& consumable, double since,
+                                        double until, std::size_t limit) override {
+    std::vector<Reading> out;
+    if (limit == 0) return out;
+    const auto max = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+    try {
+      select_readings_.bind(1, consumable);
+      select_readings_.bind(2, since);
+      select_readings_.bind(3, until);
+      select_readings_.bind(4, static_cast<std::int64_t>(limit < max ? limit : max));
+      while (select_readings_.executeStep()) {
+        out.push_back(Reading{consumable, select_readings_.getColumn(0).getDouble(),
+                              select_readings_.getColumn(1).getString(),
+                              select_readings_.getColumn(2).getDouble()});
+      }
+      select_readings_.reset();
+    } catch (const std::exception& e) {
+      select_readings_.tryReset();
+      return Status::Error("store: reading readings of '" + consumable + "' from " + path_ +
+                           " failed: " + explain(e));
+    }
+    return out;
+  }
+
+ private:
+  static int on_commit(void* self) {
+    ++static_cast<SqliteStore*>(self)->sqlite_commits_;
+    return 0;  // 0 lets the commit proceed
+  }
+
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;  // before the statements, which use it
+  SQLite::Statement insert_reading_;
+  SQLite::Statement upsert_state_;
+  SQLite::Statement select_readings_;
+  SQLite::Statement select_states_;
+  Metrics& metrics_;
+  std::vector<Reading> queued_readings_;
+  std::map<std::string, StoredState> queued_states_;
+  std::uint64_t sqlite_commits_ = 0;
+};
+
+}  // namespace
+
+const std::vector<SqliteMigration>& sqlite_migrations() { return kMigrations; }
+
+std::string sqlite_store_path(const std::string& state_dir) {
+  return (fs::path(state_dir) / "larder.db").string();
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, Metrics& metrics,
+                                                 const SqliteStoreOptions& options) {
+  describe_metrics(metrics);
+  if (!options.read_only) {
+    if (Status s = make_state_dir(state_dir); !s.ok()) return s;
+  }
+  const std::string path = sqlite_store_path(state_dir);
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    const int flags = options.read_only ? SQLite::OPEN_READONLY
+                                        : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+    db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms);
+    if (options.read_only) {
+      db->exec("PRAGMA query_only = ON");
+    } else {
+      // The first statement that reads the file: a file that is not a database fails here.
+      const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
+      if (mode != "wal") {
+        return Status::Error("store: " + path + " cannot use WAL mode (journal_mode is " + mode +
+                             "); is the state directory on a network file system?");
+      }
+    }
+    db->exec("PRAGMA synchronous = FULL");
+    db->exec("PRAGMA foreign_keys = ON");
+    const auto& list = options.migrations ? *options.migrations : kMigrations;
+    if (Status s = migrate(*db, path, list, options.read_only, metrics); !s.ok()) return s;
+    std::unique_ptr<Store> store = std::make_unique<SqliteStore>(path, std::move(db), metrics);
+    return store;
+  } catch (const std::exception& e) {
+    return Status::Error("store: cannot open " + path + ": " +
+                         explain(e));
+  }
+}
+
+Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir) {
+  SqliteStoreInfo info;
+  info.path = sqlite_store_path(state_dir);
+  try {
+    SQLite::Database db(info.path, SQLite::OPEN_READONLY);
+    info.journal_mode = db.execAndGet("PRAGMA journal_mode").getString();
+    if (db.tableExists("schema_migrations")) {
+      SQLite::Statement q(db, "SELECT version, applied_at FROM schema_migrations ORDER BY version");
+      while (q.executeStep()) {
+        info.applied.emplace_back(q.getColumn(0).getInt(), q.getColumn(1).getDouble());
+        info.schema_version = q.getColumn(0).getInt();
+      }
+    }
+  } catch (const std::exception& e) {
+    return Status::Error("store: cannot inspect " + info.path + ": " + explain(e));
+  }
+  return info;
+}
+
+}  // namespace larder

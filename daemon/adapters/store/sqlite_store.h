@@ -1,0 +1,87 @@
+// The Store (include/larder/store.h) on SQLite: <state_dir>/larder.db.
+//
+// Opening: creates state_dir if it is missing (mode 0750), opens larder.db with
+// journal_mode=WAL, synchronous=FULL, a busy timeout and foreign_keys=ON, then applies
+// the schema migrations the file has not seen yet, each in its own transaction, exactly
+// once (recorded in the table schema_migrations). The store does not open when:
+//   - the directory cannot be created or the file cannot be opened or created;
+//   - the file is not an SQLite database (or is corrupt);
+//   - the file's schema is newer than this binary knows (a downgrade): refused, unchanged;
+//   - a migration fails: its transaction is rolled back, the file stays at the last
+//     version that succeeded.
+// Every such error is a Status whose message names the file.
+//
+// Durability: WAL with synchronous=FULL syncs the WAL at every commit, so what flush()
+// committed survives a process crash *and* a power cut. The gateway is a small board that
+// loses power more often than a server, and the daemon commits in batches from a timer,
+// so the cost is one fsync per flush interval, not one per reading. (NORMAL would only
+// keep commits across a process crash; an OS crash or power cut could lose the last ones.)
+//
+// flush() writes the whole queue in one transaction with prepared statements that are
+// reused; on any failure (disk full, read-only file, I/O error, lock timeout) it rolls
+// back, keeps the queue and returns a Status saying what failed. Accepted data is never
+// dropped: the queue is unbounded; its size is pending() (and the gauge larder_store_pending,
+// updated at each flush). A reading or state with a non-finite number (SQLite would store
+// NaN as NULL) is refused at append()/put_state(), logged, and never queued; MemoryStore too.
+//
+// Metrics: larder_store_commits_total (SQLite commits made by flush, counted by a commit
+// hook on the connection), larder_store_commit_errors_total, larder_store_last_commit_seconds
+// (duration of the last successful flush), larder_store_pending,
+// larder_store_migrations_applied_total.
+//
+// Adding a table: append one SqliteMigration to the list in sqlite_store.cc with the next
+// version number; never edit a migration that has shipped.
+//
+// Thread rule: the store and its Metrics belong to the event-loop thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "larder/metrics.h"
+#include "larder/status.h"
+#include "larder/store.h"
+
+namespace larder {
+
+// One step of the schema. Versions start at 1 and go up by one.
+struct SqliteMigration {
+  int version = 0;
+  std::string name;  // a few words, recorded in schema_migrations
+  std::string sql;   // one or more statements, run in the step's transaction
+};
+
+// The migrations this binary knows, oldest first.
+const std::vector<SqliteMigration>& sqlite_migrations();
+
+struct SqliteStoreOptions {
+  // Opens an existing database for reading only (e.g. for larderctl): nothing is created
+  // or migrated (a database that needs a migration is refused) and every flush() fails.
+  bool read_only = false;
+  // How long a statement waits for a lock held by another connection.
+  int busy_timeout_ms = 2000;
+  // Tests only: a migration list to use instead of sqlite_migrations().
+  const std::vector<SqliteMigration>* migrations = nullptr;
+};
+
+// The database file inside a state directory.
+std::string sqlite_store_path(const std::string& state_dir);
+
+// Opens the store; see the top of this file for what can fail.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, Metrics& metrics,
+                                                 const SqliteStoreOptions& options = {});
+
+// What a database file says about itself, read through a separate read-only connection.
+struct SqliteStoreInfo {
+  std::string path;
+  std::string journal_mode;  // "wal" once a store has opened it
+  int schema_version = 0;    // highest applied migration, 0 if none
+  // (version, applied_at epoch seconds) of every applied migration, oldest first.
+  std::vector<std::pair<int, double>> applied;
+};
+
+Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir);
+
+}  // namespace larder

@@ -1,0 +1,71 @@
+// MemoryStore: the Store contract (include/larder/store.h) kept in memory.
+//
+// It follows the same rules as the SQLite store so that the core's tests and
+// `larderctl replay` see the same behaviour: a flush commits the whole queue at once,
+// an empty flush commits nothing, a newer put_state replaces a queued older one, and
+// readings come back oldest first (ties in insertion order) with since <= ts < until.
+// Readings and states whose numbers are not finite are refused at the door (logged,
+// not queued), as SQLite would turn a NaN into NULL.
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <utility>
+
+#include "larder/log.h"
+#include "larder/store.h"
+
+namespace larder {
+
+void MemoryStore::append(Reading r) {
+  if (!std::isfinite(r.ts) || !std::isfinite(r.value)) {
+    log_warn("store: refused a reading of '" + r.consumable +
+             "' with a non-finite timestamp or value");
+    return;
+  }
+  queued_readings_.push_back(std::move(r));
+}
+
+void MemoryStore::put_state(const std::string& consumable, std::string json, double updated) {
+  if (!std::isfinite(updated)) {
+    log_warn("store: refused the state of '" + consumable + "' with a non-finite time");
+    return;
+  }
+  queued_states_[consumable] = StoredState{consumable, std::move(json), updated};
+}
+
+Status MemoryStore::flush() {
+  if (queued_readings_.empty() && queued_states_.empty()) return Status::Ok();
+  readings_.insert(readings_.end(), std::make_move_iterator(queued_readings_.begin()),
+                   std::make_move_iterator(queued_readings_.end()));
+  for (auto& [name, state] : queued_states_) states_[name] = std::move(state);
+  queued_readings_.clear();
+  queued_states_.clear();
+  ++commits_;
+  return Status::Ok();
+}
+
+std::size_t MemoryStore::pending() const {
+  return queued_readings_.size() + queued_states_.size();
+}
+
+Result<std::vector<StoredState>> MemoryStore::load_states() {
+  std::vector<StoredState> out;
+  out.reserve(states_.size());
+  for (const auto& [name, state] : states_) out.push_back(state);
+  return out;
+}
+
+Result<std::vector<Reading>> MemoryStore::readings(const std::string& consumable, double since,
+                                                   double until, std::size_t limit) {
+  std::vector<Reading> out;
+  for (const auto& r : readings_) {
+    if (r.consumable == consumable && r.ts >= since && r.ts < until) out.push_back(r);
+  }
+  // Stable: readings with the same timestamp stay in the order they were appended.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Reading& a, const Reading& b) { return a.ts < b.ts; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+}  // namespace larder
