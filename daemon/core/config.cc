@@ -1,0 +1,113 @@
+// load_config and parse_config: the file as a whole; each section is read by its own
+// function (config_sections.h) through the walker of config_reader.h.
+#include "larder/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/config_checks.h"
+#include "core/config_reader.h"
+#include "core/config_sections.h"
+
+namespace larder {
+namespace {
+
+using config::Need;
+using config::Section;
+
+constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+
+std::optional<LogLevel> parse_log_level(std::string_view s) {
+  for (LogLevel l : {LogLevel::error, LogLevel::warn, LogLevel::info, LogLevel::debug}) {
+    if (log_level_name(l) == s) return l;
+  }
+  return std::nullopt;
+}
+
+// The top level, in the order of the contract (shared/contract/config.md).
+void read_root(Section& root, Config& cfg) {
+  root.section("mqtt", Need::required, [&](Section& s) { config::read_mqtt(s, cfg.mqtt); });
+  if (auto dir = root.path("state_dir", Need::required)) cfg.state_dir = *dir;
+  root.section("http", Need::required, [&](Section& s) { config::read_http(s, cfg.http); });
+  root.section("household", Need::optional,
+               [&](Section& s) { config::read_household(s, cfg.household); });
+  auto level = root.string("log_level", Need::optional, [](std::string_view v) {
+    return config::check_one_of(v, {"error", "warn", "info", "debug"});
+  });
+  if (level) cfg.log_level = *parse_log_level(*level);
+  root.section("retailer", Need::optional, [&](Section& s) {
+    RetailerConfig r;
+    config::read_retailer(s, r);
+    cfg.retailer = std::move(r);
+  });
+  root.section("consumables", Need::required,
+               [&](Section& s) { config::read_consumables(s, cfg.consumables); });
+}
+
+}  // namespace
+
+const ConsumableConfig* Config::consumable(std::string_view id) const {
+  auto it = std::find_if(consumables.begin(), consumables.end(),
+                         [&](const ConsumableConfig& c) { return c.id == id; });
+  return it == consumables.end() ? nullptr : &*it;
+}
+
+std::string ConfigError::to_string() const {
+  std::string s = file;
+  if (line > 0) s += ":" + std::to_string(line);
+  s += ": ";
+  if (!key.empty()) s += key + ": ";
+  return s + what;
+}
+
+ConfigLoad parse_config(const std::string& yaml_text, const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  if (ec) abs = path;
+  config::ConfigReader reader(path, abs.parent_path());
+  Config cfg;
+  cfg.path = path;
+  try {
+    std::vector<YAML::Node> docs = YAML::LoadAll(yaml_text);
+    if (docs.empty() || docs[0].IsNull()) {
+      reader.error(0, "", "is empty: it needs at least mqtt, state_dir, http and consumables");
+    } else if (!docs[0].IsMap()) {
+      reader.error(docs[0].Mark().line + 1, "",
+                   "must be a map of sections (mqtt, state_dir, http, ...), got " +
+                       config::describe_value(docs[0]));
+    } else {
+      if (docs.size() > 1) {
+        YAML::Mark m = docs[1].Mark();
+        reader.error(m.is_null() ? 0 : m.line + 1, "",
+                     "holds more than one YAML document ('---'); the configuration is one");
+      }
+      // A missing top-level key is reported at line 1, where the document starts.
+      Section root(reader, docs[0], "", 1);
+      read_root(root, cfg);
+      root.finish();
+    }
+  } catch (const YAML::Exception& e) {
+    reader.error(e.mark.is_null() ? 0 : e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    reader.error(0, "", std::string("cannot be read: ") + e.what());
+  }
+  ConfigLoad load;
+  load.errors = reader.take_errors();
+  if (load.errors.empty()) load.config = std::move(cfg);
+  return load;
+}
+
+ConfigLoad load_config(const std::string& path) {
+  std::string text;
+  std::string err = config::read_small_file(path, kMaxConfigBytes, text);
+  if (!err.empty()) {
+    ConfigLoad load;
+    load.errors.push_back(ConfigError{path, 0, "", err});
+    return load;
+  }
+  return parse_config(text, path);
+}
+
+}  // namespace larder

@@ -1,0 +1,25 @@
+// The sections of the configuration file, one function each (private to daemon/core/config*).
+//
+// Each reads its YAML map through a Section (config_reader.h) into its part of Config,
+// reporting every problem through the Section; what it leaves unset keeps its default.
+// To add a section: write `void read_foo(config::Section&, FooConfig&)` in config_foo.cc,
+// declare it here and call it from parse_config (config.cc).
+// Thread rule: as load_config.
+#pragma once
+
+#include "core/config_reader.h"
+#include "larder/config.h"
+
+namespace larder::config {
+
+void read_mqtt(Section& s, MqttConfig& out);              // config_mqtt.cc
+void read_http(Section& s, HttpConfig& out);              // config_http.cc
+void read_household(Section& s, HouseholdConfig& out);    // config_household.cc
+void read_retailer(Section& s, RetailerConfig& out);      // config_retailer.cc
+void read_consumables(Section& s, std::vector<ConsumableConfig>& out);  // config_consumables.cc
+
+// TLS file paths: `ca` when `with_ca`, `cert` and `key` (both or neither; both required
+// when `need_cert`). Each must be a readable file now.
+void read_tls(Section& s, TlsConfig& out, bool with_ca, bool need_cert);  // config_tls.cc
+
+}  // namespace larder::config
