@@ -1,0 +1,468 @@
+#include "adapters/http/http_server.h"
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <cctype>
+#include <exception>
+#include <map>
+#include <type_traits>
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "api/http_types.h"
+#include "larder/log.h"
+
+namespace larder {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace http_detail {
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+constexpr std::size_t kFirstRead = 8 * 1024;      // bytes read while waiting for a request
+constexpr std::chrono::seconds kLinger{1};        // reading what a closed-on client still sends
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void close() = 0;
+};
+
+// The state shared by the server and its connections; connections keep it alive.
+struct ServerCore : std::enable_shared_from_this<ServerCore> {
+  ServerCore(asio::io_context& io, HttpServerOptions o, HttpHandler h, Metrics& m)
+      : ioc(io), options(std::move(o)), handler(std::move(h)), metrics(m), acceptor(io), retry(io) {}
+
+  asio::io_context& ioc;
+  HttpServerOptions options;
+  HttpHandler handler;
+  Metrics& metrics;
+  std::optional<asio::ssl::context> tls;
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  std::uint16_t port = 0;
+  bool started = false;
+  bool running = false;
+  std::uint64_t next_id = 0;
+  std::map<std::uint64_t, std::weak_ptr<Connection>> connections;
+
+  void reject(const char* reason) { metrics.inc("larder_http_rejected_total", {{"reason", reason}}); }
+  void accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+};
+
+bool forbidden_chars(const std::string& s) { return s.find_first_of("\r\n", 0) != std::string::npos || s.find('\0') != std::string::npos; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+template <class Stream>
+Stream make_stream(tcp::socket&& socket, ServerCore& core) {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    return TlsStream(PlainStream(std::move(socket)), *core.tls);
+  } else {
+    return PlainStream(std::move(socket));
+  }
+}
+
+// One connection: reads requests one after the other, answers each, closes on error.
+template <class Stream>
+class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Session(std::shared_ptr<ServerCore> core, tcp::socket&& socket, std::string remote, std::uint64_t id)
+      : core_(std::move(core)), stream_(make_stream<Stream>(std::move(socket), *core_)),
+        remote_(std::move(remote)), id_(id) {}
+  ~Session() override { core_->connections.erase(id_); }
+
+  void run() {
+    if constexpr (kTls) {
+      tcp().expires_after(opts().read_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  if (ec != asio::error::operation_aborted) core_reject(*self, "tls_handshake");
+                                  log_debug("http: TLS handshake with " + self->remote_ + " failed: " + ec.message());
+                                  return;
+                                }
+                                self->read_request();
+                              });
+    } else {
+      read_request();
+    }
+  }
+
+  void close() override { tcp().close(); }
+
+ private:
+  static void core_reject(Session& s, const char* reason) { s.core_->reject(reason); }
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+  const HttpServerOptions& opts() const { return core_->options; }
+
+  // Waits (idle_timeout) for the first bytes of the next request, then reads it.
+  void read_request() {
+    if (!core_->running) return;
+    parser_.emplace();
+    parser_->body_limit(opts().body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(opts().header_limit));
+    bool pending = buffer_.size() > 0;
+    if constexpr (kTls) pending = pending || SSL_pending(stream_.native_handle()) > 0;
+    if (pending) {
+      read_header();
+      return;
+    }
+    tcp().expires_after(opts().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return;  // idle, closed by the client, or stopped
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
+  }
+
+  // The whole request must arrive within read_timeout of its first byte.
+  void read_header() {
+    tcp().expires_after(opts().read_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->on_header(ec);
+                             });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    const auto& req = parser_->get();
+    if (req.version() >= 11 && req.find(bhttp::field::host) == req.end()) {
+      return fail(400, "bad_request", "an HTTP/1.1 request needs a Host header", "malformed");
+    }
+    if (parser_->is_done()) return on_read(ec);
+    if (req.version() >= 11 && iequals(sv(req[bhttp::field::expect]), "100-continue")) {
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      bhttp::async_write(stream_, *cont,
+                         [self = this->shared_from_this(), cont](beast::error_code wec, std::size_t) {
+                           if (!wec) self->read_body();
+                         });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->on_read_error(ec);
+                        self->on_read(ec);
+                      });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return fail(413, "too_large",
+                  "the request body is larger than " + std::to_string(opts().body_limit) + " bytes",
+                  "body_too_large");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return fail(431, "too_large",
+                  "the request header is larger than " + std::to_string(opts().header_limit) + " bytes",
+                  "header_too_large");
+    }
+    if (ec == beast::error::timeout) {
+      core_->reject("timeout");  // tcp_stream has closed the socket
+      log_debug("http: request from " + remote_ + " not complete in time; closed");
+      return;
+    }
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return;
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+      return fail(400, "bad_request", "malformed HTTP request: " + ec.message(), "malformed");
+    }
+    // Socket errors and stop(): nothing to answer.
+  }
+
+  void on_read(beast::error_code) {
+    if (!core_->running) return;
+    bhttp::request<bhttp::string_body> req = parser_->release();
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    for (const auto& field : req) {
+      std::string name = lower(sv(field.name_string()));
+      std::string value(field.value());
+      auto [it, fresh] = r.headers.emplace(name, value);
+      if (!fresh) it->second += (name == "cookie" ? "; " : ", ") + value;
+    }
+    r.body = std::move(req.body());
+    r.remote = remote_;
+    if (Status s = parse_target(r.target, r); !s) {
+      return fail(400, "bad_request", s.message(), "bad_target");
+    }
+    HttpResponse res;
+    try {
+      res = core_->handler(r);
+    } catch (const std::exception& e) {
+      log_error("http: handler for " + r.method + " " + r.path + " threw: " + e.what());
+      res = HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+    } catch (...) {
+      log_error("http: handler for " + r.method + " " + r.path + " threw");
+      res = HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+    }
+    respond(std::move(res), req.version(), req.keep_alive(), req.method() == bhttp::verb::head);
+  }
+
+  // Answers an unusable request and closes the connection afterwards.
+  void fail(int status, const char* code, const std::string& message, const char* reason) {
+    core_->reject(reason);
+    log_debug("http: refused a request from " + remote_ + ": " + message);
+    respond(HttpResponse::error(status, code, message), 11, false);
+  }
+
+  void respond(HttpResponse h, unsigned version, bool keep_alive, bool head = false) {
+    if (h.status < 200 || h.status > 599 || forbidden_chars(h.content_type)) {
+      log_error("http: handler answered status " + std::to_string(h.status) + " / content type '" +
+                h.content_type + "'; sending 500");
+      h = HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+    }
+    int status = h.status;
+    try {
+      res_ = build(std::move(h), version, keep_alive);
+    } catch (const std::exception& e) {
+      log_error(std::string("http: cannot build the answer: ") + e.what() + "; sending 500");
+      status = 500;
+      res_ = build(HttpResponse::error(500, "internal", "internal error; the hub's log says more"), version,
+                   keep_alive);
+    }
+    // An answer to HEAD has the headers of the answer to GET, without the body.
+    if (head) res_->body().clear();
+    core_->metrics.inc("larder_http_requests_total", {{"code", std::to_string(status)}});
+    tcp().expires_after(opts().idle_timeout);
+    bhttp::async_write(stream_, *res_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      bool close = self->res_->need_eof();
+      self->res_.reset();
+      if (close) return self->finish();
+      self->read_request();
+    });
+  }
+
+  static std::shared_ptr<bhttp::response<bhttp::string_body>> build(HttpResponse h, unsigned version,
+                                                                     bool keep_alive) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(version);
+    res->result(static_cast<unsigned>(h.status));
+    res->set(bhttp::field::content_type, h.content_type);
+    for (const auto& [name, value] : h.headers) {
+      std::string lname = lower(name);
+      if (name.empty() || forbidden_chars(name) || name.find_first_of(": \t") != std::string::npos ||
+          forbidden_chars(value) || lname == "content-length" || lname == "transfer-encoding" ||
+          lname == "connection" || lname == "content-type") {
+        log_error("http: dropped the handler's header '" + name + "'");
+        continue;
+      }
+      res->insert(name, value);
+    }
+    auto set_default = [&](const char* name, const char* value) {
+      if (res->find(name) == res->end()) res->set(name, value);
+    };
+    set_default("Cache-Control", "no-store");
+    set_default("X-Content-Type-Options", "nosniff");
+    set_default("X-Frame-Options", "DENY");
+    set_default("Referrer-Policy", "no-referrer");
+    set_default("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    if (h.status == 204 || h.status == 304) {
+      if (!h.body.empty()) log_error("http: dropped the body of a " + std::to_string(h.status) + " answer");
+      h.body.clear();
+    }
+    res->body() = std::move(h.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    return res;
+  }
+
+  // Closes after an answer: TLS close_notify, or for plain TCP a half-close and a short
+  // drain of what the client still sends, so that its kernel does not reset the
+  // connection before the client has read the answer.
+  void finish() {
+    tcp().expires_after(kLinger);
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+      if (!ec) drain();
+    }
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(scratch_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kLingerBytes) return;
+                              self->drain();
+                            });
+  }
+
+  std::shared_ptr<ServerCore> core_;
+  Stream stream_;
+  std::string remote_;
+  std::uint64_t id_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<bhttp::response<bhttp::string_body>> res_;
+  std::array<char, 4096> scratch_{};
+  std::size_t drained_ = 0;
+};
+
+void ServerCore::accept() {
+  acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    self->on_accept(ec, std::move(socket));
+  });
+}
+
+void ServerCore::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (!running) return;
+  if (ec) {
+    if (ec == asio::error::operation_aborted) return;
+    log_warn("http: accept failed: " + ec.message());
+    retry.expires_after(std::chrono::milliseconds(100));
+    retry.async_wait([self = shared_from_this()](beast::error_code wec) {
+      if (!wec && self->running) self->accept();
+    });
+    return;
+  }
+  if (connections.size() >= options.max_connections) {
+    reject("too_many_connections");
+    beast::error_code ignored;
+    socket.close(ignored);
+    accept();
+    return;
+  }
+  beast::error_code rec;
+  std::string remote = socket.remote_endpoint(rec).address().to_string();
+  if (rec) remote = "unknown";
+  std::uint64_t id = ++next_id;
+  if (tls) {
+    auto s = std::make_shared<Session<TlsStream>>(shared_from_this(), std::move(socket), remote, id);
+    connections[id] = s;
+    s->run();
+  } else {
+    auto s = std::make_shared<Session<PlainStream>>(shared_from_this(), std::move(socket), remote, id);
+    connections[id] = s;
+    s->run();
+  }
+  accept();
+}
+
+}  // namespace http_detail
+
+struct HttpServer::Impl : http_detail::ServerCore {
+  using ServerCore::ServerCore;
+};
+
+HttpServer::HttpServer(asio::io_context& ioc, HttpServerOptions options, HttpHandler handler, Metrics& metrics)
+    : impl_(std::make_shared<Impl>(ioc, std::move(options), std::move(handler), metrics)) {
+  metrics.describe("larder_http_requests_total", "counter", "HTTP answers sent, by status code.");
+  metrics.describe("larder_http_rejected_total", "counter",
+                   "HTTP requests or connections refused by the server's limits, by reason.");
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+std::size_t HttpServer::connections() const { return impl_->connections.size(); }
+
+Status HttpServer::start() {
+  auto& core = *impl_;
+  if (core.started) return Status::Error("the HTTP server was already started");
+  const auto& o = core.options;
+  beast::error_code ec;
+  std::string host = o.host == "localhost" ? "127.0.0.1" : o.host;
+  asio::ip::address address = asio::ip::make_address(host, ec);
+  if (ec) return Status::Error("'" + o.host + "' is not an IP address");
+  if (o.tls) {
+    if (o.tls->cert.empty() || o.tls->key.empty()) return Status::Error("TLS needs both a cert and a key file");
+    try {
+      core.tls.emplace(asio::ssl::context::tls_server);
+    } catch (const std::exception& e) {
+      return Status::Error(std::string("cannot set up TLS: ") + e.what());
+    }
+    auto& ctx = *core.tls;
+    ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression |
+                        asio::ssl::context::single_dh_use,
+                    ec);
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    ctx.use_certificate_chain_file(o.tls->cert, ec);
+    if (ec) {
+      core.tls.reset();
+      return Status::Error("cannot load the TLS certificate " + o.tls->cert + ": " + ec.message());
+    }
+    ctx.use_private_key_file(o.tls->key, asio::ssl::context::pem, ec);
+    if (ec || SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
+      core.tls.reset();
+      return Status::Error("cannot load the TLS key " + o.tls->key + " (or it does not match the certificate)" +
+                           (ec ? ": " + ec.message() : std::string()));
+    }
+  }
+  tcp::endpoint endpoint(address, o.port);
+  std::string where = host + ":" + std::to_string(o.port);
+  auto failed = [&](const char* what) {
+    beast::error_code ignored;
+    core.acceptor.close(ignored);
+    core.tls.reset();
+    return Status::Error(std::string("cannot ") + what + " " + where + ": " + ec.message());
+  };
+  core.acceptor.open(endpoint.protocol(), ec);
+  if (ec) return failed("open a socket for");
+  core.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return failed("set options for");
+  core.acceptor.bind(endpoint, ec);
+  if (ec) return failed("bind");
+  core.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return failed("listen on");
+  core.port = core.acceptor.local_endpoint(ec).port();
+  core.started = true;
+  core.running = true;
+  core.accept();
+  return Status::Ok();
+}
+
+void HttpServer::stop() {
+  auto& core = *impl_;
+  if (!core.running) return;
+  core.running = false;
+  beast::error_code ignored;
+  core.acceptor.close(ignored);
+  core.retry.cancel();
+  auto open = core.connections;
+  for (auto& [id, weak] : open) {
+    if (auto c = weak.lock()) c->close();
+  }
+}
+
+}  // namespace larder

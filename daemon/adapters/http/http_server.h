@@ -1,0 +1,95 @@
+// The hub's HTTP(S) server: Boost.Beast on the daemon's event loop.
+//
+// It accepts connections on one address, parses HTTP/1.0 and 1.1 (keep-alive, pipelined
+// requests answered in order), enforces the limits below, turns each complete request
+// into a larder::HttpRequest (decoded path and query, lower-case header names, the
+// peer's address) and answers with what the HttpHandler returns. With `tls` set
+// (cert and key, PEM files) it speaks only TLS, version 1.2 or newer.
+//
+// Limits and what a client gets for breaking them (error bodies as in
+// shared/contract/http.md; each counted in larder_http_rejected_total{reason}):
+//   - body over `body_limit`: 413 too_large, then the connection is closed
+//     (reason="body_too_large"); with a Content-Length over it the body is not read;
+//   - header block over `header_limit`: 431 too_large, closed (reason="header_too_large");
+//   - malformed HTTP, an HTTP/1.1 request without Host, or a bad target (not a path,
+//     bad percent-encoding, %2F, "." or "..", a repeated query parameter): 400
+//     bad_request, closed (reason="malformed" or "bad_target");
+//   - a request whose header and body do not arrive within `read_timeout` of its first
+//     byte: closed without an answer (reason="timeout");
+//   - a kept-alive connection idle for `idle_timeout`: closed (not counted); writing an
+//     answer also has `idle_timeout`;
+//   - more than `max_connections` open: the new one is closed at once
+//     (reason="too_many_connections");
+//   - a failed TLS handshake (within `read_timeout`): closed (reason="tls_handshake").
+// `Expect: 100-continue` is answered with 100 Continue when the body is acceptable.
+// Every answer is counted in larder_http_requests_total{code}.
+//
+// Answers carry Content-Type and Content-Length from the HttpResponse, and unless the
+// handler sets them itself: Cache-Control: no-store, X-Content-Type-Options: nosniff,
+// X-Frame-Options: DENY, Referrer-Policy: no-referrer and
+// Content-Security-Policy: default-src 'none'; frame-ancestors 'none' (a handler serving
+// the dashboard sets its own). A handler header whose name or value holds CR, LF or NUL
+// is dropped and logged, as are the framing headers (Content-Length, Transfer-Encoding,
+// Connection; Content-Type comes from HttpResponse::content_type); a status outside
+// 200-599 becomes 500; the body of a 204 or 304 is dropped. A handler that throws gets
+// 500 internal (logged). The handler sees HEAD as it is (the Router answers 405 unless a
+// route registers HEAD); the answer to HEAD goes out without its body.
+//
+// Thread rule: construct, start(), stop() and destroy on the event-loop thread, or
+// while the loop is not running; the handler runs on the loop thread. The io_context,
+// the handler's captures and `metrics` must outlive the server.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "larder/config.h"
+#include "larder/http.h"
+#include "larder/metrics.h"
+#include "larder/status.h"
+
+namespace larder {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";  // an IP address (v4 or v6), or "localhost"
+  std::uint16_t port = 8080;       // 0: the system picks a free port (see port())
+  std::optional<TlsConfig> tls;    // cert and key paths: serve HTTPS only
+  std::size_t body_limit = 64 * 1024;
+  std::size_t header_limit = 8 * 1024;
+  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds idle_timeout{30};
+  std::size_t max_connections = 64;
+};
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& ioc, HttpServerOptions options, HttpHandler handler,
+             Metrics& metrics);
+  ~HttpServer();  // stop()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Loads the TLS certificate and key (if any), binds and listens, and starts accepting
+  // on the io_context. Fails, listening on nothing, when the host is not an IP address,
+  // the address is in use or not ours, the certificate or key cannot be loaded or do not
+  // match, or the server was already started.
+  Status start();
+  // The port listened on (the chosen one for port 0); 0 before start().
+  std::uint16_t port() const;
+  // Closes the acceptor and every connection (pending answers are dropped); idempotent.
+  void stop();
+  // Open connections.
+  std::size_t connections() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace larder

@@ -1,0 +1,256 @@
+#include "api/router.h"
+
+#include <exception>
+#include <string_view>
+#include <utility>
+
+#include "api/http_types.h"
+#include "larder/log.h"
+
+namespace larder {
+
+namespace {
+
+constexpr int kMaxJsonDepth = 64;
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  std::string_view p = path;
+  if (!p.empty() && p.front() == '/') p.remove_prefix(1);
+  while (true) {
+    std::size_t slash = p.find('/');
+    out.emplace_back(p.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    p.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+bool valid_method(const std::string& m) {
+  if (m.empty()) return false;
+  for (char c : m) {
+    if (c < 'A' || c > 'Z') return false;
+  }
+  return true;
+}
+
+bool valid_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Whether JSON text nests arrays/objects deeper than `limit` (strings are skipped).
+bool too_deep(const std::string& text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+// The shape of a pattern: its segments with parameter names left out, for comparison.
+std::string shape_of(const std::vector<std::string>& raw) {
+  std::string s;
+  for (const auto& seg : raw) {
+    s += '/';
+    if (seg.size() >= 5 && seg.front() == '{' && seg.compare(seg.size() - 4, 4, "...}") == 0) {
+      s += "{...}";
+    } else if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') {
+      s += "{}";
+    } else {
+      s += seg;
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+Status Router::add(const std::string& method, const std::string& pattern, Right required,
+                   RouteHandler handler, Body body) {
+  if (!valid_method(method)) return Status::Error("route: bad method '" + method + "'");
+  if (pattern.empty() || pattern.front() != '/') {
+    return Status::Error("route: pattern '" + pattern + "' must start with '/'");
+  }
+  if (!handler) return Status::Error("route: " + method + " " + pattern + " has no handler");
+  std::vector<std::string> raw = split_path(pattern);
+  std::vector<Segment> segments;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const std::string& seg = raw[i];
+    bool braces = !seg.empty() && (seg.front() == '{' || seg.back() == '}');
+    if (!braces) {
+      if (seg.find_first_of("{}") != std::string::npos) {
+        return Status::Error("route: bad segment '" + seg + "' in '" + pattern + "'");
+      }
+      segments.push_back({Segment::literal, seg});
+      continue;
+    }
+    if (seg.size() < 3 || seg.front() != '{' || seg.back() != '}') {
+      return Status::Error("route: bad segment '" + seg + "' in '" + pattern + "'");
+    }
+    std::string name = seg.substr(1, seg.size() - 2);
+    Segment::Kind kind = Segment::param;
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, "...") == 0) {
+      if (i + 1 != raw.size()) {
+        return Status::Error("route: '" + seg + "' must be the last segment of '" + pattern + "'");
+      }
+      name.resize(name.size() - 3);
+      kind = Segment::rest;
+    }
+    if (!valid_name(name)) {
+      return Status::Error("route: bad parameter name in '" + seg + "' of '" + pattern + "'");
+    }
+    segments.push_back({kind, name});
+  }
+  std::string shape = shape_of(raw);
+  Pattern* target = nullptr;
+  for (auto& p : patterns_) {
+    if (p.text == shape) target = &p;
+  }
+  if (target && target->routes.count(method)) {
+    return Status::Error("route: " + method + " " + pattern + " is already registered");
+  }
+  if (!target) {
+    patterns_.push_back({shape, segments, {}});
+    target = &patterns_.back();
+  }
+  target->routes[method] = Route{required, std::move(handler), body, std::move(segments)};
+  return Status::Ok();
+}
+
+bool Router::match(const Pattern& p, const std::vector<std::string>& path,
+                   std::map<std::string, std::string>& params) {
+  params.clear();
+  const auto& segs = p.segments;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    if (segs[i].kind == Segment::rest) {
+      if (i >= path.size()) return false;
+      std::string rest;
+      for (std::size_t j = i; j < path.size(); ++j) rest += (j > i ? "/" : "") + path[j];
+      if (rest.empty()) return false;
+      params[segs[i].text] = rest;
+      return true;
+    }
+    if (i >= path.size()) return false;
+    if (segs[i].kind == Segment::literal) {
+      if (segs[i].text != path[i]) return false;
+    } else {
+      if (path[i].empty()) return false;
+      params[segs[i].text] = path[i];
+    }
+  }
+  return segs.size() == path.size();
+}
+
+HttpResponse Router::handle(const HttpRequest& request) {
+  try {
+    std::vector<std::string> path = split_path(request.path);
+    const Pattern* best = nullptr;
+    for (const auto& p : patterns_) {
+      std::map<std::string, std::string> ignored;
+      if (!match(p, path, ignored)) continue;
+      if (!best) {
+        best = &p;
+        continue;
+      }
+      // More specific: at the first segment where the kinds differ, the lower kind wins.
+      for (std::size_t i = 0; i < p.segments.size() && i < best->segments.size(); ++i) {
+        if (p.segments[i].kind != best->segments[i].kind) {
+          if (p.segments[i].kind < best->segments[i].kind) best = &p;
+          break;
+        }
+      }
+    }
+    if (!best) return HttpResponse::error(404, "not_found", "no such path: " + request.path);
+    auto route = best->routes.find(request.method);
+    if (route == best->routes.end()) {
+      std::string allow;
+      for (const auto& [method, r] : best->routes) allow += (allow.empty() ? "" : ", ") + method;
+      HttpResponse r = HttpResponse::error(405, "method_not_allowed",
+                                           request.path + " allows only " + allow);
+      r.headers.emplace_back("Allow", allow);
+      return r;
+    }
+    const Route& rt = route->second;
+    AccessResult access = access_.check(request, rt.required);
+    if (!access.allowed()) return std::move(*access.refusal);
+
+    RouteContext ctx{request, {}, nullptr, access};
+    Pattern named{best->text, rt.segments, {}};
+    match(named, path, ctx.params);
+    if (rt.body == Body::json) {
+      if (media_type(request.header("content-type")) != "application/json") {
+        return HttpResponse::error(415, "unsupported_media_type",
+                                   "the body must be JSON, sent with Content-Type: application/json");
+      }
+      if (request.body.empty()) return HttpResponse::error(400, "bad_request", "the request needs a JSON body");
+      if (too_deep(request.body, kMaxJsonDepth)) {
+        return HttpResponse::error(400, "bad_request", "the JSON body is nested too deeply");
+      }
+      ctx.body = nlohmann::json::parse(request.body, nullptr, false);
+      if (ctx.body.is_discarded()) return HttpResponse::error(400, "bad_request", "the body is not valid JSON");
+    }
+    return rt.handler(ctx);
+  } catch (const std::exception& e) {
+    log_error("http: " + request.method + " " + request.path + " failed: " + e.what());
+  } catch (...) {
+    log_error("http: " + request.method + " " + request.path + " failed with an unknown exception");
+  }
+  return HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+}
+
+HttpHandler Router::handler() {
+  return [this](const HttpRequest& request) { return handle(request); };
+}
+
+Status add_system_routes(Router& router, Metrics& metrics, Access& access) {
+  Status s = router.add("GET", "/healthz", Right::none, [](const RouteContext&) {
+    return HttpResponse::json(200, R"({"status":"ok"})");
+  });
+  if (!s) return s;
+  s = router.add("GET", "/metrics", Right::read, [&metrics](const RouteContext&) {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics.render();
+    return r;
+  });
+  if (!s) return s;
+  s = router.add(
+      "POST", "/api/v1/session", Right::none,
+      [&access](const RouteContext& ctx) {
+        const auto& b = ctx.body;
+        if (!b.is_object() || !b.contains("token") || !b["token"].is_string()) {
+          return HttpResponse::error(400, "bad_request", R"(the body must be {"token":"..."})");
+        }
+        return access.sign_in(b["token"].get<std::string>());
+      },
+      Body::json);
+  if (!s) return s;
+  s = router.add("GET", "/api/v1/session", Right::read,
+                 [&access](const RouteContext& ctx) { return access.describe(ctx.request); });
+  if (!s) return s;
+  return router.add("DELETE", "/api/v1/session", Right::read,
+                    [&access](const RouteContext& ctx) { return access.sign_out(ctx.request); });
+}
+
+}  // namespace larder

@@ -1,0 +1,110 @@
+// The HTTP API's router: method + path pattern -> access check -> body check -> handler.
+//
+// Routes are registered once at start-up with Router::add:
+//   router.add("POST", "/api/v1/orders/{id}/cancel", Right::admin, handler);
+//   router.add("POST", "/api/v1/orders", Right::admin, handler, Body::json);
+// A pattern is a path of '/'-separated segments; a segment is a literal or `{name}`,
+// which matches one non-empty segment and captures it (decoded) in
+// RouteContext::params["name"]. A last segment `{name...}` matches one or more
+// remaining segments (e.g. static files) and captures them joined by '/'. When several
+// patterns match, the most specific wins: segment by segment, literal beats `{name}`
+// beats `{name...}`.
+//
+// Router::handle answers, in this order:
+//   - 404 not_found when no pattern matches the path;
+//   - 405 method_not_allowed with an `Allow` header when the best matching pattern has
+//     no route for the method;
+//   - the refusal of Access::check for the route's Right (401, 403, 429);
+//   - for Body::json routes: 415 unsupported_media_type unless Content-Type is
+//     application/json, 400 bad_request for an empty body, invalid JSON or JSON nested
+//     deeper than 64 levels;
+//   - else the handler's answer. A handler that throws gets 500 internal (logged):
+//     handlers report bad input by returning HttpResponse::error, never by throwing.
+// Every error body is {"error":{"code":"...","message":"..."}} (shared/contract/http.md).
+//
+// Routes authenticated by something other than the hub's tokens (the carrier's grant
+// code in `Authorization: Bearer`, Alexa's signature) register Right::none and check
+// inside their handler: otherwise Access would take the grant code for a wrong token.
+//
+// Thread rule: event-loop thread only (the handlers run there, called by the server).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/access.h"
+#include "larder/http.h"
+#include "larder/metrics.h"
+#include "larder/status.h"
+
+namespace larder {
+
+enum class Body {
+  ignored,  // any body is ignored (RouteContext::body stays null)
+  json,     // a JSON body is required; parsed into RouteContext::body
+};
+
+struct RouteContext {
+  const HttpRequest& request;
+  std::map<std::string, std::string> params;  // captured by {name} segments
+  nlohmann::json body;                        // parsed body of Body::json routes, else null
+  AccessResult access;                        // the caller's right and how it was proven
+};
+
+using RouteHandler = std::function<HttpResponse(const RouteContext&)>;
+
+class Router {
+ public:
+  explicit Router(Access& access) : access_(access) {}
+
+  // Registers a route. Fails (and changes nothing) for a method that is not an upper-case
+  // token, a pattern that does not start with '/', a bad `{}` segment, a `{name...}`
+  // that is not last, or a method + pattern already registered (also when only the
+  // parameter names differ).
+  Status add(const std::string& method, const std::string& pattern, Right required,
+             RouteHandler handler, Body body = Body::ignored);
+
+  // Answers one request (see the order above). Never throws.
+  HttpResponse handle(const HttpRequest& request);
+
+  // handle() as the server's HttpHandler; the Router must outlive it.
+  HttpHandler handler();
+
+ private:
+  struct Segment {
+    enum Kind { literal = 0, param = 1, rest = 2 } kind;
+    std::string text;  // the literal, or the parameter's name
+  };
+  struct Route {
+    Right required;
+    RouteHandler handler;
+    Body body;
+    std::vector<Segment> segments;  // with this route's parameter names
+  };
+  struct Pattern {
+    std::string text;                     // the shape: "/api/v1/orders/{}/cancel"
+    std::vector<Segment> segments;        // kinds and literals (names of the first route)
+    std::map<std::string, Route> routes;  // by method
+  };
+
+  static bool match(const Pattern& p, const std::vector<std::string>& path,
+                    std::map<std::string, std::string>& params);
+
+  Access& access_;
+  std::vector<Pattern> patterns_;
+};
+
+// The built-in routes:
+//   GET /healthz            anyone; {"status":"ok"}
+//   GET /metrics            read; Metrics::render() as text/plain; version=0.0.4
+//   POST /api/v1/session    anyone; body {"token":"..."} -> Access::sign_in
+//   GET /api/v1/session     read; Access::describe
+//   DELETE /api/v1/session  read (a cookie also needs X-Larder-CSRF); Access::sign_out
+// `metrics` and `access` must outlive the router.
+Status add_system_routes(Router& router, Metrics& metrics, Access& access);
+
+}  // namespace larder
