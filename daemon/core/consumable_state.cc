@@ -39,7 +39,7 @@ std::string ConsumableState::to_json() const {
       {"empty_at_low", opt(empty_at_low)},
       {"empty_at_high", opt(empty_at_high)},
       {"status", status},
-      {"updated", updated},
+      {"updated", updated > 0 ? json(updated) : json(nullptr)},  // null: no input yet
   };
   return j.dump();
 }

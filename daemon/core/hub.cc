@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +28,7 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
       options_(options),
       root_(config.mqtt.root()) {
   for (const auto& c : config_.consumables) {
-    Entry e{&c, ConsumableState::initial(c), ConsumableState::initial(c)};
+    Entry e{&c, ConsumableState::initial(c), ConsumableState::initial(c), false, false, -1e300, {}};
     consumables_.emplace(c.id, std::move(e));
   }
   metrics_.describe("larder_messages_received_total", "counter",
@@ -122,7 +123,15 @@ void Hub::apply(const Message& m, const contract::Input& in) {
       reject(m, {"unknown_consumable", "no consumable '" + consumable_id + "' is configured"});
       return;
     }
-    if (!apply_consumable(m, in, it->second, ts)) return;
+    Entry& e = it->second;
+    std::string key = stamp(in);
+    std::string& last = e.last_stamped[contract::input_kind(in)];
+    if (!key.empty() && key == last) {
+      metrics_.inc("larder_messages_ignored_total", {{"reason", "duplicate"}});
+      return;
+    }
+    if (!apply_consumable(m, in, e, ts)) return;
+    last = std::move(key);
   } else if (auto* loc = std::get_if<contract::LocationInput>(&in)) {
     auto& v = vehicles_[loc->vehicle];
     if (m.retained && !loc->ts && v.location) return;  // only initialises an unknown value
@@ -143,6 +152,27 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     log_debug(std::string("accepted ") + kind + " on " + m.topic);
   }
   metrics_.inc("larder_messages_received_total", {{"kind", kind}});
+}
+
+std::string Hub::stamp(const contract::Input& in) {
+  if (!contract::input_ts(in)) return {};  // without ts two equal messages are two events
+  auto number = [](const auto& x) -> json {
+    if constexpr (std::is_arithmetic_v<std::decay_t<decltype(x)>>) {
+      return x;
+    } else {
+      return x ? json(*x) : json();
+    }
+  };
+  return std::visit(
+      [&](const auto& v) {
+        json j = {{"k", contract::input_kind(in)}, {"t", *v.ts}};
+        if constexpr (requires { v.value; }) j["v"] = number(v.value);
+        if constexpr (requires { v.amount; }) j["a"] = number(v.amount);
+        if constexpr (requires { v.packs; }) j["p"] = v.packs;
+        if constexpr (requires { v.gross; }) j["g"] = v.gross;
+        return j.dump();
+      },
+      in);
 }
 
 bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e, double ts) {

@@ -62,11 +62,16 @@ class Hub {
     bool ever_published = false;
     bool dirty = false;               // a meaningful change waits for the rate limit
     double last_publish = -1e300;     // clock time
+    // The last input with an explicit ts, per kind: QoS 1 is at-least-once, so the same
+    // message may come twice (a redelivery after a reconnect, a publisher's retry).
+    std::map<std::string, std::string, std::less<>> last_stamped;
   };
 
   void reject(const Message& m, const contract::Rejection& r);
   void apply(const Message& m, const contract::Input& in);
   bool apply_consumable(const Message& m, const contract::Input& in, Entry& e, double ts);
+  // The identity of an input with an explicit ts (kind, ts and values); "" without ts.
+  static std::string stamp(const contract::Input& in);
   void changed(Entry& e);
   void publish_state(Entry& e);
 

@@ -183,3 +183,23 @@ TEST_CASE("restore publishes the stored state of every configured consumable") {
   CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 1);
   CHECK(bus.on("larder/v1/consumable/pods/state").size() == 1);
 }
+
+TEST_CASE_FIXTURE(Fixture, "a message delivered twice (QoS 1 is at least once) counts once") {
+  send("consumable/pods/used", R"({"amount":1,"unit":"pcs","ts":1764460000})");
+  send("consumable/pods/purchased", R"({"packs":2,"ts":1764460001})");
+  send("consumable/pods/purchased", R"({"packs":2,"ts":1764460001})");
+  CHECK(hub.consumable("pods")->on_hand == 2);
+  send("consumable/coffee/level", R"({"value":400,"unit":"g","ts":1764460000})");
+  send("consumable/coffee/level", R"({"value":400,"unit":"g","ts":1764460000})");
+  REQUIRE(store.flush().ok());
+  CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 1);
+  CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "duplicate"}}) == 2);
+  // Without ts, two equal messages are two events.
+  send("consumable/pods/purchased", R"({"packs":1})");
+  send("consumable/pods/purchased", R"({"packs":1})");
+  CHECK(hub.consumable("pods")->on_hand == 4);
+  // A rejected message is reported again when it comes again.
+  send("consumable/coffee/level", R"({"value":400,"unit":"ml","ts":1764460100})");
+  send("consumable/coffee/level", R"({"value":400,"unit":"ml","ts":1764460100})");
+  CHECK(errors().size() == 2);
+}

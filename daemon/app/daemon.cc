@@ -1,0 +1,166 @@
+#include "app/daemon.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "adapters/fs/lock_file.h"
+#include "adapters/http/http_server.h"
+#include "adapters/mqtt/mqtt_client.h"
+#include "adapters/store/sqlite_store.h"
+#include "adapters/systemd/notify.h"
+#include "api/access.h"
+#include "api/router.h"
+#include "core/hub.h"
+#include "larder/clock.h"
+#include "larder/log.h"
+#include "larder/metrics.h"
+
+namespace larder {
+namespace {
+
+namespace asio = boost::asio;
+using Seconds = std::chrono::duration<double>;
+
+// A repeating timer on the loop: calls `fn` every `interval` until cancelled.
+class Every {
+ public:
+  Every(asio::io_context& loop, Seconds interval, std::function<void()> fn)
+      : timer_(loop), interval_(std::chrono::duration_cast<asio::steady_timer::duration>(interval)),
+        fn_(std::move(fn)) {
+    arm();
+  }
+  void cancel() { timer_.cancel(); }
+
+ private:
+  void arm() {
+    timer_.expires_after(interval_);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      fn_();
+      arm();
+    });
+  }
+  asio::steady_timer timer_;
+  asio::steady_timer::duration interval_;
+  std::function<void()> fn_;
+};
+
+std::vector<Subscription> to_subscriptions(const std::vector<contract::Filter>& filters) {
+  std::vector<Subscription> out;
+  for (const auto& f : filters) out.push_back({f.filter, f.retained_wanted});
+  return out;
+}
+
+}  // namespace
+
+int run_daemon(const Config& config, DaemonOptions options) {
+  auto started = std::chrono::steady_clock::now();
+  asio::io_context loop(1);
+  SystemClock clock;
+  Metrics metrics;
+  SystemdNotifier notifier;
+
+  auto store = open_sqlite_store(config.state_dir, metrics);
+  if (!store.ok()) {
+    log_error("cannot open the store: " + store.status().message());
+    return 1;
+  }
+  // The store made the directory; migrations are safe against a second process, but
+  // running on is not.
+  auto lock = LockFile::acquire(config.state_dir);
+  if (!lock.ok()) {
+    log_error(lock.status().message());
+    return 1;
+  }
+  MqttClient mqtt(loop, config.mqtt, config.state_dir, metrics);
+  Hub hub(config, mqtt, **store, clock, metrics);
+
+  AccessOptions access_options;
+  access_options.secure_cookie = config.http.tls.has_value();
+  Access access(config.http, clock, metrics, access_options);
+  Router router(access);
+  if (Status s = add_system_routes(router, metrics, access); !s.ok()) {
+    log_error("bug: " + s.message());
+    return 1;
+  }
+  HttpServerOptions http_options;
+  http_options.host = config.http.host;
+  http_options.port = config.http.port;
+  http_options.tls = config.http.tls;
+  HttpServer http(loop, http_options, router.handler(), metrics);
+  if (Status s = http.start(); !s.ok()) {
+    log_error("cannot serve HTTP on " + config.http.host + ":" +
+              std::to_string(config.http.port) + ": " + s.message());
+    return 1;
+  }
+
+  auto flush = [&] {
+    if ((*store)->pending() == 0) return;
+    if (Status s = (*store)->flush(); !s.ok()) {
+      log_error("store commit failed, will retry: " + s.message());
+    }
+  };
+
+  mqtt.set_subscriptions(to_subscriptions(hub.subscriptions()));
+  mqtt.set_handlers({
+      [&hub](Message m) { hub.on_message(m); },
+      [] { log_info("connected to the MQTT broker"); },
+      [](const std::string& cause) { log_warn("MQTT connection lost: " + cause); },
+  });
+  if (Status s = mqtt.start(); !s.ok()) {
+    log_error("cannot start MQTT: " + s.message());
+    return 1;
+  }
+  // After start(): what the restored states publish waits in the client for the broker.
+  if (Status s = hub.restore(); !s.ok()) {
+    log_error("cannot read the store: " + s.message());
+    return 1;
+  }
+
+  Every flusher(loop, Seconds(options.flush_interval), flush);
+  Every ticker(loop, Seconds(options.tick_interval), [&hub] { hub.tick(); });
+  std::unique_ptr<Every> watchdog;
+  if (auto interval = notifier.watchdog_interval()) {
+    watchdog = std::make_unique<Every>(loop, Seconds(std::chrono::duration<double>(*interval) / 2),
+                                       [&notifier] { notifier.watchdog(); });
+  }
+
+  double ready_ms = std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+  notifier.ready();
+  log_info("larderd " LARDER_VERSION " ready in " + std::to_string(static_cast<int>(ready_ms)) +
+           " ms: " + std::to_string(config.consumables.size()) + " consumables, HTTP on " +
+           config.http.host + ":" + std::to_string(http.port()) + ", MQTT " + config.mqtt.url);
+
+  asio::signal_set signals(loop, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log_info(std::string("shutting down on ") + (signo == SIGTERM ? "SIGTERM" : "SIGINT"));
+    notifier.stopping();
+    http.stop();
+    flusher.cancel();
+    ticker.cancel();
+    if (watchdog) watchdog->cancel();
+    hub.tick();
+    flush();
+    mqtt.stop([&loop] { loop.stop(); });
+  });
+
+  loop.run();
+  if ((*store)->pending() > 0) {
+    if (Status s = (*store)->flush(); !s.ok()) {
+      log_error("final store commit failed: " + s.message());
+      return 1;
+    }
+  }
+  log_info("stopped");
+  return 0;
+}
+
+}  // namespace larder

@@ -1,0 +1,24 @@
+// The running hub: wires the core to its adapters on one event loop.
+//
+// run() opens the store (migrated), restores the consumables, starts the HTTP server,
+// reports READY to systemd, connects to MQTT (in the background: a broker that is down
+// does not stop the hub), and runs the event loop until SIGTERM or SIGINT. Shutdown
+// stops the HTTP server, flushes the store, reports STOPPING, publishes `offline` and
+// disconnects. Every adapter's callbacks only post onto the loop.
+// Thread rule: run() owns the calling thread until shutdown.
+#pragma once
+
+#include "larder/config.h"
+
+namespace larder {
+
+struct DaemonOptions {
+  double flush_interval = 0.2;     // seconds between store commits while readings wait
+  double tick_interval = 0.5;      // seconds between core ticks (delayed state, timers)
+};
+
+// Returns the process exit status: 0 after a clean shutdown, 1 when the hub could not
+// start (the store or the HTTP address unusable).
+int run_daemon(const Config& config, DaemonOptions options = {});
+
+}  // namespace larder

@@ -1,0 +1,77 @@
+// larderd: the Larder hub. Thin: arguments, configuration, then run_daemon().
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "app/daemon.h"
+#include "larder/config.h"
+#include "larder/log.h"
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/larder/larder.yaml";
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "Usage: larderd [--config FILE]\n"
+               "       larderd --check-config FILE\n"
+               "       larderd --version\n"
+               "\n"
+               "Runs the Larder hub with the configuration FILE (default %s).\n"
+               "  --config FILE        the configuration to run with\n"
+               "  --check-config FILE  validate FILE, print what is wrong, and exit\n"
+               "  --version            print the version and exit\n"
+               "  --help               print this help and exit\n"
+               "Exit status: 0 success, 1 the hub failed at run time, 2 bad arguments or "
+               "configuration.\n",
+               kDefaultConfig);
+}
+
+int bad_usage(const std::string& what) {
+  std::fprintf(stderr, "larderd: %s\n", what.c_str());
+  usage(stderr);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path = kDefaultConfig;
+  bool check_only = false;
+  bool config_given = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--version") {
+      std::printf("larderd %s\n", LARDER_VERSION);
+      return 0;
+    }
+    if (arg == "--help" || arg == "-h") {
+      usage(stdout);
+      return 0;
+    }
+    if (arg == "--config" || arg == "--check-config") {
+      if (config_given) return bad_usage("the configuration file is given twice");
+      if (i + 1 >= argc) return bad_usage(arg + " needs a FILE");
+      config_path = argv[++i];
+      config_given = true;
+      check_only = arg == "--check-config";
+      continue;
+    }
+    return bad_usage("unknown argument '" + arg + "'");
+  }
+
+  larder::ConfigLoad load = larder::load_config(config_path);
+  if (!load.config) {
+    for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    std::fprintf(stderr, "larderd: %zu error(s) in %s\n", load.errors.size(),
+                 config_path.c_str());
+    return 2;
+  }
+  if (check_only) {
+    std::printf("%s: configuration is valid (%zu consumables)\n", config_path.c_str(),
+                load.config->consumables.size());
+    return 0;
+  }
+  larder::set_log_level(load.config->log_level);
+  return larder::run_daemon(*load.config);
+}

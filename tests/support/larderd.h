@@ -1,0 +1,68 @@
+// LarderdProcess: the real daemon as a child process, for end-to-end tests.
+//
+// It writes a configuration (a given YAML text with @MQTT_URL@, @HTTP_PORT@ and
+// @STATE_DIR@ replaced) into its own temp dir, starts the built `larderd` with
+// NOTIFY_SOCKET pointing at a datagram socket of its own, and waits for READY=1, so the
+// tests check the systemd protocol too. stderr goes to a log file (log()).
+// Thread rule: use from the test's thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "support/process.h"
+#include "support/tempdir.h"
+
+namespace larder::test {
+
+// A small valid configuration with the consumables coffee (g, tare 350) and pods (pcs).
+std::string default_daemon_config();
+// The same with `n` consumables c0..c<n-1> (for memory figures).
+std::string many_consumables_config(int n);
+
+class LarderdProcess {
+ public:
+  // Does not start the daemon; see start().
+  LarderdProcess(const std::string& mqtt_url, std::string config_template = default_daemon_config());
+  ~LarderdProcess();
+
+  // Starts larderd and waits up to `timeout` for READY=1; throws with the log on failure.
+  // Returns the time from spawn to READY.
+  std::chrono::milliseconds start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // SIGTERM and wait; the exit status.
+  ExitStatus terminate(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  ExitStatus kill();  // SIGKILL
+  bool running() { return child_.running(); }
+  pid_t pid() const { return child_.pid(); }
+
+  // Notifications received so far on the notify socket ("READY=1", "STOPPING=1", ...).
+  std::vector<std::string> notifications();
+
+  std::uint16_t http_port() const { return http_port_; }
+  const std::string& state_dir() const { return state_dir_; }
+  const std::string& config_path() const { return config_path_; }
+  std::string log() const;
+  // Resident set size in KiB, from /proc/<pid>/status (0 when not running).
+  long rss_kib() const;
+
+ private:
+  TempDir dir_;
+  std::uint16_t http_port_;
+  std::string state_dir_;
+  std::string config_path_;
+  int notify_fd_ = -1;
+  ChildProcess child_;
+};
+
+// A minimal HTTP/1.1 client over loopback: one request per connection.
+struct HttpAnswer {
+  int status = 0;
+  std::string headers;  // the raw header block
+  std::string body;
+};
+HttpAnswer http_request(std::uint16_t port, const std::string& method, const std::string& path,
+                        const std::vector<std::string>& headers = {}, const std::string& body = {});
+
+}  // namespace larder::test
