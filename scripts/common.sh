@@ -1,0 +1,50 @@
+# Shared by scripts/demo and scripts/test: install what is missing, build.
+# Sourced, not run. Works on a fresh Debian 12 as root or with sudo.
+
+LARDER_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian packages the build needs.
+LARDER_BUILD_PACKAGES="cmake g++ make pkg-config
+  libpaho-mqttpp-dev libpaho-mqtt-dev libboost-dev libboost-system-dev
+  libsqlitecpp-dev libsqlite3-dev libcpprest-dev doctest-dev libssl-dev
+  nlohmann-json3-dev libyaml-cpp-dev"
+# What running the hub and its demo needs.
+LARDER_RUN_PACKAGES="mosquitto mosquitto-clients curl sqlite3 tzdata ca-certificates"
+# What the test suite needs besides: systemd-analyze, the openssl CLI, sqlite3 CLI.
+LARDER_TEST_PACKAGES="systemd openssl"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# install_missing PKG...: apt-get installs only the packages that are not installed.
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "== all ${#@} Debian packages are installed"
+    return 0
+  fi
+  echo "== installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# build DIR [CMAKE ARGS...]: configures (once) and builds with two jobs.
+build() {
+  local dir=$1
+  shift
+  echo "== building in $dir"
+  cmake -S "$LARDER_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLARDER_WERROR=ON "$@" >/dev/null
+  mkdir -p "$dir"
+  if ! cmake --build "$dir" -j2 >"$dir/build.log" 2>&1; then
+    tail -n 60 "$dir/build.log"
+    echo "== build failed; the whole log is $dir/build.log"
+    return 1
+  fi
+}
