@@ -100,6 +100,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
   }
 
   auto flush = [&] {
+    hub.persist();
     if ((*store)->pending() == 0) return;
     if (Status s = (*store)->flush(); !s.ok()) {
       log_error("store commit failed, will retry: " + s.message());

@@ -42,6 +42,8 @@ void read_root(Section& root, Config& cfg) {
     config::read_retailer(s, r);
     cfg.retailer = std::move(r);
   });
+  root.section("forecast", Need::optional,
+               [&](Section& s) { config::read_forecast(s, cfg.forecast); });
   root.section("consumables", Need::required,
                [&](Section& s) { config::read_consumables(s, cfg.consumables); });
 }

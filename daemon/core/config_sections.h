@@ -16,6 +16,7 @@ void read_mqtt(Section& s, MqttConfig& out);              // config_mqtt.cc
 void read_http(Section& s, HttpConfig& out);              // config_http.cc
 void read_household(Section& s, HouseholdConfig& out);    // config_household.cc
 void read_retailer(Section& s, RetailerConfig& out);      // config_retailer.cc
+void read_forecast(Section& s, ForecastConfig& out);      // config_forecast.cc
 void read_consumables(Section& s, std::vector<ConsumableConfig>& out);  // config_consumables.cc
 
 // TLS file paths: `ca` when `with_ca`, `cert` and `key` (both or neither; both required

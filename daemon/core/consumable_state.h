@@ -25,6 +25,7 @@ struct ConsumableState {
   std::optional<double> days_left;
   std::optional<double> empty_at, empty_at_low, empty_at_high;
   std::string status = "unknown";         // unknown, ok, low, ordered, empty
+  bool reorder = false;                   // the policy wants an order (not published)
   double updated = 0;                     // epoch seconds of the newest input
   double last_reading_ts = 0;             // newest accepted level reading (0: none)
 

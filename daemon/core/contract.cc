@@ -176,6 +176,10 @@ std::vector<Filter> input_filters(const std::string& root) {
 }
 
 Parsed parse_input(const std::string& root, const Message& m) {
+  return parse_input(root, m, nullptr);
+}
+
+Parsed parse_input(const std::string& root, const Message& m, const nlohmann::json* payload) {
   std::string_view topic = m.topic;
   if (topic.size() <= root.size() + 1 || topic.substr(0, root.size()) != root ||
       topic[root.size()] != '/') {
@@ -215,12 +219,17 @@ Parsed parse_input(const std::string& root, const Message& m) {
   }
   if (levels.size() >= 2 && t != T::intent) id = std::string(levels[1]);
 
-  if (m.payload.size() > kMaxPayload) {
-    return reject("too_large", "payload of " + std::to_string(m.payload.size()) +
-                                   " bytes is larger than 64 KiB");
+  json parsed;
+  if (!payload) {
+    if (m.payload.size() > kMaxPayload) {
+      return reject("too_large", "payload of " + std::to_string(m.payload.size()) +
+                                     " bytes is larger than 64 KiB");
+    }
+    parsed = json::parse(m.payload, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) return reject("json", "payload is not valid JSON");
+    payload = &parsed;
   }
-  json obj = json::parse(m.payload, nullptr, /*allow_exceptions=*/false);
-  if (obj.is_discarded()) return reject("json", "payload is not valid JSON");
+  const json& obj = *payload;
   if (!obj.is_object()) return reject("json", "payload must be a JSON object");
   Fields f{obj, {}};
 

@@ -16,6 +16,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "larder/bus.h"
 #include "larder/status.h"
 #include "larder/units.h"
@@ -103,6 +105,9 @@ std::vector<Filter> input_filters(const std::string& root);
 
 // Validates one message received under `root`.
 Parsed parse_input(const std::string& root, const Message& m);
+// The same with the payload already parsed (`m.payload` is then not read): for
+// `larderctl replay`, whose input lines hold payloads as JSON values.
+Parsed parse_input(const std::string& root, const Message& m, const nlohmann::json* payload);
 
 // The short name of an input's topic ("level", "press", ...), for metrics and logs.
 const char* input_kind(const Input& in);

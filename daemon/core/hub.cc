@@ -28,7 +28,7 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
       options_(options),
       root_(config.mqtt.root()) {
   for (const auto& c : config_.consumables) {
-    Entry e{&c, ConsumableState::initial(c), ConsumableState::initial(c), false, false, -1e300, {}};
+    Entry e{&c, ConsumableState::initial(c), ConsumableState::initial(c)};
     consumables_.emplace(c.id, std::move(e));
   }
   metrics_.describe("larder_messages_received_total", "counter",
@@ -76,8 +76,10 @@ std::optional<bool> Hub::presence(const std::string& person) const {
   return it->second;
 }
 
-void Hub::on_message(const Message& m) {
-  contract::Parsed p = contract::parse_input(root_, m);
+void Hub::on_message(const Message& m) { on_message(m, nullptr); }
+
+void Hub::on_message(const Message& m, const nlohmann::json* payload) {
+  contract::Parsed p = contract::parse_input(root_, m, payload);
   if (!p.ok()) {
     reject(m, p.rejection);
     return;
@@ -101,6 +103,8 @@ void Hub::on_message(const Message& m) {
 
 void Hub::reject(const Message& m, const contract::Rejection& r) {
   metrics_.inc("larder_messages_rejected_total", {{"reason", r.kind}});
+  ++rejected_;
+  last_rejection_ = r.reason;
   std::string topic = m.topic.substr(0, 256);
   double now = clock_.now();
   bad_input_log_.log(LogLevel::warn, topic, "bad input on '" + topic + "': " + r.reason, now);
@@ -240,12 +244,20 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
 }
 
 void Hub::changed(Entry& e) {
-  store_.put_state(e.state.id, e.state.to_json(), e.state.updated);
+  e.unsaved = true;
   if (e.ever_published && !meaningful_change(e.published, e.state)) return;
   if (clock_.now() - e.last_publish >= options_.min_publish_interval) {
     publish_state(e);
   } else {
     e.dirty = true;
+  }
+}
+
+void Hub::persist() {
+  for (auto& [id, e] : consumables_) {
+    if (!e.unsaved) continue;
+    store_.put_state(id, e.state.to_json(), e.state.updated);
+    e.unsaved = false;
   }
 }
 

@@ -10,9 +10,12 @@
 // Thread rule: event-loop thread only; no I/O but through Bus and Store.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/consumable_state.h"
 #include "core/contract.h"
@@ -47,10 +50,18 @@ class Hub {
 
   std::vector<contract::Filter> subscriptions() const;
   void on_message(const Message& m);
+  // The same with the payload already parsed (`m.payload` is not read); for replay.
+  void on_message(const Message& m, const nlohmann::json* payload);
   // Publishes states whose publication was delayed by the rate limit.
   void tick();
+  // Queues the state of every consumable changed since the last call in the store (the
+  // daemon calls it right before each flush, so a burst of readings costs one write).
+  void persist();
 
   const ConsumableState* consumable(const std::string& id) const;
+  // Inputs refused so far, and the reason of the last one (for replay and tests).
+  std::uint64_t rejected() const { return rejected_; }
+  const std::string& last_rejection() const { return last_rejection_; }
   const VehicleFacts* vehicle(const std::string& id) const;
   std::optional<bool> presence(const std::string& person) const;
 
@@ -60,11 +71,12 @@ class Hub {
     ConsumableState state;
     ConsumableState published;
     bool ever_published = false;
+    bool unsaved = false;             // changed since the last persist()
     bool dirty = false;               // a meaningful change waits for the rate limit
     double last_publish = -1e300;     // clock time
     // The last input with an explicit ts, per kind: QoS 1 is at-least-once, so the same
     // message may come twice (a redelivery after a reconnect, a publisher's retry).
-    std::map<std::string, std::string, std::less<>> last_stamped;
+    std::map<std::string, std::string, std::less<>> last_stamped = {};
   };
 
   void reject(const Message& m, const contract::Rejection& r);
@@ -85,6 +97,8 @@ class Hub {
   std::map<std::string, Entry, std::less<>> consumables_;
   std::map<std::string, VehicleFacts> vehicles_;
   std::map<std::string, bool> presence_;
+  std::uint64_t rejected_ = 0;
+  std::string last_rejection_;
   RateLimitedLog bad_input_log_{5, 60};
   RateLimitedLog error_reports_{20, 10};
 };

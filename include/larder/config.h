@@ -57,6 +57,12 @@ struct RetailerConfig {
   std::optional<std::string> webhook_secret;
 };
 
+// How the consumption model decides (docs/forecasting.md).
+struct ForecastConfig {
+  double reorder_risk = 0.01;                // order when P(stockout before arrival) passes it
+  double cancel_wait_days = 2;               // after a user's cancel, no new order this long
+};
+
 struct PackConfig {
   std::string sku;
   double size = 0;                           // in the consumable's unit, > 0
@@ -82,6 +88,7 @@ struct Config {
   HouseholdConfig household;
   LogLevel log_level = LogLevel::info;
   std::optional<RetailerConfig> retailer;
+  ForecastConfig forecast;
   std::vector<ConsumableConfig> consumables; // in the order of the file
 
   const ConsumableConfig* consumable(std::string_view id) const;

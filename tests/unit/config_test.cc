@@ -607,3 +607,30 @@ TEST_CASE("config/example.yaml is valid") {
   CHECK(c.consumables[0].id == "coffee");
   CHECK(c.consumables[1].id == "milk");
 }
+
+TEST_CASE("the forecast section sets the reorder risk and the wait after a cancel") {
+  const std::string base = R"(mqtt:
+  url: tcp://127.0.0.1:1883
+state_dir: /tmp/s
+http:
+  admin_token: test-admin-token-0123456789
+consumables: {}
+)";
+  ConfigLoad defaults = parse_config(base, "/x/larder.yaml");
+  REQUIRE(defaults.config);
+  CHECK(defaults.config->forecast.reorder_risk == doctest::Approx(0.01));
+  CHECK(defaults.config->forecast.cancel_wait_days == doctest::Approx(2));
+  ConfigLoad set = parse_config(base + "forecast:\n  reorder_risk: 0.02\n  cancel_wait_days: 1\n",
+                                "/x/larder.yaml");
+  REQUIRE(set.config);
+  CHECK(set.config->forecast.reorder_risk == doctest::Approx(0.02));
+  CHECK(set.config->forecast.cancel_wait_days == doctest::Approx(1));
+  ConfigLoad bad = parse_config(base + "forecast:\n  reorder_risk: 0\n  cancel_wait_days: -1\n  risk: 1\n",
+                                "/x/larder.yaml");
+  CHECK_FALSE(bad.config);
+  REQUIRE(bad.errors.size() == 3);
+  CHECK(bad.errors[0].key == "forecast.reorder_risk");
+  CHECK(bad.errors[0].line == 8);
+  CHECK(bad.errors[1].key == "forecast.cancel_wait_days");
+  CHECK(bad.errors[2].key == "forecast.risk");
+}

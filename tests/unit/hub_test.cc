@@ -173,6 +173,7 @@ TEST_CASE("restore publishes the stored state of every configured consumable") {
     Hub hub{config, bus, store, clock, metrics};
     hub.on_message({"larder/v1/consumable/coffee/level", R"({"value":321,"unit":"g"})", 1, false});
     hub.on_message({"larder/v1/consumable/pods/purchased", R"({"packs":3})", 1, false});
+    hub.persist();
     REQUIRE(store.flush().ok());
   }
   test::FakeBus bus;

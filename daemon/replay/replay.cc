@@ -1,0 +1,140 @@
+#include "replay/replay.h"
+
+#include <cmath>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/hub.h"
+#include "larder/bus.h"
+#include "larder/clock.h"
+#include "larder/metrics.h"
+#include "larder/store.h"
+
+namespace larder {
+namespace {
+
+using nlohmann::json;
+
+// Replay has no broker: what the hub publishes goes nowhere.
+class SilentBus final : public Bus {
+ public:
+  void publish(const std::string&, std::string, bool, int) override {}
+};
+
+// Replay has no database either.
+class NullStore final : public Store {
+ public:
+  void append(Reading) override {}
+  void put_state(const std::string&, std::string, double) override {}
+  Status flush() override { return Status::Ok(); }
+  std::size_t pending() const override { return 0; }
+  Result<std::vector<StoredState>> load_states() override { return std::vector<StoredState>{}; }
+  Result<std::vector<Reading>> readings(const std::string&, double, double,
+                                        std::size_t) override {
+    return std::vector<Reading>{};
+  }
+};
+
+json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json answer(double ts, const std::string& id, const ConsumableState& s) {
+  return {{"ts", ts},
+          {"consumable", id},
+          {"level", opt(s.level)},
+          {"unit", std::string(unit_name(s.unit))},
+          {"rate_per_day", opt(s.rate_per_day)},
+          {"empty_at", opt(s.empty_at)},
+          {"empty_at_low", opt(s.empty_at_low)},
+          {"empty_at_high", opt(s.empty_at_high)},
+          {"status", s.status},
+          {"reorder", s.reorder}};
+}
+
+}  // namespace
+
+ReplayResult replay(const Config& config, std::istream& input, std::ostream& output,
+                    std::ostream& errors) {
+  ReplayResult r;
+  ManualClock clock(0);
+  Metrics metrics;
+  NullStore store;
+  SilentBus bus;
+  HubOptions options;
+  options.min_publish_interval = 0;
+  Hub hub(config, bus, store, clock, metrics, options);
+  bool started = false;
+
+  std::string line;
+  auto bad = [&](const std::string& why) {
+    ++r.bad_lines;
+    errors << "line " << r.lines << ": " << why << "\n";
+  };
+  while (std::getline(input, line)) {
+    ++r.lines;
+    if (line.empty() || line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) {
+      bad("not a JSON object");
+      continue;
+    }
+    auto ts_it = j.find("ts");
+    if (ts_it == j.end() || !ts_it->is_number() || !std::isfinite(ts_it->get<double>())) {
+      bad("'ts' must be a number");
+      continue;
+    }
+    double ts = ts_it->get<double>();
+    if (started && ts < clock.now()) {
+      bad("'ts' goes backwards (the input must be in time order)");
+      continue;
+    }
+    if (!started || ts > clock.now()) {
+      clock.set(ts);
+      started = true;
+      hub.tick();
+    }
+
+    if (auto q = j.find("query"); q != j.end()) {
+      if (!q->is_string()) {
+        bad("'query' must be a consumable id or \"*\"");
+        continue;
+      }
+      const std::string& id = q->get_ref<const std::string&>();
+      if (id == "*") {
+        for (const auto& c : config.consumables) {
+          output << answer(ts, c.id, *hub.consumable(c.id)).dump() << "\n";
+        }
+      } else if (const ConsumableState* s = hub.consumable(id)) {
+        output << answer(ts, id, *s).dump() << "\n";
+      } else {
+        bad("no consumable '" + id + "' is configured");
+        continue;
+      }
+      ++r.queries;
+      continue;
+    }
+
+    auto topic = j.find("topic");
+    auto payload = j.find("payload");
+    if (topic == j.end() || !topic->is_string() || payload == j.end()) {
+      bad("a line is a message (\"topic\" and \"payload\") or a query (\"query\")");
+      continue;
+    }
+    Message m{topic->get<std::string>(), {}, 1, false};
+    std::uint64_t rejected_before = hub.rejected();
+    if (payload->is_string()) {
+      m.payload = payload->get<std::string>();
+      hub.on_message(m);
+    } else {
+      hub.on_message(m, &*payload);
+    }
+    if (hub.rejected() != rejected_before) {
+      bad("refused: " + hub.last_rejection());
+      continue;
+    }
+    ++r.messages;
+  }
+  return r;
+}
+
+}  // namespace larder
