@@ -52,6 +52,7 @@ class Every {
 
 std::vector<Subscription> to_subscriptions(const std::vector<contract::Filter>& filters) {
   std::vector<Subscription> out;
+  out.reserve(filters.size());
   for (const auto& f : filters) out.push_back({f.filter, f.retained_wanted});
   return out;
 }
@@ -109,7 +110,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
 
   mqtt.set_subscriptions(to_subscriptions(hub.subscriptions()));
   mqtt.set_handlers({
-      [&hub](Message m) { hub.on_message(m); },
+      [&hub](const Message& m) { hub.on_message(m); },
       [] { log_info("connected to the MQTT broker"); },
       [](const std::string& cause) { log_warn("MQTT connection lost: " + cause); },
   });

@@ -17,7 +17,7 @@ namespace {
 using config::Need;
 using config::Section;
 
-constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+constexpr std::size_t kMaxConfigBytes = std::size_t{1024} * 1024;
 
 std::optional<LogLevel> parse_log_level(std::string_view s) {
   for (LogLevel l : {LogLevel::error, LogLevel::warn, LogLevel::info, LogLevel::debug}) {

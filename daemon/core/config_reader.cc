@@ -16,7 +16,7 @@ namespace larder::config {
 namespace {
 
 constexpr std::size_t kMaxString = 4096;
-constexpr std::size_t kMaxSecretFile = 64 * 1024;
+constexpr std::size_t kMaxSecretFile = std::size_t{64} * 1024;
 
 std::string format_number(double v) {
   char buf[64];

@@ -24,7 +24,7 @@
 
 namespace larder::contract {
 
-inline constexpr std::size_t kMaxPayload = 64 * 1024;
+inline constexpr std::size_t kMaxPayload = std::size_t{64} * 1024;
 
 struct LevelInput {
   std::string consumable;

@@ -60,8 +60,8 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";  // an IP address (v4 or v6), or "localhost"
   std::uint16_t port = 8080;       // 0: the system picks a free port (see port())
   std::optional<TlsConfig> tls;    // cert and key paths: serve HTTPS only
-  std::size_t body_limit = 64 * 1024;
-  std::size_t header_limit = 8 * 1024;
+  std::size_t body_limit = std::size_t{64} * 1024;
+  std::size_t header_limit = std::size_t{8} * 1024;
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds idle_timeout{30};
   std::size_t max_connections = 64;
