@@ -75,7 +75,7 @@ TEST_CASE_FIXTURE(Fixture, "a level reading updates the consumable and publishes
   CHECK((*r)[0].value == doctest::Approx(412.5));
 }
 
-TEST_CASE_FIXTURE(Fixture, "units convert; gross readings lose the tare; % is a share") {
+TEST_CASE_FIXTURE(Fixture, "units convert, gross readings lose the tare, and % is a share") {
   send("consumable/coffee/level", R"({"value":0.75,"unit":"kg","gross":true})");
   CHECK(hub.consumable("coffee")->level == doctest::Approx(400));
   clock.advance(10);
@@ -108,7 +108,7 @@ TEST_CASE_FIXTURE(Fixture, "bad input changes nothing, is counted and reported")
   CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 1);
 }
 
-TEST_CASE_FIXTURE(Fixture, "readings going backwards are rejected; retained copies are not errors") {
+TEST_CASE_FIXTURE(Fixture, "readings going backwards are rejected, retained copies are not errors") {
   send("consumable/coffee/level", R"({"value":400,"unit":"g","ts":1764460000})");
   send("consumable/coffee/level", R"({"value":390,"unit":"g","ts":1764450000})");
   CHECK(errors().size() == 1);
@@ -117,7 +117,7 @@ TEST_CASE_FIXTURE(Fixture, "readings going backwards are rejected; retained copi
   CHECK(hub.consumable("coffee")->level == doctest::Approx(400));
 }
 
-TEST_CASE_FIXTURE(Fixture, "retained events are ignored; retained level without ts only initialises") {
+TEST_CASE_FIXTURE(Fixture, "retained events are ignored, a retained level without ts only initialises") {
   send("consumable/pods/purchased", R"({"packs":2})", true);
   send("consumable/pods/used", R"({"amount":1,"unit":"pcs"})", true);
   CHECK(hub.consumable("pods")->on_hand == 0);
