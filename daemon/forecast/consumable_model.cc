@@ -1,0 +1,282 @@
+#include "forecast/consumable_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace larder {
+
+using forecast::DayTotal;
+using forecast::LevelStep;
+
+namespace {
+constexpr double kDay = 86400;
+constexpr double kAnnounceS = 6 * 3600;   // a `refilled` message and the sensor's rise match
+constexpr std::size_t kMaxEvents = 32;
+constexpr double kUseSizeAlpha = 0.02;    // memory of the use size: ~50 uses
+constexpr double kLastUse = 0.5;          // of a use: the supply is gone at the use that
+                                          // finds less than this left (continuity)
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+}  // namespace
+
+ConsumableModel::ConsumableModel(const ConsumableConfig& config, ModelSettings settings)
+    : config_(config),
+      settings_(settings),
+      filter_(config.pack.size > 0 ? config.pack.size : 1, config.tare),
+      daily_(settings.utc_offset_hours),
+      rate_(config.pack.size > 0 ? config.pack.size : 1),
+      delivery_(config.lead_time_days),
+      policy_(settings.cancel_wait_days) {
+  if (!(config_.pack.size > 0)) config_.pack.size = 1;
+  if (!(config_.capacity > 0)) config_.capacity = config_.pack.size;
+}
+
+// ---- inputs -------------------------------------------------------------------------
+
+Status ConsumableModel::level(double ts, double net) {
+  if (!std::isfinite(ts) || !std::isfinite(net)) {
+    return Status::Error("level reading is not a finite number");
+  }
+  if (ts < filter_.last_ts()) {
+    return Status::Error("level reading at " + num(ts) + " is older than the last one");
+  }
+  double tolerance = 0.05 * config_.capacity;
+  if (net < -(config_.tare + tolerance)) {
+    return Status::Error("level " + num(net) + " is below what an empty scale reads");
+  }
+  if (net > 2 * config_.capacity + tolerance) {
+    return Status::Error("level " + num(net) + " is far above the capacity " +
+                         num(config_.capacity));
+  }
+  if (source_ != Source::level) {
+    daily_.restart();  // use was learned from another source until now
+    source_ = Source::level;
+  }
+  LevelStep st = filter_.push(ts, net);
+  if (st.rise_confirmed) on_rise(st);
+  if (st.accepted) on_point(st.ts, st.level);
+  if (st.drop > 0) learn_use_size(st.drop);
+  decide(ts);
+  return Status::Ok();
+}
+
+Status ConsumableModel::used(double ts, double amount) {
+  if (!std::isfinite(ts) || !std::isfinite(amount)) return Status::Error("use is not a finite number");
+  if (amount <= 0) return Status::Error("use amount " + num(amount) + " is not positive");
+  if (amount > 2 * config_.capacity + config_.pack.size) {
+    return Status::Error("use amount " + num(amount) + " is more than the container holds");
+  }
+  if (ts < last_used_ts_) {
+    return Status::Error("use at " + num(ts) + " is older than the last one");
+  }
+  last_used_ts_ = ts;
+  // A level sensor already sees every use; counting it again would count it twice.
+  if (source_ == Source::level) return Status::Ok();
+  source_ = Source::counter;
+  if (credit_ > 0 && ts >= credit_from_ && ts <= credit_to_) {
+    // A use from inside an outage, delivered late: its share was assumed already.
+    double take = std::min(credit_, amount);
+    credit_ -= take;
+    amount -= take;
+    if (amount <= 0) return Status::Ok();
+  }
+  bool was_empty = counter_level_ && *counter_level_ <= empty_level();
+  learn_use_size(amount);
+  used_total_ += amount;
+  if (counter_level_) counter_level_ = std::max(0.0, *counter_level_ - amount);
+  daily_.event(ts, amount, was_empty);
+  drain_days();
+  ++version_;
+  decide(ts);
+  return Status::Ok();
+}
+
+Status ConsumableModel::refilled(double ts, std::optional<double> amount) {
+  double a = amount.value_or(config_.pack.size);
+  if (!std::isfinite(ts) || !std::isfinite(a)) return Status::Error("refill is not a finite number");
+  if (a <= 0) return Status::Error("refill amount " + num(a) + " is not positive");
+  if (a > 2 * config_.capacity + config_.pack.size) {
+    return Status::Error("refill amount " + num(a) + " is more than the container holds");
+  }
+  if (ts < last_refill_ts_) {
+    return Status::Error("refill at " + num(ts) + " is older than the last one");
+  }
+  last_refill_ts_ = ts;
+  ++version_;
+  if (source_ == Source::level) {
+    if (!detected_claimed_ && ts - detected_ts_ <= kAnnounceS && ts >= detected_ts_ - kAnnounceS) {
+      detected_claimed_ = true;  // the sensor saw this refill already and took its pack
+      return Status::Ok();
+    }
+    on_hand_ = std::max(0, on_hand_ - 1);
+    policy_.refilled(ts);
+    announced_until_ = ts + kAnnounceS;
+    filter_.expect_rise_until(ts + kAnnounceS);
+    return Status::Ok();
+  }
+  on_hand_ = std::max(0, on_hand_ - 1);
+  policy_.refilled(ts);
+  // A household opens the next pack when the container is empty (a filter cartridge is
+  // replaced, pods are poured into an empty box): the level is the new pack. A counter
+  // that believed something was left has missed uses (an outage, a lost message), and
+  // carrying that belief over would let the error grow from pack to pack.
+  double level = a;
+  level_var_ = 0;
+  if (credit_to_ > credit_from_ && ts >= credit_from_ && ts < credit_to_ && rate_.known()) {
+    // Told late, from inside an outage whose use was assumed: the new pack has served the
+    // rest of the outage.
+    ensure_projection(ts);
+    auto served = proj_.moments(ts, credit_to_);
+    level = std::max(0.0, level - served.mean);
+    level_var_ = served.var;
+  }
+  counter_level_ = level;
+  was_empty_ = false;
+  decide(ts);
+  return Status::Ok();
+}
+
+Status ConsumableModel::purchased(double ts, int packs) {
+  if (!std::isfinite(ts)) return Status::Error("purchase time is not a finite number");
+  if (packs < 1 || packs > 10000) return Status::Error("purchase of " + std::to_string(packs) + " packs");
+  if (ts < last_purchase_ts_) {
+    return Status::Error("purchase at " + num(ts) + " is older than the last one");
+  }
+  last_purchase_ts_ = ts;
+  on_hand_ += packs;
+  if (auto days = policy_.purchased(ts)) delivery_.observe(*days);
+  ++version_;
+  return Status::Ok();
+}
+
+void ConsumableModel::order_placed(double ts) {
+  policy_.order_placed(ts);
+  ++version_;
+}
+
+void ConsumableModel::order_cancelled(double ts, bool by_user) {
+  policy_.order_cancelled(ts, by_user);
+  ++version_;
+}
+
+void ConsumableModel::order_delivered(double ts, int packs, double delivery_days) {
+  on_hand_ += std::max(0, packs);
+  delivery_.observe(delivery_days);
+  policy_.order_delivered(ts);
+  ++version_;
+}
+
+void ConsumableModel::advance(double now) {
+  if (!std::isfinite(now) || now < last_advance_) return;
+  double gap = now - last_advance_;
+  if (source_ == Source::counter && advance_gap_ <= kTickS && gap > kOutageS && known()) {
+    // The hub was down (it ticks regularly and was silent): the counter's uses in that
+    // time were lost or come late. Assume the expected use, spread over the outage.
+    double from = std::max(last_advance_, last_used_ts_);
+    if (now > from) {
+      ensure_projection(from);
+      double expected = proj_.mean(from, now);
+      daily_.spread(from, now, expected);
+      used_total_ += expected;
+      // A refill told during the outage (with its own, earlier time) reset the container:
+      // only the use since then came out of it.
+      auto from_container = last_refill_ts_ > from ? proj_.moments(last_refill_ts_, now)
+                                                   : proj_.moments(from, now);
+      if (counter_level_) counter_level_ = std::max(0.0, *counter_level_ - from_container.mean);
+      level_var_ += from_container.var;
+      credit_ = expected;
+      credit_from_ = from;
+      credit_to_ = now;
+      drain_days();
+      ++version_;
+    }
+  }
+  advance_gap_ = gap;
+  last_advance_ = now;
+  if (source_ == Source::counter) {
+    daily_.close_until(now, counter_level_ && *counter_level_ <= empty_level());
+    drain_days();
+  }
+  decide(now);
+}
+
+std::vector<ModelEvent> ConsumableModel::take_events() {
+  std::vector<ModelEvent> out;
+  out.swap(events_);
+  return out;
+}
+
+// ---- what the inputs do -----------------------------------------------------------------
+
+void ConsumableModel::push_event(std::string kind, double ts, double amount) {
+  if (events_.size() >= kMaxEvents) events_.erase(events_.begin());
+  events_.push_back({std::move(kind), ts, amount});
+}
+
+void ConsumableModel::learn_use_size(double amount) {
+  use_sizes_ += 1;
+  use_size_ += std::max(kUseSizeAlpha, 1 / use_sizes_) * (amount - use_size_);
+  if (use_sizes_ >= 5) rate_.set_use_size(use_size_);
+}
+
+double ConsumableModel::effective_supply() const {
+  // Supply runs out at the use that finds less than it needs: on average half a use
+  // before the last unit is gone (uses come in steps, the projection is continuous).
+  return std::max(0.0, supply() - kLastUse * use_size_);
+}
+
+void ConsumableModel::on_rise(const LevelStep& st) {
+  double amount = st.rise_amount;
+  const double pack = config_.pack.size;
+  // Across a data gap the rise hides the use during the gap: a refill there was a pack.
+  if (st.rise_after_gap && amount >= 0.5 * pack && amount < pack) amount = pack;
+  refilled_total_ += amount;
+  ++version_;
+  if (amount < 0.5 * pack) return;  // a lasting small rise: a correction, not a refill
+  if (st.ts <= announced_until_) {
+    announced_until_ = -1e300;  // the refill a `refilled` message announced
+    return;
+  }
+  double when = st.rise_ts;
+  if (st.rise_after_gap && rate_.known()) {
+    // Somewhere in the gap. Two estimates: when the level before the gap would have run
+    // out (a household refills when empty), and how long the use since the refill took
+    // (a pack minus the level after the gap). Their mean, inside the gap.
+    double per_s = rate_.base() / kDay;
+    double emptied = st.gap_from + std::max(0.0, st.level_before) / per_s;
+    double opened = st.rise_ts - std::max(0.0, amount - st.first_raised) / per_s;
+    when = std::clamp(0.5 * (emptied + opened), st.gap_from, st.rise_ts);
+  }
+  push_event("refill_detected", when, amount);
+  on_hand_ = std::max(0, on_hand_ - 1);
+  policy_.refilled(when);
+  detected_ts_ = st.ts;
+  detected_claimed_ = false;
+}
+
+void ConsumableModel::on_point(double ts, double level) {
+  bool empty = level <= empty_level();
+  daily_.point(ts, refilled_total_ - level, empty && was_empty_);
+  was_empty_ = empty;
+  drain_days();
+}
+
+void ConsumableModel::drain_days() {
+  DayTotal d;
+  bool any = false;
+  while (daily_.pop(d)) {
+    rate_.add_day(d);
+    any = true;
+  }
+  if (any) {
+    ++rate_version_;
+    ++version_;
+  }
+}
+
+}  // namespace larder

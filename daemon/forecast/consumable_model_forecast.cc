@@ -1,0 +1,192 @@
+// ConsumableModel: the reorder decision and the forecast (the inputs are in
+// consumable_model.cc, save and load in consumable_model_state.cc).
+#include <algorithm>
+#include <cmath>
+
+#include "forecast/consumable_model.h"
+#include "forecast/stats.h"
+
+namespace larder {
+
+namespace {
+constexpr double kDay = 86400;
+constexpr double kLiftQuietS = 120;       // no decision this soon after a lift
+constexpr double kReferencePackDays = 21;  // reorder_risk is the risk per order of an item
+                                           // whose pack lasts three weeks
+constexpr double kMinRiskScale = 0.5, kMaxRiskScale = 2;
+constexpr double kBoundZ = 4.75;          // one in a million
+constexpr double kZ90 = 1.6448536269514722;  // the 95% normal quantile: a 90% interval
+}  // namespace
+
+// ---- the decision -----------------------------------------------------------------------
+
+bool ConsumableModel::known() const {
+  bool has_level = source_ == Source::level ? filter_.has_level() : counter_level_.has_value();
+  return has_level && rate_.known();
+}
+
+double ConsumableModel::display_level() const {
+  if (source_ == Source::level) return std::max(0.0, filter_.level());
+  return counter_level_.value_or(0);
+}
+
+double ConsumableModel::supply() const { return display_level() + on_hand_ * config_.pack.size; }
+
+double ConsumableModel::empty_level() const {
+  if (source_ == Source::level) {
+    return std::max(0.01 * config_.pack.size, 3 * filter_.noise());
+  }
+  return 1e-9 * config_.pack.size;
+}
+
+double ConsumableModel::anchor(double now) const {
+  // A level sensor's supply is known at its last accepted reading; a counter's at any
+  // time (no event: no use).
+  if (source_ == Source::level) return std::min(now, filter_.level_ts());
+  if (advance_gap_ <= kTickS && now - last_advance_ > kOutageS) {
+    // The hub ticked regularly and then stopped: it is down, and uses since are unknown.
+    return std::max(last_advance_, std::min(now, last_used_ts_));
+  }
+  return now;
+}
+
+void ConsumableModel::ensure_projection(double from) const {
+  proj_.set_supply_var(source_ == Source::counter ? level_var_ : 0.0);
+  if (proj_.built() && proj_version_ == rate_version_ && proj_.anchor_day() == daily_.local_day(from)) {
+    return;
+  }
+  forecast::UseModel m;
+  m.base = rate_.base();
+  for (int k = 0; k < 7; ++k) m.factor[k] = rate_.factor(k);
+  m.day_var = rate_.day_var();
+  m.base_var = rate_.base_var();
+  m.drift = settings_.rate_drift_per_day;
+  m.profile = daily_.profile();
+  m.var_scale = settings_.interval_var_scale;
+  proj_.build(m, daily_, from);
+  proj_version_ = rate_version_;
+}
+
+double ConsumableModel::risk_limit() const {
+  // A stockout budget per year rather than per order: an item whose pack lasts twice as
+  // long is ordered half as often and may take twice the risk each time.
+  double pack_days = rate_.base() > 0 ? config_.pack.size / rate_.base() : kReferencePackDays;
+  return settings_.reorder_risk *
+         std::clamp(pack_days / kReferencePackDays, kMinRiskScale, kMaxRiskScale);
+}
+
+double ConsumableModel::risk(double now, double from, double s) const {
+  const auto& pts = delivery_.points();
+  double r = 0;
+  for (int i = 0; i < delivery_.size(); ++i) {
+    r += pts[i].weight * proj_.tail(from, now + pts[i].days * kDay, s);
+  }
+  return r;
+}
+
+void ConsumableModel::decide(double now) {
+  if (!known()) {
+    at_risk_ = false;
+    return;
+  }
+  if (source_ == Source::level) {
+    // Only on a settled accepted level: not while a rise is held (an object, a refill in
+    // progress), not just after a lift, not while the newest reading disagrees with it.
+    if (filter_.rise_pending() || filter_.drop_pending()) return;
+    if (now - filter_.last_lift_ts() < kLiftQuietS) return;
+    if (std::fabs(filter_.last_raw() - filter_.level()) > filter_.rise_threshold()) return;
+  }
+  bool may = policy_.may_decide(now);
+  if (!may && policy_.reorder()) return;  // decided already: nothing new to learn here
+  double from = anchor(now);
+  ensure_projection(from);
+  double s = effective_supply();
+  unsigned key = rate_version_ * 64u + static_cast<unsigned>(delivery_.count());
+  if (now >= bound_until_ || key != bound_key_) {
+    // The supply the use could reach, even with the longest delivery, with a chance of
+    // one in a million: above it the risk needs no sum.
+    auto m = proj_.moments(from, now + delivery_.max() * kDay + 3600);
+    bound_s_ = forecast::gamma_quantile_z(m.mean, m.var, kBoundZ);
+    bound_until_ = now + 3600;
+    bound_key_ = key;
+  }
+  bool was = at_risk_;
+  if (s > bound_s_) {
+    at_risk_ = false;
+  } else {
+    // The longest delivery bounds the risk: below the threshold there, it is below.
+    double worst = proj_.tail(from, now + delivery_.max() * kDay, s);
+    double limit = risk_limit();
+    at_risk_ = worst >= limit && risk(now, from, s) >= limit;
+  }
+  if (was != at_risk_) ++version_;
+  if (!at_risk_ || !may) return;
+  // Room for it: what is expected to be left when it comes, plus the pack, must fit. A
+  // capacity below two packs is a container whose next pack waits on the shelf.
+  double at_arrival = s - proj_.mean(from, now + delivery_.mean() * kDay);
+  double room = std::max(config_.capacity, 2 * config_.pack.size);
+  if (at_arrival + config_.pack.size > room) return;
+  policy_.decide(now);
+  push_event("low_stock", now, display_level());
+  ++version_;
+}
+
+// ---- the forecast -------------------------------------------------------------------------
+
+void ConsumableModel::refresh(double now) const {
+  double from = anchor(now);
+  double s = effective_supply();
+  bool fresh = cache_version_ == version_ && std::fabs(s - cache_supply_) <= 0.005 * config_.pack.size &&
+               std::fabs(from - cache_anchor_) < 3600;
+  if (fresh) return;
+  cache_version_ = version_;
+  cache_supply_ = s;
+  cache_anchor_ = from;
+  cache_.rate_per_day.reset();
+  cache_.empty_at.reset();
+  cache_.empty_at_low.reset();
+  cache_.empty_at_high.reset();
+  if (!known()) return;
+  ensure_projection(from);
+  cache_.rate_per_day = rate_.base();
+  cache_.empty_at = proj_.reach(from, s, 0);
+  cache_.empty_at_low = proj_.reach(from, s, kZ90);
+  cache_.empty_at_high = proj_.reach(from, s, -kZ90);
+  cache_risk_ = s > bound_s_ ? 0.0 : risk(std::max(now, from), from, s);
+}
+
+Forecast ConsumableModel::forecast(double now) const {
+  refresh(now);
+  Forecast f;
+  bool has_level = source_ == Source::level ? filter_.has_level() : counter_level_.has_value();
+  if (has_level) f.level = display_level();
+  f.on_hand = on_hand_;
+  f.reorder = policy_.reorder();
+  f.rate_per_day = cache_.rate_per_day;
+  auto clamp = [&](const std::optional<double>& t) -> std::optional<double> {
+    if (!t) return std::nullopt;
+    return std::max(*t, now);
+  };
+  f.empty_at = clamp(cache_.empty_at);
+  f.empty_at_low = clamp(cache_.empty_at_low);
+  f.empty_at_high = clamp(cache_.empty_at_high);
+  if (f.empty_at) f.days_left = (*f.empty_at - now) / kDay;
+  if (known()) f.stockout_risk = cache_risk_;
+
+  if (!has_level) {
+    f.status = "unknown";
+  } else if (supply() <= empty_level()) {
+    f.status = "empty";
+  } else if (!known()) {
+    f.status = "unknown";
+  } else if (policy_.placed()) {
+    f.status = "ordered";
+  } else if (policy_.reorder() || at_risk_) {
+    f.status = "low";
+  } else {
+    f.status = "ok";
+  }
+  return f;
+}
+
+}  // namespace larder

@@ -1,0 +1,205 @@
+#include "forecast/daily_use.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "forecast/json_io.h"
+
+namespace larder::forecast {
+
+using nlohmann::json;
+
+namespace {
+constexpr double kDay = 86400;
+constexpr double kGapS = 3 * 3600;          // points further apart bound a data gap
+constexpr double kBridgedS = 6 * 3600;      // gap time that makes a day "bridged"
+constexpr double kCensoredS = 3600;         // empty time that makes a day "censored"
+constexpr double kProfileDays = 60;         // memory of the intraday profile
+constexpr double kProfilePrior = 7;         // days of a flat profile to start from
+}  // namespace
+
+DailyUse::DailyUse(double utc_offset_hours) : offset_h_(utc_offset_hours) {
+  profile_.fill(1.0 / 24);
+}
+
+std::int64_t DailyUse::local_day(double ts) const {
+  return static_cast<std::int64_t>(std::floor((ts + offset_h_ * 3600) / kDay));
+}
+int DailyUse::local_hour(double ts) const {
+  double local = ts + offset_h_ * 3600;
+  double in_day = local - std::floor(local / kDay) * kDay;
+  return std::clamp(static_cast<int>(in_day / 3600), 0, 23);
+}
+double DailyUse::day_start(std::int64_t day) const {
+  return static_cast<double>(day) * kDay - offset_h_ * 3600;
+}
+int DailyUse::day_of_week(std::int64_t day) {
+  // 1970-01-01 was a Thursday.
+  return static_cast<int>(((day + 3) % 7 + 7) % 7);
+}
+
+void DailyUse::start(double ts) {
+  started_ = true;
+  day_ = local_day(ts);
+  complete_ = false;
+  use_ = gap_s_ = empty_s_ = 0;
+  hours_.fill(0);
+  last_t_ = ts;
+}
+
+void DailyUse::close_day() {
+  DayTotal d;
+  d.day = day_;
+  d.dow = day_of_week(day_);
+  d.use = use_;
+  d.bridged = gap_s_ > kBridgedS;
+  d.censored = empty_s_ > kCensoredS;
+  if (complete_) {
+    done_.push(d);
+    double total = 0;
+    for (double h : hours_) total += std::max(0.0, h);
+    if (!d.bridged && !d.censored && total > 0) {
+      double a = 1.0 / (std::min(profile_days_, kProfileDays) + kProfilePrior + 1);
+      for (int h = 0; h < 24; ++h) profile_[h] += a * (std::max(0.0, hours_[h]) / total - profile_[h]);
+      profile_days_ += 1;
+    }
+  }
+  ++day_;
+  complete_ = true;
+  use_ = gap_s_ = empty_s_ = 0;
+  hours_.fill(0);
+}
+
+// Adds `use` spread evenly over [from, to], closing the days it passes.
+void DailyUse::add(double from, double to, double use, bool gap, bool empty) {
+  double span = to - from;
+  double t = from;
+  while (day_start(day_ + 1) <= to) {
+    double e = day_start(day_ + 1);
+    double part = span > 0 ? use * (e - t) / span : 0;
+    use_ += part;
+    if (!gap) hours_[local_hour(e - 1)] += part;
+    if (gap) gap_s_ += e - t;
+    if (empty) empty_s_ += e - t;
+    close_day();
+    t = e;
+  }
+  double part = span > 0 ? use * (to - t) / span : use;
+  use_ += part;
+  if (!gap) hours_[local_hour(to)] += part;
+  if (gap) gap_s_ += to - t;
+  if (empty) empty_s_ += to - t;
+}
+
+void DailyUse::point(double ts, double c, bool empty) {
+  if (!started_) start(ts);
+  if (!have_point_) {
+    // A fresh start of the cumulative series: the use since the last known point is
+    // unknown, so the days it touches are not reported.
+    while (day_start(day_ + 1) <= ts) {
+      complete_ = false;
+      close_day();
+    }
+    complete_ = false;
+    have_point_ = true;
+    last_t_ = ts;
+    last_c_ = c;
+    return;
+  }
+  if (ts < last_t_) return;
+  add(last_t_, ts, c - last_c_, ts - last_t_ > kGapS, empty);
+  last_t_ = ts;
+  last_c_ = c;
+}
+
+void DailyUse::event(double ts, double amount, bool empty) {
+  if (!started_) start(ts);
+  if (ts < last_t_) {  // late: counts in the current day
+    use_ += amount;
+    hours_[local_hour(ts)] += amount;
+    return;
+  }
+  close_until(ts, empty);
+  use_ += amount;
+  hours_[local_hour(ts)] += amount;
+}
+
+void DailyUse::close_until(double ts, bool empty) {
+  if (!started_) start(ts);
+  if (ts <= last_t_) return;
+  add(last_t_, ts, 0, false, empty);
+  last_t_ = ts;
+}
+
+void DailyUse::spread(double from, double to, double amount) {
+  if (!started_) start(from);
+  close_until(from, false);
+  if (to <= last_t_) {
+    use_ += amount;
+    return;
+  }
+  add(last_t_, to, amount, true, false);
+  last_t_ = to;
+}
+
+bool DailyUse::pop(DayTotal& out) {
+  if (done_.empty()) return false;
+  out = done_.pop_front();
+  return true;
+}
+
+json DailyUse::save() const {
+  json done = json::array();
+  for (std::size_t i = 0; i < done_.size(); ++i) {
+    const DayTotal& d = done_[i];
+    done.push_back({d.day, d.use, d.bridged, d.censored});
+  }
+  return {{"started", started_}, {"have_point", have_point_}, {"day", day_},
+          {"complete", complete_}, {"use", use_},          {"gap_s", gap_s_},
+          {"empty_s", empty_s_}, {"hours", hours_},        {"last_t", last_t_},
+          {"last_c", last_c_},   {"profile", profile_},    {"profile_days", profile_days_},
+          {"done", done}};
+}
+
+Status DailyUse::load(const json& j) {
+  JsonReader r(j, "daily");
+  DailyUse d = *this;
+  d.started_ = r.flag("started");
+  d.have_point_ = r.flag("have_point");
+  d.day_ = static_cast<std::int64_t>(r.num("day"));
+  d.complete_ = r.flag("complete");
+  d.use_ = r.num("use");
+  d.gap_s_ = r.num("gap_s");
+  d.empty_s_ = r.num("empty_s");
+  d.hours_ = r.nums<24>("hours");
+  d.last_t_ = r.num("last_t");
+  d.last_c_ = r.num("last_c");
+  d.profile_ = r.nums<24>("profile");
+  d.profile_days_ = r.num("profile_days");
+  d.done_.clear();
+  for (const auto& e : r.list("done", 64)) {
+    if (!e.is_array() || e.size() != 4 || !e[0].is_number() || !e[1].is_number() ||
+        !e[2].is_boolean() || !e[3].is_boolean()) {
+      r.fail("done", "holds a malformed day");
+      break;
+    }
+    DayTotal t;
+    t.day = e[0].get<std::int64_t>();
+    t.dow = day_of_week(t.day);
+    t.use = e[1].get<double>();
+    t.bridged = e[2].get<bool>();
+    t.censored = e[3].get<bool>();
+    d.done_.push(t);
+  }
+  double sum = 0;
+  for (double p : d.profile_) {
+    if (p < 0) r.fail("profile", "has a negative share");
+    sum += p;
+  }
+  if (r.ok() && std::fabs(sum - 1) > 1e-6) r.fail("profile", "does not sum to 1");
+  if (!r.ok()) return Status::Error(r.error());
+  *this = d;
+  return Status::Ok();
+}
+
+}  // namespace larder::forecast

@@ -1,0 +1,97 @@
+#include "forecast/use_projection.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "forecast/stats.h"
+
+namespace larder::forecast {
+
+namespace {
+constexpr double kDay = 86400;
+constexpr double kMaxDays = 3650;
+}  // namespace
+
+void UseProjection::build(const UseModel& m, const DailyUse& cal, double anchor) {
+  m_ = m;
+  day0_ = cal.local_day(anchor);
+  t0_ = cal.day_start(day0_);
+  prof_[0] = 0;
+  for (int h = 0; h < 24; ++h) prof_[h + 1] = prof_[h] + m.profile[h];
+  for (double& p : prof_) p /= prof_[24] > 0 ? prof_[24] : 1;
+  cm_[0] = cf2_[0] = 0;
+  mean_f2_ = 0;
+  for (int k = 0; k < 7; ++k) mean_f2_ += m.factor[k] * m.factor[k] / 7;
+  for (int d = 0; d < kDays; ++d) {
+    int dow = DailyUse::day_of_week(day0_ + d);
+    dow_[d] = dow;
+    cm_[d + 1] = cm_[d] + m.base * m.factor[dow];
+    cf2_[d + 1] = cf2_[d] + m.factor[dow] * m.factor[dow];
+  }
+  built_ = true;
+}
+
+UseProjection::Point UseProjection::at(double t) const {
+  Point p;
+  p.t = t;
+  double days = std::max(0.0, (t - t0_) / kDay);
+  if (days >= kDays) {
+    double extra = days - kDays;
+    p.use = cm_[kDays] + m_.base * extra;
+    p.f2 = cf2_[kDays] + mean_f2_ * extra;
+    return p;
+  }
+  int d = static_cast<int>(days);
+  double frac = (days - d) * 24;
+  int h = std::min(static_cast<int>(frac), 23);
+  double in_day = prof_[h] + (prof_[h + 1] - prof_[h]) * (frac - h);
+  double f = m_.factor[dow_[d]];
+  p.use = cm_[d] + m_.base * f * in_day;
+  p.f2 = cf2_[d] + f * f * (days - d);
+  return p;
+}
+
+UseProjection::Moments UseProjection::between(const Point& a, const Point& b) const {
+  Moments m;
+  m.mean = std::max(0.0, b.use - a.use);
+  double f2 = std::max(0.0, b.f2 - a.f2);
+  double h = std::max(0.0, (b.t - a.t) / kDay);
+  double rel = m_.base > 0 ? m.mean / m_.base : 0;
+  m.var = m_.var_scale * (m_.day_var * f2 + m_.base_var * rel * rel +
+                          m_.drift * m_.base * m_.base * h * h * h / 3);
+  return m;
+}
+
+UseProjection::Moments UseProjection::moments(double from, double to) const {
+  return between(at(from), at(to));
+}
+
+double UseProjection::tail(double from, double to, double supply) const {
+  if (supply <= 0) return 1;
+  Moments m = moments(from, to);
+  return gamma_tail(m.mean, m.var + supply_var_, supply);
+}
+
+std::optional<double> UseProjection::reach(double from, double supply, double z) const {
+  if (supply <= 0) return from;
+  if (m_.base <= 0) return std::nullopt;
+  const Point a = at(from);
+  auto q = [&](double t) {
+    Moments m = between(a, at(t));
+    return gamma_quantile_z(m.mean, m.var + supply_var_, z);
+  };
+  // Bracket from the mean's guess outwards, then bisect to 5 minutes.
+  double lo = from, hi = from + std::max(supply / m_.base, 1.0 / 24) * kDay;
+  while (q(hi) < supply) {
+    lo = hi;
+    hi = from + 2 * (hi - from);
+    if (hi - from > kMaxDays * kDay) return std::nullopt;
+  }
+  while (hi - lo > 300) {
+    double mid = 0.5 * (lo + hi);
+    (q(mid) >= supply ? hi : lo) = mid;
+  }
+  return hi;
+}
+
+}  // namespace larder::forecast

@@ -1,0 +1,128 @@
+// Use per local day from cumulative use: level points (linear between them, gaps
+// bridged), counter events, local days, censored days, the intraday profile.
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "forecast/daily_use.h"
+
+using namespace larder::forecast;
+
+namespace {
+constexpr double kDay = 86400;
+constexpr double kT0 = 1767225600;  // 2026-01-01 00:00 UTC, a Thursday
+
+std::vector<DayTotal> drain(DailyUse& d) {
+  std::vector<DayTotal> out;
+  DayTotal t;
+  while (d.pop(t)) out.push_back(t);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("local days and days of the week follow the UTC offset") {
+  DailyUse utc(0), berlin(1), la(-8);
+  CHECK(DailyUse::day_of_week(utc.local_day(kT0)) == 3);  // Thursday
+  CHECK(utc.local_day(kT0 - 1) == utc.local_day(kT0) - 1);
+  CHECK(berlin.local_day(kT0 - 1800) == utc.local_day(kT0));  // 00:30 in Berlin
+  CHECK(la.local_day(kT0 + 3600) == utc.local_day(kT0) - 1);   // 17:00 the day before
+  CHECK(berlin.local_hour(kT0) == 1);
+  CHECK(berlin.day_start(berlin.local_day(kT0)) == kT0 - 3600);
+}
+
+TEST_CASE("level points: each full day gets the use between its midnights, noise cancels") {
+  DailyUse d(0);
+  // use 24 a day, evenly; cumulative points every 5 minutes with +-2 of noise that does
+  // not accumulate (C(t) is a level, not a sum of differences)
+  for (int i = 0; i <= 5 * 288; ++i) {
+    double t = kT0 + 3600 + i * 300.0;
+    double noise = (i % 2 ? 2.0 : -2.0);
+    d.point(t, 24 * (t - kT0) / kDay + noise, false);
+  }
+  auto days = drain(d);
+  REQUIRE(days.size() == 4);  // the first, partial day is not reported
+  for (const auto& t : days) {
+    CHECK(t.use == doctest::Approx(24).epsilon(0.2));
+    CHECK_FALSE(t.bridged);
+    CHECK_FALSE(t.censored);
+  }
+  CHECK(days[0].dow == 4);  // Friday
+}
+
+TEST_CASE("a data gap spreads its use evenly and marks the days it covers") {
+  DailyUse d(0);
+  d.point(kT0 + 10 * 3600, 0, false);
+  d.point(kT0 + kDay, 10, false);                 // day 0 closes (partial: not reported)
+  d.point(kT0 + 3 * kDay, 58, false);             // two days without readings: 24 each
+  for (int h = 1; h <= 24; ++h) d.point(kT0 + 3 * kDay + h * 3600, 58 + 22.0 * h / 24, false);
+  auto days = drain(d);
+  REQUIRE(days.size() == 3);
+  CHECK(days[0].use == doctest::Approx(24));
+  CHECK(days[0].bridged);
+  CHECK(days[1].use == doctest::Approx(24));
+  CHECK(days[1].bridged);
+  CHECK(days[2].use == doctest::Approx(22));
+  CHECK_FALSE(days[2].bridged);
+}
+
+TEST_CASE("counter events count in their day: days close as time passes") {
+  DailyUse d(0);
+  d.close_until(kT0 + 3600, false);
+  for (int day = 0; day < 4; ++day) {
+    for (double h : {7.0, 12.5, 19.0}) d.event(kT0 + day * kDay + h * 3600, 1, false);
+  }
+  d.close_until(kT0 + 4 * kDay + 1, false);
+  auto days = drain(d);
+  REQUIRE(days.size() == 3);
+  for (const auto& t : days) CHECK(t.use == doctest::Approx(3));
+  // a late event (older than the last) counts in the current day
+  d.event(kT0 + 4 * kDay + 3600, 1, false);
+  d.event(kT0 + 3 * kDay, 2, false);
+  d.close_until(kT0 + 5 * kDay, false);
+  days = drain(d);
+  REQUIRE(days.size() == 1);
+  CHECK(days[0].use == doctest::Approx(3));
+}
+
+TEST_CASE("an empty container makes a day censored") {
+  DailyUse d(0);
+  d.close_until(kT0 + 100, false);
+  d.close_until(kT0 + kDay + 6 * 3600, false);
+  d.close_until(kT0 + kDay + 12 * 3600, true);  // empty for six hours
+  d.close_until(kT0 + 3 * kDay, false);
+  auto days = drain(d);
+  REQUIRE(days.size() == 2);
+  CHECK(days[0].censored);
+  CHECK_FALSE(days[1].censored);
+}
+
+TEST_CASE("the intraday profile learns where in the day the use falls") {
+  DailyUse d(0);
+  d.close_until(kT0, false);
+  for (int day = 0; day < 90; ++day) {
+    d.event(kT0 + day * kDay + 7.5 * 3600, 3, false);
+    d.event(kT0 + day * kDay + 19.5 * 3600, 1, false);
+  }
+  d.close_until(kT0 + 91 * kDay, false);
+  const auto& p = d.profile();
+  double sum = 0;
+  for (double x : p) sum += x;
+  CHECK(sum == doctest::Approx(1));
+  CHECK(p[7] == doctest::Approx(0.75).epsilon(0.05));
+  CHECK(p[19] == doctest::Approx(0.25).epsilon(0.1));
+  CHECK(p[3] < 0.01);
+}
+
+TEST_CASE("save and load round-trip: a bad saved state changes nothing") {
+  DailyUse a(1);
+  a.close_until(kT0, false);
+  for (int i = 0; i < 50; ++i) a.event(kT0 + i * 7000.0, 2, false);
+  DailyUse b(1);
+  REQUIRE(b.load(a.save()).ok());
+  CHECK(b.save() == a.save());
+  auto bad = a.save();
+  bad["profile"][0] = 5;  // no longer sums to 1
+  DailyUse c(1);
+  CHECK_FALSE(c.load(bad).ok());
+  CHECK(c.save() == DailyUse(1).save());
+}

@@ -1,0 +1,198 @@
+// The rate: a long memory in steady use, a quick turn at a lasting change, the weekly
+// rhythm, intermittent use, and absences that teach nothing.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "forecast/rate_model.h"
+
+using namespace larder::forecast;
+
+namespace {
+
+// Days of coffee-like use: Poisson(3 * factor) scoops of N(8, 1.5) g.
+struct Household {
+  explicit Household(unsigned seed) : rng(seed) {}
+  std::mt19937 rng;
+  std::int64_t day = 20454;  // 2026-01-01, a Thursday
+  double uses_per_day = 3, size = 8, weekend = 1.0;
+
+  DayTotal next(double factor = 1.0) {
+    DayTotal d;
+    d.day = day++;
+    d.dow = DailyUse::day_of_week(d.day);
+    double f = factor * (d.dow >= 5 ? weekend : 1.0);
+    std::poisson_distribution<int> n(uses_per_day * f);
+    std::normal_distribution<double> s(size, size * 0.19);
+    int k = n(rng);
+    for (int i = 0; i < k; ++i) d.use += std::max(0.5, s(rng));
+    return d;
+  }
+};
+
+double weekly_mean(const Household& h) {
+  return h.uses_per_day * h.size * (5 + 2 * h.weekend) / 7;
+}
+
+}  // namespace
+
+TEST_CASE("steady use: the rate is learned within a few percent and its variance too") {
+  // Over 20 households: the base after 120 days, and changes raised by chance.
+  std::vector<double> errors;
+  int false_changes = 0;
+  double var_ratio = 0;
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    Household h(seed);
+    RateModel m(500);
+    m.set_use_size(8);  // the model learns it from the scale's steps
+    for (int i = 0; i < 7; ++i) m.add_day(h.next());
+    CHECK(m.known());  // three days of history (days without use wait to be learned)
+    for (int i = 0; i < 113; ++i) m.add_day(h.next());
+    errors.push_back(std::abs(m.base() / 24 - 1));
+    false_changes += m.changes();
+    // Poisson(3) uses of 8 +- 1.5: variance 3 * (64 + 2.25)
+    var_ratio += m.day_var() / (3 * (64 + 2.25)) / 20;
+    CHECK(m.base_var() < m.day_var() / 20);
+    CHECK_FALSE(m.intermittent());
+  }
+  std::sort(errors.begin(), errors.end());
+  CHECK(errors[10] < 0.08);   // median error (a month's memory of days with CV 0.6)
+  CHECK(errors[18] < 0.2);
+  CHECK(false_changes <= 4);  // rarely raised by chance
+  CHECK(var_ratio == doctest::Approx(1).epsilon(0.25));
+}
+
+TEST_CASE("a weekly rhythm is learned: weekend days above, weekdays below 1") {
+  Household h(2);
+  h.weekend = 1.6;
+  RateModel m(500);
+  for (int i = 0; i < 140; ++i) m.add_day(h.next());
+  double we = (m.factor(5) + m.factor(6)) / 2, wd = 0;
+  for (int k = 0; k < 5; ++k) wd += m.factor(k) / 5;
+  CHECK(we / wd == doctest::Approx(1.6).epsilon(0.2));
+  CHECK(m.base() == doctest::Approx(weekly_mean(h)).epsilon(0.1));
+  // no rhythm: the factors stay near 1
+  Household flat(3);
+  RateModel n(500);
+  for (int i = 0; i < 140; ++i) n.add_day(flat.next());
+  for (int k = 0; k < 7; ++k) CHECK(n.factor(k) == doctest::Approx(1).epsilon(0.15));
+}
+
+namespace {
+
+// Days until the base is within 20% of a new rate (x factor from day 90), per household.
+std::vector<int> days_to_follow(double factor, unsigned first_seed) {
+  std::vector<int> out;
+  for (unsigned seed = first_seed; seed < first_seed + 20; ++seed) {
+    Household h(seed);
+    RateModel m(500);
+    m.set_use_size(8);
+    for (int i = 0; i < 90; ++i) m.add_day(h.next());
+    double target = 24 * factor;
+    int days = 99;
+    for (int i = 1; i <= 60; ++i) {
+      m.add_day(h.next(factor));
+      if (days == 99 && std::abs(m.base() - target) < 0.2 * target) days = i;
+    }
+    out.push_back(days);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a lasting change of habit x1.6 is followed within about a week") {
+  // A CUSUM raises the change; the base restarts from the days since it began.
+  auto days = days_to_follow(1.6, 1);
+  CHECK(days[10] <= 12);  // the median household: about a week and a half
+  CHECK(days[17] <= 25);
+}
+
+TEST_CASE("a lasting change x0.6 is followed within a few weeks") {
+  // A fall of 40% is 0.7 of a day's deviation: it takes longer to tell from chance.
+  auto days = days_to_follow(0.6, 21);
+  CHECK(days[10] <= 36);
+  CHECK(days[17] <= 60);
+}
+
+TEST_CASE("a vacation does not lower the rate after it") {
+  Household h(4);
+  RateModel m(500);
+  m.set_use_size(8);
+  for (int i = 0; i < 60; ++i) m.add_day(h.next());
+  double before = m.base();
+  for (int i = 0; i < 10; ++i) {
+    DayTotal d = h.next(0);  // nobody home
+    m.add_day(d);
+  }
+  CHECK(m.absent());
+  CHECK(m.zero_run() == 10);
+  CHECK(m.base() == doctest::Approx(before));
+  for (int i = 0; i < 7; ++i) m.add_day(h.next());
+  CHECK_FALSE(m.absent());
+  CHECK(m.base() == doctest::Approx(before).epsilon(0.15));
+  CHECK(m.changes() == 0);
+}
+
+TEST_CASE("intermittent use: the rate is p*z, zero days are ordinary, absence takes longer") {
+  // detergent: 0.6 washes a day of 60 ml, weekends x2
+  Household h(5);
+  h.uses_per_day = 0.6;
+  h.size = 60;
+  h.weekend = 2;
+  RateModel m(1500);
+  for (int i = 0; i < 150; ++i) m.add_day(h.next());
+  CHECK(m.intermittent());
+  CHECK(m.occurrence() == doctest::Approx(0.5).epsilon(0.3));
+  CHECK(m.size() == doctest::Approx(75).epsilon(0.3));  // a wash day: one or more washes
+  CHECK(m.base() == doctest::Approx(weekly_mean(h)).epsilon(0.25));
+  CHECK(m.absence_days() >= 6);
+  CHECK(m.base() * 0 + m.occurrence() * m.size() ==
+        doctest::Approx(m.base()).epsilon(0.4));  // TSB's p*z and the mean agree
+  // a run of 4 days without a wash is not an absence
+  double before = m.base();
+  for (int i = 0; i < 4; ++i) m.add_day(h.next(0));
+  CHECK_FALSE(m.absent());
+  m.add_day(h.next(3));
+  CHECK(m.zero_run() == 0);
+  CHECK(m.base() < before * 1.2);  // the zeros were learned with the wash day
+}
+
+TEST_CASE("censored days (the container was empty) are not learned") {
+  Household h(6);
+  RateModel m(500);
+  for (int i = 0; i < 40; ++i) m.add_day(h.next());
+  double before = m.base();
+  int learned = m.days_learned();
+  for (int i = 0; i < 5; ++i) {
+    DayTotal d = h.next(0);
+    d.censored = true;
+    m.add_day(d);
+  }
+  CHECK(m.days_learned() == learned);
+  CHECK(m.base() == before);
+  CHECK(m.zero_run() == 0);
+}
+
+TEST_CASE("save and load round-trip: a bad saved state changes nothing") {
+  Household h(7);
+  RateModel a(500);
+  for (int i = 0; i < 50; ++i) a.add_day(h.next());
+  for (int i = 0; i < 2; ++i) a.add_day(h.next(0));  // a zero run waiting
+  RateModel b(500);
+  REQUIRE(b.load(a.save()).ok());
+  CHECK(b.save() == a.save());
+  DayTotal d = h.next();
+  a.add_day(d);
+  b.add_day(d);
+  CHECK(a.base() == b.base());
+  auto bad = a.save();
+  bad["p"] = 2;  // a share above 1
+  RateModel c(500);
+  CHECK_FALSE(c.load(bad).ok());
+  CHECK(c.days_learned() == 0);
+}
