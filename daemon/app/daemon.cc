@@ -150,6 +150,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
     ticker.cancel();
     if (watchdog) watchdog->cancel();
     hub.tick();
+    hub.publish_pending();
     flush();
     mqtt.stop([&loop] { loop.stop(); });
   });

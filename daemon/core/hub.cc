@@ -1,6 +1,7 @@
 #include "core/hub.h"
 
 #include <cmath>
+#include <functional>
 #include <cstdio>
 #include <type_traits>
 
@@ -28,7 +29,11 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
       options_(options),
       root_(config.mqtt.root()) {
   for (const auto& c : config_.consumables) {
-    Entry e{&c, ConsumableState::initial(c), ConsumableState::initial(c)};
+    ModelSettings settings;
+    settings.reorder_risk = config_.forecast.reorder_risk;
+    settings.cancel_wait_days = config_.forecast.cancel_wait_days;
+    Entry e{&c, ConsumableModel(c, settings), ConsumableState::initial(c),
+            ConsumableState::initial(c)};
     consumables_.emplace(c.id, std::move(e));
   }
   metrics_.describe("larder_messages_received_total", "counter",
@@ -48,13 +53,20 @@ Status Hub::restore() {
     auto it = consumables_.find(s.consumable);
     if (it == consumables_.end()) continue;
     Entry& e = it->second;
-    Status st = e.state.restore(s.json);
+    json saved = json::parse(s.json, nullptr, false);
+    Status st = saved.is_object() && saved.contains("model") && saved.contains("state")
+                    ? e.model.load(saved["model"])
+                    : Status::Error("not a saved consumable");
+    if (st.ok()) st = e.state.restore(saved["state"].dump());
     if (!st.ok()) {
       log_warn("stored state of '" + s.consumable + "' ignored: " + st.message());
       continue;
     }
+    sync(e);
   }
-  for (auto& [id, e] : consumables_) publish_state(e);
+  for (auto& [id, e] : consumables_) {
+    if (!e.ever_published) publish_state(e);
+  }
   return Status::Ok();
 }
 
@@ -191,6 +203,11 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
     }
     return x;
   };
+  // The model refuses what makes no sense to it (out of range, time going backwards).
+  auto model_says = [&](const Status& st) {
+    if (!st.ok()) reject(m, {"range", st.message()});
+    return st.ok();
+  };
 
   if (auto* lv = std::get_if<contract::LevelInput>(&in)) {
     if (m.retained && !lv->ts) {
@@ -216,31 +233,81 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
                               " is far above the capacity of '" + c.id + "'"});
       return false;
     }
-    s.level = std::max(0.0, net);
+    if (!model_says(e.model.level(ts, net))) return false;
     s.last_reading_ts = ts;
     store_.append({c.id, ts, "level", net});
   } else if (auto* used = std::get_if<contract::UsedInput>(&in)) {
     auto v = in_unit(used->amount, used->unit);
-    if (!v) return false;
-    if (s.level) s.level = std::max(0.0, *s.level - *v);
+    if (!v || !model_says(e.model.used(ts, *v))) return false;
     store_.append({c.id, ts, "used", *v});
   } else if (auto* ref = std::get_if<contract::RefilledInput>(&in)) {
-    double amount = c.pack.size;
+    std::optional<double> amount;
     if (ref->amount) {
-      auto v = in_unit(*ref->amount, *ref->unit);
-      if (!v) return false;
-      amount = *v;
+      amount = in_unit(*ref->amount, *ref->unit);
+      if (!amount) return false;
     }
-    if (s.on_hand > 0) --s.on_hand;
-    s.level = s.level.value_or(0) + amount;
-    store_.append({c.id, ts, "refilled", amount});
+    if (!model_says(e.model.refilled(ts, amount))) return false;
+    store_.append({c.id, ts, "refilled", amount.value_or(c.pack.size)});
   } else if (auto* pu = std::get_if<contract::PurchasedInput>(&in)) {
-    s.on_hand += pu->packs;
+    if (!model_says(e.model.purchased(ts, pu->packs))) return false;
     store_.append({c.id, ts, "purchased", static_cast<double>(pu->packs)});
   }
   s.updated = std::max(s.updated, ts);
-  changed(e);
+  sync(e);
   return true;
+}
+
+void Hub::sync(Entry& e) {
+  double now = clock_.now();
+  Forecast f = e.model.forecast(now);
+  ConsumableState& s = e.state;
+  s.level = f.level;
+  s.on_hand = f.on_hand;
+  s.rate_per_day = f.rate_per_day;
+  s.days_left = f.days_left;
+  s.empty_at = f.empty_at;
+  s.empty_at_low = f.empty_at_low;
+  s.empty_at_high = f.empty_at_high;
+  s.status = f.status;
+  s.reorder = f.reorder;
+  const std::string& name = e.config->name.empty() ? e.config->id : e.config->name;
+  for (const ModelEvent& ev : e.model.take_events()) {
+    std::string text = name + ": " + ev.kind + ".";
+    if (ev.kind == "refill_detected") {
+      text = name + ": a new pack was opened.";
+    } else if (ev.kind == "low_stock") {
+      text = name + " is running low";
+      if (s.days_left) text += ": about " + num(std::round(*s.days_left)) + " days left";
+      text += ".";
+    }
+    event(ev.kind, e, ev.ts, text);
+  }
+  changed(e);
+}
+
+void Hub::event(const std::string& kind, const Entry& e, double ts, const std::string& text) {
+  json ev = {{"kind", kind}, {"consumable", e.config->id}, {"ts", ts}, {"text", text}};
+  bus_.publish(root_ + "/event", ev.dump(), /*retain=*/false, 1);
+  metrics_.inc("larder_events_total", {{"kind", kind}});
+}
+
+void Hub::order_placed(const std::string& id, double ts) {
+  with_entry(id, [&](Entry& e) { e.model.order_placed(ts); });
+}
+
+void Hub::order_cancelled(const std::string& id, double ts, bool by_user) {
+  with_entry(id, [&](Entry& e) { e.model.order_cancelled(ts, by_user); });
+}
+
+void Hub::order_delivered(const std::string& id, double ts, int packs, double delivery_days) {
+  with_entry(id, [&](Entry& e) { e.model.order_delivered(ts, packs, delivery_days); });
+}
+
+void Hub::with_entry(const std::string& id, const std::function<void(Entry&)>& fn) {
+  auto it = consumables_.find(id);
+  if (it == consumables_.end()) return;
+  fn(it->second);
+  sync(it->second);
 }
 
 void Hub::changed(Entry& e) {
@@ -256,7 +323,8 @@ void Hub::changed(Entry& e) {
 void Hub::persist() {
   for (auto& [id, e] : consumables_) {
     if (!e.unsaved) continue;
-    store_.put_state(id, e.state.to_json(), e.state.updated);
+    json saved = {{"state", json::parse(e.state.to_json())}, {"model", e.model.save()}};
+    store_.put_state(id, saved.dump(), e.state.updated);
     e.unsaved = false;
   }
 }
@@ -264,7 +332,15 @@ void Hub::persist() {
 void Hub::tick() {
   double now = clock_.now();
   for (auto& [id, e] : consumables_) {
+    e.model.advance(now);
+    sync(e);
     if (e.dirty && now - e.last_publish >= options_.min_publish_interval) publish_state(e);
+  }
+}
+
+void Hub::publish_pending() {
+  for (auto& [id, e] : consumables_) {
+    if (e.dirty) publish_state(e);
   }
 }
 

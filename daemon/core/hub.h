@@ -5,12 +5,17 @@
 // retained state. A bad input changes nothing: it is counted
 // (`larder_messages_rejected_total{reason}`), logged rate-limited per topic, and
 // reported on `<root>/error`. The retained rules of the contract are applied here.
+// Each consumable has a consumption model (forecast/consumable_model.h) that sees every
+// accepted input and the facts of the order ledger; the state carries its forecast and
+// status, and its events (refill_detected, low_stock) go to `<root>/event`.
 // State is published when it changes meaningfully (consumable_state.h), at most once
-// per `min_publish_interval` per consumable; tick() sends what that delayed.
+// per `min_publish_interval` per consumable; tick() sends what that delayed. The model
+// and the state are written to the store by persist(), once per flush.
 // Thread rule: event-loop thread only; no I/O but through Bus and Store.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +24,7 @@
 
 #include "core/consumable_state.h"
 #include "core/contract.h"
+#include "forecast/consumable_model.h"
 #include "larder/bus.h"
 #include "larder/clock.h"
 #include "larder/config.h"
@@ -52,8 +58,18 @@ class Hub {
   void on_message(const Message& m);
   // The same with the payload already parsed (`m.payload` is not read); for replay.
   void on_message(const Message& m, const nlohmann::json* payload);
-  // Publishes states whose publication was delayed by the rate limit.
+  // Lets time pass for every consumable's model, and publishes states whose
+  // publication was delayed by the rate limit.
   void tick();
+  // Publishes at once every state whose publication waits for the rate limit (at
+  // shutdown, so the retained state is the one the store keeps).
+  void publish_pending();
+
+  // Facts from the order ledger (issue: orders), passed to the consumable's model.
+  // Unknown ids are ignored.
+  void order_placed(const std::string& id, double ts);
+  void order_cancelled(const std::string& id, double ts, bool by_user);
+  void order_delivered(const std::string& id, double ts, int packs, double delivery_days);
   // Queues the state of every consumable changed since the last call in the store (the
   // daemon calls it right before each flush, so a burst of readings costs one write).
   void persist();
@@ -68,6 +84,7 @@ class Hub {
  private:
   struct Entry {
     const ConsumableConfig* config;
+    ConsumableModel model;
     ConsumableState state;
     ConsumableState published;
     bool ever_published = false;
@@ -85,6 +102,10 @@ class Hub {
   // The identity of an input with an explicit ts (kind, ts and values); "" without ts.
   static std::string stamp(const contract::Input& in);
   void changed(Entry& e);
+  // Copies the model's view into the state, publishes the model's events.
+  void sync(Entry& e);
+  void event(const std::string& kind, const Entry& e, double ts, const std::string& text);
+  void with_entry(const std::string& id, const std::function<void(Entry&)>& fn);
   void publish_state(Entry& e);
 
   const Config& config_;

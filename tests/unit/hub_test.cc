@@ -41,6 +41,18 @@ struct Fixture {
   void send(const std::string& topic, const std::string& payload, bool retained = false) {
     hub.on_message(Message{"larder/v1/" + topic, payload, 1, retained});
   }
+  // A level sensor's reading is accepted once the next ones confirm it (the model's
+  // median of three): `n` equal readings 5 minutes apart, ending now. A drop larger than
+  // a twentieth of a pack must last 10 minutes (a lift or spike comes back): 5 readings.
+  void level(const std::string& id, const std::string& value_unit, bool gross = false,
+             int n = 3) {
+    for (int i = 0; i < n; ++i) {
+      if (i) clock.advance(300);
+      send("consumable/" + id + "/level",
+           "{" + value_unit + ",\"ts\":" + std::to_string(static_cast<long>(clock.now())) +
+               (gross ? ",\"gross\":true}" : "}"));
+    }
+  }
   json last_state(const std::string& id) {
     auto states = bus.on("larder/v1/consumable/" + id + "/state");
     REQUIRE_FALSE(states.empty());
@@ -57,34 +69,34 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE_FIXTURE(Fixture, "a level reading updates the consumable and publishes its state") {
-  send("consumable/coffee/level", R"({"value":412.5,"unit":"g","ts":1764460700})");
+  level("coffee", R"("value":412.5,"unit":"g")");
   auto s = last_state("coffee");
   CHECK(s["level"] == 412.5);
   CHECK(s["unit"] == "g");
   CHECK(s["capacity"] == 1000);
   CHECK(s["on_hand"] == 0);
-  CHECK(s["status"] == "unknown");
+  CHECK(s["status"] == "unknown");  // a few minutes of data: no forecast yet
   CHECK(s["empty_at"].is_null());
   CHECK(s["rate_per_day"].is_null());
-  CHECK(s["updated"] == 1764460700);
-  CHECK(metrics.get("larder_messages_received_total", {{"kind", "level"}}) == 1);
+  CHECK(s["updated"] == clock.now());
+  CHECK(metrics.get("larder_messages_received_total", {{"kind", "level"}}) == 3);
   REQUIRE(store.flush().ok());
   auto r = store.readings("coffee", 0, 2e9, 10);
   REQUIRE(r.ok());
-  REQUIRE(r->size() == 1);
+  REQUIRE(r->size() == 3);
   CHECK((*r)[0].value == doctest::Approx(412.5));
 }
 
 TEST_CASE_FIXTURE(Fixture, "units convert, gross readings lose the tare, and % is a share") {
-  send("consumable/coffee/level", R"({"value":0.75,"unit":"kg","gross":true})");
+  level("coffee", R"("value":0.75,"unit":"kg")", /*gross=*/true);
   CHECK(hub.consumable("coffee")->level == doctest::Approx(400));
-  clock.advance(10);
-  send("consumable/coffee/level", R"({"value":50,"unit":"%"})");
-  CHECK(hub.consumable("coffee")->level == doctest::Approx(500));
+  clock.advance(300);
+  level("coffee", R"("value":30,"unit":"%")", false, 5);
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(300));
 }
 
 TEST_CASE_FIXTURE(Fixture, "bad input changes nothing, is counted and reported") {
-  send("consumable/coffee/level", R"({"value":400,"unit":"g"})");
+  level("coffee", R"("value":400,"unit":"g")");
   auto before = bus.sent.size();
   send("consumable/coffee/level", R"({"value":400,"unit":"ml"})");
   send("consumable/tea/level", R"({"value":4,"unit":"g"})");
@@ -105,11 +117,11 @@ TEST_CASE_FIXTURE(Fixture, "bad input changes nothing, is counted and reported")
   CHECK(metrics.get("larder_messages_rejected_total", {{"reason", "unit"}}) == 1);
   CHECK(metrics.get("larder_messages_rejected_total", {{"reason", "json"}}) == 1);
   REQUIRE(store.flush().ok());
-  CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 1);
+  CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 3);
 }
 
 TEST_CASE_FIXTURE(Fixture, "readings going backwards are rejected, retained copies are not errors") {
-  send("consumable/coffee/level", R"({"value":400,"unit":"g","ts":1764460000})");
+  level("coffee", R"("value":400,"unit":"g")");
   send("consumable/coffee/level", R"({"value":390,"unit":"g","ts":1764450000})");
   CHECK(errors().size() == 1);
   send("consumable/coffee/level", R"({"value":400,"unit":"g","ts":1764450000})", true);
@@ -122,10 +134,18 @@ TEST_CASE_FIXTURE(Fixture, "retained events are ignored, a retained level withou
   send("consumable/pods/used", R"({"amount":1,"unit":"pcs"})", true);
   CHECK(hub.consumable("pods")->on_hand == 0);
   CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "retained"}}) == 2);
+  // While the level is unknown, a retained reading is used...
   send("consumable/coffee/level", R"({"value":300,"unit":"g"})", true);
-  CHECK(hub.consumable("coffee")->level == doctest::Approx(300));
+  REQUIRE(store.flush().ok());
+  CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 1);
+  // ...once it is known, a retained one without ts is not.
+  clock.advance(300);
+  level("coffee", R"("value":300,"unit":"g")");
+  REQUIRE(hub.consumable("coffee")->level.has_value());
   clock.advance(5);
   send("consumable/coffee/level", R"({"value":200,"unit":"g"})", true);
+  REQUIRE(store.flush().ok());
+  CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 4);
   CHECK(hub.consumable("coffee")->level == doctest::Approx(300));
   send("presence/anna", R"({"home":true})", true);
   send("presence/anna", R"({"home":false})", true);
@@ -133,34 +153,45 @@ TEST_CASE_FIXTURE(Fixture, "retained events are ignored, a retained level withou
   CHECK(errors().empty());
 }
 
-TEST_CASE_FIXTURE(Fixture, "purchases add packs, refills take one and fill the container") {
-  send("consumable/coffee/level", R"({"value":50,"unit":"g"})");
-  send("consumable/coffee/purchased", R"({"packs":2})");
-  CHECK(hub.consumable("coffee")->on_hand == 2);
-  send("consumable/coffee/refilled", "{}");
-  CHECK(hub.consumable("coffee")->on_hand == 1);
-  CHECK(hub.consumable("coffee")->level == doctest::Approx(550));
+TEST_CASE_FIXTURE(Fixture, "purchases add packs, refills take one, uses lower a counter's level") {
+  send("consumable/pods/purchased", R"({"packs":2})");
+  CHECK(hub.consumable("pods")->on_hand == 2);
+  send("consumable/pods/refilled", "{}");
+  CHECK(hub.consumable("pods")->on_hand == 1);
+  CHECK(hub.consumable("pods")->level == doctest::Approx(40));
   send("consumable/pods/used", R"({"amount":3,"unit":"pcs"})");
-  CHECK_FALSE(hub.consumable("pods")->level.has_value());
+  CHECK(hub.consumable("pods")->level == doctest::Approx(37));
+  send("consumable/coffee/purchased", "{}");
+  CHECK(hub.consumable("coffee")->on_hand == 1);
 }
 
 TEST_CASE_FIXTURE(Fixture, "state is published on meaningful change, at most every 2 s") {
-  send("consumable/coffee/level", R"({"value":500,"unit":"g"})");
-  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 1);
+  send("consumable/pods/refilled", "{}");  // 40 of 80: published
+  auto count = [&] { return bus.on("larder/v1/consumable/pods/state").size(); };
+  CHECK(count() == 1);
   clock.advance(5);
-  send("consumable/coffee/level", R"({"value":495,"unit":"g"})");  // 0.5% of capacity
-  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 1);
-  send("consumable/coffee/level", R"({"value":480,"unit":"g"})");  // 2%: publish
-  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 2);
+  send("consumable/pods/used", R"({"amount":0.5,"unit":"pcs"})");  // under 1% of capacity
+  CHECK(count() == 1);
+  send("consumable/pods/used", R"({"amount":1,"unit":"pcs"})");  // 1.5 in all: publish
+  CHECK(count() == 2);
   clock.advance(0.5);
-  send("consumable/coffee/level", R"({"value":400,"unit":"g"})");  // throttled
-  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 2);
+  send("consumable/pods/used", R"({"amount":5,"unit":"pcs"})");  // throttled
+  CHECK(count() == 2);
   hub.tick();
-  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 2);
+  CHECK(count() == 2);
   clock.advance(2);
   hub.tick();
-  CHECK(bus.on("larder/v1/consumable/coffee/state").size() == 3);
-  CHECK(last_state("coffee")["level"] == 400);
+  CHECK(count() == 3);
+  CHECK(last_state("pods")["level"] == 33.5);
+  // At shutdown a throttled state goes out at once; nothing pending, nothing sent.
+  clock.advance(0.5);
+  send("consumable/pods/used", R"({"amount":5,"unit":"pcs"})");
+  CHECK(count() == 3);
+  hub.publish_pending();
+  CHECK(count() == 4);
+  CHECK(last_state("pods")["level"] == 28.5);
+  hub.publish_pending();
+  CHECK(count() == 4);
 }
 
 TEST_CASE("restore publishes the stored state of every configured consumable") {
@@ -171,7 +202,11 @@ TEST_CASE("restore publishes the stored state of every configured consumable") {
   {
     test::FakeBus bus;
     Hub hub{config, bus, store, clock, metrics};
-    hub.on_message({"larder/v1/consumable/coffee/level", R"({"value":321,"unit":"g"})", 1, false});
+    for (int i = 0; i < 3; ++i) {
+      hub.on_message({"larder/v1/consumable/coffee/level",
+                      R"({"value":321,"unit":"g","ts":)" + std::to_string(1764460000 + 300 * i) + "}",
+                      1, false});
+    }
     hub.on_message({"larder/v1/consumable/pods/purchased", R"({"packs":3})", 1, false});
     hub.persist();
     REQUIRE(store.flush().ok());

@@ -57,11 +57,19 @@ Run run(const std::string& input) {
 }  // namespace
 
 TEST_CASE("replay answers queries with the state at that time") {
+  // A level is accepted once the next readings confirm it (the model's median of three);
+  // a drop of more than a twentieth of a pack must last 10 minutes (five readings).
   auto r = run(
-      R"({"ts":1764460800,"topic":"larder/v1/consumable/coffee/level","payload":{"value":762.5,"unit":"g","gross":true}}
+      R"({"ts":1764460200,"topic":"larder/v1/consumable/coffee/level","payload":{"value":762.5,"unit":"g","gross":true}}
+{"ts":1764460500,"topic":"larder/v1/consumable/coffee/level","payload":{"value":762.5,"unit":"g","gross":true}}
+{"ts":1764460800,"topic":"larder/v1/consumable/coffee/level","payload":{"value":762.5,"unit":"g","gross":true}}
 {"ts":1764460900,"query":"coffee"}
 {"ts":1764461000,"topic":"larder/v1/consumable/coffee/level","payload":"{\"value\":0.7,\"unit\":\"kg\",\"gross\":true}"}
-{"ts":1764461100,"query":"*"}
+{"ts":1764461300,"topic":"larder/v1/consumable/coffee/level","payload":"{\"value\":0.7,\"unit\":\"kg\",\"gross\":true}"}
+{"ts":1764461600,"topic":"larder/v1/consumable/coffee/level","payload":"{\"value\":0.7,\"unit\":\"kg\",\"gross\":true}"}
+{"ts":1764461900,"topic":"larder/v1/consumable/coffee/level","payload":"{\"value\":0.7,\"unit\":\"kg\",\"gross\":true}"}
+{"ts":1764462200,"topic":"larder/v1/consumable/coffee/level","payload":"{\"value\":0.7,\"unit\":\"kg\",\"gross\":true}"}
+{"ts":1764462300,"query":"*"}
 )");
   CHECK(r.result.bad_lines == 0);
   CHECK(r.errors.empty());
@@ -86,7 +94,9 @@ TEST_CASE("replay answers queries with the state at that time") {
 
 TEST_CASE("malformed lines are reported with their number, skipped, and fail the run") {
   auto r = run(
-      R"({"ts":1764460800,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
+      R"({"ts":1764460200,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
+{"ts":1764460500,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
+{"ts":1764460800,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
 not json
 {"topic":"larder/v1/consumable/coffee/level","payload":{"value":1,"unit":"g"}}
 {"ts":1764460000,"query":"coffee"}
@@ -97,15 +107,15 @@ not json
 {"ts":1764461000,"query":"coffee"}
 )");
   CHECK(r.result.bad_lines == 6);
-  CHECK(r.result.lines == 9);
-  CHECK(r.errors.find("line 2: not a JSON object") != std::string::npos);
-  CHECK(r.errors.find("line 3: 'ts' must be a number") != std::string::npos);
-  CHECK(r.errors.find("line 4: 'ts' goes backwards") != std::string::npos);
-  CHECK(r.errors.find("line 5: no consumable 'tea'") != std::string::npos);
-  CHECK(r.errors.find("line 6: refused: unit 'ml' does not fit consumable 'coffee' (mass)") !=
+  CHECK(r.result.lines == 11);
+  CHECK(r.errors.find("line 4: not a JSON object") != std::string::npos);
+  CHECK(r.errors.find("line 5: 'ts' must be a number") != std::string::npos);
+  CHECK(r.errors.find("line 6: 'ts' goes backwards") != std::string::npos);
+  CHECK(r.errors.find("line 7: no consumable 'tea'") != std::string::npos);
+  CHECK(r.errors.find("line 8: refused: unit 'ml' does not fit consumable 'coffee' (mass)") !=
         std::string::npos);
-  CHECK(r.errors.find("line 7:") != std::string::npos);
-  // The good lines still count: the level is that of line 1.
+  CHECK(r.errors.find("line 9:") != std::string::npos);
+  // The good lines still count: the level is that of lines 1-3.
   REQUIRE(r.out.size() == 1);
   CHECK(r.out[0]["level"] == 700);
 }
