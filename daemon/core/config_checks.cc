@@ -3,9 +3,8 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
-#include <sys/stat.h>
+
+#include "larder/time_zone.h"
 
 namespace larder::config {
 namespace {
@@ -136,23 +135,12 @@ std::string parse_listen(std::string_view text, std::string& host, std::uint16_t
 }
 
 std::string check_timezone(std::string_view tz) {
-  if (tz == "UTC") return "";
-  const char* env = std::getenv("TZDIR");
-  std::string dir = env && *env ? env : "/usr/share/zoneinfo";
-  const std::string must = "must be UTC or a time zone of the tz database, like Europe/Berlin";
-  bool chars_ok = std::all_of(tz.begin(), tz.end(), [](char c) {
-    return is_alnum(c) || c == '/' || c == '_' || c == '-' || c == '+';
-  });
-  if (!chars_ok || tz.empty() || tz[0] == '/' || tz.find("..") != std::string_view::npos) return must;
-  std::string file = dir + "/" + std::string(tz);
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return must + " (not found in " + dir + ")";
-  std::ifstream in(file, std::ios::binary);
-  char magic[4] = {};
-  if (!in.read(magic, 4) || std::string_view(magic, 4) != "TZif") {
-    return must + " (" + file + " is not a time zone file)";
-  }
-  return "";
+  // The zone must load as the daemon will load it: a name of the tz database whose TZif
+  // file (under $TZDIR or /usr/share/zoneinfo) parses.
+  auto zone = TimeZone::load(tz);
+  if (zone) return "";
+  return "must be UTC or a time zone of the tz database, like Europe/Berlin (" +
+         zone.status().message() + ")";
 }
 
 std::string check_currency(std::string_view code) {

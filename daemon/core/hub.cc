@@ -1,11 +1,14 @@
 #include "core/hub.h"
 
 #include <cmath>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <type_traits>
 
 #include <nlohmann/json.hpp>
+
+#include "larder/log.h"
+#include "larder/time_zone.h"
 
 namespace larder {
 
@@ -28,10 +31,19 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
       metrics_(metrics),
       options_(options),
       root_(config.mqtt.root()) {
+  // The weekly rhythm and the days of use are the household's local ones. The offset is
+  // the one in force now; daylight-saving changes are not followed yet (issue 10).
+  double utc_offset_hours = 0;
+  if (auto zone = TimeZone::load(config_.household.timezone)) {
+    utc_offset_hours = zone->utc_offset_at(clock_.now()) / 3600.0;
+  } else {
+    log_warn("days of use are counted in UTC: " + zone.status().message());
+  }
   for (const auto& c : config_.consumables) {
     ModelSettings settings;
     settings.reorder_risk = config_.forecast.reorder_risk;
     settings.cancel_wait_days = config_.forecast.cancel_wait_days;
+    settings.utc_offset_hours = utc_offset_hours;
     Entry e{&c, ConsumableModel(c, settings), ConsumableState::initial(c),
             ConsumableState::initial(c)};
     consumables_.emplace(c.id, std::move(e));

@@ -60,7 +60,7 @@ namespace larder {
 struct ModelSettings {
   double reorder_risk = 0.01;           // chance of a stockout before arrival that orders
   double cancel_wait_days = 2;          // after a user's cancel, no new order for this long
-  double utc_offset_hours = 0;          // local time for the weekly rhythm (issue: tz)
+  double utc_offset_hours = 0;          // local time for days and the weekly rhythm
   // Calibration of the forecast's uncertainty (docs/forecasting.md); tests may change them.
   double interval_var_scale = 1.0;      // scales the whole variance of use ahead
   double rate_drift_per_day = 0.003;    // relative variance the rate gains per day ahead
