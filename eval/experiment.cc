@@ -169,6 +169,7 @@ EvalResult evaluate(const EvalOptions& o) {
   for (auto& ir : res.items) {
     if (!ir.sweep.empty() && wanted(o, kFixed)) ir.subjects[kFixed] = ir.sweep.at(25);
     if (res.global_pct) ir.subjects[kGlobal] = ir.sweep.at(*res.global_pct);
+    ir.global_met = res.global_met;
     if (wanted(o, kPerItem)) {
       double bound = larder ? ir.subjects.at(kLarder).stockouts : Targets{}.stockouts;
       std::tie(ir.peritem_pct, ir.peritem_met) = choose({&ir}, bound);
@@ -218,7 +219,15 @@ std::vector<Check> check_targets(const ItemResult& r, const Targets& t) {
     if (m.early_median && g->second.early_median && *g->second.early_median > 0) {
       ratio = *m.early_median / *g->second.early_median;
     }
-    at_most("vs_global", ratio, t.vs_global);
+    if (r.global_met) {
+      at_most("vs_global", ratio, t.vs_global);
+    } else {
+      // The protocol compares at equal or lower stockouts; no swept threshold gets there,
+      // so none is the rival this target names: Larder has fewer stockouts than any of
+      // them. The ratio to the one with the fewest is still shown.
+      std::snprintf(buf, sizeof buf, "<= %g (no rival: `*`)", t.vs_global);
+      out.push_back({"vs_global", buf, ratio, true});
+    }
   }
   if (item.sensor == Sensor::scale) {
     at_most("lift_orders", static_cast<double>(m.lift_orders + m.object_orders), 0);

@@ -46,6 +46,8 @@ struct ItemResult {
   std::map<int, ItemMetrics> sweep;             // threshold in % of a pack -> metrics
   std::optional<int> peritem_pct;               // the per-item threshold chosen
   bool peritem_met = true;                      // it reached the stockout bound
+  bool global_met = true;                       // the global threshold reached it (when false,
+                                                // no threshold matches Larder's stockouts)
 };
 
 struct EvalResult {

@@ -129,7 +129,8 @@ std::string render_table(const EvalResult& r, const Targets& t) {
   out += buf;
   std::snprintf(buf, sizeof buf,
                 "Threshold sweep 5%%..60%% of a pack; bound: stockouts <= %.3f per item-year "
-                "(%s). `*`: no threshold met it, the fewest stockouts shown.\n\n",
+                "(%s). `*`: no threshold met it, the fewest stockouts shown (then no global "
+                "threshold is a rival at equal stockouts).\n\n",
                 r.stockout_bound, r.bound_source.c_str());
   out += buf;
   int pass = 0, total = 0;

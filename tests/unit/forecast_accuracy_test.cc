@@ -37,7 +37,6 @@ const std::map<std::string, std::pair<double, double>> kKnownGaps = {
     {"water_filter/bias", {-0.8, 0.8}},       // 0.74 d
     {"pods/mae_short", {0, 1.45}},            // 1.39 d
     {"pods/early_median", {0, 6.1}},          // 5.83 d
-    {"pods/vs_global", {0, 1.5}},             // 1.41
     {"detergent/bias", {-3.2, 3.2}},          // 3.05 d
     {"detergent/early_p90", {0, 13}},         // 12.43 d
 };
