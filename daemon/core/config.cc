@@ -46,6 +46,17 @@ void read_root(Section& root, Config& cfg) {
                [&](Section& s) { config::read_forecast(s, cfg.forecast); });
   root.section("consumables", Need::required,
                [&](Section& s) { config::read_consumables(s, cfg.consumables); });
+  // Devices name consumables: read after them (errors are sorted by line anyway).
+  root.section("buttons", Need::optional,
+               [&](Section& s) { config::read_buttons(s, cfg.buttons, cfg.consumables); });
+  root.section("sensors", Need::optional,
+               [&](Section& s) { config::read_sensors(s, cfg.sensors, cfg.consumables); });
+  config::DeviceClaims owntracks;
+  root.section("vehicles", Need::optional,
+               [&](Section& s) { config::read_vehicles(s, cfg.vehicles, owntracks); });
+  root.section("people", Need::optional,
+               [&](Section& s) { config::read_people(s, cfg.people, owntracks); });
+  root.section("plugins", Need::optional, [&](Section& s) { config::read_plugins(s, cfg.plugins); });
 }
 
 }  // namespace

@@ -167,6 +167,22 @@ std::string check_topic_level(std::string_view level) {
   return ok ? "" : "must be one MQTT topic level of at most 64 characters: no '/', '+', '#' or spaces, not starting with '$'";
 }
 
+std::string check_device_topic(std::string_view topic, int levels) {
+  std::string must = "must be an MQTT topic of 1 to 200 characters without '+', '#', control "
+                     "characters or empty levels";
+  if (levels == 2) must = "must be two MQTT topic levels, like \"anna/phone\", without '+', '#' or control characters";
+  bool chars_ok = std::none_of(topic.begin(), topic.end(), [](char c) {
+    return c == '+' || c == '#' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (topic.empty() || topic.size() > 200 || !chars_ok) return must;
+  if (topic.front() == '/' || topic.back() == '/' || topic.find("//") != std::string_view::npos) {
+    return must;
+  }
+  int n = 1 + static_cast<int>(std::count(topic.begin(), topic.end(), '/'));
+  if (levels > 0 && n != levels) return must;
+  return "";
+}
+
 std::string check_token(std::string_view token) {
   bool printable = std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (token.size() >= 16 && token.size() <= 1024 && printable) return "";

@@ -44,6 +44,11 @@ std::string check_currency(std::string_view code);
 std::string check_locale(std::string_view tag);
 // One MQTT topic level: at most 64 characters, no '/', '+', '#' or spaces, not '$...'.
 std::string check_topic_level(std::string_view level);
+// A device's MQTT topic or part of one, written by the user (a zigbee2mqtt friendly name,
+// "<prefix>/<name>", "<user>/<device>"): 1 to 200 characters, no '+', '#' or control
+// characters, no empty level (no leading, trailing or double '/'); with `levels` > 0,
+// exactly that many levels. Spaces are allowed (zigbee2mqtt names have them).
+std::string check_device_topic(std::string_view topic, int levels = 0);
 // 16 to 1024 printable ASCII characters without spaces. Never quotes the token.
 std::string check_token(std::string_view token);
 // Printable ASCII without controls (it goes into an HTTP header). Never quotes the key.

@@ -441,6 +441,18 @@ bool Section::section(const Field& field, const std::function<void(Section&)>& r
   return true;
 }
 
+void read_named(Section& s, std::string_view what,
+                const std::function<void(const std::string& id, Section&)>& read) {
+  for (const Field& f : s.entries()) {
+    if (!valid_id(f.key)) {
+      s.reader().error(f.line, f.path,
+                       "is not a valid " + std::string(what) +
+                           " id: 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit");
+    }
+    s.section(f, [&](Section& child) { read(f.key, child); });
+  }
+}
+
 std::vector<Field> Section::entries() {
   for (const Field& f : fields_) known_.insert(f.key);
   return fields_;

@@ -139,6 +139,12 @@ class Section {
   std::set<std::string, std::less<>> known_;
 };
 
+// For a map whose keys are ids chosen by the user (buttons, sensors, vehicles, people):
+// each key must be a valid id ("is not a valid <what> id: ..."), and `read` is called with
+// the key and its map.
+void read_named(Section& s, std::string_view what,
+                const std::function<void(const std::string& id, Section&)>& read);
+
 // How a YAML value reads in an error: "nothing", "a map", "a list" or "\"text\"".
 std::string describe_value(const YAML::Node& node);
 // Reads a small file whole; returns an error text ("cannot read \"P\": ...") or "".

@@ -7,6 +7,9 @@
 // Thread rule: as load_config.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "core/config_reader.h"
 #include "larder/config.h"
 
@@ -18,6 +21,24 @@ void read_household(Section& s, HouseholdConfig& out);    // config_household.cc
 void read_retailer(Section& s, RetailerConfig& out);      // config_retailer.cc
 void read_forecast(Section& s, ForecastConfig& out);      // config_forecast.cc
 void read_consumables(Section& s, std::vector<ConsumableConfig>& out);  // config_consumables.cc
+
+// Devices (config_devices.cc), read after the consumables they name.
+void read_buttons(Section& s, std::vector<ButtonConfig>& out,
+                  const std::vector<ConsumableConfig>& consumables);
+void read_sensors(Section& s, std::vector<SensorConfig>& out,
+                  const std::vector<ConsumableConfig>& consumables);
+// Where each device topic is used, so that two entries cannot claim one device.
+class DeviceClaims {
+ public:
+  void claim(Section& s, std::string_view key, const std::string& topic, const std::string& who);
+
+ private:
+  std::map<std::string, std::string> owner_;
+};
+// Vehicles and people share one DeviceClaims: an OwnTracks device is one or the other.
+void read_vehicles(Section& s, std::vector<VehicleConfig>& out, DeviceClaims& owntracks);
+void read_people(Section& s, std::vector<PersonConfig>& out, DeviceClaims& owntracks);
+void read_plugins(Section& s, PluginsConfig& out);
 
 // TLS file paths: `ca` when `with_ca`, `cert` and `key` (both or neither; both required
 // when `need_cert`). Each must be a readable file now.

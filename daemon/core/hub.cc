@@ -174,12 +174,53 @@ void Hub::apply(const Message& m, const contract::Input& in) {
   } else if (auto* pr = std::get_if<contract::PresenceInput>(&in)) {
     if (m.retained && !pr->ts && presence_.count(pr->person)) return;
     presence_[pr->person] = pr->home;
+  } else if (auto* press = std::get_if<contract::PressInput>(&in)) {
+    if (!press_button(m, *press, ts)) return;
   } else {
-    // Buttons and voice intents are validated here; what they do is wired by the
-    // features that own them (buttons to consumables, the conversation).
+    // Voice intents are validated here; the conversation is wired by the voice feature.
     log_debug(std::string("accepted ") + kind + " on " + m.topic);
   }
   metrics_.inc("larder_messages_received_total", {{"kind", kind}});
+}
+
+bool Hub::press_button(const Message& m, const contract::PressInput& press, double ts) {
+  const ButtonConfig* button = nullptr;
+  for (const auto& b : config_.buttons) {
+    if (b.id == press.button) button = &b;
+  }
+  if (!button) {
+    reject(m, {"unknown_button", "no button '" + press.button + "' is configured"});
+    return false;
+  }
+  ButtonEffect effect = press.action == "single"   ? button->single
+                        : press.action == "double" ? button->double_press
+                                                   : button->long_press;
+  if (effect == ButtonEffect::none) {
+    log_info("button '" + button->id + "': " + press.action + " press does nothing (not configured)");
+    return true;
+  }
+  auto it = consumables_.find(button->consumable);
+  if (it == consumables_.end()) return true;  // the configuration check prevents it
+  // A new pack opened, as a `refilled {}` at the press's time.
+  contract::RefilledInput refill{button->consumable, std::nullopt, std::nullopt, press.ts};
+  Entry& e = it->second;
+  if (!apply_consumable(m, contract::Input{refill}, e, ts)) return false;
+  metrics_.inc("larder_messages_received_total", {{"kind", "refilled"}});
+  return true;
+}
+
+void Hub::report_bad_input(const Message& m, const std::string& reason_code,
+                           const std::string& reason) {
+  reject(m, {reason_code, reason});
+}
+
+void Hub::publish_event(const std::string& kind, const std::string& text, json fields,
+                        std::optional<double> ts) {
+  fields["kind"] = kind;
+  fields["text"] = text;
+  fields["ts"] = ts.value_or(clock_.now());
+  bus_.publish(root_ + "/event", fields.dump(), /*retain=*/false, 1);
+  metrics_.inc("larder_events_total", {{"kind", kind}});
 }
 
 std::string Hub::stamp(const contract::Input& in) {
@@ -298,9 +339,7 @@ void Hub::sync(Entry& e) {
 }
 
 void Hub::event(const std::string& kind, const Entry& e, double ts, const std::string& text) {
-  json ev = {{"kind", kind}, {"consumable", e.config->id}, {"ts", ts}, {"text", text}};
-  bus_.publish(root_ + "/event", ev.dump(), /*retain=*/false, 1);
-  metrics_.inc("larder_events_total", {{"kind", kind}});
+  publish_event(kind, text, {{"consumable", e.config->id}}, ts);
 }
 
 void Hub::order_placed(const std::string& id, double ts) {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,13 @@ class Hub {
   // daemon calls it right before each flush, so a burst of readings costs one write).
   void persist();
 
+  // For the plugins (plugins/host.h): a device message that fits no known form is counted,
+  // logged and reported on `<root>/error` like a bad canonical input; an event goes to
+  // `<root>/event` with its kind, text, time and the ids in `fields`.
+  void report_bad_input(const Message& m, const std::string& reason_code, const std::string& reason);
+  void publish_event(const std::string& kind, const std::string& text, nlohmann::json fields,
+                     std::optional<double> ts = std::nullopt);
+
   const ConsumableState* consumable(const std::string& id) const;
   // Inputs refused so far, and the reason of the last one (for replay and tests).
   std::uint64_t rejected() const { return rejected_; }
@@ -99,6 +107,8 @@ class Hub {
   void reject(const Message& m, const contract::Rejection& r);
   void apply(const Message& m, const contract::Input& in);
   bool apply_consumable(const Message& m, const contract::Input& in, Entry& e, double ts);
+  // What the button's configuration says a press does (a refill of its consumable).
+  bool press_button(const Message& m, const contract::PressInput& press, double ts);
   // The identity of an input with an explicit ts (kind, ts and values); "" without ts.
   static std::string stamp(const contract::Input& in);
   void changed(Entry& e);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,72 @@ struct ConsumableConfig {
   PackConfig pack;
 };
 
+// ---- Devices and their plugins (docs/plugins.md; issue 4) --------------------------------
+
+// What a canonical button press does to its consumable (the core). Reorder, confirm and
+// cancel arrive with the orders feature.
+enum class ButtonEffect { none, refilled };
+
+// A physical button: what its presses do (the core) and where they come from (the
+// dash_button plugin: any of the sources; presses on larder/v1/button/<id>/press always count).
+struct ButtonConfig {
+  std::string id;                            // the canonical button id
+  std::string consumable;                    // a configured consumable
+  ButtonEffect single = ButtonEffect::refilled;
+  ButtonEffect double_press = ButtonEffect::none;
+  ButtonEffect long_press = ButtonEffect::none;
+  std::optional<std::string> zigbee2mqtt;    // friendly name (may contain '/')
+  std::optional<std::string> esphome;        // "<prefix>/<name>": <prefix>/binary_sensor/<name>/state
+  // Device action -> "single", "double", "long" or "ignore"; overrides the defaults of
+  // shared/formats.md for this button.
+  std::map<std::string, std::string> actions;
+  double debounce_s = 1.0;                   // repeats of one press within this are dropped
+};
+
+enum class SensorKind { tasmota_hx711, tasmota_sr04, esphome };
+
+// A consumable sensor (the consumable_sensor plugin): its device, and the calibration that
+// turns the device's number into the consumable's unit.
+struct SensorConfig {
+  std::string id;                            // names the sensor in events (sensor_offline)
+  std::string consumable;                    // a configured consumable
+  SensorKind kind = SensorKind::tasmota_hx711;
+  // tasmota_*: the device topic (tele/<topic>/SENSOR, tele/<topic>/LWT, stat/<topic>/STATUS10);
+  // esphome: "<prefix>/<name>" (<prefix>/sensor/<name>/state, <prefix>/status).
+  std::string topic;
+  // value = device number * factor + offset, in `unit`. Defaults: hx711 kg (factor 1,
+  // offset 0), sr04 the consumable's unit from the geometry, esphome the consumable's unit.
+  double factor = 1, offset = 0;
+  std::optional<Unit> unit;                  // the unit of the calibrated value
+  bool gross = false;                        // the reading includes the consumable's tare
+  // tasmota_sr04: distance from the sensor to the surface when full and when empty (cm);
+  // the level is capacity * (empty_cm - d) / (empty_cm - full_cm), clamped to 0..capacity.
+  double full_cm = 0, empty_cm = 0;
+  double offline_after_s = 1800;             // silence longer than this: sensor_offline
+};
+
+// The family car's tracker (the vehicle_tracker plugin, OwnTracks).
+struct VehicleConfig {
+  std::string id;                            // the canonical vehicle id
+  std::optional<std::string> owntracks;      // "<user>/<device>": owntracks/<user>/<device>
+  double parked_after_s = 300;               // no movement beyond the accuracy this long
+};
+
+// A household member whose presence counts (OwnTracks regions or the canonical topic).
+struct PersonConfig {
+  std::string id;                            // the canonical person id
+  std::optional<std::string> owntracks;      // "<user>/<device>"
+  std::string home_region = "Home";          // the OwnTracks region that is home
+};
+
+// Base topics of the device ecosystems, and Home Assistant discovery.
+struct PluginsConfig {
+  std::string zigbee2mqtt_base = "zigbee2mqtt";
+  std::string owntracks_base = "owntracks";
+  bool home_assistant = false;               // publish MQTT discovery configs
+  std::string home_assistant_prefix = "homeassistant";
+};
+
 struct Config {
   std::string path;                          // the file it came from
   MqttConfig mqtt;
@@ -90,6 +157,11 @@ struct Config {
   std::optional<RetailerConfig> retailer;
   ForecastConfig forecast;
   std::vector<ConsumableConfig> consumables; // in the order of the file
+  std::vector<ButtonConfig> buttons;         // in the order of the file
+  std::vector<SensorConfig> sensors;
+  std::vector<VehicleConfig> vehicles;
+  std::vector<PersonConfig> people;
+  PluginsConfig plugins;
 
   const ConsumableConfig* consumable(std::string_view id) const;
 };

@@ -27,6 +27,11 @@ Config test_config() {
   pods.capacity = 80;
   pods.pack = {"PODS-40", 40, 12.0};
   c.consumables = {coffee, pods};
+  ButtonConfig box;
+  box.id = "pod_box";
+  box.consumable = "pods";
+  box.long_press = ButtonEffect::refilled;
+  c.buttons = {box};
   return c;
 }
 
@@ -163,6 +168,48 @@ TEST_CASE_FIXTURE(Fixture, "purchases add packs, refills take one, uses lower a 
   CHECK(hub.consumable("pods")->level == doctest::Approx(37));
   send("consumable/coffee/purchased", "{}");
   CHECK(hub.consumable("coffee")->on_hand == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a button press does what its configuration says: a new pack opened") {
+  send("consumable/pods/purchased", R"({"packs":2})");
+  send("button/pod_box/press", R"({"action":"single"})");
+  CHECK(hub.consumable("pods")->on_hand == 1);
+  CHECK(hub.consumable("pods")->level == doctest::Approx(40));
+  send("consumable/pods/used", R"({"amount":5,"unit":"pcs"})");
+  send("button/pod_box/press", R"({"action":"double"})");  // none: nothing changes
+  CHECK(hub.consumable("pods")->on_hand == 1);
+  CHECK(hub.consumable("pods")->level == doctest::Approx(35));
+  send("button/pod_box/press", R"({"action":"long"})");
+  CHECK(hub.consumable("pods")->on_hand == 0);
+  CHECK(hub.consumable("pods")->level == doctest::Approx(40));
+  CHECK(metrics.get("larder_messages_received_total", {{"kind", "press"}}) == 3);
+  // A retained press is never a new press; an unknown button is an error.
+  send("button/pod_box/press", R"({"action":"single"})", true);
+  CHECK(hub.consumable("pods")->level == doctest::Approx(40));
+  send("button/nobody/press", R"({"action":"single"})");
+  auto errs = errors();
+  REQUIRE(errs.size() == 1);
+  CHECK(errs[0]["reason"] == "no button 'nobody' is configured");
+  CHECK(metrics.get("larder_messages_rejected_total", {{"reason", "unknown_button"}}) == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "plugins report bad device input and events through the hub") {
+  hub.report_bad_input(Message{"tele/scale/SENSOR", "{]", 1, false}, "json", "not JSON");
+  auto errs = errors();
+  REQUIRE(errs.size() == 1);
+  CHECK(errs[0]["topic"] == "tele/scale/SENSOR");
+  CHECK(errs[0]["reason"] == "not JSON");
+  CHECK(metrics.get("larder_messages_rejected_total", {{"reason", "json"}}) == 1);
+  hub.publish_event("sensor_offline", "scale (Coffee beans) is offline.",
+                    {{"sensor", "scale"}, {"consumable", "coffee"}});
+  auto events = bus.on("larder/v1/event");
+  REQUIRE(events.size() == 1);
+  auto ev = json::parse(events[0].payload);
+  CHECK(ev["kind"] == "sensor_offline");
+  CHECK(ev["sensor"] == "scale");
+  CHECK(ev["consumable"] == "coffee");
+  CHECK(ev["ts"] == clock.now());
+  CHECK_FALSE(events[0].retained);
 }
 
 TEST_CASE_FIXTURE(Fixture, "state is published on meaningful change, at most every 2 s") {
