@@ -15,9 +15,11 @@
 #include "adapters/systemd/notify.h"
 #include "api/access.h"
 #include "api/router.h"
+#include "app/plugin_host.h"
 #include "core/hub.h"
 #include "larder/clock.h"
 #include "larder/log.h"
+#include "plugins/plugins.h"
 #include "larder/metrics.h"
 
 namespace larder {
@@ -80,6 +82,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
   }
   MqttClient mqtt(loop, config.mqtt, config.state_dir, metrics);
   Hub hub(config, mqtt, **store, clock, metrics);
+  PluginHost plugins(hub, mqtt, clock, metrics, config.mqtt.root());
+  for (auto& p : plugins::make_plugins(config)) plugins.add(std::move(p));
 
   AccessOptions access_options;
   access_options.secure_cookie = config.http.tls.has_value();
@@ -108,10 +112,23 @@ int run_daemon(const Config& config, DaemonOptions options) {
     }
   };
 
-  mqtt.set_subscriptions(to_subscriptions(hub.subscriptions()));
+  auto subscriptions = to_subscriptions(hub.subscriptions());
+  for (const auto& s : plugins.subscriptions()) subscriptions.push_back({s.filter, s.retained_wanted});
+  mqtt.set_subscriptions(std::move(subscriptions));
+  const std::string root_prefix = config.mqtt.root() + "/";
   mqtt.set_handlers({
-      [&hub](const Message& m) { hub.on_message(m); },
-      [] { log_info("connected to the MQTT broker"); },
+      [&hub, &plugins, &root_prefix](const Message& m) {
+        // The contract's topics are the hub's; every other topic is a device's.
+        if (m.topic.compare(0, root_prefix.size(), root_prefix) == 0) {
+          hub.on_message(m);
+        } else if (!plugins.on_message(m)) {
+          log_debug("no plugin reads " + m.topic);
+        }
+      },
+      [&plugins] {
+        log_info("connected to the MQTT broker");
+        plugins.connected();
+      },
       [](const std::string& cause) { log_warn("MQTT connection lost: " + cause); },
   });
   if (Status s = mqtt.start(); !s.ok()) {
@@ -125,7 +142,10 @@ int run_daemon(const Config& config, DaemonOptions options) {
   }
 
   Every flusher(loop, Seconds(options.flush_interval), flush);
-  Every ticker(loop, Seconds(options.tick_interval), [&hub] { hub.tick(); });
+  Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins] {
+    hub.tick();
+    plugins.tick();
+  });
   std::unique_ptr<Every> watchdog;
   if (auto interval = notifier.watchdog_interval()) {
     watchdog = std::make_unique<Every>(loop, Seconds(std::chrono::duration<double>(*interval) / 2),

@@ -1,0 +1,67 @@
+// The built-in plugins, wired between the MQTT client and the hub.
+//
+// The host owns the plugins the configuration asks for (plugins/plugins.h), subscribes to
+// the topic filters they name, and routes each message to every plugin whose filter
+// matches it (MQTT wildcard rules: `+` one level, `#` the rest). What a plugin hands on
+// goes where a third-party plugin's messages would go: a canonical input straight into
+// Hub::on_message (as if it had come from the broker on `<root>/<suffix>`, without the
+// round trip), bad device input to Hub::report_bad_input, events to Hub::publish_event,
+// anything else (Home Assistant discovery) to the bus. Messages under the contract root
+// are never a plugin's: the daemon hands them to the hub.
+// Metrics: larder_plugin_messages_total{plugin, direction="in"|"out"}.
+// Thread rule: event-loop thread only.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/hub.h"
+#include "larder/bus.h"
+#include "larder/clock.h"
+#include "larder/metrics.h"
+#include "plugins/plugin.h"
+
+namespace larder {
+
+// Whether `topic` matches the MQTT topic filter `filter`.
+bool topic_matches(std::string_view filter, std::string_view topic);
+
+class PluginHost {
+ public:
+  PluginHost(Hub& hub, Bus& bus, const Clock& clock, Metrics& metrics, std::string root);
+  ~PluginHost();
+  PluginHost(const PluginHost&) = delete;
+  PluginHost& operator=(const PluginHost&) = delete;
+
+  void add(std::unique_ptr<plugins::Plugin> plugin);
+  std::size_t size() const { return plugins_.size(); }
+  // Every plugin's filters (one entry per distinct filter).
+  std::vector<plugins::Subscription> subscriptions() const;
+
+  // Hands `m` to the plugins whose filters match; false when none does.
+  bool on_message(const Message& m);
+  void tick();
+  void connected();
+
+ private:
+  class HubSink;
+  struct Slot {
+    std::unique_ptr<plugins::Plugin> plugin;
+    std::unique_ptr<HubSink> sink;
+  };
+
+  Hub& hub_;
+  Bus& bus_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  std::string root_;
+  std::vector<Slot> plugins_;
+  std::unordered_map<std::string, std::vector<std::size_t>> exact_;   // topic -> plugins
+  std::vector<std::pair<std::string, std::size_t>> wildcard_;         // filter -> plugin
+};
+
+}  // namespace larder

@@ -1,0 +1,72 @@
+// A built-in plugin: a translator between a real device format (shared/formats.md) and the
+// canonical contract (shared/contract/mqtt-v1.md). It holds no business logic: what a
+// button press or a reading means is the core's business.
+//
+// The plugin host (plugins/host.h) subscribes to the topic filters a plugin asks for and
+// hands it each message; the plugin answers through a Sink:
+//   - input(): a canonical input, exactly as if published on <root>/<suffix>; the hub
+//     validates and applies it like one from any third-party plugin (a unit that does
+//     not fit, a non-finite number... are the hub's to refuse);
+//   - bad_input(): a device message that fits no known form: dropped, counted in
+//     larder_messages_rejected_total{reason}, logged (rate-limited) and reported on
+//     <root>/error; nothing else changes;
+//   - event(): an event on <root>/event (sensor_offline, sensor_online);
+//   - publish(): a message as it is (Home Assistant discovery configs).
+// tick() lets time pass (silence timeouts, the parked state); connected() is called after
+// every (re)connect to the broker, after the subscriptions are in place.
+// Thread rule: every call on the event-loop thread; a plugin is a plain value otherwise.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "larder/bus.h"
+#include "larder/config.h"
+
+namespace larder::plugins {
+
+// The contract's bound for any payload (mqtt-v1.md): a larger device message is refused
+// (reason `too_large`) before it is parsed.
+inline constexpr std::size_t kMaxPayload = std::size_t{64} * 1024;
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // A canonical input on <root>/<suffix>, e.g. suffix "consumable/coffee/level".
+  virtual void input(const std::string& suffix, std::string payload, bool retained) = 0;
+  // `reason_code` labels the metric (json, shape, value, unit, ...); `reason` is for people.
+  virtual void bad_input(const Message& m, const std::string& reason_code,
+                         const std::string& reason) = 0;
+  // An event of the contract; `fields` holds the ids it concerns (e.g. {"sensor": id,
+  // "consumable": id}); `text` is fit to be read to a person.
+  virtual void event(const std::string& kind, const std::string& text, nlohmann::json fields) = 0;
+  virtual void publish(const std::string& topic, std::string payload, bool retain) = 0;
+};
+
+struct Subscription {
+  std::string filter;     // an MQTT topic filter (+ and # allowed)
+  bool retained_wanted;   // deliver retained messages (availability, ESPHome states)
+};
+
+class Plugin {
+ public:
+  virtual ~Plugin() = default;
+  virtual const char* name() const = 0;
+  virtual std::vector<Subscription> subscriptions() const = 0;
+  // A message on one of its filters, received at `now` (epoch seconds).
+  virtual void on_message(const Message& m, double now, Sink& out) = 0;
+  virtual void tick(double now, Sink& out) {
+    (void)now;
+    (void)out;
+  }
+  virtual void connected(double now, Sink& out) {
+    (void)now;
+    (void)out;
+  }
+};
+
+}  // namespace larder::plugins
