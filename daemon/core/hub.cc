@@ -152,9 +152,9 @@ void Hub::apply(const Message& m, const contract::Input& in) {
       return;
     }
     Entry& e = it->second;
-    std::string key = stamp(in);
-    std::string& last = e.last_stamped[contract::input_kind(in)];
-    if (!key.empty() && key == last) {
+    std::optional<Stamp> key = stamp(in);
+    std::optional<Stamp>& last = e.last_stamped[contract::input_kind(in)];
+    if (key && key == last) {
       metrics_.inc("larder_messages_ignored_total", {{"reason", "duplicate"}});
       return;
     }
@@ -223,23 +223,24 @@ void Hub::publish_event(const std::string& kind, const std::string& text, json f
   metrics_.inc("larder_events_total", {{"kind", kind}});
 }
 
-std::string Hub::stamp(const contract::Input& in) {
-  if (!contract::input_ts(in)) return {};  // without ts two equal messages are two events
-  auto number = [](const auto& x) -> json {
-    if constexpr (std::is_arithmetic_v<std::decay_t<decltype(x)>>) {
-      return x;
-    } else {
-      return x ? json(*x) : json();
-    }
-  };
+std::optional<Hub::Stamp> Hub::stamp(const contract::Input& in) {
+  if (!contract::input_ts(in)) return std::nullopt;  // without ts two equal messages are two events
   return std::visit(
-      [&](const auto& v) {
-        json j = {{"k", contract::input_kind(in)}, {"t", *v.ts}};
-        if constexpr (requires { v.value; }) j["v"] = number(v.value);
-        if constexpr (requires { v.amount; }) j["a"] = number(v.amount);
-        if constexpr (requires { v.packs; }) j["p"] = v.packs;
-        if constexpr (requires { v.gross; }) j["g"] = v.gross;
-        return j.dump();
+      [](const auto& v) {
+        Stamp st;
+        st.ts = *v.ts;
+        if constexpr (requires { v.value; }) st.value = v.value;
+        if constexpr (requires { v.amount; }) st.value = v.amount;
+        if constexpr (requires { v.unit; }) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v.unit)>, Unit>) {
+            st.unit = static_cast<int>(v.unit);
+          } else {
+            st.unit = v.unit ? static_cast<int>(*v.unit) : -1;
+          }
+        }
+        if constexpr (requires { v.packs; }) st.packs = v.packs;
+        if constexpr (requires { v.gross; }) st.gross = v.gross;
+        return st;
       },
       in);
 }

@@ -90,6 +90,16 @@ class Hub {
   std::optional<bool> presence(const std::string& person) const;
 
  private:
+  // The identity of an input with an explicit ts: its time and values (kind is the key it
+  // is kept under). Plain numbers, so that checking costs no allocation.
+  struct Stamp {
+    double ts = 0;
+    std::optional<double> value;  // a level's value, a use's or refill's amount
+    int unit = -1;                // the Unit, -1 when none is given
+    int packs = 0;
+    bool gross = false;
+    bool operator==(const Stamp&) const = default;
+  };
   struct Entry {
     const ConsumableConfig* config;
     ConsumableModel model;
@@ -101,7 +111,7 @@ class Hub {
     double last_publish = -1e300;     // clock time
     // The last input with an explicit ts, per kind: QoS 1 is at-least-once, so the same
     // message may come twice (a redelivery after a reconnect, a publisher's retry).
-    std::map<std::string, std::string, std::less<>> last_stamped = {};
+    std::map<std::string, std::optional<Stamp>, std::less<>> last_stamped = {};
   };
 
   void reject(const Message& m, const contract::Rejection& r);
@@ -109,8 +119,8 @@ class Hub {
   bool apply_consumable(const Message& m, const contract::Input& in, Entry& e, double ts);
   // What the button's configuration says a press does (a refill of its consumable).
   bool press_button(const Message& m, const contract::PressInput& press, double ts);
-  // The identity of an input with an explicit ts (kind, ts and values); "" without ts.
-  static std::string stamp(const contract::Input& in);
+  // The identity of an input with an explicit ts; nothing without ts.
+  static std::optional<Stamp> stamp(const contract::Input& in);
   void changed(Entry& e);
   // Copies the model's view into the state, publishes the model's events.
   void sync(Entry& e);

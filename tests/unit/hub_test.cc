@@ -277,6 +277,9 @@ TEST_CASE_FIXTURE(Fixture, "a message delivered twice (QoS 1 is at least once) c
   REQUIRE(store.flush().ok());
   CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 1);
   CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "duplicate"}}) == 2);
+  // The same time with another amount is another message.
+  send("consumable/pods/used", R"({"amount":2,"unit":"pcs","ts":1764460000})");
+  CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "duplicate"}}) == 2);
   // Without ts, two equal messages are two events.
   send("consumable/pods/purchased", R"({"packs":1})");
   send("consumable/pods/purchased", R"({"packs":1})");
