@@ -89,6 +89,39 @@ json with(json base, const json& more) {
 
 const std::vector<std::string> kWhats = {"level", "days_left", "empty_at", "status"};
 
+// The days-left, empty-date and status configs, the same for every unit: `id` as in the
+// topic and unique id, `slug` as in the entity id.
+void check_days_date_status(const FakeSink& sink, const json& base, const std::string& id,
+                            const std::string& slug) {
+  const std::string t = "homeassistant/sensor/larder/" + id + "_";
+  CHECK(config_of(sink, t + "days_left/config") ==
+        with(base, {{"name", "Days left"},
+                    {"unique_id", "larder_" + id + "_days_left"},
+                    {"default_entity_id", "sensor.larder_" + slug + "_days_left"},
+                    {"value_template",
+                     "{{ value_json.days_left | round(1) if value_json.days_left is number "
+                     "else none }}"},
+                    {"unit_of_measurement", "d"},
+                    {"device_class", "duration"},
+                    {"state_class", "measurement"}}));
+  CHECK(config_of(sink, t + "empty_at/config") ==
+        with(base, {{"name", "Empty date"},
+                    {"unique_id", "larder_" + id + "_empty_at"},
+                    {"default_entity_id", "sensor.larder_" + slug + "_empty_at"},
+                    {"value_template",
+                     "{{ as_datetime(value_json.empty_at) if value_json.empty_at is number "
+                     "else none }}"},
+                    {"device_class", "timestamp"}}));
+  CHECK(config_of(sink, t + "status/config") ==
+        with(base, {{"name", "Status"},
+                    {"unique_id", "larder_" + id + "_status"},
+                    {"default_entity_id", "sensor.larder_" + slug + "_status"},
+                    {"value_template", "{{ value_json.status }}"},
+                    {"device_class", "enum"},
+                    {"options", json::array({"unknown", "ok", "low", "ordered", "empty"})},
+                    {"json_attributes_topic", "larder/v1/consumable/" + id + "/state"}}));
+}
+
 }  // namespace
 
 TEST_CASE("the factory builds the plugin only when Home Assistant discovery is on") {
@@ -160,32 +193,7 @@ TEST_CASE("the configs of a consumable measured in grams") {
                     {"unit_of_measurement", "g"},
                     {"device_class", "weight"},
                     {"state_class", "measurement"}}));
-  CHECK(config_of(sink, t + "days_left/config") ==
-        with(base, {{"name", "Days left"},
-                    {"unique_id", "larder_coffee_days_left"},
-                    {"default_entity_id", "sensor.larder_coffee_days_left"},
-                    {"value_template",
-                     "{{ value_json.days_left | round(1) if value_json.days_left is number "
-                     "else none }}"},
-                    {"unit_of_measurement", "d"},
-                    {"device_class", "duration"},
-                    {"state_class", "measurement"}}));
-  CHECK(config_of(sink, t + "empty_at/config") ==
-        with(base, {{"name", "Empty date"},
-                    {"unique_id", "larder_coffee_empty_at"},
-                    {"default_entity_id", "sensor.larder_coffee_empty_at"},
-                    {"value_template",
-                     "{{ as_datetime(value_json.empty_at) if value_json.empty_at is number "
-                     "else none }}"},
-                    {"device_class", "timestamp"}}));
-  CHECK(config_of(sink, t + "status/config") ==
-        with(base, {{"name", "Status"},
-                    {"unique_id", "larder_coffee_status"},
-                    {"default_entity_id", "sensor.larder_coffee_status"},
-                    {"value_template", "{{ value_json.status }}"},
-                    {"device_class", "enum"},
-                    {"options", json::array({"unknown", "ok", "low", "ordered", "empty"})},
-                    {"json_attributes_topic", "larder/v1/consumable/coffee/state"}}));
+  check_days_date_status(sink, base, "coffee", "coffee");
 }
 
 TEST_CASE("the configs of a consumable measured in millilitres, with a '-' in its id") {
@@ -205,32 +213,7 @@ TEST_CASE("the configs of a consumable measured in millilitres, with a '-' in it
                     {"unit_of_measurement", "mL"},
                     {"device_class", "volume_storage"},
                     {"state_class", "measurement"}}));
-  CHECK(config_of(sink, t + "days_left/config") ==
-        with(base, {{"name", "Days left"},
-                    {"unique_id", "larder_oat-milk_days_left"},
-                    {"default_entity_id", "sensor.larder_oat_milk_days_left"},
-                    {"value_template",
-                     "{{ value_json.days_left | round(1) if value_json.days_left is number "
-                     "else none }}"},
-                    {"unit_of_measurement", "d"},
-                    {"device_class", "duration"},
-                    {"state_class", "measurement"}}));
-  CHECK(config_of(sink, t + "empty_at/config") ==
-        with(base, {{"name", "Empty date"},
-                    {"unique_id", "larder_oat-milk_empty_at"},
-                    {"default_entity_id", "sensor.larder_oat_milk_empty_at"},
-                    {"value_template",
-                     "{{ as_datetime(value_json.empty_at) if value_json.empty_at is number "
-                     "else none }}"},
-                    {"device_class", "timestamp"}}));
-  CHECK(config_of(sink, t + "status/config") ==
-        with(base, {{"name", "Status"},
-                    {"unique_id", "larder_oat-milk_status"},
-                    {"default_entity_id", "sensor.larder_oat_milk_status"},
-                    {"value_template", "{{ value_json.status }}"},
-                    {"device_class", "enum"},
-                    {"options", json::array({"unknown", "ok", "low", "ordered", "empty"})},
-                    {"json_attributes_topic", "larder/v1/consumable/oat-milk/state"}}));
+  check_days_date_status(sink, base, "oat-milk", "oat_milk");
 }
 
 TEST_CASE("the configs of a consumable counted in pieces") {
@@ -248,32 +231,7 @@ TEST_CASE("the configs of a consumable counted in pieces") {
                     {"value_template", "{{ value_json.level }}"},
                     {"unit_of_measurement", "pcs"},
                     {"state_class", "measurement"}}));
-  CHECK(config_of(sink, t + "days_left/config") ==
-        with(base, {{"name", "Days left"},
-                    {"unique_id", "larder_eggs_days_left"},
-                    {"default_entity_id", "sensor.larder_eggs_days_left"},
-                    {"value_template",
-                     "{{ value_json.days_left | round(1) if value_json.days_left is number "
-                     "else none }}"},
-                    {"unit_of_measurement", "d"},
-                    {"device_class", "duration"},
-                    {"state_class", "measurement"}}));
-  CHECK(config_of(sink, t + "empty_at/config") ==
-        with(base, {{"name", "Empty date"},
-                    {"unique_id", "larder_eggs_empty_at"},
-                    {"default_entity_id", "sensor.larder_eggs_empty_at"},
-                    {"value_template",
-                     "{{ as_datetime(value_json.empty_at) if value_json.empty_at is number "
-                     "else none }}"},
-                    {"device_class", "timestamp"}}));
-  CHECK(config_of(sink, t + "status/config") ==
-        with(base, {{"name", "Status"},
-                    {"unique_id", "larder_eggs_status"},
-                    {"default_entity_id", "sensor.larder_eggs_status"},
-                    {"value_template", "{{ value_json.status }}"},
-                    {"device_class", "enum"},
-                    {"options", json::array({"unknown", "ok", "low", "ordered", "empty"})},
-                    {"json_attributes_topic", "larder/v1/consumable/eggs/state"}}));
+  check_days_date_status(sink, base, "eggs", "eggs");
 }
 
 TEST_CASE("kilograms and litres: their device classes and Home Assistant's spelling") {
