@@ -1,0 +1,56 @@
+// The household's guards on an order, checked on its quote right before the retailer is
+// asked to place it (and when a quote comes in while the order is held), and the texts
+// the ledger's events carry.
+//
+// In this order, the first guard that fails holds the order `awaiting_confirmation` with
+// its reason; a reason the user has confirmed past (Order::overrides) is not checked again:
+//   - "substitution": the quote replaces a sku and the consumable does not allow it;
+//   - "price_changed": a user confirmed the order at a lower total than the quote's (never
+//     overridden: each confirmation sets the confirmed total anew);
+//   - "currency": the quote is not in the household's currency while a price ceiling or
+//     the budget applies (neither could be checked);
+//   - "price_ceiling": an item's unit price is above its consumable's ceiling;
+//   - "budget": the orders committed this calendar month (UTC) plus this one pass the
+//     monthly budget;
+//   - "order_limit": as many orders as the limit allows were committed in its period.
+// An order counts for the budget and the limit from its first PlaceOrder (committed_at) on,
+// unless it ended cancelled or failed.
+// Thread rule: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orders/order.h"
+#include "orders/orders_config.h"
+
+namespace larder::orders {
+
+// Whether a quote answers the order: every item in it (itself or a substitute for its sku)
+// in the quantity asked, and nothing else. A quote that does not is the retailer's refusal.
+Status check_quote(const Order& o, const Quote& q);
+
+struct Hold {
+  std::string reason;  // the hold_reason
+  std::string text;    // the event's text: what is wrong and what confirming does
+};
+
+std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
+                                 const std::vector<const Order*>& others, double now);
+
+// The first second of the calendar month (UTC) that holds `t`.
+double month_start_utc(double t);
+
+// Texts fit to be read to a person ("1 x Coffee beans and 2 x Tea").
+std::string describe_items(const OrdersConfig& c, const std::vector<Item>& items);
+std::string money(double amount, const std::string& currency);  // "8.99 EUR"
+std::string held_text(const OrdersConfig& c, const Order& o);
+std::string ask_text(const OrdersConfig& c, const Order& o);    // the voice question
+std::string placed_text(const OrdersConfig& c, const Order& o, double now);
+std::string shipped_text(const OrdersConfig& c, const Order& o);
+std::string delivered_text(const OrdersConfig& c, const Order& o);
+std::string cancelled_text(const OrdersConfig& c, const Order& o);
+std::string failed_text(const OrdersConfig& c, const Order& o);
+
+}  // namespace larder::orders

@@ -1,0 +1,392 @@
+// The ledger's commands and facts. The steps they share (driving an order on, the status
+// transitions, retries) and persistence are in ledger_steps.cc.
+#include "orders/ledger.h"
+
+#include <cmath>
+#include <utility>
+
+#include "orders/guards.h"
+
+namespace larder::orders {
+
+namespace {
+
+constexpr double kDay = 86400;
+constexpr std::size_t kMaxReason = 1024;
+constexpr const char* kBadTime = "the time is not a finite number";
+
+bool valid_sku(const std::string& sku) {
+  if (sku.empty() || sku.size() > 256) return false;
+  for (char c : sku) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+// The retailer's words go into events and the state: bounded, never refused for length.
+std::string bounded(const std::string& s) { return s.substr(0, kMaxReason); }
+
+}  // namespace
+
+Ledger::Ledger(OrdersConfig config, Random& random) : c_(std::move(config)), random_(random) {}
+
+Reply Ledger::request(const Request& r, double now) {
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  if (!valid_id(r.consumable))
+    return refuse(Code::bad_input, "no such consumable: " + r.consumable);
+  if (!valid_sku(r.sku)) return refuse(Code::bad_input, "the sku is empty or not printable");
+  if (r.quantity < 1 || r.quantity > c_.max_quantity) {
+    return refuse(Code::bad_input,
+                  "the quantity must be from 1 to " + std::to_string(c_.max_quantity));
+  }
+  for (const auto& k : r.companions) {
+    if (!valid_id(k.consumable) || !valid_sku(k.sku) || k.quantity < 1 ||
+        k.quantity > c_.max_quantity || std::isnan(k.days_until_reorder)) {
+      return refuse(Code::bad_input, "a consumable to combine is not valid: " + k.consumable);
+    }
+  }
+  // Only a person asks for more; the model's own request never doubles an order.
+  bool more = r.explicit_quantity && r.source != Source::sensor;
+  if (const Order* o = in_flight(r.consumable); o && !more) {
+    Reply reply;
+    reply.order_id = o->id;
+    reply.existing = true;
+    return reply;
+  }
+  std::size_t active = 0;
+  for (const auto& [id, o] : orders_) active += !finished(o.status);
+  if (active >= c_.max_active) {
+    return refuse(Code::conflict, "too many orders are in flight (" + std::to_string(active) + ")");
+  }
+
+  Order o;
+  o.items.push_back({r.consumable, r.sku, r.quantity});
+  if (c_.combine_within_days > 0) {
+    for (const auto& k : r.companions) {
+      bool taken = false;
+      for (const auto& i : o.items) taken = taken || i.consumable == k.consumable;
+      if (!taken && !in_flight(k.consumable) && k.days_until_reorder <= c_.combine_within_days) {
+        o.items.push_back({k.consumable, k.sku, k.quantity});
+      }
+    }
+  }
+  auto key = uuid_v4(random_);
+  std::optional<std::string> id;
+  // The consumable in the id helps a person reading logs; 48 random bits keep ids unique.
+  for (int i = 0; i < 4 && key && (!id || orders_.count(*id)); ++i) {
+    auto hex = random_hex(random_, 6);
+    id = hex ? std::optional(r.consumable.substr(0, 51) + "-" + *hex) : std::nullopt;
+    if (!id) break;
+  }
+  if (!key || !id || orders_.count(*id)) {
+    return refuse(Code::internal, "no random numbers for the order's key; nothing was ordered");
+  }
+  o.id = *id;
+  o.idempotency_key = *key;
+  o.source = r.source;
+  o.created = now;
+  const SourcePolicy& p = c_.policy(r.source);
+  o.held_until = now + std::max(0.0, p.undo_window_s);
+
+  Order& stored = orders_.emplace(o.id, std::move(o)).first->second;
+  Step s(stored);
+  s.changed = s.publish = true;
+  if (p.ask_first) {
+    stored.status = OrderStatus::awaiting_confirmation;
+    // The question (order_awaiting_confirmation) waits for the quote: it names the price.
+    stored.hold_reason = r.source == Source::voice ? "voice" : "confirmation";
+  } else if (stored.held_until > now) {
+    stored.status = OrderStatus::held;
+    event(s, "order_held", held_text(c_, stored), now);
+  } else {
+    stored.status = OrderStatus::placing;
+  }
+  drive(s, now);
+  Reply reply;
+  reply.order_id = stored.id;
+  return done(s, std::move(reply));
+}
+
+Reply Ledger::cancel(const std::string& order_id, bool by_user, double now) {
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  Order* o = find_mut(order_id);
+  if (!o) return refuse(Code::not_found, "no order " + order_id);
+  Step s(*o);
+  Reply reply;
+  reply.order_id = o->id;
+  switch (o->status) {
+    case OrderStatus::cancelled:
+      return reply;  // a second press of the same cancel
+    case OrderStatus::delivered:
+      return refuse(Code::conflict, "too late: the order was delivered");
+    case OrderStatus::failed:
+      return refuse(Code::conflict, "too late: the order failed");
+    case OrderStatus::shipped:
+      return refuse(Code::conflict, "too late: the order has shipped");
+    case OrderStatus::placed:
+    case OrderStatus::placing:
+      if (o->status == OrderStatus::placed || o->sent) {
+        // The retailer may have it: ask it to cancel (at once, or once it answers the place).
+        reply.pending = true;
+        if (o->cancel_requested) return reply;
+        o->cancel_requested = true;
+        o->cancelled_by_user = by_user;
+        s.changed = true;
+        if (o->status == OrderStatus::placed) {
+          o->attempts = 0;
+          o->retry_at = 0;
+          if (o->pending == Pending::none) issue_cancel(s, now);
+        }
+        return done(s, std::move(reply));
+      }
+      break;
+    case OrderStatus::held:
+    case OrderStatus::awaiting_confirmation:
+      break;
+  }
+  // Nothing was sent to the retailer: the order ends here, with no call.
+  end_cancelled(s, by_user, by_user ? "cancelled by the user" : "withdrawn", now);
+  return done(s, std::move(reply));
+}
+
+Reply Ledger::confirm(const std::string& order_id, double now) {
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  Order* o = find_mut(order_id);
+  if (!o) return refuse(Code::not_found, "no order " + order_id);
+  if (o->status == OrderStatus::cancelled) return refuse(Code::conflict, "the order was cancelled");
+  if (o->status == OrderStatus::failed) return refuse(Code::conflict, "the order failed");
+  Reply reply;
+  reply.order_id = o->id;
+  if (o->status != OrderStatus::held && o->status != OrderStatus::awaiting_confirmation) {
+    return reply;  // confirmed already (two people answered)
+  }
+  Step s(*o);
+  if (o->hold_reason) o->overrides.insert(*o->hold_reason);
+  if (o->quote) o->confirmed_total = o->quote->total;
+  set_status(s, OrderStatus::placing, now);
+  drive(s, now);
+  return done(s, std::move(reply));
+}
+
+Reply Ledger::tick(double now) {
+  Reply reply;
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  for (auto& [id, o] : orders_) {
+    if (finished(o.status)) continue;
+    Step s(o);
+    drive(s, now);
+    flush(s, reply.effects);
+  }
+  prune();
+  return reply;
+}
+
+Reply Ledger::quote_received(const std::string& order_id, const Quote& quote, double now) {
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  Order* o = find_mut(order_id);
+  if (!o) return refuse(Code::not_found, "no order " + order_id);
+  // The same checks as the retailer's JSON gets (a caller may build a Quote by hand).
+  if (auto valid = parse_quote(quote_json(quote)); !valid.ok()) {
+    return refuse(Code::bad_input, valid.status().message());
+  }
+  Reply reply;
+  reply.order_id = o->id;
+  bool wants = o->status == OrderStatus::held || o->status == OrderStatus::awaiting_confirmation ||
+               o->status == OrderStatus::placing;
+  if (!wants || o->sent) return reply;  // late: the order went on without it
+  Step s(*o);
+  if (o->pending == Pending::quote) o->pending = Pending::none;
+  take_quote(s, quote, now);
+  drive(s, now);
+  return done(s, std::move(reply));
+}
+
+Reply Ledger::quote_failed(const std::string& order_id, bool retryable, const std::string& reason,
+                           double now) {
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  Order* o = find_mut(order_id);
+  if (!o) return refuse(Code::not_found, "no order " + order_id);
+  Reply reply;
+  reply.order_id = o->id;
+  if (finished(o->status) || o->sent) return reply;
+  Step s(*o);
+  if (retryable) {
+    if (o->pending != Pending::quote) return reply;  // an answer to a request timed out
+    o->pending = Pending::none;
+    retry_later(s, now, bounded(reason));
+  } else {
+    o->pending = Pending::none;
+    end_failed(s, bounded(reason.empty() ? "the retailer refused the quote" : reason), now);
+  }
+  return done(s, std::move(reply));
+}
+
+Reply Ledger::place_result(const std::string& order_id, const PlaceResult& result, double now) {
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  Order* o = find_mut(order_id);
+  if (!o) return refuse(Code::not_found, "no order " + order_id);
+  Reply reply;
+  reply.order_id = o->id;
+  // Every attempt carries the same key, so any attempt's success is the order's.
+  if (o->status != OrderStatus::placing || !o->sent) return reply;
+  Step s(*o);
+  switch (result.kind) {
+    case PlaceResult::Kind::ok: {
+      if (result.retailer_order_id.empty() || result.retailer_order_id.size() > 256) {
+        return refuse(Code::bad_input, "the retailer's answer names no order");
+      }
+      o->pending = Pending::none;
+      o->retailer_order_id = result.retailer_order_id;
+      o->retailer_status = "placed";
+      o->placed_at = now;
+      // A malformed eta or window is left out: refusing the answer would only ask again,
+      // and the retailer answers the same key the same way.
+      o->eta = result.eta && std::isfinite(*result.eta) ? result.eta : std::nullopt;
+      if (result.window && std::isfinite(result.window->start) &&
+          std::isfinite(result.window->end) && result.window->end >= result.window->start) {
+        if (!o->delivery) o->delivery = Delivery{};
+        o->delivery->window = result.window;
+      }
+      o->attempts = 0;
+      o->retry_at = 0;
+      o->next_poll = now + c_.poll_interval_s;
+      set_status(s, OrderStatus::placed, now);
+      event(s, "order_placed", placed_text(c_, *o, now), now);
+      for (const auto& i : o->items) s.out.emplace_back(Placed{i.consumable, now});
+      if (o->cancel_requested) issue_cancel(s, now);
+      break;
+    }
+    case PlaceResult::Kind::retryable:
+      if (o->pending != Pending::place) return reply;  // an older attempt's answer
+      o->pending = Pending::none;
+      retry_later(s, now, bounded(result.reason));
+      break;
+    case PlaceResult::Kind::quote_expired:
+      // The retailer placed nothing under this key: a new quote, and the guards again.
+      o->pending = Pending::none;
+      o->sent = false;
+      o->committed_at.reset();
+      o->quote.reset();
+      o->attempts = 0;
+      o->retry_at = 0;
+      o->delivery.reset();
+      s.changed = s.publish = true;
+      if (o->cancel_requested) {
+        end_cancelled(s, o->cancelled_by_user, "cancelled before the retailer took it", now);
+        break;
+      }
+      if (result.quote && parse_quote(quote_json(*result.quote)).ok()) {
+        take_quote(s, *result.quote, now);
+      }
+      drive(s, now);
+      break;
+    case PlaceResult::Kind::rejected:
+      o->pending = Pending::none;
+      if (o->cancel_requested) {
+        end_cancelled(s, o->cancelled_by_user, "cancelled before the retailer took it", now);
+      } else {
+        end_failed(
+            s, bounded(result.reason.empty() ? "the retailer refused the order" : result.reason),
+            now);
+      }
+      break;
+  }
+  return done(s, std::move(reply));
+}
+
+Reply Ledger::cancel_result(const std::string& order_id, const CancelResult& result, double now) {
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  Order* o = find_mut(order_id);
+  if (!o) return refuse(Code::not_found, "no order " + order_id);
+  Reply reply;
+  reply.order_id = o->id;
+  if (!o->cancel_requested || finished(o->status)) return reply;
+  Step s(*o);
+  if (o->pending == Pending::cancel) o->pending = Pending::none;
+  switch (result.kind) {
+    case CancelResult::Kind::ok:
+      end_cancelled(s, o->cancelled_by_user, "cancelled at the retailer", now);
+      break;
+    case CancelResult::Kind::retryable:
+      retry_later(s, now, bounded(result.reason));
+      reply.pending = true;
+      break;
+    case CancelResult::Kind::too_late:
+    case CancelResult::Kind::rejected:
+      o->cancel_requested = false;
+      o->cancelled_by_user = false;
+      o->attempts = 0;
+      o->retry_at = 0;
+      o->next_poll = now;  // it has probably shipped: learn its status now
+      s.changed = true;
+      reply.code = Code::conflict;
+      reply.status =
+          Status::Error(result.kind == CancelResult::Kind::too_late
+                            ? "too late: the order has shipped"
+                            : "the retailer refused to cancel: " + bounded(result.reason));
+      break;
+  }
+  return done(s, std::move(reply));
+}
+
+Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now) {
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  Order* o = find_mut(id);
+  if (!o && !id.empty()) {
+    for (auto& [oid, x] : orders_) {
+      if (x.retailer_order_id == id) o = &x;
+    }
+  }
+  if (!o) return refuse(Code::not_found, "no order " + id);
+  const std::string& k = st.status;
+  bool known = k == "placed" || k == "shipped" || k == "out_for_delivery" || k == "delivered" ||
+               k == "cancelled" || k == "failed";
+  if (!known) return refuse(Code::bad_input, "unknown retailer status '" + bounded(k) + "'");
+  if (st.window && !(std::isfinite(st.window->start) && std::isfinite(st.window->end) &&
+                     st.window->end >= st.window->start)) {
+    return refuse(Code::bad_input, "the delivery window is not valid");
+  }
+  Reply reply;
+  reply.order_id = o->id;
+  if (finished(o->status)) return reply;  // a late callback or poll
+  if (o->status != OrderStatus::placed && o->status != OrderStatus::shipped) {
+    return refuse(Code::conflict, "the order is not placed yet");
+  }
+  Step s(*o);
+  if (o->retailer_status != k) {
+    o->retailer_status = k;
+    s.changed = true;
+  }
+  if (st.eta && std::isfinite(*st.eta) && o->eta != st.eta) {
+    o->eta = st.eta;
+    s.changed = s.publish = true;
+  }
+  if (st.window &&
+      (!o->delivery || !o->delivery->window || o->delivery->window->start != st.window->start ||
+       o->delivery->window->end != st.window->end)) {
+    if (!o->delivery) o->delivery = Delivery{};
+    o->delivery->window = st.window;
+    s.changed = s.publish = true;
+  }
+  if ((k == "shipped" || k == "out_for_delivery") && o->status == OrderStatus::placed) {
+    set_status(s, OrderStatus::shipped, now);
+    event(s, "order_shipped", shipped_text(c_, *o), now);
+  } else if (k == "delivered") {
+    set_status(s, OrderStatus::delivered, now);
+    event(s, "order_delivered", delivered_text(c_, *o), now);
+    double days = (now - o->placed_at.value_or(now)) / kDay;
+    for (const auto& i : o->items)
+      s.out.emplace_back(Delivered{i.consumable, i.quantity, days, now});
+  } else if (k == "cancelled") {
+    bool by_user = o->cancel_requested && o->cancelled_by_user;
+    end_cancelled(s, by_user,
+                  by_user ? "cancelled at the retailer"
+                          : bounded(st.reason.empty() ? "cancelled by the retailer" : st.reason),
+                  now);
+  } else if (k == "failed") {
+    end_failed(s, bounded(st.reason.empty() ? "the retailer reports a failure" : st.reason), now);
+  }
+  return done(s, std::move(reply));
+}
+
+}  // namespace larder::orders

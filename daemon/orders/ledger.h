@@ -1,0 +1,261 @@
+// The household's order ledger: one ledger for every source of orders (the consumption
+// model, buttons, voice, the HTTP API, the CLI), as a functional core.
+//
+// The ledger does no I/O and reads no clock: every command and every fact carries `now`
+// (epoch seconds), and every call answers a Reply whose `effects` the adapter layer
+// executes in the order given. Commands: request, cancel, confirm, tick. Facts (the answers
+// of the retailer's calls the effects asked for, its status callbacks and polls):
+// quote_received, quote_failed, place_result, cancel_result, status.
+//
+// The rules (docs/orders.md):
+//   - At most one order per consumable is in flight (not finished); a request for it then
+//     answers that order with `existing` (200 with "existing":true on the HTTP API). Only a
+//     user's explicit quantity (any source but `sensor`) orders more, as an order of its own.
+//   - An order starts `held` for its source's undo window, or `awaiting_confirmation` when
+//     its source asks first (voice), else `placing`. A cancel before anything was sent to
+//     the retailer ends it with no retailer call. Then `placing`, `placed`, `shipped`,
+//     `delivered`, or `cancelled` / `failed`. Every change of what the state shows is a
+//     PublishState (the retained `larder/v1/order/<order_id>/state`) and the contract's event.
+//   - Exactly once: a quote is taken first; the guards (guards.h) are checked on it; the
+//     order, its idempotency key and its attempt count are then persisted (Persist comes
+//     before PlaceOrder in the same effects) and only then is the retailer asked. From the
+//     first PlaceOrder on, every retry carries the same key and quote: timeouts, connection
+//     errors, 429 and 5xx are retried after a full-jitter exponential backoff; a 409 for an
+//     expired quote or a changed price (nothing was placed) takes a new quote and checks
+//     the guards again, still with the same key;
+//     another 4xx fails the order with the retailer's reason. A request left unanswered for
+//     `request_timeout_s` counts as a retryable error.
+//   - Placed and shipped orders are polled every `poll_interval_s` (PollStatus from tick)
+//     and follow the retailer's callbacks (status()). A delivery is a Delivered effect per
+//     item (packs and the days since placing) for the consumption model; every order that
+//     ends otherwise is a Cancelled effect, marked when a user cancelled an automatic order.
+//   - Illegal steps are refused with a Reply whose code says how (not_found, conflict for
+//     "too late", bad_input), and change nothing. Late answers to requests the ledger has
+//     moved past (a quote after the order was cancelled, a second answer to a retried
+//     place) are ignored: an ok Reply without effects.
+//   - save() / load() hold the whole ledger as JSON; load() refuses malformed input and
+//     then changes nothing. Nothing is in the air after a load: an order that was `placing`
+//     is asked again with the same key at the next tick, so a crash between the commit and
+//     the retailer's answer neither loses nor duplicates it.
+//   - Bounded memory: at most `max_active` unfinished orders; of the finished ones the
+//     newest `keep_finished` stay (the Reply that finished one carried its last Persist).
+// Thread rule: event-loop thread only; the Random is used on it too.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "larder/status.h"
+#include "orders/order.h"
+#include "orders/orders_config.h"
+#include "orders/random.h"
+
+namespace larder::orders {
+
+// ---- Effects, executed by the adapters in the order given ----------------------------
+
+// Commit the order (the whole record, as save_order) before executing what follows it.
+struct Persist {
+  std::string order_id;
+  nlohmann::json order;
+  bool finished = false;
+};
+struct RequestQuote {  // POST /v1/quotes; answer with quote_received or quote_failed
+  std::string order_id;
+  std::vector<Item> items;
+};
+struct PlaceOrder {    // POST /v1/orders with Idempotency-Key; answer with place_result
+  std::string order_id;
+  std::string quote_id;
+  std::string idempotency_key;
+  std::string delivery_method;
+  std::optional<Window> window;
+  int attempt = 1;
+};
+struct CancelAtRetailer {  // POST /v1/orders/<id>/cancel; answer with cancel_result
+  std::string order_id;
+  std::string retailer_order_id;
+};
+struct PollStatus {        // GET /v1/orders/<id>; answer with status
+  std::string order_id;
+  std::string retailer_order_id;
+};
+struct PublishState {      // retained, on larder/v1/order/<order_id>/state
+  std::string order_id;
+  nlohmann::json state;
+};
+struct Event {             // larder/v1/event
+  std::string kind;        // order_held, order_awaiting_confirmation, order_placed, ...
+  std::string text;
+  std::string order_id;
+  std::string consumable;  // the first item's
+  double ts = 0;
+};
+// For the consumable's model (Hub::order_placed / order_delivered / order_cancelled).
+struct Placed {
+  std::string consumable;
+  double ts = 0;
+};
+struct Delivered {
+  std::string consumable;
+  int packs = 0;
+  double delivery_days = 0;  // from the retailer's acceptance to the delivery
+  double ts = 0;
+};
+struct Cancelled {           // cancelled or failed: the consumable has no order in flight
+  std::string consumable;
+  double ts = 0;
+  bool by_user = false;      // a user cancelled it
+  bool automatic = false;    // it was the consumption model's order
+  // What Hub::order_cancelled's `by_user` means: the user vetoed an automatic order.
+  bool vetoed() const { return by_user && automatic; }
+};
+
+using Effect = std::variant<Persist, RequestQuote, PlaceOrder, CancelAtRetailer, PollStatus,
+                            PublishState, Event, Placed, Delivered, Cancelled>;
+
+// ---- Commands, facts and replies ------------------------------------------------------
+
+enum class Code {
+  ok,
+  bad_input,  // 400
+  not_found,  // 404
+  conflict,   // 409: too late, already cancelled or failed, too many orders in flight
+  internal,   // 500: no randomness for a key
+};
+
+struct Reply {
+  Code code = Code::ok;
+  Status status;                 // the refusal, in words a user understands
+  std::string order_id;          // the order concerned (created, existing, cancelled, ...)
+  bool existing = false;         // request: this order was already in flight
+  bool pending = false;          // cancel: the retailer is asked; cancel_result finishes it
+  std::vector<Effect> effects;
+  bool ok() const { return code == Code::ok; }
+};
+
+// Another consumable that could join an order, and how soon it needs one by its model.
+struct Companion {
+  std::string consumable;
+  std::string sku;
+  int quantity = 1;
+  double days_until_reorder = 0;
+};
+
+struct Request {
+  std::string consumable;
+  std::string sku;
+  int quantity = 1;
+  Source source = Source::api;
+  bool explicit_quantity = false;  // the user asked for more: a new order even if one flies
+  // Candidates for combining: those within combine_within_days and with no order in
+  // flight join this order as further items (the caller passes every other consumable).
+  std::vector<Companion> companions;
+};
+
+struct PlaceResult {
+  enum class Kind {
+    ok,            // 201 or 200: the retailer has the order
+    retryable,     // timeout, connection error, 429, 5xx
+    quote_expired, // 409 for an expired quote or a changed price: nothing was placed
+    rejected,      // another 4xx: final
+  };
+  Kind kind = Kind::ok;
+  std::string retailer_order_id;  // ok
+  std::optional<double> eta;      // ok
+  std::optional<Window> window;   // ok
+  std::string reason;             // retryable, rejected
+  // quote_expired: the fresh quote the retailer offers instead, if any (the sandbox's 409
+  // `price_changed` carries one); else the ledger asks for a new one.
+  std::optional<Quote> quote;
+};
+
+struct CancelResult {
+  enum class Kind { ok, too_late, retryable, rejected };
+  Kind kind = Kind::ok;
+  std::string reason;
+};
+
+struct RetailerStatus {
+  // placed, shipped, out_for_delivery, delivered, cancelled, failed (retailer-v1.md)
+  std::string status;
+  std::string reason;             // failed, cancelled
+  std::optional<Window> window;   // a new delivery window, if the retailer moved it
+  std::optional<double> eta;      // a new delivery time
+};
+
+class Ledger {
+ public:
+  Ledger(OrdersConfig config, Random& random);
+
+  Reply request(const Request& r, double now);
+  // by_user: a person asked (a button, the API, voice, the CLI), not the system.
+  Reply cancel(const std::string& order_id, bool by_user, double now);
+  // `held` skips the rest of its window; `awaiting_confirmation` goes on past its reason.
+  Reply confirm(const std::string& order_id, double now);
+  // Ends undo windows, sends retries whose time has come, times out unanswered requests,
+  // polls placed orders. The daemon calls it every few seconds.
+  Reply tick(double now);
+
+  Reply quote_received(const std::string& order_id, const Quote& quote, double now);
+  Reply quote_failed(const std::string& order_id, bool retryable, const std::string& reason,
+                     double now);
+  Reply place_result(const std::string& order_id, const PlaceResult& result, double now);
+  Reply cancel_result(const std::string& order_id, const CancelResult& result, double now);
+  // `id`: the ledger's order id, or the retailer's (its callback knows only that one).
+  Reply status(const std::string& id, const RetailerStatus& s, double now);
+
+  nlohmann::json save() const;
+  Status load(const nlohmann::json& j);
+
+  const Order* find(std::string_view order_id) const;
+  const Order* in_flight(std::string_view consumable) const;
+  std::vector<const Order*> orders() const;  // newest first
+  const OrdersConfig& config() const { return c_; }
+
+ private:
+  // What one call does to one order: flush() writes Persist (when the record changed)
+  // first, then PublishState (when what the state shows changed), then the rest in order.
+  struct Step {
+    explicit Step(Order& order) : o(order) {}
+    Order& o;
+    bool changed = false;
+    bool publish = false;
+    std::vector<Effect> out;
+  };
+
+  Order* find_mut(std::string_view id);
+  static Reply refuse(Code code, const std::string& message);
+  static void flush(Step& s, std::vector<Effect>& out);
+  Reply done(Step& s, Reply r);  // flushes, prunes
+  void take_quote(Step& s, const Quote& q, double now);
+  void drive(Step& s, double now);
+  void place_step(Step& s, double now);
+  void ensure_quote(Step& s, double now);
+  void issue_quote(Step& s, double now);
+  void issue_place(Step& s, double now);
+  void issue_cancel(Step& s, double now);
+  void retry_later(Step& s, double now, const std::string& error);
+  void set_status(Step& s, OrderStatus st, double now);
+  void event(Step& s, const char* kind, std::string text, double now);
+  void hold(Step& s, std::string reason, std::string text, double now);
+  void end_cancelled(Step& s, bool by_user, const std::string& reason, double now);
+  void end_failed(Step& s, const std::string& reason, double now);
+  bool fresh(const Quote& q, double now) const;
+  double backoff(int attempts);
+  std::vector<const Order*> all() const;
+  void prune();
+
+  OrdersConfig c_;
+  Random& random_;
+  std::map<std::string, Order, std::less<>> orders_;
+};
+
+}  // namespace larder::orders

@@ -1,0 +1,325 @@
+// The ledger's shared steps: driving an order on (tick and every fact end here), its
+// status transitions and their effects, retries, and persistence of the whole ledger.
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "orders/guards.h"
+#include "orders/ledger.h"
+
+namespace larder::orders {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxLoadedOrders = 100000;
+
+// A placeholder until the delivery planner chooses between doorstep and trunk.
+Delivery choose_delivery(const OrdersConfig& c, const Quote& q) {
+  for (const auto& o : q.delivery_options) {
+    if (o.method == c.delivery_method)
+      return {o.method, {"the configured delivery method"}, o.window};
+  }
+  if (!q.delivery_options.empty()) {
+    const auto& o = q.delivery_options.front();
+    return {o.method, {c.delivery_method + " is not offered"}, o.window};
+  }
+  return {c.delivery_method, {"the retailer offers no choice"}, std::nullopt};
+}
+
+}  // namespace
+
+// ---- Looking up -----------------------------------------------------------------------
+
+const Order* Ledger::find(std::string_view order_id) const {
+  auto it = orders_.find(order_id);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+Order* Ledger::find_mut(std::string_view id) {
+  auto it = orders_.find(id);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+const Order* Ledger::in_flight(std::string_view consumable) const {
+  for (const auto& [id, o] : orders_) {
+    if (finished(o.status)) continue;
+    for (const auto& i : o.items) {
+      if (i.consumable == consumable) return &o;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<const Order*> Ledger::orders() const {
+  std::vector<const Order*> v = all();
+  std::sort(v.begin(), v.end(), [](const Order* a, const Order* b) {
+    return a->created != b->created ? a->created > b->created : a->id > b->id;
+  });
+  return v;
+}
+
+std::vector<const Order*> Ledger::all() const {
+  std::vector<const Order*> v;
+  v.reserve(orders_.size());
+  for (const auto& [id, o] : orders_) v.push_back(&o);
+  return v;
+}
+
+// ---- Replies and effects --------------------------------------------------------------
+
+Reply Ledger::refuse(Code code, const std::string& message) {
+  Reply r;
+  r.code = code;
+  r.status = Status::Error(message);
+  return r;
+}
+
+void Ledger::flush(Step& s, std::vector<Effect>& out) {
+  if (s.changed) out.emplace_back(Persist{s.o.id, save_order(s.o), finished(s.o.status)});
+  if (s.publish) out.emplace_back(PublishState{s.o.id, state_json(s.o)});
+  for (auto& e : s.out) out.push_back(std::move(e));
+  s.out.clear();
+  s.changed = s.publish = false;
+}
+
+Reply Ledger::done(Step& s, Reply r) {
+  flush(s, r.effects);
+  prune();
+  return r;
+}
+
+void Ledger::prune() {
+  std::vector<const Order*> ended;
+  for (const auto& [id, o] : orders_) {
+    if (finished(o.status)) ended.push_back(&o);
+  }
+  if (ended.size() <= c_.keep_finished) return;
+  std::sort(ended.begin(), ended.end(), [](const Order* a, const Order* b) {
+    return a->finished_at != b->finished_at ? *a->finished_at < *b->finished_at : a->id < b->id;
+  });
+  std::vector<std::string> drop;
+  for (std::size_t i = 0; i < ended.size() - c_.keep_finished; ++i) drop.push_back(ended[i]->id);
+  for (const auto& id : drop) orders_.erase(id);
+}
+
+void Ledger::event(Step& s, const char* kind, std::string text, double now) {
+  s.out.emplace_back(Event{kind, std::move(text), s.o.id, s.o.consumable(), now});
+}
+
+// ---- Transitions ----------------------------------------------------------------------
+
+void Ledger::set_status(Step& s, OrderStatus st, double now) {
+  Order& o = s.o;
+  o.status = st;
+  if (st != OrderStatus::awaiting_confirmation) o.hold_reason.reset();
+  if (finished(st)) {
+    o.finished_at = now;
+    o.pending = Pending::none;
+    o.cancel_requested = false;
+  }
+  s.changed = s.publish = true;
+}
+
+void Ledger::hold(Step& s, std::string reason, std::string text, double now) {
+  set_status(s, OrderStatus::awaiting_confirmation, now);
+  s.o.hold_reason = std::move(reason);
+  event(s, "order_awaiting_confirmation", std::move(text), now);
+}
+
+void Ledger::end_cancelled(Step& s, bool by_user, const std::string& reason, double now) {
+  Order& o = s.o;
+  o.cancelled_by_user = by_user;
+  o.reason = reason;
+  set_status(s, OrderStatus::cancelled, now);
+  event(s, "order_cancelled", cancelled_text(c_, o), now);
+  for (const auto& i : o.items)
+    s.out.emplace_back(Cancelled{i.consumable, now, by_user, o.automatic()});
+}
+
+void Ledger::end_failed(Step& s, const std::string& reason, double now) {
+  Order& o = s.o;
+  o.reason = reason;
+  set_status(s, OrderStatus::failed, now);
+  event(s, "order_failed", failed_text(c_, o), now);
+  for (const auto& i : o.items)
+    s.out.emplace_back(Cancelled{i.consumable, now, false, o.automatic()});
+}
+
+// ---- Driving an order on --------------------------------------------------------------
+
+void Ledger::take_quote(Step& s, const Quote& q, double now) {
+  Order& o = s.o;
+  s.changed = true;
+  if (Status st = check_quote(o, q); !st.ok()) {
+    end_failed(s, st.message(), now);
+    return;
+  }
+  if (!fresh(q, now)) {
+    retry_later(s, now, "the retailer's quote expires at once");
+    return;
+  }
+  bool first = !o.quote;
+  o.quote = q;
+  o.delivery = choose_delivery(c_, q);
+  o.attempts = 0;
+  o.retry_at = 0;
+  s.publish = true;
+  if (o.status == OrderStatus::held) {
+    if (auto h = check_guards(c_, o, all(), now)) hold(s, h->reason, h->text, now);
+  } else if (o.status == OrderStatus::awaiting_confirmation && first &&
+             (o.hold_reason == "voice" || o.hold_reason == "confirmation")) {
+    event(s, "order_awaiting_confirmation", ask_text(c_, o), now);
+  }
+}
+
+void Ledger::drive(Step& s, double now) {
+  Order& o = s.o;
+  if (finished(o.status)) return;
+  if (o.pending != Pending::none) {
+    if (now - o.pending_since < c_.request_timeout_s) return;
+    o.pending = Pending::none;
+    retry_later(s, now, "the retailer did not answer");
+    return;
+  }
+  switch (o.status) {
+    case OrderStatus::held:
+      if (now < o.held_until) {
+        ensure_quote(s, now);
+        return;
+      }
+      set_status(s, OrderStatus::placing, now);
+      place_step(s, now);
+      return;
+    case OrderStatus::awaiting_confirmation:
+      // The price for the question; a quote that expires while the user thinks is taken
+      // again after the confirmation, not over and over before it.
+      if (!o.quote) ensure_quote(s, now);
+      return;
+    case OrderStatus::placing:
+      place_step(s, now);
+      return;
+    case OrderStatus::placed:
+    case OrderStatus::shipped:
+      if (o.cancel_requested && now >= o.retry_at) issue_cancel(s, now);
+      if (now >= o.next_poll) {
+        s.out.emplace_back(PollStatus{o.id, o.retailer_order_id});
+        o.next_poll = now + c_.poll_interval_s;
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void Ledger::place_step(Step& s, double now) {
+  Order& o = s.o;
+  if (o.pending != Pending::none) return;
+  if (o.sent) {
+    if (now >= o.retry_at) issue_place(s, now);
+    return;
+  }
+  if (!o.quote || !fresh(*o.quote, now)) {
+    ensure_quote(s, now);
+    return;
+  }
+  if (auto h = check_guards(c_, o, all(), now)) {
+    hold(s, h->reason, h->text, now);
+    return;
+  }
+  o.sent = true;
+  o.committed_at = now;
+  issue_place(s, now);
+}
+
+void Ledger::ensure_quote(Step& s, double now) {
+  if (s.o.pending != Pending::none || now < s.o.retry_at) return;
+  if (s.o.quote && fresh(*s.o.quote, now)) return;
+  issue_quote(s, now);
+}
+
+void Ledger::issue_quote(Step& s, double now) {
+  Order& o = s.o;
+  ++o.attempts;
+  o.pending = Pending::quote;
+  o.pending_since = now;
+  s.changed = true;
+  s.out.emplace_back(RequestQuote{o.id, o.items});
+}
+
+void Ledger::issue_place(Step& s, double now) {
+  Order& o = s.o;
+  ++o.attempts;
+  o.pending = Pending::place;
+  o.pending_since = now;
+  s.changed = true;  // the attempt is committed before it is made
+  const std::string method = o.delivery ? o.delivery->method : c_.delivery_method;
+  std::optional<Window> window = o.delivery ? o.delivery->window : std::nullopt;
+  s.out.emplace_back(
+      PlaceOrder{o.id, o.quote->quote_id, o.idempotency_key, method, window, o.attempts});
+}
+
+void Ledger::issue_cancel(Step& s, double now) {
+  Order& o = s.o;
+  if (o.pending != Pending::none) return;
+  ++o.attempts;
+  o.pending = Pending::cancel;
+  o.pending_since = now;
+  s.changed = true;
+  s.out.emplace_back(CancelAtRetailer{o.id, o.retailer_order_id});
+}
+
+void Ledger::retry_later(Step& s, double now, const std::string& error) {
+  s.o.retry_at = now + backoff(s.o.attempts);
+  s.o.last_error = error;
+  s.changed = true;
+}
+
+double Ledger::backoff(int attempts) {
+  int n = std::clamp(attempts, 1, 60);
+  double cap = std::min(c_.backoff_max_s, c_.backoff_initial_s * std::ldexp(1.0, n - 1));
+  // Full jitter spreads the retries of many clients; without randomness, the full delay.
+  return cap * uniform01(random_).value_or(1.0);
+}
+
+bool Ledger::fresh(const Quote& q, double now) const {
+  return !q.expires_at || now < *q.expires_at - c_.quote_margin_s;
+}
+
+// ---- Persistence ----------------------------------------------------------------------
+
+json Ledger::save() const {
+  json orders = json::array();
+  for (const auto& [id, o] : orders_) orders.push_back(save_order(o));
+  return {{"version", 1}, {"orders", std::move(orders)}};
+}
+
+Status Ledger::load(const json& j) {
+  if (!j.is_object()) return Status::Error("saved orders: not an object");
+  auto v = j.find("version");
+  if (v == j.end() || !v->is_number_integer() || v->get<long long>() != 1) {
+    return Status::Error("saved orders: version is not 1");
+  }
+  auto list = j.find("orders");
+  if (list == j.end() || !list->is_array() || list->size() > kMaxLoadedOrders) {
+    return Status::Error("saved orders: orders is not an array of at most " +
+                         std::to_string(kMaxLoadedOrders) + " orders");
+  }
+  std::map<std::string, Order, std::less<>> loaded;
+  for (const auto& e : *list) {
+    auto o = load_order(e);
+    if (!o.ok()) return Status::Error("saved orders: " + o.status().message());
+    std::string id = o->id;
+    if (!loaded.emplace(id, std::move(o.value())).second) {
+      return Status::Error("saved orders: order " + id + " appears twice");
+    }
+  }
+  // Nothing is in the air after a restart (pending is never saved): the next tick asks
+  // again what was asked, a place with the key it was committed with.
+  orders_ = std::move(loaded);
+  prune();
+  return Status::Ok();
+}
+
+}  // namespace larder::orders

@@ -1,0 +1,403 @@
+#include "orders/order.h"
+
+#include <array>
+#include <cmath>
+#include <utility>
+
+#include "larder/config.h"
+#include "orders/random.h"
+
+namespace larder::orders {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::array<std::string_view, 8> kStatusNames = {
+    "held",  "awaiting_confirmation", "placing", "placed", "shipped", "delivered", "cancelled",
+    "failed"};
+constexpr std::array<std::string_view, 5> kSourceNames = {"sensor", "button", "voice", "api",
+                                                          "cli"};
+constexpr std::size_t kMaxString = 256;  // a sku, a quote id, a retailer's order id
+constexpr std::size_t kMaxText = 1024;   // a reason
+constexpr std::size_t kMaxItems = 64;
+constexpr int kMaxQuantity = 999;
+
+// Reads one JSON object strictly and remembers the first problem, so that a caller reads
+// everything, checks once, and either takes it all or nothing.
+class Reader {
+ public:
+  Reader(const json& j, std::string where) : j_(j), where_(std::move(where)) {
+    if (!j_.is_object()) fail("", "is not an object");
+  }
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  void fail(std::string_view key, const std::string& what) {
+    if (!error_.empty()) return;
+    error_ = where_ + (key.empty() ? "" : "." + std::string(key)) + " " + what;
+  }
+  // Takes a nested reader's error (which names its own place) as this one's.
+  void adopt(const std::string& error) {
+    if (error_.empty() && !error.empty()) error_ = error;
+  }
+  std::string at(std::string_view key) const { return where_ + "." + std::string(key); }
+  // A field that may be absent (or null, when `null_ok`); nullptr then.
+  const json* get(const char* key, bool required) {
+    if (!j_.is_object()) return nullptr;
+    auto it = j_.find(key);
+    if (it == j_.end()) {
+      if (required) fail(key, "is missing");
+      return nullptr;
+    }
+    return &*it;
+  }
+  std::string str(const char* key, std::size_t max = kMaxString, bool nonempty = true) {
+    const json* v = get(key, true);
+    if (!v) return {};
+    if (!v->is_string() || v->get_ref<const std::string&>().size() > max ||
+        (nonempty && v->get_ref<const std::string&>().empty())) {
+      fail(key, nonempty ? "is not a non-empty string of at most " + std::to_string(max) + " bytes"
+                         : "is not a string of at most " + std::to_string(max) + " bytes");
+      return {};
+    }
+    return v->get<std::string>();
+  }
+  std::optional<std::string> opt_str(const char* key, bool required) {
+    const json* v = get(key, required);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_string() || v->get_ref<const std::string&>().empty() ||
+        v->get_ref<const std::string&>().size() > kMaxString) {
+      fail(key, "is not null or a non-empty string of at most 256 bytes");
+      return std::nullopt;
+    }
+    return v->get<std::string>();
+  }
+  double num(const char* key, double min = -HUGE_VAL) {
+    const json* v = get(key, true);
+    if (!v) return 0;
+    if (!v->is_number() || !std::isfinite(v->get<double>()) || v->get<double>() < min) {
+      fail(key, min > -HUGE_VAL ? "is not a finite number of at least " + fmt(min)
+                                : "is not a finite number");
+      return 0;
+    }
+    return v->get<double>();
+  }
+  std::optional<double> opt_num(const char* key, bool required) {
+    const json* v = get(key, required);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_number() || !std::isfinite(v->get<double>())) {
+      fail(key, "is not null or a finite number");
+      return std::nullopt;
+    }
+    return v->get<double>();
+  }
+  int integer(const char* key, int min, int max) {
+    const json* v = get(key, true);
+    if (!v) return min;
+    if (!v->is_number_integer() || v->get<long long>() < min || v->get<long long>() > max) {
+      fail(key, "is not a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+      return min;
+    }
+    return static_cast<int>(v->get<long long>());
+  }
+  bool flag(const char* key) {
+    const json* v = get(key, true);
+    if (!v) return false;
+    if (!v->is_boolean()) {
+      fail(key, "is not true or false");
+      return false;
+    }
+    return v->get<bool>();
+  }
+  const json& list(const char* key, std::size_t max, bool required = true) {
+    static const json kEmpty = json::array();
+    const json* v = get(key, required);
+    if (!v) return kEmpty;
+    if (!v->is_array() || v->size() > max) {
+      fail(key, "is not an array of at most " + std::to_string(max) + " elements");
+      return kEmpty;
+    }
+    return *v;
+  }
+
+ private:
+  static std::string fmt(double v) {
+    json j = v;
+    return j.dump();
+  }
+  const json& j_;
+  std::string where_;
+  std::string error_;
+};
+
+std::optional<Window> read_window(Reader& r, const char* key, bool required) {
+  const json* v = r.get(key, required);
+  if (!v || v->is_null()) return std::nullopt;
+  Reader w(*v, r.at(key));
+  Window out{w.num("start"), w.num("end")};
+  if (w.ok() && out.end < out.start) w.fail("end", "is before start");
+  if (!w.ok()) {
+    r.adopt(w.error());
+    return std::nullopt;
+  }
+  return out;
+}
+
+json window_json(const std::optional<Window>& w) {
+  if (!w) return nullptr;
+  return {{"start", w->start}, {"end", w->end}};
+}
+
+json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
+json items_json(const std::vector<Item>& items) {
+  json a = json::array();
+  for (const auto& i : items) {
+    a.push_back({{"consumable", i.consumable}, {"sku", i.sku}, {"quantity", i.quantity}});
+  }
+  return a;
+}
+
+json delivery_json(const std::optional<Delivery>& d) {
+  if (!d) return nullptr;
+  return {{"method", d->method}, {"reasons", d->reasons}, {"window", window_json(d->window)}};
+}
+
+bool valid_currency(const std::string& c) {
+  if (c.size() != 3) return false;
+  for (char ch : c) {
+    if (ch < 'A' || ch > 'Z') return false;
+  }
+  return true;
+}
+
+// The reader's error, or the nested one, prefixed once.
+Status error_of(const Reader& r) { return Status::Error(r.error()); }
+
+}  // namespace
+
+std::string_view status_name(OrderStatus s) { return kStatusNames[static_cast<std::size_t>(s)]; }
+
+std::optional<OrderStatus> parse_status(std::string_view s) {
+  for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
+    if (kStatusNames[i] == s) return static_cast<OrderStatus>(i);
+  }
+  return std::nullopt;
+}
+
+bool finished(OrderStatus s) {
+  return s == OrderStatus::delivered || s == OrderStatus::cancelled || s == OrderStatus::failed;
+}
+
+std::string_view source_name(Source s) { return kSourceNames[static_cast<std::size_t>(s)]; }
+
+std::optional<Source> parse_source(std::string_view s) {
+  for (std::size_t i = 0; i < kSourceNames.size(); ++i) {
+    if (kSourceNames[i] == s) return static_cast<Source>(i);
+  }
+  return std::nullopt;
+}
+
+Result<Quote> parse_quote(const json& j) {
+  Reader r(j, "quote");
+  Quote q;
+  q.quote_id = r.str("quote_id");
+  const json& items = r.list("items", kMaxItems);
+  if (r.ok() && items.empty()) r.fail("items", "is empty");
+  for (const auto& e : items) {
+    Reader ir(e, "quote.items[" + std::to_string(q.items.size()) + "]");
+    QuoteItem it;
+    it.sku = ir.str("sku");
+    it.quantity = ir.integer("quantity", 1, kMaxQuantity);
+    it.unit_price = ir.num("unit_price", 0);
+    it.substitute_for = ir.opt_str("substitute_for", false);
+    if (!ir.ok()) {
+      r.adopt(ir.error());
+      break;
+    }
+    q.items.push_back(std::move(it));
+  }
+  q.total = r.num("total", 0);
+  q.currency = r.str("currency", 3);
+  if (r.ok() && !valid_currency(q.currency)) r.fail("currency", "is not three capital letters");
+  for (const auto& e : r.list("delivery_options", kMaxItems, false)) {
+    Reader dr(e, "quote.delivery_options[" + std::to_string(q.delivery_options.size()) + "]");
+    DeliveryOption o;
+    o.method = dr.str("method", 64);
+    o.window = read_window(dr, "window", false);
+    if (!dr.ok()) {
+      r.adopt(dr.error());
+      break;
+    }
+    q.delivery_options.push_back(std::move(o));
+  }
+  q.expires_at = r.opt_num("expires_at", false);
+  if (!r.ok()) return error_of(r);
+  return q;
+}
+
+json quote_json(const Quote& q) {
+  json items = json::array();
+  for (const auto& i : q.items) {
+    items.push_back({{"sku", i.sku},
+                     {"quantity", i.quantity},
+                     {"unit_price", i.unit_price},
+                     {"substitute_for", opt(i.substitute_for)}});
+  }
+  json options = json::array();
+  for (const auto& o : q.delivery_options) {
+    options.push_back({{"method", o.method}, {"window", window_json(o.window)}});
+  }
+  return {{"quote_id", q.quote_id},
+          {"items", items},
+          {"total", q.total},
+          {"currency", q.currency},
+          {"delivery_options", options},
+          {"expires_at", opt(q.expires_at)}};
+}
+
+json state_json(const Order& o) {
+  const Item& first = o.items.front();
+  return {{"order_id", o.id},
+          {"consumable", first.consumable},
+          {"sku", first.sku},
+          {"quantity", first.quantity},
+          {"items", items_json(o.items)},
+          {"status", status_name(o.status)},
+          {"hold_reason", opt(o.hold_reason)},
+          {"source", source_name(o.source)},
+          {"price", o.quote ? json(o.quote->total) : json(nullptr)},
+          {"currency", o.quote ? json(o.quote->currency) : json(nullptr)},
+          {"delivery", delivery_json(o.delivery)},
+          {"placed_at", opt(o.placed_at)},
+          {"eta", opt(o.eta)}};
+}
+
+json save_order(const Order& o) {
+  return {{"id", o.id},
+          {"items", items_json(o.items)},
+          {"status", status_name(o.status)},
+          {"hold_reason", opt(o.hold_reason)},
+          {"source", source_name(o.source)},
+          {"idempotency_key", o.idempotency_key},
+          {"created", o.created},
+          {"held_until", o.held_until},
+          {"quote", o.quote ? quote_json(*o.quote) : json(nullptr)},
+          {"delivery", delivery_json(o.delivery)},
+          {"overrides", o.overrides},
+          {"confirmed_total", opt(o.confirmed_total)},
+          {"sent", o.sent},
+          {"committed_at", opt(o.committed_at)},
+          {"attempts", o.attempts},
+          {"retry_at", o.retry_at},
+          {"last_error", o.last_error},
+          {"retailer_order_id", o.retailer_order_id},
+          {"retailer_status", o.retailer_status},
+          {"placed_at", opt(o.placed_at)},
+          {"eta", opt(o.eta)},
+          {"next_poll", o.next_poll},
+          {"cancel_requested", o.cancel_requested},
+          {"cancelled_by_user", o.cancelled_by_user},
+          {"finished_at", opt(o.finished_at)},
+          {"reason", o.reason}};
+}
+
+Result<Order> load_order(const json& j) {
+  Reader r(j, "order");
+  Order o;
+  o.id = r.str("id", 64);
+  if (r.ok() && !valid_id(o.id)) r.fail("id", "is not a valid id");
+  const json& items = r.list("items", kMaxItems);
+  if (r.ok() && items.empty()) r.fail("items", "is empty");
+  for (const auto& e : items) {
+    Reader ir(e, "order.items[" + std::to_string(o.items.size()) + "]");
+    Item it;
+    it.consumable = ir.str("consumable", 64);
+    if (ir.ok() && !valid_id(it.consumable)) ir.fail("consumable", "is not a valid id");
+    it.sku = ir.str("sku");
+    it.quantity = ir.integer("quantity", 1, kMaxQuantity);
+    if (!ir.ok()) {
+      r.adopt(ir.error());
+      break;
+    }
+    o.items.push_back(std::move(it));
+  }
+  auto status = parse_status(r.str("status", 32));
+  if (r.ok() && !status) r.fail("status", "is not an order status");
+  o.status = status.value_or(OrderStatus::failed);
+  o.hold_reason = r.opt_str("hold_reason", true);
+  if (r.ok() && o.hold_reason.has_value() != (o.status == OrderStatus::awaiting_confirmation)) {
+    r.fail("hold_reason", "is set although the order awaits no confirmation, or missing");
+  }
+  auto source = parse_source(r.str("source", 16));
+  if (r.ok() && !source) r.fail("source", "is not a source");
+  o.source = source.value_or(Source::api);
+  o.idempotency_key = r.str("idempotency_key", 36);
+  if (r.ok() && !valid_uuid(o.idempotency_key)) r.fail("idempotency_key", "is not a UUIDv4");
+  o.created = r.num("created");
+  o.held_until = r.num("held_until");
+  if (const json* q = r.get("quote", true); q && !q->is_null()) {
+    auto parsed = parse_quote(*q);
+    if (parsed.ok()) {
+      o.quote = std::move(parsed.value());
+    } else {
+      r.adopt("order." + parsed.status().message());
+    }
+  }
+  if (const json* d = r.get("delivery", true); d && !d->is_null()) {
+    Reader dr(*d, "order.delivery");
+    Delivery del;
+    del.method = dr.str("method", 64);
+    for (const auto& reason : dr.list("reasons", 16)) {
+      if (!reason.is_string() || reason.get_ref<const std::string&>().size() > kMaxText) {
+        dr.fail("reasons", "holds a value that is not a short string");
+        break;
+      }
+      del.reasons.push_back(reason.get<std::string>());
+    }
+    del.window = read_window(dr, "window", true);
+    if (dr.ok()) {
+      o.delivery = std::move(del);
+    } else {
+      r.adopt(dr.error());
+    }
+  }
+  for (const auto& e : r.list("overrides", 16)) {
+    if (!e.is_string() || e.get_ref<const std::string&>().empty() ||
+        e.get_ref<const std::string&>().size() > 64) {
+      r.fail("overrides", "holds a value that is not a hold reason");
+      break;
+    }
+    o.overrides.insert(e.get<std::string>());
+  }
+  o.confirmed_total = r.opt_num("confirmed_total", true);
+  o.sent = r.flag("sent");
+  if (r.ok() && o.sent && !o.quote) r.fail("sent", "is true for an order without a quote");
+  o.committed_at = r.opt_num("committed_at", true);
+  o.attempts = r.integer("attempts", 0, 1000000);
+  o.retry_at = r.num("retry_at");
+  o.last_error = r.str("last_error", kMaxText, false);
+  o.retailer_order_id = r.str("retailer_order_id", kMaxString, false);
+  bool at_retailer = o.status == OrderStatus::placed || o.status == OrderStatus::shipped ||
+                     o.status == OrderStatus::delivered;
+  if (r.ok() && at_retailer && o.retailer_order_id.empty()) {
+    r.fail("retailer_order_id", "is empty for an order the retailer took");
+  }
+  o.retailer_status = r.str("retailer_status", 64, false);
+  o.placed_at = r.opt_num("placed_at", true);
+  o.eta = r.opt_num("eta", true);
+  o.next_poll = r.num("next_poll");
+  o.cancel_requested = r.flag("cancel_requested");
+  o.cancelled_by_user = r.flag("cancelled_by_user");
+  o.finished_at = r.opt_num("finished_at", true);
+  if (r.ok() && o.finished_at.has_value() != finished(o.status)) {
+    r.fail("finished_at", "does not agree with the status");
+  }
+  o.reason = r.str("reason", kMaxText, false);
+  if (!r.ok()) return error_of(r);
+  return o;
+}
+
+}  // namespace larder::orders

@@ -1,0 +1,136 @@
+// One order of the household's ledger (ledger.h): its record, the retailer's quote it is
+// placed on, and their JSON forms.
+//
+// Three JSON forms:
+//   - state_json(): the retained state of `larder/v1/order/<order_id>/state`, exactly as
+//     shared/contract/mqtt-v1.md gives it (also what the HTTP API answers);
+//   - save_order() / load_order(): the whole record as the ledger persists it (keys,
+//     attempts, retry time, quote), read back strictly: a load either yields a record
+//     whose every field is valid or an error naming the field;
+//   - parse_quote(): the retailer's `POST /v1/quotes` answer (shared/contract/
+//     retailer-v1.md), bounded and validated; a saved quote is written in the same shape.
+// Thread rule: plain values.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "larder/status.h"
+
+namespace larder::orders {
+
+enum class OrderStatus {
+  held,                   // inside the undo window
+  awaiting_confirmation,  // waiting for the user; hold_reason says why
+  placing,                // the quote is being taken, or the retailer asked to place it
+  placed,
+  shipped,
+  delivered,
+  cancelled,
+  failed,
+};
+std::string_view status_name(OrderStatus s);
+std::optional<OrderStatus> parse_status(std::string_view s);
+// delivered, cancelled and failed: nothing happens to the order any more.
+bool finished(OrderStatus s);
+
+// Who asked. `sensor` is the consumption model's own decision (an automatic order).
+enum class Source { sensor, button, voice, api, cli };
+std::string_view source_name(Source s);
+std::optional<Source> parse_source(std::string_view s);
+
+struct Item {
+  std::string consumable;  // a valid id
+  std::string sku;
+  int quantity = 1;        // packs
+};
+
+struct Window {
+  double start = 0;
+  double end = 0;
+};
+
+struct DeliveryOption {
+  std::string method;                // doorstep, trunk, ...
+  std::optional<Window> window;
+};
+
+struct QuoteItem {
+  std::string sku;
+  int quantity = 1;
+  double unit_price = 0;
+  std::optional<std::string> substitute_for;  // the sku asked for, when this one replaces it
+};
+
+struct Quote {
+  std::string quote_id;
+  std::vector<QuoteItem> items;
+  double total = 0;
+  std::string currency;
+  std::vector<DeliveryOption> delivery_options;
+  std::optional<double> expires_at;
+};
+
+// The retailer's quote answer (unknown fields are ignored). Refused: a missing or mistyped
+// field, a non-finite or negative amount, a currency that is not three capital letters,
+// more than 64 items or delivery options, strings over 256 bytes.
+Result<Quote> parse_quote(const nlohmann::json& j);
+nlohmann::json quote_json(const Quote& q);
+
+struct Delivery {
+  std::string method;
+  std::vector<std::string> reasons;
+  std::optional<Window> window;
+};
+
+// A request still in the air with the retailer. Never persisted: after a restart nothing
+// is in the air, so what was is asked again (a place with the same key).
+enum class Pending { none, quote, place, cancel };
+
+struct Order {
+  std::string id;
+  std::vector<Item> items;                  // at least one; the first is the one asked for
+  OrderStatus status = OrderStatus::held;
+  std::optional<std::string> hold_reason;   // set exactly while awaiting_confirmation
+  Source source = Source::api;
+  std::string idempotency_key;              // UUIDv4; one per order, for every attempt
+  double created = 0;
+  double held_until = 0;                    // the end of the undo window
+  std::optional<Quote> quote;
+  std::optional<Delivery> delivery;         // chosen from the quote, updated by the retailer
+  std::set<std::string> overrides;          // hold reasons the user confirmed past
+  std::optional<double> confirmed_total;    // the price a user confirmed; more holds again
+  // A PlaceOrder went out with the current quote: the order may exist at the retailer,
+  // so from now on it is only ever retried with the same key and quote, never re-checked.
+  bool sent = false;
+  std::optional<double> committed_at;       // the first PlaceOrder (counts for the guards)
+  int attempts = 0;                         // requests of the current step
+  double retry_at = 0;                      // the current step's next request, not before
+  std::string last_error;                   // the last retryable error, for the logs
+  std::string retailer_order_id;
+  std::string retailer_status;
+  std::optional<double> placed_at;
+  std::optional<double> eta;
+  double next_poll = 0;
+  bool cancel_requested = false;            // a user's cancel waits for the retailer
+  bool cancelled_by_user = false;
+  std::optional<double> finished_at;
+  std::string reason;                       // why it failed or was cancelled
+
+  Pending pending = Pending::none;          // not persisted
+  double pending_since = 0;                 // not persisted
+
+  const std::string& consumable() const { return items.front().consumable; }
+  bool automatic() const { return source == Source::sensor; }
+};
+
+nlohmann::json state_json(const Order& o);
+nlohmann::json save_order(const Order& o);
+Result<Order> load_order(const nlohmann::json& j);
+
+}  // namespace larder::orders
