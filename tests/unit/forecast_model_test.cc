@@ -1,6 +1,6 @@
 // The consumption model's contract: inputs, bad input refused with nothing changed,
 // status, counters (outages bridged), an announced refill on a level sensor, save/load,
-// bounded memory and speed.
+// bounded memory (speed is measured by bench_replay).
 #include <doctest/doctest.h>
 
 #include <cmath>
