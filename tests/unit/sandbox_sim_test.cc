@@ -1,0 +1,834 @@
+// larder-sandbox's retailer (tools/larder-sandbox): RetailerSim's rules on a ManualClock,
+// the faults, the callbacks' signatures, and SandboxApi called with HttpRequest values.
+#include "retailer_sim.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "api/http_types.h"
+#include "faults.h"
+#include "sandbox_api.h"
+
+using namespace larder;
+using namespace larder::sandbox;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kStart = 1'764'460'800;  // 2025-11-30 00:00 UTC
+const char* kKey1 = "0b7f6f7c-5d47-4c1f-9d43-4a3f2d1e0a01";
+const char* kKey2 = "0b7f6f7c-5d47-4c1f-9d43-4a3f2d1e0a02";
+const char* kKey3 = "0B7F6F7C-5D47-4C1F-9D43-4A3F2D1E0A03";
+
+// HMAC-SHA256 through OpenSSL's EVP_MAC interface: another path than sign_body's HMAC().
+std::string independent_hmac(const std::string& key, const std::string& data) {
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  REQUIRE(mac != nullptr);
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  REQUIRE(EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                       params) == 1);
+  REQUIRE(EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) ==
+          1);
+  unsigned char out[64];
+  std::size_t len = 0;
+  REQUIRE(EVP_MAC_final(ctx, out, &len, sizeof out) == 1);
+  EVP_MAC_CTX_free(ctx);
+  EVP_MAC_free(mac);
+  std::string hex;
+  char buf[3];
+  for (std::size_t i = 0; i < len; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", out[i]);
+    hex += buf;
+  }
+  return hex;
+}
+
+struct Sim {
+  ManualClock clock{kStart};
+  SimOptions options;
+  std::unique_ptr<RetailerSim> sim;
+
+  explicit Sim(SimOptions o = {}) : options(std::move(o)) {
+    REQUIRE(check_options(options).ok());
+    sim = std::make_unique<RetailerSim>(clock, options);
+  }
+  RetailerSim* operator->() { return sim.get(); }
+
+  json quote(const std::string& sku = "COFFEE-500", int quantity = 1) {
+    SimReply r = sim->quote({{"items", {{{"sku", sku}, {"quantity", quantity}}}}});
+    REQUIRE_MESSAGE(r.status == 200, r.body.dump());
+    return r.body;
+  }
+};
+
+json window_of(const json& quote, const std::string& method) {
+  for (const auto& o : quote["delivery_options"]) {
+    if (o["method"] == method) return o["window"];
+  }
+  return nullptr;
+}
+
+json vehicle() {
+  return {{"make", "VW"},
+          {"plate_hint", "B-LA 12"},
+          {"parked_near", {{"lat", 52.52}, {"lon", 13.405}}}};
+}
+
+json order_body(const json& quote, const std::string& method = "trunk") {
+  json d = {{"method", method}, {"window", window_of(quote, method)}};
+  if (method == "trunk") d["vehicle"] = vehicle();
+  return {{"quote_id", quote["quote_id"]}, {"delivery", d}};
+}
+
+std::string code(const SimReply& r) {
+  REQUIRE_MESSAGE(r.body.contains("error"), r.body.dump());
+  CHECK(r.body["error"]["message"].is_string());
+  CHECK_FALSE(r.body["error"]["message"].get<std::string>().empty());
+  return r.body["error"]["code"].get<std::string>();
+}
+
+json trunk_access(const std::string& order_id, const std::string& code = "secret-trunk-code-4711") {
+  return {{"method", "trunk"},
+          {"access",
+           {{"code", code},
+            {"carrier_api", "https://hub.example/api/v1/carrier/deliveries/" + order_id}}}};
+}
+
+}  // namespace
+
+TEST_CASE("a quote has the contract's shape, prices, package and delivery options") {
+  Sim s;
+  json q = s.quote("COFFEE-500", 1);
+  CHECK(q["quote_id"] == "q1");
+  REQUIRE(q["items"].size() == 1);
+  CHECK(q["items"][0] == json{{"sku", "COFFEE-500"},
+                              {"quantity", 1},
+                              {"unit_price", 8.99},
+                              {"substitute_for", nullptr}});
+  CHECK(q["total"] == 8.99);
+  CHECK(q["currency"] == "EUR");
+  CHECK(q["package"] == json{{"weight_kg", 0.55},
+                             {"dims_cm", {20, 12, 8}},
+                             {"value", 8.99},
+                             {"signature_required", false},
+                             {"temperature_sensitive", false}});
+  // The timeline is 1 h + 12 h + 2 h; the doorstep window is 2 h wide, the trunk's 4 h.
+  double start = kStart + 15 * 3600;
+  CHECK(window_of(q, "doorstep") == json{{"start", start}, {"end", start + 2 * 3600}});
+  CHECK(window_of(q, "trunk") == json{{"start", start}, {"end", start + 4 * 3600}});
+  CHECK(q["delivery_options"][0]["method"] == "doorstep");
+  CHECK(q["expires_at"] == kStart + 900);
+  CHECK(s->quote({{"items", {{{"sku", "MILK-1L"}, {"quantity", 2}}}}}).body["quote_id"] == "q2");
+}
+
+TEST_CASE("a package sums weights, stacks units and flags cold goods and signatures") {
+  Sim s;
+  SimReply r = s->quote(
+      {{"items",
+        {{{"sku", "MILK-1L"}, {"quantity", 2}}, {{"sku", "COFFEE-500"}, {"quantity", 1}}}}});
+  REQUIRE(r.status == 200);
+  CHECK(r.body["total"] == 11.17);
+  CHECK(r.body["package"]["weight_kg"] == doctest::Approx(2.65));
+  CHECK(r.body["package"]["dims_cm"] == json{20, 12, 22});  // 7 + 7 + 8 high
+  CHECK(r.body["package"]["temperature_sensitive"] == true);
+  CHECK(r.body["delivery_options"].size() == 2);
+
+  // 13 packs of pods are worth 156.00: a signature is needed, so no trunk delivery.
+  json q = s.quote("PODS-40", 13);
+  CHECK(q["total"] == 156.0);
+  CHECK(q["package"]["signature_required"] == true);
+  REQUIRE(q["delivery_options"].size() == 1);
+  CHECK(q["delivery_options"][0]["method"] == "doorstep");
+  json trunk = {
+      {"quote_id", q["quote_id"]},
+      {"delivery",
+       {{"method", "trunk"}, {"window", window_of(q, "doorstep")}, {"vehicle", vehicle()}}}};
+  SimReply placed = s->place(kKey1, trunk);
+  CHECK(placed.status == 422);
+  CHECK(code(placed) == "method_unavailable");
+
+  SimOptions o;
+  o.catalogue = default_catalogue();
+  o.catalogue[0].signature_required = true;
+  Sim t(o);
+  CHECK(t.quote("COFFEE-500", 1)["package"]["signature_required"] == true);
+}
+
+TEST_CASE("malformed quote requests are 400, unknown SKUs and too many units 422") {
+  Sim s;
+  auto status_of = [&](const json& body) { return s->quote(body).status; };
+  CHECK(status_of(json::array()) == 400);
+  CHECK(status_of(json::object()) == 400);
+  CHECK(status_of({{"items", json::array()}}) == 400);
+  CHECK(status_of({{"items", {{{"sku", "COFFEE-500"}, {"quantity", 1}}}}, {"note", "x"}}) == 400);
+  CHECK(status_of({{"items", {{{"sku", "COFFEE-500"}, {"quantity", 0}}}}}) == 400);
+  CHECK(status_of({{"items", {{{"sku", "COFFEE-500"}, {"quantity", -1}}}}}) == 400);
+  CHECK(status_of({{"items", {{{"sku", "COFFEE-500"}, {"quantity", 1.5}}}}}) == 400);
+  CHECK(status_of({{"items", {{{"sku", "COFFEE-500"}, {"quantity", "1"}}}}}) == 400);
+  CHECK(status_of({{"items", {{{"sku", "COFFEE-500"}}}}}) == 400);
+  CHECK(status_of({{"items", {{{"sku", ""}, {"quantity", 1}}}}}) == 400);
+  CHECK(status_of({{"items", {{{"sku", 7}, {"quantity", 1}}}}}) == 400);
+  CHECK(status_of({{"items", {{{"sku", "COFFEE-500"}, {"quantity", 1}, {"qty", 1}}}}}) == 400);
+  CHECK(status_of({{"items",
+                    {{{"sku", "COFFEE-500"}, {"quantity", 1}},
+                     {{"sku", "COFFEE-500"}, {"quantity", 2}}}}}) == 400);
+  SimReply unknown = s->quote({{"items", {{{"sku", "CAVIAR-50"}, {"quantity", 1}}}}});
+  CHECK(unknown.status == 422);
+  CHECK(code(unknown) == "unknown_sku");
+  SimReply many = s->quote({{"items", {{{"sku", "COFFEE-500"}, {"quantity", 21}}}}});
+  CHECK(many.status == 422);
+  CHECK(code(many) == "quantity_limit");
+  CHECK(code(s->quote({{"items", {{{"sku", "COFFEE-500"}, {"quantity", 1}}}}, {"x", 1}})) ==
+        "bad_request");
+  CHECK(s->report()["quotes"] == 0);  // nothing refused was kept
+}
+
+TEST_CASE("placing is idempotent by key: same key 200, other body 422, key checked") {
+  Sim s;
+  json q = s.quote();
+  json body = order_body(q);
+  SimReply first = s->place(kKey1, body);
+  REQUIRE_MESSAGE(first.status == 201, first.body.dump());
+  CHECK(first.body["order_id"] == "r-1001");
+  CHECK(first.body["status"] == "placed");
+  CHECK(first.body["window"] == window_of(q, "trunk"));
+  CHECK(first.body["eta"] == kStart + 15 * 3600);
+  CHECK(first.body["delivery"] == json{{"method", "trunk"}, {"access_given", false}});
+  CHECK(first.body["updated"] == kStart);
+  CHECK(first.body["total"] == 8.99);
+  CHECK_FALSE(first.body.contains("reason"));
+
+  s.clock.advance(60);
+  SimReply again = s->place(kKey1, json::parse(body.dump()));
+  CHECK(again.status == 200);
+  CHECK(again.body == first.body);
+
+  // Past the quote's expiry the key still finds its order.
+  s.clock.advance(3600);
+  CHECK(s->place(kKey1, body).status == 200);
+
+  json other = body;
+  other["delivery"]["vehicle"]["make"] = "Skoda";
+  SimReply reused = s->place(kKey1, other);
+  CHECK(reused.status == 422);
+  CHECK(code(reused) == "idempotency_key_reused");
+
+  CHECK(code(s->place("", body)) == "bad_request");
+  CHECK(s->place("not-a-uuid", body).status == 400);
+  CHECK(s->place(std::string(kKey1) + "0", body).status == 400);
+  CHECK(is_uuid(kKey3));
+  CHECK_FALSE(is_uuid("0b7f6f7c-5d47-4c1f-9d43_4a3f2d1e0a01"));
+  CHECK_FALSE(is_uuid("0b7f6f7c-5d47-4c1f-9d43-4a3f2d1e0a0g"));
+  CHECK(s->report()["orders"].size() == 1);
+}
+
+TEST_CASE("quotes expire, are used once, and a refused key is not bound") {
+  Sim s;
+  json q = s.quote();
+  s.clock.advance(901);
+  SimReply expired = s->place(kKey1, order_body(q));
+  CHECK(expired.status == 409);
+  CHECK(code(expired) == "quote_expired");
+
+  // The refused key is free: with a fresh quote it places the order.
+  json fresh = s.quote();
+  s.clock.advance(899);
+  REQUIRE(s->place(kKey1, order_body(fresh)).status == 201);
+  SimReply used = s->place(kKey2, order_body(fresh));
+  CHECK(used.status == 409);
+  CHECK(code(used) == "quote_used");
+
+  json unknown = order_body(fresh);
+  unknown["quote_id"] = "q999";
+  CHECK(code(s->place(kKey2, unknown)) == "unknown_quote");
+  CHECK(s->place(kKey2, unknown).status == 422);
+}
+
+TEST_CASE("order bodies are checked strictly") {
+  Sim s;
+  json q = s.quote();
+  auto place = [&](const json& body) { return s->place(kKey1, body); };
+  json ok = order_body(q);
+
+  json with_access = ok;
+  with_access["delivery"]["access"] = {{"code", "1234"}, {"carrier_api", "https://hub.example/x"}};
+  SimReply a = place(with_access);
+  CHECK(a.status == 400);
+  CHECK(a.body["error"]["message"].get<std::string>().find("PUT") != std::string::npos);
+
+  json no_vehicle = ok;
+  no_vehicle["delivery"].erase("vehicle");
+  CHECK(place(no_vehicle).status == 400);
+  json door_vehicle = order_body(q, "doorstep");
+  door_vehicle["delivery"]["vehicle"] = vehicle();
+  CHECK(place(door_vehicle).status == 400);
+  json bad_method = ok;
+  bad_method["delivery"]["method"] = "drone";
+  CHECK(place(bad_method).status == 400);
+  json bad_lat = ok;
+  bad_lat["delivery"]["vehicle"]["parked_near"]["lat"] = 91;
+  CHECK(place(bad_lat).status == 400);
+  json extra = ok;
+  extra["note"] = "leave at the back";
+  CHECK(place(extra).status == 400);
+  json no_window = ok;
+  no_window["delivery"].erase("window");
+  CHECK(place(no_window).status == 400);
+  json reversed = ok;
+  reversed["delivery"]["window"] = {{"start", 10}, {"end", 5}};
+  CHECK(place(reversed).status == 400);
+  CHECK(place("[]"_json).status == 400);
+
+  json wrong_window = ok;
+  wrong_window["delivery"]["window"] = window_of(q, "doorstep");  // the doorstep window for trunk
+  SimReply w = place(wrong_window);
+  CHECK(w.status == 422);
+  CHECK(code(w) == "window_unavailable");
+  CHECK(s->report()["orders"].empty());
+  CHECK(place(ok).status == 201);
+}
+
+TEST_CASE(
+    "the timeline runs at the configured speed: placed, shipped, out for delivery, delivered") {
+  SimOptions o;
+  o.speed = 60;  // 1 h of shipping passes in 60 s
+  Sim s(o);
+  json q = s.quote();
+  CHECK(q["expires_at"] == kStart + 15);
+  double start = kStart + 15 * 60;
+  CHECK(window_of(q, "doorstep") == json{{"start", start}, {"end", start + 120}});
+  s.clock.advance(10);
+  SimReply placed = s->place(kKey1, order_body(q, "doorstep"));
+  REQUIRE(placed.status == 201);
+  double t0 = kStart + 10;
+  CHECK(placed.body["eta"] == t0 + 900);
+  REQUIRE(s->next_change().has_value());
+  CHECK(*s->next_change() == doctest::Approx(t0 + 60));
+
+  s.clock.advance(59.9);
+  CHECK(s->order("r-1001").body["status"] == "placed");
+  s.clock.advance(0.2);
+  json shipped = s->order("r-1001").body;
+  CHECK(shipped["status"] == "shipped");
+  CHECK(shipped["updated"] == t0 + 60);  // when it shipped, not when we looked
+  s.clock.set(t0 + 60 + 720);
+  CHECK(s->order("r-1001").body["status"] == "out_for_delivery");
+  s.clock.set(t0 + 900);
+  json delivered = s->order("r-1001").body;
+  CHECK(delivered["status"] == "delivered");
+  CHECK(delivered["updated"] == t0 + 900);
+  CHECK(delivered["eta"].get<double>() >= delivered["window"]["start"].get<double>());
+  CHECK(delivered["eta"].get<double>() <= delivered["window"]["end"].get<double>());
+  CHECK_FALSE(s->next_change().has_value());
+
+  json history = s->report()["orders"][0]["history"];
+  REQUIRE(history.size() == 4);
+  CHECK(history[1] == json{{"status", "shipped"}, {"at", t0 + 60}});
+  CHECK(history[3]["status"] == "delivered");
+  CHECK(s->order("r-9").status == 404);
+}
+
+TEST_CASE("advance moves the sandbox's clock and the orders with it") {
+  Sim s;
+  json q = s.quote();
+  REQUIRE(s->place(kKey1, order_body(q, "doorstep")).status == 201);
+  s->advance(15 * 3600);
+  CHECK(s->now() == doctest::Approx(kStart + 15 * 3600));
+  json o = s->order("r-1001").body;
+  CHECK(o["status"] == "delivered");
+  CHECK(s->report()["orders"][0]["history"].size() == 4);
+  s->advance(-5);  // ignored
+  CHECK(s->now() == doctest::Approx(kStart + 15 * 3600));
+}
+
+TEST_CASE("cancel works until the order ships, then 409") {
+  Sim s;
+  REQUIRE(s->place(kKey1, order_body(s.quote(), "doorstep")).status == 201);
+  REQUIRE(s->place(kKey2, order_body(s.quote(), "doorstep")).status == 201);
+  SimReply c = s->cancel("r-1001");
+  CHECK(c.status == 200);
+  CHECK(c.body["status"] == "cancelled");
+  CHECK(s->cancel("r-1001").status == 200);  // a retried cancel is harmless
+  s->advance(3600);
+  CHECK(s->order("r-1001").body["status"] == "cancelled");
+  CHECK(s->order("r-1002").body["status"] == "shipped");
+  SimReply late = s->cancel("r-1002");
+  CHECK(late.status == 409);
+  CHECK(code(late) == "already_shipped");
+  CHECK(s->cancel("r-77").status == 404);
+  // A cancelled order's key still replays it.
+  CHECK(s->report()["orders"][0]["status"] == "cancelled");
+}
+
+TEST_CASE("delivery changes: access only after shipping, nothing once out for delivery") {
+  Sim s;
+  REQUIRE(s->place(kKey1, order_body(s.quote(), "trunk")).status == 201);
+  SimReply early = s->change_delivery("r-1001", trunk_access("r-1001"));
+  CHECK(early.status == 409);
+  CHECK(code(early) == "not_shipped");
+  // Doorstep is fine before shipping; the window becomes the doorstep window.
+  SimReply door = s->change_delivery("r-1001", {{"method", "doorstep"}});
+  REQUIRE(door.status == 200);
+  CHECK(door.body["delivery"] == json{{"method", "doorstep"}});
+  CHECK(door.body["window"]["end"] == kStart + 17 * 3600);
+
+  s->advance(3600);
+  REQUIRE(s->order("r-1001").body["status"] == "shipped");
+  SimReply trunk = s->change_delivery("r-1001", trunk_access("r-1001"));
+  REQUIRE_MESSAGE(trunk.status == 200, trunk.body.dump());
+  CHECK(trunk.body["delivery"] == json{{"method", "trunk"}, {"access_given", true}});
+  CHECK(trunk.body["window"]["end"] == kStart + 19 * 3600);
+  CHECK(s->report()["orders"][0]["carrier_api"] ==
+        "https://hub.example/api/v1/carrier/deliveries/r-1001");
+  // The code is kept nowhere.
+  CHECK(s->report().dump().find("secret-trunk-code-4711") == std::string::npos);
+  CHECK(trunk.body.dump().find("secret-trunk-code-4711") == std::string::npos);
+
+  // Malformed changes.
+  CHECK(s->change_delivery("r-1001", {{"method", "trunk"}}).status == 400);
+  CHECK(
+      s->change_delivery("r-1001", {{"method", "doorstep"}, {"access", {{"code", "1"}}}}).status ==
+      400);
+  json bad_url = trunk_access("r-1001");
+  bad_url["access"]["carrier_api"] = "ftp://hub.example/x";
+  CHECK(s->change_delivery("r-1001", bad_url).status == 400);
+  json empty_code = trunk_access("r-1001", "");
+  CHECK(s->change_delivery("r-1001", empty_code).status == 400);
+  CHECK(s->change_delivery("r-1001", {{"method", "drone"}}).status == 400);
+  CHECK(s->change_delivery("r-404", {{"method", "doorstep"}}).status == 404);
+
+  s->advance(12 * 3600);
+  REQUIRE(s->order("r-1001").body["status"] == "out_for_delivery");
+  SimReply late = s->change_delivery("r-1001", {{"method", "doorstep"}});
+  CHECK(late.status == 409);
+  CHECK(code(late) == "out_for_delivery");
+  s->advance(2 * 3600);
+  CHECK(s->order("r-1001").body["status"] == "delivered");
+  CHECK(code(s->change_delivery("r-1001", {{"method", "doorstep"}})) == "order_closed");
+}
+
+TEST_CASE("trunk delivery needs a vehicle from the order and access before delivery") {
+  Sim s;
+  REQUIRE(s->place(kKey1, order_body(s.quote(), "doorstep")).status == 201);
+  REQUIRE(s->place(kKey2, order_body(s.quote(), "trunk")).status == 201);
+  s->advance(3600);
+  SimReply no_vehicle = s->change_delivery("r-1001", trunk_access("r-1001"));
+  CHECK(no_vehicle.status == 422);
+  CHECK(code(no_vehicle) == "no_vehicle");
+  // r-1002 is a trunk order that never gets its access: the carrier cannot open the car.
+  s->advance(14 * 3600);
+  json o = s->order("r-1002").body;
+  CHECK(o["status"] == "failed");
+  CHECK(o["reason"] == "trunk_access_missing");
+  CHECK(s->order("r-1001").body["status"] == "delivered");
+  CHECK(code(s->cancel("r-1002")) == "order_closed");
+  // Switching back to doorstep after access was given forgets it.
+  REQUIRE(s->place(kKey3, order_body(s.quote(), "trunk")).status == 201);
+  s->advance(3600);
+  REQUIRE(s->change_delivery("r-1003", trunk_access("r-1003")).status == 200);
+  SimReply door = s->change_delivery("r-1003", {{"method", "doorstep"}});
+  CHECK(door.body["delivery"] == json{{"method", "doorstep"}});
+  CHECK_FALSE(s->report()["orders"][2].contains("carrier_api"));
+}
+
+TEST_CASE("scripted HTTP faults fire by route and count; random ones follow the seed") {
+  Sim s;
+  SimReply added =
+      s->add_faults({{"faults",
+                      {{{"kind", "error"}, {"status", 503}, {"route", "orders"}, {"count", 2}},
+                       {{"kind", "slow"}, {"delay_ms", 1500}}}}});
+  REQUIRE_MESSAGE(added.status == 200, added.body.dump());
+  CHECK(added.body["scripted"].size() == 2);
+  auto f = s->take_http_fault(Route::quotes);  // the slow fault hits any route
+  REQUIRE(f);
+  CHECK(f->kind == FaultKind::slow);
+  CHECK(f->delay == doctest::Approx(1.5));
+  CHECK_FALSE(s->take_http_fault(Route::quotes));
+  for (int i = 0; i < 2; ++i) {
+    auto e = s->take_http_fault(Route::orders);
+    REQUIRE(e);
+    CHECK(e->status == 503);
+    CHECK_FALSE(e->after);
+  }
+  CHECK_FALSE(s->take_http_fault(Route::orders));
+
+  // Bad faults change nothing.
+  CHECK(s->add_faults({{"kind", "error"}, {"status", 404}}).status == 400);
+  CHECK(s->add_faults({{"kind", "melt"}}).status == 400);
+  CHECK(s->add_faults({{"kind", "slow"}, {"delay_ms", -1}}).status == 400);
+  CHECK(s->add_faults({{"kind", "error"}, {"route", "everything"}}).status == 400);
+  CHECK(s->add_faults({{"kind", "error"}, {"bogus", 1}}).status == 400);
+  CHECK(s->add_faults({{"kind", "substitute"}, {"sku", "COFFEE-500"}, {"with", "CAVIAR"}}).status ==
+        422);
+  CHECK(s->add_faults({{"fail_rate", 1.5}}).status == 400);
+  CHECK(s->faults()["scripted"].empty());
+
+  // Random failures: a rate of 1 always fails; equal seeds give equal sequences.
+  CHECK(s->add_faults({{"fail_rate", 1}}).status == 200);
+  auto r = s->take_http_fault(Route::order);
+  REQUIRE(r);
+  CHECK(r->random);
+  CHECK((r->status == 500 || r->status == 502 || r->status == 503));
+  s->clear_faults();
+  CHECK_FALSE(s->take_http_fault(Route::order));
+
+  SimOptions o;
+  o.fail_rate = 0.3;
+  o.lost_answer_rate = 0.2;
+  o.seed = 42;
+  Sim a(o), b(o);
+  int failures = 0, lost = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto fa = a->take_http_fault(Route::orders);
+    auto fb = b->take_http_fault(Route::orders);
+    REQUIRE(fa.has_value() == fb.has_value());
+    if (!fa) continue;
+    CHECK(fa->status == fb->status);
+    CHECK(fa->after == fb->after);
+    ++(fa->after ? lost : failures);
+  }
+  CHECK(failures > 240);
+  CHECK(failures < 360);
+  CHECK(lost > 100);  // 20 % of the 70 % left
+  CHECK(lost < 180);
+}
+
+TEST_CASE("a substitute fault offers another SKU in the next quote asking for it") {
+  Sim s;
+  REQUIRE(s->add_faults({{"kind", "substitute"}, {"sku", "COFFEE-500"}, {"with", "FILTER-150"}})
+              .status == 200);
+  json other = s.quote("MILK-1L");
+  CHECK(other["items"][0]["substitute_for"].is_null());
+  json q = s.quote("COFFEE-500", 2);
+  CHECK(q["items"][0] == json{{"sku", "FILTER-150"},
+                              {"quantity", 2},
+                              {"unit_price", 9.90},
+                              {"substitute_for", "COFFEE-500"}});
+  CHECK(q["total"] == 19.8);
+  SimReply placed = s->place(kKey1, order_body(q));
+  REQUIRE(placed.status == 201);
+  CHECK(placed.body["items"][0]["substitute_for"] == "COFFEE-500");
+  CHECK(s.quote("COFFEE-500")["items"][0]["sku"] == "COFFEE-500");  // used up
+}
+
+TEST_CASE("a price change between quote and order is 409 price_changed with a new quote") {
+  Sim s;
+  json q = s.quote("COFFEE-500", 2);
+  REQUIRE(
+      s->add_faults({{"kind", "price_change"}, {"sku", "COFFEE-500"}, {"price", 9.49}}).status ==
+      200);
+  SimReply r = s->place(kKey1, order_body(q));
+  REQUIRE(r.status == 409);
+  CHECK(code(r) == "price_changed");
+  json fresh = r.body["error"]["quote"];
+  CHECK(fresh["quote_id"] == "q2");
+  CHECK(fresh["items"][0]["unit_price"] == 9.49);
+  CHECK(fresh["total"] == 18.98);
+  CHECK(fresh["expires_at"] == kStart + 900);
+  CHECK(s->price("COFFEE-500") == 9.49);
+  // The old quote stays refused; the same key with the new quote places the order.
+  CHECK(code(s->place(kKey1, order_body(q))) == "price_changed");
+  SimReply placed = s->place(kKey1, order_body(fresh));
+  REQUIRE(placed.status == 201);
+  CHECK(placed.body["total"] == 18.98);
+  // Without a price, it rises by 10 %.
+  json q3 = s.quote("DETERGENT-1500");
+  REQUIRE(s->add_faults({{"kind", "price_change"}}).status == 200);
+  CHECK(code(s->place(kKey2, order_body(q3))) == "price_changed");
+  CHECK(s->price("DETERGENT-1500") == 7.14);
+}
+
+TEST_CASE("a fail_order fault fails the next order instead of a stage") {
+  Sim s;
+  REQUIRE(
+      s->add_faults(
+           {{"kind", "fail_order"}, {"stage", "out_for_delivery"}, {"reason", "lost_in_transit"}})
+          .status == 200);
+  REQUIRE(s->place(kKey1, order_body(s.quote(), "doorstep")).status == 201);
+  REQUIRE(s->place(kKey2, order_body(s.quote(), "doorstep")).status == 201);
+  s->advance(13 * 3600);
+  json o = s->order("r-1001").body;
+  CHECK(o["status"] == "failed");
+  CHECK(o["reason"] == "lost_in_transit");
+  CHECK(o["updated"] == kStart + 13 * 3600);
+  CHECK(s->order("r-1002").body["status"] == "out_for_delivery");
+}
+
+TEST_CASE("callbacks carry the order and an HMAC-SHA256 signature of the body") {
+  // RFC 4231, test case 2.
+  CHECK(sign_body("Jefe", "what do ya want for nothing?") ==
+        "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+
+  SimOptions o;
+  o.callback_url = "http://127.0.0.1:9/api/v1/retailer/events";
+  o.webhook_secret = "whsec-0123456789";
+  Sim s(o);
+  CHECK(s->take_callbacks().empty());
+  REQUIRE(s->place(kKey1, order_body(s.quote(), "trunk")).status == 201);
+  auto placed = s->take_callbacks();
+  REQUIRE(placed.size() == 1);
+  CHECK(placed[0].order_id == "r-1001");
+  CHECK(placed[0].status == "placed");
+  json body = json::parse(placed[0].body);
+  CHECK(body == s->order("r-1001").body);
+  CHECK(placed[0].signature == "sha256=" + independent_hmac("whsec-0123456789", placed[0].body));
+
+  s->advance(3600);
+  REQUIRE(s->change_delivery("r-1001", trunk_access("r-1001")).status == 200);
+  s->advance(14 * 3600);
+  auto later = s->take_callbacks();
+  REQUIRE(later.size() == 3);
+  CHECK(later[0].status == "shipped");
+  CHECK(later[1].status == "out_for_delivery");
+  CHECK(later[2].status == "delivered");
+  for (const auto& cb : later) {
+    CHECK(cb.signature == "sha256=" + independent_hmac("whsec-0123456789", cb.body));
+    CHECK(cb.body.find("secret-trunk-code-4711") == std::string::npos);
+    CHECK(json::parse(cb.body)["status"] == cb.status);
+  }
+  s->callback_sent(true);
+  s->callback_sent(false);
+  CHECK(s->report()["callbacks"] ==
+        json{{"queued", 0}, {"sent", 1}, {"failed", 1}, {"dropped", 0}});
+
+  SimOptions unsigned_options;
+  unsigned_options.callback_url = "http://127.0.0.1:9/x";
+  CHECK_FALSE(check_options(unsigned_options).ok());
+}
+
+TEST_CASE("the report counts every presentation of every key") {
+  Sim s;
+  json q = s.quote();
+  s->presented(kKey1);
+  REQUIRE(s->place(kKey1, order_body(q)).status == 201);
+  s->presented(kKey1);
+  s->presented(kKey1);
+  s->presented(kKey2);
+  json r = s->report();
+  REQUIRE(r["orders"].size() == 1);
+  CHECK(r["orders"][0]["idempotency_key"] == kKey1);
+  CHECK(r["orders"][0]["presented"] == 3);
+  CHECK(r["orders"][0]["placed_at"] == kStart);
+  REQUIRE(r["keys"].size() == 2);
+  CHECK(r["keys"][0] == json{{"key", kKey1}, {"presented", 3}, {"order_id", "r-1001"}});
+  CHECK(r["keys"][1] == json{{"key", kKey2}, {"presented", 1}, {"order_id", nullptr}});
+  CHECK(r["now"] == kStart);
+}
+
+TEST_CASE("catalogues and options are validated") {
+  auto c = parse_catalogue(json::parse(
+      R"([{"sku":"TEA-100","price":3.5,"weight_kg":0.12,"dims_cm":[10,8,5],"temperature_sensitive":false}])"));
+  REQUIRE(c.ok());
+  CHECK(c->at(0).sku == "TEA-100");
+  CHECK(c->at(0).dims_cm == std::array<int, 3>{10, 8, 5});
+  CHECK_FALSE(parse_catalogue(json::array()).ok());
+  CHECK_FALSE(
+      parse_catalogue(json::parse(R"([{"sku":"A","price":0,"weight_kg":1,"dims_cm":[1,1,1]}])"))
+          .ok());
+  CHECK_FALSE(
+      parse_catalogue(json::parse(R"([{"sku":"A B","price":1,"weight_kg":1,"dims_cm":[1,1,1]}])"))
+          .ok());
+  CHECK_FALSE(
+      parse_catalogue(json::parse(R"([{"sku":"A","price":1,"weight_kg":1,"dims_cm":[1,1]}])"))
+          .ok());
+  CHECK_FALSE(parse_catalogue(
+                  json::parse(R"([{"sku":"A","price":1,"weight_kg":1,"dims_cm":[1,1,1],"x":1}])"))
+                  .ok());
+  CHECK_FALSE(
+      parse_catalogue(
+          json::parse(
+              R"([{"sku":"A","price":1,"weight_kg":1,"dims_cm":[1,1,1]},{"sku":"A","price":2,"weight_kg":1,"dims_cm":[1,1,1]}])"))
+          .ok());
+  SimOptions o;
+  CHECK(check_options(o).ok());
+  o.speed = 0;
+  CHECK_FALSE(check_options(o).ok());
+  o = {};
+  o.currency = "eur";
+  CHECK_FALSE(check_options(o).ok());
+  o = {};
+  o.ship_after = -1;
+  CHECK_FALSE(check_options(o).ok());
+}
+
+// ---- SandboxApi: the HTTP face -------------------------------------------------------
+
+namespace {
+
+const char* kApiKey = "sandbox-key-0123456789";
+
+struct Api {
+  ManualClock clock{kStart};
+  std::unique_ptr<RetailerSim> sim;
+  std::vector<double> waits;
+  std::unique_ptr<SandboxApi> api;
+  explicit Api(SimOptions o = {}) {
+    sim = std::make_unique<RetailerSim>(clock, o);
+    api = std::make_unique<SandboxApi>(*sim, clock, kApiKey,
+                                       [this](double s) { waits.push_back(s); });
+    REQUIRE(api->init().ok());
+  }
+  HttpResponse call(const std::string& method, const std::string& target,
+                    const std::string& body = "",
+                    const std::vector<std::pair<std::string, std::string>>& headers = {},
+                    const std::string& key = kApiKey) {
+    HttpRequest r;
+    r.method = method;
+    r.target = target;
+    REQUIRE(parse_target(target, r).ok());
+    if (!key.empty()) r.headers["authorization"] = "Bearer " + key;
+    if (!body.empty()) {
+      r.headers["content-type"] = "application/json";
+      r.body = body;
+    }
+    for (const auto& [n, v] : headers) r.headers[n] = v;
+    return api->handle(r);
+  }
+  json quote() {
+    HttpResponse r = call("POST", "/v1/quotes", R"({"items":[{"sku":"COFFEE-500","quantity":1}]})");
+    REQUIRE(r.status == 200);
+    return json::parse(r.body);
+  }
+};
+
+std::string api_code(const HttpResponse& r) {
+  return json::parse(r.body)["error"]["code"].get<std::string>();
+}
+
+}  // namespace
+
+TEST_CASE("the API wants the Bearer key on /v1 and /sandbox, and not on /healthz") {
+  Api a;
+  CHECK(a.call("GET", "/healthz", "", {}, "").status == 200);
+  HttpResponse none =
+      a.call("POST", "/v1/quotes", R"({"items":[{"sku":"COFFEE-500","quantity":1}]})", {}, "");
+  CHECK(none.status == 401);
+  CHECK(api_code(none) == "unauthorized");
+  bool challenge = false;
+  for (const auto& [n, v] : none.headers)
+    challenge = challenge || (n == "WWW-Authenticate" && v == "Bearer");
+  CHECK(challenge);
+  CHECK(a.call("GET", "/v1/orders/r-1", "", {}, "wrong-key").status == 401);
+  CHECK(a.call("GET", "/v1/orders/r-1", "", {}, std::string(kApiKey) + "x").status == 401);
+  CHECK(a.call("GET", "/sandbox/orders", "", {}, "").status == 401);
+  CHECK(a.call("GET", "/v1/nothing", "", {}, "").status == 401);  // the key comes first
+  CHECK(a.call("GET", "/v1/nothing").status == 404);
+  CHECK(a.call("GET", "/sandbox/orders").status == 200);
+  CHECK(a.call("GET", "/v1/orders/r-1").status == 404);
+  CHECK(a.call("DELETE", "/v1/orders/r-1").status == 405);
+  HttpRequest basic;
+  basic.method = "GET";
+  basic.target = basic.path = "/sandbox/orders";
+  basic.headers["authorization"] = std::string("Basic ") + kApiKey;
+  CHECK(a.api->handle(basic).status == 401);
+  basic.headers["authorization"] =
+      std::string("bearer  ") + kApiKey + " ";  // the scheme in any case
+  CHECK(a.api->handle(basic).status == 200);
+  basic.headers["authorization"] = std::string("Bearer") + kApiKey;
+  CHECK(a.api->handle(basic).status == 401);
+  // An empty configured key admits nobody.
+  ManualClock clock;
+  RetailerSim sim(clock, {});
+  SandboxApi open(sim, clock, "", [](double) {});
+  REQUIRE(open.init().ok());
+  HttpRequest empty;
+  empty.method = "GET";
+  empty.target = empty.path = "/sandbox/orders";
+  empty.headers["authorization"] = "Bearer ";
+  CHECK(open.handle(empty).status == 401);
+}
+
+TEST_CASE("the API's bodies: JSON only, errors in the contract's shape") {
+  Api a;
+  CHECK(a.call("POST", "/v1/quotes", "{not json").status == 400);
+  HttpRequest text;
+  text.method = "POST";
+  text.target = text.path = "/v1/quotes";
+  text.headers["authorization"] = std::string("Bearer ") + kApiKey;
+  text.headers["content-type"] = "text/plain";
+  text.body = R"({"items":[]})";
+  CHECK(a.api->handle(text).status == 415);
+  HttpResponse r = a.call("POST", "/v1/quotes", R"({"items":[{"sku":"NOPE","quantity":1}]})");
+  CHECK(r.status == 422);
+  CHECK(r.content_type == "application/json");
+  CHECK(api_code(r) == "unknown_sku");
+}
+
+TEST_CASE("the API places, replays, cancels and counts key presentations") {
+  Api a;
+  json q = a.quote();
+  json body = order_body(q, "doorstep");
+  HttpResponse none = a.call("POST", "/v1/orders", body.dump());
+  CHECK(none.status == 400);
+  HttpResponse placed = a.call("POST", "/v1/orders", body.dump(), {{"idempotency-key", kKey1}});
+  REQUIRE_MESSAGE(placed.status == 201, placed.body);
+  std::string id = json::parse(placed.body)["order_id"];
+  CHECK(a.call("POST", "/v1/orders", body.dump(), {{"idempotency-key", kKey1}}).status == 200);
+  CHECK(a.call("GET", "/v1/orders/" + id).status == 200);
+  HttpResponse cancelled = a.call("POST", "/v1/orders/" + id + "/cancel");
+  CHECK(cancelled.status == 200);
+  CHECK(json::parse(cancelled.body)["status"] == "cancelled");
+  json report = json::parse(a.call("GET", "/sandbox/orders").body);
+  CHECK(report["orders"][0]["presented"] == 2);
+
+  HttpResponse adv = a.call("POST", "/sandbox/advance", R"({"seconds":3600})");
+  REQUIRE(adv.status == 200);
+  CHECK(json::parse(adv.body)["now"] == kStart + 3600);
+  CHECK(a.call("POST", "/sandbox/advance", R"({"seconds":-1})").status == 400);
+  CHECK(a.call("POST", "/sandbox/advance", R"({"secs":1})").status == 400);
+}
+
+TEST_CASE("the API applies faults: refused, lost answers, slow and hanging") {
+  Api a;
+  json q = a.quote();
+  json body = order_body(q, "doorstep");
+  REQUIRE(a.call("POST", "/sandbox/faults",
+                 R"({"faults":[{"kind":"error","status":503,"route":"orders","retry_after":2},
+                               {"kind":"error","status":500,"route":"orders","after":true}]})")
+              .status == 200);
+  HttpResponse refused = a.call("POST", "/v1/orders", body.dump(), {{"idempotency-key", kKey1}});
+  CHECK(refused.status == 503);
+  CHECK(api_code(refused) == "unavailable");
+  bool retry_after = false;
+  for (const auto& [n, v] : refused.headers)
+    retry_after = retry_after || (n == "Retry-After" && v == "2");
+  CHECK(retry_after);
+  CHECK(json::parse(a.call("GET", "/sandbox/orders").body)["orders"].empty());
+
+  // Carried out, but the answer is lost: the retry with the same key finds the order.
+  CHECK(a.call("POST", "/v1/orders", body.dump(), {{"idempotency-key", kKey1}}).status == 500);
+  json report = json::parse(a.call("GET", "/sandbox/orders").body);
+  REQUIRE(report["orders"].size() == 1);
+  HttpResponse retry = a.call("POST", "/v1/orders", body.dump(), {{"idempotency-key", kKey1}});
+  CHECK(retry.status == 200);
+  report = json::parse(a.call("GET", "/sandbox/orders").body);
+  CHECK(report["orders"].size() == 1);
+  CHECK(report["orders"][0]["presented"] == 3);
+
+  REQUIRE(a.call("POST", "/sandbox/faults", R"({"kind":"slow","delay_ms":1200,"route":"order"})")
+              .status == 200);
+  CHECK(a.call("GET", "/v1/orders/r-1001").status == 200);
+  REQUIRE(a.waits.size() == 1);
+  CHECK(a.waits[0] == doctest::Approx(1.2));
+  REQUIRE(a.call("POST", "/sandbox/faults",
+                 R"({"kind":"hang","delay_ms":5000,"route":"cancel","after":true})")
+              .status == 200);
+  HttpResponse hung = a.call("POST", "/v1/orders/r-1001/cancel");
+  CHECK(hung.status == 504);
+  CHECK(a.waits.size() == 2);
+  CHECK(json::parse(a.call("GET", "/v1/orders/r-1001").body)["status"] ==
+        "cancelled");  // it was done
+
+  // Faults do not touch /sandbox, and DELETE clears them.
+  REQUIRE(a.call("POST", "/sandbox/faults", R"({"kind":"error","count":5})").status == 200);
+  CHECK(a.call("GET", "/sandbox/orders").status == 200);
+  CHECK(json::parse(a.call("GET", "/sandbox/faults").body)["scripted"].size() == 1);
+  CHECK(a.call("DELETE", "/sandbox/faults").status == 200);
+  CHECK(a.call("GET", "/v1/orders/r-1001").status == 200);
+}
