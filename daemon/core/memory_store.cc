@@ -68,4 +68,31 @@ Result<std::vector<Reading>> MemoryStore::readings(const std::string& consumable
   return out;
 }
 
+Status MemoryStore::save_order(const StoredOrder& order) {
+  if (order.order_id.empty()) return Status::Error("store: an order without an id");
+  if (!std::isfinite(order.updated)) {
+    return Status::Error("store: order " + order.order_id + " has a non-finite time");
+  }
+  orders_[order.order_id] = order;
+  ++commits_;
+  return Status::Ok();
+}
+
+Result<std::vector<StoredOrder>> MemoryStore::load_orders(std::size_t finished_limit) {
+  std::vector<StoredOrder> out;
+  std::vector<const StoredOrder*> finished;
+  for (const auto& [id, o] : orders_) {
+    if (o.finished) {
+      finished.push_back(&o);
+    } else {
+      out.push_back(o);
+    }
+  }
+  std::stable_sort(finished.begin(), finished.end(),
+                   [](const StoredOrder* a, const StoredOrder* b) { return a->updated > b->updated; });
+  if (finished.size() > finished_limit) finished.resize(finished_limit);
+  for (const StoredOrder* o : finished) out.push_back(*o);
+  return out;
+}
+
 }  // namespace larder

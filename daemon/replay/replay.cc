@@ -34,6 +34,10 @@ class NullStore final : public Store {
                                         std::size_t) override {
     return std::vector<Reading>{};
   }
+  Status save_order(const StoredOrder&) override { return Status::Ok(); }
+  Result<std::vector<StoredOrder>> load_orders(std::size_t) override {
+    return std::vector<StoredOrder>{};
+  }
 };
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }

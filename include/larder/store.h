@@ -1,8 +1,10 @@
-// Durable state of the hub: readings and the last state of each consumable.
+// Durable state of the hub: readings, the last state of each consumable, and the orders.
 //
 // Writes are queued and committed together by flush() (the daemon flushes from a timer
 // on the event loop, and at shutdown), so a burst of readings costs one transaction.
 // What flush() committed survives a crash and a restart; what was only queued does not.
+// Orders are the exception: save_order() commits at once, in a transaction of its own,
+// because an order must be durable before the retailer is asked to place it (docs/orders.md).
 // The SQLite implementation lives in daemon/adapters/store (WAL mode, versioned
 // migrations); MemoryStore serves the core's tests and `larderctl replay`.
 // Thread rule: event-loop thread only.
@@ -31,6 +33,14 @@ struct StoredState {
   double updated = 0;
 };
 
+// One order of the ledger as the ledger saves it (orders::save_order).
+struct StoredOrder {
+  std::string order_id;
+  std::string json;
+  bool finished = false;  // delivered, cancelled or failed
+  double updated = 0;     // when it was last saved
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -49,6 +59,11 @@ class Store {
   // `limit` of them.
   virtual Result<std::vector<Reading>> readings(const std::string& consumable, double since,
                                                 double until, std::size_t limit) = 0;
+  // Inserts or replaces the order and commits it before returning (durable on Ok). On
+  // failure nothing is committed: the caller must not act as if it were.
+  virtual Status save_order(const StoredOrder& order) = 0;
+  // Every unfinished order, and the newest `finished_limit` finished ones (by `updated`).
+  virtual Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit) = 0;
 };
 
 // A Store that keeps everything in memory: committed on flush(), lost at exit.
@@ -61,6 +76,8 @@ class MemoryStore final : public Store {
   Result<std::vector<StoredState>> load_states() override;
   Result<std::vector<Reading>> readings(const std::string& consumable, double since,
                                         double until, std::size_t limit) override;
+  Status save_order(const StoredOrder& order) override;
+  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit) override;
   std::size_t commits() const { return commits_; }
 
  private:
@@ -68,6 +85,7 @@ class MemoryStore final : public Store {
   std::map<std::string, StoredState> queued_states_;
   std::vector<Reading> readings_;
   std::map<std::string, StoredState> states_;
+  std::map<std::string, StoredOrder> orders_;
   std::size_t commits_ = 0;
 };
 

@@ -34,6 +34,13 @@ const std::vector<SqliteMigration> kMigrations = {
      "  consumable TEXT PRIMARY KEY,"
      "  json TEXT NOT NULL,"
      "  updated REAL NOT NULL);"},
+    {2, "orders of the ledger",
+     "CREATE TABLE orders ("
+     "  order_id TEXT PRIMARY KEY,"
+     "  json TEXT NOT NULL,"
+     "  finished INTEGER NOT NULL,"
+     "  updated REAL NOT NULL);"
+     "CREATE INDEX orders_by_finished_updated ON orders(finished, updated);"},
 };
 
 constexpr const char* kCommits = "larder_store_commits_total";
@@ -41,6 +48,8 @@ constexpr const char* kCommitErrors = "larder_store_commit_errors_total";
 constexpr const char* kLastCommitSeconds = "larder_store_last_commit_seconds";
 constexpr const char* kPending = "larder_store_pending";
 constexpr const char* kMigrationsApplied = "larder_store_migrations_applied_total";
+constexpr const char* kOrderCommits = "larder_store_order_commits_total";
+constexpr const char* kLastOrderCommitSeconds = "larder_store_last_order_commit_seconds";
 
 void describe_metrics(Metrics& m) {
   m.describe(kCommits, "counter", "SQLite transactions committed by store flushes.");
@@ -48,6 +57,8 @@ void describe_metrics(Metrics& m) {
   m.describe(kLastCommitSeconds, "gauge", "Duration of the last successful store flush.");
   m.describe(kPending, "gauge", "Readings and states queued and not yet committed.");
   m.describe(kMigrationsApplied, "counter", "Schema migrations applied at open.");
+  m.describe(kOrderCommits, "counter", "Orders committed at once (before the retailer is asked).");
+  m.describe(kLastOrderCommitSeconds, "gauge", "Duration of the last order commit.");
 }
 
 // What went wrong, in words first and SQLite's own message after.
@@ -189,6 +200,14 @@ class SqliteStore final : public Store {
                                "AND ts >= ? AND ts < ? ORDER BY ts, rowid LIMIT ?"),
         select_states_(*db_, "SELECT consumable, json, updated FROM consumable_state "
                              "ORDER BY consumable"),
+        upsert_order_(*db_, "INSERT INTO orders (order_id, json, finished, updated) "
+                            "VALUES (?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET "
+                            "json = excluded.json, finished = excluded.finished, "
+                            "updated = excluded.updated"),
+        select_orders_(*db_, "SELECT order_id, json, finished, updated FROM orders "
+                             "WHERE finished = 0 UNION ALL "
+                             "SELECT * FROM (SELECT order_id, json, finished, updated FROM orders "
+                             "WHERE finished = 1 ORDER BY updated DESC LIMIT ?)"),
         metrics_(metrics) {
     // Counts the commits SQLite really makes, so a flush that committed row by row shows.
     sqlite3_commit_hook(db_->getHandle(), &SqliteStore::on_commit, this);
@@ -310,6 +329,55 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // A transaction of its own, outside flush()'s queue: the event loop is single-threaded,
+  // so no flush transaction is open while it runs. synchronous=FULL makes it durable.
+  Status save_order(const StoredOrder& o) override {
+    if (o.order_id.empty()) return Status::Error("store: an order without an id");
+    if (!std::isfinite(o.updated)) {
+      return Status::Error("store: order " + o.order_id + " has a non-finite time");
+    }
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      upsert_order_.bind(1, o.order_id);
+      upsert_order_.bind(2, o.json);
+      upsert_order_.bind(3, o.finished ? 1 : 0);
+      upsert_order_.bind(4, o.updated);
+      upsert_order_.exec();  // autocommit: its own transaction
+      upsert_order_.reset();
+    } catch (const std::exception& e) {
+      const std::string why = explain(e);
+      upsert_order_.tryReset();
+      rollback_if_open(*db_);
+      metrics_.inc(kCommitErrors);
+      return Status::Error("store: saving order " + o.order_id + " to " + path_ +
+                           " failed: " + why);
+    }
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    metrics_.inc(kOrderCommits);
+    metrics_.set(kLastOrderCommitSeconds, {}, took.count());
+    return Status::Ok();
+  }
+
+  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit) override {
+    std::vector<StoredOrder> out;
+    const auto max = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+    try {
+      select_orders_.bind(1, static_cast<std::int64_t>(finished_limit < max ? finished_limit
+                                                                            : max));
+      while (select_orders_.executeStep()) {
+        out.push_back(StoredOrder{select_orders_.getColumn(0).getString(),
+                                  select_orders_.getColumn(1).getString(),
+                                  select_orders_.getColumn(2).getInt() != 0,
+                                  select_orders_.getColumn(3).getDouble()});
+      }
+      select_orders_.reset();
+    } catch (const std::exception& e) {
+      select_orders_.tryReset();
+      return Status::Error("store: reading orders from " + path_ + " failed: " + explain(e));
+    }
+    return out;
+  }
+
  private:
   static int on_commit(void* self) {
     ++static_cast<SqliteStore*>(self)->sqlite_commits_;
@@ -322,6 +390,8 @@ class SqliteStore final : public Store {
   SQLite::Statement upsert_state_;
   SQLite::Statement select_readings_;
   SQLite::Statement select_states_;
+  SQLite::Statement upsert_order_;
+  SQLite::Statement select_orders_;
   Metrics& metrics_;
   std::vector<Reading> queued_readings_;
   std::map<std::string, StoredState> queued_states_;

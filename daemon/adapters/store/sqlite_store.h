@@ -24,10 +24,17 @@
 // updated at each flush). A reading or state with a non-finite number (SQLite would store
 // NaN as NULL) is refused at append()/put_state(), logged, and never queued; MemoryStore too.
 //
+// save_order() is the one write outside the queue: an order is committed at once, in a
+// transaction of its own (an upsert in autocommit mode), because it must be durable before
+// the retailer is asked to place it. Orders are few (a handful a week), so one fsync each
+// costs nothing that matters. Finished orders stay in the table; load_orders() returns the
+// unfinished ones and the newest finished ones.
+//
 // Metrics: larder_store_commits_total (SQLite commits made by flush, counted by a commit
 // hook on the connection), larder_store_commit_errors_total, larder_store_last_commit_seconds
 // (duration of the last successful flush), larder_store_pending,
-// larder_store_migrations_applied_total.
+// larder_store_migrations_applied_total, larder_store_order_commits_total,
+// larder_store_last_order_commit_seconds.
 //
 // Adding a table: append one SqliteMigration to the list in sqlite_store.cc with the next
 // version number; never edit a migration that has shipped.
