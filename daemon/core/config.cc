@@ -37,16 +37,18 @@ void read_root(Section& root, Config& cfg) {
     return config::check_one_of(v, {"error", "warn", "info", "debug"});
   });
   if (level) cfg.log_level = *parse_log_level(*level);
-  root.section("retailer", Need::optional, [&](Section& s) {
-    RetailerConfig r;
-    config::read_retailer(s, r);
-    cfg.retailer = std::move(r);
-  });
   root.section("forecast", Need::optional,
                [&](Section& s) { config::read_forecast(s, cfg.forecast); });
+  root.section("orders", Need::optional, [&](Section& s) { config::read_orders(s, cfg.orders); });
   root.section("consumables", Need::required,
                [&](Section& s) { config::read_consumables(s, cfg.consumables); });
-  // Devices name consumables: read after them (errors are sorted by line anyway).
+  // The retailer and the devices name consumables: read after them (errors are sorted by
+  // line anyway).
+  root.section("retailer", Need::optional, [&](Section& s) {
+    RetailerConfig r;
+    config::read_retailer(s, r, cfg.consumables);
+    cfg.retailer = std::move(r);
+  });
   root.section("buttons", Need::optional,
                [&](Section& s) { config::read_buttons(s, cfg.buttons, cfg.consumables); });
   root.section("sensors", Need::optional,

@@ -77,6 +77,10 @@ void read_consumable(Section& s, ConsumableConfig& out, std::vector<Term>& terms
   if (auto lead_time = s.number("lead_time_days", Need::optional, lead)) out.lead_time_days = *lead_time;
 
   s.section("pack", Need::required, [&](Section& p) { read_pack(p, out.pack); });
+
+  // Guards of its orders (docs/orders.md): per pack, in the household's currency.
+  out.price_ceiling = s.number("price_ceiling", Need::optional, Range::positive());
+  if (auto sub = s.boolean("allow_substitution", Need::optional)) out.allow_substitution = *sub;
 }
 
 }  // namespace

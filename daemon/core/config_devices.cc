@@ -3,6 +3,8 @@
 // both names.
 #include <map>
 #include <set>
+#include <string_view>
+#include <utility>
 
 #include "core/config_checks.h"
 #include "core/config_sections.h"
@@ -33,15 +35,19 @@ std::string read_consumable_ref(Section& s, const std::string& device, std::stri
 }
 
 std::optional<ButtonEffect> read_effect(Section& s, std::string_view key) {
+  static constexpr std::pair<std::string_view, ButtonEffect> kEffects[] = {
+      {"refilled", ButtonEffect::refilled}, {"reorder", ButtonEffect::reorder},
+      {"confirm", ButtonEffect::confirm},   {"cancel", ButtonEffect::cancel},
+      {"none", ButtonEffect::none},
+  };
   auto v = s.string(key, Need::optional, [](std::string_view v) {
-    if (v == "reorder" || v == "confirm" || v == "cancel") {
-      return std::string("must be refilled or none (reorder, confirm and cancel come with the "
-                         "orders feature)");
-    }
-    return check_one_of(v, {"refilled", "none"});
+    return check_one_of(v, {"refilled", "reorder", "confirm", "cancel", "none"});
   });
   if (!v) return std::nullopt;
-  return *v == "refilled" ? ButtonEffect::refilled : ButtonEffect::none;
+  for (const auto& [name, effect] : kEffects) {
+    if (name == *v) return effect;
+  }
+  return std::nullopt;  // not reached: the check allows only the names above
 }
 
 void read_button(Section& s, ButtonConfig& b, const std::vector<ConsumableConfig>& consumables,

@@ -18,9 +18,13 @@ namespace larder::config {
 void read_mqtt(Section& s, MqttConfig& out);              // config_mqtt.cc
 void read_http(Section& s, HttpConfig& out);              // config_http.cc
 void read_household(Section& s, HouseholdConfig& out);    // config_household.cc
-void read_retailer(Section& s, RetailerConfig& out);      // config_retailer.cc
 void read_forecast(Section& s, ForecastConfig& out);      // config_forecast.cc
+void read_orders(Section& s, OrdersSettings& out);        // config_orders.cc
 void read_consumables(Section& s, std::vector<ConsumableConfig>& out);  // config_consumables.cc
+
+// The retailer (config_retailer.cc): grocy maps the consumables' SKUs, so read after them.
+void read_retailer(Section& s, RetailerConfig& out,
+                   const std::vector<ConsumableConfig>& consumables);
 
 // Devices (config_devices.cc), read after the consumables they name.
 void read_buttons(Section& s, std::vector<ButtonConfig>& out,

@@ -71,9 +71,29 @@ std::string OrdersConfig::name(const std::string& id) const {
 }
 
 OrdersConfig orders_config_from(const Config& config) {
+  const OrdersSettings& o = config.orders;
   OrdersConfig c;
   c.currency = config.household.currency;
-  for (const auto& k : config.consumables) c.consumables[k.id].name = k.name;
+  c.sensor.undo_window_s = o.undo_window_s.sensor;
+  c.button.undo_window_s = o.undo_window_s.button;
+  c.voice.undo_window_s = o.undo_window_s.voice;
+  c.api.undo_window_s = o.undo_window_s.api;
+  c.cli.undo_window_s = o.undo_window_s.cli;
+  c.voice.ask_first = o.confirm_voice;
+  for (const auto& k : config.consumables) {
+    ConsumableOrderConfig& cc = c.consumables[k.id];
+    cc.name = k.name;
+    cc.price_ceiling = k.price_ceiling;
+    cc.allow_substitution = k.allow_substitution;
+  }
+  c.monthly_budget = o.monthly_budget;
+  if (o.max_orders) c.max_orders = OrderLimit{o.max_orders->count, o.max_orders->days};
+  c.combine_within_days = o.combine_within_days;
+  c.delivery_method = o.delivery_method;
+  c.backoff_initial_s = o.retry.initial_s;
+  c.backoff_max_s = o.retry.max_s;
+  c.request_timeout_s = o.request_timeout_s;
+  c.poll_interval_s = o.poll_interval_s;
   return c;
 }
 

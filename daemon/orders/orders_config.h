@@ -1,5 +1,5 @@
-// What the household configures about its orders (docs/orders.md). Defined here for now;
-// it moves into the configuration file (include/larder/config.h) when that learns the keys.
+// The ledger's settings (docs/orders.md): what the household configures in the `orders:`
+// section and per consumable (larder::OrdersSettings, ConsumableConfig), plus fixed limits.
 // Thread rule: plain value.
 #pragma once
 
@@ -57,6 +57,7 @@ struct OrdersConfig {
   double request_timeout_s = 120;         // no answer this long counts as a retryable error
   double poll_interval_s = 900;           // status polls of a placed or shipped order
   double quote_margin_s = 30;             // a quote this close to expiry is taken again
+                                          // (at most half of its life when it came)
   int max_quantity = 99;                  // packs of one item
   std::size_t max_active = 100;           // orders not finished, at most
   std::size_t keep_finished = 500;        // finished orders kept in memory (newest)
@@ -67,7 +68,8 @@ struct OrdersConfig {
   std::string name(const std::string& id) const;
 };
 
-// The defaults, with the household's currency and the consumables' names.
+// The configuration's `orders:` section, the household's currency and each consumable's
+// name, price ceiling and substitution rule; the rest keeps the defaults above.
 OrdersConfig orders_config_from(const Config& config);
 
 }  // namespace larder::orders

@@ -56,6 +56,10 @@ struct RetailerConfig {
   std::string url;
   std::optional<std::string> api_key;
   std::optional<std::string> webhook_secret;
+  // grocy only (docs/retailers.md): the Grocy product id of every consumable's pack sku,
+  // and the shopping list the orders go onto.
+  std::map<std::string, int> products;       // sku -> product id (> 0)
+  int shopping_list_id = 1;                  // > 0
 };
 
 // How the consumption model decides (docs/forecasting.md).
@@ -79,13 +83,54 @@ struct ConsumableConfig {
   std::vector<std::string> synonyms;
   double lead_time_days = 2;                 // > 0
   PackConfig pack;
+  // Orders (docs/orders.md): a quote above this per pack waits for the user's confirmation.
+  std::optional<double> price_ceiling;       // > 0, in household.currency
+  bool allow_substitution = false;           // may the retailer send another sku?
+};
+
+// ---- Orders (docs/orders.md; issue 5) ------------------------------------------------------
+
+// How long an order from each source stays `held`: a cancel inside the window calls no
+// retailer. The defaults are those of docs/orders.md (orders::OrdersConfig).
+struct UndoWindows {
+  double sensor = 300;                       // the consumption model's own orders
+  double button = 60;
+  double voice = 0;
+  double api = 0;
+  double cli = 0;
+};
+
+// At most `count` orders committed in any `days` days (rolling).
+struct MaxOrders {
+  int count = 0;                             // 1..1000
+  double days = 30;                          // (0, 366]
+};
+
+// Backoff of the retailer's calls (full jitter between initial_s and max_s).
+struct RetrySettings {
+  double initial_s = 1;                      // (0, 3600]
+  double max_s = 300;                        // >= initial_s, <= 86400
+};
+
+// The `orders:` section; orders::orders_config_from turns it into the ledger's settings.
+struct OrdersSettings {
+  UndoWindows undo_window_s;                 // each 0..86400
+  bool confirm_voice = true;                 // a voice order asks first
+  std::optional<double> monthly_budget;      // > 0, household.currency, per calendar month
+  std::optional<MaxOrders> max_orders;
+  double combine_within_days = 0;            // 0..60; 0: orders are not combined
+  std::string delivery_method = "doorstep";  // doorstep or trunk
+  RetrySettings retry;
+  double request_timeout_s = 120;            // [5, 3600]
+  double poll_interval_s = 900;              // [10, 86400]
 };
 
 // ---- Devices and their plugins (docs/plugins.md; issue 4) --------------------------------
 
-// What a canonical button press does to its consumable (the core). Reorder, confirm and
-// cancel arrive with the orders feature.
-enum class ButtonEffect { none, refilled };
+// What a canonical button press does to its consumable (the core): `refilled` records a
+// new pack opened, `reorder` orders one pack, `confirm` confirms its order waiting for the
+// user, `cancel` cancels its order in flight.
+enum class ButtonEffect { none, refilled, reorder, confirm, cancel };
 
 // A physical button: what its presses do (the core) and where they come from (the
 // dash_button plugin: any of the sources; presses on larder/v1/button/<id>/press always count).
@@ -156,6 +201,7 @@ struct Config {
   LogLevel log_level = LogLevel::info;
   std::optional<RetailerConfig> retailer;
   ForecastConfig forecast;
+  OrdersSettings orders;
   std::vector<ConsumableConfig> consumables; // in the order of the file
   std::vector<ButtonConfig> buttons;         // in the order of the file
   std::vector<SensorConfig> sensors;

@@ -135,8 +135,6 @@ TEST_CASE("devices: a device naming an unknown consumable is an error naming bot
 TEST_CASE("devices: bad values are reported at their line") {
   expect_error(load("buttons:\n  Kitchen:\n    consumable: coffee\n"), 21, "buttons.Kitchen",
                "is not a valid button id");
-  expect_error(load("buttons:\n  k:\n    consumable: coffee\n    single: reorder\n"), 23,
-               "buttons.k.single", "orders feature");
   expect_error(load("buttons:\n  k:\n    consumable: coffee\n    single: explode\n"), 23,
                "buttons.k.single", "must be ");
   expect_error(load("buttons:\n  k:\n    consumable: coffee\n    actions: {on: triple}\n"), 23,
@@ -183,4 +181,92 @@ TEST_CASE("devices: one device cannot serve two entries") {
                     "  b:\n    consumable: coffee\n    kind: tasmota_sr04\n    topic: s\n"
                     "    full_cm: 1\n    empty_cm: 9\n"),
                28, "sensors.b.topic", "already the device of sensor 'a'");
+}
+
+TEST_CASE("devices: buttons reorder, confirm and cancel their consumable's order") {
+  ConfigLoad l = load(
+      "buttons:\n"                  // 20
+      "  coffee_button:\n"          // 21
+      "    consumable: coffee\n"    // 22
+      "    single: reorder\n"       // 23
+      "    double: confirm\n"       // 24
+      "    long: cancel\n"          // 25
+      "  pods_button:\n"            // 26
+      "    consumable: pods\n"      // 27
+      "    single: none\n"          // 28
+      "    double: refilled\n"      // 29
+      "    long: reorder\n");       // 30
+  INFO(dump(l));
+  REQUIRE(l.config.has_value());
+  const Config& c = *l.config;
+  REQUIRE(c.buttons.size() == 2);
+  CHECK(c.buttons[0].single == ButtonEffect::reorder);
+  CHECK(c.buttons[0].double_press == ButtonEffect::confirm);
+  CHECK(c.buttons[0].long_press == ButtonEffect::cancel);
+  CHECK(c.buttons[1].single == ButtonEffect::none);
+  CHECK(c.buttons[1].double_press == ButtonEffect::refilled);
+  CHECK(c.buttons[1].long_press == ButtonEffect::reorder);
+}
+
+TEST_CASE("devices: a button effect outside the five is refused with the five named") {
+  ConfigLoad l = load("buttons:\n  k:\n    consumable: coffee\n    double: order\n");
+  expect_error(l, 23, "buttons.k.double",
+               "must be refilled, reorder, confirm, cancel or none, got \"order\"");
+  // Spelled as in the file: effects are case-sensitive like every other keyword.
+  expect_error(load("buttons:\n  k:\n    consumable: coffee\n    long: Cancel\n"), 23,
+               "buttons.k.long", "must be refilled, reorder, confirm, cancel or none");
+}
+
+TEST_CASE("devices: a sensor the plugin could not read is refused at its line") {
+  // The consumable_sensor plugin trusts these checks and makes none of its own.
+  const std::string hx711 = "sensors:\n  s:\n    consumable: coffee\n    kind: tasmota_hx711\n";
+  const std::string esphome = "sensors:\n  s:\n    consumable: coffee\n    kind: esphome\n";
+  const std::string sr04 =
+      "sensors:\n  s:\n    consumable: detergent\n    kind: tasmota_sr04\n    topic: t\n";
+  struct Case {
+    std::string extra;
+    int line;
+    std::string key, says;
+  };
+  const Case cases[] = {
+      {hx711 + "    topic: \"\"\n", 24, "sensors.s.topic", "must not be empty"},
+      {hx711 + "    topic: scale+\n", 24, "sensors.s.topic", "without '+', '#'"},
+      {hx711 + "    topic: \"#\"\n", 24, "sensors.s.topic", "without '+', '#'"},
+      {hx711 + "    topic: \"a\\0b\"\n", 24, "sensors.s.topic", "without control characters"},
+      {esphome + "    topic: coffee_scale\n", 24, "sensors.s.topic", "two MQTT topic levels"},
+      {esphome + "    topic: kitchen/\n", 24, "sensors.s.topic", "two MQTT topic levels"},
+      {esphome + "    topic: /coffee_scale\n", 24, "sensors.s.topic", "two MQTT topic levels"},
+      {hx711 + "    topic: t\n    factor: .nan\n", 25, "sensors.s.factor", "must be a number"},
+      {hx711 + "    topic: t\n    factor: 1e999\n", 25, "sensors.s.factor", "must be a number"},
+      {hx711 + "    topic: t\n    offset: .inf\n", 25, "sensors.s.offset", "must be a number"},
+      {hx711 + "    topic: t\n    offset: -.inf\n", 25, "sensors.s.offset", "must be a number"},
+      {hx711 + "    topic: t\n    offline_after_s: 0\n", 25, "sensors.s.offline_after_s",
+       "60 or more"},
+      {sr04 + "    full_cm: 20\n    empty_cm: 20\n", 26, "sensors.s.empty_cm",
+       "greater than full_cm"},
+      {sr04 + "    full_cm: 5\n    empty_cm: .nan\n", 26, "sensors.s.empty_cm",
+       "must be a number greater than 0"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.extra);
+    expect_error(load(c.extra), c.line, c.key, c.says);
+  }
+  // A level sensor needs its consumable's capacity: every consumable has one above 0.
+  ConfigLoad l = parse_config(
+      "mqtt:\n  url: tcp://127.0.0.1:1883\nstate_dir: /var/lib/larder\nhttp:\n  admin_token: " +
+          kAdmin +
+          "\nconsumables:\n"
+          "  tank:\n"
+          "    unit: ml\n"
+          "    capacity: 0\n"  // 9
+          "    pack: {sku: T-1, size: 1}\n"
+          "sensors:\n"
+          "  s:\n"
+          "    consumable: tank\n"
+          "    kind: tasmota_sr04\n"
+          "    topic: t\n"
+          "    full_cm: 5\n"
+          "    empty_cm: 25\n",
+      "/x/l.yaml");
+  expect_error(l, 9, "consumables.tank.capacity", "must be a number greater than 0");
 }
