@@ -2,14 +2,12 @@
 // (placing, the timeline, cancel, delivery changes) are in retailer_orders.cc.
 #include "retailer_sim.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <set>
 
+#include "adapters/crypto/signature.h"
 #include "json_check.h"
 #include "sim_util.h"
 
@@ -115,17 +113,7 @@ SimReply error_reply(int status, const std::string& code, const std::string& mes
 }
 
 std::string sign_body(const std::string& secret, const std::string& body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256=";
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 0xf];
-  }
-  return out;
+  return signature_header(secret, body);
 }
 
 bool is_uuid(const std::string& key) {

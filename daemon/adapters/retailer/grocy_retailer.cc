@@ -1,0 +1,262 @@
+// The `grocy` adapter: an order goes onto a Grocy shopping list (grocy.info's REST API);
+// the household buys it on their own shopping. Quotes come from the configured packs.
+//
+// place: the list is read first, and an item already on it with this order's note is not
+// added again, so a retried place (the same order after a timeout) adds nothing twice.
+// Then POST /api/stock/shoppinglist/add-product for each remaining item, one after another.
+// cancel: POST /api/stock/shoppinglist/remove-product for each item of the order.
+// status: "delivered" once no product of the order is left on the list with the order's
+// note (or each such row is ticked off as done), else "placed".
+// The items of each order are kept in memory from place() on; after a restart an order
+// placed before is unknown: its status has no answer and its cancel is refused.
+#include <map>
+#include <set>
+#include <utility>
+
+#include "adapters/retailer/retailer_kinds.h"
+
+namespace larder::retailer {
+namespace {
+
+using nlohmann::json;
+using orders::CancelResult;
+using orders::PlaceResult;
+
+constexpr std::string_view kIdPrefix = "grocy-";
+
+struct Line {
+  int product_id = 0;
+  int amount = 0;
+};
+
+// Grocy writes numbers, or (older versions) numbers as strings.
+std::optional<long long> integer_at(const json& row, const char* key) {
+  auto it = row.find(key);
+  if (it == row.end()) return std::nullopt;
+  if (it->is_number_integer()) return it->get<long long>();
+  if (it->is_number_float()) return static_cast<long long>(it->get<double>());
+  if (it->is_string()) {
+    const auto& s = it->get_ref<const std::string&>();
+    if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    return std::stoll(s);
+  }
+  if (it->is_boolean()) return it->get<bool>() ? 1 : 0;
+  return std::nullopt;
+}
+
+// The products of `lines` that the list still holds with `note`, not ticked off.
+std::set<int> open_on_list(const json& rows, int list_id, const std::string& note,
+                           const std::vector<Line>& lines) {
+  std::set<int> wanted, open;
+  for (const Line& l : lines) wanted.insert(l.product_id);
+  for (const json& row : rows) {
+    if (!row.is_object()) continue;
+    auto list = integer_at(row, "shopping_list_id");
+    auto product = integer_at(row, "product_id");
+    auto n = row.find("note");
+    if (list && *list != list_id) continue;  // the query should have filtered it already
+    if (!product || !wanted.count(static_cast<int>(*product))) continue;
+    if (n == row.end() || !n->is_string() || n->get_ref<const std::string&>() != note) continue;
+    if (integer_at(row, "done").value_or(0) != 0) continue;  // bought, not yet cleared
+    open.insert(static_cast<int>(*product));
+  }
+  return open;
+}
+
+struct Order {
+  std::string note;  // "Larder order <order_id>", on each of its rows
+  std::vector<Line> lines;
+};
+
+// What the requests in flight need; they hold it, so the adapter may go before they end.
+struct Grocy {
+  std::shared_ptr<HttpClient> http;
+  int list_id = 1;
+  std::map<std::string, Order> orders;  // retailer order id -> its rows
+};
+using GrocyPtr = std::shared_ptr<Grocy>;
+using ListDone = std::function<void(HttpReply, std::optional<json>)>;
+
+PlaceResult failed_place(const HttpReply& r, const std::string& what) {
+  PlaceResult out;
+  // A 2xx that is not a list is garbled on the way: worth asking again.
+  out.kind = retryable(r) || success(r) ? PlaceResult::Kind::retryable
+                                        : PlaceResult::Kind::rejected;
+  out.reason = what + ": " + describe(r);
+  return out;
+}
+
+// GET the list's rows; `done` gets them as a JSON array, or nothing.
+void read_list(const GrocyPtr& g, ListDone done) {
+  std::string path =
+      "/api/objects/shopping_list?query%5B%5D=shopping_list_id%3D" + std::to_string(g->list_id);
+  g->http->send(HttpCall{"GET", path, std::nullopt, {}},
+                [done = std::move(done)](const HttpReply& r) {
+                  auto j = success(r) ? json_body(r) : std::nullopt;
+                  if (j && !j->is_array()) j.reset();
+                  done(r, std::move(j));
+                });
+}
+
+// Adds lines[i..] one after another; `finish` gets the first failure or ok.
+void add_from(GrocyPtr g, const std::shared_ptr<const std::vector<Line>>& lines, std::size_t i,
+              const std::string& note, const std::function<void(PlaceResult)>& finish) {
+  if (i == lines->size()) return finish(PlaceResult{});
+  const Line& l = (*lines)[i];
+  json body = {{"product_id", l.product_id},
+               {"list_id", g->list_id},
+               {"product_amount", l.amount},
+               {"note", note}};
+  auto http = g->http;
+  http->send(HttpCall{"POST", "/api/stock/shoppinglist/add-product", json_text(body), {}},
+             [g = std::move(g), lines, i, note, finish](const HttpReply& r) {
+               if (!success(r)) return finish(failed_place(r, "adding to the shopping list"));
+               add_from(g, lines, i + 1, note, finish);
+             });
+}
+
+// Removes lines[i..] one after another; `finish` gets the first failure or ok.
+void remove_from(GrocyPtr g, const std::shared_ptr<const std::vector<Line>>& lines, std::size_t i,
+                 const std::function<void(CancelResult)>& finish) {
+  if (i == lines->size()) return finish(CancelResult{});
+  const Line& l = (*lines)[i];
+  json body = {{"product_id", l.product_id}, {"list_id", g->list_id}, {"product_amount", l.amount}};
+  auto http = g->http;
+  http->send(HttpCall{"POST", "/api/stock/shoppinglist/remove-product", json_text(body), {}},
+             [g = std::move(g), lines, i, finish](const HttpReply& r) {
+               if (!success(r)) {
+                 CancelResult out;
+                 out.kind = retryable(r) ? CancelResult::Kind::retryable
+                                         : CancelResult::Kind::rejected;
+                 out.reason = "removing from the shopping list: " + describe(r);
+                 return finish(out);
+               }
+               remove_from(g, lines, i + 1, finish);
+             });
+}
+
+class GrocyRetailer : public orders::Retailer {
+ public:
+  GrocyRetailer(std::shared_ptr<HttpClient> http, const RetailerConfig& config,
+                LocalQuotes quotes)
+      : g_(std::make_shared<Grocy>()), products_(config.products), quotes_(std::move(quotes)) {
+    g_->http = std::move(http);
+    g_->list_id = config.shopping_list_id;
+  }
+  // No answers after the adapter; a place or cancel half-way stops where it is.
+  ~GrocyRetailer() override { g_->http->close(); }
+
+  std::string kind() const override { return "grocy"; }
+
+  void quote(const std::vector<orders::Item>& items,
+             std::function<void(orders::QuoteOutcome)> done) override {
+    post([done = std::move(done), outcome = quotes_.quote(items)] { done(outcome); });
+  }
+
+  void place(const orders::PlaceCall& c, std::function<void(PlaceResult)> done) override {
+    // The items come from the order's state (the local quote never substitutes).
+    Order order{"Larder order " + c.order_id, {}};
+    const json& state = c.order_state;
+    if (state.is_object() && state.contains("items") && state["items"].is_array()) {
+      for (const json& i : state["items"]) {
+        auto sku = short_string(i, "sku");
+        auto quantity = i.is_object() ? integer_at(i, "quantity") : std::nullopt;
+        if (!sku || !quantity || *quantity < 1 || *quantity > 1000000) {
+          return reject(std::move(done), "the order's items are unreadable");
+        }
+        auto product = products_.find(*sku);
+        if (product == products_.end()) {
+          return reject(std::move(done), "sku " + *sku + " has no Grocy product id");
+        }
+        order.lines.push_back({product->second, static_cast<int>(*quantity)});
+      }
+    }
+    if (order.lines.empty()) return reject(std::move(done), "the order has no items");
+    std::string id = std::string(kIdPrefix) + c.order_id;
+    GrocyPtr g = g_;
+    auto finish = [g, id, order, done = std::move(done)](PlaceResult r) {
+      if (r.kind == PlaceResult::Kind::ok) {
+        g->orders[id] = order;
+        r.retailer_order_id = id;
+      }
+      done(std::move(r));
+    };
+    read_list(g, [g, order, finish](const HttpReply& r, std::optional<json> rows) {
+      if (!rows) return finish(failed_place(r, "reading the shopping list"));
+      std::set<int> present = open_on_list(*rows, g->list_id, order.note, order.lines);
+      auto todo = std::make_shared<std::vector<Line>>();
+      for (const Line& l : order.lines) {
+        if (!present.count(l.product_id)) todo->push_back(l);
+      }
+      add_from(g, std::move(todo), 0, order.note, finish);
+    });
+  }
+
+  void cancel(const std::string& retailer_order_id,
+              std::function<void(CancelResult)> done) override {
+    auto it = g_->orders.find(retailer_order_id);
+    if (it == g_->orders.end()) {
+      CancelResult r{CancelResult::Kind::rejected,
+                     "the grocy adapter does not know order " + retailer_order_id +
+                         " (placed before a restart?): take it off the shopping list by hand"};
+      post([done = std::move(done), r] { done(r); });
+      return;
+    }
+    auto lines = std::make_shared<const std::vector<Line>>(it->second.lines);
+    GrocyPtr g = g_;
+    remove_from(g, lines, 0, [g, retailer_order_id, done = std::move(done)](CancelResult r) {
+      if (r.kind == CancelResult::Kind::ok) g->orders.erase(retailer_order_id);
+      done(std::move(r));
+    });
+  }
+
+  void status(const std::string& retailer_order_id,
+              std::function<void(orders::StatusOutcome)> done) override {
+    auto it = g_->orders.find(retailer_order_id);
+    if (it == g_->orders.end()) {
+      std::string why = "the grocy adapter does not know order " + retailer_order_id +
+                        " (placed before a restart?)";
+      post([done = std::move(done), why] { done(orders::StatusOutcome{std::nullopt, why}); });
+      return;
+    }
+    Order order = it->second;
+    int list_id = g_->list_id;
+    read_list(g_, [order, list_id, done = std::move(done)](const HttpReply& r, std::optional<json> rows) {
+      orders::StatusOutcome out;
+      if (!rows) {
+        out.reason = "reading the shopping list: " + describe(r);
+      } else {
+        bool left = !open_on_list(*rows, list_id, order.note, order.lines).empty();
+        out.status = orders::RetailerStatus{left ? "placed" : "delivered", "", std::nullopt,
+                                            std::nullopt};
+      }
+      done(std::move(out));
+    });
+  }
+
+ private:
+  void post(std::function<void()> fn) { g_->http->post()(std::move(fn)); }
+
+  void reject(std::function<void(PlaceResult)> done, std::string reason) {
+    PlaceResult r;
+    r.kind = PlaceResult::Kind::rejected;
+    r.reason = std::move(reason);
+    post([done = std::move(done), r] { done(r); });
+  }
+
+  GrocyPtr g_;
+  std::map<std::string, int> products_;  // sku -> Grocy product id
+  LocalQuotes quotes_;
+};
+
+}  // namespace
+
+std::unique_ptr<orders::Retailer> make_grocy_retailer(std::shared_ptr<HttpClient> http,
+                                                      const RetailerConfig& config,
+                                                      LocalQuotes quotes) {
+  return std::make_unique<GrocyRetailer>(std::move(http), config, std::move(quotes));
+}
+
+}  // namespace larder::retailer

@@ -1,0 +1,236 @@
+// cpprestsdk behind HttpClient. Its tasks run on cpprestsdk's thread pool: there the
+// answer is read (bounded) into an HttpReply, which alone crosses to the event loop.
+#ifndef _TURN_OFF_PLATFORM_STRING
+#define _TURN_OFF_PLATFORM_STRING  // NOLINT(bugprone-reserved-identifier): cpprestsdk's; no U() macro: it collides with other code
+#endif
+#include <cpprest/http_client.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <mutex>
+
+#include "adapters/retailer/retailer_http.h"
+
+namespace larder::retailer {
+namespace {
+
+namespace http = web::http;
+
+// One request's answer while it is being read.
+struct Exchange {
+  HttpReply reply;
+  concurrency::streams::istream in;
+  std::vector<std::uint8_t> chunk = std::vector<std::uint8_t>(std::size_t{16} * 1024);
+};
+
+// Reads the body chunk by chunk until its end or past the bound. Past the bound the
+// stream is closed for reading: the rest of the body is then dropped as it arrives.
+pplx::task<void> read_body(const std::shared_ptr<Exchange>& x) {
+  auto buf = x->in.streambuf();
+  return buf.getn(x->chunk.data(), x->chunk.size()).then([x](std::size_t n) {
+    if (n == 0) return pplx::task_from_result();
+    if (x->reply.body.size() + n > kMaxAnswerBytes) {
+      x->reply.too_large = true;
+      x->reply.body.clear();
+      x->in.close();
+      return pplx::task_from_result();
+    }
+    x->reply.body.append(reinterpret_cast<const char*>(x->chunk.data()), n);
+    return read_body(x);
+  });
+}
+
+std::string printable(std::string_view s, std::size_t max) {
+  std::string out;
+  for (char c : s.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : ' ';
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+}  // namespace
+
+struct HttpClient::Impl {
+  Impl(const web::uri& base, const http::client::http_client_config& config)
+      : client(base, config) {}
+  http::client::http_client client;
+};
+
+// Between cpprestsdk's threads and the event loop: an answer goes to `post` only while
+// the gate is open.
+struct HttpClient::Gate {
+  std::mutex mutex;
+  bool open = true;
+  Post post;
+};
+
+HttpClient::HttpClient(Post post, std::shared_ptr<Impl> impl, Headers headers)
+    : post_(post),
+      impl_(std::move(impl)),
+      gate_(std::make_shared<Gate>()),
+      headers_(std::move(headers)) {
+  gate_->post = std::move(post);
+}
+
+HttpClient::~HttpClient() { close(); }
+
+void HttpClient::close() {
+  std::lock_guard<std::mutex> lock(gate_->mutex);
+  gate_->open = false;
+}
+
+Result<std::shared_ptr<HttpClient>> HttpClient::make(const std::string& base_url, Post post,
+                                                     const RetailerOptions& options,
+                                                     Headers headers) {
+  if (!post) return Status::Error("retailer: no event loop to answer on");
+  if (!std::isfinite(options.timeout_s) || options.timeout_s <= 0 || options.timeout_s > 86400) {
+    return Status::Error("retailer: the request timeout must be above 0 and at most a day");
+  }
+  try {
+    web::uri uri(base_url);
+    if ((uri.scheme() != "http" && uri.scheme() != "https") || uri.host().empty()) {
+      return Status::Error("retailer: \"" + base_url + "\" is not an http(s) URL");
+    }
+    http::client::http_client_config config;
+    config.set_timeout(std::chrono::microseconds(
+        static_cast<std::int64_t>(std::llround(options.timeout_s * 1e6))));
+    // A redirect would carry the key, the signature or the order elsewhere: none.
+    config.set_max_redirects(0);
+    if (options.ca_file) {
+      std::ifstream probe(*options.ca_file);
+      if (!probe) return Status::Error("retailer: cannot read the CA file " + *options.ca_file);
+      std::string ca = *options.ca_file;
+      // Added to the system's trust store, which cpprestsdk loads first.
+      config.set_ssl_context_callback(
+          [ca](boost::asio::ssl::context& ctx) { ctx.load_verify_file(ca); });
+    }
+    auto impl = std::make_shared<Impl>(uri, config);
+    return std::shared_ptr<HttpClient>(
+        new HttpClient(std::move(post), std::move(impl), std::move(headers)));
+  } catch (const std::exception& e) {
+    return Status::Error("retailer: cannot use \"" + base_url + "\": " + e.what());
+  }
+}
+
+void HttpClient::send(HttpCall call, std::function<void(HttpReply)> done) {
+  // The only way out: every path below ends in exactly one answer().
+  auto answer = [gate = gate_, done = std::move(done)](HttpReply r) {
+    std::lock_guard<std::mutex> lock(gate->mutex);
+    if (gate->open) gate->post([done, r = std::move(r)] { done(r); });
+  };
+  {
+    std::lock_guard<std::mutex> lock(gate_->mutex);
+    if (!gate_->open) return;  // closed: nobody waits for an answer
+  }
+  try {
+    http::http_request req(call.method == "POST" ? http::methods::POST : http::methods::GET);
+    req.set_request_uri(web::uri(call.path.empty() ? "/" : call.path));
+    for (const auto& [name, value] : headers_) req.headers().add(name, value);
+    for (const auto& [name, value] : call.headers) req.headers().add(name, value);
+    if (call.body) req.set_body(*call.body, "application/json");
+    auto impl = impl_;  // the client lives as long as its requests
+    impl->client.request(req)
+        .then([impl](http::http_response res) {
+          auto x = std::make_shared<Exchange>();
+          x->reply.status = res.status_code();
+          x->in = res.body();
+          if (res.headers().content_length() > kMaxAnswerBytes) {
+            x->reply.too_large = true;
+            x->in.close();
+            return pplx::task_from_result(x);
+          }
+          return read_body(x).then([x] { return x; });
+        })
+        .then([answer](const pplx::task<std::shared_ptr<Exchange>>& t) {
+          HttpReply r;
+          try {
+            r = std::move(t.get()->reply);
+          } catch (const std::exception& e) {
+            // http_exception for timeouts, refused connections, TLS failures, a cut body.
+            r = HttpReply{};
+            r.error = printable(e.what(), 200);
+          } catch (...) {
+            r = HttpReply{};
+            r.error = "unknown error";
+          }
+          if (r.status == 0 && r.error.empty()) r.error = "no answer";
+          answer(std::move(r));
+        });
+  } catch (const std::exception& e) {
+    HttpReply r;
+    r.error = printable(e.what(), 200);
+    answer(std::move(r));
+  }
+}
+
+std::string encode_segment(std::string_view segment) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : segment) {
+    auto c = static_cast<unsigned char>(ch);
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '.' || c == '_' || c == '~';
+    if (plain) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+bool retryable(const HttpReply& r) { return r.status == 0 || r.status == 429 || r.status >= 500; }
+
+bool success(const HttpReply& r) { return r.status >= 200 && r.status < 300; }
+
+std::optional<nlohmann::json> json_body(const HttpReply& r) {
+  if (r.too_large || r.body.empty()) return std::nullopt;
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+std::string describe(const HttpReply& r) {
+  if (r.status == 0) return "no answer: " + r.error;
+  std::string s = "HTTP " + std::to_string(r.status);
+  if (r.too_large) return s + " (an answer over 256 KiB)";
+  if (auto j = json_body(r); j && j->is_object()) {
+    const auto* e = j->contains("error") ? &(*j)["error"] : nullptr;
+    if (e && e->is_object()) {
+      auto code = short_string(*e, "code");
+      auto message = short_string(*e, "message");
+      if (code) s += " " + printable(*code, 64);
+      if (message) s += ": " + printable(*message, 200);
+      if (code || message) return s;
+    }
+    if (auto m = short_string(*j, "error_message")) return s + ": " + printable(*m, 200);  // Grocy
+  }
+  if (!r.body.empty()) s += ": " + printable(r.body, 120);
+  return s;
+}
+
+std::string json_text(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<std::string> short_string(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  const auto& s = it->get_ref<const std::string&>();
+  if (s.empty() || s.size() > 256) return std::nullopt;
+  return s;
+}
+
+std::optional<double> finite_number(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  double d = it->get<double>();
+  if (!std::isfinite(d)) return std::nullopt;
+  return d;
+}
+
+}  // namespace larder::retailer

@@ -1,0 +1,99 @@
+// The HTTP plumbing the retailer adapters share (private to daemon/adapters/retailer):
+// one cpprestsdk client per adapter, bounded answers handed to the event loop as plain
+// values, and the helpers that turn an answer into words and outcomes.
+//
+// cpprestsdk stays inside retailer_http.cc: its headers define macros (U()) that collide
+// with other code.
+// Thread rule: send() from any thread; `done` runs through `post` (the event loop).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/retailer/retailer_factory.h"
+#include "larder/status.h"
+
+namespace larder::retailer {
+
+// The most of an answer's body that is read; a longer answer counts as garbled.
+constexpr std::size_t kMaxAnswerBytes = std::size_t{256} * 1024;
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpCall {
+  std::string method = "GET";        // GET or POST
+  std::string path;                  // appended to the base URL; encoded; may hold "?query"
+  std::optional<std::string> body;   // sent as application/json, byte for byte
+  Headers headers;                   // besides the client's own
+};
+
+struct HttpReply {
+  int status = 0;      // 0: no answer (connection error, timeout, TLS failure)
+  std::string body;    // at most kMaxAnswerBytes
+  bool too_large = false;
+  std::string error;   // status 0: why there is no answer
+};
+
+class HttpClient {
+ public:
+  // `base_url`: http(s)://host[:port][/path]. `headers` go with every request.
+  static Result<std::shared_ptr<HttpClient>> make(const std::string& base_url, Post post,
+                                                  const RetailerOptions& options,
+                                                  Headers headers);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends one request; `done` gets its answer, once, through `post`. Never calls `done`
+  // before it returns.
+  void send(HttpCall call, std::function<void(HttpReply)> done);
+
+  // Ends the answers: from now on nothing is sent, and no answer still to come is handed
+  // to `post`. The adapters call it when they are destroyed, so that the event loop may
+  // go right after them (answers posted before stay in the loop's queue).
+  void close();
+
+  const Post& post() const { return post_; }
+
+ private:
+  struct Impl;
+  struct Gate;
+  HttpClient(Post post, std::shared_ptr<Impl> impl, Headers headers);
+  Post post_;
+  std::shared_ptr<Impl> impl_;  // shared with the requests in flight
+  std::shared_ptr<Gate> gate_;  // likewise
+  Headers headers_;
+};
+
+// A path segment with everything but A-Z a-z 0-9 - . _ ~ percent-encoded.
+std::string encode_segment(std::string_view segment);
+
+// 429 and 5xx, and no answer at all: worth asking again (retailer-v1.md).
+bool retryable(const HttpReply& r);
+bool success(const HttpReply& r);  // 2xx
+
+// The body as JSON, or nothing (too large, not JSON).
+std::optional<nlohmann::json> json_body(const HttpReply& r);
+
+// In words, for the logs and the order's reason: "no answer: <why>", or "HTTP 422
+// unknown_sku: <message>" from a body {"error":{"code","message"}} (Grocy's
+// {"error_message"} too), else "HTTP <status>" and the start of the body, printable only.
+std::string describe(const HttpReply& r);
+
+// Compact JSON text; invalid UTF-8 in strings is replaced, never thrown about.
+std::string json_text(const nlohmann::json& j);
+
+// A string that is short enough to keep (at most 256 bytes, not empty), from `j[key]`.
+std::optional<std::string> short_string(const nlohmann::json& j, const char* key);
+// A finite number from `j[key]`.
+std::optional<double> finite_number(const nlohmann::json& j, const char* key);
+
+}  // namespace larder::retailer

@@ -1,0 +1,59 @@
+// The port through which the order ledger's effects reach a retailer (shared/contract/
+// retailer-v1.md). Implementations live in daemon/adapters/retailer: `sandbox` (the
+// retailer API itself, served by larder-sandbox or a real retailer's bridge), `webhook`
+// (POSTs the order to the user's URL) and `grocy` (a Grocy shopping list).
+//
+// Every call is asynchronous and answers exactly once through its callback, on the thread
+// of the executor the adapter was given (the daemon's event loop), never inside the call
+// itself. A call whose answer is lost (a timeout, a connection error) answers with a
+// retryable outcome; the adapter never retries on its own: the ledger decides, and a
+// retried place carries the same idempotency key.
+// Thread rule: calls from the event-loop thread only; callbacks come back on it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "orders/ledger.h"
+#include "orders/order.h"
+
+namespace larder::orders {
+
+struct QuoteOutcome {
+  std::optional<Quote> quote;  // set on success
+  bool retryable = false;      // on failure: a timeout, a connection error, 429, 5xx
+  std::string reason;          // on failure, in words for the logs and the order's reason
+};
+
+struct PlaceCall {
+  std::string order_id;          // the ledger's
+  std::string quote_id;
+  std::string idempotency_key;
+  std::string delivery_method;
+  std::optional<Window> window;
+  nlohmann::json order_state;    // the order's state_json() (what the webhook sends)
+};
+
+struct StatusOutcome {
+  std::optional<RetailerStatus> status;  // set when the retailer answered
+  std::string reason;                    // else why not
+};
+
+class Retailer {
+ public:
+  virtual ~Retailer() = default;
+  // The adapter's kind as in the configuration: sandbox, webhook, grocy.
+  virtual std::string kind() const = 0;
+  virtual void quote(const std::vector<Item>& items, std::function<void(QuoteOutcome)> done) = 0;
+  virtual void place(const PlaceCall& call, std::function<void(PlaceResult)> done) = 0;
+  virtual void cancel(const std::string& retailer_order_id,
+                      std::function<void(CancelResult)> done) = 0;
+  virtual void status(const std::string& retailer_order_id,
+                      std::function<void(StatusOutcome)> done) = 0;
+};
+
+}  // namespace larder::orders
