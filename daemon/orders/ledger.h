@@ -248,7 +248,7 @@ class Ledger {
   void hold(Step& s, std::string reason, std::string text, double now);
   void end_cancelled(Step& s, bool by_user, const std::string& reason, double now);
   void end_failed(Step& s, const std::string& reason, double now);
-  bool fresh(const Quote& q, double now) const;
+  bool fresh(const Order& o, double now) const;  // o.quote is set
   double backoff(int attempts);
   std::vector<const Order*> all() const;
   void prune();

@@ -156,12 +156,14 @@ void Ledger::take_quote(Step& s, const Quote& q, double now) {
     end_failed(s, st.message(), now);
     return;
   }
-  if (!fresh(q, now)) {
-    retry_later(s, now, "the retailer's quote expires at once");
+  if (q.expires_at && now >= *q.expires_at) {
+    retry_later(s, now, "the retailer's quote had expired when it came");
     return;
   }
   bool first = !o.quote;
   o.quote = q;
+  o.quote_margin.reset();
+  if (q.expires_at) o.quote_margin = std::min(c_.quote_margin_s, (*q.expires_at - now) / 2);
   o.delivery = choose_delivery(c_, q);
   o.attempts = 0;
   o.retry_at = 0;
@@ -220,7 +222,7 @@ void Ledger::place_step(Step& s, double now) {
     if (now >= o.retry_at) issue_place(s, now);
     return;
   }
-  if (!o.quote || !fresh(*o.quote, now)) {
+  if (!o.quote || !fresh(o, now)) {
     ensure_quote(s, now);
     return;
   }
@@ -235,7 +237,7 @@ void Ledger::place_step(Step& s, double now) {
 
 void Ledger::ensure_quote(Step& s, double now) {
   if (s.o.pending != Pending::none || now < s.o.retry_at) return;
-  if (s.o.quote && fresh(*s.o.quote, now)) return;
+  if (s.o.quote && fresh(s.o, now)) return;
   issue_quote(s, now);
 }
 
@@ -283,8 +285,9 @@ double Ledger::backoff(int attempts) {
   return cap * uniform01(random_).value_or(1.0);
 }
 
-bool Ledger::fresh(const Quote& q, double now) const {
-  return !q.expires_at || now < *q.expires_at - c_.quote_margin_s;
+bool Ledger::fresh(const Order& o, double now) const {
+  const Quote& q = *o.quote;
+  return !q.expires_at || now < *q.expires_at - o.quote_margin.value_or(c_.quote_margin_s);
 }
 
 // ---- Persistence ----------------------------------------------------------------------

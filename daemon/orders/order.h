@@ -124,6 +124,10 @@ struct Order {
 
   Pending pending = Pending::none;          // not persisted
   double pending_since = 0;                 // not persisted
+  // How close to its expiry the quote is taken again: quote_margin_s, or half the quote's
+  // life when it came, for a retailer whose quotes live only seconds. Not persisted (after
+  // a restart the configured margin holds).
+  std::optional<double> quote_margin;
 
   const std::string& consumable() const { return items.front().consumable; }
   bool automatic() const { return source == Source::sensor; }

@@ -1,0 +1,154 @@
+// The order ledger (support/ledger_world.h): the guards on a quote (price ceiling,
+// substitution, monthly budget, order limit, currency) and orders combined from
+// consumables that need one soon.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "orders/guards.h"
+#include "orders/ledger.h"
+#include "support/ledger_world.h"
+
+using namespace larder;
+using namespace larder::orders;
+using namespace larder::test;
+using nlohmann::json;
+
+TEST_CASE("guards on the quote: each holds the order with its reason until confirmed") {
+  OrdersConfig c = test_config();
+  c.consumables["coffee"].price_ceiling = 10;
+  c.monthly_budget = 30;
+  c.max_orders = OrderLimit{3, 7};
+  World w(c);
+
+  SUBCASE("price ceiling") {
+    std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+    auto q = quote(w, id, kT0, 10.01);
+    CHECK(index_of<PlaceOrder>(q) == -1);
+    const Order* o = w.led.find(id);
+    CHECK(o->status == OrderStatus::awaiting_confirmation);
+    CHECK(o->hold_reason == "price_ceiling");
+    CHECK(one<PublishState>(q).state["hold_reason"] == "price_ceiling");
+    CHECK(one<Event>(q).kind == "order_awaiting_confirmation");
+    CHECK(one<Event>(q).text ==
+          "Coffee beans costs 10.01 EUR, above the ceiling of 10.00 EUR. Confirm to order it "
+          "anyway.");
+    auto ok = w.led.confirm(id, kT0 + 1);
+    CHECK(one<PlaceOrder>(ok).order_id == id);
+    // At the ceiling is not above it.
+    std::string t = w.led.request(req("coffee", Source::api, 1, true), kT0).order_id;
+    CHECK(index_of<PlaceOrder>(quote(w, t, kT0, 10)) >= 0);
+  }
+  SUBCASE("a guard is checked as soon as the quote comes, inside the undo window") {
+    std::string id = w.led.request(req("coffee", Source::sensor), kT0).order_id;
+    quote(w, id, kT0, 12);
+    CHECK(w.led.find(id)->hold_reason == "price_ceiling");
+    CHECK(index_of<PlaceOrder>(w.led.tick(kT0 + 600)) == -1);
+  }
+  SUBCASE("substitution") {
+    std::string id = w.led.request(req("tea", Source::api), kT0).order_id;
+    Quote q = quote_for(*w.led.find(id), kT0);
+    q.items[0].sku = "TEA-200";
+    q.items[0].substitute_for = "TEA-100";
+    auto r = w.led.quote_received(id, q, kT0);
+    CHECK(w.led.find(id)->hold_reason == "substitution");
+    CHECK(index_of<PlaceOrder>(r) == -1);
+    OrdersConfig allow = test_config();
+    allow.consumables["tea"].allow_substitution = true;
+    World w2(allow);
+    std::string id2 = w2.led.request(req("tea", Source::api), kT0).order_id;
+    q.quote_id = "q2";
+    CHECK(index_of<PlaceOrder>(w2.led.quote_received(id2, q, kT0)) >= 0);
+  }
+  SUBCASE("monthly budget, by calendar month (UTC)") {
+    // 20 EUR committed last month counts nothing in January; 20 this month does.
+    std::string dec = w.led.request(req("coffee", Source::api), kT0 - 10 * kDay).order_id;
+    w.led.quote_received(dec, quote_for(*w.led.find(dec), kT0 - 10 * kDay, 9), kT0 - 10 * kDay);
+    CHECK(month_start_utc(kT0) == 1767225600);  // 2026-01-01
+    std::string jan = w.led.request(req("tea", Source::api, 2), kT0).order_id;
+    CHECK(index_of<PlaceOrder>(quote(w, jan, kT0, 10)) >= 0);
+    std::string milk = w.led.request(req("milk", Source::api), kT0 + 1).order_id;
+    auto q = quote(w, milk, kT0 + 1, 10.01);
+    CHECK(index_of<PlaceOrder>(q) == -1);
+    CHECK(w.led.find(milk)->hold_reason == "budget");
+    CHECK(one<Event>(q).text ==
+          "Ordering 1 x Milk for 10.01 EUR would pass this month's budget of 30.00 EUR "
+          "(20.00 EUR spent). Confirm to order it anyway.");
+    // A failed order gives its money back.
+    w.led.place_result(jan, place_error(PlaceResult::Kind::rejected, "no"), kT0 + 2);
+    std::string more = w.led.request(req("milk", Source::api, 1, true), kT0 + 3).order_id;
+    CHECK(index_of<PlaceOrder>(quote(w, more, kT0 + 3, 10.01)) >= 0);
+  }
+  SUBCASE("order limit per period") {
+    c.monthly_budget.reset();
+    World w3(c);
+    double t = kT0;
+    for (const char* k : {"coffee", "tea", "milk"}) {
+      std::string id = w3.led.request(req(k, Source::api), t).order_id;
+      CHECK(index_of<PlaceOrder>(quote(w3, id, t)) >= 0);
+      t += kDay;
+    }
+    std::string fourth = w3.led.request(req("coffee", Source::api, 1, true), t).order_id;
+    quote(w3, fourth, t);
+    CHECK(w3.led.find(fourth)->hold_reason == "order_limit");
+    // A week after the first, it is in the limit again (rolling period).
+    std::string later =
+        w3.led.request(req("coffee", Source::api, 1, true), kT0 + 7 * kDay).order_id;
+    CHECK(index_of<PlaceOrder>(quote(w3, later, kT0 + 7 * kDay)) >= 0);
+  }
+  SUBCASE("a quote in another currency, with limits to check") {
+    std::string id = w.led.request(req("tea", Source::api), kT0).order_id;
+    Quote q = quote_for(*w.led.find(id), kT0);
+    q.currency = "USD";
+    w.led.quote_received(id, q, kT0);
+    CHECK(w.led.find(id)->hold_reason == "currency");
+  }
+}
+
+TEST_CASE("consumables needing an order soon are combined into one order") {
+  OrdersConfig c = test_config();
+  c.combine_within_days = 3;
+  World w(c);
+  std::string milk = w.led.request(req("milk", Source::api), kT0).order_id;  // in flight
+  Request r = req("coffee", Source::sensor);
+  r.companions = {{"tea", "TEA-100", 2, 2.5},      // soon: joins
+                  {"milk", "MILK-1L", 1, 0.5},     // has its own order
+                  {"sugar", "SUGAR-1", 1, 9},      // not soon
+                  {"coffee", "COFFEE-500", 1, 0},  // itself
+                  {"flour", "FLOUR-1", 1, -1}};    // overdue: joins
+  auto reply = w.led.request(r, kT0);
+  REQUIRE(reply.ok());
+  const Order* o = w.led.find(reply.order_id);
+  REQUIRE(o->items.size() == 3);
+  CHECK(o->items[1].consumable == "tea");
+  CHECK(o->items[1].quantity == 2);
+  CHECK(o->items[2].consumable == "flour");
+  CHECK(one<RequestQuote>(reply).items.size() == 3);
+  auto state = one<PublishState>(reply).state;
+  CHECK(state["consumable"] == "coffee");
+  CHECK(state["items"].size() == 3);
+  CHECK(state["items"][1] == json{{"consumable", "tea"}, {"sku", "TEA-100"}, {"quantity", 2}});
+  CHECK(one<Event>(reply).text ==
+        "Ordering 1 x Coffee beans, 2 x Tea and 1 x flour in 5 minutes. Cancel to stop it.");
+  // Tea is now in flight with coffee's order.
+  CHECK(w.led.request(req("tea", Source::button), kT0 + 1).order_id == o->id);
+  CHECK(w.led.in_flight("flour") == o);
+  CHECK(w.led.in_flight("milk")->id == milk);
+
+  // Delivered: each item's pack reaches its consumable's model.
+  quote(w, o->id, kT0 + 1);
+  w.led.tick(kT0 + 300);
+  w.led.place_result(o->id, placed_ok("r-9", kT0 + kDay), kT0 + 301);
+  auto d = w.led.status("r-9", rs("delivered"), kT0 + 301 + kDay);
+  auto del = all_of<Delivered>(d);
+  REQUIRE(del.size() == 3);
+  CHECK(del[1].consumable == "tea");
+  CHECK(del[1].packs == 2);
+
+  World off;  // combine_within_days 0: off
+  Request r2 = req("coffee", Source::sensor);
+  r2.companions = {{"tea", "TEA-100", 1, 0}};
+  CHECK(off.led.find(off.led.request(r2, kT0).order_id)->items.size() == 1);
+}

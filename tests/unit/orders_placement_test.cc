@@ -1,0 +1,342 @@
+// The order ledger (support/ledger_world.h) from the commit on: placing with retries and
+// backoff, quotes and their 409s, a crash between the commit and the answer, the status
+// until delivery, and facts that are not valid.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "orders/ledger.h"
+#include "support/ledger_world.h"
+
+using namespace larder;
+using namespace larder::orders;
+using namespace larder::test;
+using nlohmann::json;
+
+TEST_CASE("retries reuse the key, after growing delays with full jitter") {
+  World w;
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  auto first = one<PlaceOrder>(quote(w, id, kT0));
+  const std::string key = first.idempotency_key;
+  double now = kT0;
+  double u = fraction(0x80);
+  std::vector<double> delays;
+  for (int attempt = 1; attempt <= 12; ++attempt) {
+    auto e = w.led.place_result(id, place_error(PlaceResult::Kind::retryable, "HTTP 503"), now);
+    REQUIRE(e.ok());
+    CHECK(index_of<PlaceOrder>(e) == -1);
+    const Order* o = w.led.find(id);
+    double cap = std::min(300.0, std::ldexp(1.0, attempt - 1));
+    CAPTURE(attempt);
+    CHECK(o->retry_at - now == doctest::Approx(cap * u));
+    CHECK(o->last_error == "HTTP 503");
+    delays.push_back(o->retry_at - now);
+    if (o->retry_at - now > 0.01) CHECK(w.led.tick(o->retry_at - 0.01).effects.empty());
+    now = o->retry_at;
+    auto t = w.led.tick(now);
+    auto p = one<PlaceOrder>(t);
+    CHECK(p.idempotency_key == key);
+    CHECK(p.quote_id == first.quote_id);
+    CHECK(p.attempt == attempt + 1);
+    CHECK(index_of<Persist>(t) < index_of<PlaceOrder>(t));
+  }
+  CHECK(delays[1] > delays[0]);
+  CHECK(delays[5] > delays[4]);
+  CHECK(delays.back() == doctest::Approx(300 * u));  // capped
+  CHECK(w.led.find(id)->status == OrderStatus::placing);
+
+  // The jitter is the random source's: another draw, another delay.
+  w.rnd.jitter = 0x20;
+  w.led.place_result(id, place_error(PlaceResult::Kind::retryable), now);
+  CHECK(w.led.find(id)->retry_at - now == doctest::Approx(300 * fraction(0x20)));
+  // A late error answer to an attempt already retried is ignored.
+  double retry_at = w.led.find(id)->retry_at;
+  CHECK(w.led.place_result(id, place_error(PlaceResult::Kind::retryable), now + 1).effects.empty());
+  CHECK(w.led.find(id)->retry_at == retry_at);
+}
+
+TEST_CASE("a request left unanswered times out and is retried with the same key") {
+  World w;
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  const std::string key = one<PlaceOrder>(quote(w, id, kT0)).idempotency_key;
+  CHECK(w.led.tick(kT0 + 119).effects.empty());
+  auto timeout = w.led.tick(kT0 + 120);
+  CHECK(index_of<PlaceOrder>(timeout) == -1);
+  const Order* o = w.led.find(id);
+  CHECK(o->pending == Pending::none);
+  CHECK(o->retry_at == doctest::Approx(kT0 + 120 + fraction(0x80)));
+  auto retry = w.led.tick(kT0 + 122);
+  CHECK(one<PlaceOrder>(retry).idempotency_key == key);
+  CHECK(one<PlaceOrder>(retry).attempt == 2);
+}
+
+TEST_CASE("another 4xx fails the order with the retailer's reason") {
+  World w;
+  std::string id = w.led.request(req("coffee", Source::sensor), kT0).order_id;
+  quote(w, id, kT0);
+  w.led.tick(kT0 + 300);
+  auto f = w.led.place_result(
+      id, place_error(PlaceResult::Kind::rejected, "HTTP 422: sku COFFEE-500 discontinued"),
+      kT0 + 301);
+  REQUIRE(f.ok());
+  const Order* o = w.led.find(id);
+  CHECK(o->status == OrderStatus::failed);
+  CHECK(o->reason == "HTTP 422: sku COFFEE-500 discontinued");
+  CHECK(kinds(f) == std::vector<std::string>{"order_failed"});
+  CHECK(one<Event>(f).text ==
+        "The order of 1 x Coffee beans failed: HTTP 422: sku COFFEE-500 discontinued.");
+  CHECK(one<PublishState>(f).state["status"] == "failed");
+  auto freed = one<Cancelled>(f);  // the model may decide again; no veto
+  CHECK_FALSE(freed.by_user);
+  CHECK(freed.automatic);
+  CHECK(w.led.tick(kT0 + 1000).effects.empty());
+  CHECK(w.led.cancel(id, true, kT0 + 1001).code == Code::conflict);
+  CHECK_FALSE(w.led.request(req("coffee", Source::sensor), kT0 + 1002).existing);
+}
+
+TEST_CASE("quotes: retried with backoff, refused finally, or not matching the order") {
+  World w;
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  auto e = w.led.quote_failed(id, true, "connection refused", kT0 + 1);
+  REQUIRE(e.ok());
+  CHECK_FALSE(calls_retailer(e));
+  CHECK(w.led.tick(kT0 + 1).effects.empty());
+  auto again = w.led.tick(kT0 + 2);
+  CHECK(one<RequestQuote>(again).order_id == id);
+
+  auto fin = w.led.quote_failed(id, false, "HTTP 404: unknown sku COFFEE-500", kT0 + 3);
+  CHECK(w.led.find(id)->status == OrderStatus::failed);
+  CHECK(one<Event>(fin).text.find("unknown sku") != std::string::npos);
+
+  // A quote that leaves out an item, or quotes another quantity, is the retailer's refusal.
+  std::string id2 = w.led.request(req("coffee", Source::api, 2), kT0).order_id;
+  Quote q = quote_for(*w.led.find(id2), kT0);
+  q.items[0].quantity = 1;
+  auto bad = w.led.quote_received(id2, q, kT0 + 1);
+  CHECK(w.led.find(id2)->status == OrderStatus::failed);
+  CHECK(w.led.find(id2)->reason == "the retailer offers 1 of the 2 x COFFEE-500 asked for");
+  CHECK(index_of<PlaceOrder>(bad) == -1);
+
+  // The retailer's JSON, as retailer-v1.md gives it.
+  auto parsed = parse_quote(json::parse(R"({"quote_id":"q1","items":[{"sku":"COFFEE-500",
+      "quantity":1,"unit_price":8.99,"substitute_for":null}],"total":8.99,"currency":"EUR",
+      "package":{"weight_kg":0.55,"dims_cm":[20,12,8],"value":8.99,"signature_required":false,
+      "temperature_sensitive":false},"delivery_options":[{"method":"doorstep","window":{
+      "start":1767700000,"end":1767714400}},{"method":"trunk","window":{"start":1767700000,
+      "end":1767707200}}],"expires_at":1767600000})"));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->delivery_options.size() == 2);
+  CHECK(parsed->items[0].unit_price == 8.99);
+  CHECK_FALSE(parse_quote(json::parse(R"({"quote_id":"q1","items":[],"total":1,
+      "currency":"EUR"})")).ok());
+  CHECK_FALSE(parse_quote(json::parse(R"({"quote_id":"q1","items":[{"sku":"A","quantity":1,
+      "unit_price":-1}],"total":1,"currency":"EUR"})")).ok());
+  auto cur = parse_quote(json::parse(R"({"quote_id":"q1","items":[{"sku":"A","quantity":1,
+      "unit_price":1}],"total":1,"currency":"eur"})"));
+  CHECK(cur.status().message() == "quote.currency is not three capital letters");
+}
+
+TEST_CASE("a 409 for an expired quote: a new quote, the guards again, the same key") {
+  OrdersConfig c = test_config();
+  c.consumables["coffee"].price_ceiling = 10;
+  World w(c);
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  const std::string key = one<PlaceOrder>(quote(w, id, kT0)).idempotency_key;
+  auto x = w.led.place_result(id, place_error(PlaceResult::Kind::quote_expired), kT0 + 1);
+  CHECK(one<RequestQuote>(x).order_id == id);
+  CHECK_FALSE(w.led.find(id)->sent);
+  auto dear = quote(w, id, kT0 + 2, 11.50);
+  CHECK(index_of<PlaceOrder>(dear) == -1);
+  CHECK(w.led.find(id)->hold_reason == "price_ceiling");
+  auto ok = w.led.confirm(id, kT0 + 3);
+  CHECK(one<PlaceOrder>(ok).idempotency_key == key);
+}
+
+TEST_CASE("status is followed by polls and callbacks until delivery") {
+  World w;
+  std::string id = placed_order(w, "coffee", Source::sensor);
+  const Order* o = w.led.find(id);
+  CHECK(o->placed_at == kPlacedAt);
+  CHECK(w.led.tick(kPlacedAt + 899).effects.empty());
+  auto poll = w.led.tick(kPlacedAt + 900);
+  CHECK(one<PollStatus>(poll).retailer_order_id == "r-" + id);
+  CHECK(index_of<Persist>(poll) == -1);  // a poll changes nothing worth a write
+  CHECK(w.led.tick(kPlacedAt + 901).effects.empty());
+
+  // The signed callback knows only the retailer's id.
+  RetailerStatus shipped = rs("shipped", "", Window{kT0 + kDay, kT0 + kDay + 3600});
+  auto s = w.led.status("r-" + id, shipped, kT0 + kDay / 2);
+  REQUIRE(s.ok());
+  CHECK(o->status == OrderStatus::shipped);
+  CHECK(kinds(s) == std::vector<std::string>{"order_shipped"});
+  CHECK(one<PublishState>(s).state["delivery"]["window"]["start"] == kT0 + kDay);
+  auto ofd = w.led.status(id, rs("out_for_delivery"), kT0 + kDay);
+  CHECK(kinds(ofd).empty());
+  CHECK(o->status == OrderStatus::shipped);
+  CHECK(one<PollStatus>(w.led.tick(kT0 + kDay + 900)).order_id == id);
+
+  double at = kPlacedAt + 1.5 * kDay;
+  auto d = w.led.status("r-" + id, rs("delivered"), at);
+  CHECK(o->status == OrderStatus::delivered);
+  CHECK(kinds(d) == std::vector<std::string>{"order_delivered"});
+  auto del = one<Delivered>(d);
+  CHECK(del.consumable == "coffee");
+  CHECK(del.packs == 1);
+  CHECK(del.delivery_days == doctest::Approx(1.5));
+  CHECK(one<Persist>(d).finished);
+  // Late facts, and no more polls.
+  CHECK(w.led.status(id, rs("shipped"), at + 1).effects.empty());
+  CHECK(w.led.tick(at + kDay).effects.empty());
+  CHECK(w.led.status(id, rs("lost"), at).code == Code::bad_input);
+  CHECK(w.led.status("r-unknown", rs("shipped"), at).code == Code::not_found);
+
+  // The retailer's own failure or cancel ends an order too, without a veto.
+  std::string t = placed_order(w, "tea");
+  auto f = w.led.status(t, rs("failed", "address not found"), kT0 + kDay);
+  CHECK(w.led.find(t)->status == OrderStatus::failed);
+  CHECK(w.led.find(t)->reason == "address not found");
+  CHECK_FALSE(one<Cancelled>(f).by_user);
+  std::string m = placed_order(w, "milk");
+  auto rc = w.led.status(m, rs("cancelled"), kT0 + kDay);
+  CHECK(w.led.find(m)->status == OrderStatus::cancelled);
+  CHECK_FALSE(one<Cancelled>(rc).vetoed());
+  // Not placed yet: the retailer cannot know it.
+  std::string h = w.led.request(req("coffee", Source::button), kT0 + 2 * kDay).order_id;
+  CHECK(w.led.status(h, rs("shipped"), kT0 + 2 * kDay).code == Code::conflict);
+}
+
+TEST_CASE("a crash between the commit and the retailer's answer: retried with the same key") {
+  World a;
+  std::string id = a.led.request(req("coffee", Source::api), kT0).order_id;
+  auto q = quote(a, id, kT0 + 1);
+  auto first = one<PlaceOrder>(q);
+  // What the store holds: the Persist that came before the PlaceOrder.
+  json stored = one<Persist>(q).order;
+
+  World b;  // the restarted daemon
+  REQUIRE(b.led.load(json{{"version", 1}, {"orders", json::array({stored})}}).ok());
+  CHECK(b.led.find(id)->status == OrderStatus::placing);
+  CHECK(b.led.find(id)->pending == Pending::none);
+  auto t = b.led.tick(kT0 + 30);
+  auto retry = one<PlaceOrder>(t);
+  CHECK(retry.idempotency_key == first.idempotency_key);
+  CHECK(retry.quote_id == first.quote_id);
+  CHECK(retry.attempt == 2);
+  CHECK(index_of<Persist>(t) < index_of<PlaceOrder>(t));
+  // The retailer answers the key it already has with its order: one order, placed.
+  b.led.place_result(id, placed_ok("r-1", kT0 + kDay), kT0 + 31);
+  CHECK(b.led.find(id)->status == OrderStatus::placed);
+  CHECK(b.led.orders().size() == 1);
+  CHECK(b.led.request(req("coffee", Source::sensor), kT0 + 32).existing);
+
+  // Also through save(), with a retry waiting: it keeps its time.
+  World c;
+  std::string id2 = c.led.request(req("tea", Source::api), kT0).order_id;
+  quote(c, id2, kT0);
+  c.led.place_result(id2, place_error(PlaceResult::Kind::retryable, "timeout"), kT0 + 5);
+  double retry_at = c.led.find(id2)->retry_at;
+  World d;
+  REQUIRE(d.led.load(c.led.save()).ok());
+  CHECK(d.led.find(id2)->retry_at == retry_at);
+  CHECK(d.led.find(id2)->attempts == 1);
+  CHECK(d.led.tick(retry_at - 0.001).effects.empty());
+  CHECK(one<PlaceOrder>(d.led.tick(retry_at)).idempotency_key ==
+        c.led.find(id2)->idempotency_key);
+}
+
+TEST_CASE("a 409 for a changed price brings its own quote, a confirmed price is not exceeded") {
+  World w;
+  // An automatic order within its limits takes the new price, under the same key.
+  std::string id = w.led.request(req("coffee", Source::sensor), kT0).order_id;
+  quote(w, id, kT0 + 1);
+  const std::string key = one<PlaceOrder>(w.led.tick(kT0 + 300)).idempotency_key;
+  PlaceResult changed = place_error(PlaceResult::Kind::quote_expired, "price_changed");
+  changed.quote = quote_for(*w.led.find(id), kT0 + 301, 9.49);
+  changed.quote->quote_id = "q-new";
+  auto r = w.led.place_result(id, changed, kT0 + 301);
+  auto p = one<PlaceOrder>(r);
+  CHECK(p.quote_id == "q-new");
+  CHECK(p.idempotency_key == key);
+  CHECK(index_of<RequestQuote>(r) == -1);
+  CHECK(one<PublishState>(r).state["price"] == 9.49);
+
+  // A person said yes to 1.09: 1.19 is asked again, and a yes to it places it.
+  std::string milk = w.led.request(req("milk", Source::voice), kT0).order_id;
+  quote(w, milk, kT0 + 1, 1.09);
+  const std::string mkey = one<PlaceOrder>(w.led.confirm(milk, kT0 + 2)).idempotency_key;
+  CHECK(w.led.find(milk)->confirmed_total == 1.09);
+  PlaceResult dearer = place_error(PlaceResult::Kind::quote_expired);
+  dearer.quote = quote_for(*w.led.find(milk), kT0 + 3, 1.19);
+  auto held = w.led.place_result(milk, dearer, kT0 + 3);
+  CHECK(index_of<PlaceOrder>(held) == -1);
+  CHECK(w.led.find(milk)->hold_reason == "price_changed");
+  CHECK(one<Event>(held).text ==
+        "The price of 1 x Milk rose from 1.09 EUR to 1.19 EUR. Confirm to order it.");
+  auto yes = w.led.confirm(milk, kT0 + 4);
+  CHECK(one<PlaceOrder>(yes).idempotency_key == mkey);
+  // Without a fresh quote in the 409, a new one is asked for.
+  auto plain = w.led.place_result(milk, place_error(PlaceResult::Kind::quote_expired), kT0 + 5);
+  CHECK(one<RequestQuote>(plain).order_id == milk);
+  CHECK(one<PublishState>(plain).state["price"].is_null());
+}
+
+TEST_CASE("facts that are not valid are refused and change nothing") {
+  World w;
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  json before = w.led.save();
+  Quote q = quote_for(*w.led.find(id), kT0);
+  q.total = std::nan("");
+  CHECK(w.led.quote_received(id, q, kT0).code == Code::bad_input);
+  q = quote_for(*w.led.find(id), kT0);
+  q.currency = "euro";
+  CHECK(w.led.quote_received(id, q, kT0).code == Code::bad_input);
+  CHECK(w.led.quote_received("nope", quote_for(*w.led.find(id), kT0), kT0).code ==
+        Code::not_found);
+  CHECK(w.led.tick(std::nan("")).code == Code::bad_input);
+  CHECK(w.led.cancel(id, true, HUGE_VAL).code == Code::bad_input);
+  CHECK(w.led.save() == before);
+
+  quote(w, id, kT0);
+  CHECK(w.led.place_result(id, placed_ok("", kT0), kT0 + 1).code == Code::bad_input);
+  CHECK(w.led.find(id)->status == OrderStatus::placing);
+  // A malformed eta in a good answer is left out, not a reason to ask again.
+  auto ok = w.led.place_result(id, placed_ok("r-1", std::nan("")), kT0 + 1);
+  CHECK(w.led.find(id)->status == OrderStatus::placed);
+  CHECK(one<PublishState>(ok).state["eta"].is_null());
+  // The retailer moves the delivery: the state follows.
+  RetailerStatus moved{"placed", "", Window{kT0 + kDay, kT0 + kDay + 7200}, kT0 + kDay + 3600};
+  auto m = w.led.status("r-1", moved, kT0 + 2);
+  CHECK(one<PublishState>(m).state["eta"] == kT0 + kDay + 3600);
+  CHECK(one<PublishState>(m).state["delivery"]["window"]["end"] == kT0 + kDay + 7200);
+  CHECK(kinds(m).empty());
+  RetailerStatus bad{"shipped", "", Window{kT0 + 10, kT0}, std::nullopt};
+  CHECK(w.led.status("r-1", bad, kT0 + 3).code == Code::bad_input);
+  CHECK(w.led.find(id)->status == OrderStatus::placed);
+}
+
+TEST_CASE("a quote that lives only seconds is used at once, an expired one is asked again") {
+  World w;  // quote_margin_s 30
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  Quote q = quote_for(*w.led.find(id), kT0 + 1);
+  q.expires_at = kT0 + 11;  // ten seconds: shorter than the margin
+  auto r = w.led.quote_received(id, q, kT0 + 1);
+  auto place = one<PlaceOrder>(r);
+  CHECK(place.quote_id == q.quote_id);
+  CHECK(index_of<Persist>(r) < index_of<PlaceOrder>(r));
+
+  // Expired when it came: nothing is placed on it, a new quote is asked after a backoff.
+  World w2;
+  std::string id2 = w2.led.request(req("coffee", Source::api), kT0).order_id;
+  Quote old = quote_for(*w2.led.find(id2), kT0);
+  old.expires_at = kT0 + 1;
+  auto late = w2.led.quote_received(id2, old, kT0 + 2);
+  CHECK(index_of<PlaceOrder>(late) == -1);
+  CHECK(index_of<RequestQuote>(late) == -1);
+  auto again = w2.led.tick(kT0 + 2 + w2.led.config().backoff_max_s);
+  CHECK(index_of<RequestQuote>(again) >= 0);
+}
