@@ -48,19 +48,15 @@
 #include <memory>
 
 #include "larder/config.h"
-#include "larder/status.h"
 #include "plugins/plugin.h"
 
 namespace larder::plugins {
 
-// What this plugin needs of a sensor's configuration: its consumable exists; the topic is
-// non-empty and free of MQTT wildcards (esphome: "<prefix>/<name>", both non-empty);
-// factor, offset are finite and offline_after_s > 0; for tasmota_sr04 full_cm and empty_cm
-// are finite and differ and the consumable's capacity is > 0. The configuration reader may
-// call it to name the error; the plugin skips a sensor that fails it.
-Status check_sensor_config(const Config& config, const SensorConfig& sensor);
-
-// The plugin for every usable sensor of `config`; nullptr when there is none.
+// The plugin for the sensors of `config`, as the configuration reader validated them
+// (daemon/core/config_devices.cc); nullptr when there is none. A sensor the plugin could
+// not compute a level for without undefined behaviour is skipped: one whose consumable is
+// not configured, and a tasmota_sr04 whose full_cm equals its empty_cm or whose
+// consumable's capacity is negative.
 std::unique_ptr<Plugin> make_consumable_sensor(const Config& config);
 
 }  // namespace larder::plugins

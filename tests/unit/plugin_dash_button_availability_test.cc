@@ -1,0 +1,76 @@
+// The dash_button plugin (support/dash_button_fixture.h): sensor_offline / sensor_online from
+// the availability of zigbee2mqtt buttons and ESPHome nodes.
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/dash_button_fixture.h"
+
+using namespace larder;
+using namespace larder::test;
+
+TEST_CASE("availability of zigbee2mqtt buttons, both forms") {
+  Fixture f({z2m_button("coffee", "kitchen/coffee")});
+  const std::string t = "zigbee2mqtt/kitchen/coffee/availability";
+  auto kinds = [&] {
+    std::vector<std::string> k;
+    for (const auto& e : f.sink.events) k.push_back(e.kind);
+    return k;
+  };
+  for (bool json_form : {false, true}) {
+    CAPTURE(json_form);
+    f.sink.clear();
+    auto msg = [&](const char* s) {
+      return json_form ? std::string(R"({"state":")") + s + "\"}" : std::string(s);
+    };
+    f.send(t, msg("online"), true);  // unknown -> online: nothing to say
+    CHECK(f.sink.events.empty());
+    f.send(t, msg("offline"));
+    REQUIRE(f.sink.events.size() == 1);
+    CHECK(f.sink.events[0].kind == "sensor_offline");
+    CHECK(f.sink.events[0].text == "coffee button is offline.");
+    CHECK(f.sink.events[0].fields ==
+          nlohmann::json{{"button", "coffee"}, {"consumable", "coffee"}});
+    f.send(t, msg("offline"));
+    f.send(t, msg("offline"), true);
+    CHECK(kinds() == Actions{"sensor_offline"});
+    f.send(t, msg("online"));
+    CHECK(kinds() == Actions{"sensor_offline", "sensor_online"});
+    CHECK(f.sink.events[1].fields ==
+          nlohmann::json{{"button", "coffee"}, {"consumable", "coffee"}});
+    CHECK(f.sink.events[1].text.find("coffee button") == 0);
+    f.send(t, msg("online"));
+    CHECK(kinds().size() == 2);
+  }
+  CHECK(f.sink.bad.empty());
+  CHECK(f.sink.inputs.empty());
+}
+
+TEST_CASE("a retained offline at start is reported once") {
+  Fixture f({z2m_button("tea", "tea")});
+  f.send("zigbee2mqtt/tea/availability", R"({"state":"offline"})", true);
+  f.send("zigbee2mqtt/tea/availability", "offline", true);
+  REQUIRE(f.sink.events.size() == 1);
+  CHECK(f.sink.events[0].kind == "sensor_offline");
+}
+
+TEST_CASE("availability of ESPHome nodes") {
+  Fixture f({esp_button("milk", "node1/milk"), esp_button("tea", "node1/tea")});
+  f.send("node1/status", "online", true);
+  CHECK(f.sink.events.empty());
+  f.send("node1/status", "offline");
+  REQUIRE(f.sink.events.size() == 2);  // the node's every button
+  CHECK(f.sink.events[0].kind == "sensor_offline");
+  CHECK(f.sink.events[0].text == "milk button is offline.");
+  CHECK(f.sink.events[0].fields == nlohmann::json{{"button", "milk"}, {"consumable", "milk"}});
+  CHECK(f.sink.events[1].fields["button"] == "tea");
+  f.send("node1/status", "offline");
+  CHECK(f.sink.events.size() == 2);
+  f.send("node1/status", "online");
+  REQUIRE(f.sink.events.size() == 4);
+  CHECK(f.sink.events[2].kind == "sensor_online");
+  CHECK(f.sink.events[3].kind == "sensor_online");
+  CHECK(f.sink.bad.empty());
+}
