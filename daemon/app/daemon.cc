@@ -5,16 +5,21 @@
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "adapters/crypto/os_random.h"
 #include "adapters/fs/lock_file.h"
 #include "adapters/http/http_server.h"
 #include "adapters/mqtt/mqtt_client.h"
+#include "adapters/retailer/retailer_factory.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/systemd/notify.h"
 #include "api/access.h"
+#include "api/order_routes.h"
 #include "api/router.h"
+#include "app/order_desk.h"
 #include "app/plugin_host.h"
 #include "core/hub.h"
 #include "larder/clock.h"
@@ -84,12 +89,34 @@ int run_daemon(const Config& config, DaemonOptions options) {
   Hub hub(config, mqtt, **store, clock, metrics);
   PluginHost plugins(hub, mqtt, clock, metrics, config.mqtt.root());
   for (auto& p : plugins::make_plugins(config)) plugins.add(std::move(p));
+  // The retailer's answers come back on the loop; the desk outlives none of them (its
+  // callbacks check that it is still there) and the adapter drops what arrives after it.
+  std::unique_ptr<orders::Retailer> retailer;
+  if (config.retailer) {
+    auto made = make_retailer(config, [&loop](std::function<void()> fn) {
+      asio::post(loop, std::move(fn));
+    });
+    if (!made.ok()) {
+      log_error("cannot set up the retailer: " + made.status().message());
+      return 1;
+    }
+    retailer = std::move(made).value();
+  } else {
+    log_info("no retailer is configured: larderd forecasts and places no orders");
+  }
+  OsRandom random;
+  OrderDesk desk(config, random, **store, mqtt, hub, retailer.get(), clock, metrics);
+  hub.set_order_actions(&desk);
 
   AccessOptions access_options;
   access_options.secure_cookie = config.http.tls.has_value();
   Access access(config.http, clock, metrics, access_options);
   Router router(access);
   if (Status s = add_system_routes(router, metrics, access); !s.ok()) {
+    log_error("bug: " + s.message());
+    return 1;
+  }
+  if (Status s = add_order_routes(router, desk, config); !s.ok()) {
     log_error("bug: " + s.message());
     return 1;
   }
@@ -140,11 +167,16 @@ int run_daemon(const Config& config, DaemonOptions options) {
     log_error("cannot read the store: " + s.message());
     return 1;
   }
+  if (Status s = desk.restore(); !s.ok()) {
+    log_error("cannot read the orders from the store: " + s.message());
+    return 1;
+  }
 
   Every flusher(loop, Seconds(options.flush_interval), flush);
-  Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins] {
+  Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins, &desk] {
     hub.tick();
     plugins.tick();
+    desk.tick();
   });
   std::unique_ptr<Every> watchdog;
   if (auto interval = notifier.watchdog_interval()) {

@@ -201,6 +201,15 @@ bool Hub::press_button(const Message& m, const contract::PressInput& press, doub
   }
   auto it = consumables_.find(button->consumable);
   if (it == consumables_.end()) return true;  // the configuration check prevents it
+  if (effect != ButtonEffect::refilled) {      // reorder, confirm, cancel: the ledger's
+    if (order_actions_) {
+      order_actions_->button(button->id, button->consumable, effect, ts);
+    } else {
+      log_info("button '" + button->id + "': " + press.action +
+               " press asks for an order, and no order desk runs here");
+    }
+    return true;
+  }
   // A new pack opened, as a `refilled {}` at the press's time.
   contract::RefilledInput refill{button->consumable, std::nullopt, std::nullopt, press.ts};
   Entry& e = it->second;
@@ -331,7 +340,11 @@ void Hub::sync(Entry& e) {
       text = name + ": a new pack was opened.";
     } else if (ev.kind == "low_stock") {
       text = name + " is running low";
-      if (s.days_left) text += ": about " + num(std::round(*s.days_left)) + " days left";
+      if (s.days_left) {
+        double days = std::round(*s.days_left);
+        text += days < 1 ? std::string(": less than a day left")
+                         : ": about " + num(days) + (days == 1 ? " day left" : " days left");
+      }
       text += ".";
     }
     event(ev.kind, e, ev.ts, text);

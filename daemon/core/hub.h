@@ -46,6 +46,15 @@ struct VehicleFacts {
   double updated = 0;
 };
 
+// What a button's order effects (reorder, confirm, cancel) ask of the order desk
+// (app/order_desk.h). The hub only resolves the button; the desk owns the ledger.
+class OrderActions {
+ public:
+  virtual ~OrderActions() = default;
+  virtual void button(const std::string& button_id, const std::string& consumable,
+                      ButtonEffect effect, double ts) = 0;
+};
+
 class Hub {
  public:
   Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metrics& metrics,
@@ -54,6 +63,10 @@ class Hub {
   // Loads the last committed state of each configured consumable from the store and
   // publishes it (retained). Stored state of consumables no longer configured is ignored.
   Status restore();
+
+  // Where button presses with an order effect go (the daemon's order desk). Without one
+  // (replay, tests of the core) such a press is accepted and logged, and changes nothing.
+  void set_order_actions(OrderActions* actions) { order_actions_ = actions; }
 
   std::vector<contract::Filter> subscriptions() const;
   void on_message(const Message& m);
@@ -140,6 +153,7 @@ class Hub {
   std::map<std::string, bool> presence_;
   std::uint64_t rejected_ = 0;
   std::string last_rejection_;
+  OrderActions* order_actions_ = nullptr;
   RateLimitedLog bad_input_log_{5, 60};
   RateLimitedLog error_reports_{20, 10};
 };

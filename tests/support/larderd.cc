@@ -69,8 +69,15 @@ consumables:
 }
 
 LarderdProcess::LarderdProcess(const std::string& mqtt_url, std::string config)
-    : dir_("larderd-test-"), http_port_(free_loopback_port()), state_dir_(dir_.file("state")) {
-  replace_all(config, "@MQTT_URL@", mqtt_url);
+    : dir_("larderd-test-"),
+      mqtt_url_(mqtt_url),
+      http_port_(free_loopback_port()),
+      state_dir_(dir_.file("state")) {
+  set_config(std::move(config));
+}
+
+void LarderdProcess::set_config(std::string config) {
+  replace_all(config, "@MQTT_URL@", mqtt_url_);
   replace_all(config, "@HTTP_PORT@", std::to_string(http_port_));
   replace_all(config, "@STATE_DIR@", state_dir_);
   config_path_ = dir_.write("larder.yaml", config);

@@ -27,6 +27,10 @@ class LarderdProcess {
   // Does not start the daemon; see start().
   LarderdProcess(const std::string& mqtt_url, std::string config_template = default_daemon_config());
   ~LarderdProcess();
+  // Writes another configuration (placeholders replaced as above, the same ports and state
+  // dir), for the next start(): e.g. one that names a service started after the
+  // LarderdProcess, which needed its http_port().
+  void set_config(std::string config_template);
 
   // Starts larderd and waits up to `timeout` for READY=1; throws with the log on failure.
   // Returns the time from spawn to READY.
@@ -49,6 +53,7 @@ class LarderdProcess {
 
  private:
   TempDir dir_;
+  std::string mqtt_url_;
   std::uint16_t http_port_;
   std::string state_dir_;
   std::string config_path_;

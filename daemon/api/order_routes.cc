@@ -1,0 +1,169 @@
+#include "api/order_routes.h"
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/crypto/signature.h"
+#include "larder/log.h"
+#include "orders/order.h"
+
+namespace larder {
+namespace {
+
+using json = nlohmann::json;
+using orders::Code;
+
+HttpResponse refusal(const orders::Reply& r) {
+  switch (r.code) {
+    case Code::bad_input: return HttpResponse::error(400, "bad_request", r.status.message());
+    case Code::not_found: return HttpResponse::error(404, "not_found", r.status.message());
+    case Code::conflict: return HttpResponse::error(409, "conflict", r.status.message());
+    case Code::internal:
+    case Code::ok: break;
+  }
+  log_error("orders: " + r.status.message());
+  return HttpResponse::error(500, "internal", r.status.message());
+}
+
+// The order's state, with `extra` merged in.
+HttpResponse state(int status, const OrderDesk& desk, const std::string& id,
+                   const json& extra = json::object()) {
+  const orders::Order* o = desk.ledger().find(id);
+  if (!o) return HttpResponse::error(404, "not_found", "no order " + id);
+  json j = orders::state_json(*o);
+  if (extra.is_object()) j.update(extra);
+  return HttpResponse::json(status, j.dump());
+}
+
+std::string known_consumables(const Config& config) {
+  std::string out;
+  for (const auto& c : config.consumables) out += (out.empty() ? "" : ", ") + c.id;
+  return out;
+}
+
+HttpResponse place(OrderDesk& desk, const Config& config, const json& b) {
+  if (!b.is_object()) return HttpResponse::error(400, "bad_request", "the body must be an object");
+  auto c = b.find("consumable");
+  if (c == b.end() || !c->is_string()) {
+    return HttpResponse::error(400, "bad_request", R"("consumable" must be a consumable's id)");
+  }
+  int quantity = 1;
+  if (auto q = b.find("quantity"); q != b.end()) {
+    if (!q->is_number_integer() || q->get<long long>() < 1 || q->get<long long>() > 1000) {
+      return HttpResponse::error(400, "bad_request", R"("quantity" must be a whole number of packs, at least 1)");
+    }
+    quantity = static_cast<int>(q->get<long long>());
+  }
+  bool additional = false;
+  if (auto a = b.find("additional"); a != b.end()) {
+    if (!a->is_boolean()) return HttpResponse::error(400, "bad_request", R"("additional" must be true or false)");
+    additional = a->get<bool>();
+  }
+  orders::Source source = orders::Source::api;
+  if (auto s = b.find("source"); s != b.end()) {
+    if (!s->is_string() || (*s != "api" && *s != "cli")) {
+      return HttpResponse::error(400, "bad_request", R"("source" must be "api" or "cli")");
+    }
+    source = *s == "cli" ? orders::Source::cli : orders::Source::api;
+  }
+  auto request = desk.make_request(c->get<std::string>(), quantity, source, additional);
+  if (!request) {
+    return HttpResponse::error(400, "bad_request",
+                               "no consumable '" + c->get<std::string>() +
+                                   "' is configured; known: " + known_consumables(config));
+  }
+  orders::Reply r = desk.request(*request);
+  if (!r.ok()) return refusal(r);
+  if (r.existing) return state(200, desk, r.order_id, {{"existing", true}});
+  return state(201, desk, r.order_id);
+}
+
+std::optional<double> number(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  double v = it->get<double>();
+  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+}
+
+HttpResponse retailer_event(OrderDesk& desk, const Config& config, const RouteContext& ctx) {
+  if (!config.retailer || !config.retailer->webhook_secret) {
+    return HttpResponse::error(404, "not_found",
+                               "retailer callbacks are off: retailer.webhook_secret is not set");
+  }
+  const std::string& sig = ctx.request.header("x-larder-signature");
+  if (sig.empty() || !verify_signature(*config.retailer->webhook_secret, ctx.request.body, sig)) {
+    return HttpResponse::error(401, "unauthorized",
+                               "the X-Larder-Signature header is missing or does not match");
+  }
+  json b = json::parse(ctx.request.body, nullptr, /*allow_exceptions=*/false);
+  if (!b.is_object()) return HttpResponse::error(400, "bad_request", "the body must be a JSON object");
+  auto id = b.find("order_id");
+  auto st = b.find("status");
+  if (id == b.end() || !id->is_string() || st == b.end() || !st->is_string()) {
+    return HttpResponse::error(400, "bad_request", R"("order_id" and "status" must be strings)");
+  }
+  orders::RetailerStatus s;
+  s.status = st->get<std::string>();
+  if (auto r = b.find("reason"); r != b.end() && r->is_string()) s.reason = r->get<std::string>();
+  if (auto w = b.find("window"); w != b.end() && w->is_object()) {
+    auto start = number(*w, "start");
+    auto end = number(*w, "end");
+    if (start && end && *start <= *end) s.window = orders::Window{*start, *end};
+  }
+  s.eta = number(b, "eta");
+  orders::Reply r = desk.retailer_status(id->get<std::string>(), s);
+  if (!r.ok()) return refusal(r);
+  return HttpResponse::json(200, R"({"ok":true})");
+}
+
+}  // namespace
+
+Status add_order_routes(Router& router, OrderDesk& desk, const Config& config) {
+  Status s = router.add("GET", "/api/v1/orders", Right::read, [&desk](const RouteContext& ctx) {
+    std::optional<orders::OrderStatus> only;
+    if (auto q = ctx.request.query.find("status"); q != ctx.request.query.end()) {
+      only = orders::parse_status(q->second);
+      if (!only) return HttpResponse::error(400, "bad_request", "no order status '" + q->second + "'");
+    }
+    json list = json::array();
+    for (const orders::Order* o : desk.ledger().orders()) {
+      if (!only || o->status == *only) list.push_back(orders::state_json(*o));
+    }
+    return HttpResponse::json(200, list.dump());
+  });
+  if (!s) return s;
+  s = router.add("GET", "/api/v1/orders/{id}", Right::read, [&desk](const RouteContext& ctx) {
+    return state(200, desk, ctx.params.at("id"));
+  });
+  if (!s) return s;
+  s = router.add(
+      "POST", "/api/v1/orders", Right::admin,
+      [&desk, &config](const RouteContext& ctx) { return place(desk, config, ctx.body); },
+      Body::json);
+  if (!s) return s;
+  s = router.add("POST", "/api/v1/orders/{id}/cancel", Right::admin,
+                 [&desk](const RouteContext& ctx) {
+                   const std::string& id = ctx.params.at("id");
+                   orders::Reply r = desk.cancel(id, /*by_user=*/true);
+                   if (!r.ok()) return refusal(r);
+                   return state(r.pending ? 202 : 200, desk, id);
+                 });
+  if (!s) return s;
+  s = router.add("POST", "/api/v1/orders/{id}/confirm", Right::admin,
+                 [&desk](const RouteContext& ctx) {
+                   const std::string& id = ctx.params.at("id");
+                   orders::Reply r = desk.confirm(id);
+                   if (!r.ok()) return refusal(r);
+                   return state(200, desk, id);
+                 });
+  if (!s) return s;
+  return router.add("POST", "/api/v1/retailer/events", Right::none,
+                    [&desk, &config](const RouteContext& ctx) {
+                      return retailer_event(desk, config, ctx);
+                    });
+}
+
+}  // namespace larder

@@ -1,0 +1,26 @@
+// The order endpoints of shared/contract/http.md, on the order desk (app/order_desk.h):
+//   GET  /api/v1/orders[?status=S]           read: order states, newest first
+//   GET  /api/v1/orders/<id>                 read: one order's state
+//   POST /api/v1/orders                      admin: {"consumable":"coffee","quantity":1}
+//        -> 201 with the new order's state, or 200 with the order in flight and
+//           "existing":true. Extensions: "additional":true orders more although one is in
+//           flight (the user's explicit ask); "source":"cli" marks larderctl's orders.
+//   POST /api/v1/orders/<id>/cancel          admin: the state (`cancelled`); 202 with the
+//        state while the retailer is asked to cancel; 409 when it is too late
+//   POST /api/v1/orders/<id>/confirm         admin: held / awaiting_confirmation go on
+//   POST /api/v1/retailer/events             the retailer's status callback, authenticated
+//        only by X-Larder-Signature (HMAC-SHA256 of the body with retailer.webhook_secret):
+//        401 for a missing or wrong signature, 404 when no secret is configured
+// Thread rule: event-loop thread only.
+#pragma once
+
+#include "api/router.h"
+#include "app/order_desk.h"
+#include "larder/config.h"
+#include "larder/status.h"
+
+namespace larder {
+
+Status add_order_routes(Router& router, OrderDesk& desk, const Config& config);
+
+}  // namespace larder

@@ -1,0 +1,336 @@
+#include "app/order_desk.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "larder/log.h"
+#include "orders/orders_config.h"
+
+namespace larder {
+
+using json = nlohmann::json;
+using orders::Code;
+using orders::Reply;
+
+namespace {
+
+constexpr double kDay = 86400;
+
+const char* code_name(Code c) {
+  switch (c) {
+    case Code::ok: return "ok";
+    case Code::bad_input: return "bad_input";
+    case Code::not_found: return "not_found";
+    case Code::conflict: return "conflict";
+    case Code::internal: return "internal";
+  }
+  return "?";
+}
+
+void describe_metrics(Metrics& m) {
+  m.describe("larder_orders_commands_total", "counter",
+             "Commands to the order ledger, by command and result code.");
+  m.describe("larder_orders_retailer_calls_total", "counter",
+             "Calls to the retailer, by call and outcome.");
+  m.describe("larder_orders_persist_errors_total", "counter",
+             "Orders the store could not commit (their retailer calls were held back).");
+  m.describe("larder_orders_by_status", "gauge", "Orders the ledger holds, by status.");
+}
+
+}  // namespace
+
+OrderDesk::OrderDesk(const Config& config, orders::Random& random, Store& store, Bus& bus,
+                     Hub& hub, orders::Retailer* retailer, const Clock& clock, Metrics& metrics,
+                     OrderDeskOptions options)
+    : config_(config),
+      store_(store),
+      bus_(bus),
+      hub_(hub),
+      retailer_(retailer),
+      clock_(clock),
+      metrics_(metrics),
+      options_(options),
+      ledger_(orders::orders_config_from(config), random),
+      root_(config.mqtt.root()) {
+  describe_metrics(metrics_);
+}
+
+OrderDesk::~OrderDesk() { *alive_ = false; }
+
+Status OrderDesk::restore() {
+  auto stored = store_.load_orders(ledger_.config().keep_finished);
+  if (!stored.ok()) return stored.status();
+  json saved = {{"version", 1}, {"orders", json::array()}};
+  for (const StoredOrder& o : *stored) {
+    json j = json::parse(o.json, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+      return Status::Error("order " + o.order_id + " in the store is not JSON");
+    }
+    saved["orders"].push_back(std::move(j));
+  }
+  if (Status s = ledger_.load(saved); !s.ok()) return s;
+  for (const orders::Order* o : ledger_.orders()) {
+    bus_.publish(root_ + "/order/" + o->id + "/state", orders::state_json(*o).dump(),
+                 /*retain=*/true, 1);
+  }
+  if (!stored->empty()) {
+    log_info("orders: restored " + std::to_string(stored->size()) + " orders from the store");
+  }
+  return Status::Ok();
+}
+
+std::optional<orders::Request> OrderDesk::make_request(const std::string& consumable,
+                                                       int quantity, orders::Source source,
+                                                       bool explicit_quantity) const {
+  const ConsumableConfig* c = nullptr;
+  for (const auto& k : config_.consumables) {
+    if (k.id == consumable) c = &k;
+  }
+  if (!c) return std::nullopt;
+  orders::Request r;
+  r.consumable = consumable;
+  r.sku = c->pack.sku;
+  r.quantity = quantity;
+  r.source = source;
+  r.explicit_quantity = explicit_quantity;
+  // Companions: how soon each other consumable will want an order, from its forecast. The
+  // earliest plausible empty date (the interval's low end) less its lead time is the last
+  // day an order could still arrive in time.
+  if (ledger_.config().combine_within_days > 0) {
+    const double t = now();
+    for (const auto& k : config_.consumables) {
+      if (k.id == consumable) continue;
+      const ConsumableState* s = hub_.consumable(k.id);
+      if (!s) continue;
+      double days;
+      if (s->reorder) {
+        days = 0;
+      } else if (s->empty_at_low) {
+        days = std::max(0.0, (*s->empty_at_low - t) / kDay - k.lead_time_days);
+      } else {
+        continue;  // nothing known yet
+      }
+      r.companions.push_back({k.id, k.pack.sku, 1, days});
+    }
+  }
+  return r;
+}
+
+Reply OrderDesk::request(const orders::Request& r) {
+  if (!retailer_) {
+    Reply refused;
+    refused.code = Code::conflict;
+    refused.status = Status::Error("no retailer is configured (the `retailer` section)");
+    return refused;
+  }
+  Reply reply = ledger_.request(r, now());
+  metrics_.inc("larder_orders_commands_total",
+               {{"command", "request"}, {"code", code_name(reply.code)}});
+  run(reply);
+  return reply;
+}
+
+Reply OrderDesk::cancel(const std::string& order_id, bool by_user) {
+  Reply reply = ledger_.cancel(order_id, by_user, now());
+  metrics_.inc("larder_orders_commands_total",
+               {{"command", "cancel"}, {"code", code_name(reply.code)}});
+  run(reply);
+  return reply;
+}
+
+Reply OrderDesk::confirm(const std::string& order_id) {
+  Reply reply = ledger_.confirm(order_id, now());
+  metrics_.inc("larder_orders_commands_total",
+               {{"command", "confirm"}, {"code", code_name(reply.code)}});
+  run(reply);
+  return reply;
+}
+
+Reply OrderDesk::retailer_status(const std::string& retailer_order_id,
+                                 const orders::RetailerStatus& s) {
+  Reply reply = ledger_.status(retailer_order_id, s, now());
+  run(reply);
+  return reply;
+}
+
+void OrderDesk::tick() {
+  run(ledger_.tick(now()));
+  const double t = now();
+  for (const auto& c : config_.consumables) {
+    if (!retailer_) break;
+    const ConsumableState* s = hub_.consumable(c.id);
+    if (!s || !s->reorder || ledger_.in_flight(c.id)) continue;
+    auto paused = paused_until_.find(c.id);
+    if (paused != paused_until_.end()) {
+      if (t < paused->second) continue;
+      paused_until_.erase(paused);
+    }
+    auto r = make_request(c.id, 1, orders::Source::sensor, false);
+    if (!r) continue;
+    Reply reply = request(*r);
+    if (!reply.ok()) {
+      log_warn("orders: the automatic order of " + c.id + " was refused: " +
+               reply.status.message());
+      paused_until_[c.id] = t + options_.failure_pause_s;
+    }
+  }
+  std::map<std::string, int> by_status;
+  for (const orders::Order* o : ledger_.orders()) ++by_status[std::string(status_name(o->status))];
+  for (auto st : {orders::OrderStatus::held, orders::OrderStatus::awaiting_confirmation,
+                  orders::OrderStatus::placing, orders::OrderStatus::placed,
+                  orders::OrderStatus::shipped, orders::OrderStatus::delivered,
+                  orders::OrderStatus::cancelled, orders::OrderStatus::failed}) {
+    std::string name(status_name(st));
+    metrics_.set("larder_orders_by_status", {{"status", name}},
+                 static_cast<double>(by_status[name]));
+  }
+}
+
+void OrderDesk::button(const std::string& button_id, const std::string& consumable,
+                       ButtonEffect effect, double) {
+  const orders::Order* flying = ledger_.in_flight(consumable);
+  if (effect == ButtonEffect::reorder) {
+    auto r = make_request(consumable, 1, orders::Source::button, false);
+    if (!r) return;
+    Reply reply = request(*r);
+    if (!reply.ok()) {
+      log_warn("button '" + button_id + "': the order was refused: " + reply.status.message());
+    } else if (reply.existing) {
+      const orders::Order* o = ledger_.find(reply.order_id);
+      std::string status = o ? std::string(status_name(o->status)) : "in flight";
+      hub_.publish_event("order_exists",
+                         ledger_.config().name(consumable) + " is already ordered (" + status +
+                             "); the press did not order it again.",
+                         {{"order_id", reply.order_id}, {"consumable", consumable},
+                          {"button", button_id}});
+    }
+    return;
+  }
+  if (!flying) {
+    log_info("button '" + button_id + "': no order of " + consumable + " to " +
+             (effect == ButtonEffect::cancel ? "cancel" : "confirm"));
+    return;
+  }
+  const std::string id = flying->id;  // the ledger may prune the record while it works
+  Reply reply = effect == ButtonEffect::cancel ? cancel(id, /*by_user=*/true) : confirm(id);
+  if (!reply.ok()) {
+    log_info("button '" + button_id + "': " + reply.status.message());
+  }
+}
+
+void OrderDesk::answer(const Reply& reply) {
+  if (!reply.ok()) {
+    log_debug("orders: a retailer answer was refused by the ledger: " + reply.status.message());
+  }
+  run(reply);
+}
+
+void OrderDesk::run(const Reply& reply) {
+  // Orders whose commit failed in this reply: their retailer calls are held back.
+  std::set<std::string, std::less<>> unsaved;
+  for (const orders::Effect& e : reply.effects) {
+    if (const auto* p = std::get_if<orders::Persist>(&e)) {
+      StoredOrder so{p->order_id, p->order.dump(), p->finished, now()};
+      if (Status s = store_.save_order(so); !s.ok()) {
+        metrics_.inc("larder_orders_persist_errors_total");
+        log_error("orders: cannot commit order " + p->order_id +
+                  "; its retailer calls wait for the next try: " + s.message());
+        unsaved.insert(p->order_id);
+      } else {
+        unsaved.erase(p->order_id);
+      }
+      continue;
+    }
+    const std::string* id = nullptr;
+    if (const auto* q = std::get_if<orders::RequestQuote>(&e)) id = &q->order_id;
+    if (const auto* q = std::get_if<orders::PlaceOrder>(&e)) id = &q->order_id;
+    if (const auto* q = std::get_if<orders::CancelAtRetailer>(&e)) id = &q->order_id;
+    if (const auto* q = std::get_if<orders::PollStatus>(&e)) id = &q->order_id;
+    if (id && (unsaved.count(*id) || !retailer_)) continue;  // no retailer: nothing to ask
+    run_effect(e);
+  }
+}
+
+void OrderDesk::run_effect(const orders::Effect& effect) {
+  std::weak_ptr<bool> alive = alive_;
+  auto count = [this](const char* call, const char* outcome) {
+    metrics_.inc("larder_orders_retailer_calls_total", {{"call", call}, {"outcome", outcome}});
+  };
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, orders::Persist>) {
+          // run() commits these.
+        } else if constexpr (std::is_same_v<T, orders::RequestQuote>) {
+          retailer_->quote(e.items, [this, alive, count, id = e.order_id](const orders::QuoteOutcome& q) {
+            if (alive.expired() || !*alive.lock()) return;
+            if (q.quote) {
+              count("quote", "ok");
+              answer(ledger_.quote_received(id, *q.quote, now()));
+            } else {
+              count("quote", q.retryable ? "retryable" : "refused");
+              log_warn("orders: quote for " + id + " failed: " + q.reason);
+              answer(ledger_.quote_failed(id, q.retryable, q.reason, now()));
+            }
+          });
+        } else if constexpr (std::is_same_v<T, orders::PlaceOrder>) {
+          orders::PlaceCall call{e.order_id, e.quote_id, e.idempotency_key, e.delivery_method,
+                                 e.window, json::object()};
+          if (const orders::Order* o = ledger_.find(e.order_id)) {
+            call.order_state = orders::state_json(*o);
+          }
+          retailer_->place(call, [this, alive, count, id = e.order_id](const orders::PlaceResult& r) {
+            if (alive.expired() || !*alive.lock()) return;
+            using K = orders::PlaceResult::Kind;
+            count("place", r.kind == K::ok              ? "ok"
+                           : r.kind == K::retryable     ? "retryable"
+                           : r.kind == K::quote_expired ? "quote_expired"
+                                                        : "rejected");
+            if (r.kind == K::retryable) log_warn("orders: placing " + id + ": " + r.reason);
+            answer(ledger_.place_result(id, r, now()));
+          });
+        } else if constexpr (std::is_same_v<T, orders::CancelAtRetailer>) {
+          retailer_->cancel(e.retailer_order_id,
+                           [this, alive, count, id = e.order_id](const orders::CancelResult& r) {
+                             if (alive.expired() || !*alive.lock()) return;
+                             count("cancel", r.kind == orders::CancelResult::Kind::ok ? "ok"
+                                                                                      : "other");
+                             answer(ledger_.cancel_result(id, r, now()));
+                           });
+        } else if constexpr (std::is_same_v<T, orders::PollStatus>) {
+          retailer_->status(e.retailer_order_id,
+                           [this, alive, count, id = e.order_id](const orders::StatusOutcome& s) {
+                             if (alive.expired() || !*alive.lock()) return;
+                             count("status", s.status ? "ok" : "no_answer");
+                             if (!s.status) {
+                               log_debug("orders: status of " + id + ": " + s.reason);
+                               return;
+                             }
+                             answer(ledger_.status(id, *s.status, now()));
+                           });
+        } else if constexpr (std::is_same_v<T, orders::PublishState>) {
+          bus_.publish(root_ + "/order/" + e.order_id + "/state", e.state.dump(),
+                       /*retain=*/true, 1);
+        } else if constexpr (std::is_same_v<T, orders::Event>) {
+          hub_.publish_event(e.kind, e.text, {{"order_id", e.order_id}, {"consumable", e.consumable}},
+                             e.ts);
+          log_info("orders: " + e.text);
+        } else if constexpr (std::is_same_v<T, orders::Placed>) {
+          hub_.order_placed(e.consumable, e.ts);
+        } else if constexpr (std::is_same_v<T, orders::Delivered>) {
+          hub_.order_delivered(e.consumable, e.ts, e.packs, e.delivery_days);
+        } else if constexpr (std::is_same_v<T, orders::Cancelled>) {
+          hub_.order_cancelled(e.consumable, e.ts, e.vetoed());
+          if (!e.by_user && e.automatic) {
+            paused_until_[e.consumable] = now() + options_.failure_pause_s;
+          }
+        }
+      },
+      effect);
+}
+
+}  // namespace larder

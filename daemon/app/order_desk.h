@@ -1,0 +1,100 @@
+// The order desk: the household's ledger (orders/ledger.h) with its effects carried out.
+//
+// Every source of orders reaches the one ledger through this class: the consumption
+// model's decisions (looked at on every tick), buttons (Hub::OrderActions), the HTTP API
+// (api/order_routes.h) and, later, voice and the CLI. The desk runs the ledger's effects
+// in the order given:
+//   - Persist: Store::save_order, committed before anything after it runs. When the commit
+//     fails, the retailer calls of that order in the same reply are not made (an order the
+//     store does not have is never sent): the ledger times the step out and asks again;
+//   - RequestQuote, PlaceOrder, CancelAtRetailer, PollStatus: the Retailer port, whose
+//     answers come back on the event loop and go into the ledger as facts;
+//   - PublishState: retained on <root>/order/<order_id>/state; Event: <root>/event;
+//   - Placed, Delivered, Cancelled: the consumable's model, through the hub.
+// An automatic order that failed (not cancelled by a user) is not asked for again for
+// that consumable before `failure_pause_s` has passed: a retailer that refuses an sku would
+// otherwise be asked every tick.
+// Without a retailer in the configuration the desk still lists the stored orders, and
+// refuses new ones (409, "no retailer is configured"); the model's decisions order nothing.
+// Thread rule: event-loop thread only. Retailer answers come back on it (the port's rule);
+// answers that arrive after the desk is gone are dropped.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/hub.h"
+#include "larder/bus.h"
+#include "larder/clock.h"
+#include "larder/config.h"
+#include "larder/metrics.h"
+#include "larder/store.h"
+#include "orders/ledger.h"
+#include "orders/random.h"
+#include "orders/retailer.h"
+
+namespace larder {
+
+struct OrderDeskOptions {
+  double failure_pause_s = 3600;  // after an automatic order failed, before the next
+};
+
+class OrderDesk final : public OrderActions {
+ public:
+  OrderDesk(const Config& config, orders::Random& random, Store& store, Bus& bus, Hub& hub,
+            orders::Retailer* retailer, const Clock& clock, Metrics& metrics,
+            OrderDeskOptions options = {});
+  ~OrderDesk() override;
+  OrderDesk(const OrderDesk&) = delete;
+  OrderDesk& operator=(const OrderDesk&) = delete;
+
+  // Loads the orders from the store and publishes their states (retained). An order that
+  // was `placing` when the daemon stopped is asked again, with its key, at the next tick.
+  Status restore();
+
+  // The commands, answered by the ledger's reply (its effects already carried out).
+  orders::Reply request(const orders::Request& r);
+  orders::Reply cancel(const std::string& order_id, bool by_user);
+  orders::Reply confirm(const std::string& order_id);
+  // The retailer's status of an order, from its signed callback (by the retailer's id).
+  orders::Reply retailer_status(const std::string& retailer_order_id,
+                                const orders::RetailerStatus& s);
+  // The ledger's timers, then the consumption model's decisions: every consumable whose
+  // model wants an order and has none in flight gets one (source `sensor`).
+  void tick();
+
+  // Hub::OrderActions: what a button's reorder, confirm or cancel press does.
+  void button(const std::string& button_id, const std::string& consumable, ButtonEffect effect,
+              double ts) override;
+
+  // A request for one pack (or `quantity`) of a configured consumable, with the
+  // companions the configuration allows; nullopt for an unknown consumable.
+  std::optional<orders::Request> make_request(const std::string& consumable, int quantity,
+                                              orders::Source source, bool explicit_quantity) const;
+
+  const orders::Ledger& ledger() const { return ledger_; }
+
+ private:
+  void run(const orders::Reply& reply);
+  void run_effect(const orders::Effect& e);
+  void answer(const orders::Reply& reply);  // a fact's reply: run it, log a refusal
+  double now() const { return clock_.now(); }
+
+  const Config& config_;
+  Store& store_;
+  Bus& bus_;
+  Hub& hub_;
+  orders::Retailer* retailer_;  // null: none configured
+  const Clock& clock_;
+  Metrics& metrics_;
+  OrderDeskOptions options_;
+  orders::Ledger ledger_;
+  std::string root_;
+  std::map<std::string, double, std::less<>> paused_until_;  // consumable -> time
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace larder

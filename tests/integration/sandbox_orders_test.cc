@@ -1,0 +1,337 @@
+// Orders end to end: the real larderd, a real mosquitto and the real larder-sandbox. The
+// consumption model's automatic order, a button's order and its duplicate, a cancel inside
+// the undo window, the order endpoints of shared/contract/http.md with their access rules,
+// the retailer's signed callbacks, and orders that survive a restart.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <ctime>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/crypto/signature.h"
+#include "support/larderd.h"
+#include "support/mosquitto.h"
+#include "support/sandbox.h"
+#include "support/test_client.h"
+
+using namespace larder::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kAdmin = "Authorization: Bearer test-admin-token-0123456789";
+constexpr const char* kRead = "Authorization: Bearer test-read-token-0123456789";
+constexpr const char* kJson = "Content-Type: application/json";
+constexpr const char* kSecret = "callback-secret-for-tests";
+
+std::string orders_config(const SandboxProcess& sandbox, const std::string& windows) {
+  return default_daemon_config() + "retailer:\n  kind: sandbox\n  url: " + sandbox.url() +
+         "\n  api_key: " + SandboxProcess::kApiKey + "\n  webhook_secret: " + kSecret +
+         "\norders:\n  undo_window_s: " + windows +
+         "\n  poll_interval_s: 10\n  request_timeout_s: 10\n"
+         "buttons:\n  coffee_button:\n    consumable: coffee\n    single: reorder\n"
+         "    double: cancel\n    long: confirm\n";
+}
+
+std::string callback_url(const LarderdProcess& d) {
+  return "http://127.0.0.1:" + std::to_string(d.http_port()) + "/api/v1/retailer/events";
+}
+
+// Six days of coffee going at 150 g a day, ending nearly empty: the model wants an order.
+void publish_low_coffee(TestClient& c) {
+  const double now = static_cast<double>(std::time(nullptr));
+  const double start = now - 6 * 86400;
+  for (double t = start; t <= now - 60; t += 1800) {
+    double level = 950 - 150 * (t - start) / 86400;
+    c.publish("larder/v1/consumable/coffee/level",
+              json{{"value", level}, {"unit", "g"}, {"ts", t}}.dump());
+  }
+}
+
+json body_of(const HttpAnswer& a) { return json::parse(a.body); }
+
+HttpAnswer api(const LarderdProcess& d, const std::string& method, const std::string& path,
+               const std::string& body = {}, const char* token = kAdmin) {
+  std::vector<std::string> headers = {token};
+  if (!body.empty()) headers.emplace_back(kJson);
+  return http_request(d.http_port(), method, path, headers, body);
+}
+
+std::optional<Received> order_state(TestClient& w, const std::string& id, const std::string& status,
+                                    std::chrono::milliseconds timeout) {
+  return w.wait_for("larder/v1/order/" + id + "/state", timeout, [&](const Received& r) {
+    return json::parse(r.payload)["status"] == status;
+  });
+}
+
+std::size_t sandbox_orders(const SandboxProcess& s) { return s.orders()["orders"].size(); }
+
+// larderd has subscribed (it logs the connect once every SUBACK came back).
+void wait_subscribed(const LarderdProcess& d) {
+  REQUIRE_MESSAGE(wait_until([&] {
+    return d.log().find("connected to the MQTT broker") != std::string::npos;
+  }, 10s), d.log());
+}
+
+// mosquitto, larder-sandbox (with `sandbox_args`; with `callbacks` it signs its status
+// callbacks to this larderd), larderd on orders_config() with the undo `windows`, and `w`
+// watching everything under larder/v1 once larderd has subscribed.
+struct World {
+  explicit World(const std::string& windows, std::vector<std::string> sandbox_args = {},
+                 bool callbacks = false)
+      : daemon(broker.url()), sandbox(with_callbacks(std::move(sandbox_args), callbacks)) {
+    sandbox.start();
+    daemon.set_config(orders_config(sandbox, windows));
+    daemon.start();
+    wait_subscribed(daemon);
+    w.connect();
+    w.subscribe("larder/v1/#");
+  }
+  std::vector<std::string> with_callbacks(std::vector<std::string> args, bool callbacks) const {
+    if (callbacks) {
+      args.insert(args.end(), {"--callback-url", callback_url(daemon), "--webhook-secret",
+                               std::string(kSecret)});
+    }
+    return args;
+  }
+  MosquittoBroker broker;
+  LarderdProcess daemon;
+  SandboxProcess sandbox;
+  TestClient w{broker.url()};
+};
+
+}  // namespace
+
+TEST_CASE("the model's own order: held for its undo window, then placed once at the sandbox") {
+  World world("{sensor: 1, button: 0, api: 0}");
+  auto& [broker, daemon, sandbox, w] = world;
+
+  publish_low_coffee(w);
+  auto held = w.wait_for("larder/v1/event", 10s, [](const Received& r) {
+    return json::parse(r.payload)["kind"] == "order_held";
+  });
+  REQUIRE_MESSAGE(held, daemon.log());
+  json event = json::parse(held->payload);
+  CHECK(event["consumable"] == "coffee");
+  const std::string id = event["order_id"];
+  auto placed = order_state(w, id, "placed", 10s);
+  REQUIRE_MESSAGE(placed, daemon.log());
+  json st = json::parse(placed->payload);
+  CHECK(st["source"] == "sensor");
+  CHECK(st["sku"] == "COFFEE-500");
+  CHECK(st["price"] == 8.99);
+  CHECK(st["currency"] == "EUR");
+  CHECK(st["delivery"]["method"] == "doorstep");
+
+  json report = sandbox.orders();
+  REQUIRE(report["orders"].size() == 1);
+  CHECK(report["orders"][0]["items"][0]["sku"] == "COFFEE-500");
+  // The model knows: the consumable is `ordered`, and no second order follows.
+  CHECK(w.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& r) {
+    return json::parse(r.payload)["status"] == "ordered";
+  }));
+  std::this_thread::sleep_for(1500ms);
+  CHECK(sandbox_orders(sandbox) == 1);
+  HttpAnswer list = api(daemon, "GET", "/api/v1/orders", {}, kRead);
+  REQUIRE(list.status == 200);
+  REQUIRE(body_of(list).size() == 1);
+  CHECK(body_of(list)[0]["order_id"] == id);
+  CHECK(daemon.terminate().success());
+}
+
+TEST_CASE("a button orders, a second press is answered with the order in flight") {
+  World world("{sensor: 300, button: 0, api: 0}");
+  auto& [broker, daemon, sandbox, w] = world;
+
+  w.publish("larder/v1/button/coffee_button/press", R"({"action":"single"})");
+  auto placed = w.wait_for("larder/v1/event", 10s, [](const Received& r) {
+    return json::parse(r.payload)["kind"] == "order_placed";
+  });
+  REQUIRE_MESSAGE(placed, daemon.log());
+  const std::string id = json::parse(placed->payload)["order_id"];
+  CHECK(sandbox_orders(sandbox) == 1);
+
+  w.publish("larder/v1/button/coffee_button/press", R"({"action":"single"})");
+  auto dup = w.wait_for("larder/v1/event", 5s, [](const Received& r) {
+    return json::parse(r.payload)["kind"] == "order_exists";
+  });
+  REQUIRE_MESSAGE(dup, daemon.log());
+  CHECK(json::parse(dup->payload)["order_id"] == id);
+  CHECK(json::parse(dup->payload)["button"] == "coffee_button");
+  CHECK(sandbox_orders(sandbox) == 1);
+  // The API says the same: 200 with the order in flight.
+  HttpAnswer again = api(daemon, "POST", "/api/v1/orders", R"({"consumable":"coffee","quantity":1})");
+  REQUIRE_MESSAGE(again.status == 200, again.body);
+  CHECK(body_of(again)["existing"] == true);
+  CHECK(body_of(again)["order_id"] == id);
+  // Unless the user asks for more.
+  HttpAnswer more = api(daemon, "POST", "/api/v1/orders",
+                        R"({"consumable":"coffee","quantity":2,"additional":true})");
+  REQUIRE_MESSAGE(more.status == 201, more.body);
+  CHECK(body_of(more)["quantity"] == 2);
+  CHECK(wait_until([&] { return sandbox_orders(sandbox) == 2; }, 10s));
+  CHECK(daemon.terminate().success());
+}
+
+TEST_CASE("a cancel inside the undo window ends the order and the retailer never gets it") {
+  World world("{sensor: 300, button: 30, api: 30}");
+  auto& [broker, daemon, sandbox, w] = world;
+
+  HttpAnswer created = api(daemon, "POST", "/api/v1/orders", R"({"consumable":"pods"})");
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  json st = body_of(created);
+  CHECK(st["status"] == "held");
+  CHECK(st["source"] == "api");
+  const std::string id = st["order_id"];
+  REQUIRE(order_state(w, id, "held", 5s));
+
+  // A button's cancel (its double press) ends its consumable's order in flight.
+  w.publish("larder/v1/button/coffee_button/press", R"({"action":"single"})");
+  auto coffee = w.wait_for("larder/v1/event", 5s, [](const Received& r) {
+    auto j = json::parse(r.payload);
+    return j["kind"] == "order_held" && j["consumable"] == "coffee";
+  });
+  REQUIRE_MESSAGE(coffee, daemon.log());
+  const std::string coffee_id = json::parse(coffee->payload)["order_id"];
+  w.publish("larder/v1/button/coffee_button/press", R"({"action":"double"})");
+  REQUIRE(order_state(w, coffee_id, "cancelled", 5s));
+
+  HttpAnswer cancelled = api(daemon, "POST", "/api/v1/orders/" + id + "/cancel");
+  REQUIRE_MESSAGE(cancelled.status == 200, cancelled.body);
+  CHECK(body_of(cancelled)["status"] == "cancelled");
+  REQUIRE(order_state(w, id, "cancelled", 5s));
+  CHECK(w.wait_for("larder/v1/event", 5s, [&](const Received& r) {
+    auto j = json::parse(r.payload);
+    return j["kind"] == "order_cancelled" && j["order_id"] == id;
+  }));
+  // A second cancel answers the cancelled order again; a confirm is too late.
+  HttpAnswer twice = api(daemon, "POST", "/api/v1/orders/" + id + "/cancel");
+  CHECK(twice.status == 200);
+  CHECK(body_of(twice)["status"] == "cancelled");
+  CHECK(api(daemon, "POST", "/api/v1/orders/" + id + "/confirm").status == 409);
+  std::this_thread::sleep_for(500ms);
+  CHECK(sandbox_orders(sandbox) == 0);
+  CHECK(daemon.terminate().success());
+}
+
+TEST_CASE("the order endpoints refuse bad requests and wrong rights, and change nothing") {
+  World world("{sensor: 300, button: 0, api: 60}");
+  auto& [broker, daemon, sandbox, w] = world;
+
+  struct Case {
+    const char* method;
+    std::string path;
+    std::string body;
+    const char* token;
+    int status;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"POST", "/api/v1/orders", R"({"consumable":"coffee"})", "X-None: 1", 401, ""},
+      {"POST", "/api/v1/orders", R"({"consumable":"coffee"})", kRead, 403, ""},
+      {"POST", "/api/v1/orders", R"({"consumable":"tea"})", kAdmin, 400, "known: coffee, pods"},
+      {"POST", "/api/v1/orders", R"({"consumable":7})", kAdmin, 400, "consumable"},
+      {"POST", "/api/v1/orders", R"({"consumable":"coffee","quantity":0})", kAdmin, 400, "quantity"},
+      {"POST", "/api/v1/orders", R"({"consumable":"coffee","quantity":1.5})", kAdmin, 400, "quantity"},
+      {"POST", "/api/v1/orders", R"({"consumable":"coffee","source":"sensor"})", kAdmin, 400, "source"},
+      {"POST", "/api/v1/orders", R"([1,2])", kAdmin, 400, "object"},
+      {"POST", "/api/v1/orders/nope/cancel", "", kAdmin, 404, "nope"},
+      {"POST", "/api/v1/orders/nope/confirm", "", kAdmin, 404, "nope"},
+      {"GET", "/api/v1/orders/nope", "", kRead, 404, "nope"},
+      {"GET", "/api/v1/orders?status=lost", "", kRead, 400, "lost"},
+      {"GET", "/api/v1/orders", "", "X-None: 1", 401, ""},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.path);
+    CAPTURE(c.body);
+    std::vector<std::string> headers = {c.token};
+    if (!c.body.empty()) headers.emplace_back(kJson);
+    HttpAnswer a = http_request(daemon.http_port(), c.method, c.path, headers, c.body);
+    CHECK(a.status == c.status);
+    CHECK(a.body.find(c.says) != std::string::npos);
+    CHECK(body_of(a)["error"]["code"].is_string());
+  }
+  HttpAnswer none = api(daemon, "GET", "/api/v1/orders", {}, kRead);
+  REQUIRE(none.status == 200);
+  CHECK(body_of(none).empty());
+
+  // A held order is confirmed past its window at once, and goes on to the retailer.
+  HttpAnswer created = api(daemon, "POST", "/api/v1/orders", R"({"consumable":"coffee"})");
+  REQUIRE(created.status == 201);
+  const std::string id = body_of(created)["order_id"];
+  HttpAnswer confirmed = api(daemon, "POST", "/api/v1/orders/" + id + "/confirm");
+  REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
+  CHECK(wait_until([&] { return sandbox_orders(sandbox) == 1; }, 10s));
+  CHECK(wait_until([&] {
+    return body_of(api(daemon, "GET", "/api/v1/orders/" + id, {}, kRead))["status"] == "placed";
+  }, 10s));
+  HttpAnswer only_placed = api(daemon, "GET", "/api/v1/orders?status=placed", {}, kRead);
+  CHECK(body_of(only_placed).size() == 1);
+  CHECK(body_of(api(daemon, "GET", "/api/v1/orders?status=held", {}, kRead)).empty());
+  CHECK(daemon.terminate().success());
+}
+
+TEST_CASE("signed callbacks carry the order to delivered; unsigned ones are refused") {
+  // An hour a second: shipped after 0.5 s, delivered about 2 s after placing.
+  World world("{sensor: 300, button: 0, api: 0}",
+              {"--speed", "3600", "--ship-after", "1800", "--out-after", "3600",
+               "--deliver-after", "1800", "--quote-ttl", "36000"},
+              /*callbacks=*/true);
+  auto& [broker, daemon, sandbox, w] = world;
+
+  HttpAnswer created = api(daemon, "POST", "/api/v1/orders", R"({"consumable":"coffee"})");
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  const std::string id = body_of(created)["order_id"];
+  REQUIRE_MESSAGE(order_state(w, id, "shipped", 10s), daemon.log());
+  auto delivered = order_state(w, id, "delivered", 10s);
+  REQUIRE_MESSAGE(delivered, daemon.log() << sandbox.log());
+  CHECK(w.wait_for("larder/v1/event", 5s, [&](const Received& r) {
+    auto j = json::parse(r.payload);
+    return j["kind"] == "order_delivered" && j["order_id"] == id;
+  }));
+  // The delivery put a pack on the shelf.
+  CHECK(w.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& r) {
+    return json::parse(r.payload)["on_hand"] == 1;
+  }));
+  // The callbacks did it (the poll comes only every 10 s).
+  CHECK(sandbox.orders()["callbacks"]["sent"].get<int>() >= 3);
+
+  const std::string body = R"({"order_id":"r-1","status":"delivered"})";
+  const std::string good = "X-Larder-Signature: " + larder::signature_header(kSecret, body);
+  CHECK(http_request(daemon.http_port(), "POST", "/api/v1/retailer/events",
+                     {kJson, "X-Larder-Signature: sha256=00"}, body).status == 401);
+  CHECK(http_request(daemon.http_port(), "POST", "/api/v1/retailer/events", {kJson}, body).status ==
+        401);
+  // Signed, but for an order the hub does not know.
+  HttpAnswer unknown = http_request(daemon.http_port(), "POST", "/api/v1/retailer/events",
+                                    {kJson, good}, body);
+  CHECK(unknown.status == 404);
+  CHECK(daemon.terminate().success());
+}
+
+TEST_CASE("orders survive a restart of larderd, and are not placed again") {
+  World world("{sensor: 300, button: 0, api: 0}");
+  auto& [broker, daemon, sandbox, w] = world;
+  HttpAnswer created = api(daemon, "POST", "/api/v1/orders", R"({"consumable":"coffee"})");
+  REQUIRE(created.status == 201);
+  const std::string id = body_of(created)["order_id"];
+  REQUIRE(wait_until([&] {
+    return body_of(api(daemon, "GET", "/api/v1/orders/" + id, {}, kRead))["status"] == "placed";
+  }, 10s));
+  CHECK(daemon.terminate().success());
+
+  daemon.start();
+  HttpAnswer after = api(daemon, "GET", "/api/v1/orders/" + id, {}, kRead);
+  REQUIRE(after.status == 200);
+  CHECK(body_of(after)["status"] == "placed");
+  HttpAnswer again = api(daemon, "POST", "/api/v1/orders", R"({"consumable":"coffee"})");
+  CHECK(again.status == 200);
+  CHECK(body_of(again)["existing"] == true);
+  std::this_thread::sleep_for(500ms);
+  CHECK(sandbox_orders(sandbox) == 1);
+  CHECK(daemon.terminate().success());
+}
