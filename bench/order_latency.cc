@@ -2,7 +2,7 @@
 // retailer (issue 5's figure). The real mosquitto, larderd and larder-sandbox on loopback;
 // the button's undo window is zero. Each round: publish the press (QoS 1), wait for the
 // order's `placed` state on MQTT, cancel it through the API (so the next press is a new
-// order, not the one in flight), wait for `cancelled`. The latency is the sandbox's
+// order, not the one in flight), wait for `cancelled`, let 200 ms pass. The latency is the sandbox's
 // `placed_at` (its clock is this machine's) minus the time the press was published; the
 // second column adds the way back (the `placed` state seen by an MQTT client).
 //
@@ -19,6 +19,7 @@
 #include <iostream>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -102,6 +103,9 @@ Figures run(int rounds, bool nodelay) {
   std::set<std::string> done;
   for (int i = 0; i < rounds; ++i) {
     w.clear();
+    // A real press comes at a random moment, not within milliseconds of the hub's last
+    // message: let the previous round's traffic settle (delayed ACKs included).
+    std::this_thread::sleep_for(200ms);
     double t0 = epoch_now();
     button.publish("larder/v1/button/coffee_button/press", R"({"action":"single"})");
     std::string id = wait_state(w, "placed", done);
