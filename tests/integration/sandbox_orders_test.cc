@@ -5,7 +5,10 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <algorithm>
 #include <ctime>
+#include <tuple>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -28,17 +31,43 @@ constexpr const char* kRead = "Authorization: Bearer test-read-token-0123456789"
 constexpr const char* kJson = "Content-Type: application/json";
 constexpr const char* kSecret = "callback-secret-for-tests";
 
-std::string orders_config(const SandboxProcess& sandbox, const std::string& windows) {
+// `orders_extra`: more keys of the orders section, each line indented by two spaces.
+std::string orders_config(const SandboxProcess& sandbox, const std::string& windows,
+                          const std::string& orders_extra = "") {
   return default_daemon_config() + "retailer:\n  kind: sandbox\n  url: " + sandbox.url() +
          "\n  api_key: " + SandboxProcess::kApiKey + "\n  webhook_secret: " + kSecret +
          "\norders:\n  undo_window_s: " + windows +
-         "\n  poll_interval_s: 10\n  request_timeout_s: 10\n"
+         "\n  poll_interval_s: 10\n  request_timeout_s: 10\n" + orders_extra +
          "buttons:\n  coffee_button:\n    consumable: coffee\n    single: reorder\n"
          "    double: cancel\n    long: confirm\n";
 }
 
 std::string callback_url(const LarderdProcess& d) {
   return "http://127.0.0.1:" + std::to_string(d.http_port()) + "/api/v1/retailer/events";
+}
+
+// Histories of two consumables published in the order of their times, as a household's
+// devices would have sent them: pods (a box of 40 opened 4.5 days ago, 8 a day) and coffee
+// (150 g a day). Both run low; the first one due finds the other in its combining window.
+void publish_low_pods_and_coffee(TestClient& c) {
+  const double now = static_cast<double>(std::time(nullptr));
+  std::vector<std::tuple<double, std::string, std::string>> msgs;
+  const double pods_start = now - 4.5 * 86400;
+  msgs.emplace_back(pods_start, "pods/refilled", json{{"ts", pods_start}}.dump());
+  for (int i = 1; i <= 36; ++i) {
+    double t = pods_start + i * 3 * 3600.0;
+    msgs.emplace_back(t, "pods/used", json{{"amount", 1}, {"unit", "pcs"}, {"ts", t}}.dump());
+  }
+  const double coffee_start = now - 6 * 86400;
+  for (double t = coffee_start; t <= now - 60; t += 1800) {
+    double level = 950 - 150 * (t - coffee_start) / 86400;
+    msgs.emplace_back(t, "coffee/level", json{{"value", level}, {"unit", "g"}, {"ts", t}}.dump());
+  }
+  std::stable_sort(msgs.begin(), msgs.end(),
+                   [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+  for (const auto& [t, topic, payload] : msgs) {
+    c.publish("larder/v1/consumable/" + topic, payload);
+  }
 }
 
 // Six days of coffee going at 150 g a day, ending nearly empty: the model wants an order.
@@ -82,10 +111,10 @@ void wait_subscribed(const LarderdProcess& d) {
 // watching everything under larder/v1 once larderd has subscribed.
 struct World {
   explicit World(const std::string& windows, std::vector<std::string> sandbox_args = {},
-                 bool callbacks = false)
+                 bool callbacks = false, const std::string& orders_extra = "")
       : daemon(broker.url()), sandbox(with_callbacks(std::move(sandbox_args), callbacks)) {
     sandbox.start();
-    daemon.set_config(orders_config(sandbox, windows));
+    daemon.set_config(orders_config(sandbox, windows, orders_extra));
     daemon.start();
     wait_subscribed(daemon);
     w.connect();
@@ -334,4 +363,37 @@ TEST_CASE("orders survive a restart of larderd, and are not placed again") {
   std::this_thread::sleep_for(500ms);
   CHECK(sandbox_orders(sandbox) == 1);
   CHECK(daemon.terminate().success());
+}
+
+TEST_CASE("two consumables due together go in one order, followed by polling to delivery") {
+  // No callbacks: the poll (every 10 s) alone sees the order through. An hour a second.
+  World world("{sensor: 0, button: 0, api: 0}",
+              {"--speed", "3600", "--ship-after", "1800", "--out-after", "3600",
+               "--deliver-after", "1800", "--quote-ttl", "36000"},
+              /*callbacks=*/false, "  combine_within_days: 3\n");
+  auto& [broker, daemon, sandbox, w] = world;
+  publish_low_pods_and_coffee(w);
+  auto placed = w.wait_for("larder/v1/event", 15s, [](const Received& r) {
+    return json::parse(r.payload)["kind"] == "order_placed";
+  });
+  REQUIRE_MESSAGE(placed, daemon.log());
+  const std::string id = json::parse(placed->payload)["order_id"];
+  json report = sandbox.orders();
+  REQUIRE(report["orders"].size() == 1);
+  std::set<std::string> skus;
+  for (const auto& i : report["orders"][0]["items"]) skus.insert(i["sku"].get<std::string>());
+  CHECK(skus == std::set<std::string>{"COFFEE-500", "PODS-40"});
+  auto state = json::parse(w.wait_for("larder/v1/order/" + id + "/state", 1s)->payload);
+  CHECK(state["items"].size() == 2);
+
+  REQUIRE_MESSAGE(order_state(w, id, "delivered", 20s), daemon.log());
+  // Each item put its pack on the shelf.
+  for (const char* c : {"coffee", "pods"}) {
+    CAPTURE(c);
+    CHECK(w.wait_for(std::string("larder/v1/consumable/") + c + "/state", 5s, [](const Received& r) {
+      return json::parse(r.payload)["on_hand"] == 1;
+    }));
+  }
+  CHECK(sandbox.orders()["callbacks"]["sent"] == 0);
+  CHECK(sandbox_orders(sandbox) == 1);
 }

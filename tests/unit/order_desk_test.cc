@@ -1,0 +1,220 @@
+// The order desk's own rules, on the real hub and ledger with a manual clock: a commit the
+// store refuses holds the retailer back until the order is committed, buttons reach the
+// ledger (a duplicate press is answered with the order in flight), and without a retailer
+// nothing is ordered. The retailer here is a recorder of the port's calls that answers
+// when the test says so: the adapters have their own tests against real servers
+// (tests/integration/*_retailer_test.cc) and the whole path runs end to end in
+// tests/integration/sandbox_orders_test.cc.
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/order_desk.h"
+#include "support/fake_bus.h"
+
+using namespace larder;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kT0 = 1764460800;
+
+Config desk_config() {
+  Config c;
+  c.state_dir = "/nonexistent";
+  ConsumableConfig coffee;
+  coffee.id = "coffee";
+  coffee.name = "Coffee beans";
+  coffee.unit = Unit::g;
+  coffee.capacity = 1000;
+  coffee.pack = {"COFFEE-500", 500, 8.99};
+  c.consumables = {coffee};
+  ButtonConfig b;
+  b.id = "coffee_button";
+  b.consumable = "coffee";
+  b.single = ButtonEffect::reorder;
+  b.double_press = ButtonEffect::cancel;
+  b.long_press = ButtonEffect::confirm;
+  c.buttons = {b};
+  c.orders.undo_window_s.button = 60;
+  c.orders.undo_window_s.api = 0;
+  c.orders.request_timeout_s = 30;
+  c.retailer = RetailerConfig{};
+  return c;
+}
+
+// A store whose order commits fail while `broken` (a full disk, a read-only file).
+class FlakyStore final : public Store {
+ public:
+  bool broken = false;
+  std::vector<StoredOrder> saved;
+  void append(Reading r) override { inner_.append(std::move(r)); }
+  void put_state(const std::string& c, std::string j, double u) override {
+    inner_.put_state(c, std::move(j), u);
+  }
+  Status flush() override { return inner_.flush(); }
+  std::size_t pending() const override { return inner_.pending(); }
+  Result<std::vector<StoredState>> load_states() override { return inner_.load_states(); }
+  Result<std::vector<Reading>> readings(const std::string& c, double s, double u,
+                                        std::size_t l) override {
+    return inner_.readings(c, s, u, l);
+  }
+  Status save_order(const StoredOrder& o) override {
+    if (broken) return Status::Error("disk full");
+    saved.push_back(o);
+    return inner_.save_order(o);
+  }
+  Result<std::vector<StoredOrder>> load_orders(std::size_t n) override {
+    return inner_.load_orders(n);
+  }
+
+ private:
+  MemoryStore inner_;
+};
+
+// Records the port's calls; the test answers them.
+class RecordingRetailer final : public orders::Retailer {
+ public:
+  std::vector<std::vector<orders::Item>> quotes;
+  std::vector<std::function<void(orders::QuoteOutcome)>> quote_answers;
+  std::vector<orders::PlaceCall> places;
+  std::string kind() const override { return "recording"; }
+  void quote(const std::vector<orders::Item>& items,
+             std::function<void(orders::QuoteOutcome)> done) override {
+    quotes.push_back(items);
+    quote_answers.push_back(std::move(done));
+  }
+  void place(const orders::PlaceCall& call, std::function<void(orders::PlaceResult)>) override {
+    places.push_back(call);
+  }
+  void cancel(const std::string&, std::function<void(orders::CancelResult)>) override {}
+  void status(const std::string&, std::function<void(orders::StatusOutcome)>) override {}
+};
+
+struct FixedRandom final : orders::Random {
+  unsigned char next = 1;
+  bool fill(unsigned char* out, std::size_t n) override {
+    for (std::size_t i = 0; i < n; ++i) out[i] = next++;
+    return true;
+  }
+};
+
+orders::Quote quote_for(const std::vector<orders::Item>& items, double now) {
+  orders::Quote q;
+  q.quote_id = "q1";
+  for (const auto& i : items) q.items.push_back({i.sku, i.quantity, 8.99, std::nullopt});
+  q.total = 8.99;
+  q.currency = "EUR";
+  q.delivery_options = {{"doorstep", orders::Window{now + 86400, now + 90000}}};
+  q.expires_at = now + 3600;
+  return q;
+}
+
+struct Desk {
+  Config config = desk_config();
+  test::FakeBus bus;
+  FlakyStore store;
+  ManualClock clock{kT0};
+  Metrics metrics;
+  Hub hub{config, bus, store, clock, metrics};
+  FixedRandom random;
+  RecordingRetailer retailer;
+  OrderDesk desk{config, random, store, bus, hub, &retailer, clock, metrics};
+  Desk() { hub.set_order_actions(&desk); }
+
+  std::vector<json> events(const std::string& kind) const {
+    std::vector<json> out;
+    for (const auto& m : bus.on("larder/v1/event")) {
+      json j = json::parse(m.payload);
+      if (j["kind"] == kind) out.push_back(j);
+    }
+    return out;
+  }
+  void press(const std::string& action) {
+    hub.on_message(Message{"larder/v1/button/coffee_button/press",
+                           R"({"action":")" + action + R"("})", 1, false});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a commit the store refuses holds the retailer back until the order is committed") {
+  Desk d;
+  d.store.broken = true;
+  auto r = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::api, false));
+  REQUIRE(r.ok());
+  CHECK(d.retailer.quotes.empty());  // not committed: not asked
+  CHECK(d.metrics.get("larder_orders_persist_errors_total") == 1);
+
+  d.store.broken = false;
+  d.clock.advance(29);
+  d.desk.tick();
+  CHECK(d.retailer.quotes.empty());  // the quote counts as asked until it times out
+  d.clock.advance(2 + d.config.orders.retry.max_s);
+  d.desk.tick();
+  d.clock.advance(d.config.orders.retry.max_s);
+  d.desk.tick();
+  REQUIRE(d.retailer.quotes.size() == 1);
+  REQUIRE_FALSE(d.store.saved.empty());  // committed before the quote went out
+
+  // The quote comes; the place goes out only after its commit, with the committed key.
+  d.store.broken = true;
+  d.retailer.quote_answers[0]({quote_for(d.retailer.quotes[0], d.clock.now()), false, ""});
+  CHECK(d.retailer.places.empty());
+  d.store.broken = false;
+  for (int i = 0; i < 20 && d.retailer.places.empty(); ++i) {
+    d.clock.advance(60);
+    d.desk.tick();
+  }
+  REQUIRE(d.retailer.places.size() == 1);
+  const json last = json::parse(d.store.saved.back().json);
+  CHECK(last["idempotency_key"] == d.retailer.places[0].idempotency_key);
+  CHECK(last["sent"] == true);
+  CHECK(d.retailer.places[0].order_state["order_id"] == r.order_id);
+}
+
+TEST_CASE("buttons reach the ledger: reorder, a duplicate answered with the order, cancel") {
+  Desk d;
+  d.press("single");
+  const orders::Order* o = d.desk.ledger().in_flight("coffee");
+  REQUIRE(o);
+  CHECK(o->status == orders::OrderStatus::held);
+  CHECK(o->source == orders::Source::button);
+  const std::string id = o->id;
+  CHECK(d.events("order_held").size() == 1);
+  REQUIRE(d.retailer.quotes.size() == 1);  // the quote is taken inside the window
+
+  d.press("single");  // the other person's press
+  auto dup = d.events("order_exists");
+  REQUIRE(dup.size() == 1);
+  CHECK(dup[0]["order_id"] == id);
+  CHECK(dup[0]["button"] == "coffee_button");
+  CHECK(d.desk.ledger().orders().size() == 1);
+
+  d.press("double");
+  CHECK(d.desk.ledger().find(id)->status == orders::OrderStatus::cancelled);
+  CHECK(d.retailer.places.empty());
+  CHECK(d.events("order_cancelled").size() == 1);
+  // The state went out retained, as the contract wants.
+  auto states = d.bus.on("larder/v1/order/" + id + "/state");
+  REQUIRE_FALSE(states.empty());
+  CHECK(states.back().retained);
+  CHECK(json::parse(states.back().payload)["status"] == "cancelled");
+
+  d.press("long");  // nothing to confirm now: nothing happens
+  CHECK(d.desk.ledger().orders().size() == 1);
+}
+
+TEST_CASE("without a retailer nothing is ordered and the refusal says why") {
+  Desk d;
+  OrderDesk none(d.config, d.random, d.store, d.bus, d.hub, nullptr, d.clock, d.metrics);
+  auto r = none.request(*none.make_request("coffee", 1, orders::Source::api, false));
+  CHECK(r.code == orders::Code::conflict);
+  CHECK(r.status.message().find("no retailer") != std::string::npos);
+  CHECK(none.ledger().orders().empty());
+  CHECK_FALSE(none.make_request("tea", 1, orders::Source::api, false).has_value());
+}
