@@ -372,7 +372,25 @@ TEST_CASE("two consumables due together go in one order, followed by polling to 
                "--deliver-after", "1800", "--quote-ttl", "36000"},
               /*callbacks=*/false, "  combine_within_days: 3\n");
   auto& [broker, daemon, sandbox, w] = world;
+  // Both histories are learned first by a larderd without a retailer (it orders nothing),
+  // so that the order is decided with both consumables due, whatever the timing.
+  daemon.terminate();
+  daemon.set_config(default_daemon_config());
+  daemon.start();
+  wait_subscribed(daemon);
   publish_low_pods_and_coffee(w);
+  for (const char* c : {"coffee", "pods"}) {
+    CAPTURE(c);
+    REQUIRE_MESSAGE(w.wait_for(std::string("larder/v1/consumable/") + c + "/state", 15s,
+                               [](const Received& r) {
+                                 return json::parse(r.payload)["status"] == "low";
+                               }),
+                    daemon.log());
+  }
+  CHECK(daemon.terminate().success());  // the models are in the store
+  daemon.set_config(orders_config(sandbox, "{sensor: 0, button: 0, api: 0}",
+                                  "  combine_within_days: 3\n"));
+  daemon.start();
   auto placed = w.wait_for("larder/v1/event", 15s, [](const Received& r) {
     return json::parse(r.payload)["kind"] == "order_placed";
   });
