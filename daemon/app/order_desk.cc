@@ -77,6 +77,7 @@ Status OrderDesk::restore() {
     bus_.publish(root_ + "/order/" + o->id + "/state", orders::state_json(*o).dump(),
                  /*retain=*/true, 1);
   }
+  count_statuses();
   if (!stored->empty()) {
     log_info("orders: restored " + std::to_string(stored->size()) + " orders from the store");
   }
@@ -178,21 +179,10 @@ void OrderDesk::tick() {
       paused_until_[c.id] = t + options_.failure_pause_s;
     }
   }
-  std::map<std::string, int> by_status;
-  for (const orders::Order* o : ledger_.orders()) ++by_status[std::string(status_name(o->status))];
-  for (auto st : {orders::OrderStatus::held, orders::OrderStatus::awaiting_confirmation,
-                  orders::OrderStatus::placing, orders::OrderStatus::placed,
-                  orders::OrderStatus::shipped, orders::OrderStatus::delivered,
-                  orders::OrderStatus::cancelled, orders::OrderStatus::failed}) {
-    std::string name(status_name(st));
-    metrics_.set("larder_orders_by_status", {{"status", name}},
-                 static_cast<double>(by_status[name]));
-  }
 }
 
 void OrderDesk::button(const std::string& button_id, const std::string& consumable,
                        ButtonEffect effect, double) {
-  const orders::Order* flying = ledger_.in_flight(consumable);
   if (effect == ButtonEffect::reorder) {
     auto r = make_request(consumable, 1, orders::Source::button, false);
     if (!r) return;
@@ -210,6 +200,7 @@ void OrderDesk::button(const std::string& button_id, const std::string& consumab
     }
     return;
   }
+  const orders::Order* flying = ledger_.in_flight(consumable);
   if (!flying) {
     log_info("button '" + button_id + "': no order of " + consumable + " to " +
              (effect == ButtonEffect::cancel ? "cancel" : "confirm"));
@@ -229,7 +220,21 @@ void OrderDesk::answer(const Reply& reply) {
   run(reply);
 }
 
+void OrderDesk::count_statuses() {
+  std::map<std::string, int> by_status;
+  for (const orders::Order* o : ledger_.orders()) ++by_status[std::string(status_name(o->status))];
+  for (auto st : {orders::OrderStatus::held, orders::OrderStatus::awaiting_confirmation,
+                  orders::OrderStatus::placing, orders::OrderStatus::placed,
+                  orders::OrderStatus::shipped, orders::OrderStatus::delivered,
+                  orders::OrderStatus::cancelled, orders::OrderStatus::failed}) {
+    std::string name(status_name(st));
+    metrics_.set("larder_orders_by_status", {{"status", name}},
+                 static_cast<double>(by_status[name]));
+  }
+}
+
 void OrderDesk::run(const Reply& reply) {
+  if (reply.effects.empty()) return;
   // Orders whose commit failed in this reply: their retailer calls are held back.
   std::set<std::string, std::less<>> unsaved;
   for (const orders::Effect& e : reply.effects) {
@@ -253,6 +258,7 @@ void OrderDesk::run(const Reply& reply) {
     if (id && (unsaved.count(*id) || !retailer_)) continue;  // no retailer: nothing to ask
     run_effect(e);
   }
+  count_statuses();  // only when something happened, not on every tick
 }
 
 void OrderDesk::run_effect(const orders::Effect& effect) {

@@ -79,6 +79,7 @@ class OrderDesk final : public OrderActions {
 
  private:
   void run(const orders::Reply& reply);
+  void count_statuses();  // the gauge larder_orders_by_status
   void run_effect(const orders::Effect& e);
   void answer(const orders::Reply& reply);  // a fact's reply: run it, log a refusal
   double now() const { return clock_.now(); }
