@@ -267,17 +267,37 @@ TEST_CASE("a grocy order is delivered once the household has bought it off the l
   CHECK(s.status->status == "placed");
 }
 
-TEST_CASE("grocy knows the status and the cancel only of the orders it placed") {
+TEST_CASE("after a restart grocy finds its orders on the list by their note") {
   Loop loop;
   FakeGrocyServer grocy(loop.io);
-  auto r = make(loop, grocy.url());
-  // As after a restart: the adapter has not placed this order.
-  auto s = status(loop, *r, "grocy-o-9");
-  CHECK_FALSE(s.status);
-  CHECK(s.reason.find("does not know order grocy-o-9") != std::string::npos);
-  auto c = cancel(loop, *r, "grocy-o-9");
-  CHECK(c.kind == orders::CancelResult::Kind::rejected);
-  CHECK(grocy.requests.empty());
+  {
+    auto before = make(loop, grocy.url());
+    REQUIRE(place(loop, *before, place_call()).kind == orders::PlaceResult::Kind::ok);
+  }
+  REQUIRE(grocy.rows.size() == 2);
+  auto r = make(loop, grocy.url());  // a new adapter: it placed nothing itself
+  auto s = status(loop, *r, "grocy-o-1");
+  REQUIRE_MESSAGE(s.status, s.reason);
+  CHECK(s.status->status == "placed");
+  // Another retailer's id is none of grocy's business.
+  auto other = status(loop, *r, "r-1001");
+  CHECK_FALSE(other.status);
+  CHECK(other.reason.find("not a grocy order") != std::string::npos);
+  CHECK(cancel(loop, *r, "r-1001").kind == orders::CancelResult::Kind::rejected);
+
+  // The cancel takes the order's rows off the list, as many packs as they hold.
+  auto c = cancel(loop, *r, "grocy-o-1");
+  CHECK(c.kind == orders::CancelResult::Kind::ok);
+  auto removes = grocy.posts_to("/api/stock/shoppinglist/remove-product");
+  REQUIRE(removes.size() == 2);
+  CHECK(json::parse(removes[0].body) ==
+        json{{"product_id", kCoffee}, {"list_id", kList}, {"product_amount", 2}});
+  CHECK(grocy.rows.empty());
+  // Nothing left with its note: bought, so a cancel is too late and the status delivered.
+  CHECK(cancel(loop, *r, "grocy-o-1").kind == orders::CancelResult::Kind::too_late);
+  s = status(loop, *r, "grocy-o-1");
+  REQUIRE_MESSAGE(s.status, s.reason);
+  CHECK(s.status->status == "delivered");
 }
 
 TEST_CASE("a grocy cancel removes the order's products from the list") {
@@ -295,9 +315,7 @@ TEST_CASE("a grocy cancel removes the order's products from the list") {
   CHECK(json::parse(removes[1].body) ==
         json{{"product_id", kMilk}, {"list_id", kList}, {"product_amount", 1}});
   CHECK(removes[0].header("grocy-api-key") == kApiKey);
-  CHECK(grocy.rows.empty());
-  // Cancelled: the adapter forgets the order.
-  CHECK_FALSE(status(loop, *r, "grocy-o-1").status);
+  CHECK(grocy.rows.empty());  // cancelled: nothing of it is left on the list
 }
 
 TEST_CASE("grocy's failures map onto the outcomes") {
@@ -330,8 +348,8 @@ TEST_CASE("grocy's failures map onto the outcomes") {
     CHECK(res.kind == Kind::rejected);
     CHECK(res.reason.find("Shopping list does not exist") != std::string::npos);
     CHECK(grocy.posts_to("/api/stock/shoppinglist/add-product").size() == 2);
-    // The order was refused: the adapter does not know it.
-    CHECK_FALSE(status(loop, *r, "grocy-o-1").status);
+    // The order was refused: none of its rows is on the list.
+    CHECK(grocy.rows.empty());
   }
   SUBCASE("a wrong API key is final") {
     auto bad = make_retailer(

@@ -7,8 +7,11 @@
 // cancel: POST /api/stock/shoppinglist/remove-product for each item of the order.
 // status: "delivered" once no product of the order is left on the list with the order's
 // note (or each such row is ticked off as done), else "placed".
-// The items of each order are kept in memory from place() on; after a restart an order
-// placed before is unknown: its status has no answer and its cancel is refused.
+// The items of each order are kept in memory from place() on. After a restart an order
+// placed before is found on the list by its note, which the retailer order id names
+// ("grocy-<order_id>" -> "Larder order <order_id>"): its status is read from the rows with
+// that note, and a cancel removes those rows (too late when none is left: bought).
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -63,6 +66,32 @@ std::set<int> open_on_list(const json& rows, int list_id, const std::string& not
     open.insert(static_cast<int>(*product));
   }
   return open;
+}
+
+// The note of the rows of a retailer order id this adapter made, or nothing.
+std::optional<std::string> note_of(const std::string& retailer_order_id) {
+  if (retailer_order_id.rfind(kIdPrefix, 0) != 0 || retailer_order_id.size() == kIdPrefix.size()) {
+    return std::nullopt;
+  }
+  return "Larder order " + retailer_order_id.substr(kIdPrefix.size());
+}
+
+// The rows still open (not ticked off) with `note` on the list, as the order's lines.
+std::vector<Line> open_lines(const json& rows, int list_id, const std::string& note) {
+  std::vector<Line> out;
+  for (const json& row : rows) {
+    if (!row.is_object()) continue;
+    auto list = integer_at(row, "shopping_list_id");
+    auto product = integer_at(row, "product_id");
+    auto n = row.find("note");
+    if ((list && *list != list_id) || !product || *product < 1 || *product > 2147483647) continue;
+    if (n == row.end() || !n->is_string() || n->get_ref<const std::string&>() != note) continue;
+    if (integer_at(row, "done").value_or(0) != 0) continue;
+    long long amount = integer_at(row, "amount").value_or(1);
+    out.push_back({static_cast<int>(*product),
+                   static_cast<int>(std::clamp<long long>(amount, 1, 1000000))});
+  }
+  return out;
 }
 
 struct Order {
@@ -198,10 +227,29 @@ class GrocyRetailer : public orders::Retailer {
               std::function<void(CancelResult)> done) override {
     auto it = g_->orders.find(retailer_order_id);
     if (it == g_->orders.end()) {
-      CancelResult r{CancelResult::Kind::rejected,
-                     "the grocy adapter does not know order " + retailer_order_id +
-                         " (placed before a restart?): take it off the shopping list by hand"};
-      post([done = std::move(done), r] { done(r); });
+      auto note = note_of(retailer_order_id);
+      if (!note) {
+        CancelResult r{CancelResult::Kind::rejected,
+                       "order " + retailer_order_id + " is not a grocy order"};
+        post([done = std::move(done), r] { done(r); });
+        return;
+      }
+      // Placed before a restart: its rows, found by their note, are what to take off.
+      GrocyPtr g = g_;
+      read_list(g, [g, note = *note, done = std::move(done)](const HttpReply& r,
+                                                             std::optional<json> rows) {
+        if (!rows) {
+          return done(CancelResult{retryable(r) || success(r) ? CancelResult::Kind::retryable
+                                                              : CancelResult::Kind::rejected,
+                                   "reading the shopping list: " + describe(r)});
+        }
+        auto lines = std::make_shared<const std::vector<Line>>(open_lines(*rows, g->list_id, note));
+        if (lines->empty()) {
+          return done(CancelResult{CancelResult::Kind::too_late,
+                                   "nothing of it is left on the shopping list: bought"});
+        }
+        remove_from(g, lines, 0, done);
+      });
       return;
     }
     auto lines = std::make_shared<const std::vector<Line>>(it->second.lines);
@@ -216,9 +264,26 @@ class GrocyRetailer : public orders::Retailer {
               std::function<void(orders::StatusOutcome)> done) override {
     auto it = g_->orders.find(retailer_order_id);
     if (it == g_->orders.end()) {
-      std::string why = "the grocy adapter does not know order " + retailer_order_id +
-                        " (placed before a restart?)";
-      post([done = std::move(done), why] { done(orders::StatusOutcome{std::nullopt, why}); });
+      auto note = note_of(retailer_order_id);
+      if (!note) {
+        std::string why = "order " + retailer_order_id + " is not a grocy order";
+        post([done = std::move(done), why] { done(orders::StatusOutcome{std::nullopt, why}); });
+        return;
+      }
+      // Placed before a restart: bought once no open row with its note is left.
+      int list_id = g_->list_id;
+      read_list(g_, [note = *note, list_id, done = std::move(done)](const HttpReply& r,
+                                                                    std::optional<json> rows) {
+        orders::StatusOutcome out;
+        if (!rows) {
+          out.reason = "reading the shopping list: " + describe(r);
+        } else {
+          bool left = !open_lines(*rows, list_id, note).empty();
+          out.status = orders::RetailerStatus{left ? "placed" : "delivered", "", std::nullopt,
+                                              std::nullopt};
+        }
+        done(std::move(out));
+      });
       return;
     }
     Order order = it->second;
