@@ -12,6 +12,7 @@
 //     <root>/error; nothing else changes;
 //   - event(): an event on <root>/event (sensor_offline, sensor_online);
 //   - publish(): a message as it is (Home Assistant discovery configs).
+// on_say() hands a voice plugin the hub's answer to an intent it sent (see there).
 // tick() lets time pass (silence timeouts, the parked state); connected() is called after
 // every (re)connect to the broker, after the subscriptions are in place.
 // Thread rule: every call on the event-loop thread; a plugin is a plain value otherwise.
@@ -26,6 +27,7 @@
 
 #include "larder/bus.h"
 #include "larder/config.h"
+#include "larder/voice.h"
 
 namespace larder::plugins {
 
@@ -66,6 +68,15 @@ class Plugin {
   virtual void connected(double now, Sink& out) {
     (void)now;
     (void)out;
+  }
+  // What the hub says in answer to a voice intent. A voice plugin speaks it and answers
+  // true when the say is for one of its sessions or sites; the first plugin that does
+  // claims it. Unclaimed says go to <root>/voice/say.
+  virtual bool on_say(const VoiceSay& say, double now, Sink& out) {
+    (void)say;
+    (void)now;
+    (void)out;
+    return false;
   }
 };
 

@@ -21,6 +21,7 @@
 #include "api/router.h"
 #include "app/order_desk.h"
 #include "app/plugin_host.h"
+#include "app/voice_desk.h"
 #include "core/hub.h"
 #include "larder/clock.h"
 #include "larder/log.h"
@@ -107,6 +108,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
   OsRandom random;
   OrderDesk desk(config, random, **store, mqtt, hub, retailer.get(), clock, metrics);
   hub.set_order_actions(&desk);
+  VoiceDesk voice(config, hub, desk, plugins, mqtt, clock, metrics);
 
   AccessOptions access_options;
   access_options.secure_cookie = config.http.tls.has_value();
@@ -173,10 +175,11 @@ int run_daemon(const Config& config, DaemonOptions options) {
   }
 
   Every flusher(loop, Seconds(options.flush_interval), flush);
-  Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins, &desk] {
+  Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins, &desk, &voice] {
     hub.tick();
     plugins.tick();
     desk.tick();
+    voice.tick();
   });
   std::unique_ptr<Every> watchdog;
   if (auto interval = notifier.watchdog_interval()) {

@@ -259,6 +259,14 @@ void OrderDesk::run(const Reply& reply) {
     run_effect(e);
   }
   count_statuses();  // only when something happened, not on every tick
+  if (!listener_) return;
+  // After all effects ran, so that the listener sees each order as the ledger left it.
+  std::set<std::string, std::less<>> changed;
+  for (const orders::Effect& e : reply.effects) {
+    if (const auto* p = std::get_if<orders::PublishState>(&e)) changed.insert(p->order_id);
+    if (const auto* ev = std::get_if<orders::Event>(&e)) changed.insert(ev->order_id);
+  }
+  for (const auto& id : changed) listener_(id);
 }
 
 void OrderDesk::run_effect(const orders::Effect& effect) {

@@ -2,8 +2,8 @@
 //
 // Every source of orders reaches the one ledger through this class: the consumption
 // model's decisions (looked at on every tick), buttons (Hub::OrderActions), the HTTP API
-// (api/order_routes.h) and, later, voice and the CLI. The desk runs the ledger's effects
-// in the order given:
+// (api/order_routes.h), voice (app/voice_desk.h) and, later, the CLI. The desk runs the
+// ledger's effects in the order given:
 //   - Persist: Store::save_order, committed before anything after it runs. When the commit
 //     fails, the retailer calls of that order in the same reply are not made (an order the
 //     store does not have is never sent): the ledger times the step out and asks again;
@@ -20,6 +20,7 @@
 // answers that arrive after the desk is gone are dropped.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -77,6 +78,13 @@ class OrderDesk final : public OrderActions {
 
   const orders::Ledger& ledger() const { return ledger_; }
 
+  // Told the id of every order whose state changed (published) or that had an event, after
+  // the effects of the reply ran (the voice conversation waits on orders this way). The
+  // listener may call the desk's commands.
+  void set_listener(std::function<void(const std::string& order_id)> listener) {
+    listener_ = std::move(listener);
+  }
+
  private:
   void run(const orders::Reply& reply);
   void count_statuses();  // the gauge larder_orders_by_status
@@ -95,6 +103,7 @@ class OrderDesk final : public OrderActions {
   orders::Ledger ledger_;
   std::string root_;
   std::map<std::string, double, std::less<>> paused_until_;  // consumable -> time
+  std::function<void(const std::string&)> listener_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

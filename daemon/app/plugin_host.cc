@@ -111,6 +111,17 @@ void PluginHost::tick() {
   for (auto& slot : plugins_) slot.plugin->tick(now, *slot.sink);
 }
 
+bool PluginHost::say(const VoiceSay& say) {
+  double now = clock_.now();
+  for (auto& slot : plugins_) {
+    if (slot.plugin->on_say(say, now, *slot.sink)) {
+      metrics_.inc("larder_plugin_messages_total", {{"plugin", slot.plugin->name()}, {"direction", "say"}});
+      return true;
+    }
+  }
+  return false;
+}
+
 void PluginHost::connected() {
   double now = clock_.now();
   for (auto& slot : plugins_) slot.plugin->connected(now, *slot.sink);

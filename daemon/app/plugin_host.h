@@ -8,7 +8,7 @@
 // round trip), bad device input to Hub::report_bad_input, events to Hub::publish_event,
 // anything else (Home Assistant discovery) to the bus. Messages under the contract root
 // are never a plugin's: the daemon hands them to the hub.
-// Metrics: larder_plugin_messages_total{plugin, direction="in"|"out"}.
+// Metrics: larder_plugin_messages_total{plugin, direction="in"|"out"|"say"}.
 // Thread rule: event-loop thread only.
 #pragma once
 
@@ -46,6 +46,9 @@ class PluginHost {
   bool on_message(const Message& m);
   void tick();
   void connected();
+  // Offers the hub's answer to a voice intent to the plugins (Plugin::on_say); false when
+  // none claims it (it then belongs on <root>/voice/say).
+  bool say(const VoiceSay& say);
 
  private:
   class HubSink;

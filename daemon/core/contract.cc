@@ -269,6 +269,10 @@ Parsed parse_input(const std::string& root, const Message& m, const nlohmann::js
       in.text = f.string("text", false, 1024).value_or("");
       in.site = f.string("site", false, 64).value_or("");
       in.session = f.string("session", false, 256).value_or("");
+      in.confidence = f.number("confidence", false);
+      if (f.error.empty() && in.confidence && (*in.confidence < 0 || *in.confidence > 1)) {
+        f.fail("field 'confidence' must be 0..1");
+      }
       in.ts = f.ts();
       return finish(f, in);
     }

@@ -59,6 +59,8 @@ struct IntentInput {
   std::string intent;             // Reorder, StockQuery, ... (mqtt-v1.md)
   std::map<std::string, std::string> slots;
   std::string text, site, session;
+  // The recogniser's confidence, 0..1 (an extension of mqtt-v1.md); absent: sure.
+  std::optional<double> confidence;
   std::optional<double> ts;
 };
 struct LocationInput {

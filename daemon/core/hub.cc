@@ -176,9 +176,12 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     presence_[pr->person] = pr->home;
   } else if (auto* press = std::get_if<contract::PressInput>(&in)) {
     if (!press_button(m, *press, ts)) return;
-  } else {
-    // Voice intents are validated here; the conversation is wired by the voice feature.
-    log_debug(std::string("accepted ") + kind + " on " + m.topic);
+  } else if (auto* intent = std::get_if<contract::IntentInput>(&in)) {
+    if (voice_actions_) {
+      voice_actions_->intent(*intent);
+    } else {
+      log_debug(std::string("accepted ") + kind + " on " + m.topic + "; no conversation runs");
+    }
   }
   metrics_.inc("larder_messages_received_total", {{"kind", kind}});
 }

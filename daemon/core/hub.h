@@ -55,6 +55,14 @@ class OrderActions {
                       ButtonEffect effect, double ts) = 0;
 };
 
+// Where accepted voice intents go (the daemon's voice desk, app/voice_desk.h): from
+// <root>/voice/intent and from the voice plugins alike.
+class VoiceActions {
+ public:
+  virtual ~VoiceActions() = default;
+  virtual void intent(const contract::IntentInput& in) = 0;
+};
+
 class Hub {
  public:
   Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metrics& metrics,
@@ -67,6 +75,9 @@ class Hub {
   // Where button presses with an order effect go (the daemon's order desk). Without one
   // (replay, tests of the core) such a press is accepted and logged, and changes nothing.
   void set_order_actions(OrderActions* actions) { order_actions_ = actions; }
+  // Where voice intents go. Without one (replay, tests of the core) an intent is
+  // accepted and logged, and changes nothing.
+  void set_voice_actions(VoiceActions* actions) { voice_actions_ = actions; }
 
   std::vector<contract::Filter> subscriptions() const;
   void on_message(const Message& m);
@@ -154,6 +165,7 @@ class Hub {
   std::uint64_t rejected_ = 0;
   std::string last_rejection_;
   OrderActions* order_actions_ = nullptr;
+  VoiceActions* voice_actions_ = nullptr;
   RateLimitedLog bad_input_log_{5, 60};
   RateLimitedLog error_reports_{20, 10};
 };

@@ -192,6 +192,34 @@ struct PluginsConfig {
   std::string home_assistant_prefix = "homeassistant";
 };
 
+// ---- Voice (docs/voice.md; issue 6) ------------------------------------------------------
+
+// The hermes plugin: Rhasspy and other Hermes-protocol assistants (hermes/intent/#).
+struct HermesConfig {
+  // Hermes intent name -> canonical intent (Reorder, StockQuery, ...). A Hermes intent
+  // whose name is a canonical intent maps to it without an entry; any other intent is
+  // another skill's and is left alone.
+  std::map<std::string, std::string> intents;
+  // Hermes slot name -> canonical slot name (item, quantity); unmapped slots keep their name.
+  std::map<std::string, std::string> slots;
+};
+
+// The Alexa custom skill whose endpoint is POST /alexa on the hub's HTTP server.
+struct AlexaConfig {
+  std::string skill_id;                      // the application id requests must carry
+  // The trust store the certificate chain must lead to: a PEM bundle file or a hashed
+  // certificate folder; empty: the system's (OpenSSL's default paths).
+  std::string trust_store;
+};
+
+struct VoiceConfig {
+  double confidence_floor = 0.5;             // [0, 1]: below it the hub asks again
+  double answer_timeout_s = 6;               // [1, 30]: waiting for the retailer's price
+  double question_timeout_s = 120;           // [10, 3600]: an unanswered question is dropped
+  std::optional<HermesConfig> hermes;        // the hermes plugin runs when set
+  std::optional<AlexaConfig> alexa;          // POST /alexa is served when set
+};
+
 struct Config {
   std::string path;                          // the file it came from
   MqttConfig mqtt;
@@ -208,6 +236,7 @@ struct Config {
   std::vector<VehicleConfig> vehicles;
   std::vector<PersonConfig> people;
   PluginsConfig plugins;
+  VoiceConfig voice;
 
   const ConsumableConfig* consumable(std::string_view id) const;
 };

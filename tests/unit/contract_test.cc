@@ -44,6 +44,9 @@ TEST_CASE("every input topic of the contract parses") {
   CHECK_FALSE(std::get<RefilledInput>(*refill.input).amount.has_value());
   auto intent = parse("larder/v1/voice/intent", R"({"intent":"Reorder","slots":{"quantity":2}})");
   CHECK(std::get<IntentInput>(*intent.input).slots.at("quantity") == "2");
+  CHECK_FALSE(std::get<IntentInput>(*intent.input).confidence.has_value());
+  auto unsure = parse("larder/v1/voice/intent", R"({"intent":"StockQuery","confidence":0.25})");
+  CHECK(std::get<IntentInput>(*unsure.input).confidence == 0.25);
 }
 
 TEST_CASE("topics outside the contract and bad ids are rejected") {
@@ -94,6 +97,8 @@ TEST_CASE("fields are checked: types, units, finite numbers, ranges") {
   CHECK_FALSE(parse("larder/v1/button/b1/press", R"({"action":"triple"})").ok());
   CHECK_FALSE(parse("larder/v1/voice/intent", R"({"intent":"Dance"})").ok());
   CHECK_FALSE(parse("larder/v1/voice/intent", R"({"intent":"Reorder","slots":[1]})").ok());
+  CHECK_FALSE(parse("larder/v1/voice/intent", R"({"intent":"Reorder","confidence":1.5})").ok());
+  CHECK_FALSE(parse("larder/v1/voice/intent", R"({"intent":"Reorder","confidence":"high"})").ok());
   CHECK_FALSE(parse("larder/v1/vehicle/car/location", R"({"lat":91,"lon":0})").ok());
   CHECK_FALSE(parse("larder/v1/vehicle/car/location", R"({"lat":1,"lon":0,"acc":-1})").ok());
   CHECK_FALSE(parse("larder/v1/vehicle/car/trunk", R"({"state":"ajar"})").ok());

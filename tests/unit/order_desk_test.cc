@@ -15,6 +15,7 @@
 
 #include "app/order_desk.h"
 #include "support/fake_bus.h"
+#include "support/recording_retailer.h"
 
 using namespace larder;
 using nlohmann::json;
@@ -76,43 +77,9 @@ class FlakyStore final : public Store {
   MemoryStore inner_;
 };
 
-// Records the port's calls; the test answers them.
-class RecordingRetailer final : public orders::Retailer {
- public:
-  std::vector<std::vector<orders::Item>> quotes;
-  std::vector<std::function<void(orders::QuoteOutcome)>> quote_answers;
-  std::vector<orders::PlaceCall> places;
-  std::string kind() const override { return "recording"; }
-  void quote(const std::vector<orders::Item>& items,
-             std::function<void(orders::QuoteOutcome)> done) override {
-    quotes.push_back(items);
-    quote_answers.push_back(std::move(done));
-  }
-  void place(const orders::PlaceCall& call, std::function<void(orders::PlaceResult)>) override {
-    places.push_back(call);
-  }
-  void cancel(const std::string&, std::function<void(orders::CancelResult)>) override {}
-  void status(const std::string&, std::function<void(orders::StatusOutcome)>) override {}
-};
-
-struct FixedRandom final : orders::Random {
-  unsigned char next = 1;
-  bool fill(unsigned char* out, std::size_t n) override {
-    for (std::size_t i = 0; i < n; ++i) out[i] = next++;
-    return true;
-  }
-};
-
-orders::Quote quote_for(const std::vector<orders::Item>& items, double now) {
-  orders::Quote q;
-  q.quote_id = "q1";
-  for (const auto& i : items) q.items.push_back({i.sku, i.quantity, 8.99, std::nullopt});
-  q.total = 8.99;
-  q.currency = "EUR";
-  q.delivery_options = {{"doorstep", orders::Window{now + 86400, now + 90000}}};
-  q.expires_at = now + 3600;
-  return q;
-}
+using test::FixedRandom;
+using test::quote_for;
+using test::RecordingRetailer;
 
 struct Desk {
   Config config = desk_config();

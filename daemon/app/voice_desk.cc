@@ -1,0 +1,82 @@
+#include "app/voice_desk.h"
+
+#include <nlohmann/json.hpp>
+
+namespace larder {
+
+VoiceDesk::VoiceDesk(const Config& config, Hub& hub, OrderDesk& desk, PluginHost& plugins,
+                     Bus& bus, const Clock& clock, Metrics& metrics)
+    : config_(config), hub_(hub), desk_(desk), plugins_(plugins), bus_(bus),
+      root_(config.mqtt.root()), conversation_(config, *this, clock, metrics) {
+  metrics.describe("larder_voice_intents_total", "counter", "Voice intents answered, by intent.");
+  metrics.describe("larder_voice_unsure_total", "counter",
+                   "Voice intents below the confidence floor: asked again, not acted on.");
+  hub_.set_voice_actions(this);
+  desk_.set_listener([this](const std::string& id) { conversation_.on_order_changed(id); });
+}
+
+VoiceDesk::~VoiceDesk() {
+  hub_.set_voice_actions(nullptr);
+  desk_.set_listener(nullptr);
+}
+
+void VoiceDesk::intent(const contract::IntentInput& in) {
+  conversation_.on_intent(in, [this](VoiceSay say) {
+    if (!plugins_.say(say)) publish(say);
+  });
+}
+
+void VoiceDesk::ask(const contract::IntentInput& in, voice::Conversation::Answer answer) {
+  conversation_.on_intent(in, std::move(answer));
+}
+
+void VoiceDesk::end_session(const std::string& session, const std::string& site) {
+  conversation_.end_session(session, site);
+}
+
+void VoiceDesk::tick() { conversation_.tick(); }
+
+void VoiceDesk::publish(const VoiceSay& say) {
+  nlohmann::json j = {{"text", say.text}, {"site", say.site}, {"session", say.session},
+                      {"end_session", say.end_session}};
+  if (!say.expect.empty()) j["expect"] = say.expect;  // an extension: the answers awaited
+  bus_.publish(root_ + "/voice/say", j.dump(), false, 1);
+}
+
+const ConsumableState* VoiceDesk::consumable(const std::string& id) const {
+  return hub_.consumable(id);
+}
+
+std::vector<const orders::Order*> VoiceDesk::orders() const { return desk_.ledger().orders(); }
+
+const orders::Order* VoiceDesk::order(const std::string& order_id) const {
+  return desk_.ledger().find(order_id);
+}
+
+orders::Reply VoiceDesk::request(const std::string& consumable, int quantity,
+                                 bool explicit_quantity) {
+  auto r = desk_.make_request(consumable, quantity, orders::Source::voice, explicit_quantity);
+  if (!r) {
+    orders::Reply refused;
+    refused.code = orders::Code::not_found;
+    refused.status = Status::Error("no consumable '" + consumable + "' is configured");
+    return refused;
+  }
+  return desk_.request(*r);
+}
+
+orders::Reply VoiceDesk::confirm(const std::string& order_id) { return desk_.confirm(order_id); }
+
+orders::Reply VoiceDesk::cancel(const std::string& order_id) {
+  return desk_.cancel(order_id, /*by_user=*/true);
+}
+
+Status VoiceDesk::refilled(const std::string& consumable, double ts) {
+  auto before = hub_.rejected();
+  hub_.on_message(Message{root_ + "/consumable/" + consumable + "/refilled",
+                          nlohmann::json{{"ts", ts}}.dump(), 1, false});
+  if (hub_.rejected() != before) return Status::Error(hub_.last_rejection());
+  return Status::Ok();
+}
+
+}  // namespace larder

@@ -1,0 +1,517 @@
+#include "voice/conversation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <utility>
+
+#include "larder/log.h"
+#include "orders/guards.h"
+#include "orders/orders_config.h"
+#include "voice/phrases.h"
+
+namespace larder::voice {
+namespace {
+
+using orders::Order;
+using orders::OrderStatus;
+
+const std::vector<std::string> kYesNo = {"ConfirmOrder", "DenyOrder"};
+constexpr double kDialogIdle = 3600;  // a dialog without a question is forgotten after this
+
+// A spoken quantity: a whole number 1..kMaxQuantity ("2", "2.0"); nullopt otherwise.
+std::optional<int> quantity_of(const std::string& text, int max) {
+  if (text.empty() || text.size() > 16) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(v) || v != std::floor(v) || v < 1 ||
+      v > max) {
+    return std::nullopt;
+  }
+  return static_cast<int>(v);
+}
+
+bool asks_first(const Order& o) {
+  return o.status == OrderStatus::awaiting_confirmation && o.hold_reason &&
+         (*o.hold_reason == "voice" || *o.hold_reason == "confirmation");
+}
+
+}  // namespace
+
+Conversation::Conversation(const Config& config, Household& household, const Clock& clock,
+                           Metrics& metrics)
+    : config_(config), household_(household), clock_(clock), metrics_(metrics), names_(config) {
+  if (auto zone = TimeZone::load(config.household.timezone)) {
+    zone_ = *zone;
+  } else {
+    log_warn("voice: days are spoken in UTC: " + zone.status().message());
+  }
+}
+
+std::string Conversation::key_of(const std::string& session, const std::string& site) {
+  return session.empty() ? "site:" + site : "session:" + session;
+}
+
+Conversation::Dialog& Conversation::dialog(const std::string& key) {
+  auto it = dialogs_.find(key);
+  if (it == dialogs_.end()) {
+    if (dialogs_.size() >= kMaxDialogs) {
+      // The dialog touched longest ago goes, with its question.
+      auto oldest = std::min_element(dialogs_.begin(), dialogs_.end(), [](const auto& a, const auto& b) {
+        return a.second.touched < b.second.touched;
+      });
+      drop_question(oldest->second);
+      dialogs_.erase(oldest);
+    }
+    it = dialogs_.emplace(key, Dialog{}).first;
+  }
+  it->second.touched = clock_.now();
+  return it->second;
+}
+
+void Conversation::say(Answer& answer, VoiceSay base, std::string text, bool end,
+                       std::vector<std::string> expect, bool card) {
+  base.text = std::move(text);
+  base.end_session = end;
+  base.expect = end ? std::vector<std::string>{} : std::move(expect);
+  if (card) base.card = VoiceCard{"Larder order", base.text};
+  log_info("voice: says \"" + base.text + "\"" + (end ? "" : " and waits for an answer"));
+  if (answer) answer(std::move(base));
+}
+
+void Conversation::on_intent(const contract::IntentInput& in, Answer answer) {
+  metrics_.inc("larder_voice_intents_total", {{"intent", in.intent}});
+  VoiceSay base;
+  base.site = in.site;
+  base.session = in.session;
+  std::string key = key_of(in.session, in.site);
+  if (in.confidence && *in.confidence < config_.voice.confidence_floor) {
+    metrics_.inc("larder_voice_unsure_total");
+    say(answer, base, phrases::not_understood(), false);
+    return;
+  }
+  if (in.intent == "Reorder") {
+    reorder(in, key, base, answer);
+  } else if (in.intent == "ConfirmOrder") {
+    confirm(key, base, answer);
+  } else if (in.intent == "DenyOrder") {
+    deny(key, base, answer);
+  } else if (in.intent == "CancelOrder") {
+    cancel(in, key, base, answer);
+  } else if (in.intent == "StockQuery") {
+    stock(in, base, answer);
+  } else if (in.intent == "Refilled") {
+    refilled(in, base, answer);
+  } else if (in.intent == "DeliveryQuery") {
+    deliveries(in, base, answer);
+  } else if (in.intent == "RevokeAccess") {
+    say(answer, base, phrases::no_access_granted());
+  } else {
+    say(answer, base, phrases::cannot_serve("I cannot do that yet"));
+  }
+}
+
+std::optional<std::string> Conversation::item(const contract::IntentInput& in,
+                                              const VoiceSay& base, Answer& answer,
+                                              bool required) {
+  auto it = in.slots.find("item");
+  if (it == in.slots.end() || ItemNames::normalise(it->second).empty()) {
+    if (required) say(answer, base, phrases::which_item(names_.known()), false);
+    return std::nullopt;
+  }
+  auto id = names_.resolve(it->second);
+  if (!id) say(answer, base, phrases::unknown_item(it->second, names_.known()));
+  return id;
+}
+
+// ---- Orders ------------------------------------------------------------------------------
+
+void Conversation::reorder(const contract::IntentInput& in, const std::string& key,
+                           VoiceSay base, Answer& answer) {
+  auto id = item(in, base, answer, true);
+  if (!id) return;
+  int quantity = 1;
+  bool explicit_quantity = false;
+  if (auto q = in.slots.find("quantity"); q != in.slots.end()) {
+    auto n = quantity_of(q->second, kMaxQuantity);
+    if (!n) {
+      say(answer, base, phrases::bad_quantity());
+      return;
+    }
+    quantity = *n;
+    explicit_quantity = true;
+  }
+  orders::Reply reply = household_.request(*id, quantity, explicit_quantity);
+  if (!reply.ok()) {
+    say(answer, base, phrases::cannot_serve(reply.status.message()));
+    return;
+  }
+  Dialog& d = dialog(key);
+  d.last_order = reply.order_id;
+  const Order* o = household_.order(reply.order_id);
+  if (!o) {
+    say(answer, base, phrases::cannot_serve("the order went missing; the hub's log says more"));
+    return;
+  }
+  if (reply.existing) {
+    say(answer, base,
+        phrases::already_ordered(names_.spoken(*id), status_text(*o), arrival_text(*o)), true, {},
+        true);
+    return;
+  }
+  Waiting w{reply.order_id, key, base, std::move(answer),
+            clock_.now() + config_.voice.answer_timeout_s};
+  if (!settle(w, false)) waiting_.push_back(std::move(w));
+}
+
+bool Conversation::settle(Waiting& w, bool timed_out) {
+  const Order* o = household_.order(w.order_id);
+  if (!o) {
+    say(w.answer, w.say, phrases::cannot_serve("the order went missing; the hub's log says more"));
+    return true;
+  }
+  std::string items = items_text(*o);
+  switch (o->status) {
+    case OrderStatus::failed:
+      say(w.answer, w.say, phrases::order_failed(items, o->reason), true, {}, true);
+      return true;
+    case OrderStatus::cancelled:
+      say(w.answer, w.say, phrases::order_cancelled(items), true, {}, true);
+      return true;
+    case OrderStatus::awaiting_confirmation: {
+      if (!o->quote) {
+        if (!timed_out) return false;
+        // No price to ask about: the question cannot be asked, so nothing is ordered.
+        std::string id = o->id;
+        household_.cancel(id);
+        say(w.answer, w.say, phrases::no_price_in_time());
+        return true;
+      }
+      Dialog& d = dialog(w.key);
+      d.question = o->id;
+      d.question_since = clock_.now();
+      std::string text = asks_first(*o)
+                             ? phrases::ask_order(items, price_text(*o), arrival_text(*o))
+                             : phrases::ask_anyway(items, price_text(*o), o->hold_reason.value_or(""));
+      say(w.answer, w.say, std::move(text), false, kYesNo, true);
+      return true;
+    }
+    case OrderStatus::held:
+    case OrderStatus::placing:
+    case OrderStatus::placed:
+    case OrderStatus::shipped:
+    case OrderStatus::delivered: {
+      if (!o->quote && !timed_out) return false;
+      if (!o->quote) {
+        say(w.answer, w.say, phrases::no_price_yet(items), true, {}, true);
+        return true;
+      }
+      double undo = o->status == OrderStatus::held ? o->held_until - clock_.now() : 0;
+      say(w.answer, w.say, phrases::ordering(items, price_text(*o), arrival_text(*o), undo), true,
+          {}, true);
+      return true;
+    }
+  }
+  return true;
+}
+
+void Conversation::confirm(const std::string& key, VoiceSay base, Answer& answer) {
+  Dialog& d = dialog(key);
+  std::string id;
+  if (d.question) {
+    id = *d.question;
+    d.question.reset();
+  } else {
+    std::vector<const Order*> waiting;
+    for (const Order* o : in_flight()) {
+      if (o->status == OrderStatus::awaiting_confirmation) waiting.push_back(o);
+    }
+    if (waiting.empty()) {
+      say(answer, base, phrases::nothing_to_confirm());
+      return;
+    }
+    if (waiting.size() > 1) {
+      std::vector<std::string> names;
+      for (const Order* o : waiting) names.push_back(items_text(*o));
+      say(answer, base, phrases::several_waiting(names));
+      return;
+    }
+    id = waiting.front()->id;
+  }
+  orders::Reply reply = household_.confirm(id);
+  const Order* o = household_.order(id);
+  if (!reply.ok() || !o) {
+    say(answer, base, phrases::cannot_serve(reply.ok() ? "the order went missing" : reply.status.message()));
+    return;
+  }
+  d.last_order = id;
+  if (o->status == OrderStatus::awaiting_confirmation) {
+    // Confirmed past one reason, the order waits for another (a guard on the new quote).
+    d.question = id;
+    d.question_since = clock_.now();
+    say(answer, base, phrases::ask_anyway(items_text(*o), price_text(*o), o->hold_reason.value_or("")),
+        false, kYesNo, true);
+    return;
+  }
+  say(answer, base, phrases::confirmed(items_text(*o), price_text(*o), arrival_text(*o)), true, {},
+      true);
+}
+
+void Conversation::deny(const std::string& key, VoiceSay base, Answer& answer) {
+  Dialog& d = dialog(key);
+  if (!d.question) {
+    say(answer, base, phrases::nothing_to_deny());
+    return;
+  }
+  drop_question(d);
+  say(answer, base, phrases::dropped());
+}
+
+void Conversation::drop_question(Dialog& d) {
+  if (!d.question) return;
+  std::string id = *d.question;
+  d.question.reset();
+  const Order* o = household_.order(id);
+  if (o && o->status == OrderStatus::awaiting_confirmation) {
+    orders::Reply r = household_.cancel(id);
+    if (!r.ok()) log_warn("voice: cannot drop order " + id + ": " + r.status.message());
+  }
+}
+
+void Conversation::cancel(const contract::IntentInput& in, const std::string& key, VoiceSay base,
+                          Answer& answer) {
+  const Order* target = nullptr;
+  std::vector<const Order*> flying = in_flight();
+  if (in.slots.count("item")) {
+    auto id = item(in, base, answer, true);
+    if (!id) return;
+    for (const Order* o : flying) {
+      for (const auto& i : o->items) {
+        if (i.consumable == *id && !target) target = o;
+      }
+    }
+    if (!target) {
+      say(answer, base, phrases::no_order_of(names_.spoken(*id)));
+      return;
+    }
+  } else {
+    Dialog& d = dialog(key);
+    for (const Order* o : flying) {
+      if (o->id == d.last_order) target = o;
+    }
+    if (!target && flying.size() == 1) target = flying.front();
+    if (!target && flying.empty()) {
+      say(answer, base, phrases::no_orders());
+      return;
+    }
+    if (!target) {
+      std::vector<std::string> names;
+      for (const Order* o : flying) names.push_back(items_text(*o));
+      say(answer, base, phrases::which_order(names), false, {"CancelOrder"});
+      return;
+    }
+  }
+  std::string id = target->id;
+  std::string items = items_text(*target);
+  Dialog& d = dialog(key);
+  if (d.question == id) d.question.reset();
+  d.last_order = id;
+  orders::Reply reply = household_.cancel(id);
+  if (!reply.ok()) {
+    say(answer, base, phrases::cannot_serve(reply.status.message()));
+  } else if (reply.pending) {
+    say(answer, base, phrases::cancel_asked(items), true, {}, true);
+  } else {
+    say(answer, base, phrases::cancelled(items), true, {}, true);
+  }
+}
+
+// ---- Questions -------------------------------------------------------------------------
+
+void Conversation::stock(const contract::IntentInput& in, VoiceSay base, Answer& answer) {
+  double now = clock_.now();
+  if (in.slots.count("item")) {
+    auto id = item(in, base, answer, true);
+    if (!id) return;
+    const ConsumableState* s = household_.consumable(*id);
+    if (!s) {
+      say(answer, base, phrases::cannot_serve("I have no state for " + names_.spoken(*id)));
+      return;
+    }
+    std::string level = s->level ? phrases::amount(*s->level, s->unit) : "";
+    if (!s->days_left) {
+      say(answer, base, phrases::stock_unknown(names_.spoken(*id), level));
+      return;
+    }
+    std::string until = s->empty_at ? phrases::day(*s->empty_at, now, zone_) : "";
+    say(answer, base,
+        phrases::stock(names_.spoken(*id), level, phrases::days(*s->days_left), until, s->on_hand,
+                       s->status == "ordered"));
+    return;
+  }
+  std::vector<std::pair<double, std::string>> known;
+  std::vector<std::string> low;
+  for (const auto& c : config_.consumables) {
+    const ConsumableState* s = household_.consumable(c.id);
+    if (!s || !s->days_left) continue;
+    known.emplace_back(*s->days_left, c.id);
+  }
+  std::sort(known.begin(), known.end());
+  for (const auto& [days, id] : known) {
+    const ConsumableState* s = household_.consumable(id);
+    bool is_low = s->status == "low" || s->status == "empty" || s->status == "ordered" || days <= 7;
+    if (is_low && low.size() < 5) low.push_back(phrases::low_entry(names_.spoken(id), phrases::days(days)));
+  }
+  if (!low.empty()) {
+    say(answer, base, phrases::running_low(low));
+  } else if (!known.empty()) {
+    say(answer, base, phrases::nothing_low(names_.spoken(known.front().second), phrases::days(known.front().first)));
+  } else {
+    say(answer, base, phrases::no_forecasts());
+  }
+}
+
+void Conversation::refilled(const contract::IntentInput& in, VoiceSay base, Answer& answer) {
+  auto id = item(in, base, answer, true);
+  if (!id) return;
+  if (Status s = household_.refilled(*id, clock_.now()); !s.ok()) {
+    say(answer, base, phrases::cannot_serve(s.message()));
+    return;
+  }
+  say(answer, base, phrases::refilled(names_.spoken(*id)));
+}
+
+void Conversation::deliveries(const contract::IntentInput& in, VoiceSay base, Answer& answer) {
+  std::optional<std::string> id;
+  if (in.slots.count("item")) {
+    id = item(in, base, answer, true);
+    if (!id) return;
+  }
+  std::vector<std::string> lines;
+  for (const Order* o : in_flight()) {
+    if (o->status != OrderStatus::placing && o->status != OrderStatus::placed &&
+        o->status != OrderStatus::shipped) {
+      continue;
+    }
+    bool concerns = !id;
+    for (const auto& i : o->items) concerns = concerns || i.consumable == *id;
+    if (!concerns) continue;
+    std::string arrival = arrival_text(*o);
+    lines.push_back(phrases::arrives(items_text(*o), arrival.empty() ? "on its way" : arrival));
+  }
+  if (lines.empty()) {
+    say(answer, base, id ? phrases::no_delivery_of(names_.spoken(*id)) : phrases::no_deliveries());
+    return;
+  }
+  std::string text;
+  for (const auto& l : lines) text += (text.empty() ? "" : " ") + l;
+  say(answer, base, std::move(text));
+}
+
+// ---- Time --------------------------------------------------------------------------------
+
+void Conversation::on_order_changed(const std::string& order_id) {
+  for (auto& [key, d] : dialogs_) {
+    if (d.question != order_id) continue;
+    const Order* o = household_.order(order_id);
+    // Confirmed or cancelled elsewhere (a button, the API): the question is moot.
+    if (!o || o->status != OrderStatus::awaiting_confirmation) d.question.reset();
+  }
+  std::vector<Waiting> due;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (it->order_id == order_id) {
+      due.push_back(std::move(*it));
+      it = waiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& w : due) {
+    if (!settle(w, false)) waiting_.push_back(std::move(w));
+  }
+}
+
+void Conversation::tick() {
+  double now = clock_.now();
+  std::vector<Waiting> due;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (now >= it->deadline) {
+      due.push_back(std::move(*it));
+      it = waiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& w : due) settle(w, true);
+  for (auto it = dialogs_.begin(); it != dialogs_.end();) {
+    Dialog& d = it->second;
+    if (d.question && now - d.question_since >= config_.voice.question_timeout_s) {
+      log_info("voice: the question about order " + *d.question + " was not answered; dropped");
+      drop_question(d);
+    }
+    if (!d.question && now - d.touched >= kDialogIdle) {
+      it = dialogs_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Conversation::end_session(const std::string& session, const std::string& site) {
+  auto it = dialogs_.find(key_of(session, site));
+  if (it == dialogs_.end()) return;
+  drop_question(it->second);
+  dialogs_.erase(it);
+}
+
+// ---- Words about orders -------------------------------------------------------------------
+
+std::vector<const Order*> Conversation::in_flight() const {
+  std::vector<const Order*> out;
+  for (const Order* o : household_.orders()) {
+    if (!orders::finished(o->status)) out.push_back(o);
+  }
+  return out;
+}
+
+std::string Conversation::items_text(const Order& o) const {
+  std::vector<std::string> parts;
+  for (const auto& i : o.items) {
+    const ConsumableConfig* c = config_.consumable(i.consumable);
+    std::string name = c && !c->name.empty() ? c->name : i.consumable;
+    parts.push_back(std::to_string(i.quantity) + " x " + name);
+  }
+  return phrases::list(parts);
+}
+
+std::string Conversation::price_text(const Order& o) const {
+  if (!o.quote) return "";
+  return orders::money(o.quote->total, o.quote->currency);
+}
+
+std::string Conversation::arrival_text(const Order& o) const {
+  double now = clock_.now();
+  if (o.delivery && o.delivery->window) {
+    return phrases::arriving(phrases::on_day(o.delivery->window->start, now, zone_));
+  }
+  if (o.eta) return phrases::arriving(phrases::on_day(*o.eta, now, zone_));
+  const ConsumableConfig* c = config_.consumable(o.consumable());
+  if (c) return phrases::arriving_in(c->lead_time_days);
+  return "";
+}
+
+std::string Conversation::status_text(const Order& o) const {
+  switch (o.status) {
+    case OrderStatus::held: return "about to be placed";
+    case OrderStatus::awaiting_confirmation: return "waiting for a yes";
+    case OrderStatus::placing: return "being placed";
+    case OrderStatus::placed: return "placed";
+    case OrderStatus::shipped: return "on its way";
+    case OrderStatus::delivered: return "delivered";
+    case OrderStatus::cancelled: return "cancelled";
+    case OrderStatus::failed: return "failed";
+  }
+  return "";
+}
+
+}  // namespace larder::voice

@@ -1,0 +1,146 @@
+// The household's conversation with its voice assistants, once, on the canonical intents
+// of shared/contract/mqtt-v1.md. Every assistant is a thin translator around it: the
+// hermes plugin (plugins/hermes), the Alexa endpoint (api/alexa_routes.h), or any third
+// party on <root>/voice/intent.
+//
+// What it does with each intent (docs/voice.md):
+//   - Reorder (item, quantity): one order through the household's ledger, source `voice`.
+//     The ledger takes a quote first; the answer waits for it (at most answer_timeout_s)
+//     and states the product, quantity, price and delivery day. With confirm_voice (the
+//     default) it is a question: "yes" (ConfirmOrder) places the order without an undo
+//     window, "no" (DenyOrder) drops it, and a question left unanswered for
+//     question_timeout_s (or a session ended) drops it too. An order already in flight is
+//     reported, not duplicated; a spoken quantity is the user's explicit ask for more.
+//   - StockQuery (item): what is left and for how long; without an item, what is running
+//     low, soonest first, in days.
+//   - CancelOrder (item): that order; without an item the one this conversation talked
+//     about, or the only one in flight, or the hub asks which.
+//   - Refilled (item): a new pack opened (as the canonical `refilled {}`).
+//   - DeliveryQuery (item): when the orders on their way arrive.
+//   - RevokeAccess: trunk access (issue 7); nothing to revoke yet.
+// Items resolve through names and synonyms (items.h); an unknown item gets an answer
+// listing what is known. An intent below the confidence floor is answered ("please say
+// it again") and not acted on. A well-formed intent the hub cannot serve gets a spoken
+// "Sorry, ..." and changes nothing.
+//
+// Every intent gets exactly one answer, through its `Answer`, now or later (on a later
+// call of on_order_changed() or tick()). Dialogs (a question waiting for its answer, the
+// order last talked about) are kept per session, or per site for assistants without
+// sessions; at most kMaxDialogs, the oldest dropped.
+// Thread rule: event-loop thread only; no I/O but through Household.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/consumable_state.h"
+#include "core/contract.h"
+#include "larder/clock.h"
+#include "larder/config.h"
+#include "larder/metrics.h"
+#include "larder/status.h"
+#include "larder/time_zone.h"
+#include "larder/voice.h"
+#include "orders/ledger.h"
+#include "voice/items.h"
+
+namespace larder::voice {
+
+// What the conversation reads and does: the daemon's hub and order desk (app/voice_desk.h).
+class Household {
+ public:
+  virtual ~Household() = default;
+  virtual const ConsumableState* consumable(const std::string& id) const = 0;
+  virtual std::vector<const orders::Order*> orders() const = 0;  // newest first
+  virtual const orders::Order* order(const std::string& order_id) const = 0;
+  // One request through the ledger (source voice); explicit_quantity: the user said how many.
+  virtual orders::Reply request(const std::string& consumable, int quantity,
+                                bool explicit_quantity) = 0;
+  virtual orders::Reply confirm(const std::string& order_id) = 0;
+  virtual orders::Reply cancel(const std::string& order_id) = 0;
+  // A new pack opened, as the canonical refilled {} of the consumable at `ts`.
+  virtual Status refilled(const std::string& consumable, double ts) = 0;
+};
+
+class Conversation {
+ public:
+  using Answer = std::function<void(VoiceSay)>;
+  static constexpr std::size_t kMaxDialogs = 64;
+  static constexpr int kMaxQuantity = 20;
+
+  Conversation(const Config& config, Household& household, const Clock& clock,
+               Metrics& metrics);
+
+  // Answers one intent (once, through `answer`, now or later).
+  void on_intent(const contract::IntentInput& in, Answer answer);
+  // The order changed (its state, a quote, an event): answers that waited for it go out.
+  void on_order_changed(const std::string& order_id);
+  // Answers that waited too long, questions left unanswered.
+  void tick();
+  // The assistant ended the session (Alexa's SessionEndedRequest or "stop"): a question
+  // waiting in it is dropped, with its order.
+  void end_session(const std::string& session, const std::string& site);
+
+  // For tests: the dialogs kept, and answers still waiting.
+  std::size_t dialogs() const { return dialogs_.size(); }
+  std::size_t waiting() const { return waiting_.size(); }
+
+ private:
+  struct Dialog {
+    std::optional<std::string> question;  // an order waiting for yes or no
+    double question_since = 0;
+    std::string last_order;               // the order last talked about
+    double touched = 0;
+  };
+  // An answer that waits for its order's price (or its end).
+  struct Waiting {
+    std::string order_id;
+    std::string key;                      // the dialog
+    VoiceSay say;                         // site and session filled in
+    Answer answer;
+    double deadline = 0;
+  };
+
+  static std::string key_of(const std::string& session, const std::string& site);
+  Dialog& dialog(const std::string& key);
+  void say(Answer& answer, VoiceSay base, std::string text, bool end = true,
+           std::vector<std::string> expect = {}, bool card = false);
+
+  void reorder(const contract::IntentInput& in, const std::string& key, VoiceSay base,
+               Answer& answer);
+  void confirm(const std::string& key, VoiceSay base, Answer& answer);
+  void deny(const std::string& key, VoiceSay base, Answer& answer);
+  void cancel(const contract::IntentInput& in, const std::string& key, VoiceSay base,
+              Answer& answer);
+  void stock(const contract::IntentInput& in, VoiceSay base, Answer& answer);
+  void refilled(const contract::IntentInput& in, VoiceSay base, Answer& answer);
+  void deliveries(const contract::IntentInput& in, VoiceSay base, Answer& answer);
+
+  // The item of the intent's `item` slot: its id, or the spoken "sorry" was answered.
+  std::optional<std::string> item(const contract::IntentInput& in, const VoiceSay& base,
+                                  Answer& answer, bool required);
+  // Answers a waiting Reorder from its order's state; false while it must wait longer.
+  bool settle(Waiting& w, bool timed_out);
+  void drop_question(Dialog& d);
+
+  std::string items_text(const orders::Order& o) const;
+  std::string price_text(const orders::Order& o) const;
+  std::string arrival_text(const orders::Order& o) const;
+  std::string status_text(const orders::Order& o) const;
+  std::vector<const orders::Order*> in_flight() const;
+
+  const Config& config_;
+  Household& household_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  ItemNames names_;
+  TimeZone zone_;
+  std::map<std::string, Dialog> dialogs_;
+  std::vector<Waiting> waiting_;
+};
+
+}  // namespace larder::voice

@@ -1,0 +1,291 @@
+// The voice conversation on the real hub, order desk and ledger, with a manual clock: what
+// each canonical intent does and says. Intents go in as the hub receives them (on
+// larder/v1/voice/intent); answers come out on larder/v1/voice/say. The retailer records
+// the port's calls and the test answers them (support/recording_retailer.h); the whole
+// path through mosquitto, larderd and the real sandbox is tests/integration/voice_hermes_test.cc.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/order_desk.h"
+#include "app/plugin_host.h"
+#include "app/voice_desk.h"
+#include "support/fake_bus.h"
+#include "support/recording_retailer.h"
+
+using namespace larder;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kT0 = 1764460800;  // 2025-11-30 00:00 UTC, a Sunday
+
+Config voice_config() {
+  Config c;
+  c.state_dir = "/nonexistent";
+  ConsumableConfig coffee;
+  coffee.id = "coffee";
+  coffee.name = "Coffee beans";
+  coffee.unit = Unit::g;
+  coffee.capacity = 1000;
+  coffee.synonyms = {"beans", "coffee beans"};
+  coffee.pack = {"COFFEE-500", 500, 8.99};
+  ConsumableConfig pods;
+  pods.id = "pods";
+  pods.name = "Dishwasher pods";
+  pods.unit = Unit::pcs;
+  pods.capacity = 60;
+  pods.pack = {"PODS-40", 40, 6.49};
+  c.consumables = {coffee, pods};
+  c.orders.request_timeout_s = 30;
+  c.retailer = RetailerConfig{};
+  c.voice.answer_timeout_s = 6;
+  c.voice.question_timeout_s = 120;
+  return c;
+}
+
+struct Voice {
+  Config config = voice_config();
+  test::FakeBus bus;
+  MemoryStore store;
+  ManualClock clock{kT0};
+  Metrics metrics;
+  Hub hub{config, bus, store, clock, metrics};
+  test::FixedRandom random;
+  test::RecordingRetailer retailer;
+  OrderDesk desk{config, random, store, bus, hub, &retailer, clock, metrics};
+  PluginHost plugins{hub, bus, clock, metrics, "larder/v1"};
+  VoiceDesk voice{config, hub, desk, plugins, bus, clock, metrics};
+
+  // Sends an intent as a third-party assistant would, in `session`.
+  void intent(const std::string& name, json slots = json::object(), std::string session = "s1",
+              std::optional<double> confidence = std::nullopt) {
+    json j = {{"intent", name}, {"slots", slots}, {"site", "kitchen"}, {"session", session}};
+    if (confidence) j["confidence"] = *confidence;
+    hub.on_message(Message{"larder/v1/voice/intent", j.dump(), 1, false});
+  }
+  std::vector<json> says() const {
+    std::vector<json> out;
+    for (const auto& m : bus.on("larder/v1/voice/say")) out.push_back(json::parse(m.payload));
+    return out;
+  }
+  json last_say() const {
+    auto all = says();
+    REQUIRE_FALSE(all.empty());
+    return all.back();
+  }
+  std::string last_text() const { return last_say()["text"].get<std::string>(); }
+  // Answers the retailer's newest quote request.
+  void quote() {
+    REQUIRE_FALSE(retailer.quote_answers.empty());
+    auto answer = retailer.quote_answers.back();
+    retailer.quote_answers.pop_back();
+    answer({test::quote_for(retailer.quotes.back(), clock.now()), false, ""});
+  }
+  const orders::Order* order_of(const std::string& consumable) const {
+    return desk.ledger().in_flight(consumable);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an order by voice states item, quantity, price and day, and yes places it at once") {
+  Voice v;
+  v.intent("Reorder", {{"item", "the Beans"}});
+  CHECK(v.says().empty());  // the answer waits for the retailer's price
+  const orders::Order* o = v.order_of("coffee");
+  REQUIRE(o);
+  CHECK(o->source == orders::Source::voice);
+  CHECK(o->status == orders::OrderStatus::awaiting_confirmation);
+  v.quote();
+  json ask = v.last_say();
+  CHECK(ask["text"] == "Shall I order 1 x Coffee beans for 8.99 EUR, arriving tomorrow?");
+  CHECK(ask["end_session"] == false);
+  CHECK(ask["expect"] == json::array({"ConfirmOrder", "DenyOrder"}));
+  CHECK(ask["session"] == "s1");
+  CHECK(ask["site"] == "kitchen");
+  CHECK(v.retailer.places.empty());
+
+  v.intent("ConfirmOrder");
+  CHECK(v.last_text() == "OK, ordering 1 x Coffee beans for 8.99 EUR, arriving tomorrow.");
+  CHECK(v.last_say()["end_session"] == true);
+  REQUIRE(v.retailer.places.size() == 1);  // no undo window after a voice confirmation
+  CHECK(v.order_of("coffee")->status == orders::OrderStatus::placing);
+}
+
+TEST_CASE("no drops the order, and so does a question left unanswered") {
+  Voice v;
+  v.intent("Reorder", {{"item", "coffee"}});
+  v.quote();
+  std::string id = v.order_of("coffee")->id;
+  v.intent("DenyOrder");
+  CHECK(v.last_text() == "OK, nothing is ordered.");
+  CHECK(v.desk.ledger().find(id)->status == orders::OrderStatus::cancelled);
+  CHECK(v.retailer.places.empty());
+  v.intent("DenyOrder");
+  CHECK(v.last_text() == "There is nothing waiting for an answer.");
+
+  v.intent("Reorder", {{"item", "coffee"}}, "s2");
+  v.quote();
+  std::string second = v.order_of("coffee")->id;
+  v.clock.advance(119);
+  v.voice.tick();
+  CHECK(v.desk.ledger().find(second)->status == orders::OrderStatus::awaiting_confirmation);
+  v.clock.advance(2);
+  v.voice.tick();
+  CHECK(v.desk.ledger().find(second)->status == orders::OrderStatus::cancelled);
+  v.intent("ConfirmOrder", json::object(), "s2");
+  CHECK(v.last_text() == "There is nothing waiting for a yes.");
+  CHECK(v.retailer.places.empty());
+}
+
+TEST_CASE("an order in flight is reported, not duplicated; a spoken quantity orders more") {
+  Voice v;
+  v.intent("Reorder", {{"item", "coffee"}});
+  v.quote();
+  v.intent("ConfirmOrder");
+  std::string first = v.order_of("coffee")->id;
+
+  v.intent("Reorder", {{"item", "coffee beans"}}, "s2");
+  CHECK(v.last_text() == "Coffee beans is already ordered and being placed, arriving tomorrow.");
+  CHECK(v.desk.ledger().orders().size() == 1);
+
+  v.intent("Reorder", {{"item", "coffee"}, {"quantity", "2"}}, "s3");
+  REQUIRE(v.desk.ledger().orders().size() == 2);
+  v.quote();
+  CHECK(v.last_text() == "Shall I order 2 x Coffee beans for 17.98 EUR, arriving tomorrow?");
+  CHECK(v.desk.ledger().orders().front()->id != first);
+
+  for (const char* bad : {"0", "21", "1.5", "many"}) {
+    v.intent("Reorder", {{"item", "pods"}, {"quantity", bad}}, "s4");
+    CHECK(v.last_text() == "Sorry, I can order 1 to 20 packs at a time.");
+  }
+  CHECK(v.order_of("pods") == nullptr);
+}
+
+TEST_CASE("unknown or missing items are answered with what is known, and nothing changes") {
+  Voice v;
+  v.intent("Reorder", {{"item", "tea"}});
+  CHECK(v.last_text() == "Sorry, I don't know tea. I know coffee beans and dishwasher pods.");
+  CHECK(v.last_say()["end_session"] == true);
+  v.intent("Reorder");
+  CHECK(v.last_text() == "Which item? I know coffee beans and dishwasher pods.");
+  CHECK(v.last_say()["end_session"] == false);
+  v.intent("Refilled", {{"item", "  "}});
+  CHECK(v.last_text() == "Which item? I know coffee beans and dishwasher pods.");
+  CHECK(v.desk.ledger().orders().empty());
+  CHECK(v.retailer.quotes.empty());
+  // Plurals, articles and case are forgiven.
+  v.intent("Reorder", {{"item", "some Dishwasher-Pod"}}, "s5");
+  CHECK(v.order_of("pods") != nullptr);
+}
+
+TEST_CASE("an intent below the confidence floor is asked again and not acted on") {
+  Voice v;
+  v.intent("Reorder", {{"item", "coffee"}}, "s1", 0.3);
+  CHECK(v.last_text() == "Sorry, I did not catch that. Please say it again.");
+  CHECK(v.last_say()["end_session"] == false);
+  CHECK(v.desk.ledger().orders().empty());
+  v.intent("Reorder", {{"item", "coffee"}}, "s1", 0.5);
+  CHECK(v.order_of("coffee") != nullptr);
+  CHECK(v.metrics.get("larder_voice_unsure_total") == 1);
+}
+
+TEST_CASE("a retailer that gives no price in time: nothing is ordered") {
+  Voice v;
+  v.intent("Reorder", {{"item", "coffee"}});
+  std::string id = v.order_of("coffee")->id;
+  v.clock.advance(5);
+  v.voice.tick();
+  CHECK(v.says().empty());
+  v.clock.advance(1.5);
+  v.voice.tick();
+  CHECK(v.last_text() == "Sorry, the shop did not answer in time. Nothing was ordered.");
+  CHECK(v.desk.ledger().find(id)->status == orders::OrderStatus::cancelled);
+}
+
+TEST_CASE("cancel that: the order talked about, the only one, or the hub asks which") {
+  Voice v;
+  v.intent("CancelOrder");
+  CHECK(v.last_text() == "There is no order to cancel.");
+  v.intent("Reorder", {{"item", "coffee"}});
+  v.quote();
+  v.intent("ConfirmOrder");
+  v.intent("Reorder", {{"item", "pods"}}, "s2");
+  v.quote();
+  v.intent("ConfirmOrder", json::object(), "s2");
+  REQUIRE(v.retailer.places.size() == 2);
+
+  v.intent("CancelOrder", json::object(), "s3");  // a new session knows no order: asks
+  CHECK(v.last_text() == "Which order? 1 x Dishwasher pods and 1 x Coffee beans?");
+  CHECK(v.last_say()["expect"] == json::array({"CancelOrder"}));
+
+  // In the session that ordered the pods, "cancel that" means them. Sent to the retailer
+  // already, so the retailer is asked.
+  v.intent("CancelOrder", json::object(), "s2");
+  CHECK(v.last_text() == "I asked the shop to cancel the order of 1 x Dishwasher pods.");
+  v.intent("CancelOrder", {{"item", "tea"}}, "s4");
+  CHECK(v.last_text() == "Sorry, I don't know tea. I know coffee beans and dishwasher pods.");
+}
+
+TEST_CASE("where are my deliveries, and a refill by voice") {
+  Voice v;
+  v.intent("DeliveryQuery");
+  CHECK(v.last_text() == "No delivery is on the way.");
+  v.intent("Reorder", {{"item", "coffee"}});
+  v.quote();
+  v.intent("ConfirmOrder");
+  REQUIRE(v.retailer.place_answers.size() == 1);
+  orders::PlaceResult placed;
+  placed.retailer_order_id = "r-1";
+  placed.eta = kT0 + 3 * 86400 + 3600;
+  v.retailer.place_answers[0](placed);
+  v.intent("DeliveryQuery", {{"item", "beans"}});
+  CHECK(v.last_text() == "The order of 1 x Coffee beans is arriving tomorrow.");
+  v.intent("DeliveryQuery", {{"item", "pods"}});
+  CHECK(v.last_text() == "No dishwasher pods order is on the way.");
+
+  v.hub.on_message(Message{"larder/v1/consumable/pods/purchased", R"({"packs":2})", 1, false});
+  REQUIRE(v.hub.consumable("pods")->on_hand == 2);
+  v.intent("Refilled", {{"item", "pods"}});
+  CHECK(v.last_text() == "Noted: dishwasher pods is refilled.");
+  CHECK(v.hub.consumable("pods")->on_hand == 1);
+  v.intent("RevokeAccess");
+  CHECK(v.last_text() == "No trunk access is granted at the moment.");
+}
+
+TEST_CASE("what is running low answers from the forecasts, soonest first, in days") {
+  Voice v;
+  v.intent("StockQuery");
+  CHECK(v.last_text() == "I don't know yet: no item has enough data.");
+  v.intent("StockQuery", {{"item", "coffee"}});
+  CHECK(v.last_text() == "I don't know yet how fast coffee beans is used.");
+  // Three weeks of readings: coffee goes 40 g a day from 1000 g, pods 2 a day from 60.
+  double start = kT0 - 21 * 86400;
+  for (int h = 0; h <= 21 * 24; h += 3) {
+    double ts = start + h * 3600;
+    double d = h / 24.0;
+    v.hub.on_message(Message{"larder/v1/consumable/coffee/level",
+                             json{{"value", 1000 - 40 * d}, {"unit", "g"}, {"ts", ts}}.dump(), 1, false});
+    v.hub.on_message(Message{"larder/v1/consumable/pods/level",
+                             json{{"value", 60 - 2 * d}, {"unit", "pcs"}, {"ts", ts}}.dump(), 1, false});
+  }
+  v.hub.tick();
+  const ConsumableState* coffee = v.hub.consumable("coffee");
+  const ConsumableState* pods = v.hub.consumable("pods");
+  REQUIRE(coffee->days_left);
+  REQUIRE(pods->days_left);
+  INFO("coffee " << *coffee->days_left << " pods " << *pods->days_left);
+  CHECK(*coffee->days_left < *pods->days_left);
+  v.intent("StockQuery");
+  std::string text = v.last_text();
+  // Pods last about 9 days: not low, so not named.
+  CHECK(text == "Running low: coffee beans, about 4 days left.");
+  v.intent("StockQuery", {{"item", "coffee"}});
+  std::string one = v.last_text();
+  CHECK(one.rfind("Coffee beans: 1", 0) == 0);  // what the level filter makes of ~160 g
+  CHECK(one.find(" grams left, enough for about 4 days, until ") != std::string::npos);
+}
