@@ -15,6 +15,7 @@ std::unique_ptr<Plugin> make_dash_button(const Config& config);        // dash_b
 std::unique_ptr<Plugin> make_consumable_sensor(const Config& config);  // consumable_sensor/
 std::unique_ptr<Plugin> make_vehicle_tracker(const Config& config);    // vehicle_tracker/
 std::unique_ptr<Plugin> make_home_assistant(const Config& config);     // home_assistant/
+std::unique_ptr<Plugin> make_hermes(const Config& config);             // hermes/
 
 std::vector<std::unique_ptr<Plugin>> make_plugins(const Config& config);
 

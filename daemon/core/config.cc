@@ -59,6 +59,7 @@ void read_root(Section& root, Config& cfg) {
   root.section("people", Need::optional,
                [&](Section& s) { config::read_people(s, cfg.people, owntracks); });
   root.section("plugins", Need::optional, [&](Section& s) { config::read_plugins(s, cfg.plugins); });
+  root.section("voice", Need::optional, [&](Section& s) { config::read_voice(s, cfg.voice); });
 }
 
 }  // namespace

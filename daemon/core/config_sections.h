@@ -44,6 +44,9 @@ void read_vehicles(Section& s, std::vector<VehicleConfig>& out, DeviceClaims& ow
 void read_people(Section& s, std::vector<PersonConfig>& out, DeviceClaims& owntracks);
 void read_plugins(Section& s, PluginsConfig& out);
 
+// Voice (config_voice.cc): the conversation's timings, the hermes plugin and the Alexa skill.
+void read_voice(Section& s, VoiceConfig& out);
+
 // TLS file paths: `ca` when `with_ca`, `cert` and `key` (both or neither; both required
 // when `need_cert`). Each must be a readable file now.
 void read_tls(Section& s, TlsConfig& out, bool with_ca, bool need_cert);  // config_tls.cc
