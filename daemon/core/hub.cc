@@ -135,7 +135,9 @@ void Hub::reject(const Message& m, const contract::Rejection& r) {
   // Reports are rate-limited too, so a flood of bad input cannot flood the broker.
   if (error_reports_.log(LogLevel::debug, topic, "reporting bad input on " + topic, now)) {
     json report = {{"topic", topic}, {"reason", r.reason}, {"ts", now}};
-    bus_.publish(root_ + "/error", report.dump(), /*retain=*/false, 1);
+    // The topic is cut at 256 bytes, maybe inside a UTF-8 character: replace, never throw.
+    bus_.publish(root_ + "/error", report.dump(-1, ' ', false, json::error_handler_t::replace),
+                 /*retain=*/false, 1);
   }
 }
 
