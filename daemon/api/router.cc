@@ -13,6 +13,10 @@ namespace {
 
 constexpr int kMaxJsonDepth = 64;
 
+HttpResponse internal_error() {
+  return HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+}
+
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;
   std::string_view p = path;
@@ -88,11 +92,22 @@ std::string shape_of(const std::vector<std::string>& raw) {
 
 Status Router::add(const std::string& method, const std::string& pattern, Right required,
                    RouteHandler handler, Body body) {
+  return add_route(method, pattern, Route{required, std::move(handler), nullptr, body, {}});
+}
+
+Status Router::add_async(const std::string& method, const std::string& pattern, Right required,
+                         AsyncRouteHandler handler, Body body) {
+  return add_route(method, pattern, Route{required, nullptr, std::move(handler), body, {}});
+}
+
+Status Router::add_route(const std::string& method, const std::string& pattern, Route route) {
   if (!valid_method(method)) return Status::Error("route: bad method '" + method + "'");
   if (pattern.empty() || pattern.front() != '/') {
     return Status::Error("route: pattern '" + pattern + "' must start with '/'");
   }
-  if (!handler) return Status::Error("route: " + method + " " + pattern + " has no handler");
+  if (!route.handler && !route.async_handler) {
+    return Status::Error("route: " + method + " " + pattern + " has no handler");
+  }
   std::vector<std::string> raw = split_path(pattern);
   std::vector<Segment> segments;
   for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -134,7 +149,8 @@ Status Router::add(const std::string& method, const std::string& pattern, Right 
     patterns_.push_back({shape, segments, {}});
     target = &patterns_.back();
   }
-  target->routes[method] = Route{required, std::move(handler), body, std::move(segments)};
+  route.segments = std::move(segments);
+  target->routes[method] = std::move(route);
   return Status::Ok();
 }
 
@@ -162,65 +178,108 @@ bool Router::match(const Pattern& p, const std::vector<std::string>& path,
   return segs.size() == path.size();
 }
 
+std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteContext& ctx,
+                                            const Route*& route) {
+  std::vector<std::string> path = split_path(request.path);
+  const Pattern* best = nullptr;
+  for (const auto& p : patterns_) {
+    std::map<std::string, std::string> ignored;
+    if (!match(p, path, ignored)) continue;
+    if (!best) {
+      best = &p;
+      continue;
+    }
+    // More specific: at the first segment where the kinds differ, the lower kind wins.
+    for (std::size_t i = 0; i < p.segments.size() && i < best->segments.size(); ++i) {
+      if (p.segments[i].kind != best->segments[i].kind) {
+        if (p.segments[i].kind < best->segments[i].kind) best = &p;
+        break;
+      }
+    }
+  }
+  if (!best) return HttpResponse::error(404, "not_found", "no such path: " + request.path);
+  auto found = best->routes.find(request.method);
+  if (found == best->routes.end()) {
+    std::string allow;
+    for (const auto& [method, r] : best->routes) allow += (allow.empty() ? "" : ", ") + method;
+    HttpResponse r = HttpResponse::error(405, "method_not_allowed",
+                                         request.path + " allows only " + allow);
+    r.headers.emplace_back("Allow", allow);
+    return r;
+  }
+  const Route& rt = found->second;
+  ctx.access = access_.check(request, rt.required);
+  if (!ctx.access.allowed()) return std::move(*ctx.access.refusal);
+
+  Pattern named{best->text, rt.segments, {}};
+  match(named, path, ctx.params);
+  if (rt.body == Body::json) {
+    if (media_type(request.header("content-type")) != "application/json") {
+      return HttpResponse::error(415, "unsupported_media_type",
+                                 "the body must be JSON, sent with Content-Type: application/json");
+    }
+    if (request.body.empty()) return HttpResponse::error(400, "bad_request", "the request needs a JSON body");
+    if (too_deep(request.body, kMaxJsonDepth)) {
+      return HttpResponse::error(400, "bad_request", "the JSON body is nested too deeply");
+    }
+    ctx.body = nlohmann::json::parse(request.body, nullptr, false);
+    if (ctx.body.is_discarded()) return HttpResponse::error(400, "bad_request", "the body is not valid JSON");
+  }
+  route = &rt;
+  return std::nullopt;
+}
+
 HttpResponse Router::handle(const HttpRequest& request) {
   try {
-    std::vector<std::string> path = split_path(request.path);
-    const Pattern* best = nullptr;
-    for (const auto& p : patterns_) {
-      std::map<std::string, std::string> ignored;
-      if (!match(p, path, ignored)) continue;
-      if (!best) {
-        best = &p;
-        continue;
-      }
-      // More specific: at the first segment where the kinds differ, the lower kind wins.
-      for (std::size_t i = 0; i < p.segments.size() && i < best->segments.size(); ++i) {
-        if (p.segments[i].kind != best->segments[i].kind) {
-          if (p.segments[i].kind < best->segments[i].kind) best = &p;
-          break;
-        }
-      }
+    RouteContext ctx{request, {}, nullptr, {}};
+    const Route* route = nullptr;
+    if (std::optional<HttpResponse> early = prepare(request, ctx, route)) return std::move(*early);
+    if (!route->handler) {
+      log_error("http: bug: " + request.method + " " + request.path +
+                " has an asynchronous route; the synchronous Router::handle cannot answer it");
+      return internal_error();
     }
-    if (!best) return HttpResponse::error(404, "not_found", "no such path: " + request.path);
-    auto route = best->routes.find(request.method);
-    if (route == best->routes.end()) {
-      std::string allow;
-      for (const auto& [method, r] : best->routes) allow += (allow.empty() ? "" : ", ") + method;
-      HttpResponse r = HttpResponse::error(405, "method_not_allowed",
-                                           request.path + " allows only " + allow);
-      r.headers.emplace_back("Allow", allow);
-      return r;
-    }
-    const Route& rt = route->second;
-    AccessResult access = access_.check(request, rt.required);
-    if (!access.allowed()) return std::move(*access.refusal);
-
-    RouteContext ctx{request, {}, nullptr, access};
-    Pattern named{best->text, rt.segments, {}};
-    match(named, path, ctx.params);
-    if (rt.body == Body::json) {
-      if (media_type(request.header("content-type")) != "application/json") {
-        return HttpResponse::error(415, "unsupported_media_type",
-                                   "the body must be JSON, sent with Content-Type: application/json");
-      }
-      if (request.body.empty()) return HttpResponse::error(400, "bad_request", "the request needs a JSON body");
-      if (too_deep(request.body, kMaxJsonDepth)) {
-        return HttpResponse::error(400, "bad_request", "the JSON body is nested too deeply");
-      }
-      ctx.body = nlohmann::json::parse(request.body, nullptr, false);
-      if (ctx.body.is_discarded()) return HttpResponse::error(400, "bad_request", "the body is not valid JSON");
-    }
-    return rt.handler(ctx);
+    return route->handler(ctx);
   } catch (const std::exception& e) {
     log_error("http: " + request.method + " " + request.path + " failed: " + e.what());
   } catch (...) {
     log_error("http: " + request.method + " " + request.path + " failed with an unknown exception");
   }
-  return HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+  return internal_error();
 }
 
-HttpHandler Router::handler() {
-  return [this](const HttpRequest& request) { return handle(request); };
+void Router::handle(const HttpRequest& request, HttpRespond respond) {
+  // Passes on the first answer only, so that a handler that throws after responding, or
+  // responds twice, cannot answer twice.
+  auto answered = std::make_shared<bool>(false);
+  HttpRespond once = [answered, respond = std::move(respond),
+                      what = request.method + " " + request.path](HttpResponse r) {
+    if (*answered) {
+      log_error("http: the handler for " + what + " responded twice; the second answer is ignored");
+      return;
+    }
+    *answered = true;
+    respond(std::move(r));
+  };
+  try {
+    RouteContext ctx{request, {}, nullptr, {}};
+    const Route* route = nullptr;
+    if (std::optional<HttpResponse> early = prepare(request, ctx, route)) return once(std::move(*early));
+    if (route->handler) return once(route->handler(ctx));
+    route->async_handler(ctx, once);
+    return;
+  } catch (const std::exception& e) {
+    log_error("http: " + request.method + " " + request.path + " failed" +
+              (*answered ? " after it responded: " : ": ") + e.what());
+  } catch (...) {
+    log_error("http: " + request.method + " " + request.path + " failed with an unknown exception" +
+              (*answered ? " after it responded" : ""));
+  }
+  if (!*answered) once(internal_error());
+}
+
+AsyncHttpHandler Router::handler() {
+  return [this](const HttpRequest& request, HttpRespond respond) { handle(request, std::move(respond)); };
 }
 
 Status add_system_routes(Router& router, Metrics& metrics, Access& access) {

@@ -1,8 +1,10 @@
 // The HTTP API's router: method + path pattern -> access check -> body check -> handler.
 //
-// Routes are registered once at start-up with Router::add:
+// Routes are registered once at start-up with Router::add (answering at once) or
+// Router::add_async (answering later, through an HttpRespond):
 //   router.add("POST", "/api/v1/orders/{id}/cancel", Right::admin, handler);
 //   router.add("POST", "/api/v1/orders", Right::admin, handler, Body::json);
+//   router.add_async("POST", "/alexa", Right::none, async_handler, Body::json);
 // A pattern is a path of '/'-separated segments; a segment is a literal or `{name}`,
 // which matches one non-empty segment and captures it (decoded) in
 // RouteContext::params["name"]. A last segment `{name...}` matches one or more
@@ -18,8 +20,10 @@
 //   - for Body::json routes: 415 unsupported_media_type unless Content-Type is
 //     application/json, 400 bad_request for an empty body, invalid JSON or JSON nested
 //     deeper than 64 levels;
-//   - else the handler's answer. A handler that throws gets 500 internal (logged):
-//     handlers report bad input by returning HttpResponse::error, never by throwing.
+//   - else the handler's answer. A handler that throws (an asynchronous one: before it
+//     responded) gets 500 internal (logged): handlers report bad input by answering
+//     HttpResponse::error, never by throwing.
+// Every check before the handler runs answers at once, for asynchronous routes too.
 // Every error body is {"error":{"code":"...","message":"..."}} (shared/contract/http.md).
 //
 // Routes authenticated by something other than the hub's tokens (the carrier's grant
@@ -31,6 +35,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +61,11 @@ struct RouteContext {
 };
 
 using RouteHandler = std::function<HttpResponse(const RouteContext&)>;
+// Answers through `respond`, at once or later, under the rule of HttpRespond
+// (larder/http.h): once, on the event-loop thread. The RouteContext and the request it
+// refers to are valid only until the handler returns: copy from them (params, body,
+// access, request fields) what the answer needs later.
+using AsyncRouteHandler = std::function<void(const RouteContext&, HttpRespond)>;
 
 class Router {
  public:
@@ -67,12 +77,23 @@ class Router {
   // parameter names differ).
   Status add(const std::string& method, const std::string& pattern, Right required,
              RouteHandler handler, Body body = Body::ignored);
+  // Registers a route that answers later; the same checks as add(), and the same
+  // method + pattern cannot be registered by both.
+  Status add_async(const std::string& method, const std::string& pattern, Right required,
+                   AsyncRouteHandler handler, Body body = Body::ignored);
 
-  // Answers one request (see the order above). Never throws.
+  // Answers one request through `respond` (see the order above): the router's refusals and
+  // synchronous routes at once, asynchronous routes when their handler responds. Calls
+  // `respond` at most once (a handler's second call is ignored and logged). Never throws
+  // (unless `respond` does).
+  void handle(const HttpRequest& request, HttpRespond respond);
+  // Answers one request at once, for synchronous routes (tests, the sandbox). An
+  // asynchronous route cannot answer here: it gets 500 internal (logged as a bug) and its
+  // handler is not called. Never throws.
   HttpResponse handle(const HttpRequest& request);
 
-  // handle() as the server's HttpHandler; the Router must outlive it.
-  HttpHandler handler();
+  // handle(request, respond) as the server's handler; the Router must outlive it.
+  AsyncHttpHandler handler();
 
  private:
   struct Segment {
@@ -81,7 +102,8 @@ class Router {
   };
   struct Route {
     Right required;
-    RouteHandler handler;
+    RouteHandler handler;              // set for a synchronous route
+    AsyncRouteHandler async_handler;   // set for an asynchronous one
     Body body;
     std::vector<Segment> segments;  // with this route's parameter names
   };
@@ -91,8 +113,13 @@ class Router {
     std::map<std::string, Route> routes;  // by method
   };
 
+  Status add_route(const std::string& method, const std::string& pattern, Route route);
   static bool match(const Pattern& p, const std::vector<std::string>& path,
                     std::map<std::string, std::string>& params);
+  // Finds the route and runs the checks before its handler: the router's answer when the
+  // request stops here, else nullopt with `route` set and `ctx` filled.
+  std::optional<HttpResponse> prepare(const HttpRequest& request, RouteContext& ctx,
+                                      const Route*& route);
 
   Access& access_;
   std::vector<Pattern> patterns_;

@@ -43,12 +43,12 @@ class Connection {
 
 // The state shared by the server and its connections; connections keep it alive.
 struct ServerCore : std::enable_shared_from_this<ServerCore> {
-  ServerCore(asio::io_context& io, HttpServerOptions o, HttpHandler h, Metrics& m)
+  ServerCore(asio::io_context& io, HttpServerOptions o, AsyncHttpHandler h, Metrics& m)
       : ioc(io), options(std::move(o)), handler(std::move(h)), metrics(m), acceptor(io), retry(io) {}
 
   asio::io_context& ioc;
   HttpServerOptions options;
-  HttpHandler handler;
+  AsyncHttpHandler handler;
   Metrics& metrics;
   std::optional<asio::ssl::context> tls;
   tcp::acceptor acceptor;
@@ -76,6 +76,10 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
+HttpResponse internal_error() {
+  return HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -92,10 +96,60 @@ Stream make_stream(tcp::socket&& socket, ServerCore& core) {
 }
 
 // One connection: reads requests one after the other, answers each, closes on error.
+// While an answer is awaited no operation holds the session: it holds itself (keep_)
+// until the answer comes or close() is called.
 template <class Stream>
 class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // The answer to one request, shared by the copies of its HttpRespond. It refers to the
+  // session weakly: a respond kept after the connection closed does not keep it.
+  struct Pending {
+    std::weak_ptr<Session> session;
+    std::string what;  // "GET /path", for logs
+    unsigned version = 11;
+    bool keep_alive = false;
+    bool head = false;
+    bool called = false;
+
+    Pending() = default;
+    Pending(const Pending&) = delete;
+    Pending& operator=(const Pending&) = delete;
+
+    void answer(HttpResponse h) {
+      if (called) {
+        log_error("http: the handler for " + what + " responded twice; the second answer is ignored");
+        return;
+      }
+      called = true;
+      std::shared_ptr<Session> s = session.lock();
+      session.reset();
+      if (!s) {
+        log_debug("http: the answer to " + what + " came after its connection closed; dropped");
+        return;
+      }
+      s->on_answer(std::move(h), version, keep_alive, head);
+    }
+
+    // Every copy of the respond is gone without a call: answer 500 rather than leave the
+    // client waiting, unless the connection is gone anyway.
+    ~Pending() {
+      if (called) return;
+      try {
+        std::shared_ptr<Session> s = session.lock();
+        if (!s || !s->waiting()) {
+          log_debug("http: the respond for " + what + " was dropped after its connection closed");
+          return;
+        }
+        s.reset();
+        log_error("http: bug: the handler for " + what + " dropped its respond without answering; sending 500");
+        answer(internal_error());
+      } catch (...) {
+        // A destructor must not throw; the connection then closes without an answer.
+      }
+    }
+  };
 
   Session(std::shared_ptr<ServerCore> core, tcp::socket&& socket, std::string remote, std::uint64_t id)
       : core_(std::move(core)), stream_(make_stream<Stream>(std::move(socket), *core_)),
@@ -119,12 +173,17 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     }
   }
 
-  void close() override { tcp().close(); }
+  void close() override {
+    std::shared_ptr<Session> keep = std::move(keep_);  // may be the last reference: released on return
+    closed_ = true;
+    tcp().close();
+  }
 
  private:
   static void core_reject(Session& s, const char* reason) { s.core_->reject(reason); }
   beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
   const HttpServerOptions& opts() const { return core_->options; }
+  bool waiting() const { return keep_ != nullptr && !closed_ && core_->running; }
 
   // Waits (idle_timeout) for the first bytes of the next request, then reads it.
   void read_request() {
@@ -222,17 +281,38 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     if (Status s = parse_target(r.target, r); !s) {
       return fail(400, "bad_request", s.message(), "bad_target");
     }
-    HttpResponse res;
+    auto pending = std::make_shared<Pending>();
+    pending->session = this->weak_from_this();
+    pending->what = r.method + " " + r.path;
+    pending->version = req.version();
+    pending->keep_alive = req.keep_alive();
+    pending->head = req.method() == bhttp::verb::head;
+    keep_ = this->shared_from_this();  // until on_answer() or close()
+    // `pending` stays referenced here until the handler has returned, so that a throwing
+    // handler is reported as such rather than as a dropped respond.
+    std::optional<std::string> thrown;
     try {
-      res = core_->handler(r);
+      core_->handler(r, [pending](HttpResponse h) { pending->answer(std::move(h)); });
     } catch (const std::exception& e) {
-      log_error("http: handler for " + r.method + " " + r.path + " threw: " + e.what());
-      res = HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+      thrown = std::string(": ") + e.what();
     } catch (...) {
-      log_error("http: handler for " + r.method + " " + r.path + " threw");
-      res = HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+      thrown = std::string();
     }
-    respond(std::move(res), req.version(), req.keep_alive(), req.method() == bhttp::verb::head);
+    if (thrown) {
+      if (pending->called) {
+        log_error("http: handler for " + pending->what + " threw after it responded" + *thrown);
+      } else {
+        log_error("http: handler for " + pending->what + " threw" + *thrown);
+        pending->answer(internal_error());
+      }
+    }
+  }
+
+  // The handler's answer (at once or later): written unless the connection has closed.
+  void on_answer(HttpResponse h, unsigned version, bool keep_alive, bool head) {
+    std::shared_ptr<Session> keep = std::move(keep_);  // the caller holds the session too
+    if (closed_ || !core_->running) return;
+    respond(std::move(h), version, keep_alive, head);
   }
 
   // Answers an unusable request and closes the connection afterwards.
@@ -246,7 +326,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     if (h.status < 200 || h.status > 599 || forbidden_chars(h.content_type)) {
       log_error("http: handler answered status " + std::to_string(h.status) + " / content type '" +
                 h.content_type + "'; sending 500");
-      h = HttpResponse::error(500, "internal", "internal error; the hub's log says more");
+      h = internal_error();
     }
     int status = h.status;
     try {
@@ -254,8 +334,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     } catch (const std::exception& e) {
       log_error(std::string("http: cannot build the answer: ") + e.what() + "; sending 500");
       status = 500;
-      res_ = build(HttpResponse::error(500, "internal", "internal error; the hub's log says more"), version,
-                   keep_alive);
+      res_ = build(internal_error(), version, keep_alive);
     }
     // An answer to HEAD has the headers of the answer to GET, without the body.
     if (head) res_->body().clear();
@@ -336,6 +415,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   std::shared_ptr<bhttp::response<bhttp::string_body>> res_;
   std::array<char, 4096> scratch_{};
   std::size_t drained_ = 0;
+  std::shared_ptr<Session> keep_;  // set while an answer is awaited
+  bool closed_ = false;            // close() was called
 };
 
 void ServerCore::accept() {
@@ -384,12 +465,18 @@ struct HttpServer::Impl : http_detail::ServerCore {
   using ServerCore::ServerCore;
 };
 
-HttpServer::HttpServer(asio::io_context& ioc, HttpServerOptions options, HttpHandler handler, Metrics& metrics)
+HttpServer::HttpServer(asio::io_context& ioc, HttpServerOptions options, AsyncHttpHandler handler,
+                       Metrics& metrics)
     : impl_(std::make_shared<Impl>(ioc, std::move(options), std::move(handler), metrics)) {
   metrics.describe("larder_http_requests_total", "counter", "HTTP answers sent, by status code.");
   metrics.describe("larder_http_rejected_total", "counter",
                    "HTTP requests or connections refused by the server's limits, by reason.");
 }
+
+HttpServer::HttpServer(asio::io_context& ioc, HttpServerOptions options, HttpHandler handler, Metrics& metrics)
+    : HttpServer(ioc, std::move(options),
+                 [handler = std::move(handler)](const HttpRequest& r, HttpRespond respond) { respond(handler(r)); },
+                 metrics) {}
 
 HttpServer::~HttpServer() { stop(); }
 

@@ -3,8 +3,19 @@
 // It accepts connections on one address, parses HTTP/1.0 and 1.1 (keep-alive, pipelined
 // requests answered in order), enforces the limits below, turns each complete request
 // into a larder::HttpRequest (decoded path and query, lower-case header names, the
-// peer's address) and answers with what the HttpHandler returns. With `tls` set
-// (cert and key, PEM files) it speaks only TLS, version 1.2 or newer.
+// peer's address) and answers with what the handler gives. With `tls` set (cert and key,
+// PEM files) it speaks only TLS, version 1.2 or newer.
+//
+// Answers given later (AsyncHttpHandler, larder/http.h): the connection waits for the
+// request's HttpRespond, reading nothing more meanwhile (pipelined requests stay in
+// order, already received bytes wait in the buffer), then writes the answer under the
+// rules below. A synchronous HttpHandler is wrapped to respond at once. No timeout runs
+// while an answer is pending (the handler bounds its wait); the write afterwards has
+// `idle_timeout`. A respond whose connection has closed (by the client, a failed write or
+// stop()) does nothing: it holds only a weak reference to the connection, which keeps
+// itself alive while waiting until it is answered or closed. A second call of the same
+// respond is ignored and logged; a respond destroyed without a call answers 500 internal
+// (logged as a bug).
 //
 // Limits and what a client gets for breaking them (error bodies as in
 // shared/contract/http.md; each counted in larder_http_rejected_total{reason}):
@@ -31,13 +42,14 @@
 // the dashboard sets its own). A handler header whose name or value holds CR, LF or NUL
 // is dropped and logged, as are the framing headers (Content-Length, Transfer-Encoding,
 // Connection; Content-Type comes from HttpResponse::content_type); a status outside
-// 200-599 becomes 500; the body of a 204 or 304 is dropped. A handler that throws gets
-// 500 internal (logged). The handler sees HEAD as it is (the Router answers 405 unless a
-// route registers HEAD); the answer to HEAD goes out without its body.
+// 200-599 becomes 500; the body of a 204 or 304 is dropped. A handler that throws before
+// it responded gets 500 internal (logged). The handler sees HEAD as it is (the Router
+// answers 405 unless a route registers HEAD); the answer to HEAD goes out without its body.
 //
 // Thread rule: construct, start(), stop() and destroy on the event-loop thread, or
-// while the loop is not running; the handler runs on the loop thread. The io_context,
-// the handler's captures and `metrics` must outlive the server.
+// while the loop is not running; the handler runs on the loop thread and its respond is
+// called there. The io_context, the handler's captures and `metrics` must outlive the
+// server (a respond may outlive it: it then does nothing).
 #pragma once
 
 #include <chrono>
@@ -69,6 +81,9 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
+  HttpServer(boost::asio::io_context& ioc, HttpServerOptions options, AsyncHttpHandler handler,
+             Metrics& metrics);
+  // A synchronous handler, wrapped to respond with its return value at once.
   HttpServer(boost::asio::io_context& ioc, HttpServerOptions options, HttpHandler handler,
              Metrics& metrics);
   ~HttpServer();  // stop()
@@ -82,7 +97,8 @@ class HttpServer {
   Status start();
   // The port listened on (the chosen one for port 0); 0 before start().
   std::uint16_t port() const;
-  // Closes the acceptor and every connection (pending answers are dropped); idempotent.
+  // Closes the acceptor and every connection (answers being written or still awaited
+  // are dropped; a later respond does nothing); idempotent.
   void stop();
   // Open connections.
   std::size_t connections() const;
