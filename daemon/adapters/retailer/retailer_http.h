@@ -1,6 +1,7 @@
-// The HTTP plumbing the retailer adapters share (private to daemon/adapters/retailer):
-// one cpprestsdk client per adapter, bounded answers handed to the event loop as plain
-// values, and the helpers that turn an answer into words and outcomes.
+// The HTTP plumbing the retailer adapters share (private to daemon/adapters/retailer; the
+// Alexa certificate fetcher, daemon/adapters/alexa/cert_fetcher_http, shares it too): one
+// cpprestsdk client per adapter, bounded answers handed to the event loop as plain values,
+// and the helpers that turn an answer into words and outcomes.
 //
 // cpprestsdk stays inside retailer_http.cc: its headers define macros (U()) that collide
 // with other code.
