@@ -9,6 +9,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "adapters/alexa/alexa_verifier.h"
+#include "adapters/alexa/cert_fetcher_http.h"
 #include "adapters/crypto/os_random.h"
 #include "adapters/fs/lock_file.h"
 #include "adapters/http/http_server.h"
@@ -17,6 +19,7 @@
 #include "adapters/store/sqlite_store.h"
 #include "adapters/systemd/notify.h"
 #include "api/access.h"
+#include "api/alexa_routes.h"
 #include "api/order_routes.h"
 #include "api/router.h"
 #include "app/order_desk.h"
@@ -109,6 +112,23 @@ int run_daemon(const Config& config, DaemonOptions options) {
   OrderDesk desk(config, random, **store, mqtt, hub, retailer.get(), clock, metrics);
   hub.set_order_actions(&desk);
   VoiceDesk voice(config, hub, desk, plugins, mqtt, clock, metrics);
+  // Alexa's endpoint: the system's trust store (or the configured one) and the real
+  // certificate URL, fetched with cpprestsdk; both outlive the router that uses them.
+  std::unique_ptr<alexa::HttpCertFetcher> cert_fetcher;
+  std::unique_ptr<alexa::AlexaVerifier> alexa_verifier;
+  if (config.voice.alexa) {
+    const AlexaConfig& a = *config.voice.alexa;
+    auto trust = a.trust_store.empty() ? alexa::TrustStore::system()
+                                       : alexa::TrustStore::from_path(a.trust_store);
+    if (!trust.ok()) {
+      log_error("cannot read the trust store for Alexa: " + trust.status().message());
+      return 1;
+    }
+    cert_fetcher = std::make_unique<alexa::HttpCertFetcher>(
+        [&loop](std::function<void()> fn) { asio::post(loop, std::move(fn)); }, 5.0);
+    alexa_verifier = std::make_unique<alexa::AlexaVerifier>(a.skill_id, std::move(trust).value(),
+                                                            *cert_fetcher);
+  }
 
   AccessOptions access_options;
   access_options.secure_cookie = config.http.tls.has_value();
@@ -121,6 +141,12 @@ int run_daemon(const Config& config, DaemonOptions options) {
   if (Status s = add_order_routes(router, desk, config); !s.ok()) {
     log_error("bug: " + s.message());
     return 1;
+  }
+  if (alexa_verifier) {
+    if (Status s = add_alexa_routes(router, *alexa_verifier, voice, clock, metrics); !s.ok()) {
+      log_error("bug: " + s.message());
+      return 1;
+    }
   }
   HttpServerOptions http_options;
   http_options.host = config.http.host;

@@ -6,7 +6,7 @@ namespace larder {
 
 VoiceDesk::VoiceDesk(const Config& config, Hub& hub, OrderDesk& desk, PluginHost& plugins,
                      Bus& bus, const Clock& clock, Metrics& metrics)
-    : config_(config), hub_(hub), desk_(desk), plugins_(plugins), bus_(bus),
+    : hub_(hub), desk_(desk), plugins_(plugins), bus_(bus),
       root_(config.mqtt.root()), conversation_(config, *this, clock, metrics) {
   metrics.describe("larder_voice_intents_total", "counter", "Voice intents answered, by intent.");
   metrics.describe("larder_voice_unsure_total", "counter",
@@ -21,7 +21,7 @@ VoiceDesk::~VoiceDesk() {
 }
 
 void VoiceDesk::intent(const contract::IntentInput& in) {
-  conversation_.on_intent(in, [this](VoiceSay say) {
+  conversation_.on_intent(in, [this](const VoiceSay& say) {
     if (!plugins_.say(say)) publish(say);
   });
 }
@@ -34,13 +34,19 @@ void VoiceDesk::end_session(const std::string& session, const std::string& site)
   conversation_.end_session(session, site);
 }
 
+void VoiceDesk::turn(voice::Conversation::Turn turn, const std::string& session,
+                     const std::string& site, voice::Conversation::Answer answer) {
+  conversation_.on_turn(turn, session, site, std::move(answer));
+}
+
 void VoiceDesk::tick() { conversation_.tick(); }
 
 void VoiceDesk::publish(const VoiceSay& say) {
   nlohmann::json j = {{"text", say.text}, {"site", say.site}, {"session", say.session},
                       {"end_session", say.end_session}};
   if (!say.expect.empty()) j["expect"] = say.expect;  // an extension: the answers awaited
-  bus_.publish(root_ + "/voice/say", j.dump(), false, 1);
+  bus_.publish(root_ + "/voice/say", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                false, 1);
 }
 
 const ConsumableState* VoiceDesk::consumable(const std::string& id) const {

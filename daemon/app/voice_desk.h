@@ -39,6 +39,8 @@ class VoiceDesk final : public VoiceActions, public voice::Household {
   // An intent whose answer goes to `answer` (the Alexa endpoint).
   void ask(const contract::IntentInput& in, voice::Conversation::Answer answer);
   void end_session(const std::string& session, const std::string& site);
+  void turn(voice::Conversation::Turn turn, const std::string& session, const std::string& site,
+            voice::Conversation::Answer answer);
   void tick();
 
   // voice::Household
@@ -54,7 +56,6 @@ class VoiceDesk final : public VoiceActions, public voice::Household {
  private:
   void publish(const VoiceSay& say);
 
-  const Config& config_;
   Hub& hub_;
   OrderDesk& desk_;
   PluginHost& plugins_;

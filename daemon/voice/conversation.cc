@@ -127,7 +127,7 @@ std::optional<std::string> Conversation::item(const contract::IntentInput& in,
 // ---- Orders ------------------------------------------------------------------------------
 
 void Conversation::reorder(const contract::IntentInput& in, const std::string& key,
-                           VoiceSay base, Answer& answer) {
+                           const VoiceSay& base, Answer& answer) {
   auto id = item(in, base, answer, true);
   if (!id) return;
   int quantity = 1;
@@ -215,7 +215,7 @@ bool Conversation::settle(Waiting& w, bool timed_out) {
   return true;
 }
 
-void Conversation::confirm(const std::string& key, VoiceSay base, Answer& answer) {
+void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer& answer) {
   Dialog& d = dialog(key);
   std::string id;
   if (d.question) {
@@ -232,6 +232,7 @@ void Conversation::confirm(const std::string& key, VoiceSay base, Answer& answer
     }
     if (waiting.size() > 1) {
       std::vector<std::string> names;
+      names.reserve(waiting.size());
       for (const Order* o : waiting) names.push_back(items_text(*o));
       say(answer, base, phrases::several_waiting(names));
       return;
@@ -257,7 +258,7 @@ void Conversation::confirm(const std::string& key, VoiceSay base, Answer& answer
       true);
 }
 
-void Conversation::deny(const std::string& key, VoiceSay base, Answer& answer) {
+void Conversation::deny(const std::string& key, const VoiceSay& base, Answer& answer) {
   Dialog& d = dialog(key);
   if (!d.question) {
     say(answer, base, phrases::nothing_to_deny());
@@ -278,7 +279,7 @@ void Conversation::drop_question(Dialog& d) {
   }
 }
 
-void Conversation::cancel(const contract::IntentInput& in, const std::string& key, VoiceSay base,
+void Conversation::cancel(const contract::IntentInput& in, const std::string& key, const VoiceSay& base,
                           Answer& answer) {
   const Order* target = nullptr;
   std::vector<const Order*> flying = in_flight();
@@ -306,6 +307,7 @@ void Conversation::cancel(const contract::IntentInput& in, const std::string& ke
     }
     if (!target) {
       std::vector<std::string> names;
+      names.reserve(flying.size());
       for (const Order* o : flying) names.push_back(items_text(*o));
       say(answer, base, phrases::which_order(names), false, {"CancelOrder"});
       return;
@@ -328,7 +330,7 @@ void Conversation::cancel(const contract::IntentInput& in, const std::string& ke
 
 // ---- Questions -------------------------------------------------------------------------
 
-void Conversation::stock(const contract::IntentInput& in, VoiceSay base, Answer& answer) {
+void Conversation::stock(const contract::IntentInput& in, const VoiceSay& base, Answer& answer) {
   double now = clock_.now();
   if (in.slots.count("item")) {
     auto id = item(in, base, answer, true);
@@ -371,7 +373,7 @@ void Conversation::stock(const contract::IntentInput& in, VoiceSay base, Answer&
   }
 }
 
-void Conversation::refilled(const contract::IntentInput& in, VoiceSay base, Answer& answer) {
+void Conversation::refilled(const contract::IntentInput& in, const VoiceSay& base, Answer& answer) {
   auto id = item(in, base, answer, true);
   if (!id) return;
   if (Status s = household_.refilled(*id, clock_.now()); !s.ok()) {
@@ -381,7 +383,7 @@ void Conversation::refilled(const contract::IntentInput& in, VoiceSay base, Answ
   say(answer, base, phrases::refilled(names_.spoken(*id)));
 }
 
-void Conversation::deliveries(const contract::IntentInput& in, VoiceSay base, Answer& answer) {
+void Conversation::deliveries(const contract::IntentInput& in, const VoiceSay& base, Answer& answer) {
   std::optional<std::string> id;
   if (in.slots.count("item")) {
     id = item(in, base, answer, true);
@@ -462,6 +464,28 @@ void Conversation::end_session(const std::string& session, const std::string& si
   if (it == dialogs_.end()) return;
   drop_question(it->second);
   dialogs_.erase(it);
+}
+
+void Conversation::on_turn(Turn turn, const std::string& session, const std::string& site,
+                           Answer answer) {
+  VoiceSay base;
+  base.session = session;
+  base.site = site;
+  switch (turn) {
+    case Turn::launch:
+      say(answer, base, phrases::welcome(), false);
+      return;
+    case Turn::help:
+      say(answer, base, phrases::help(names_.known()), false);
+      return;
+    case Turn::unknown:
+      say(answer, base, phrases::not_possible(names_.known()), false);
+      return;
+    case Turn::stop:
+      end_session(session, site);
+      say(answer, base, phrases::goodbye());
+      return;
+  }
 }
 
 // ---- Words about orders -------------------------------------------------------------------

@@ -84,6 +84,11 @@ class Conversation {
   // The assistant ended the session (Alexa's SessionEndedRequest or "stop"): a question
   // waiting in it is dropped, with its order.
   void end_session(const std::string& session, const std::string& site);
+  // Turns of an assistant that are not intents (Alexa): the skill opened without a
+  // request, a plea for help, a request the hub does not know ("sorry", and what it can
+  // do), and "stop" (the session ends; its question is dropped).
+  enum class Turn { launch, help, unknown, stop };
+  void on_turn(Turn turn, const std::string& session, const std::string& site, Answer answer);
 
   // For tests: the dialogs kept, and answers still waiting.
   std::size_t dialogs() const { return dialogs_.size(); }
@@ -110,15 +115,15 @@ class Conversation {
   void say(Answer& answer, VoiceSay base, std::string text, bool end = true,
            std::vector<std::string> expect = {}, bool card = false);
 
-  void reorder(const contract::IntentInput& in, const std::string& key, VoiceSay base,
+  void reorder(const contract::IntentInput& in, const std::string& key, const VoiceSay& base,
                Answer& answer);
-  void confirm(const std::string& key, VoiceSay base, Answer& answer);
-  void deny(const std::string& key, VoiceSay base, Answer& answer);
-  void cancel(const contract::IntentInput& in, const std::string& key, VoiceSay base,
+  void confirm(const std::string& key, const VoiceSay& base, Answer& answer);
+  void deny(const std::string& key, const VoiceSay& base, Answer& answer);
+  void cancel(const contract::IntentInput& in, const std::string& key, const VoiceSay& base,
               Answer& answer);
-  void stock(const contract::IntentInput& in, VoiceSay base, Answer& answer);
-  void refilled(const contract::IntentInput& in, VoiceSay base, Answer& answer);
-  void deliveries(const contract::IntentInput& in, VoiceSay base, Answer& answer);
+  void stock(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
+  void refilled(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
+  void deliveries(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
 
   // The item of the intent's `item` slot: its id, or the spoken "sorry" was answered.
   std::optional<std::string> item(const contract::IntentInput& in, const VoiceSay& base,

@@ -102,6 +102,10 @@ std::string help(const std::vector<std::string>& known) {
   return s;
 }
 
+std::string not_possible(const std::vector<std::string>& known) {
+  return "Sorry, I can't do that. " + help(known);
+}
+
 std::string welcome() { return "Larder here. What do you need?"; }
 std::string goodbye() { return "Goodbye."; }
 

@@ -24,6 +24,7 @@ std::string which_item(const std::vector<std::string>& known);
 std::string bad_quantity();
 std::string cannot_serve(const std::string& why);                // "Sorry, ..."
 std::string help(const std::vector<std::string>& known);
+std::string not_possible(const std::vector<std::string>& known);  // "Sorry, I can't..." + help
 std::string welcome();
 std::string goodbye();
 
