@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "api/http_types.h"
+#include "larder/json_depth.h"
 #include "larder/log.h"
 
 namespace larder {
@@ -45,31 +46,6 @@ bool valid_name(std::string_view name) {
     if (!ok) return false;
   }
   return true;
-}
-
-// Whether JSON text nests arrays/objects deeper than `limit` (strings are skipped).
-bool too_deep(const std::string& text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
 }
 
 // The shape of a pattern: its segments with parameter names left out, for comparison.
@@ -219,7 +195,7 @@ std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteCon
                                  "the body must be JSON, sent with Content-Type: application/json");
     }
     if (request.body.empty()) return HttpResponse::error(400, "bad_request", "the request needs a JSON body");
-    if (too_deep(request.body, kMaxJsonDepth)) {
+    if (json_nests_deeper(request.body, kMaxJsonDepth)) {
       return HttpResponse::error(400, "bad_request", "the JSON body is nested too deeply");
     }
     ctx.body = nlohmann::json::parse(request.body, nullptr, false);

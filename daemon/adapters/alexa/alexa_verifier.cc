@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "larder/json_depth.h"
+
 namespace larder::alexa {
 namespace {
 
@@ -230,32 +232,6 @@ std::optional<std::string> decode_base64(std::string_view s) {
   out.resize(static_cast<std::size_t>(n) - pad);  // EVP_DecodeBlock counts the padding
   if (out.empty()) return std::nullopt;
   return out;
-}
-
-// The deepest nesting of arrays and objects in JSON text, counted before parsing so
-// that a hostile body never reaches the parser; past `limit` it stops counting.
-int json_depth(std::string_view text, int limit) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
 }
 
 // "2026-11-30T12:00:00Z", optionally with a fraction of a second, as epoch seconds.
@@ -598,7 +574,7 @@ struct AlexaVerifier::State {
   void finish(EVP_PKEY* key, Waiter& w) {
     Status s = check_signature(key, w.signature, w.body);
     if (!s.ok()) return w.done(s);
-    if (json_depth(w.body, kMaxJsonDepth) > kMaxJsonDepth) {
+    if (json_nests_deeper(w.body, kMaxJsonDepth)) {
       return w.done(Status::Error("the body nests JSON deeper than " +
                                   std::to_string(kMaxJsonDepth) + " levels"));
     }
