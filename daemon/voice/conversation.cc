@@ -90,6 +90,15 @@ void Conversation::on_intent(const contract::IntentInput& in, Answer answer) {
     say(answer, base, phrases::not_understood(), false);
     return;
   }
+  // The slots of mqtt-v1.md's intents; any other is a request the hub cannot serve.
+  for (const auto& [slot, value] : in.slots) {
+    bool known = slot == "item" ? in.intent != "ConfirmOrder" && in.intent != "DenyOrder"
+                                : slot == "quantity" && in.intent == "Reorder";
+    if (!known) {
+      say(answer, base, phrases::unknown_slot(slot));
+      return;
+    }
+  }
   if (in.intent == "Reorder") {
     reorder(in, key, base, answer);
   } else if (in.intent == "ConfirmOrder") {

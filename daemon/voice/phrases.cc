@@ -90,6 +90,10 @@ std::string which_item(const std::vector<std::string>& known) {
   return "Which item? I know " + list(known) + ".";
 }
 
+std::string unknown_slot(const std::string& slot) {
+  return "Sorry, I don't know what " + slot + " means in that request. Nothing was done.";
+}
+
 std::string bad_quantity() { return "Sorry, I can order 1 to 20 packs at a time."; }
 
 std::string cannot_serve(const std::string& why) { return "Sorry, " + why + "."; }

@@ -22,6 +22,7 @@ std::string not_understood();
 std::string unknown_item(const std::string& heard, const std::vector<std::string>& known);
 std::string which_item(const std::vector<std::string>& known);
 std::string bad_quantity();
+std::string unknown_slot(const std::string& slot);
 std::string cannot_serve(const std::string& why);                // "Sorry, ..."
 std::string help(const std::vector<std::string>& known);
 std::string not_possible(const std::vector<std::string>& known);  // "Sorry, I can't..." + help

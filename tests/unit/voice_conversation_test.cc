@@ -178,6 +178,12 @@ TEST_CASE("unknown or missing items are answered with what is known, and nothing
   CHECK(v.last_text() == "Which item? I know coffee beans and dishwasher pods.");
   CHECK(v.desk.ledger().orders().empty());
   CHECK(v.retailer.quotes.empty());
+  // A slot the intent does not have is a request the hub cannot serve.
+  v.intent("Reorder", {{"item", "coffee"}, {"colour", "blue"}});
+  CHECK(v.last_text() == "Sorry, I don't know what colour means in that request. Nothing was done.");
+  v.intent("ConfirmOrder", {{"item", "coffee"}});
+  CHECK(v.last_text() == "Sorry, I don't know what item means in that request. Nothing was done.");
+  CHECK(v.desk.ledger().orders().empty());
   // Plurals, articles and case are forgiven.
   v.intent("Reorder", {{"item", "some Dishwasher-Pod"}}, "s5");
   CHECK(v.order_of("pods") != nullptr);
