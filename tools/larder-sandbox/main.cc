@@ -255,8 +255,8 @@ int main(int argc, char** argv) {
   Metrics metrics;
   RetailerSim sim(clock, args.sim);
 
-  // Stopping. A slow or hanging fault blocks the loop thread in wait() (the server answers
-  // synchronously), so the signals are caught on a thread of their own: it records the
+  // Stopping. A slow or hanging fault blocks the loop thread in wait() (the sandbox's
+  // routes answer synchronously), so the signals are caught on a thread of their own: it records the
   // intent, wakes wait(), and posts the shutdown to the loop.
   std::mutex stop_mutex;
   std::condition_variable stop_cv;
