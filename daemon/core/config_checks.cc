@@ -201,6 +201,10 @@ std::string check_max_length(std::string_view text, std::size_t max) {
 }
 
 std::string check_one_of(std::string_view value, std::initializer_list<std::string_view> options) {
+  return check_one_of(value, std::span<const std::string_view>(options.begin(), options.size()));
+}
+
+std::string check_one_of(std::string_view value, std::span<const std::string_view> options) {
   if (std::find(options.begin(), options.end(), value) != options.end()) return "";
   std::string s = "must be ";
   std::size_t i = 0;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -57,5 +58,6 @@ std::string check_header_value(std::string_view value);
 std::string check_max_length(std::string_view text, std::size_t max);
 // One of `options`: "must be one of a, b or c".
 std::string check_one_of(std::string_view value, std::initializer_list<std::string_view> options);
+std::string check_one_of(std::string_view value, std::span<const std::string_view> options);
 
 }  // namespace larder::config

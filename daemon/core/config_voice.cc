@@ -10,14 +10,14 @@
 
 #include "core/config_checks.h"
 #include "core/config_sections.h"
+#include "larder/voice.h"
 
 namespace larder::config {
 namespace {
 
 // The voice intents of the contract (shared/contract/mqtt-v1.md), the targets of a mapping.
 std::string check_canonical_intent(std::string_view v) {
-  return check_one_of(v, {"Reorder", "StockQuery", "CancelOrder", "ConfirmOrder", "DenyOrder",
-                          "Refilled", "DeliveryQuery", "RevokeAccess"});
+  return check_one_of(v, kVoiceIntents);
 }
 
 bool has_control(std::string_view v) {

@@ -1,11 +1,13 @@
 #include "core/contract.h"
 
 #include <cmath>
+#include <span>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "larder/config.h"
+#include "larder/voice.h"
 
 namespace larder::contract {
 namespace {
@@ -110,6 +112,9 @@ struct Fields {
 
   bool one_of(const std::string& value, const char* key,
               std::initializer_list<std::string_view> allowed) {
+    return one_of(value, key, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+  }
+  bool one_of(const std::string& value, const char* key, std::span<const std::string_view> allowed) {
     for (auto a : allowed) {
       if (value == a) return true;
     }
@@ -247,9 +252,7 @@ Parsed parse_input(const std::string& root, const Message& m, const nlohmann::js
       IntentInput in;
       in.intent = f.string("intent", true, 64).value_or("");
       if (f.error.empty()) {
-        f.one_of(in.intent, "intent",
-                 {"Reorder", "StockQuery", "CancelOrder", "ConfirmOrder", "DenyOrder",
-                  "Refilled", "DeliveryQuery", "RevokeAccess"});
+        f.one_of(in.intent, "intent", kVoiceIntents);
       }
       if (auto it = obj.find("slots"); it != obj.end() && !it->is_null()) {
         if (!it->is_object()) {

@@ -4,11 +4,18 @@
 // contract (shared/contract/mqtt-v1.md) for any other assistant.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace larder {
+
+// The voice intents of the contract (shared/contract/mqtt-v1.md), version 1.
+inline constexpr std::array<std::string_view, 8> kVoiceIntents = {
+    "Reorder", "StockQuery", "CancelOrder", "ConfirmOrder",
+    "DenyOrder", "Refilled", "DeliveryQuery", "RevokeAccess"};
 
 struct VoiceCard {        // shown in the Alexa app for orders
   std::string title;

@@ -23,16 +23,13 @@
 #include <nlohmann/json.hpp>
 
 #include "larder/log.h"
+#include "larder/voice.h"
 #include "plugins/plugins.h"
 
 namespace larder::plugins {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view kCanonicalIntents[] = {
-    "Reorder", "StockQuery", "CancelOrder", "ConfirmOrder",
-    "DenyOrder", "Refilled", "DeliveryQuery", "RevokeAccess"};
 
 constexpr std::size_t kMaxSessions = 256;
 constexpr double kSessionTtlS = 600;
@@ -43,8 +40,7 @@ constexpr std::size_t kMaxSiteBytes = 64;
 constexpr std::size_t kMaxSessionBytes = 256;
 
 bool canonical(std::string_view name) {
-  return std::find(std::begin(kCanonicalIntents), std::end(kCanonicalIntents), name) !=
-         std::end(kCanonicalIntents);
+  return std::find(kVoiceIntents.begin(), kVoiceIntents.end(), name) != kVoiceIntents.end();
 }
 
 // At most `max` bytes of `s`, cut before a UTF-8 sequence rather than inside one: reasons
