@@ -329,6 +329,25 @@ Reply Ledger::cancel_result(const std::string& order_id, const CancelResult& res
   return done(s, std::move(reply));
 }
 
+Reply Ledger::change_delivery(const std::string& order_id, const Delivery& d, double now) {
+  if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  if (d.method.empty() || d.method.size() > 64) {
+    return refuse(Code::bad_input, "a delivery needs a method");
+  }
+  Order* o = find_mut(order_id);
+  if (!o) return refuse(Code::not_found, "no order " + order_id);
+  if (finished(o->status)) {
+    return refuse(Code::conflict, "the order is " + std::string(status_name(o->status)));
+  }
+  if (!o->quote) return refuse(Code::conflict, "the order has no quote to deliver yet");
+  Reply reply;
+  reply.order_id = o->id;
+  Step s(*o);
+  o->delivery = d;
+  s.changed = s.publish = true;
+  return done(s, std::move(reply));
+}
+
 Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now) {
   if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
   Order* o = find_mut(id);

@@ -43,6 +43,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -191,9 +192,16 @@ struct RetailerStatus {
   std::optional<double> eta;      // a new delivery time
 };
 
+// Chooses the delivery (method, window, reasons) of an order from its quote: the delivery
+// planner (app/delivery_desk.h). Without one the ledger takes the configured method when
+// the quote offers it, else the quote's first option.
+using DeliveryPlanner = std::function<Delivery(const Order& order, const Quote& quote, double now)>;
+
 class Ledger {
  public:
   Ledger(OrdersConfig config, Random& random);
+
+  void set_delivery_planner(DeliveryPlanner planner) { planner_ = std::move(planner); }
 
   Reply request(const Request& r, double now);
   // by_user: a person asked (a button, the API, voice, the CLI), not the system.
@@ -211,6 +219,10 @@ class Ledger {
   Reply cancel_result(const std::string& order_id, const CancelResult& result, double now);
   // `id`: the ledger's order id, or the retailer's (its callback knows only that one).
   Reply status(const std::string& id, const RetailerStatus& s, double now);
+  // The delivery changed after the quote: decided again (the car moved away), or told to
+  // the retailer. Refused for a finished order or one without a quote (not_found, conflict)
+  // and for an empty method (bad_input). Persists and publishes the order's state.
+  Reply change_delivery(const std::string& order_id, const Delivery& d, double now);
 
   nlohmann::json save() const;
   Status load(const nlohmann::json& j);
@@ -255,6 +267,7 @@ class Ledger {
 
   OrdersConfig c_;
   Random& random_;
+  DeliveryPlanner planner_;
   std::map<std::string, Order, std::less<>> orders_;
 };
 

@@ -15,17 +15,17 @@ namespace {
 
 constexpr std::size_t kMaxLoadedOrders = 100000;
 
-// A placeholder until the delivery planner chooses between doorstep and trunk.
+// Without a delivery planner (set_delivery_planner): the configured method if offered.
 Delivery choose_delivery(const OrdersConfig& c, const Quote& q) {
   for (const auto& o : q.delivery_options) {
     if (o.method == c.delivery_method)
-      return {o.method, {"the configured delivery method"}, o.window};
+      return {o.method, {"the configured delivery method"}, o.window, std::nullopt};
   }
   if (!q.delivery_options.empty()) {
     const auto& o = q.delivery_options.front();
-    return {o.method, {c.delivery_method + " is not offered"}, o.window};
+    return {o.method, {c.delivery_method + " is not offered"}, o.window, std::nullopt};
   }
-  return {c.delivery_method, {"the retailer offers no choice"}, std::nullopt};
+  return {c.delivery_method, {"the retailer offers no choice"}, std::nullopt, std::nullopt};
 }
 
 }  // namespace
@@ -164,7 +164,7 @@ void Ledger::take_quote(Step& s, const Quote& q, double now) {
   o.quote = q;
   o.quote_margin.reset();
   if (q.expires_at) o.quote_margin = std::min(c_.quote_margin_s, (*q.expires_at - now) / 2);
-  o.delivery = choose_delivery(c_, q);
+  o.delivery = planner_ ? planner_(o, q, now) : choose_delivery(c_, q);
   o.attempts = 0;
   o.retry_at = 0;
   s.publish = true;

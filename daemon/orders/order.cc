@@ -152,6 +152,63 @@ json window_json(const std::optional<Window>& w) {
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
+// The quote's package: absent fields stay unknown; a present one must be valid.
+std::optional<Package> read_package(const json& j, Reader& outer) {
+  Reader r(j, outer.at("package"));
+  Package p;
+  if (auto w = r.opt_num("weight_kg", false)) {
+    if (*w <= 0) r.fail("weight_kg", "is not a positive number");
+    p.weight_kg = w;
+  }
+  if (const json* d = r.get("dims_cm", false); d && !d->is_null()) {
+    if (!d->is_array() || d->size() != 3) {
+      r.fail("dims_cm", "is not an array of three sizes");
+    } else {
+      std::array<double, 3> dims{};
+      for (std::size_t i = 0; i < 3; ++i) {
+        const json& v = (*d)[i];
+        if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() <= 0) {
+          r.fail("dims_cm", "holds a size that is not a positive number");
+          break;
+        }
+        dims[i] = v.get<double>();
+      }
+      if (r.ok()) p.dims_cm = dims;
+    }
+  }
+  if (auto v = r.opt_num("value", false)) {
+    if (*v < 0) r.fail("value", "is negative");
+    p.value = v;
+  }
+  for (const char* key : {"signature_required", "temperature_sensitive"}) {
+    const json* v = r.get(key, false);
+    if (!v || v->is_null()) continue;
+    if (!v->is_boolean()) {
+      r.fail(key, "is not true or false");
+      continue;
+    }
+    (std::string_view(key) == "signature_required" ? p.signature_required
+                                                   : p.temperature_sensitive) = v->get<bool>();
+  }
+  if (!r.ok()) {
+    outer.adopt(r.error());
+    return std::nullopt;
+  }
+  return p;
+}
+
+json package_json(const std::optional<Package>& p) {
+  if (!p) return nullptr;
+  json dims = nullptr;
+  if (p->dims_cm) dims = {(*p->dims_cm)[0], (*p->dims_cm)[1], (*p->dims_cm)[2]};
+  return {{"weight_kg", opt(p->weight_kg)},
+          {"dims_cm", dims},
+          {"value", opt(p->value)},
+          {"signature_required", p->signature_required},
+          {"temperature_sensitive", p->temperature_sensitive}};
+}
+
+
 json items_json(const std::vector<Item>& items) {
   json a = json::array();
   for (const auto& i : items) {
@@ -162,7 +219,9 @@ json items_json(const std::vector<Item>& items) {
 
 json delivery_json(const std::optional<Delivery>& d) {
   if (!d) return nullptr;
-  return {{"method", d->method}, {"reasons", d->reasons}, {"window", window_json(d->window)}};
+  json j = {{"method", d->method}, {"reasons", d->reasons}, {"window", window_json(d->window)}};
+  if (d->place) j["place"] = *d->place;  // an extension of the contract's delivery object
+  return j;
 }
 
 bool valid_currency(const std::string& c) {
@@ -234,6 +293,9 @@ Result<Quote> parse_quote(const json& j) {
     q.delivery_options.push_back(std::move(o));
   }
   q.expires_at = r.opt_num("expires_at", false);
+  if (const json* p = r.get("package", false); p && !p->is_null() && r.ok()) {
+    q.package = read_package(*p, r);
+  }
   if (!r.ok()) return error_of(r);
   return q;
 }
@@ -255,7 +317,8 @@ json quote_json(const Quote& q) {
           {"total", q.total},
           {"currency", q.currency},
           {"delivery_options", options},
-          {"expires_at", opt(q.expires_at)}};
+          {"expires_at", opt(q.expires_at)},
+          {"package", package_json(q.package)}};
 }
 
 json state_json(const Order& o) {
@@ -358,6 +421,7 @@ Result<Order> load_order(const json& j) {
       del.reasons.push_back(reason.get<std::string>());
     }
     del.window = read_window(dr, "window", true);
+    del.place = dr.opt_str("place", false);
     if (dr.ok()) {
       o.delivery = std::move(del);
     } else {

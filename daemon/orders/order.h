@@ -12,6 +12,7 @@
 // Thread rule: plain values.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <set>
 #include <string>
@@ -60,6 +61,16 @@ struct DeliveryOption {
   std::optional<Window> window;
 };
 
+// What the retailer says of the parcel (the quote's `package`): what decides whether it
+// fits in a car's trunk. Every field is optional in the answer; absent means unknown.
+struct Package {
+  std::optional<double> weight_kg;             // > 0
+  std::optional<std::array<double, 3>> dims_cm;  // each > 0, in any order
+  std::optional<double> value;                 // >= 0, in the quote's currency
+  bool signature_required = false;
+  bool temperature_sensitive = false;
+};
+
 struct QuoteItem {
   std::string sku;
   int quantity = 1;
@@ -74,6 +85,7 @@ struct Quote {
   std::string currency;
   std::vector<DeliveryOption> delivery_options;
   std::optional<double> expires_at;
+  std::optional<Package> package;            // absent: the retailer said nothing of it
 };
 
 // The retailer's quote answer (unknown fields are ignored). Refused: a missing or mistyped
@@ -86,6 +98,7 @@ struct Delivery {
   std::string method;
   std::vector<std::string> reasons;
   std::optional<Window> window;
+  std::optional<std::string> place;  // trunk: the allowed place the car is expected at
 };
 
 // A request still in the air with the retailer. Never persisted: after a restart nothing
