@@ -42,6 +42,7 @@
 // Thread rule: the store and its Metrics belong to the event-loop thread.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <string>
 #include <utility>
@@ -72,6 +73,10 @@ struct SqliteStoreOptions {
   // Tests only: a migration list to use instead of sqlite_migrations().
   const std::vector<SqliteMigration>* migrations = nullptr;
 };
+
+// What an exception from SQLiteCpp means, in words first ("disk full", "database is
+// read-only", ...) and SQLite's own message after; any other exception's what().
+std::string sqlite_error_text(const std::exception& e);
 
 // The database file inside a state directory.
 std::string sqlite_store_path(const std::string& state_dir);
