@@ -29,6 +29,14 @@ struct QuoteOutcome {
   std::string reason;          // on failure, in words for the logs and the order's reason
 };
 
+// The car a trunk delivery goes to, as the retailer's carrier needs it to find the car:
+// never its live position, only the allowed place it is expected at.
+struct PlaceVehicle {
+  std::string make;
+  std::string plate_hint;
+  double lat = 0, lon = 0;       // parked_near: the allowed place's point
+};
+
 struct PlaceCall {
   std::string order_id;          // the ledger's
   std::string quote_id;
@@ -36,6 +44,25 @@ struct PlaceCall {
   std::string delivery_method;
   std::optional<Window> window;
   nlohmann::json order_state;    // the order's state_json() (what the webhook sends)
+  std::optional<PlaceVehicle> vehicle;  // set exactly when delivery_method is trunk
+};
+
+// PUT /v1/orders/<id>/delivery (retailer-v1.md): a change of method after placing, and the
+// trunk's access for the carrier once the order has shipped. The code is a secret: an
+// adapter sends it only in that request's body and never logs it or puts it in a reason.
+struct DeliveryChange {
+  std::string retailer_order_id;
+  std::string method;                      // doorstep or trunk
+  std::optional<std::string> code;         // trunk: the grant's code
+  std::optional<std::string> carrier_api;  // trunk: the hub's carrier URL for this order
+};
+
+struct DeliveryChangeOutcome {
+  bool ok = false;
+  bool retryable = false;          // on failure: a timeout, a connection error, 429, 5xx
+  std::optional<Window> window;    // ok: the order's window for the new method, if given
+  std::string error_code;          // on a 4xx: the retailer's code (out_for_delivery, ...)
+  std::string reason;              // on failure, in words for the logs and events
 };
 
 struct StatusOutcome {
@@ -54,6 +81,10 @@ class Retailer {
                       std::function<void(CancelResult)> done) = 0;
   virtual void status(const std::string& retailer_order_id,
                       std::function<void(StatusOutcome)> done) = 0;
+  // Whether the adapter can deliver to a car's trunk at all (webhook and grocy cannot).
+  virtual bool offers_trunk() const { return false; }
+  virtual void set_delivery(const DeliveryChange& change,
+                            std::function<void(DeliveryChangeOutcome)> done) = 0;
 };
 
 }  // namespace larder::orders

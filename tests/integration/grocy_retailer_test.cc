@@ -401,3 +401,22 @@ TEST_CASE("a grocy order with an sku that has no product id is refused") {
   CHECK(res.reason.find("TEA-20") != std::string::npos);
   CHECK(grocy.requests.empty());
 }
+
+TEST_CASE("grocy delivers to the doorstep only, without asking Grocy") {
+  Loop loop;
+  FakeGrocyServer grocy(loop.io);
+  auto r = make(loop, grocy.url());
+  CHECK_FALSE(r->offers_trunk());
+  orders::DeliveryChange doorstep{"grocy-o-1", "doorstep", std::nullopt, std::nullopt};
+  auto ok = loop.await<orders::DeliveryChangeOutcome>(
+      [&](auto done) { r->set_delivery(doorstep, done); });
+  CHECK(ok.ok);
+  orders::DeliveryChange trunk{"grocy-o-1", "trunk", std::string("c0de-secret-4711"),
+                               std::string("https://hub.example/api/v1/carrier/deliveries/o-1")};
+  auto refused =
+      loop.await<orders::DeliveryChangeOutcome>([&](auto done) { r->set_delivery(trunk, done); });
+  CHECK_FALSE(refused.ok);
+  CHECK_FALSE(refused.retryable);
+  CHECK(refused.reason == "the grocy retailer delivers to the doorstep only");
+  CHECK(grocy.requests.empty());
+}

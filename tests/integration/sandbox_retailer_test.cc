@@ -1,7 +1,8 @@
 // The sandbox retailer (daemon/adapters/retailer) against the real larder-sandbox
 // (tests/support/sandbox.h): quotes, orders by idempotency key, price changes and expired
-// quotes, faults, cancel and status, as shared/contract/retailer-v1.md has them. The
-// adapter's callbacks come back through asio::post onto the io_context this thread runs.
+// quotes, faults, cancel, status and delivery changes, as shared/contract/retailer-v1.md
+// has them (the sandbox's car and carrier: sandbox_trunk_test.cc). The adapter's
+// callbacks come back through asio::post onto the io_context this thread runs.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -88,6 +89,10 @@ struct Fixture {
     orders::Retailer& r = via ? *via : *retailer;
     return loop.await<orders::StatusOutcome>([&](auto done) { r.status(id, done); });
   }
+  orders::DeliveryChangeOutcome set_delivery(const orders::DeliveryChange& c) {
+    return loop.await<orders::DeliveryChangeOutcome>(
+        [&](auto done) { retailer->set_delivery(c, done); });
+  }
 };
 
 // A PlaceCall on `q` for doorstep delivery in the quote's doorstep window.
@@ -100,6 +105,18 @@ orders::PlaceCall doorstep(const orders::Quote& q, const char* key, const std::s
   for (const auto& o : q.delivery_options) {
     if (o.method == "doorstep") c.window = o.window;
   }
+  return c;
+}
+
+// A PlaceCall on `q` for trunk delivery in the quote's trunk window, with the family car.
+orders::PlaceCall trunk(const orders::Quote& q, const char* key, const std::string& id = "o-1") {
+  orders::PlaceCall c = doorstep(q, key, id);
+  c.delivery_method = "trunk";
+  c.window.reset();
+  for (const auto& o : q.delivery_options) {
+    if (o.method == "trunk") c.window = o.window;
+  }
+  c.vehicle = orders::PlaceVehicle{"VW Golf", "M-AB", 48.1371, 11.5754};
   return c;
 }
 
@@ -331,4 +348,76 @@ TEST_CASE("a sandbox that is not there is retryable") {
   auto s = loop.await<orders::StatusOutcome>([&](auto done) { r.status("r-1001", done); });
   CHECK_FALSE(s.status);
   CHECK(s.reason.find("no answer") == 0);
+}
+
+namespace {
+const char* kCode = "Zm9vYmFyLXRydW5rLWNvZGUtNDcxMQ";
+const char* kCarrierApi = "http://127.0.0.1:9/api/v1/carrier/deliveries/o-1";
+}  // namespace
+
+TEST_CASE("a sandbox trunk place carries the vehicle, and only then") {
+  Fixture f;
+  CHECK(f.retailer->offers_trunk());
+  orders::PlaceCall c = trunk(f.coffee_quote(), kKey1);
+  REQUIRE(c.window);
+  auto placed = f.place(c);
+  REQUIRE_MESSAGE(placed.kind == Kind::ok, placed.reason);
+  json report = f.sandbox.orders();
+  REQUIRE(report["orders"].size() == 1);
+  CHECK(report["orders"][0]["delivery"]["method"] == "trunk");
+  CHECK(report["orders"][0]["delivery"]["access_given"] == false);
+  // The sandbox refuses a trunk order without a car: the adapter sends none it was not given.
+  orders::PlaceCall bare = trunk(f.coffee_quote(), kKey2, "o-2");
+  bare.vehicle.reset();
+  auto refused = f.place(bare);
+  CHECK(refused.kind == Kind::rejected);
+  CHECK(refused.reason.find("HTTP 400 bad_request") == 0);
+  CHECK(refused.reason.find("vehicle") != std::string::npos);
+}
+
+TEST_CASE("a sandbox delivery change: doorstep while placed, trunk access once shipped") {
+  Fixture f;
+  auto a = f.place(trunk(f.coffee_quote(), kKey1, "o-1"));
+  auto b = f.place(trunk(f.coffee_quote(), kKey2, "o-2"));
+  REQUIRE_MESSAGE(a.kind == Kind::ok, a.reason);
+  REQUIRE_MESSAGE(b.kind == Kind::ok, b.reason);
+
+  auto door = f.set_delivery({a.retailer_order_id, "doorstep", std::nullopt, std::nullopt});
+  REQUIRE_MESSAGE(door.ok, door.reason);
+  REQUIRE(door.window);
+  CHECK(door.window->end - door.window->start == doctest::Approx(7200));  // the doorstep width
+
+  orders::DeliveryChange access{b.retailer_order_id, "trunk", std::string(kCode),
+                                std::string(kCarrierApi)};
+  auto early = f.set_delivery(access);
+  CHECK_FALSE(early.ok);
+  CHECK_FALSE(early.retryable);
+  CHECK(early.error_code == "not_shipped");
+  CHECK(early.reason.find("HTTP 409 not_shipped") == 0);
+  CHECK(early.reason.find(kCode) == std::string::npos);
+
+  f.sandbox.advance(3601);  // shipped
+  f.sandbox.add_faults({{"kind", "error"}, {"status", 503}, {"route", "delivery"}});
+  auto busy = f.set_delivery(access);
+  CHECK_FALSE(busy.ok);
+  CHECK(busy.retryable);
+  CHECK(busy.error_code.empty());
+  auto given = f.set_delivery(access);
+  REQUIRE_MESSAGE(given.ok, given.reason);
+  REQUIRE(given.window);
+  CHECK(given.window->end - given.window->start == doctest::Approx(4 * 3600));  // trunk width
+
+  json report = f.sandbox.orders();
+  REQUIRE(report["orders"].size() == 2);
+  CHECK(report["orders"][1]["delivery"]["access_given"] == true);
+  CHECK(report["orders"][1]["carrier_api"] == kCarrierApi);
+  // The code reached the sandbox only in the request: no answer, report or log holds it.
+  CHECK(report.dump().find(kCode) == std::string::npos);
+  CHECK(f.sandbox.log().find(kCode) == std::string::npos);
+
+  // An order that does not exist, and a delivery change the contract does not know.
+  auto missing = f.set_delivery({"r-9999", "doorstep", std::nullopt, std::nullopt});
+  CHECK_FALSE(missing.ok);
+  CHECK_FALSE(missing.retryable);
+  CHECK(missing.error_code == "not_found");
 }

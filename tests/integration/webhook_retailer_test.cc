@@ -379,3 +379,23 @@ TEST_CASE("make_retailer refuses what it cannot use") {
   o.timeout_s = 0;
   CHECK_FALSE(make_retailer(c, loop.post, o).ok());
 }
+
+TEST_CASE("the webhook delivers to the doorstep only, without asking anyone") {
+  Loop loop;
+  Receiver rx(loop.io);
+  auto r = make(loop, webhook_config(rx.url()));
+  CHECK_FALSE(r->offers_trunk());
+  orders::DeliveryChange doorstep{"webhook-o-1", "doorstep", std::nullopt, std::nullopt};
+  auto ok = loop.await<orders::DeliveryChangeOutcome>(
+      [&](auto done) { r->set_delivery(doorstep, done); });
+  CHECK(ok.ok);
+  CHECK(ok.reason.empty());
+  orders::DeliveryChange trunk{"webhook-o-1", "trunk", std::string("c0de-secret-4711"),
+                               std::string("https://hub.example/api/v1/carrier/deliveries/o-1")};
+  auto refused =
+      loop.await<orders::DeliveryChangeOutcome>([&](auto done) { r->set_delivery(trunk, done); });
+  CHECK_FALSE(refused.ok);
+  CHECK_FALSE(refused.retryable);
+  CHECK(refused.reason == "the webhook retailer delivers to the doorstep only");
+  CHECK(rx.requests.empty());
+}

@@ -23,6 +23,9 @@ class RecordingRetailer final : public orders::Retailer {
   std::vector<orders::PlaceCall> places;
   std::vector<std::function<void(orders::PlaceResult)>> place_answers;
   std::vector<std::string> cancels;
+  std::vector<orders::DeliveryChange> deliveries;
+  std::vector<std::function<void(orders::DeliveryChangeOutcome)>> delivery_answers;
+  bool trunk = false;  // what offers_trunk() says (as webhook and grocy by default)
   std::string kind() const override { return "recording"; }
   void quote(const std::vector<orders::Item>& items,
              std::function<void(orders::QuoteOutcome)> done) override {
@@ -37,6 +40,12 @@ class RecordingRetailer final : public orders::Retailer {
     cancels.push_back(id);
   }
   void status(const std::string&, std::function<void(orders::StatusOutcome)>) override {}
+  bool offers_trunk() const override { return trunk; }
+  void set_delivery(const orders::DeliveryChange& change,
+                    std::function<void(orders::DeliveryChangeOutcome)> done) override {
+    deliveries.push_back(change);
+    delivery_answers.push_back(std::move(done));
+  }
 };
 
 struct FixedRandom final : orders::Random {

@@ -301,6 +301,14 @@ class GrocyRetailer : public orders::Retailer {
     });
   }
 
+  bool offers_trunk() const override { return false; }
+
+  // The household fetches it itself: a change to doorstep has nothing to tell.
+  void set_delivery(const orders::DeliveryChange& c,
+                    std::function<void(orders::DeliveryChangeOutcome)> done) override {
+    post([done = std::move(done), outcome = doorstep_only(kind(), c)] { done(outcome); });
+  }
+
  private:
   void post(std::function<void()> fn) { g_->http->post()(std::move(fn)); }
 

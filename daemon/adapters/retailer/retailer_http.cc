@@ -123,7 +123,9 @@ void HttpClient::send(HttpCall call, std::function<void(HttpReply)> done) {
     if (!gate_->open) return;  // closed: nobody waits for an answer
   }
   try {
-    http::http_request req(call.method == "POST" ? http::methods::POST : http::methods::GET);
+    http::http_request req(call.method == "POST"  ? http::methods::POST
+                           : call.method == "PUT" ? http::methods::PUT
+                                                  : http::methods::GET);
     req.set_request_uri(web::uri(call.path.empty() ? "/" : call.path));
     for (const auto& [name, value] : headers_) req.headers().add(name, value);
     for (const auto& [name, value] : call.headers) req.headers().add(name, value);

@@ -30,7 +30,7 @@ constexpr std::size_t kMaxAnswerBytes = std::size_t{256} * 1024;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpCall {
-  std::string method = "GET";        // GET or POST
+  std::string method = "GET";        // GET, POST or PUT
   std::string path;                  // appended to the base URL; encoded; may hold "?query"
   std::optional<std::string> body;   // sent as application/json, byte for byte
   Headers headers;                   // besides the client's own

@@ -30,6 +30,20 @@ class LocalQuotes {
   std::uint64_t fallback_ = 0;            // quote ids if the system has no randomness
 };
 
+// set_delivery of an adapter without trunk delivery (webhook, grocy): doorstep is ok with
+// nothing to tell; trunk is refused, not retryable ("the <kind> retailer delivers to the
+// doorstep only"). The change's code is never looked at.
+inline orders::DeliveryChangeOutcome doorstep_only(const std::string& kind,
+                                                   const orders::DeliveryChange& change) {
+  orders::DeliveryChangeOutcome out;
+  if (change.method == "doorstep") {
+    out.ok = true;
+  } else {
+    out.reason = "the " + kind + " retailer delivers to the doorstep only";
+  }
+  return out;
+}
+
 // shared/contract/retailer-v1.md, spoken to `http` (whose headers carry the Bearer key).
 std::unique_ptr<orders::Retailer> make_sandbox_retailer(std::shared_ptr<HttpClient> http);
 

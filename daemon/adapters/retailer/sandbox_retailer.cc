@@ -94,6 +94,37 @@ CancelResult cancel_result(const HttpReply& r) {
   return out;
 }
 
+// Puts `secret` nowhere it does not belong: a retailer (or a proxy's page) that echoes the
+// request back must not carry the trunk's code into a reason, a log line or an event.
+std::string without(std::string text, const std::optional<std::string>& secret) {
+  if (!secret || secret->empty()) return text;
+  for (std::size_t at = text.find(*secret); at != std::string::npos; at = text.find(*secret, at)) {
+    text.replace(at, secret->size(), "[code]");
+    at += 6;
+  }
+  return text;
+}
+
+orders::DeliveryChangeOutcome delivery_outcome(const HttpReply& r,
+                                               const std::optional<std::string>& code) {
+  orders::DeliveryChangeOutcome out;
+  if (success(r)) {
+    // The change is made; a garbled body only costs the window, which status() also gives.
+    out.ok = true;
+    if (auto j = json_body(r)) out.window = window_at(*j, "window");
+    return out;
+  }
+  out.retryable = retryable(r);
+  out.reason = without(describe(r), code);
+  if (!out.retryable) {
+    auto j = json_body(r);
+    if (j && j->is_object() && j->contains("error")) {
+      out.error_code = without(short_string((*j)["error"], "code").value_or(""), code);
+    }
+  }
+  return out;
+}
+
 orders::StatusOutcome status_outcome(const HttpReply& r) {
   orders::StatusOutcome out;
   if (!success(r)) {
@@ -133,6 +164,11 @@ class SandboxRetailer : public orders::Retailer {
   void place(const orders::PlaceCall& c, std::function<void(PlaceResult)> done) override {
     json delivery = {{"method", c.delivery_method}};
     if (c.window) delivery["window"] = window_json(*c.window);
+    if (c.vehicle && c.delivery_method == "trunk") {
+      delivery["vehicle"] = {{"make", c.vehicle->make},
+                             {"plate_hint", c.vehicle->plate_hint},
+                             {"parked_near", {{"lat", c.vehicle->lat}, {"lon", c.vehicle->lon}}}};
+    }
     json body = {{"quote_id", c.quote_id}, {"delivery", std::move(delivery)}};
     HttpCall call{"POST", "/v1/orders", json_text(body), {{"Idempotency-Key", c.idempotency_key}}};
     http_->send(std::move(call), [done = std::move(done)](const HttpReply& r) { done(place_result(r)); });
@@ -150,6 +186,22 @@ class SandboxRetailer : public orders::Retailer {
     HttpCall call{"GET", "/v1/orders/" + encode_segment(retailer_order_id), std::nullopt, {}};
     http_->send(std::move(call),
                 [done = std::move(done)](const HttpReply& r) { done(status_outcome(r)); });
+  }
+
+  bool offers_trunk() const override { return true; }
+
+  // The code goes only into this request's body; the reasons are scrubbed of it.
+  void set_delivery(const orders::DeliveryChange& c,
+                    std::function<void(orders::DeliveryChangeOutcome)> done) override {
+    json body = {{"method", c.method}};
+    if (c.method == "trunk") {
+      body["access"] = {{"code", c.code.value_or("")}, {"carrier_api", c.carrier_api.value_or("")}};
+    }
+    HttpCall call{"PUT", "/v1/orders/" + encode_segment(c.retailer_order_id) + "/delivery",
+                  json_text(body), {}};
+    http_->send(std::move(call), [code = c.code, done = std::move(done)](const HttpReply& r) {
+      done(delivery_outcome(r, code));
+    });
   }
 
  private:

@@ -67,6 +67,14 @@ class WebhookRetailer : public orders::Retailer {
     });
   }
 
+  bool offers_trunk() const override { return false; }
+
+  // Its deliveries are doorstep ones: a change to doorstep has nothing to tell.
+  void set_delivery(const orders::DeliveryChange& c,
+                    std::function<void(orders::DeliveryChangeOutcome)> done) override {
+    http_->post()([done = std::move(done), outcome = doorstep_only(kind(), c)] { done(outcome); });
+  }
+
  private:
   // POSTs `body` to the URL, signed over exactly these bytes when a secret is configured.
   void send(std::string body, Headers headers, std::function<void(HttpReply)> done) {
