@@ -86,55 +86,23 @@ Result<CallbackUrl> parse_callback_url(const std::string& url) {
   return u;
 }
 
-namespace callback_detail {
-
-struct State : std::enable_shared_from_this<State> {
-  using Done = CallbackClient::Done;
-
-  State(asio::io_context& io, CallbackUrl u, Done d, std::chrono::milliseconds t)
-      : ioc(io), url(std::move(u)), done(std::move(d)), timeout(t), resolver(io) {}
-
-  asio::io_context& ioc;
-  CallbackUrl url;
-  Done done;
-  std::chrono::milliseconds timeout;
-  tcp::resolver resolver;
-  std::optional<asio::ssl::context> tls;
-  std::deque<Callback> queue;
-  bool busy = false;
-  bool stopped = false;
-  std::function<void()> abandon;  // closes the exchange in flight
-
-  void next();
-  void finish(const Callback& cb, bool ok, const std::string& detail) {
-    abandon = nullptr;
-    busy = false;
-    if (stopped) return;
-    if (done) done(cb, ok, detail);
-    next();
-  }
-};
-
-}  // namespace callback_detail
-
-using callback_detail::State;
-
 namespace {
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using ExchangeDone = std::function<void(ExchangeReply)>;
 
-// One POST: connect, (TLS handshake,) write, read the answer, close.
+// One exchange: connect, (TLS handshake,) write, read the answer, close.
 template <class Stream>
 struct Exchange : std::enable_shared_from_this<Exchange<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
-  Exchange(std::shared_ptr<State> i, Stream s, Callback c)
-      : impl(std::move(i)), stream(std::move(s)), cb(std::move(c)) {}
+  Exchange(Stream s, HttpExchange r, ExchangeDone d)
+      : stream(std::move(s)), request(std::move(r)), done(std::move(d)) {}
 
-  std::shared_ptr<State> impl;
   Stream stream;
-  Callback cb;
+  HttpExchange request;
+  ExchangeDone done;
   bhttp::request<bhttp::string_body> req;
   beast::flat_buffer buffer;
   std::optional<bhttp::response_parser<bhttp::string_body>> parser;
@@ -142,25 +110,30 @@ struct Exchange : std::enable_shared_from_this<Exchange<Stream>> {
 
   beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream); }
 
-  void fail(const std::string& what) {
+  void finish(ExchangeReply reply) {
     if (over) return;
     over = true;
     beast::error_code ignored;
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
     tcp().socket().close(ignored);
-    impl->finish(cb, false, what);
+    auto d = std::move(done);
+    d(std::move(reply));
   }
+  void fail(const std::string& what) { finish(ExchangeReply{0, {}, what}); }
 
   void run(const tcp::resolver::results_type& endpoints) {
-    const auto& u = impl->url;
-    req.method(bhttp::verb::post);
+    const auto& u = request.url;
+    req.method(request.method == "GET" ? bhttp::verb::get : bhttp::verb::post);
     req.target(u.target);
     req.version(11);
     req.set(bhttp::field::host, u.host_header);
     req.set(bhttp::field::user_agent, "larder-sandbox");
-    req.set(bhttp::field::content_type, "application/json");
-    req.set("X-Larder-Signature", cb.signature);
+    for (const auto& [name, value] : request.headers) req.set(name, value);
     req.set(bhttp::field::connection, "close");
-    req.body() = cb.body;
+    if (request.body) {
+      req.set(bhttp::field::content_type, "application/json");
+      req.body() = *request.body;
+    }
     req.prepare_payload();
     tcp().async_connect(endpoints, [self = this->shared_from_this()](beast::error_code ec,
                                                                      const tcp::endpoint&) {
@@ -185,38 +158,60 @@ struct Exchange : std::enable_shared_from_this<Exchange<Stream>> {
           bhttp::async_read(self->stream, self->buffer, *self->parser,
                             [self](beast::error_code rec, std::size_t) {
                               if (rec) return self->fail("no answer: " + rec.message());
-                              if (self->over) return;
-                              self->over = true;
-                              unsigned code = self->parser->get().result_int();
-                              beast::error_code ignored;
-                              self->tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
-                              self->tcp().socket().close(ignored);
-                              self->impl->finish(self->cb, code >= 200 && code < 300,
-                                                 "HTTP " + std::to_string(code));
+                              auto& res = self->parser->get();
+                              self->finish(ExchangeReply{static_cast<int>(res.result_int()),
+                                                         std::move(res.body()), {}});
                             });
         });
   }
 };
 
+// What an exchange needs before it has a connection, and how to abandon it.
+struct Pending {
+  explicit Pending(asio::io_context& ioc) : resolver(ioc) {}
+  tcp::resolver resolver;
+  bool abandoned = false;
+  std::function<void()> abandon_exchange;
+};
+
 }  // namespace
 
-void callback_detail::State::next() {
-  if (busy || stopped || queue.empty()) return;
-  busy = true;
-  Callback cb = std::move(queue.front());
-  queue.pop_front();
-  auto self = shared_from_this();
-  resolver.async_resolve(
-      url.host, url.port,
-      [self, cb = std::move(cb)](beast::error_code ec,
-                                 tcp::resolver::results_type results) mutable {
-        if (self->stopped) return;
-        if (ec)
-          return self->finish(cb, false, "cannot resolve " + self->url.host + ": " + ec.message());
+Result<std::shared_ptr<asio::ssl::context>> tls_client_context(const std::string& ca_file) {
+  try {
+    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    ctx->set_verify_mode(asio::ssl::verify_peer);
+    if (ca_file.empty()) {
+      ctx->set_default_verify_paths();
+    } else {
+      ctx->load_verify_file(ca_file);
+    }
+    return ctx;
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("cannot set up TLS") +
+                         (ca_file.empty() ? "" : " with " + ca_file) + ": " + e.what());
+  }
+}
+
+std::function<void()> send_exchange(asio::io_context& ioc, asio::ssl::context* tls,
+                                    HttpExchange request, std::chrono::milliseconds timeout,
+                                    std::function<void(ExchangeReply)> done) {
+  auto p = std::make_shared<Pending>(ioc);
+  std::string host = request.url.host;
+  std::string port = request.url.port;
+  p->resolver.async_resolve(
+      host, port,
+      [p, &ioc, tls, timeout, request = std::move(request), done = std::move(done)](
+          beast::error_code ec, tcp::resolver::results_type results) mutable {
+        if (p->abandoned) return;
+        if (ec) {
+          return done(ExchangeReply{0, {}, "cannot resolve " + request.url.host + ": " +
+                                               ec.message()});
+        }
         auto start = [&](auto exchange) {
-          exchange->tcp().expires_after(self->timeout);
+          exchange->tcp().expires_after(timeout);
           std::weak_ptr<std::remove_reference_t<decltype(*exchange)>> weak = exchange;
-          self->abandon = [weak] {
+          p->abandon_exchange = [weak] {
             if (auto e = weak.lock()) {
               e->over = true;
               beast::error_code ignored;
@@ -225,19 +220,70 @@ void callback_detail::State::next() {
           };
           exchange->run(results);
         };
-        if (self->tls) {
-          TlsStream stream(beast::tcp_stream(self->ioc), *self->tls);
-          if (!SSL_set_tlsext_host_name(stream.native_handle(), self->url.host.c_str())) {
-            return self->finish(cb, false, "cannot set the TLS server name");
-          }
-          stream.set_verify_callback(asio::ssl::host_name_verification(self->url.host));
-          start(std::make_shared<Exchange<TlsStream>>(self, std::move(stream), std::move(cb)));
-        } else {
-          start(std::make_shared<Exchange<PlainStream>>(self, beast::tcp_stream(self->ioc),
-                                                        std::move(cb)));
+        if (!request.url.tls) {
+          return start(std::make_shared<Exchange<PlainStream>>(
+              beast::tcp_stream(ioc), std::move(request), std::move(done)));
         }
+        if (!tls) return done(ExchangeReply{0, {}, "no TLS set up for an https URL"});
+        TlsStream stream(beast::tcp_stream(ioc), *tls);
+        if (!SSL_set_tlsext_host_name(stream.native_handle(), request.url.host.c_str())) {
+          return done(ExchangeReply{0, {}, "cannot set the TLS server name"});
+        }
+        stream.set_verify_callback(asio::ssl::host_name_verification(request.url.host));
+        start(std::make_shared<Exchange<TlsStream>>(std::move(stream), std::move(request),
+                                                    std::move(done)));
       });
+  return [p] {
+    p->abandoned = true;
+    p->resolver.cancel();
+    if (p->abandon_exchange) p->abandon_exchange();
+  };
 }
+
+namespace callback_detail {
+
+struct State : std::enable_shared_from_this<State> {
+  using Done = CallbackClient::Done;
+
+  State(asio::io_context& io, CallbackUrl u, Done d, std::chrono::milliseconds t)
+      : ioc(io), url(std::move(u)), done(std::move(d)), timeout(t) {}
+
+  asio::io_context& ioc;
+  CallbackUrl url;
+  Done done;
+  std::chrono::milliseconds timeout;
+  std::shared_ptr<asio::ssl::context> tls;
+  std::deque<Callback> queue;
+  bool busy = false;
+  bool stopped = false;
+  std::function<void()> abandon;  // abandons the exchange in flight
+
+  void next() {
+    if (busy || stopped || queue.empty()) return;
+    busy = true;
+    Callback cb = std::move(queue.front());
+    queue.pop_front();
+    HttpExchange x{"POST", url, {{"X-Larder-Signature", cb.signature}}, cb.body};
+    auto self = shared_from_this();
+    abandon = send_exchange(ioc, tls.get(), std::move(x), timeout,
+                            [self, cb = std::move(cb)](ExchangeReply r) {
+                              if (r.status == 0) return self->finish(cb, false, r.error);
+                              self->finish(cb, r.status >= 200 && r.status < 300,
+                                           "HTTP " + std::to_string(r.status));
+                            });
+  }
+  void finish(const Callback& cb, bool ok, const std::string& detail) {
+    abandon = nullptr;
+    busy = false;
+    if (stopped) return;
+    if (done) done(cb, ok, detail);
+    next();
+  }
+};
+
+}  // namespace callback_detail
+
+using callback_detail::State;
 
 CallbackClient::CallbackClient(asio::io_context& ioc, CallbackUrl url, Done done,
                                std::chrono::milliseconds timeout)
@@ -247,21 +293,9 @@ CallbackClient::~CallbackClient() { stop(); }
 
 Status CallbackClient::init(const std::string& ca_file) {
   if (!impl_->url.tls) return Status::Ok();
-  try {
-    impl_->tls.emplace(asio::ssl::context::tls_client);
-    auto& ctx = *impl_->tls;
-    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
-    ctx.set_verify_mode(asio::ssl::verify_peer);
-    if (ca_file.empty()) {
-      ctx.set_default_verify_paths();
-    } else {
-      ctx.load_verify_file(ca_file);
-    }
-  } catch (const std::exception& e) {
-    impl_->tls.reset();
-    return Status::Error(std::string("cannot set up TLS for callbacks") +
-                         (ca_file.empty() ? "" : " with " + ca_file) + ": " + e.what());
-  }
+  auto ctx = tls_client_context(ca_file);
+  if (!ctx) return Status::Error("callbacks: " + ctx.status().message());
+  impl_->tls = std::move(*ctx);
   return Status::Ok();
 }
 
@@ -282,7 +316,6 @@ void CallbackClient::stop() {
   if (i.stopped) return;
   i.stopped = true;
   i.queue.clear();
-  i.resolver.cancel();
   if (i.abandon) i.abandon();
   i.abandon = nullptr;
 }

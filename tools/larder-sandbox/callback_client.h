@@ -1,6 +1,13 @@
 // CallbackClient: POSTs the sandbox's signed status callbacks (retailer-v1.md, "Status
 // callbacks") to the hub, one at a time and in the order queued, on the sandbox's
 // io_context: nothing blocks the loop (Boost.Beast, as the hub's server; no new library).
+// Its single exchanges (send_exchange) also carry the carrier's requests (carrier_sim.h).
+//
+// Why not cpprestsdk (the retailer adapters' HttpClient): libcpprest is built without
+// BOOST_ASIO_NO_DEPRECATED, the project with it; this file's Beast TLS code emits
+// boost::asio::asio_handler_allocate in its no-longer-used form, which the executable
+// then exports and libcpprest binds to (it answers null: cpprest crashes on its first
+// request). So larder-sandbox keeps to Beast.
 //
 // Each callback is `POST <url>` with Content-Type: application/json and
 // X-Larder-Signature: <Callback::signature>, body Callback::body. A 2xx answer is
@@ -16,12 +23,19 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
 #include "larder/status.h"
 #include "retailer_sim.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace larder::sandbox {
 
@@ -35,6 +49,32 @@ struct CallbackUrl {
 
 // http(s)://host[:port][/path][?query]; no user info, fragment, spaces or control characters.
 Result<CallbackUrl> parse_callback_url(const std::string& url);
+
+// A TLS client context: TLS 1.2 or newer, the peer verified against the system's CAs
+// (`ca_file` empty) or those in `ca_file`.
+Result<std::shared_ptr<boost::asio::ssl::context>> tls_client_context(const std::string& ca_file);
+
+// One HTTP/1.1 request.
+struct HttpExchange {
+  std::string method = "POST";  // GET or POST
+  CallbackUrl url;
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Host, User-Agent, Connection
+  std::optional<std::string> body;                           // sent as application/json
+};
+
+struct ExchangeReply {
+  int status = 0;     // 0: no answer
+  std::string body;   // at most 64 KiB
+  std::string error;  // status 0: why (cannot resolve, connect, TLS, send; no answer)
+};
+
+// Sends `request` on `ioc`: resolve, connect, TLS handshake for https (with `tls`, which
+// must outlive the exchange; the URL's host name is verified), write, read, close, all
+// within `timeout`. `done` gets the answer once, on the io_context's thread, never inside
+// the call. The function returned abandons the exchange: `done` is not called after it.
+std::function<void()> send_exchange(boost::asio::io_context& ioc, boost::asio::ssl::context* tls,
+                                    HttpExchange request, std::chrono::milliseconds timeout,
+                                    std::function<void(ExchangeReply)> done);
 
 namespace callback_detail {
 struct State;  // the queue and the connection in flight (callback_client.cc)

@@ -134,6 +134,7 @@ void RetailerSim::enter(Order& o, const std::string& status, double at, const st
   o.reason = reason;
   o.updated = stamp(at);
   o.history.emplace_back(status, o.updated);
+  if (terminal(status)) o.access_code.clear();  // the code dies with the order
   log_info("order " + o.id + ": " + status + (reason.empty() ? "" : " (" + reason + ")"));
   if (options_.callback_url.empty()) return;
   std::string body = json_text(order_json(o));
@@ -163,6 +164,13 @@ void RetailerSim::advance_order(Order& o, double t) {
     if (next == "delivered" && o.method == "trunk" && !o.access_given) {
       return enter(o, "failed", at, "trunk_access_missing");
     }
+    if (next == "delivered" && !o.carrier_failure.empty()) {
+      return enter(o, "failed", std::max(at, o.carrier_failed_at), o.carrier_failure);
+    }
+    if (next == "delivered" && waits_for_carrier(o)) {
+      if (t < o.window.end) return;  // carrier_delivered() delivers it
+      return enter(o, "failed", o.window.end, "trunk_not_opened");
+    }
     enter(o, next, at);
   }
 }
@@ -177,10 +185,46 @@ std::optional<double> RetailerSim::next_change() const {
   for (const auto& o : orders_) {
     if (o.status == "placed") best = std::min(best, o.ship_at);
     if (o.status == "shipped") best = std::min(best, o.out_at);
-    if (o.status == "out_for_delivery") best = std::min(best, o.deliver_at);
+    if (o.status == "out_for_delivery") {
+      best = std::min(best, waits_for_carrier(o) ? std::max(o.deliver_at, o.window.end)
+                                                 : o.deliver_at);
+    }
   }
   if (std::isinf(best)) return std::nullopt;
   return best;
+}
+
+bool RetailerSim::waits_for_carrier(const Order& o) const {
+  return options_.carrier && o.method == "trunk" && o.access_given && o.carrier_failure.empty();
+}
+
+std::vector<RetailerSim::TrunkVisit> RetailerSim::trunk_visits_due() const {
+  std::vector<TrunkVisit> out;
+  double t = now();
+  for (const auto& o : orders_) {
+    if (o.status != "out_for_delivery" || !waits_for_carrier(o) || o.access_code.empty()) continue;
+    if (t < o.window.start || t >= o.window.end) continue;
+    out.push_back({o.id, o.carrier_api, o.access_code, o.window.start, o.window.end});
+  }
+  return out;
+}
+
+void RetailerSim::carrier_delivered(const std::string& id) {
+  Order* o = find_order(id);
+  if (!o || o->status != "out_for_delivery" || !waits_for_carrier(*o)) return;
+  double t = now();
+  o->deliver_at = stamp(t);
+  enter(*o, "delivered", t);
+}
+
+void RetailerSim::carrier_failed(const std::string& id, const std::string& reason) {
+  Order* o = find_order(id);
+  if (!o || terminal(o->status) || !o->carrier_failure.empty()) return;
+  o->carrier_failure = reason;
+  o->carrier_failed_at = now();
+  o->access_code.clear();  // no second try with it
+  log_info("order " + id + ": the carrier gave up on the trunk (" + reason + ")");
+  tick();
 }
 
 SimReply RetailerSim::place(const std::string& key, const nlohmann::json& body) {
@@ -333,9 +377,10 @@ SimReply RetailerSim::change_delivery(const std::string& id, const nlohmann::jso
   o->method = method;
   o->window = method == "trunk" ? *o->trunk : o->doorstep;
   o->access_given = method == "trunk";
-  // Only that access was given is kept: the code itself is neither stored nor logged.
+  // The code stays in memory for the carrier only: never logged, answered or reported.
   o->carrier_api =
       method == "trunk" ? body["access"]["carrier_api"].get<std::string>() : std::string();
+  o->access_code = method == "trunk" ? body["access"]["code"].get<std::string>() : std::string();
   o->deliver_at = std::clamp(o->deliver_at, o->window.start, o->window.end);
   o->out_at = std::min(o->out_at, o->deliver_at);
   o->updated = stamp(now());

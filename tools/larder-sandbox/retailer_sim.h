@@ -38,6 +38,11 @@
 // (deliver_after), the delivery clamped into the order's window; `eta` is the delivery
 // time. A trunk delivery whose access never came fails at delivery time (reason
 // "trunk_access_missing"); a fail_order fault fails an order instead of a stage.
+// With `carrier` (larder-sandbox with a simulated car), a trunk order with access is not
+// delivered by the timeline: it stays out for delivery until the carrier (CarrierSim)
+// reports carrier_delivered() (delivered then), or carrier_failed() (failed at delivery
+// time with the carrier's reason, "trunk_refused"), or the window ends first (failed,
+// "trunk_not_opened").
 // Cancel: placed -> cancelled; cancelled again -> the order (retries are harmless);
 // shipped or later 409 already_shipped (failed: 409 order_closed).
 // Delivery change (PUT): {"method":"doorstep"} while placed or shipped;
@@ -46,8 +51,9 @@
 // with a vehicle (422 no_vehicle) and a quote that offered trunk (422
 // method_unavailable); out for delivery or later 409 out_for_delivery / order_closed.
 // The order's window becomes the quote's window of the new method. The access code is
-// never stored or logged: the order keeps only that access was given (and the
-// carrier_api URL); switching to doorstep forgets both.
+// kept in memory only, for the carrier (trunk_visits_due()): it is never logged, never in
+// an answer, a callback or report(), and is forgotten when the order closes. Switching to
+// doorstep forgets the code and the carrier_api URL.
 //
 // Callbacks. With a callback URL, every status an order enters (placed included) queues
 // a Callback: the order object as JSON and `sha256=<hex HMAC-SHA256 of the body with the
@@ -102,6 +108,7 @@ struct SimOptions {
   int max_quantity = 20;              // more units of one SKU: 422 quantity_limit
   std::string callback_url;           // empty: no callbacks
   std::string webhook_secret;         // signs the callbacks; required with a URL
+  bool carrier = false;               // trunk deliveries wait for the carrier (see Timeline)
   double fail_rate = 0;               // see faults.h
   double lost_answer_rate = 0;
   std::uint64_t seed = 1;
@@ -171,6 +178,21 @@ class RetailerSim {
 
   // The current catalogue price of `sku`, or nullopt.
   std::optional<double> price(const std::string& sku) const;
+  double speed() const { return options_.speed; }
+
+  // The carrier's side (carrier_sim.h). A trunk order out for delivery with its access,
+  // whose window has begun and not ended, and that the carrier has not failed yet.
+  struct TrunkVisit {
+    std::string order_id;
+    std::string carrier_api;
+    std::string code;  // the trunk's access code: for the carrier's request only
+    double window_start = 0, window_end = 0;
+  };
+  std::vector<TrunkVisit> trunk_visits_due() const;
+  // The carrier closed the trunk with the parcel inside: the order is delivered now.
+  void carrier_delivered(const std::string& order_id);
+  // The carrier could not deliver into the trunk: the order fails at delivery time.
+  void carrier_failed(const std::string& order_id, const std::string& reason);
 
  private:
   struct Window {
@@ -211,6 +233,9 @@ class RetailerSim {
     bool has_vehicle = false;
     bool access_given = false;
     std::string carrier_api;
+    std::string access_code;      // in memory for the carrier only (see the header comment)
+    std::string carrier_failure;  // the carrier's reason; the order fails with it
+    double carrier_failed_at = 0;
     std::string status = "placed";
     std::string reason;
     double placed_at = 0, ship_at = 0, out_at = 0, deliver_at = 0, updated = 0;
@@ -229,6 +254,7 @@ class RetailerSim {
   Order* find_order(const std::string& id);
   void enter(Order& o, const std::string& status, double at, const std::string& reason = {});
   void advance_order(Order& o, double now);
+  bool waits_for_carrier(const Order& o) const;
   void prune_quotes();
 
   const Clock& clock_;

@@ -143,9 +143,11 @@ Status SandboxApi::init() {
          });
        },
        Body::json},
-      {"GET", "/sandbox/orders",
-       [&sim](const RouteContext&) { return HttpResponse::json(200, json_text(sim.report())); },
+      {"GET", "/sandbox/orders", [this](const RouteContext&) { return orders_report(); },
        Body::ignored},
+      {"GET", "/sandbox/car", [this](const RouteContext& c) { return car_route(c); },
+       Body::ignored},
+      {"POST", "/sandbox/car", [this](const RouteContext& c) { return car_route(c); }, Body::json},
       {"GET", "/sandbox/faults",
        [&sim](const RouteContext&) { return HttpResponse::json(200, json_text(sim.faults())); },
        Body::ignored},
@@ -176,6 +178,26 @@ Status SandboxApi::init() {
       return s;
   }
   return Status::Ok();
+}
+
+HttpResponse SandboxApi::orders_report() const {
+  nlohmann::json report = sim_.report();
+  if (carrier_) {
+    for (auto& o : report["orders"]) {
+      nlohmann::json visit = carrier_->report(o["order_id"].get<std::string>());
+      if (!visit.is_null()) o["carrier"] = std::move(visit);
+    }
+  }
+  return HttpResponse::json(200, json_text(report));
+}
+
+HttpResponse SandboxApi::car_route(const RouteContext& c) {
+  if (!car_) {
+    return HttpResponse::error(404, "not_found",
+                               "no car: start larder-sandbox with --mqtt and --car-at");
+  }
+  if (c.request.method == "GET") return HttpResponse::json(200, json_text(car_->report()));
+  return to_response(car_->move(c.body));
 }
 
 HttpResponse SandboxApi::handle(const HttpRequest& request) {

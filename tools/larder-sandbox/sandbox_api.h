@@ -8,7 +8,9 @@
 //   GET  /v1/orders/{id}                RetailerSim::order
 //   POST /v1/orders/{id}/cancel         RetailerSim::cancel (any body is ignored)
 //   PUT  /v1/orders/{id}/delivery       RetailerSim::change_delivery
-//   GET  /sandbox/orders                RetailerSim::report
+//   GET  /sandbox/orders                RetailerSim::report, each order with what the
+//                                       carrier did ("carrier", CarrierSim::report)
+//   GET, POST /sandbox/car              CarSim::report, CarSim::move; 404 without a car
 //   GET, POST, DELETE /sandbox/faults   list, add (RetailerSim::add_faults), clear
 //   POST /sandbox/advance               {"seconds":S}: RetailerSim::advance; {"now":..}
 // Every /v1/ and /sandbox/ request needs `Authorization: Bearer <api key>`, compared in
@@ -42,6 +44,8 @@
 #include "larder/http.h"
 #include "larder/metrics.h"
 #include "larder/status.h"
+#include "car_sim.h"
+#include "carrier_sim.h"
 #include "retailer_sim.h"
 
 namespace larder::sandbox {
@@ -55,6 +59,12 @@ class SandboxApi {
   SandboxApi(const SandboxApi&) = delete;
   SandboxApi& operator=(const SandboxApi&) = delete;
 
+  // The simulated car and its carrier, when larder-sandbox plays them (both may be null);
+  // they must outlive the API.
+  void attach(CarSim* car, CarrierSim* carrier) {
+    car_ = car;
+    carrier_ = carrier;
+  }
   // Registers the routes; call once before handle().
   Status init();
   // Answers one request; never throws.
@@ -68,7 +78,12 @@ class SandboxApi {
   bool authorized(const HttpRequest& request) const;
   HttpResponse faulted(Route route, const std::function<HttpResponse()>& serve);
 
+  HttpResponse orders_report() const;
+  HttpResponse car_route(const RouteContext& c);
+
   RetailerSim& sim_;
+  CarSim* car_ = nullptr;
+  CarrierSim* carrier_ = nullptr;
   std::string key_digest_;
   Wait wait_;
   Metrics metrics_;
