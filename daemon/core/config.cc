@@ -60,6 +60,18 @@ void read_root(Section& root, Config& cfg) {
                [&](Section& s) { config::read_people(s, cfg.people, owntracks); });
   root.section("plugins", Need::optional, [&](Section& s) { config::read_plugins(s, cfg.plugins); });
   root.section("voice", Need::optional, [&](Section& s) { config::read_voice(s, cfg.voice); });
+  bool delivery = root.section("delivery", Need::optional, [&](Section& s) {
+    config::read_delivery(s, cfg.delivery, cfg.vehicles, cfg.orders);
+  });
+  // Without the section the defaults hold, with the one car (if there is exactly one) and
+  // what an older file's orders.delivery_method asked for.
+  if (!delivery) {
+    if (cfg.vehicles.size() == 1) cfg.delivery.vehicle = cfg.vehicles.front().id;
+    if (cfg.orders.delivery_method_set) {
+      cfg.delivery.prefer = cfg.orders.delivery_method == "trunk" ? DeliveryPrefer::trunk
+                                                                   : DeliveryPrefer::doorstep;
+    }
+  }
 }
 
 }  // namespace

@@ -185,6 +185,9 @@ void read_vehicles(Section& s, std::vector<VehicleConfig>& out, DeviceClaims& ow
     if (auto t = vs.number("parked_after_s", Need::optional, Range{10.0, 86400.0, false, false})) {
       v.parked_after_s = *t;
     }
+    auto text = [](std::string_view t) { return check_max_length(t, 64); };
+    if (auto m = vs.string("make", Need::optional, text)) v.make = *m;
+    if (auto p = vs.string("plate_hint", Need::optional, text)) v.plate_hint = *p;
     out.push_back(std::move(v));
   });
 }

@@ -79,7 +79,10 @@ void read_orders(Section& s, OrdersSettings& out) {
   }
   auto method = s.string("delivery_method", Need::optional,
                          [](std::string_view v) { return check_one_of(v, {"doorstep", "trunk"}); });
-  if (method) out.delivery_method = *method;
+  if (method) {
+    out.delivery_method = *method;
+    out.delivery_method_set = true;
+  }
   s.section("retry", Need::optional, [&](Section& r) { read_retry(r, out.retry); });
   if (auto t = s.number("request_timeout_s", Need::optional, closed(5, 3600))) {
     out.request_timeout_s = *t;

@@ -47,6 +47,11 @@ void read_plugins(Section& s, PluginsConfig& out);
 // Voice (config_voice.cc): the conversation's timings, the hermes plugin and the Alexa skill.
 void read_voice(Section& s, VoiceConfig& out);
 
+// Delivery (config_delivery.cc): read after `vehicles` (it names one) and `orders` (whose
+// older `delivery_method` it supersedes).
+void read_delivery(Section& s, DeliveryConfig& out, const std::vector<VehicleConfig>& vehicles,
+                   const OrdersSettings& orders);
+
 // TLS file paths: `ca` when `with_ca`, `cert` and `key` (both or neither; both required
 // when `need_cert`). Each must be a readable file now.
 void read_tls(Section& s, TlsConfig& out, bool with_ca, bool need_cert);  // config_tls.cc

@@ -8,6 +8,7 @@
 // Thread rule: pure apart from reading files; call it before the event loop starts.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -119,7 +120,10 @@ struct OrdersSettings {
   std::optional<double> monthly_budget;      // > 0, household.currency, per calendar month
   std::optional<MaxOrders> max_orders;
   double combine_within_days = 0;            // 0..60; 0: orders are not combined
+  // Superseded by delivery.prefer (a file that sets only this still means what it said:
+  // trunk -> prefer trunk, doorstep -> prefer doorstep).
   std::string delivery_method = "doorstep";  // doorstep or trunk
+  bool delivery_method_set = false;          // whether the file gave it
   RetrySettings retry;
   double request_timeout_s = 120;            // [5, 3600]
   double poll_interval_s = 900;              // [10, 86400]
@@ -175,6 +179,8 @@ struct VehicleConfig {
   std::string id;                            // the canonical vehicle id
   std::optional<std::string> owntracks;      // "<user>/<device>": owntracks/<user>/<device>
   double parked_after_s = 300;               // no movement beyond the accuracy this long
+  std::string make;                          // for the carrier of a trunk delivery ("" unknown)
+  std::string plate_hint;                    // part of the plate, for the carrier
 };
 
 // A household member whose presence counts (OwnTracks regions or the canonical topic).
@@ -220,6 +226,37 @@ struct VoiceConfig {
   std::optional<AlexaConfig> alexa;          // POST /alexa is served when set
 };
 
+// ---- Delivery: trunk or doorstep, and trunk access (docs/delivery.md; issue 7) ------------
+
+// A place where trunk delivery is allowed: a point and a radius.
+struct TrunkPlaceConfig {
+  std::string name;                          // the key in the file: home, work, ...
+  double lat = 0, lon = 0;                   // degrees, WGS 84
+  double radius_m = 200;                     // [20, 5000]
+};
+
+struct DeliveryLimitsConfig {
+  double max_weight_kg = 22.7;               // (0, 1000]
+  std::array<double, 3> max_dims_cm{66, 53, 40};  // each (0, 500]
+  std::optional<double> max_value;           // household.currency; none: no limit
+};
+
+enum class DeliveryPrefer { automatic, trunk, doorstep };
+
+struct DeliveryConfig {
+  DeliveryPrefer prefer = DeliveryPrefer::automatic;
+  std::string vehicle;                       // the car for the trunk; "" when none is configured
+  std::vector<TrunkPlaceConfig> places;      // in the order of the file; none: no trunk delivery
+  DeliveryLimitsConfig limits;
+  double min_probability = 0.9;              // [0.5, 1]: the car in a place for the whole window
+  double lock_timeout_s = 120;               // [10, 3600]: a trunk closed but not locked this long
+  int max_wrong_codes = 5;                   // [1, 20]: wrong carrier codes before a grant dies
+  // The hub's address as the carrier reaches it (scheme, host, port): the carrier API of an
+  // order is <carrier_url>/api/v1/carrier/deliveries/<order_id>. Default: the http.listen
+  // address (http or https by http.tls).
+  std::string carrier_url;
+};
+
 struct Config {
   std::string path;                          // the file it came from
   MqttConfig mqtt;
@@ -237,6 +274,7 @@ struct Config {
   std::vector<PersonConfig> people;
   PluginsConfig plugins;
   VoiceConfig voice;
+  DeliveryConfig delivery;
 
   const ConsumableConfig* consumable(std::string_view id) const;
 };

@@ -71,7 +71,7 @@ struct Rig {
 
 TEST_CASE("nothing to do without an OwnTracks device; topics per device otherwise") {
   Config none;
-  none.vehicles.push_back(VehicleConfig{"car", std::nullopt, 300});
+  none.vehicles.push_back(VehicleConfig{"car", std::nullopt, 300, "", ""});
   none.people.push_back(PersonConfig{"anna", std::nullopt, "Home"});
   CHECK(plugins::make_vehicle_tracker(none) == nullptr);
   none.vehicles[0].owntracks = "not-a-device";  // not <user>/<device>: ignored
