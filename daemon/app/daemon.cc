@@ -11,23 +11,28 @@
 
 #include "adapters/alexa/alexa_verifier.h"
 #include "adapters/alexa/cert_fetcher_http.h"
+#include "adapters/crypto/grant_crypto.h"
 #include "adapters/crypto/os_random.h"
 #include "adapters/fs/lock_file.h"
 #include "adapters/http/http_server.h"
 #include "adapters/mqtt/mqtt_client.h"
 #include "adapters/retailer/retailer_factory.h"
+#include "adapters/store/sqlite_grants.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/systemd/notify.h"
 #include "api/access.h"
 #include "api/alexa_routes.h"
+#include "api/delivery_routes.h"
 #include "api/order_routes.h"
 #include "api/router.h"
+#include "app/delivery_desk.h"
 #include "app/order_desk.h"
 #include "app/plugin_host.h"
 #include "app/voice_desk.h"
 #include "core/hub.h"
 #include "larder/clock.h"
 #include "larder/log.h"
+#include "larder/time_zone.h"
 #include "plugins/plugins.h"
 #include "larder/metrics.h"
 
@@ -111,7 +116,24 @@ int run_daemon(const Config& config, DaemonOptions options) {
   OsRandom random;
   OrderDesk desk(config, random, **store, mqtt, hub, retailer.get(), clock, metrics);
   hub.set_order_actions(&desk);
+  // Trunk access: the grants and their audit log in the same database (migration 3).
+  auto grant_store = open_sqlite_grant_store(config.state_dir);
+  if (!grant_store.ok()) {
+    log_error("cannot open the grant store: " + grant_store.status().message());
+    return 1;
+  }
+  OpenSslGrantCrypto grant_crypto;
+  grants::GrantOptions grant_options;
+  grant_options.max_wrong_codes = config.delivery.max_wrong_codes;
+  grant_options.lock_timeout_s = config.delivery.lock_timeout_s;
+  grants::GrantBook grant_book(**grant_store, random, grant_crypto, grant_options);
+  auto zone = TimeZone::load(config.household.timezone);
+  if (!zone.ok()) log_warn("delivery patterns use UTC hours: " + zone.status().message());
+  DeliveryDesk delivery(config, desk, grant_book, retailer.get(), mqtt, hub, clock, metrics,
+                        zone.ok() ? zone.value() : TimeZone::utc());
+  hub.set_vehicle_actions(&delivery);
   VoiceDesk voice(config, hub, desk, plugins, mqtt, clock, metrics);
+  voice.set_delivery(&delivery);
   // Alexa's endpoint: the system's trust store (or the configured one) and the real
   // certificate URL, fetched with cpprestsdk; both outlive the router that uses them.
   std::unique_ptr<alexa::HttpCertFetcher> cert_fetcher;
@@ -142,6 +164,10 @@ int run_daemon(const Config& config, DaemonOptions options) {
     log_error("bug: " + s.message());
     return 1;
   }
+  if (Status s = add_delivery_routes(router, delivery); !s.ok()) {
+    log_error("bug: " + s.message());
+    return 1;
+  }
   if (alexa_verifier) {
     if (Status s = add_alexa_routes(router, *alexa_verifier, voice, clock, metrics); !s.ok()) {
       log_error("bug: " + s.message());
@@ -159,8 +185,18 @@ int run_daemon(const Config& config, DaemonOptions options) {
     return 1;
   }
 
+  // The carrier reaches the hub at the configured address, else at the one it serves.
+  delivery.set_carrier_url(!config.delivery.carrier_url.empty()
+                               ? config.delivery.carrier_url
+                               : std::string(config.http.tls ? "https://" : "http://") +
+                                     (config.http.host.find(':') != std::string::npos
+                                          ? "[" + config.http.host + "]"
+                                          : config.http.host) +
+                                     ":" + std::to_string(http.port()));
+
   auto flush = [&] {
     hub.persist();
+    if (Status s = delivery.save(); !s.ok()) log_error("cannot save the delivery patterns: " + s.message());
     if ((*store)->pending() == 0) return;
     if (Status s = (*store)->flush(); !s.ok()) {
       log_error("store commit failed, will retry: " + s.message());
@@ -199,13 +235,18 @@ int run_daemon(const Config& config, DaemonOptions options) {
     log_error("cannot read the orders from the store: " + s.message());
     return 1;
   }
+  if (Status s = delivery.restore(config.state_dir + "/delivery_patterns.json"); !s.ok()) {
+    log_error("cannot restore the deliveries: " + s.message());
+    return 1;
+  }
 
   Every flusher(loop, Seconds(options.flush_interval), flush);
-  Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins, &desk, &voice] {
+  Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins, &desk, &voice, &delivery] {
     hub.tick();
     plugins.tick();
     desk.tick();
     voice.tick();
+    delivery.tick();
   });
   std::unique_ptr<Every> watchdog;
   if (auto interval = notifier.watchdog_interval()) {

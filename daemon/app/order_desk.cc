@@ -18,6 +18,28 @@ using orders::Reply;
 
 namespace {
 
+// The car of a trunk delivery as the retailer's carrier needs it: make, plate hint and
+// the allowed place's point (never the car's live position).
+std::optional<orders::PlaceVehicle> place_vehicle(const Config& c,
+                                                  const std::optional<std::string>& place) {
+  const TrunkPlaceConfig* where = nullptr;
+  for (const auto& p : c.delivery.places) {
+    if (place && p.name == *place) where = &p;
+  }
+  if (!where && !c.delivery.places.empty()) where = &c.delivery.places.front();
+  if (!where) return std::nullopt;
+  orders::PlaceVehicle v;
+  for (const auto& car : c.vehicles) {
+    if (car.id == c.delivery.vehicle) {
+      v.make = car.make;
+      v.plate_hint = car.plate_hint;
+    }
+  }
+  v.lat = where->lat;
+  v.lon = where->lon;
+  return v;
+}
+
 constexpr double kDay = 86400;
 
 const char* code_name(Code c) {
@@ -158,6 +180,20 @@ Reply OrderDesk::retailer_status(const std::string& retailer_order_id,
   return reply;
 }
 
+Reply OrderDesk::change_delivery(const std::string& order_id, const orders::Delivery& d) {
+  Reply reply = ledger_.change_delivery(order_id, d, now());
+  run(reply);
+  return reply;
+}
+
+Reply OrderDesk::delivered_by_trunk(const std::string& order_id) {
+  orders::RetailerStatus delivered;
+  delivered.status = "delivered";
+  Reply reply = ledger_.status(order_id, delivered, now());
+  run(reply);
+  return reply;
+}
+
 void OrderDesk::tick() {
   run(ledger_.tick(now()));
   const double t = now();
@@ -259,14 +295,18 @@ void OrderDesk::run(const Reply& reply) {
     run_effect(e);
   }
   count_statuses();  // only when something happened, not on every tick
-  if (!listener_) return;
+  if (listeners_.empty()) return;
   // After all effects ran, so that the listener sees each order as the ledger left it.
   std::set<std::string, std::less<>> changed;
   for (const orders::Effect& e : reply.effects) {
     if (const auto* p = std::get_if<orders::PublishState>(&e)) changed.insert(p->order_id);
     if (const auto* ev = std::get_if<orders::Event>(&e)) changed.insert(ev->order_id);
   }
-  for (const auto& id : changed) listener_(id);
+  // A copy: a listener may add or remove listeners.
+  auto listeners = listeners_;
+  for (const auto& id : changed) {
+    for (const auto& [name, fn] : listeners) fn(id);
+  }
 }
 
 void OrderDesk::run_effect(const orders::Effect& effect) {
@@ -293,9 +333,12 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
           });
         } else if constexpr (std::is_same_v<T, orders::PlaceOrder>) {
           orders::PlaceCall call{e.order_id, e.quote_id, e.idempotency_key, e.delivery_method,
-                                 e.window, json::object()};
+                                 e.window, json::object(), std::nullopt};
           if (const orders::Order* o = ledger_.find(e.order_id)) {
             call.order_state = orders::state_json(*o);
+            if (e.delivery_method == "trunk" && o->delivery) {
+              call.vehicle = place_vehicle(config_, o->delivery->place);
+            }
           }
           retailer_->place(call, [this, alive, count, id = e.order_id](const orders::PlaceResult& r) {
             if (alive.expired() || !*alive.lock()) return;

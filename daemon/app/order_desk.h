@@ -78,11 +78,28 @@ class OrderDesk final : public OrderActions {
 
   const orders::Ledger& ledger() const { return ledger_; }
 
+  // The delivery changed after the quote (app/delivery_desk.h): the ledger's change_delivery,
+  // its effects carried out.
+  orders::Reply change_delivery(const std::string& order_id, const orders::Delivery& d);
+  // The hub saw the carrier deliver into the trunk (the trunk locked again after a use):
+  // the order is delivered, as if the retailer had said so.
+  orders::Reply delivered_by_trunk(const std::string& order_id);
+  // The planner the ledger asks for each quote's delivery (app/delivery_desk.h).
+  void set_delivery_planner(orders::DeliveryPlanner planner) {
+    ledger_.set_delivery_planner(std::move(planner));
+  }
+
   // Told the id of every order whose state changed (published) or that had an event, after
-  // the effects of the reply ran (the voice conversation waits on orders this way). The
-  // listener may call the desk's commands.
-  void set_listener(std::function<void(const std::string& order_id)> listener) {
-    listener_ = std::move(listener);
+  // the effects of the reply ran (the voice conversation and the delivery desk wait on
+  // orders this way). Listeners are named, called in name order; a null one is removed.
+  // A listener may call the desk's commands.
+  void set_listener(const std::string& name,
+                    std::function<void(const std::string& order_id)> listener) {
+    if (listener) {
+      listeners_[name] = std::move(listener);
+    } else {
+      listeners_.erase(name);
+    }
   }
 
  private:
@@ -103,7 +120,7 @@ class OrderDesk final : public OrderActions {
   orders::Ledger ledger_;
   std::string root_;
   std::map<std::string, double, std::less<>> paused_until_;  // consumable -> time
-  std::function<void(const std::string&)> listener_;
+  std::map<std::string, std::function<void(const std::string&)>> listeners_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -12,12 +12,12 @@ VoiceDesk::VoiceDesk(const Config& config, Hub& hub, OrderDesk& desk, PluginHost
   metrics.describe("larder_voice_unsure_total", "counter",
                    "Voice intents below the confidence floor: asked again, not acted on.");
   hub_.set_voice_actions(this);
-  desk_.set_listener([this](const std::string& id) { conversation_.on_order_changed(id); });
+  desk_.set_listener("voice", [this](const std::string& id) { conversation_.on_order_changed(id); });
 }
 
 VoiceDesk::~VoiceDesk() {
   hub_.set_voice_actions(nullptr);
-  desk_.set_listener(nullptr);
+  desk_.set_listener("voice", nullptr);
 }
 
 void VoiceDesk::intent(const contract::IntentInput& in) {
@@ -75,6 +75,19 @@ orders::Reply VoiceDesk::confirm(const std::string& order_id) { return desk_.con
 
 orders::Reply VoiceDesk::cancel(const std::string& order_id) {
   return desk_.cancel(order_id, /*by_user=*/true);
+}
+
+int VoiceDesk::revoke_access(const std::optional<std::string>& consumable) {
+  if (!delivery_) return 0;
+  if (!consumable) return delivery_->revoke_all("voice");
+  int n = 0;
+  for (const orders::Order* o : desk_.ledger().orders()) {
+    if (orders::finished(o->status)) continue;
+    bool concerns = false;
+    for (const auto& i : o->items) concerns = concerns || i.consumable == *consumable;
+    if (concerns && delivery_->revoke(o->id, "voice").ok()) ++n;
+  }
+  return n;
 }
 
 Status VoiceDesk::refilled(const std::string& consumable, double ts) {

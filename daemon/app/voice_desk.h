@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "app/delivery_desk.h"
 #include "app/order_desk.h"
 #include "app/plugin_host.h"
 #include "core/hub.h"
@@ -52,12 +53,17 @@ class VoiceDesk final : public VoiceActions, public voice::Household {
   orders::Reply confirm(const std::string& order_id) override;
   orders::Reply cancel(const std::string& order_id) override;
   Status refilled(const std::string& consumable, double ts) override;
+  int revoke_access(const std::optional<std::string>& consumable) override;
+
+  // Where RevokeAccess goes; without it there is never access to revoke.
+  void set_delivery(DeliveryDesk* delivery) { delivery_ = delivery; }
 
  private:
   void publish(const VoiceSay& say);
 
   Hub& hub_;
   OrderDesk& desk_;
+  DeliveryDesk* delivery_ = nullptr;
   PluginHost& plugins_;
   Bus& bus_;
   std::string root_;

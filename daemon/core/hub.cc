@@ -171,11 +171,14 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     }
     v.location = *loc;
     v.updated = ts;
+    if (vehicle_actions_) vehicle_actions_->location(*loc, ts);
   } else if (auto* trunk = std::get_if<contract::TrunkInput>(&in)) {
     vehicles_[trunk->vehicle].trunk = trunk->state;
+    if (vehicle_actions_) vehicle_actions_->trunk(*trunk, ts);
   } else if (auto* pr = std::get_if<contract::PresenceInput>(&in)) {
     if (m.retained && !pr->ts && presence_.count(pr->person)) return;
     presence_[pr->person] = pr->home;
+    if (vehicle_actions_) vehicle_actions_->presence(*pr, ts);
   } else if (auto* press = std::get_if<contract::PressInput>(&in)) {
     if (!press_button(m, *press, ts)) return;
   } else if (auto* intent = std::get_if<contract::IntentInput>(&in)) {

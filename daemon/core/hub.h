@@ -63,6 +63,16 @@ class VoiceActions {
   virtual void intent(const contract::IntentInput& in) = 0;
 };
 
+// Where accepted vehicle and presence facts go (the delivery desk, app/delivery_desk.h),
+// after the hub recorded them; `ts` is the message's time (or the clock's when it had none).
+class VehicleActions {
+ public:
+  virtual ~VehicleActions() = default;
+  virtual void location(const contract::LocationInput& in, double ts) = 0;
+  virtual void trunk(const contract::TrunkInput& in, double ts) = 0;
+  virtual void presence(const contract::PresenceInput& in, double ts) = 0;
+};
+
 class Hub {
  public:
   Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metrics& metrics,
@@ -78,6 +88,9 @@ class Hub {
   // Where voice intents go. Without one (replay, tests of the core) an intent is
   // accepted and logged, and changes nothing.
   void set_voice_actions(VoiceActions* actions) { voice_actions_ = actions; }
+  // Where vehicle locations, trunk states and presence go. Without one they are only kept
+  // (vehicle(), presence()).
+  void set_vehicle_actions(VehicleActions* actions) { vehicle_actions_ = actions; }
 
   std::vector<contract::Filter> subscriptions() const;
   void on_message(const Message& m);
@@ -166,6 +179,7 @@ class Hub {
   std::string last_rejection_;
   OrderActions* order_actions_ = nullptr;
   VoiceActions* voice_actions_ = nullptr;
+  VehicleActions* vehicle_actions_ = nullptr;
   RateLimitedLog bad_input_log_{5, 60};
   RateLimitedLog error_reports_{20, 10};
 };

@@ -166,8 +166,8 @@ GrantBook::Check GrantBook::unlock(const std::string& order_id, std::string_view
   fx.commands.push_back({g->vehicle, "unlock_trunk", g->id});
   record("used", g, g->order_id, "unlock_trunk sent", now, fx);
   fx.events.push_back({"trunk_unlocked",
-                       "Unlocked the trunk of car " + g->vehicle + " for " + delivery_of(*g) +
-                           ".",
+                       "Unlocked the trunk of car " + g->vehicle + " for the delivery of order " +
+                           g->order_id + ".",
                        g->order_id, g->vehicle});
   return {Verdict::ok, g};
 }
@@ -415,8 +415,8 @@ void GrantBook::send_lock(Grant& g, double now, Effects& fx) {
   save(g, fx);
   fx.commands.push_back({g.vehicle, "lock", std::nullopt});
   fx.events.push_back({"trunk_not_locked",
-                       "The trunk of car " + g.vehicle + " was not locked after " +
-                           delivery_of(g) + "; asked the car to lock it.",
+                       "The trunk of car " + g.vehicle + " was not locked after the delivery of order " +
+                           g.order_id + "; asked the car to lock it.",
                        g.order_id, g.vehicle});
 }
 

@@ -114,7 +114,7 @@ void Conversation::on_intent(const contract::IntentInput& in, Answer answer) {
   } else if (in.intent == "DeliveryQuery") {
     deliveries(in, base, answer);
   } else if (in.intent == "RevokeAccess") {
-    say(answer, base, phrases::no_access_granted());
+    revoke(in, base, answer);
   } else {
     say(answer, base, phrases::cannot_serve("I cannot do that yet"));
   }
@@ -417,6 +417,16 @@ void Conversation::deliveries(const contract::IntentInput& in, const VoiceSay& b
   std::string text;
   for (const auto& l : lines) text += (text.empty() ? "" : " ") + l;
   say(answer, base, std::move(text));
+}
+
+void Conversation::revoke(const contract::IntentInput& in, const VoiceSay& base, Answer& answer) {
+  std::optional<std::string> id;
+  if (in.slots.count("item")) {
+    id = item(in, base, answer, true);
+    if (!id) return;
+  }
+  int n = household_.revoke_access(id);
+  say(answer, base, n > 0 ? phrases::access_revoked(n) : phrases::no_access_granted());
 }
 
 // ---- Time --------------------------------------------------------------------------------

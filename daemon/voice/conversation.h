@@ -17,7 +17,8 @@
 //     about, or the only one in flight, or the hub asks which.
 //   - Refilled (item): a new pack opened (as the canonical `refilled {}`).
 //   - DeliveryQuery (item): when the orders on their way arrive.
-//   - RevokeAccess: trunk access (issue 7); nothing to revoke yet.
+//   - RevokeAccess (item): revokes trunk access for the deliveries in flight (of that item
+//     only, with one); they go to the doorstep.
 // Items resolve through names and synonyms (items.h); an unknown item gets an answer
 // listing what is known. An intent below the confidence floor is answered ("please say
 // it again") and not acted on. A well-formed intent the hub cannot serve gets a spoken
@@ -64,6 +65,9 @@ class Household {
   virtual orders::Reply cancel(const std::string& order_id) = 0;
   // A new pack opened, as the canonical refilled {} of the consumable at `ts`.
   virtual Status refilled(const std::string& consumable, double ts) = 0;
+  // Revokes trunk access of the orders in flight (those with the consumable, when given);
+  // the number of orders whose access was revoked.
+  virtual int revoke_access(const std::optional<std::string>& consumable) = 0;
 };
 
 class Conversation {
@@ -124,6 +128,7 @@ class Conversation {
   void stock(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
   void refilled(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
   void deliveries(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
+  void revoke(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
 
   // The item of the intent's `item` slot: its id, or the spoken "sorry" was answered.
   std::optional<std::string> item(const contract::IntentInput& in, const VoiceSay& base,

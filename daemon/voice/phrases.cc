@@ -227,6 +227,11 @@ std::string arrives(const std::string& items, const std::string& arrival) {
 std::string no_deliveries() { return "No delivery is on the way."; }
 std::string no_delivery_of(const std::string& item) { return "No " + item + " order is on the way."; }
 std::string no_access_granted() { return "No trunk access is granted at the moment."; }
+std::string access_revoked(int orders) {
+  return orders == 1 ? "Trunk access is revoked; the delivery goes to the doorstep."
+                     : "Trunk access is revoked for " + std::to_string(orders) +
+                           " deliveries; they go to the doorstep.";
+}
 
 std::string arriving(const std::string& day) { return "arriving " + day; }
 

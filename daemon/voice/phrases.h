@@ -67,6 +67,7 @@ std::string arrives(const std::string& items, const std::string& arrival);
 std::string no_deliveries();
 std::string no_delivery_of(const std::string& item);
 std::string no_access_granted();
+std::string access_revoked(int orders);  // "Trunk access is revoked; the delivery goes to ..."
 
 // Arrival phrases for order sentences.
 std::string arriving(const std::string& day);                    // "arriving on Thursday"

@@ -1,0 +1,23 @@
+// A small state file in the state directory, written whole and atomically: the learned
+// patterns of the delivery desk (where the car parks, when someone is home).
+//
+// write_state_file() writes `<path>.tmp` (mode 0640), fsyncs it, renames it over `path` and
+// fsyncs the directory, so a crash or a power cut leaves the old file or the new one, never a
+// torn one. read_state_file() reads at most `max_bytes`; a missing file is Ok with nullopt
+// (nothing learned yet), anything else unreadable or too large is an error naming the file.
+// Thread rule: plain functions; they block on the disk (small files, from the flush timer).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "larder/status.h"
+
+namespace larder {
+
+Status write_state_file(const std::string& path, const std::string& data);
+Result<std::optional<std::string>> read_state_file(const std::string& path,
+                                                   std::size_t max_bytes = std::size_t{4} << 20);
+
+}  // namespace larder

@@ -1,0 +1,117 @@
+#include "api/delivery_routes.h"
+
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "larder/log.h"
+
+namespace larder {
+namespace {
+
+using json = nlohmann::json;
+using grants::Verdict;
+
+// The code from `Authorization: Bearer <code>`; empty when there is none.
+std::string_view bearer(const HttpRequest& r) {
+  std::string_view h = r.header("authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (h.size() <= kScheme.size() || h.substr(0, kScheme.size()) != kScheme) return {};
+  return h.substr(kScheme.size());
+}
+
+HttpResponse carrier_refusal(Verdict v) {
+  switch (v) {
+    case Verdict::no_grant:
+    case Verdict::wrong_code: {
+      HttpResponse r = HttpResponse::error(401, "unauthorized",
+                                           "the access code is not valid for this delivery");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    case Verdict::locked_out:
+      return HttpResponse::error(403, "forbidden",
+                                 "access to this delivery was withdrawn after too many wrong codes");
+    case Verdict::revoked:
+      return HttpResponse::error(403, "forbidden", "access to this delivery was withdrawn");
+    case Verdict::outside_window:
+      return HttpResponse::error(403, "forbidden", "it is not the time of this delivery's window");
+    case Verdict::already_used:
+      return HttpResponse::error(409, "conflict", "the trunk was already opened with this code");
+    case Verdict::car_unknown:
+      return HttpResponse::error(409, "conflict", "the car's position is not known right now");
+    case Verdict::car_moving:
+      return HttpResponse::error(409, "conflict", "the car is moving");
+    case Verdict::car_not_in_place:
+      return HttpResponse::error(409, "conflict", "the car is not parked at the delivery place");
+    case Verdict::unavailable:
+      return HttpResponse::error(503, "unavailable", "the hub cannot record the unlock; try again");
+    case Verdict::ok:
+      break;
+  }
+  return HttpResponse::error(500, "internal", "unexpected verdict");
+}
+
+HttpResponse answer(const DeliveryDesk::CarrierAnswer& a, int ok_status) {
+  if (a.throttled_for) {
+    HttpResponse r = HttpResponse::error(429, "too_many_requests",
+                                         "too many refused requests; try again later");
+    r.headers.emplace_back("Retry-After",
+                           std::to_string(static_cast<long>(std::ceil(*a.throttled_for)) + 1));
+    return r;
+  }
+  if (a.verdict != Verdict::ok) return carrier_refusal(a.verdict);
+  return HttpResponse::json(ok_status, a.body.dump());
+}
+
+HttpResponse refusal(const orders::Reply& r) {
+  switch (r.code) {
+    case orders::Code::bad_input: return HttpResponse::error(400, "bad_request", r.status.message());
+    case orders::Code::not_found: return HttpResponse::error(404, "not_found", r.status.message());
+    case orders::Code::conflict: return HttpResponse::error(409, "conflict", r.status.message());
+    case orders::Code::internal:
+    case orders::Code::ok: break;
+  }
+  log_error("delivery: " + r.status.message());
+  return HttpResponse::error(500, "internal", r.status.message());
+}
+
+}  // namespace
+
+Status add_delivery_routes(Router& router, DeliveryDesk& desk) {
+  Status s = router.add("GET", "/api/v1/deliveries", Right::read, [&desk](const RouteContext&) {
+    return HttpResponse::json(200, desk.deliveries().dump());
+  });
+  if (!s.ok()) return s;
+  s = router.add("POST", "/api/v1/deliveries/{id}/revoke", Right::admin,
+                 [&desk](const RouteContext& ctx) {
+                   orders::Reply r = desk.revoke(ctx.params.at("id"), "api");
+                   if (!r.ok()) return refusal(r);
+                   return HttpResponse::json(200, json{{"order_id", r.order_id},
+                                                       {"revoked", true}}.dump());
+                 });
+  if (!s.ok()) return s;
+  s = router.add("GET", "/api/v1/audit", Right::read, [&desk](const RouteContext&) {
+    json a = desk.audit();
+    if (a.contains("error")) {
+      return HttpResponse::error(500, "internal", "cannot read the audit log: " +
+                                                      a["error"].get<std::string>());
+    }
+    return HttpResponse::json(200, a.dump());
+  });
+  if (!s.ok()) return s;
+  s = router.add("GET", "/api/v1/carrier/deliveries/{id}", Right::none,
+                 [&desk](const RouteContext& ctx) {
+                   return answer(desk.carrier_view(ctx.params.at("id"), bearer(ctx.request)), 200);
+                 });
+  if (!s.ok()) return s;
+  return router.add("POST", "/api/v1/carrier/deliveries/{id}/unlock", Right::none,
+                    [&desk](const RouteContext& ctx) {
+                      return answer(desk.carrier_unlock(ctx.params.at("id"), bearer(ctx.request)),
+                                    202);
+                    });
+}
+
+}  // namespace larder

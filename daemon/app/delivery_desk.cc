@@ -1,0 +1,394 @@
+#include "app/delivery_desk.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "adapters/fs/state_file.h"
+#include "larder/log.h"
+
+namespace larder {
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<delivery::Place> places_of(const Config& c) {
+  std::vector<delivery::Place> out;
+  for (const auto& p : c.delivery.places) out.push_back({p.name, {p.lat, p.lon}, p.radius_m});
+  return out;
+}
+
+delivery::Prefer prefer_of(DeliveryPrefer p) {
+  switch (p) {
+    case DeliveryPrefer::trunk:
+      return delivery::Prefer::trunk;
+    case DeliveryPrefer::doorstep:
+      return delivery::Prefer::doorstep;
+    case DeliveryPrefer::automatic:
+      break;
+  }
+  return delivery::Prefer::automatic;
+}
+
+const orders::DeliveryOption* option_of(const orders::Quote& q, std::string_view method) {
+  for (const auto& o : q.delivery_options) {
+    if (o.method == method) return &o;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool DeliveryDesk::changeable(const orders::Order& o) {
+  return (o.status == orders::OrderStatus::placed || o.status == orders::OrderStatus::shipped) &&
+         o.retailer_status != "out_for_delivery";
+}
+
+bool DeliveryDesk::for_trunk(const orders::Order& o) {
+  return o.delivery && o.delivery->method == "trunk";
+}
+
+DeliveryDesk::DeliveryDesk(const Config& config, OrderDesk& orders, grants::GrantBook& grants,
+                           orders::Retailer* retailer, Bus& bus, Hub& hub, const Clock& clock,
+                           Metrics& metrics, TimeZone tz, DeliveryDeskOptions options)
+    : config_(config),
+      orders_(orders),
+      grants_(grants),
+      retailer_(retailer),
+      bus_(bus),
+      hub_(hub),
+      clock_(clock),
+      metrics_(metrics),
+      options_(options),
+      root_(config.mqtt.root()),
+      places_(places_of(config)),
+      parking_(places_.size() + 2, tz),
+      presence_(2, tz) {
+  metrics_.describe("larder_grant_events_total", "counter",
+                    "Trunk access events by kind (issued, unlocked, refused, revoked, ...).");
+  metrics_.describe("larder_carrier_throttled_total", "counter",
+                    "Carrier API requests answered 429 after too many refusals.");
+  metrics_.describe("larder_delivery_decisions_total", "counter",
+                    "Delivery decisions by method and by occasion (quote, replan, revoke).");
+  orders_.set_listener("delivery", [this](const std::string& id) { on_order(id); });
+  orders_.set_delivery_planner(
+      [this](const orders::Order& o, const orders::Quote& q, double t) { return plan(o, q, t); });
+}
+
+DeliveryDesk::~DeliveryDesk() {
+  *alive_ = false;
+  orders_.set_listener("delivery", nullptr);
+  orders_.set_delivery_planner(nullptr);
+}
+
+Status DeliveryDesk::restore(const std::string& patterns_path) {
+  patterns_path_ = patterns_path;
+  for (const orders::Order* o : orders_.ledger().orders()) {
+    if (o->status != orders::OrderStatus::held && o->status != orders::OrderStatus::placing &&
+        o->status != orders::OrderStatus::awaiting_confirmation) {
+      announced_.insert(o->id);
+    }
+  }
+  if (Status s = grants_.restore(); !s.ok()) return s;
+  // What was learned is worth keeping, but not worth refusing to start: a file that cannot
+  // be read is reported and learning starts again.
+  auto text = read_state_file(patterns_path);
+  if (!text.ok()) {
+    log_warn("delivery: the learned patterns are not used: " + text.status().message());
+    return Status::Ok();
+  }
+  if (!*text) return Status::Ok();
+  json j = json::parse(**text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    log_warn("delivery: the learned patterns are not used: \"" + patterns_path +
+             "\" is not a JSON object");
+    return Status::Ok();
+  }
+  auto parking = delivery::WeeklyPattern::from_json(j.value("parking", json()),
+                                                    places_.size() + 2, parking_.time_zone());
+  auto presence =
+      delivery::WeeklyPattern::from_json(j.value("presence", json()), 2, presence_.time_zone());
+  // The places may have changed since: a pattern of another shape starts again.
+  if (parking.ok()) {
+    parking_ = std::move(parking).value();
+  } else {
+    log_warn("delivery: the learned parking places are not used: " + parking.status().message());
+  }
+  if (presence.ok()) {
+    presence_ = std::move(presence).value();
+  } else {
+    log_warn("delivery: the learned presence is not used: " + presence.status().message());
+  }
+  return Status::Ok();
+}
+
+Status DeliveryDesk::save() {
+  if (!dirty_ || patterns_path_.empty()) return Status::Ok();
+  json j = {{"parking", parking_.to_json()}, {"presence", presence_.to_json()}};
+  Status s = write_state_file(patterns_path_, j.dump());
+  if (s.ok()) dirty_ = false;
+  return s;
+}
+
+// ---- Deciding ----------------------------------------------------------------------------
+
+orders::Delivery DeliveryDesk::plan(const orders::Order& order, const orders::Quote& quote,
+                                    double now) const {
+  (void)order;
+  delivery::DecisionInput in;
+  in.now = now;
+  in.options = quote.delivery_options;
+  in.package = quote.package;
+  in.currency = quote.currency;
+  in.limits.max_weight_kg = config_.delivery.limits.max_weight_kg;
+  in.limits.max_dims_cm = config_.delivery.limits.max_dims_cm;
+  in.limits.max_value = config_.delivery.limits.max_value;
+  in.prefer = prefer_of(config_.delivery.prefer);
+  in.trunk_possible = retailer_ && retailer_->offers_trunk() && !config_.delivery.vehicle.empty() &&
+                      !places_.empty();
+  in.min_probability = config_.delivery.min_probability;
+  if (const auto* trunk = option_of(quote, "trunk"); trunk && trunk->window && in.trunk_possible) {
+    in.car = delivery::car_outlook(parking_, places_, car_now(now), *trunk->window, now);
+  }
+  const orders::DeliveryOption* door = option_of(quote, "doorstep");
+  if (!door) door = option_of(quote, "trunk");
+  if (door && door->window) {
+    in.someone_home = delivery::home_outlook(presence_, someone_home_now(), *door->window, now);
+  }
+  delivery::Decision d = delivery::decide(in);
+  metrics_.inc("larder_delivery_decisions_total", {{"method", d.method}, {"occasion", "quote"}});
+  orders::Delivery out;
+  out.method = d.method;
+  out.reasons = d.reasons;
+  out.window = d.window;
+  out.place = d.place;
+  return out;
+}
+
+void DeliveryDesk::on_order(const std::string& order_id) {
+  const orders::Order* o = orders_.ledger().find(order_id);
+  if (!o) return;
+  if (orders::finished(o->status)) {
+    access_due_.erase(order_id);
+    if (o->status != orders::OrderStatus::delivered && grants_.live(order_id)) {
+      grants::Effects fx;
+      grants_.revoke(order_id, std::string(grants::reason::kOrderCancelled), now(), fx);
+      run(fx);
+    }
+    return;
+  }
+  if (o->status == orders::OrderStatus::placed && o->delivery && !announced_.count(order_id)) {
+    announced_.insert(order_id);
+    std::string text = o->delivery->method == "trunk"
+                           ? "Order " + order_id + " goes into the car's trunk"
+                           : "Order " + order_id + " goes to the doorstep";
+    for (std::size_t i = 0; i < o->delivery->reasons.size(); ++i) {
+      text += (i == 0 ? ": " : "; ") + o->delivery->reasons[i];
+    }
+    text += ".";
+    publish_event("delivery_planned", text, order_id);
+  }
+  if (o->status == orders::OrderStatus::shipped && for_trunk(*o) && !grants_.live(order_id) &&
+      !access_in_air_.count(order_id) && !access_due_.count(order_id)) {
+    access_due_[order_id] = now();
+  }
+}
+
+// ---- Access for the carrier ----------------------------------------------------------
+
+void DeliveryDesk::give_access(const orders::Order& o) {
+  const delivery::Place* place = place_named(o.delivery->place);
+  if (!o.delivery->window || !place || o.retailer_order_id.empty() || !retailer_) {
+    to_doorstep(o, {"no delivery window or place is known for the trunk"},
+                "Order " + o.id + " goes to the doorstep: the trunk cannot be opened for it.");
+    return;
+  }
+  grants::Effects fx;
+  auto issued = grants_.issue(o.id, config_.delivery.vehicle, *o.delivery->window, *place, now(), fx);
+  run(fx);
+  if (!issued.ok()) {
+    log_error("delivery: cannot issue trunk access for order " + o.id + ": " +
+              issued.status().message());
+    access_due_[o.id] = now() + options_.access_retry_s;
+    return;
+  }
+  orders::DeliveryChange change;
+  change.retailer_order_id = o.retailer_order_id;
+  change.method = "trunk";
+  change.code = issued.value().code;
+  change.carrier_api = carrier_url_ + "/api/v1/carrier/deliveries/" + o.id;
+  access_in_air_.insert(o.id);
+  std::weak_ptr<bool> alive = alive_;
+  retailer_->set_delivery(change, [this, alive, id = o.id](const orders::DeliveryChangeOutcome& r) {
+    if (alive.expired() || !*alive.lock()) return;
+    access_in_air_.erase(id);
+    const orders::Order* o = orders_.ledger().find(id);
+    if (r.ok || !o) return;
+    grants::Effects fx;
+    grants_.revoke(id, std::string(grants::reason::kReplanned), now(), fx);
+    run(fx);
+    if (orders::finished(o->status)) return;
+    if (r.retryable) {
+      log_warn("delivery: the retailer did not take the trunk access for order " + id +
+               ", will try again with a new code: " + r.reason);
+      access_due_[id] = now() + options_.access_retry_s;
+      return;
+    }
+    to_doorstep(*o, {"the retailer refused trunk access: " + r.reason},
+                "Order " + id + " goes to the doorstep: the retailer refused trunk access.");
+  });
+}
+
+void DeliveryDesk::to_doorstep(const orders::Order& o, std::vector<std::string> reasons,
+                               const std::string& event_text) {
+  const std::string id = o.id;
+  access_due_.erase(id);
+  if (grants_.live(id)) {
+    grants::Effects fx;
+    grants_.revoke(id, std::string(grants::reason::kReplanned), now(), fx);
+    run(fx);
+  }
+  orders::Delivery d;
+  d.method = "doorstep";
+  d.reasons = std::move(reasons);
+  if (o.quote) {
+    if (const auto* door = option_of(*o.quote, "doorstep")) d.window = door->window;
+  }
+  metrics_.inc("larder_delivery_decisions_total", {{"method", "doorstep"}, {"occasion", "replan"}});
+  orders::Reply r = orders_.change_delivery(id, d);
+  if (!r.ok()) {
+    log_warn("delivery: order " + id + " keeps its delivery: " + r.status.message());
+    return;
+  }
+  publish_event("delivery_replanned", event_text, id);
+  if (!retailer_ || o.retailer_order_id.empty()) return;
+  orders::DeliveryChange change;
+  change.retailer_order_id = o.retailer_order_id;
+  change.method = "doorstep";
+  retailer_->set_delivery(change, [id](const orders::DeliveryChangeOutcome& r) {
+    if (!r.ok) log_warn("delivery: the retailer did not take doorstep for order " + id + ": " + r.reason);
+  });
+}
+
+void DeliveryDesk::replan_after_move(double t) {
+  auto car = car_now(t);
+  for (const orders::Order* o : orders_.ledger().orders()) {
+    if (!for_trunk(*o) || !changeable(*o) || !o->quote || !o->delivery->window) continue;
+    if (o->delivery->window->start <= t) continue;  // the window began: the grant rules now
+    const delivery::Place* place = place_named(o->delivery->place);
+    if (car && place && !car->moving && delivery::inside(*place, car->at, car->accuracy_m)) {
+      continue;  // still parked where the delivery goes
+    }
+    orders::Delivery again = plan(*o, *o->quote, t);
+    if (again.method == "trunk") continue;
+    to_doorstep(*o, again.reasons,
+                "The car moved away: order " + o->id + " now goes to the doorstep.");
+  }
+}
+
+void DeliveryDesk::tick() {
+  const double t = now();
+  grants::Effects fx;
+  grants_.tick(t, fx);
+  run(fx);
+  std::vector<std::string> due;
+  for (const auto& [id, when] : access_due_) {
+    if (when <= t) due.push_back(id);
+  }
+  for (const auto& id : due) {
+    access_due_.erase(id);
+    const orders::Order* o = orders_.ledger().find(id);
+    if (!o || !for_trunk(*o) || o->status != orders::OrderStatus::shipped) continue;
+    give_access(*o);
+  }
+}
+
+// ---- The vehicle, presence ---------------------------------------------------------------
+
+void DeliveryDesk::location(const contract::LocationInput& in, double ts) {
+  if (in.vehicle != config_.delivery.vehicle) return;
+  delivery::CarNow car{{in.lat, in.lon}, in.acc.value_or(0), in.moving.value_or(false), ts};
+  if (parking_.observe(ts, parking_state(car))) dirty_ = true;
+  grants::Effects fx;
+  grants_.on_location(in.vehicle, grants::VehicleNow{car.at, car.accuracy_m, car.moving, ts}, now(),
+                      fx);
+  run(fx);
+  replan_after_move(now());
+}
+
+void DeliveryDesk::trunk(const contract::TrunkInput& in, double ts) {
+  (void)ts;
+  grants::Effects fx;
+  grants_.on_trunk(in.vehicle, in.state, now(), fx);
+  run(fx);
+}
+
+void DeliveryDesk::presence(const contract::PresenceInput& in, double ts) {
+  home_[in.person] = in.home;
+  bool anyone = std::any_of(home_.begin(), home_.end(), [](const auto& p) { return p.second; });
+  if (presence_.observe(ts, anyone ? 1 : 0)) dirty_ = true;
+}
+
+std::optional<delivery::CarNow> DeliveryDesk::car_now(double t) const {
+  const VehicleFacts* v = hub_.vehicle(config_.delivery.vehicle);
+  if (!v || !v->location) return std::nullopt;
+  const auto& l = *v->location;
+  double ts = l.ts.value_or(v->updated);
+  if (t - ts > options_.car_stale_s) return std::nullopt;
+  return delivery::CarNow{{l.lat, l.lon}, l.acc.value_or(0), l.moving.value_or(false), ts};
+}
+
+std::optional<bool> DeliveryDesk::someone_home_now() const {
+  if (home_.empty()) return std::nullopt;
+  return std::any_of(home_.begin(), home_.end(), [](const auto& p) { return p.second; });
+}
+
+const delivery::Place* DeliveryDesk::place_named(const std::optional<std::string>& name) const {
+  for (const auto& p : places_) {
+    if (name && p.name == *name) return &p;
+  }
+  return nullptr;
+}
+
+std::size_t DeliveryDesk::parking_state(const delivery::CarNow& car) const {
+  if (car.moving) return places_.size() + 1;
+  for (std::size_t i = 0; i < places_.size(); ++i) {
+    if (delivery::inside(places_[i], car.at, car.accuracy_m)) return i;
+  }
+  return places_.size();
+}
+
+// ---- Effects -----------------------------------------------------------------------------
+
+void DeliveryDesk::run(grants::Effects& fx) {
+  if (!fx.store_error.ok()) log_error("grants: " + fx.store_error.message());
+  for (const auto& c : fx.commands) {
+    json cmd = {{"command", c.command}, {"ts", now()}};
+    if (c.grant_id) cmd["grant"] = *c.grant_id;
+    bus_.publish(root_ + "/vehicle/" + c.vehicle + "/command", cmd.dump(), /*retain=*/false, 1);
+    log_info("delivery: sent " + c.command + " to vehicle " + c.vehicle);
+  }
+  for (const auto& e : fx.events) {
+    metrics_.inc("larder_grant_events_total", {{"kind", e.kind}});
+    json ev = {{"kind", e.kind}, {"text", e.text}, {"ts", now()}};
+    if (!e.order_id.empty()) ev["order_id"] = e.order_id;
+    if (!e.vehicle.empty()) ev["vehicle"] = e.vehicle;
+    bus_.publish(root_ + "/event", ev.dump(), /*retain=*/false, 1);
+    log_info("delivery: " + e.text);
+  }
+  for (const auto& id : fx.delivered_by_trunk) {
+    orders::Reply r = orders_.delivered_by_trunk(id);
+    if (!r.ok()) log_warn("delivery: order " + id + " not marked delivered: " + r.status.message());
+  }
+  fx = {};
+}
+
+void DeliveryDesk::publish_event(const std::string& kind, const std::string& text,
+                                 const std::string& order_id) {
+  json ev = {{"kind", kind}, {"text", text}, {"ts", now()}, {"order_id", order_id}};
+  if (!config_.delivery.vehicle.empty()) ev["vehicle"] = config_.delivery.vehicle;
+  bus_.publish(root_ + "/event", ev.dump(), /*retain=*/false, 1);
+  log_info("delivery: " + text);
+}
+
+}  // namespace larder

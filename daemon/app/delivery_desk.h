@@ -1,0 +1,166 @@
+// The delivery desk: trunk or doorstep for each order, and the trunk's one-time access.
+//
+// It joins the pure parts (delivery/decision.h, delivery/outlook.h, grants/grant_book.h)
+// to the order desk, the retailer, the vehicle and the bus (docs/delivery.md):
+//   - Learning: every accepted location of the delivery car (Hub::VehicleActions) teaches
+//     the parking pattern (which allowed place, elsewhere, or moving, by local hour of the
+//     week); every presence message teaches the presence pattern (someone home or nobody).
+//     Both are saved in <state_dir>/delivery_patterns.json by save() (the daemon's flush
+//     timer) and read back by restore(), so a restart does not forget the car's habits.
+//   - Deciding: the ledger asks plan() for each quote's delivery; the answer carries the
+//     reasons, published with the order's state. An order placed for the trunk is looked at
+//     again whenever the car moves or parks outside its place before the window begins:
+//     if the car is no longer very likely there for the whole window the delivery becomes
+//     doorstep, the retailer is told (PUT .../delivery) and `delivery_replanned` is sent.
+//   - Access: once a trunk order has shipped, a grant is issued and its code goes to the
+//     retailer's carrier in PUT .../delivery (never over MQTT, never logged). If the retailer
+//     refuses, the delivery becomes doorstep; a retryable failure issues a new grant (with a
+//     new code) at a later tick, since the code of the failed one is not kept.
+//   - The carrier API (api/delivery_routes.h) asks carrier_view() and carrier_unlock(); the
+//     vehicle's trunk reports and the grant book's timers do the rest: unlock_trunk and lock
+//     commands go to <root>/vehicle/<id>/command, events to <root>/event, and a trunk locked
+//     again after a use marks the order delivered.
+//   - The user revokes access (API, CLI, voice): the grant dies, and an order not yet out for
+//     delivery goes to the doorstep.
+// Thread rule: event-loop thread only; retailer answers come back on it and are dropped if
+// they arrive after the desk is gone.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/order_desk.h"
+#include "core/hub.h"
+#include "delivery/decision.h"
+#include "delivery/geo.h"
+#include "delivery/outlook.h"
+#include "delivery/weekly_pattern.h"
+#include "grants/grant_book.h"
+#include "larder/bus.h"
+#include "larder/clock.h"
+#include "larder/config.h"
+#include "larder/metrics.h"
+#include "larder/time_zone.h"
+#include "orders/retailer.h"
+
+namespace larder {
+
+struct DeliveryDeskOptions {
+  double access_retry_s = 60;    // after a retryable failure to hand the code to the retailer
+  double car_stale_s = 900;      // an older car report is no proof of where the car is
+  // The carrier API answers 429 to everyone once this many requests were refused within
+  // the window: a guesser of order ids or codes cannot fill the audit log or try many.
+  int carrier_max_refusals = 30;
+  double carrier_refusal_window_s = 60;
+};
+
+class DeliveryDesk final : public VehicleActions {
+ public:
+  DeliveryDesk(const Config& config, OrderDesk& orders, grants::GrantBook& grants,
+               orders::Retailer* retailer, Bus& bus, Hub& hub, const Clock& clock,
+               Metrics& metrics, TimeZone tz, DeliveryDeskOptions options = {});
+  ~DeliveryDesk() override;
+  DeliveryDesk(const DeliveryDesk&) = delete;
+  DeliveryDesk& operator=(const DeliveryDesk&) = delete;
+
+  // Restores the grants (their store's error is this call's), then reads the learned
+  // patterns from `patterns_path`: a missing file means nothing learned yet; one that cannot
+  // be read or parsed, or was learned for other places, is logged and learning starts
+  // again. Orders already placed are not announced again.
+  Status restore(const std::string& patterns_path);
+  // Writes the patterns when they changed since the last save.
+  Status save();
+  // The hub's address for carriers (scheme://host:port[/prefix]); the carrier API of an
+  // order is <url>/api/v1/carrier/deliveries/<order_id>.
+  void set_carrier_url(std::string url) { carrier_url_ = std::move(url); }
+
+  // The ledger's planner (orders::DeliveryPlanner).
+  orders::Delivery plan(const orders::Order& order, const orders::Quote& quote, double now) const;
+
+  // Hub::VehicleActions.
+  void location(const contract::LocationInput& in, double ts) override;
+  void trunk(const contract::TrunkInput& in, double ts) override;
+  void presence(const contract::PresenceInput& in, double ts) override;
+
+  // The grant book's timers, and handing out access that is due.
+  void tick();
+
+  // The carrier API: the verdict, and on ok the answer's body.
+  struct CarrierAnswer {
+    grants::Verdict verdict = grants::Verdict::no_grant;
+    nlohmann::json body;
+    std::optional<double> throttled_for;  // set: too many refusals; nothing was checked
+  };
+  CarrierAnswer carrier_view(const std::string& order_id, std::string_view code);
+  CarrierAnswer carrier_unlock(const std::string& order_id, std::string_view code);
+
+  // The user revokes trunk access for one order: its grant dies, and the delivery goes to
+  // the doorstep if it is not out for delivery yet. `by` says who (api, cli, voice).
+  // Refused: an unknown or finished order (not_found, conflict), an order not for the trunk.
+  orders::Reply revoke(const std::string& order_id, const std::string& by);
+  // Every order in flight for the trunk; the number revoked.
+  int revoke_all(const std::string& by);
+
+  // GET /api/v1/deliveries: every order with a delivery, newest first: the method, window,
+  // reasons, place and the grant's state (never its code).
+  nlohmann::json deliveries() const;
+  // GET /api/v1/audit: the audit log and whether its chain verifies.
+  nlohmann::json audit() const;
+
+  const delivery::WeeklyPattern& parking() const { return parking_; }
+  const delivery::WeeklyPattern& presence_pattern() const { return presence_; }
+
+ private:
+  void on_order(const std::string& order_id);  // the order desk's listener
+  void run(grants::Effects& fx);
+  void give_access(const orders::Order& o);
+  void to_doorstep(const orders::Order& o, std::vector<std::string> reasons,
+                   const std::string& event_text);
+  void replan_after_move(double now);
+  // Whether the carrier API is throttled now (and for how long), and counting a refusal.
+  std::optional<double> carrier_throttled(double now);
+  void carrier_refused(const CarrierAnswer& a, double now);
+  void publish_event(const std::string& kind, const std::string& text,
+                     const std::string& order_id);
+  std::optional<delivery::CarNow> car_now(double now) const;
+  std::optional<bool> someone_home_now() const;
+  const delivery::Place* place_named(const std::optional<std::string>& name) const;
+  std::size_t parking_state(const delivery::CarNow& car) const;
+  double now() const { return clock_.now(); }
+  // Not yet in the carrier's hands: the delivery can still change.
+  static bool changeable(const orders::Order& o);
+  static bool for_trunk(const orders::Order& o);
+
+  const Config& config_;
+  OrderDesk& orders_;
+  grants::GrantBook& grants_;
+  orders::Retailer* retailer_;
+  Bus& bus_;
+  Hub& hub_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  DeliveryDeskOptions options_;
+  std::string root_;
+  std::string carrier_url_;
+  std::vector<delivery::Place> places_;
+  delivery::WeeklyPattern parking_;   // states: places..., elsewhere, moving
+  delivery::WeeklyPattern presence_;  // states: 0 nobody home, 1 someone home
+  std::map<std::string, bool> home_;  // person -> at home
+  std::string patterns_path_;
+  bool dirty_ = false;
+  std::set<std::string> announced_;             // orders whose delivery_planned went out
+  std::map<std::string, double> access_due_;    // order -> when to (re)try giving access
+  std::set<std::string> access_in_air_;         // a PUT .../delivery with a code is out
+  std::deque<double> carrier_refusals_;         // times of the carrier API's refusals
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace larder

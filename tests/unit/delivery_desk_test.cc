@@ -1,0 +1,440 @@
+// The delivery desk on the real hub, order desk, ledger and grant book (with OpenSSL's
+// random source and SHA-256), with a manual clock: the decision as it reaches the order,
+// the grant and its code on their way to the retailer, the carrier's unlock, the trunk's
+// relock, replanning when the car moves away, and the user's revoke. The retailer records
+// the port's calls and the test answers them (support/recording_retailer.h); the whole
+// path through mosquitto, larderd and the real sandbox is tests/integration/trunk_delivery_test.cc.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/crypto/grant_crypto.h"
+#include "adapters/crypto/os_random.h"
+#include "app/delivery_desk.h"
+#include "app/order_desk.h"
+#include "app/plugin_host.h"
+#include "app/voice_desk.h"
+#include "grants/grant_store.h"
+#include "support/fake_bus.h"
+#include "support/recording_retailer.h"
+#include "support/tempdir.h"
+
+using namespace larder;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kT0 = 1764590400;  // 2025-12-01 12:00 UTC, a Monday
+constexpr double kHomeLat = 48.1371, kHomeLon = 11.5754;
+
+Config desk_config() {
+  Config c;
+  c.state_dir = "/nonexistent";
+  ConsumableConfig coffee;
+  coffee.id = "coffee";
+  coffee.name = "Coffee beans";
+  coffee.unit = Unit::g;
+  coffee.capacity = 1000;
+  coffee.pack = {"COFFEE-500", 500, 8.99};
+  c.consumables = {coffee};
+  c.retailer = RetailerConfig{};
+  VehicleConfig car;
+  car.id = "family-car";
+  car.make = "VW Golf";
+  car.plate_hint = "M-LR";
+  c.vehicles = {car};
+  c.delivery.vehicle = "family-car";
+  c.delivery.places = {{"home", kHomeLat, kHomeLon, 200}};
+  return c;
+}
+
+struct World {
+  Config config = desk_config();
+  test::FakeBus bus;
+  MemoryStore store;
+  ManualClock clock{kT0};
+  Metrics metrics;
+  Hub hub{config, bus, store, clock, metrics};
+  test::FixedRandom ledger_random;
+  test::RecordingRetailer retailer;
+  OrderDesk desk{config, ledger_random, store, bus, hub, &retailer, clock, metrics};
+  grants::MemoryGrantStore grant_store;
+  OsRandom random;
+  OpenSslGrantCrypto crypto;
+  grants::GrantBook book{grant_store, random, crypto};
+  DeliveryDesk delivery{config, desk, book, &retailer, bus, hub, clock, metrics, TimeZone::utc()};
+
+  World() {
+    retailer.trunk = true;
+    hub.set_vehicle_actions(&delivery);
+    REQUIRE(delivery.restore("/nonexistent/patterns.json").ok());
+    delivery.set_carrier_url("https://hub.test:8443");
+  }
+
+  void car_at(double lat, double lon, bool moving = false) {
+    json j = {{"lat", lat}, {"lon", lon}, {"acc", 10}, {"moving", moving}, {"ts", clock.now()}};
+    hub.on_message(Message{"larder/v1/vehicle/family-car/location", j.dump(), 1, false});
+  }
+  void trunk(const std::string& state) {
+    json j = {{"state", state}, {"ts", clock.now()}};
+    hub.on_message(Message{"larder/v1/vehicle/family-car/trunk", j.dump(), 1, false});
+  }
+  void home(bool at_home) {
+    json j = {{"home", at_home}, {"ts", clock.now()}};
+    hub.on_message(Message{"larder/v1/presence/alex", j.dump(), 1, false});
+  }
+
+  // A quote with both methods, the trunk window starting in `in_s`, for `package`.
+  orders::Quote quote(double in_s, orders::Package package = {}) {
+    orders::Quote q = test::quote_for({{"coffee", "COFFEE-500", 1}}, clock.now());
+    double t = clock.now() + in_s;
+    q.delivery_options = {{"doorstep", orders::Window{t, t + 7200}},
+                          {"trunk", orders::Window{t, t + 14400}}};
+    q.package = package;
+    return q;
+  }
+
+  // With the car parked at home and nobody in: an order the planner sends to the trunk.
+  std::string trunk_order() {
+    car_at(kHomeLat, kHomeLon);
+    home(false);
+    return order(quote(300));
+  }
+
+  // Orders one pack and answers the quote and the place; the order's id.
+  std::string order(const orders::Quote& q) {
+    auto r = desk.make_request("coffee", 1, orders::Source::api, false);
+    REQUIRE(r.has_value());
+    orders::Reply reply = desk.request(*r);
+    REQUIRE(reply.ok());
+    REQUIRE(retailer.quote_answers.size() == 1);
+    retailer.quote_answers.back()(orders::QuoteOutcome{q, false, ""});
+    desk.tick();
+    REQUIRE(retailer.place_answers.size() == 1);
+    orders::PlaceResult placed;
+    placed.retailer_order_id = "r-1";
+    retailer.place_answers.back()(placed);
+    return reply.order_id;
+  }
+  void ship() {
+    orders::RetailerStatus s;
+    s.status = "shipped";
+    desk.retailer_status("r-1", s);
+    delivery.tick();
+  }
+
+  const orders::Order& the(const std::string& id) const {
+    const orders::Order* o = desk.ledger().find(id);
+    REQUIRE(o != nullptr);
+    return *o;
+  }
+  std::vector<json> events(const std::string& kind) const {
+    std::vector<json> out;
+    for (const auto& m : bus.on("larder/v1/event")) {
+      json j = json::parse(m.payload);
+      if (j["kind"] == kind) out.push_back(j);
+    }
+    return out;
+  }
+  std::string reasons(const std::string& id) const {
+    std::string all;
+    for (const auto& r : the(id).delivery->reasons) all += r + " | ";
+    return all;
+  }
+  // Everything the hub wrote anywhere a code must never be: MQTT and the grant store.
+  std::string written() const {
+    std::string all;
+    for (const auto& m : bus.sent) all += m.topic + " " + m.payload + "\n";
+    auto stored = const_cast<grants::MemoryGrantStore&>(grant_store).load_grants();
+    REQUIRE(stored.ok());
+    for (const auto& g : stored.value()) all += grants::grant_json(g).dump();
+    auto audit = const_cast<grants::MemoryGrantStore&>(grant_store).load_audit(0, 1000);
+    REQUIRE(audit.ok());
+    for (const auto& e : audit.value()) all += e.detail + " " + e.hash + "\n";
+    return all;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("delivery desk: a car parked at home with nobody home gets the trunk, with reasons") {
+  World w;
+  std::string id = w.trunk_order();
+  const orders::Order& o = w.the(id);
+  REQUIRE(o.delivery.has_value());
+  INFO(w.reasons(id));
+  CHECK(o.delivery->method == "trunk");
+  REQUIRE(o.delivery->place.has_value());
+  CHECK(*o.delivery->place == "home");
+  CHECK(o.delivery->reasons.size() >= 2);
+  // The retailer's carrier gets the car and the place's point, never the live position.
+  REQUIRE(w.retailer.places.size() == 1);
+  const auto& call = w.retailer.places[0];
+  CHECK(call.delivery_method == "trunk");
+  REQUIRE(call.vehicle.has_value());
+  CHECK(call.vehicle->make == "VW Golf");
+  CHECK(call.vehicle->plate_hint == "M-LR");
+  CHECK(call.vehicle->lat == kHomeLat);
+  CHECK(call.vehicle->lon == kHomeLon);
+  // The state shows the delivery with its reasons; delivery_planned is announced once.
+  json state = json::parse(w.bus.on("larder/v1/order/" + id + "/state").back().payload);
+  CHECK(state["delivery"]["method"] == "trunk");
+  CHECK(state["delivery"]["reasons"].size() == o.delivery->reasons.size());
+  CHECK(w.events("delivery_planned").size() == 1);
+}
+
+TEST_CASE("delivery desk: someone at home, the car away, or a heavy package go to the doorstep") {
+  SUBCASE("someone is at home") {
+    World w;
+    w.car_at(kHomeLat, kHomeLon);
+    w.home(true);
+    std::string id = w.order(w.quote(300));
+    INFO(w.reasons(id));
+    CHECK(w.the(id).delivery->method == "doorstep");
+    CHECK(w.reasons(id).find("home") != std::string::npos);
+  }
+  SUBCASE("the car is parked elsewhere and has no habit of being home") {
+    World w;
+    w.car_at(48.30, 11.90);  // about 30 km away
+    w.home(false);
+    std::string id = w.order(w.quote(300));
+    INFO(w.reasons(id));
+    CHECK(w.the(id).delivery->method == "doorstep");
+    CHECK_FALSE(w.retailer.places[0].vehicle.has_value());
+  }
+  SUBCASE("the package is too heavy for a trunk") {
+    World w;
+    w.car_at(kHomeLat, kHomeLon);
+    w.home(false);
+    orders::Package heavy;
+    heavy.weight_kg = 30;
+    std::string id = w.order(w.quote(1800, heavy));
+    INFO(w.reasons(id));
+    CHECK(w.the(id).delivery->method == "doorstep");
+    CHECK(w.reasons(id).find("30") != std::string::npos);
+  }
+  SUBCASE("a retailer that offers no trunk") {
+    World w;
+    w.retailer.trunk = false;
+    std::string id = w.trunk_order();
+    CHECK(w.the(id).delivery->method == "doorstep");
+  }
+}
+
+TEST_CASE("delivery desk: shipping issues a grant whose code goes only to the retailer") {
+  World w;
+  std::string id = w.trunk_order();
+  REQUIRE(w.the(id).delivery->method == "trunk");
+  w.ship();
+  REQUIRE(w.retailer.deliveries.size() == 1);
+  const orders::DeliveryChange& change = w.retailer.deliveries[0];
+  CHECK(change.retailer_order_id == "r-1");
+  CHECK(change.method == "trunk");
+  REQUIRE(change.code.has_value());
+  CHECK(change.code->size() == grants::kCodeChars);
+  CHECK(change.carrier_api == "https://hub.test:8443/api/v1/carrier/deliveries/" + id);
+  REQUIRE(w.book.live(id) != nullptr);
+  CHECK(w.events("grant_issued").size() == 1);
+  // The code is nowhere the hub writes: not on MQTT, not in the grant store.
+  CHECK(w.written().find(*change.code) == std::string::npos);
+  // A second tick issues nothing more.
+  w.delivery.tick();
+  CHECK(w.retailer.deliveries.size() == 1);
+}
+
+TEST_CASE("delivery desk: the carrier unlocks once, the trunk relocks, the order is delivered") {
+  World w;
+  std::string id = w.trunk_order();
+  w.ship();
+  REQUIRE(w.retailer.deliveries.size() == 1);
+  const std::string code = *w.retailer.deliveries[0].code;
+  w.retailer.delivery_answers[0](orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+
+  // Before the window: refused.
+  CHECK(w.delivery.carrier_view(id, code).verdict == grants::Verdict::outside_window);
+  w.clock.advance(900);
+  w.car_at(kHomeLat, kHomeLon);
+  // A wrong code is refused; the right one shows the window and a coarse position.
+  CHECK(w.delivery.carrier_view(id, "not-the-code").verdict == grants::Verdict::wrong_code);
+  auto view = w.delivery.carrier_view(id, code);
+  REQUIRE(view.verdict == grants::Verdict::ok);
+  CHECK(view.body["window"]["start"].get<double>() == doctest::Approx(kT0 + 300));
+  CHECK(view.body["vehicle"]["plate_hint"] == "M-LR");
+  double lat = view.body["vehicle"]["position"]["lat"].get<double>();
+  CHECK(lat != kHomeLat);                              // rounded,
+  CHECK(std::abs(lat - kHomeLat) < 0.001);             // to about 100 m
+
+  auto unlock = w.delivery.carrier_unlock(id, code);
+  REQUIRE(unlock.verdict == grants::Verdict::ok);
+  auto commands = w.bus.on("larder/v1/vehicle/family-car/command");
+  REQUIRE(commands.size() == 1);
+  json cmd = json::parse(commands[0].payload);
+  CHECK(cmd["command"] == "unlock_trunk");
+  CHECK(cmd["grant"] == w.book.live(id)->id);
+  CHECK(commands[0].payload.find(code) == std::string::npos);
+  // Only once.
+  CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::already_used);
+
+  w.trunk("open");
+  w.trunk("closed");
+  w.trunk("locked");
+  CHECK(w.the(id).status == orders::OrderStatus::delivered);
+  CHECK(w.book.live(id) == nullptr);
+  CHECK(w.events("trunk_relocked").size() == 1);
+  // Reuse after the lock is refused.
+  CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::already_used);
+  // The audit log holds issued, refused, used and revoked, and verifies.
+  json audit = w.delivery.audit();
+  CHECK(audit["verified"]["ok"] == true);
+  std::string events;
+  for (const auto& e : audit["entries"]) events += e["event"].get<std::string>() + " ";
+  CHECK(events.find("issued") != std::string::npos);
+  CHECK(events.find("refused") != std::string::npos);
+  CHECK(events.find("used") != std::string::npos);
+  CHECK(events.find("revoked") != std::string::npos);
+  CHECK(audit.dump().find(code) == std::string::npos);
+}
+
+TEST_CASE("delivery desk: the car driving away before the window moves the order to the doorstep") {
+  World w;
+  std::string id = w.trunk_order();
+  REQUIRE(w.the(id).delivery->method == "trunk");
+  w.clock.advance(60);
+  w.car_at(48.20, 11.70, /*moving=*/true);
+  INFO(w.reasons(id));
+  CHECK(w.the(id).delivery->method == "doorstep");
+  CHECK(w.events("delivery_replanned").size() == 1);
+  REQUIRE(w.retailer.deliveries.size() == 1);
+  CHECK(w.retailer.deliveries[0].method == "doorstep");
+  CHECK_FALSE(w.retailer.deliveries[0].code.has_value());
+  // Shipping now issues no grant.
+  w.ship();
+  CHECK(w.book.live(id) == nullptr);
+  CHECK(w.retailer.deliveries.size() == 1);
+}
+
+TEST_CASE("delivery desk: the user revokes access, the retailer refuses access") {
+  SUBCASE("revoked by the user after shipping") {
+    World w;
+    std::string id = w.trunk_order();
+    w.ship();
+    const std::string code = *w.retailer.deliveries.at(0).code;
+    REQUIRE(w.delivery.revoke(id, "api").ok());
+    CHECK(w.book.live(id) == nullptr);
+    CHECK(w.the(id).delivery->method == "doorstep");
+    CHECK(w.retailer.deliveries.back().method == "doorstep");
+    CHECK(w.events("access_revoked").size() == 1);
+    w.clock.advance(1900);
+    CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::revoked);
+    // Nothing more to revoke: a doorstep order is not for the trunk.
+    CHECK(w.delivery.revoke(id, "api").code == orders::Code::conflict);
+    CHECK(w.delivery.revoke("nope", "api").code == orders::Code::not_found);
+  }
+  SUBCASE("the retailer refuses the trunk access for good") {
+    World w;
+    std::string id = w.trunk_order();
+    w.ship();
+    REQUIRE(w.retailer.deliveries.size() == 1);
+    w.retailer.delivery_answers[0](
+        orders::DeliveryChangeOutcome{false, false, std::nullopt, "no_vehicle", "no vehicle given"});
+    CHECK(w.book.live(id) == nullptr);
+    CHECK(w.the(id).delivery->method == "doorstep");
+    CHECK(w.reasons(id).find("refused") != std::string::npos);
+  }
+  SUBCASE("a retryable failure issues a new code later") {
+    World w;
+    std::string id = w.trunk_order();
+    w.ship();
+    REQUIRE(w.retailer.deliveries.size() == 1);
+    const std::string first = *w.retailer.deliveries[0].code;
+    w.retailer.delivery_answers[0](
+        orders::DeliveryChangeOutcome{false, true, std::nullopt, "", "503 from the retailer"});
+    CHECK(w.book.live(id) == nullptr);
+    w.delivery.tick();
+    CHECK(w.retailer.deliveries.size() == 1);  // not yet
+    w.clock.advance(61);
+    w.car_at(kHomeLat, kHomeLon);
+    w.delivery.tick();
+    REQUIRE(w.retailer.deliveries.size() == 2);
+    REQUIRE(w.retailer.deliveries[1].code.has_value());
+    CHECK(*w.retailer.deliveries[1].code != first);
+    CHECK(w.book.live(id) != nullptr);
+    CHECK(w.the(id).delivery->method == "trunk");
+  }
+}
+
+TEST_CASE("delivery desk: the learned patterns survive a restart") {
+  test::TempDir dir;
+  const std::string path = dir.file("delivery_patterns.json");
+  double weight_home = 0;
+  {
+    World w;
+    REQUIRE(w.delivery.restore(path).ok());
+    for (int i = 0; i < 12; ++i) {
+      w.car_at(kHomeLat, kHomeLon);
+      w.clock.advance(900);
+    }
+    w.car_at(kHomeLat, kHomeLon);
+    REQUIRE(w.delivery.save().ok());
+    std::size_t hour = w.delivery.parking().hour_of_week(kT0);
+    weight_home = w.delivery.parking().weight(hour, 0);
+    CHECK(weight_home > 0.9);
+  }
+  World again;
+  REQUIRE(again.delivery.restore(path).ok());
+  std::size_t hour = again.delivery.parking().hour_of_week(kT0);
+  CHECK(again.delivery.parking().weight(hour, 0) == doctest::Approx(weight_home));
+  // A broken file is not fatal: learning starts again.
+  dir.write("broken.json", "{not json");
+  World third;
+  CHECK(third.delivery.restore(dir.file("broken.json")).ok());
+  CHECK(third.delivery.parking().weight(hour, 0) == 0);
+}
+
+TEST_CASE("delivery desk: a flood of refused carrier requests is throttled, then let through") {
+  World w;
+  std::string id = w.trunk_order();
+  w.ship();
+  const std::string code = *w.retailer.deliveries.at(0).code;
+  w.clock.advance(400);
+  w.car_at(kHomeLat, kHomeLon);
+  // Guesses at other orders: no grant, no lockout of the real one, but counted.
+  for (int i = 0; i < 30; ++i) {
+    auto a = w.delivery.carrier_view("guess-" + std::to_string(i), "AAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    CHECK(a.verdict == grants::Verdict::no_grant);
+    CHECK_FALSE(a.throttled_for.has_value());
+  }
+  // The 31st request, even with the right code, is throttled and checks nothing.
+  auto throttled = w.delivery.carrier_unlock(id, code);
+  REQUIRE(throttled.throttled_for.has_value());
+  CHECK(*throttled.throttled_for > 0);
+  CHECK(w.bus.on("larder/v1/vehicle/family-car/command").empty());
+  // A minute later the carrier gets through.
+  w.clock.advance(61);
+  w.car_at(kHomeLat, kHomeLon);
+  CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::ok);
+}
+
+TEST_CASE("delivery desk: the voice intent RevokeAccess revokes and sends the order to the doorstep") {
+  World w;
+  PluginHost plugins{w.hub, w.bus, w.clock, w.metrics, "larder/v1"};
+  VoiceDesk voice{w.config, w.hub, w.desk, plugins, w.bus, w.clock, w.metrics};
+  voice.set_delivery(&w.delivery);
+  auto say = [&](const json& slots) {
+    json j = {{"intent", "RevokeAccess"}, {"slots", slots}, {"site", "hall"}, {"session", "s"}};
+    w.hub.on_message(Message{"larder/v1/voice/intent", j.dump(), 1, false});
+    return json::parse(w.bus.on("larder/v1/voice/say").back().payload)["text"].get<std::string>();
+  };
+  // Nothing for the trunk yet.
+  CHECK(say(json::object()) == "No trunk access is granted at the moment.");
+  std::string id = w.trunk_order();
+  w.ship();
+  REQUIRE(w.book.live(id) != nullptr);
+  CHECK(say({{"item", "coffee"}}) == "Trunk access is revoked; the delivery goes to the doorstep.");
+  CHECK(w.book.live(id) == nullptr);
+  CHECK(w.the(id).delivery->method == "doorstep");
+  CHECK(say(json::object()) == "No trunk access is granted at the moment.");
+}
