@@ -1,21 +1,13 @@
-// larderctl: the Larder command line. Each command is a function; main only dispatches.
+// larderctl: the Larder command line (docs/larderctl.md). Each command is a function in a
+// file of its own (commands.h); main only dispatches.
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <map>
 #include <string>
-#include <vector>
 
-#include <fstream>
-#include <iostream>
-
-#include "larder/config.h"
-#include "larder/log.h"
-#include "replay/replay.h"
+#include "commands.h"
 
 namespace {
-
-using Args = std::vector<std::string>;
 
 void usage(std::FILE* out) {
   std::fprintf(out,
@@ -25,101 +17,41 @@ void usage(std::FILE* out) {
                "  replay --config FILE --input FILE [--output FILE]\n"
                "                      run the core on recorded time (docs/replay.md); exit 1\n"
                "                      when input lines were malformed, 2 for bad arguments\n"
+               "  audit --config FILE [--json] [--since SEQ]\n"
+               "                      print the trunk access audit log and verify its hash\n"
+               "                      chain; exit 0 verified, 1 broken, 2 bad arguments\n"
+               "  deliveries --config FILE [--json] [--ca FILE]\n"
+               "                      list the deliveries of the running larderd\n"
+               "  revoke ORDER_ID --config FILE [--ca FILE]\n"
+               "                      revoke an order's trunk access; deliveries and revoke\n"
+               "                      exit 1 when larderd refused, 2 for bad arguments, 3\n"
+               "                      when larderd cannot be reached\n"
                "  version             print the version\n"
                "  help                print this help\n");
-}
-
-int check_config(const Args& args) {
-  if (args.size() != 1) {
-    std::fprintf(stderr, "larderctl check-config: needs exactly one FILE\n");
-    return 2;
-  }
-  larder::ConfigLoad load = larder::load_config(args[0]);
-  if (!load.config) {
-    for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
-    return 2;
-  }
-  std::printf("%s: configuration is valid (%zu consumables)\n", args[0].c_str(),
-              load.config->consumables.size());
-  return 0;
-}
-
-int replay_command(const Args& args) {
-  std::string config_path, input_path, output_path;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    auto value = [&](std::string& into) {
-      if (i + 1 >= args.size()) return false;
-      into = args[++i];
-      return true;
-    };
-    bool ok = (args[i] == "--config" && value(config_path)) ||
-              (args[i] == "--input" && value(input_path)) ||
-              (args[i] == "--output" && value(output_path));
-    if (!ok) {
-      std::fprintf(stderr, "larderctl replay: unexpected '%s' (usage: larderctl replay --config FILE --input FILE [--output FILE])\n",
-                   args[i].c_str());
-      return 2;
-    }
-  }
-  if (config_path.empty() || input_path.empty()) {
-    std::fprintf(stderr, "larderctl replay: --config FILE and --input FILE are required\n");
-    return 2;
-  }
-  larder::ConfigLoad load = larder::load_config(config_path);
-  if (!load.config) {
-    for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
-    return 2;
-  }
-  std::ifstream input(input_path);
-  if (!input) {
-    std::fprintf(stderr, "larderctl replay: cannot read %s\n", input_path.c_str());
-    return 2;
-  }
-  std::ofstream file;
-  if (!output_path.empty()) {
-    file.open(output_path, std::ios::trunc);
-    if (!file) {
-      std::fprintf(stderr, "larderctl replay: cannot write %s\n", output_path.c_str());
-      return 2;
-    }
-  }
-  // Refused input is reported per line below; the hub's own log would say it twice.
-  larder::set_log_level(larder::LogLevel::error);
-  std::ios::sync_with_stdio(false);
-  auto r = larder::replay(*load.config, input, output_path.empty() ? std::cout : file, std::cerr);
-  if (file.is_open()) {
-    file.flush();
-    if (!file) {
-      std::fprintf(stderr, "larderctl replay: writing %s failed\n", output_path.c_str());
-      return 1;
-    }
-  }
-  return r.bad_lines > 0 ? 1 : 0;
-}
-
-int version(const Args&) {
-  std::printf("larderctl %s\n", LARDER_VERSION);
-  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  using larderctl::Args;
   const std::map<std::string, std::function<int(const Args&)>> commands = {
-      {"check-config", check_config},
-      {"replay", replay_command},
-      {"version", version},
-      {"help", [](const Args&) { usage(stdout); return 0; }},
+      {"check-config", larderctl::check_config_command},
+      {"replay", larderctl::replay_command},
+      {"audit", larderctl::audit_command},
+      {"deliveries", larderctl::deliveries_command},
+      {"revoke", larderctl::revoke_command},
+      {"version", larderctl::version_command},
+      {"help", [](const Args&) { usage(stdout); return larderctl::kExitOk; }},
   };
   if (argc < 2) {
     usage(stderr);
-    return 2;
+    return larderctl::kExitUsage;
   }
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
     std::fprintf(stderr, "larderctl: unknown command '%s'\n", argv[1]);
     usage(stderr);
-    return 2;
+    return larderctl::kExitUsage;
   }
   return it->second(Args(argv + 2, argv + argc));
 }

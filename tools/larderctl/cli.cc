@@ -1,0 +1,133 @@
+#include "cli.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace larderctl {
+
+std::optional<std::string> Options::value(const std::string& name) const {
+  auto it = values.find(name);
+  if (it == values.end()) return std::nullopt;
+  return it->second;
+}
+
+larder::Result<Options> parse_options(const Args& args, const OptionSpec& spec) {
+  Options o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (spec.with_value.count(a)) {
+      if (i + 1 >= args.size()) return larder::Status::Error(a + " needs a value");
+      if (o.values.count(a)) return larder::Status::Error(a + " is given twice");
+      o.values[a] = args[++i];
+    } else if (spec.switches.count(a)) {
+      if (o.switches.count(a)) return larder::Status::Error(a + " is given twice");
+      o.switches.insert(a);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return larder::Status::Error("unknown option '" + a + "'");
+    } else {
+      if (o.positional.size() >= spec.positionals) {
+        return larder::Status::Error("unexpected argument '" + a + "'");
+      }
+      o.positional.push_back(a);
+    }
+  }
+  return o;
+}
+
+std::optional<larder::Config> load_config_reporting(const std::string& command,
+                                                   const std::string& path) {
+  larder::ConfigLoad load = larder::load_config(path);
+  if (!load.config) {
+    for (const auto& e : load.errors) {
+      std::fprintf(stderr, "larderctl %s: %s\n", command.c_str(), e.to_string().c_str());
+    }
+    if (load.errors.empty()) {
+      std::fprintf(stderr, "larderctl %s: cannot load %s\n", command.c_str(), path.c_str());
+    }
+    return std::nullopt;
+  }
+  return std::move(*load.config);
+}
+
+larder::TimeZone household_zone(const larder::Config& config) {
+  auto zone = larder::TimeZone::load(config.household.timezone);
+  if (zone.ok()) return *zone;
+  // The configuration was validated, so this is a zone file that went away since.
+  std::fprintf(stderr, "larderctl: times are in UTC: %s\n", zone.status().message().c_str());
+  return larder::TimeZone::utc();
+}
+
+std::string local_format(double ts, const larder::TimeZone& zone, const char* format) {
+  // Whole seconds: fractions do not help a reader. Beyond year 9999 nothing is shown.
+  if (!std::isfinite(ts) || std::fabs(ts) > 253402300799.0) return "-";
+  const std::time_t local = static_cast<std::time_t>(std::floor(ts)) + zone.utc_offset_at(ts);
+  std::tm tm{};
+  if (!gmtime_r(&local, &tm)) return "-";
+  char buf[128];
+  if (std::strftime(buf, sizeof buf, format, &tm) == 0) return "-";
+  return buf;
+}
+
+std::string iso_local(double ts, const larder::TimeZone& zone) {
+  std::string out = local_format(ts, zone, "%Y-%m-%dT%H:%M:%S");
+  if (out == "-") return out;
+  const int offset = zone.utc_offset_at(ts);
+  if (offset == 0) return out + "Z";
+  const int mag = offset < 0 ? -offset : offset;
+  char off[16];
+  std::snprintf(off, sizeof off, "%c%02d:%02d", offset < 0 ? '-' : '+', mag / 3600,
+                (mag % 3600) / 60);
+  return out + off;
+}
+
+std::string printable(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = '?';
+  }
+  return out;
+}
+
+namespace {
+
+// Characters, not bytes: continuation bytes of UTF-8 take no column.
+std::size_t columns(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string format_table(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::vector<std::string>> all;
+  all.push_back(header);
+  for (const auto& r : rows) all.push_back(r);
+  std::vector<std::size_t> width(header.size(), 0);
+  for (auto& r : all) {
+    r.resize(header.size());
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      r[i] = printable(r[i]);
+      width[i] = std::max(width[i], columns(r[i]));
+    }
+  }
+  std::string out;
+  for (const auto& r : all) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - columns(r[i]) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace larderctl

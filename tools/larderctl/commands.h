@@ -1,0 +1,16 @@
+// The larderctl commands, one function each: `args` are the words after the command's
+// name, the answer is the process's exit status (cli.h, docs/larderctl.md).
+#pragma once
+
+#include "cli.h"
+
+namespace larderctl {
+
+int check_config_command(const Args& args);  // config_commands.cc
+int replay_command(const Args& args);
+int version_command(const Args& args);
+int audit_command(const Args& args);         // audit_command.cc
+int deliveries_command(const Args& args);    // delivery_commands.cc
+int revoke_command(const Args& args);
+
+}  // namespace larderctl
