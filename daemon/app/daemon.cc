@@ -196,7 +196,9 @@ int run_daemon(const Config& config, DaemonOptions options) {
 
   auto flush = [&] {
     hub.persist();
-    if (Status s = delivery.save(); !s.ok()) log_error("cannot save the delivery patterns: " + s.message());
+    if (Status s = delivery.save(); !s.ok()) {
+      log_error("cannot save the delivery patterns: " + s.message());
+    }
     if ((*store)->pending() == 0) return;
     if (Status s = (*store)->flush(); !s.ok()) {
       log_error("store commit failed, will retry: " + s.message());

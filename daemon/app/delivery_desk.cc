@@ -69,10 +69,14 @@ DeliveryDesk::DeliveryDesk(const Config& config, OrderDesk& orders, grants::Gran
   metrics_.describe("larder_carrier_throttled_total", "counter",
                     "Carrier API requests answered 429 after too many refusals.");
   metrics_.describe("larder_delivery_decisions_total", "counter",
-                    "Delivery decisions by method and by occasion (quote, replan, revoke).");
+                    "Delivery decisions by method; occasion quote (for a quote) or replan "
+                    "(changed after placing).");
   orders_.set_listener("delivery", [this](const std::string& id) { on_order(id); });
-  orders_.set_delivery_planner(
-      [this](const orders::Order& o, const orders::Quote& q, double t) { return plan(o, q, t); });
+  orders_.set_delivery_planner([this](const orders::Order& o, const orders::Quote& q, double t) {
+    orders::Delivery d = plan(o, q, t);
+    metrics_.inc("larder_delivery_decisions_total", {{"method", d.method}, {"occasion", "quote"}});
+    return d;
+  });
 }
 
 DeliveryDesk::~DeliveryDesk() {
@@ -156,7 +160,6 @@ orders::Delivery DeliveryDesk::plan(const orders::Order& order, const orders::Qu
     in.someone_home = delivery::home_outlook(presence_, someone_home_now(), *door->window, now);
   }
   delivery::Decision d = delivery::decide(in);
-  metrics_.inc("larder_delivery_decisions_total", {{"method", d.method}, {"occasion", "quote"}});
   orders::Delivery out;
   out.method = d.method;
   out.reasons = d.reasons;
@@ -204,7 +207,8 @@ void DeliveryDesk::give_access(const orders::Order& o) {
     return;
   }
   grants::Effects fx;
-  auto issued = grants_.issue(o.id, config_.delivery.vehicle, *o.delivery->window, *place, now(), fx);
+  auto issued =
+      grants_.issue(o.id, config_.delivery.vehicle, *o.delivery->window, *place, now(), fx);
   run(fx);
   if (!issued.ok()) {
     log_error("delivery: cannot issue trunk access for order " + o.id + ": " +
@@ -266,7 +270,9 @@ void DeliveryDesk::to_doorstep(const orders::Order& o, std::vector<std::string> 
   change.retailer_order_id = o.retailer_order_id;
   change.method = "doorstep";
   retailer_->set_delivery(change, [id](const orders::DeliveryChangeOutcome& r) {
-    if (!r.ok) log_warn("delivery: the retailer did not take doorstep for order " + id + ": " + r.reason);
+    if (!r.ok) {
+      log_warn("delivery: the retailer did not take doorstep for order " + id + ": " + r.reason);
+    }
   });
 }
 

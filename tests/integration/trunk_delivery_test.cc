@@ -43,8 +43,9 @@ const std::string kDelivery =
 // callbacks to larderd, with the car parked at `car_at`; larderd with the car and its home.
 struct TrunkWorld {
   // `speed`: simulated seconds a second (slower leaves more time between the steps).
-  explicit TrunkWorld(const std::string& car_at, std::string speed = "1800")
-      : daemon(broker.url()), sandbox(args(car_at, std::move(speed))) {
+  explicit TrunkWorld(const std::string& car_at, std::string speed = "1800",
+                      std::vector<std::string> more_args = {})
+      : daemon(broker.url()), sandbox(args(car_at, std::move(speed), std::move(more_args))) {
     sandbox.start();
     daemon.set_config(orders_config(sandbox, "{api: 0}") + kDelivery);
     daemon.start();
@@ -52,13 +53,15 @@ struct TrunkWorld {
     w.connect();
     w.subscribe("larder/v1/#");
   }
-  std::vector<std::string> args(const std::string& car_at, std::string speed) const {
+  std::vector<std::string> args(const std::string& car_at, std::string speed,
+                                std::vector<std::string> more) const {
     std::vector<std::string> a = {"--speed",         speed,          "--ship-after",  "3600",
                                   "--out-after",     "3600",          "--deliver-after", "3600",
                                   "--quote-ttl",     "36000",         "--mqtt",        broker.url(),
                                   "--car-at",        car_at,          "--car-report-s", "2",
                                   "--callback-url",  callback_url(daemon), "--webhook-secret",
                                   std::string(kSecret)};
+    a.insert(a.end(), more.begin(), more.end());
     return a;
   }
 
@@ -245,4 +248,22 @@ TEST_CASE("trunk delivery: larderctl lists the deliveries and revokes the trunk 
   // Revoking again: the order is no longer for the trunk.
   CtlRun again = larderctl({"revoke", id, "--config", t.daemon.config_path()});
   CHECK(again.status.code == 1);
+}
+
+TEST_CASE("trunk delivery: a trunk left closed but unlocked gets a lock command and an alert") {
+  // The car does not lock itself; lock_timeout_s is 10 in kDelivery.
+  TrunkWorld t(kHome, "1800", {"--car-no-autolock"});
+  REQUIRE(t.w.wait_for("larder/v1/vehicle/family-car/location", 10s).has_value());
+  std::string id = t.order_coffee();
+  t.event("trunk_unlocked", 30s);
+  json alert = t.event("trunk_not_locked", 40s);
+  CHECK(alert["order_id"] == id);
+  auto lock = t.w.wait_for("larder/v1/vehicle/family-car/command", 5s, [](const Received& m) {
+    return json::parse(m.payload)["command"] == "lock";
+  });
+  REQUIRE(lock.has_value());
+  // The car obeys; the relock ends the grant and the order is delivered.
+  t.event("trunk_relocked", 20s);
+  t.state(id, [](const json& s) { return s["status"] == "delivered"; }, 20s);
+  CHECK(t.events("trunk_not_locked") == 1);
 }
