@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "core/json_reader.h"
 #include "larder/config.h"
 
 namespace larder::grants {
@@ -19,91 +20,7 @@ constexpr std::array<std::string_view, 8> kReasons = {
     reason::kUser,     reason::kLockout,     reason::kReplanned, reason::kOrderCancelled};
 constexpr std::size_t kMaxName = 64;
 
-// Reads one JSON object strictly and keeps the first problem, so that load_grant() reads
-// everything, checks once, and yields all or nothing.
-class Reader {
- public:
-  Reader(const json& j, std::string where) : j_(j), where_(std::move(where)) {
-    if (!j_.is_object()) fail("", "is not an object");
-  }
-  bool ok() const { return error_.empty(); }
-  const std::string& error() const { return error_; }
-  void fail(std::string_view key, const std::string& what) {
-    if (error_.empty()) error_ = where_ + (key.empty() ? "" : "." + std::string(key)) + " " + what;
-  }
-  const json* get(const char* key) {
-    if (!j_.is_object()) return nullptr;
-    auto it = j_.find(key);
-    if (it == j_.end()) {
-      fail(key, "is missing");
-      return nullptr;
-    }
-    return &*it;
-  }
-  std::string str(const char* key, std::size_t max, bool nonempty = true) {
-    const json* v = get(key);
-    if (!v) return {};
-    if (!v->is_string() || v->get_ref<const std::string&>().size() > max ||
-        (nonempty && v->get_ref<const std::string&>().empty())) {
-      fail(key, "is not a " + std::string(nonempty ? "non-empty " : "") +
-                    "string of at most " + std::to_string(max) + " bytes");
-      return {};
-    }
-    return v->get<std::string>();
-  }
-  double num(const char* key) {
-    const json* v = get(key);
-    if (!v) return 0;
-    if (!v->is_number() || !std::isfinite(v->get<double>())) {
-      fail(key, "is not a finite number");
-      return 0;
-    }
-    return v->get<double>();
-  }
-  std::optional<double> opt_num(const char* key) {
-    const json* v = get(key);
-    if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_number() || !std::isfinite(v->get<double>())) {
-      fail(key, "is not null or a finite number");
-      return std::nullopt;
-    }
-    return v->get<double>();
-  }
-  int integer(const char* key, int min, int max) {
-    const json* v = get(key);
-    if (!v) return min;
-    if (!v->is_number_integer() || v->get<long long>() < min || v->get<long long>() > max) {
-      fail(key, "is not a whole number from " + std::to_string(min) + " to " +
-                    std::to_string(max));
-      return min;
-    }
-    return static_cast<int>(v->get<long long>());
-  }
-  bool flag(const char* key) {
-    const json* v = get(key);
-    if (!v) return false;
-    if (!v->is_boolean()) {
-      fail(key, "is not true or false");
-      return false;
-    }
-    return v->get<bool>();
-  }
-  const json& object(const char* key) {
-    static const json kEmpty = json::object();
-    const json* v = get(key);
-    if (!v) return kEmpty;
-    return *v;  // its own Reader says what is wrong with it
-  }
-  std::string at(std::string_view key) const { return where_ + "." + std::string(key); }
-  void adopt(const std::string& error) {
-    if (error_.empty() && !error.empty()) error_ = error;
-  }
-
- private:
-  const json& j_;
-  std::string where_;
-  std::string error_;
-};
+using Reader = JsonReader;
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
@@ -265,9 +182,9 @@ Result<Grant> load_grant(const json& j) {
   g.wrong_codes = r.integer("wrong_codes", 0, 1000000);
   g.issued_at = r.num("issued_at");
   g.updated = r.num("updated");
-  g.unlocked_at = r.opt_num("unlocked_at");
-  g.opened_at = r.opt_num("opened_at");
-  g.closed_at = r.opt_num("closed_at");
+  g.unlocked_at = r.opt_num("unlocked_at", true);
+  g.opened_at = r.opt_num("opened_at", true);
+  g.closed_at = r.opt_num("closed_at", true);
   g.lock_sent = r.flag("lock_sent");
   g.end_reason = r.str("end_reason", 32, false);
   if (r.ok() && g.live() != g.end_reason.empty()) {
