@@ -88,8 +88,7 @@ DeliveryDesk::~DeliveryDesk() {
 Status DeliveryDesk::restore(const std::string& patterns_path) {
   patterns_path_ = patterns_path;
   for (const orders::Order* o : orders_.ledger().orders()) {
-    if (o->status != orders::OrderStatus::held && o->status != orders::OrderStatus::placing &&
-        o->status != orders::OrderStatus::awaiting_confirmation) {
+    if (o->status == orders::OrderStatus::placed || o->status == orders::OrderStatus::shipped) {
       announced_.insert(o->id);
     }
   }
@@ -173,6 +172,7 @@ void DeliveryDesk::on_order(const std::string& order_id) {
   if (!o) return;
   if (orders::finished(o->status)) {
     access_due_.erase(order_id);
+    announced_.erase(order_id);  // bounded: only orders in flight are remembered
     if (o->status != orders::OrderStatus::delivered && grants_.live(order_id)) {
       grants::Effects fx;
       grants_.revoke(order_id, std::string(grants::reason::kOrderCancelled), now(), fx);
