@@ -106,6 +106,20 @@ class ConsumableModel {
   Forecast forecast(double now) const;
   std::vector<ModelEvent> take_events();
 
+  // The whole supply ahead (container + packs on hand), for plots: at each of `points`
+  // times from the last known supply to the end of the forecast's 90% band (at least a
+  // day, at most `max_days`), its median and 5% and 95% quantiles. Empty while the model
+  // knows too little to forecast.
+  struct CurvePoint {
+    double ts = 0, median = 0, low = 0, high = 0;
+  };
+  std::vector<CurvePoint> curve(double now, int points = 100, double max_days = 60) const;
+  // The supply at or below which the policy orders now (its risk reaches the limit), or
+  // nothing while the model knows too little.
+  std::optional<double> reorder_point(double now) const;
+  // The container plus the packs on hand, or nothing before the first level.
+  std::optional<double> supply_now() const;
+
   // Persistence: everything learned, as JSON; load() refuses what it cannot read and
   // then changes nothing.
   nlohmann::json save() const;

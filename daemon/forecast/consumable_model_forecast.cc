@@ -189,4 +189,55 @@ Forecast ConsumableModel::forecast(double now) const {
   return f;
 }
 
+// ---- for plots ---------------------------------------------------------------------------
+
+std::optional<double> ConsumableModel::supply_now() const {
+  bool has_level = source_ == Source::level ? filter_.has_level() : counter_level_.has_value();
+  if (!has_level) return std::nullopt;
+  return supply();
+}
+
+std::vector<ConsumableModel::CurvePoint> ConsumableModel::curve(double now, int points,
+                                                               double max_days) const {
+  std::vector<CurvePoint> out;
+  if (!known() || points < 2) return out;
+  refresh(now);
+  double from = anchor(now);
+  ensure_projection(from);
+  double s = supply();
+  double end = cache_.empty_at_high.value_or(from + max_days * kDay) + kDay / 4;
+  end = std::clamp(end, from + kDay, from + max_days * kDay);
+  out.reserve(static_cast<std::size_t>(points));
+  for (int i = 0; i < points; ++i) {
+    double t = from + (end - from) * i / (points - 1);
+    auto m = proj_.moments(from, t);
+    auto left = [&](double z) {
+      return m.var > 0 ? std::max(0.0, s - forecast::gamma_quantile_z(m.mean, m.var, z))
+                       : std::max(0.0, s - m.mean);
+    };
+    out.push_back({t, left(0), left(kZ90), left(-kZ90)});
+  }
+  return out;
+}
+
+std::optional<double> ConsumableModel::reorder_point(double now) const {
+  if (!known()) return std::nullopt;
+  double from = anchor(now);
+  ensure_projection(from);
+  double t = std::max(now, from);
+  double limit = risk_limit();
+  // risk() falls as the supply grows: bisect for the supply where it meets the limit,
+  // between nothing and the most the longest delivery could use (one in a million).
+  auto m = proj_.moments(from, t + delivery_.max() * kDay + 3600);
+  double lo = 0, hi = std::max(forecast::gamma_quantile_z(m.mean, m.var, kBoundZ), 1e-9);
+  if (risk(t, from, hi) >= limit) return hi;
+  if (risk(t, from, lo) < limit) return 0.0;
+  for (int i = 0; i < 40 && hi - lo > 1e-4 * config_.pack.size; ++i) {
+    double mid = (lo + hi) / 2;
+    (risk(t, from, mid) >= limit ? lo : hi) = mid;
+  }
+  // A supply is effective_supply() plus the part of a use that cannot be had.
+  return hi + (supply() - effective_supply());
+}
+
 }  // namespace larder

@@ -282,3 +282,57 @@ TEST_CASE("memory is bounded: the saved state after two years is about that afte
   CHECK(four_years < two_years * 1.05);
   CHECK(four_years < 16 * 1024);
 }
+
+TEST_CASE("the plot's curve: the supply ahead with its band, reaching empty near empty_at") {
+  Scale s;
+  s.days(1);
+  CHECK(s.m.curve(s.t).empty());  // too little known: nothing to draw
+  CHECK_FALSE(s.m.reorder_point(s.t));
+  REQUIRE(s.m.supply_now());
+  s.days(4);
+  Forecast f = s.m.forecast(s.t);
+  REQUIRE(f.empty_at);
+  REQUIRE(f.empty_at_high);
+  auto c = s.m.curve(s.t, 50);
+  REQUIRE(c.size() == 50);
+  CHECK(c.front().median == doctest::Approx(*s.m.supply_now()).epsilon(0.01));
+  CHECK(c.back().ts >= *f.empty_at_high);
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    CHECK(c[i].low <= c[i].median);
+    CHECK(c[i].median <= c[i].high);
+    if (i) {
+      CHECK(c[i].ts > c[i - 1].ts);
+      CHECK(c[i].median <= c[i - 1].median + 1e-9);  // use only takes
+    }
+  }
+  // The median supply is near empty at empty_at (half a use is left: nothing usable).
+  for (std::size_t i = 1; i < c.size(); ++i) {
+    if (c[i - 1].ts <= *f.empty_at && *f.empty_at < c[i].ts) {
+      CHECK(c[i].median < 0.1 * s.jar);
+      CHECK(c[i - 1].median > 0);
+    }
+  }
+}
+
+TEST_CASE("the reorder point: the supply at which the policy orders") {
+  Scale s;
+  s.days(5);
+  auto point = s.m.reorder_point(s.t);
+  REQUIRE(point);
+  // Above it the model is not worried yet; it orders once the supply falls to it.
+  CHECK(*s.m.supply_now() > *point);
+  CHECK_FALSE(s.m.forecast(s.t).reorder);
+  // A lead time of 3 days at 24 g a day: the point covers the lead time and then some.
+  CHECK(*point > 3 * 24);
+  CHECK(*point < 480);
+  // Hour by hour: the decision comes when the supply has just fallen to the point.
+  double before_supply = *s.m.supply_now(), before_point = *point;
+  while (!s.m.forecast(s.t).reorder && s.t < kT0 + 30 * kDay) {
+    before_supply = *s.m.supply_now();
+    before_point = *s.m.reorder_point(s.t);
+    s.days(1.0 / 24);
+  }
+  REQUIRE(s.m.forecast(s.t).reorder);
+  CHECK(before_supply > before_point - 2);   // an hour earlier it was above (noise: 1 g)
+  CHECK(*s.m.supply_now() <= *s.m.reorder_point(s.t) + 2);
+}
