@@ -22,10 +22,14 @@
 #include "adapters/systemd/notify.h"
 #include "api/access.h"
 #include "api/alexa_routes.h"
+#include "api/consumable_routes.h"
+#include "api/dashboard_routes.h"
 #include "api/delivery_routes.h"
 #include "api/order_routes.h"
 #include "api/router.h"
+#include "app/consumable_view.h"
 #include "app/delivery_desk.h"
+#include "app/event_log.h"
 #include "app/order_desk.h"
 #include "app/plugin_host.h"
 #include "app/voice_desk.h"
@@ -95,8 +99,11 @@ int run_daemon(const Config& config, DaemonOptions options) {
     return 1;
   }
   MqttClient mqtt(loop, config.mqtt, config.state_dir, metrics);
-  Hub hub(config, mqtt, **store, clock, metrics);
-  PluginHost plugins(hub, mqtt, clock, metrics, config.mqtt.root());
+  // Everything the hub publishes goes through the event log, which keeps the recent
+  // events for the API and the dashboard.
+  EventLog bus(mqtt, config.mqtt.root());
+  Hub hub(config, bus, **store, clock, metrics);
+  PluginHost plugins(hub, bus, clock, metrics, config.mqtt.root());
   for (auto& p : plugins::make_plugins(config)) plugins.add(std::move(p));
   // The retailer's answers come back on the loop; the desk outlives none of them (its
   // callbacks check that it is still there) and the adapter drops what arrives after it.
@@ -114,7 +121,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
     log_info("no retailer is configured: larderd forecasts and places no orders");
   }
   OsRandom random;
-  OrderDesk desk(config, random, **store, mqtt, hub, retailer.get(), clock, metrics);
+  OrderDesk desk(config, random, **store, bus, hub, retailer.get(), clock, metrics);
   hub.set_order_actions(&desk);
   // Trunk access: the grants and their audit log in the same database (migration 3).
   auto grant_store = open_sqlite_grant_store(config.state_dir);
@@ -129,10 +136,10 @@ int run_daemon(const Config& config, DaemonOptions options) {
   grants::GrantBook grant_book(**grant_store, random, grant_crypto, grant_options);
   auto zone = TimeZone::load(config.household.timezone);
   if (!zone.ok()) log_warn("delivery patterns use UTC hours: " + zone.status().message());
-  DeliveryDesk delivery(config, desk, grant_book, retailer.get(), mqtt, hub, clock, metrics,
+  DeliveryDesk delivery(config, desk, grant_book, retailer.get(), bus, hub, clock, metrics,
                         zone.ok() ? zone.value() : TimeZone::utc());
   hub.set_vehicle_actions(&delivery);
-  VoiceDesk voice(config, hub, desk, plugins, mqtt, clock, metrics);
+  VoiceDesk voice(config, hub, desk, plugins, bus, clock, metrics);
   voice.set_delivery(&delivery);
   // Alexa's endpoint: the system's trust store (or the configured one) and the real
   // certificate URL, fetched with cpprestsdk; both outlive the router that uses them.
@@ -167,6 +174,19 @@ int run_daemon(const Config& config, DaemonOptions options) {
   if (Status s = add_delivery_routes(router, delivery); !s.ok()) {
     log_error("bug: " + s.message());
     return 1;
+  }
+  ConsumableView consumables(config, hub, **store, clock);
+  if (Status s = add_consumable_routes(router, consumables, bus); !s.ok()) {
+    log_error("bug: " + s.message());
+    return 1;
+  }
+  if (std::string dir = find_dashboard_dir(); dir.empty()) {
+    log_warn("no dashboard files found (set LARDER_DASHBOARD_DIR): the API works without it");
+  } else if (Status s = add_dashboard_routes(router, dir); !s.ok()) {
+    log_error("cannot serve the dashboard: " + s.message());
+    return 1;
+  } else {
+    log_info("serving the dashboard from " + dir);
   }
   if (alexa_verifier) {
     if (Status s = add_alexa_routes(router, *alexa_verifier, voice, clock, metrics); !s.ok()) {

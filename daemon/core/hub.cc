@@ -9,6 +9,7 @@
 
 #include "larder/log.h"
 #include "larder/time_zone.h"
+#include "larder/timing.h"
 
 namespace larder {
 
@@ -56,6 +57,12 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
                     "Valid messages ignored by the contract's rules (retained events).");
   metrics_.describe("larder_state_published_total", "counter",
                     "Consumable states published (retained).");
+  metrics_.describe("larder_hub_message_seconds_sum", "counter",
+                    "Seconds spent on canonical messages: parse, model, state.");
+  metrics_.describe("larder_hub_message_seconds_count", "counter", "Canonical messages handled.");
+  metrics_.describe("larder_forecast_tick_seconds_sum", "counter",
+                    "Seconds spent letting time pass for every consumable's model.");
+  metrics_.describe("larder_forecast_tick_seconds_count", "counter", "Forecast ticks.");
 }
 
 Status Hub::restore() {
@@ -89,6 +96,11 @@ const ConsumableState* Hub::consumable(const std::string& id) const {
   return it == consumables_.end() ? nullptr : &it->second.state;
 }
 
+const ConsumableModel* Hub::model(const std::string& id) const {
+  auto it = consumables_.find(id);
+  return it == consumables_.end() ? nullptr : &it->second.model;
+}
+
 const VehicleFacts* Hub::vehicle(const std::string& id) const {
   auto it = vehicles_.find(id);
   return it == vehicles_.end() ? nullptr : &it->second;
@@ -103,6 +115,9 @@ std::optional<bool> Hub::presence(const std::string& person) const {
 void Hub::on_message(const Message& m) { on_message(m, nullptr); }
 
 void Hub::on_message(const Message& m, const nlohmann::json* payload) {
+  // Parsing, the model's update and the state's publication, per canonical message.
+  static const TimingNames kNames("larder_hub_message_seconds");
+  ScopedTiming timing(metrics_, kNames);
   contract::Parsed p = contract::parse_input(root_, m, payload);
   if (!p.ok()) {
     reject(m, p.rejection);
@@ -403,6 +418,8 @@ void Hub::persist() {
 }
 
 void Hub::tick() {
+  static const TimingNames kNames("larder_forecast_tick_seconds");  // every model's advance
+  ScopedTiming timing(metrics_, kNames);
   double now = clock_.now();
   for (auto& [id, e] : consumables_) {
     e.model.advance(now);

@@ -120,6 +120,9 @@ class Hub {
                      std::optional<double> ts = std::nullopt);
 
   const ConsumableState* consumable(const std::string& id) const;
+  // The consumption model of a configured consumable (for plots: its curve and reorder
+  // point), or nullptr.
+  const ConsumableModel* model(const std::string& id) const;
   // Inputs refused so far, and the reason of the last one (for replay and tests).
   std::uint64_t rejected() const { return rejected_; }
   const std::string& last_rejection() const { return last_rejection_; }

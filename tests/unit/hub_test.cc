@@ -289,3 +289,14 @@ TEST_CASE_FIXTURE(Fixture, "a message delivered twice (QoS 1 is at least once) c
   send("consumable/coffee/level", R"({"value":400,"unit":"ml","ts":1764460100})");
   CHECK(errors().size() == 2);
 }
+
+TEST_CASE_FIXTURE(Fixture, "the hub times its messages and ticks for /metrics") {
+  level("coffee", "\"value\":500,\"unit\":\"g\"");
+  send("consumable/coffee/level", "not json");
+  hub.tick();
+  CHECK(metrics.get("larder_hub_message_seconds_count") == 4);  // bad input is work too
+  CHECK(metrics.get("larder_hub_message_seconds_sum") > 0);
+  CHECK(metrics.get("larder_forecast_tick_seconds_count") == 1);
+  std::string text = metrics.render();
+  CHECK(text.find("# TYPE larder_hub_message_seconds_sum counter") != std::string::npos);
+}

@@ -81,6 +81,9 @@ constexpr const char* kPending = "larder_store_pending";
 constexpr const char* kMigrationsApplied = "larder_store_migrations_applied_total";
 constexpr const char* kOrderCommits = "larder_store_order_commits_total";
 constexpr const char* kLastOrderCommitSeconds = "larder_store_last_order_commit_seconds";
+// Durations as _sum and _count counters (as larder/timing.h), for means over time.
+constexpr const char* kFlushSeconds = "larder_store_flush_seconds";
+constexpr const char* kOrderCommitSeconds = "larder_store_order_commit_seconds";
 
 void describe_metrics(Metrics& m) {
   m.describe(kCommits, "counter", "SQLite transactions committed by store flushes.");
@@ -90,6 +93,10 @@ void describe_metrics(Metrics& m) {
   m.describe(kMigrationsApplied, "counter", "Schema migrations applied at open.");
   m.describe(kOrderCommits, "counter", "Orders committed at once (before the retailer is asked).");
   m.describe(kLastOrderCommitSeconds, "gauge", "Duration of the last order commit.");
+  m.describe(kFlushSeconds + std::string("_sum"), "counter", "Seconds spent in successful store flushes.");
+  m.describe(kFlushSeconds + std::string("_count"), "counter", "Successful store flushes.");
+  m.describe(kOrderCommitSeconds + std::string("_sum"), "counter", "Seconds spent committing orders.");
+  m.describe(kOrderCommitSeconds + std::string("_count"), "counter", "Orders committed.");
 }
 
 // What went wrong, in words first and SQLite's own message after.
@@ -311,6 +318,8 @@ class SqliteStore final : public Store {
     queued_states_.clear();
     metrics_.inc(kCommits, {}, static_cast<double>(sqlite_commits_ - commits_before));
     metrics_.set(kLastCommitSeconds, {}, took.count());
+    metrics_.inc(kFlushSeconds + std::string("_sum"), {}, took.count());
+    metrics_.inc(kFlushSeconds + std::string("_count"));
     metrics_.set(kPending, {}, 0);
     return Status::Ok();
   }
@@ -386,6 +395,8 @@ class SqliteStore final : public Store {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     metrics_.inc(kOrderCommits);
     metrics_.set(kLastOrderCommitSeconds, {}, took.count());
+    metrics_.inc(kOrderCommitSeconds + std::string("_sum"), {}, took.count());
+    metrics_.inc(kOrderCommitSeconds + std::string("_count"));
     return Status::Ok();
   }
 

@@ -1,0 +1,39 @@
+#include "app/event_log.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace larder {
+
+EventLog::EventLog(Bus& next, std::string root, std::size_t capacity)
+    : next_(next), topic_(std::move(root) + "/event"), capacity_(std::max<std::size_t>(capacity, 1)) {}
+
+void EventLog::publish(const std::string& topic, std::string payload, bool retain, int qos) {
+  if (topic == topic_) {
+    nlohmann::json ev = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+    if (ev.is_object()) {
+      double ts = 0;
+      if (auto it = ev.find("ts"); it != ev.end() && it->is_number()) ts = it->get<double>();
+      ev["seq"] = ++seq_;
+      events_.push_back({seq_, ts, std::move(ev)});
+      if (events_.size() > capacity_) events_.pop_front();
+    }
+  }
+  next_.publish(topic, std::move(payload), retain, qos);
+}
+
+nlohmann::json EventLog::recent(const Query& q) const {
+  std::vector<const Kept*> picked;
+  // Newest first until the limit, then reversed: the answer is oldest first.
+  for (auto it = events_.rbegin(); it != events_.rend() && picked.size() < q.limit; ++it) {
+    if (q.after && it->seq <= *q.after) break;  // seq only grows towards the back
+    if (q.since && it->ts < *q.since) continue;
+    picked.push_back(&*it);
+  }
+  nlohmann::json list = nlohmann::json::array();
+  for (auto it = picked.rbegin(); it != picked.rend(); ++it) list.push_back((*it)->event);
+  return {{"events", std::move(list)}, {"next", seq_}};
+}
+
+}  // namespace larder

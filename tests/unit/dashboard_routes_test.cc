@@ -1,0 +1,104 @@
+// The dashboard's static files (api/dashboard_routes.h): what is served, with which type
+// and headers, and every path that must not be.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "api/dashboard_routes.h"
+#include "api/http_types.h"
+#include "larder/clock.h"
+#include "larder/metrics.h"
+#include "support/tempdir.h"
+
+using namespace larder;
+
+namespace {
+
+struct Site {
+  test::TempDir outside;
+  test::TempDir dir;
+  ManualClock clock{1000};
+  Metrics metrics;
+  HttpConfig http;
+  Access access{http, clock, metrics};
+  Router router{access};
+
+  Site() {
+    http.read_token = "read-token-for-tests";
+    dir.write("index.html", "<!doctype html><title>Larder</title>");
+    std::filesystem::create_directories(dir.file("js"));
+    dir.write("js/app.js", "export const x = 1;");
+    dir.write("style.css", "body{}");
+    dir.write("notes.txt", "not a dashboard file type");
+    dir.write(".hidden.js", "secret");
+    outside.write("secret.js", "secret");
+    std::filesystem::create_symlink(outside.file("secret.js"), dir.file("link.js"));
+    REQUIRE(add_dashboard_routes(router, dir.path()).ok());
+  }
+  HttpResponse get(const std::string& target) {
+    HttpRequest r;
+    r.method = "GET";
+    r.target = target;
+    REQUIRE(parse_target(target, r).ok());
+    return router.handle(r);
+  }
+};
+
+std::string header(const HttpResponse& r, const std::string& name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) return v;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the dashboard's files are served to anyone, with their type and strict headers") {
+  Site s;
+  HttpResponse index = s.get("/");
+  REQUIRE(index.status == 200);
+  CHECK(index.content_type == "text/html; charset=utf-8");
+  CHECK(index.body.find("<title>Larder</title>") != std::string::npos);
+  CHECK(header(index, "Content-Security-Policy").find("default-src 'self'") != std::string::npos);
+  CHECK(header(index, "Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
+  CHECK(header(index, "X-Content-Type-Options") == "nosniff");
+  CHECK(header(index, "Cache-Control") == "no-cache");
+  HttpResponse js = s.get("/js/app.js");
+  REQUIRE(js.status == 200);
+  CHECK(js.content_type == "text/javascript; charset=utf-8");
+  CHECK(js.body == "export const x = 1;");
+  CHECK(s.get("/style.css").content_type == "text/css; charset=utf-8");
+  CHECK(s.get("/index.html").status == 200);
+}
+
+TEST_CASE("paths out of the folder, hidden files, unknown types and missing files are 404") {
+  Site s;
+  for (const char* target : {"/../secret.js", "/js/../../secret.js", "/%2e%2e/secret.js",
+                             "/js%2F..%2F..%2Fsecret.js", "/.hidden.js", "/notes.txt",
+                             "/link.js", "/missing.js", "/js", "/js/", "/a b.js"}) {
+    CAPTURE(target);
+    HttpRequest r;
+    r.method = "GET";
+    r.target = target;
+    if (!parse_target(target, r).ok()) continue;  // the server refuses it before routing
+    HttpResponse resp = s.router.handle(r);
+    CHECK(resp.status == 404);
+    CHECK(resp.body.find("secret") == std::string::npos);
+  }
+}
+
+TEST_CASE("the dashboard's routes leave the API's answers alone") {
+  Site s;
+  // An unknown API path is a JSON 404, a changing method on a file 405.
+  HttpResponse r = s.get("/api/v1/nothing");
+  CHECK(r.status == 404);
+  CHECK(nlohmann::json::parse(r.body)["error"]["code"] == "not_found");
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/index.html";
+  REQUIRE(parse_target(post.target, post).ok());
+  CHECK(s.router.handle(post).status == 405);
+  CHECK_FALSE(add_dashboard_routes(s.router, s.dir.file("nowhere")).ok());
+}
