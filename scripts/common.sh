@@ -10,8 +10,10 @@ LARDER_BUILD_PACKAGES="cmake g++ make pkg-config
   nlohmann-json3-dev libyaml-cpp-dev"
 # What running the hub and its demo needs.
 LARDER_RUN_PACKAGES="mosquitto mosquitto-clients curl sqlite3 tzdata ca-certificates"
-# What the test suite needs besides: systemd-analyze, the openssl CLI, sqlite3 CLI.
-LARDER_TEST_PACKAGES="systemd openssl"
+# What the test suite needs besides: systemd-analyze, the openssl CLI, sqlite3 CLI, and
+# Debian's Chromium for the dashboard's browser test (driven by playwright-core from the
+# npm registry, tests/browser), and dpkg-dev (dpkg-shlibdeps) for the package test.
+LARDER_TEST_PACKAGES="systemd openssl chromium dpkg-dev"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -48,3 +50,18 @@ build() {
     return 1
   fi
 }
+
+# browser_test_deps: playwright-core for the dashboard's browser test (tests/browser), from
+# the npm registry with the locked version; it needs Node.js 20 or newer. Without it the
+# browser test is not registered (CMake says so) and everything else runs.
+browser_test_deps() {
+  local major
+  major=$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\).*/\1/p')
+  if [ -z "$major" ] || [ "$major" -lt 20 ] || ! command -v npm >/dev/null; then
+    echo "== no Node.js 20 with npm: the dashboard's browser test is skipped"
+    return 0
+  fi
+  echo "== installing the browser test's playwright-core (npm ci in tests/browser)"
+  (cd "$LARDER_ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+

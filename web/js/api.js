@@ -1,0 +1,170 @@
+// The hub's HTTP API as the dashboard uses it (docs/http.md, docs/dashboard.md).
+// Requests go to the same origin with the session cookie (HttpOnly: the page never sees
+// it); every changing request carries X-Larder-CSRF with the value the session's answer
+// gave. The csrf value lives in memory and in sessionStorage (this tab only), so a reload
+// resumes; GET /api/v1/session gives it again when sessionStorage is empty.
+
+const CSRF_KEY = 'larder.csrf';
+
+// An API refusal or a failed request: `status` is the HTTP status (0: no answer),
+// `code` and `message` come from the hub's {"error":{"code","message"}}.
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function storedCsrf() {
+  try {
+    return sessionStorage.getItem(CSRF_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function storeCsrf(value) {
+  try {
+    if (value) sessionStorage.setItem(CSRF_KEY, value);
+    else sessionStorage.removeItem(CSRF_KEY);
+  } catch {
+    // storage switched off: the value stays in memory only
+  }
+}
+
+export class Api {
+  // onUnauthorized(error): called when a request of a signed-in page answers 401.
+  constructor(onUnauthorized) {
+    this.csrf = storedCsrf();
+    this.right = null;
+    this.onUnauthorized = onUnauthorized;
+  }
+
+  async request(method, path, body, { quiet401 = false } = {}) {
+    const headers = { Accept: 'application/json' };
+    const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    if (method !== 'GET' && this.csrf) headers['X-Larder-CSRF'] = this.csrf;
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (e) {
+      throw new ApiError(0, 'unreachable', `cannot reach the hub (${e.message})`);
+    }
+    let data = null;
+    const text = await response.text();
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (!response.ok) {
+      const err = data && data.error ? data.error : {};
+      const error = new ApiError(response.status, err.code || 'http_' + response.status,
+        err.message || `the hub answered ${response.status} ${response.statusText}`);
+      if (response.status === 401 && !quiet401 && this.onUnauthorized) this.onUnauthorized(error);
+      throw error;
+    }
+    return data;
+  }
+
+  get(path, params) {
+    const q = params ? new URLSearchParams(params).toString() : '';
+    return this.request('GET', q ? `${path}?${q}` : path);
+  }
+
+  post(path, body) {
+    return this.request('POST', path, body === undefined ? {} : body);
+  }
+
+  // ---- Session ----
+
+  // The open session ({right, via, csrf, expires}), or null when there is none.
+  async resume() {
+    try {
+      const s = await this.request('GET', '/api/v1/session', undefined, { quiet401: true });
+      this.adopt(s);
+      return s;
+    } catch (e) {
+      if (e.status === 401) {
+        this.forget();
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  async signIn(token) {
+    const s = await this.request('POST', '/api/v1/session', { token }, { quiet401: true });
+    this.adopt(s);
+    return s;
+  }
+
+  async signOut() {
+    try {
+      await this.request('DELETE', '/api/v1/session', undefined, { quiet401: true });
+    } finally {
+      this.forget();
+    }
+  }
+
+  adopt(session) {
+    if (session && typeof session.csrf === 'string') {
+      this.csrf = session.csrf;
+      storeCsrf(session.csrf);
+    }
+    this.right = session && session.right ? session.right : null;
+  }
+
+  forget() {
+    this.csrf = null;
+    this.right = null;
+    storeCsrf(null);
+  }
+
+  get admin() {
+    return this.right === 'admin';
+  }
+
+  // ---- Data ----
+
+  consumables() {
+    return this.get('/api/v1/consumables');
+  }
+
+  consumable(id) {
+    return this.get(`/api/v1/consumables/${encodeURIComponent(id)}`);
+  }
+
+  orders() {
+    return this.get('/api/v1/orders');
+  }
+
+  order(id) {
+    return this.get(`/api/v1/orders/${encodeURIComponent(id)}`);
+  }
+
+  cancelOrder(id) {
+    return this.post(`/api/v1/orders/${encodeURIComponent(id)}/cancel`);
+  }
+
+  confirmOrder(id) {
+    return this.post(`/api/v1/orders/${encodeURIComponent(id)}/confirm`);
+  }
+
+  deliveries() {
+    return this.get('/api/v1/deliveries');
+  }
+
+  // Events after sequence number `after` (all recent ones when it is null).
+  events(after) {
+    return this.get('/api/v1/events', after === null || after === undefined ? null : { after });
+  }
+}
