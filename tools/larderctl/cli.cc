@@ -104,14 +104,13 @@ std::size_t columns(const std::string& s) {
 
 }  // namespace
 
-std::string format_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::vector<std::string>> all;
-  all.push_back(header);
-  for (const auto& r : rows) all.push_back(r);
-  std::vector<std::size_t> width(header.size(), 0);
+namespace {
+
+// Every row made `n` cells wide, printable, and the columns aligned.
+std::string aligned(std::vector<std::vector<std::string>> all, std::size_t n) {
+  std::vector<std::size_t> width(n, 0);
   for (auto& r : all) {
-    r.resize(header.size());
+    r.resize(n);
     for (std::size_t i = 0; i < r.size(); ++i) {
       r[i] = printable(r[i]);
       width[i] = std::max(width[i], columns(r[i]));
@@ -128,6 +127,39 @@ std::string format_table(const std::vector<std::string>& header,
     out += line + "\n";
   }
   return out;
+}
+
+}  // namespace
+
+std::string format_table(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::vector<std::string>> all;
+  all.push_back(header);
+  for (const auto& r : rows) all.push_back(r);
+  return aligned(std::move(all), header.size());
+}
+
+std::string format_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::vector<std::vector<std::string>> all;
+  for (const auto& [name, value] : fields) all.push_back({name, value});
+  return aligned(std::move(all), 2);
+}
+
+std::string decimal(double v, int decimals) {
+  if (!std::isfinite(v)) return "-";
+  char buf[64];
+  if (std::fabs(v) >= 1e15) {  // no one reads the digits of such a number
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+  }
+  std::snprintf(buf, sizeof buf, "%.*f", std::clamp(decimals, 0, 9), v);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
 }
 
 }  // namespace larderctl

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "larder/config.h"
@@ -66,5 +67,11 @@ std::string printable(const std::string& s);
 // every cell goes through printable().
 std::string format_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows);
+// The same without a header: one "name  value" line per field, the values aligned.
+std::string format_fields(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// A number for people: at most `decimals` decimals, trailing zeros dropped ("2.5", "3",
+// "-0.25"); "-" for one that is not finite.
+std::string decimal(double v, int decimals);
 
 }  // namespace larderctl

@@ -12,5 +12,8 @@ int version_command(const Args& args);
 int audit_command(const Args& args);         // audit_command.cc
 int deliveries_command(const Args& args);    // delivery_commands.cc
 int revoke_command(const Args& args);
+int status_command(const Args& args);       // status_command.cc
+int consumables_command(const Args& args);  // consumable_commands.cc
+int orders_command(const Args& args);       // order_commands.cc
 
 }  // namespace larderctl

@@ -1,13 +1,12 @@
 // larderctl deliveries / revoke: the running daemon's delivery endpoints
-// (shared/contract/http.md) through api_client.h.
+// (shared/contract/http.md) through api_session.h.
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "api_client.h"
+#include "api_session.h"
 #include "commands.h"
 
 namespace larderctl {
@@ -19,71 +18,6 @@ using nlohmann::json;
 constexpr const char* kDeliveriesUsage =
     "usage: larderctl deliveries --config FILE [--json] [--ca FILE]";
 constexpr const char* kRevokeUsage = "usage: larderctl revoke ORDER_ID --config FILE [--ca FILE]";
-
-// What both commands need: the configuration, its time zone and a client with a token.
-struct Session {
-  larder::Config config;
-  ApiTarget target;
-};
-
-int refuse_usage(const char* command, const std::string& why, const char* usage) {
-  std::fprintf(stderr, "larderctl %s: %s\n%s\n", command, why.c_str(), usage);
-  return kExitUsage;
-}
-
-// Reads --config and --ca; nullopt (after saying why) when they do not do.
-std::optional<Session> open_session(const char* command, const Options& o, const char* usage,
-                                    bool admin) {
-  auto path = o.value("--config");
-  if (!path) {
-    refuse_usage(command, "--config FILE is required", usage);
-    return std::nullopt;
-  }
-  auto config = load_config_reporting(command, *path);
-  if (!config) return std::nullopt;
-  Session s{std::move(*config), {}};
-  s.target = api_target(s.config.http);
-  if (s.target.port == 0) {
-    std::fprintf(stderr, "larderctl %s: %s: http.listen has port 0 (any free port), so the "
-                 "daemon's port cannot be known\n", command, path->c_str());
-    return std::nullopt;
-  }
-  if (auto ca = o.value("--ca")) {
-    if (!s.target.tls) {
-      refuse_usage(command, "--ca is for HTTPS, and " + *path + " has no http.tls", usage);
-      return std::nullopt;
-    }
-    if (!std::ifstream(*ca)) {
-      std::fprintf(stderr, "larderctl %s: cannot read the CA file %s\n", command, ca->c_str());
-      return std::nullopt;
-    }
-    s.target.ca_file = *ca;
-  }
-  // Reading needs only the read token; the admin token reads too.
-  const auto& http = s.config.http;
-  s.target.token = !http.admin_token.empty() ? http.admin_token
-                   : (!admin && http.read_token) ? *http.read_token
-                                                 : std::string();
-  if (s.target.token.empty()) {
-    std::fprintf(stderr, "larderctl %s: %s has no %s token\n", command, path->c_str(),
-                 admin ? "admin" : "admin or read");
-    return std::nullopt;
-  }
-  return s;
-}
-
-// j[key], or null when j is not an object or lacks it (the answer is read defensively).
-json field(const json& j, const char* key) {
-  return j.is_object() && j.contains(key) ? j[key] : json();
-}
-
-std::string text_of(const json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) return "-";
-  const json& v = j[key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_null()) return "-";
-  return v.dump();
-}
 
 // "2025-11-30 10:00-12:00" within one local day, else both ends in full.
 std::string window_text(const json& w, const larder::TimeZone& zone) {

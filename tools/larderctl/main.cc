@@ -23,11 +23,20 @@ void usage(std::FILE* out) {
                "  deliveries --config FILE [--json] [--ca FILE]\n"
                "                      list the deliveries of the running larderd\n"
                "  revoke ORDER_ID --config FILE [--ca FILE]\n"
-               "                      revoke an order's trunk access; deliveries and revoke\n"
-               "                      exit 1 when larderd refused, 2 for bad arguments, 3\n"
-               "                      when larderd cannot be reached\n"
+               "                      revoke an order's trunk access\n"
+               "  status --config FILE [--json] [--ca FILE]\n"
+               "                      whether larderd is up, its consumables, orders in\n"
+               "                      flight and pending deliveries\n"
+               "  consumables [ID] --config FILE [--json] [--ca FILE]\n"
+               "                      the consumables' levels and forecasts, or one in detail\n"
+               "  orders list [--status STATUS] | place CONSUMABLE [--quantity N] |\n"
+               "         cancel ORDER_ID | confirm ORDER_ID  --config FILE [--json] [--ca FILE]\n"
+               "                      list, place, cancel or confirm orders\n"
                "  version             print the version\n"
-               "  help                print this help\n");
+               "  help                print this help\n"
+               "deliveries, revoke, status, consumables and orders talk to the running\n"
+               "larderd: they exit 1 when larderd refused, 2 for bad arguments, 3 when\n"
+               "larderd cannot be reached.\n");
 }
 
 }  // namespace
@@ -40,6 +49,9 @@ int main(int argc, char** argv) {
       {"audit", larderctl::audit_command},
       {"deliveries", larderctl::deliveries_command},
       {"revoke", larderctl::revoke_command},
+      {"status", larderctl::status_command},
+      {"consumables", larderctl::consumables_command},
+      {"orders", larderctl::orders_command},
       {"version", larderctl::version_command},
       {"help", [](const Args&) { usage(stdout); return larderctl::kExitOk; }},
   };
