@@ -1,6 +1,7 @@
 #include "api/dashboard_routes.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -25,7 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::uintmax_t kMaxFileBytes = 4 * 1024 * 1024;
+constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{4} << 20;  // 4 MiB
 
 std::optional<std::string> content_type(const std::string& name) {
   static const std::map<std::string, std::string> types = {

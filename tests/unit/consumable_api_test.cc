@@ -7,6 +7,7 @@
 #include "api/consumable_routes.h"
 #include "api/http_types.h"
 #include "core/hub.h"
+#include "support/test_consumables.h"
 #include "support/fake_bus.h"
 
 using namespace larder;
@@ -22,19 +23,7 @@ Config api_config() {
   c.state_dir = "/nonexistent";
   c.http.read_token = kRead;
   c.http.admin_token = "admin-token-for-tests";
-  ConsumableConfig coffee;
-  coffee.id = "coffee";
-  coffee.name = "Coffee beans";
-  coffee.unit = Unit::g;
-  coffee.capacity = 1000;
-  coffee.pack = {"COFFEE-500", 500, 8.99};
-  ConsumableConfig pods;
-  pods.id = "pods";
-  pods.name = "Pods";
-  pods.unit = Unit::pcs;
-  pods.capacity = 80;
-  pods.pack = {"PODS-40", 40, 12.0};
-  c.consumables = {coffee, pods};
+  c.consumables = {test::coffee_beans(), test::coffee_pods()};
   return c;
 }
 

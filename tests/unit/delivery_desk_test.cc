@@ -18,6 +18,7 @@
 #include "app/plugin_host.h"
 #include "app/voice_desk.h"
 #include "grants/grant_store.h"
+#include "support/test_consumables.h"
 #include "support/fake_bus.h"
 #include "support/recording_retailer.h"
 #include "support/tempdir.h"
@@ -33,12 +34,7 @@ constexpr double kHomeLat = 48.1371, kHomeLon = 11.5754;
 Config desk_config() {
   Config c;
   c.state_dir = "/nonexistent";
-  ConsumableConfig coffee;
-  coffee.id = "coffee";
-  coffee.name = "Coffee beans";
-  coffee.unit = Unit::g;
-  coffee.capacity = 1000;
-  coffee.pack = {"COFFEE-500", 500, 8.99};
+  ConsumableConfig coffee = test::coffee_beans();
   c.consumables = {coffee};
   c.retailer = RetailerConfig{};
   VehicleConfig car;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/order_desk.h"
+#include "support/test_consumables.h"
 #include "support/fake_bus.h"
 #include "support/recording_retailer.h"
 
@@ -27,12 +28,7 @@ constexpr double kT0 = 1764460800;
 Config desk_config() {
   Config c;
   c.state_dir = "/nonexistent";
-  ConsumableConfig coffee;
-  coffee.id = "coffee";
-  coffee.name = "Coffee beans";
-  coffee.unit = Unit::g;
-  coffee.capacity = 1000;
-  coffee.pack = {"COFFEE-500", 500, 8.99};
+  ConsumableConfig coffee = test::coffee_beans();
   c.consumables = {coffee};
   ButtonConfig b;
   b.id = "coffee_button";

@@ -174,7 +174,7 @@ int orders_command(const Args& args) {
   if (args.empty() || args[0].empty() || args[0][0] == '-') {
     return refuse("orders", "a subcommand is required: list, place, cancel or confirm");
   }
-  const std::string sub = args[0];
+  const std::string& sub = args[0];
   const std::map<std::string, OptionSpec> specs = {
       {"list", {{"--config", "--ca", "--status"}, {"--json"}, 0}},
       {"place", {{"--config", "--ca", "--quantity"}, {"--json"}, 1}},
