@@ -121,7 +121,12 @@ int open_regular(const std::string& path, std::string& err) {
   return fd;
 }
 
+thread_local KeyRecording* t_recording = nullptr;
+
 }  // namespace
+
+KeyRecording::KeyRecording() : outer_(t_recording) { t_recording = this; }
+KeyRecording::~KeyRecording() { t_recording = outer_; }
 
 bool Range::contains(double v) const {
   if (!std::isfinite(v)) return false;
@@ -223,7 +228,13 @@ const Field* Section::find(std::string_view key) const {
 
 const Field* Section::lookup(std::string_view key) {
   known_.emplace(key);
+  record(named_ ? "<name>" : key);
   return find(key);
+}
+
+void Section::record(std::string_view key) const {
+  if (!t_recording) return;
+  t_recording->add(pattern_.empty() ? std::string(key) : pattern_ + "." + std::string(key));
 }
 
 bool Section::has(std::string_view key) const { return find(key) != nullptr; }
@@ -436,6 +447,8 @@ bool Section::section(const Field& field, const std::function<void(Section&)>& r
     return false;
   }
   Section child(reader_, field.value, field.path, field.line);
+  const std::string key = named_ ? "<name>" : field.key;
+  child.pattern_ = pattern_.empty() ? key : pattern_ + "." + key;
   read(child);
   child.finish();
   return true;
@@ -454,6 +467,8 @@ void read_named(Section& s, std::string_view what,
 }
 
 std::vector<Field> Section::entries() {
+  named_ = true;
+  record("<name>");
   for (const Field& f : fields_) known_.insert(f.key);
   return fields_;
 }

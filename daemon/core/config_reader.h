@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "larder/config.h"
@@ -131,12 +132,35 @@ class Section {
   const Field* lookup(std::string_view key);  // marks known
   const Field* find(std::string_view key) const;
   void missing(std::string_view key, const std::string& what = {});
+  void record(std::string_view key) const;  // to the KeyRecording of this thread, if any
 
   ConfigReader& reader_;
   std::string path_;
   int line_;
   std::vector<Field> fields_;  // first occurrences, in file order
   std::set<std::string, std::less<>> known_;
+  std::string pattern_;  // path_ with "<name>" for the keys chosen by the user
+  bool named_ = false;   // entries() was called: its keys are names, not keys
+};
+
+// The keys the loader knows, as the accessors ask for them. While a KeyRecording lives,
+// every Section of a load on this thread adds to it the dotted pattern of each key an
+// accessor or section() asks for (written in the file or not), with "<name>" for keys the
+// user chooses (entries()): `consumables.<name>.pack.sku`, `retailer.products.<name>`. Keys
+// asked for only under a condition (another key's value) are there when a load meets it.
+// tests/unit/config_docs_test.cc compares them with docs/configuration.md.
+class KeyRecording {
+ public:
+  KeyRecording();
+  ~KeyRecording();
+  KeyRecording(const KeyRecording&) = delete;
+  KeyRecording& operator=(const KeyRecording&) = delete;
+  const std::set<std::string>& keys() const { return keys_; }
+  void add(std::string key) { keys_.insert(std::move(key)); }
+
+ private:
+  KeyRecording* outer_;  // the one this replaces while it lives
+  std::set<std::string> keys_;
 };
 
 // For a map whose keys are ids chosen by the user (buttons, sensors, vehicles, people):
