@@ -59,16 +59,6 @@ std::string line_of(const std::string& table, const std::string& id) {
   return {};
 }
 
-// Six days of coffee at 150 g a day, ending at 50 g: low, with a forecast.
-void publish_low_coffee(TestClient& c) {
-  const double now = static_cast<double>(std::time(nullptr));
-  const double start = now - 6 * 86400;
-  for (double t = start; t <= now - 60; t += 1800) {
-    double level = 950 - 150 * (t - start) / 86400;
-    c.publish("larder/v1/consumable/coffee/level",
-              json{{"value", level}, {"unit", "g"}, {"ts", t}}.dump());
-  }
-}
 
 }  // namespace
 

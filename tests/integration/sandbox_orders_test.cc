@@ -55,16 +55,6 @@ void publish_low_pods_and_coffee(TestClient& c) {
   }
 }
 
-// Six days of coffee going at 150 g a day, ending nearly empty: the model wants an order.
-void publish_low_coffee(TestClient& c) {
-  const double now = static_cast<double>(std::time(nullptr));
-  const double start = now - 6 * 86400;
-  for (double t = start; t <= now - 60; t += 1800) {
-    double level = 950 - 150 * (t - start) / 86400;
-    c.publish("larder/v1/consumable/coffee/level",
-              json{{"value", level}, {"unit", "g"}, {"ts", t}}.dump());
-  }
-}
 
 json body_of(const HttpAnswer& a) { return json::parse(a.body); }
 

@@ -1,13 +1,15 @@
 // A world for end-to-end tests of orders: mosquitto, the real larder-sandbox and larderd
-// configured to order from it (sandbox_orders_test.cc, voice_hermes_test.cc).
+// configured to order from it (sandbox_orders_test.cc, larderctl_orders_test.cc, voice_hermes_test.cc).
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "support/larderd.h"
 #include "support/mosquitto.h"
@@ -42,6 +44,18 @@ inline void wait_subscribed(const LarderdProcess& d) {
   REQUIRE_MESSAGE(wait_until([&] {
     return d.log().find("connected to the MQTT broker") != std::string::npos;
   }, std::chrono::seconds(10)), d.log());
+}
+
+// Six days of coffee going at 150 g a day, ending at 50 g: low, with a forecast, so the
+// model wants an order.
+inline void publish_low_coffee(TestClient& c) {
+  const double now = static_cast<double>(std::time(nullptr));
+  const double start = now - 6 * 86400;
+  for (double t = start; t <= now - 60; t += 1800) {
+    const double level = 950 - 150 * (t - start) / 86400;
+    c.publish("larder/v1/consumable/coffee/level",
+              nlohmann::json{{"value", level}, {"unit", "g"}, {"ts", t}}.dump());
+  }
 }
 
 // mosquitto, larder-sandbox (with `sandbox_args`; with `callbacks` it signs its status
