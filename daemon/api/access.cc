@@ -5,7 +5,6 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <string_view>
 
@@ -13,6 +12,7 @@
 
 #include "api/http_types.h"
 #include "larder/log.h"
+#include "larder/text.h"
 
 namespace larder {
 
@@ -44,16 +44,6 @@ std::optional<std::string> random_hex(std::size_t bytes) {
     out += kHex[c & 15];
   }
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::string_view trim(std::string_view s) {

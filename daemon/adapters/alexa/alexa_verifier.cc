@@ -1,9 +1,9 @@
 // The Alexa request checks. OpenSSL does the X.509 path validation (X509_verify_cert at the
 // request's time), the SAN lookup, the base64 decoding and the RSA signature check
-// (EVP_DigestVerify); this file only arranges the calls, parses the URL and the timestamp,
-// and keeps the cache. Every OpenSSL object is owned by a unique_ptr, and OpenSSL's error
-// queue is emptied before each function returns, so that a failure here leaves nothing for
-// the TLS code on the same thread to trip over.
+// (EVP_DigestVerify); this file only arranges the calls, parses the timestamp and keeps the
+// cache (rule 1, the certificate URL, is in cert_url.cc). Every OpenSSL object is owned by a
+// unique_ptr, and OpenSSL's error queue is emptied before each function returns, so that a
+// failure here leaves nothing for the TLS code on the same thread to trip over.
 #include "adapters/alexa/alexa_verifier.h"
 
 #include <openssl/bio.h>
@@ -28,16 +28,14 @@
 #include <vector>
 
 #include "larder/json_depth.h"
+#include "larder/text.h"
 
 namespace larder::alexa {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kHost = "s3.amazonaws.com";
-constexpr std::string_view kPathPrefix = "/echo.api/";
 constexpr std::string_view kSignerName = "echo-api.amazon.com";
-constexpr std::size_t kMaxUrlBytes = 2048;
 constexpr std::size_t kMaxChainBytes = std::size_t{64} * 1024;
 constexpr std::size_t kMaxChainCerts = 8;
 constexpr std::size_t kMaxSignatureChars = 4096;  // RSA-16384 would be 2732
@@ -70,111 +68,6 @@ std::string openssl_error(const char* fallback) {
   char buf[256];
   ERR_error_string_n(e, buf, sizeof buf);
   return buf;
-}
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_unreserved(char c) {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-// RFC 3986 pchar without '%' (handled apart), plus the '/' between segments.
-bool is_path_char(char c) {
-  return is_unreserved(c) || c == '/' || c == ':' || c == '@' || c == '!' || c == '$' ||
-         c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' || c == ',' ||
-         c == ';' || c == '=';
-}
-int hex_value(char c) {
-  if (is_digit(c)) return c - '0';
-  c = lower(c);
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// Printable and short, for messages that quote what a client sent.
-std::string quote(std::string_view s, std::size_t max = 120) {
-  std::string out = "\"";
-  for (char c : s.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  if (s.size() > max) out += "...";
-  return out + "\"";
-}
-
-// RFC 3986, section 5.2.4.
-std::string remove_dot_segments(std::string_view in) {
-  std::string out;
-  auto drop_last_segment = [&out] {
-    auto slash = out.rfind('/');
-    out.erase(slash == std::string::npos ? 0 : slash);
-  };
-  while (!in.empty()) {
-    if (in.substr(0, 3) == "../") {
-      in.remove_prefix(3);
-    } else if (in.substr(0, 2) == "./" || in.substr(0, 3) == "/./") {
-      in.remove_prefix(2);  // "/./" leaves "/"
-    } else if (in == "/.") {
-      in = "/";
-    } else if (in.substr(0, 4) == "/../") {
-      in.remove_prefix(3);  // leaves "/"
-      drop_last_segment();
-    } else if (in == "/..") {
-      in = "/";
-      drop_last_segment();
-    } else if (in == "." || in == "..") {
-      in = {};
-    } else {
-      auto end = in.find('/', 1);
-      if (end == std::string_view::npos) end = in.size();
-      out.append(in.substr(0, end));
-      in.remove_prefix(end);
-    }
-  }
-  return out;
-}
-
-Status url_error(const std::string& why) {
-  return Status::Error("rule 1 (certificate URL): " + why);
-}
-
-// The path with percent-encoded unreserved characters decoded and other escapes in upper
-// case (RFC 3986 6.2.2.1-2), or an error.
-Result<std::string> normalise_percent(std::string_view path, std::string_view url) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    char c = path[i];
-    if (c != '%') {
-      if (!is_path_char(c)) {
-        return url_error("the URL " + quote(url) + " holds a character not allowed in a path");
-      }
-      out += c;
-      continue;
-    }
-    int hi = i + 2 < path.size() ? hex_value(path[i + 1]) : -1;
-    int lo = i + 2 < path.size() ? hex_value(path[i + 2]) : -1;
-    if (hi < 0 || lo < 0) return url_error("the URL " + quote(url) + " has a malformed '%'");
-    auto byte = static_cast<char>(hi * 16 + lo);
-    if (byte == '/' || byte == '\\') {
-      return url_error("the URL " + quote(url) + " has an encoded '/' or '\\' in its path");
-    }
-    if (is_unreserved(byte)) {
-      out += byte;
-    } else {
-      out += '%';
-      out += kHex[hi];
-      out += kHex[lo];
-    }
-    i += 2;
-  }
-  return out;
 }
 
 // Certificates from PEM text, in order, or why there are none.
@@ -221,7 +114,7 @@ std::optional<std::string> decode_base64(std::string_view s) {
   while (pad < 2 && pad < s.size() && s[s.size() - 1 - pad] == '=') ++pad;
   for (std::size_t i = 0; i + pad < s.size(); ++i) {
     char c = s[i];
-    if (!(is_alpha(c) || is_digit(c) || c == '+' || c == '/')) return std::nullopt;
+    if (!(is_ascii_alpha(c) || is_ascii_digit(c) || c == '+' || c == '/')) return std::nullopt;
   }
   std::string out(s.size() / 4 * 3, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
@@ -240,7 +133,7 @@ std::optional<double> parse_timestamp(std::string_view s) {
     if (at + n > s.size()) return std::nullopt;
     int v = 0;
     for (std::size_t i = at; i < at + n; ++i) {
-      if (!is_digit(s[i])) return std::nullopt;
+      if (!is_ascii_digit(s[i])) return std::nullopt;
       v = v * 10 + (s[i] - '0');
     }
     return v;
@@ -258,7 +151,7 @@ std::optional<double> parse_timestamp(std::string_view s) {
   if (s[at] == '.') {
     double scale = 0.1;
     std::size_t start = ++at;
-    while (at < s.size() && is_digit(s[at])) {
+    while (at < s.size() && is_ascii_digit(s[at])) {
       fraction += (s[at] - '0') * scale;
       scale /= 10;
       ++at;
@@ -391,10 +284,10 @@ Status check_timestamp(const json& envelope, double now) {
   if (!ts->is_string()) return error("request.timestamp is not a string");
   const auto& text = ts->get_ref<const std::string&>();
   auto t = parse_timestamp(text);
-  if (!t) return error("request.timestamp " + quote(text) + " is not an ISO 8601 UTC time");
+  if (!t) return error("request.timestamp " + quote_excerpt(text) + " is not an ISO 8601 UTC time");
   double off = *t - now;
   if (!(std::fabs(off) <= kMaxClockSkew)) {
-    return error("request.timestamp " + quote(text) + " is " +
+    return error("request.timestamp " + quote_excerpt(text) + " is " +
                  std::to_string(static_cast<long long>(std::lround(std::fabs(off)))) + " s " +
                  (off < 0 ? "old" : "ahead") + " (at most 150 s either way)");
   }
@@ -418,7 +311,7 @@ Status check_application(const json& envelope, const std::string& skill_id) {
     if (!ids[i]->is_string()) return error(std::string(where[i]) + " is not a string");
     const auto& id = ids[i]->get_ref<const std::string&>();
     if (id != skill_id) {
-      return error(std::string(where[i]) + " " + quote(id) + " is not this skill's");
+      return error(std::string(where[i]) + " " + quote_excerpt(id) + " is not this skill's");
     }
   }
   if (!any) return error("the request names no application id");
@@ -426,49 +319,6 @@ Status check_application(const json& envelope, const std::string& skill_id) {
 }
 
 }  // namespace
-
-Result<std::string> normalise_cert_url(std::string_view url) {
-  if (url.size() > kMaxUrlBytes) return url_error("the URL is longer than 2048 bytes");
-  auto sep = url.find("://");
-  if (sep == std::string_view::npos) return url_error(quote(url) + " is not an absolute URL");
-  if (!iequals(url.substr(0, sep), "https")) {
-    return url_error("the scheme of " + quote(url) + " is not https");
-  }
-  std::string_view rest = url.substr(sep + 3);
-  auto end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, end);
-  std::string_view tail = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
-  if (authority.find('@') != std::string_view::npos) {
-    return url_error(quote(url) + " holds a user name");
-  }
-  std::string_view host = authority;
-  if (auto colon = authority.rfind(':'); colon != std::string_view::npos &&
-                                         authority.find(']') == std::string_view::npos) {
-    host = authority.substr(0, colon);
-    std::string_view port = authority.substr(colon + 1);
-    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), is_digit)) {
-      return url_error("the port of " + quote(url) + " is not a number");
-    }
-    if (std::stoi(std::string(port)) != 443) {
-      return url_error("the port of " + quote(url) + " is not 443");
-    }
-  }
-  if (!iequals(host, kHost)) {
-    return url_error("the host of " + quote(url) + " is not s3.amazonaws.com");
-  }
-  if (tail.find_first_of("?#") != std::string_view::npos) {
-    return url_error(quote(url) + " has a query or a fragment");
-  }
-  auto path = normalise_percent(tail, url);
-  if (!path.ok()) return path.status();
-  std::string normal = remove_dot_segments(*path);
-  if (normal.compare(0, kPathPrefix.size(), kPathPrefix) != 0) {
-    return url_error("the path of " + quote(url) + " does not start with /echo.api/");
-  }
-  return "https://" + std::string(kHost) + normal;
-}
-
-Status check_cert_url(std::string_view url) { return normalise_cert_url(url).status(); }
 
 // --- TrustStore ---
 
@@ -639,7 +489,8 @@ void AlexaVerifier::verify(const HttpRequest& req, double now,
   const std::string& url_header = req.header("signaturecertchainurl");
   const std::string& signature_header = req.header("signature-256");
   if (url_header.empty()) {
-    return done(url_error("the SignatureCertChainUrl header is missing"));
+    return done(
+        Status::Error("rule 1 (certificate URL): the SignatureCertChainUrl header is missing"));
   }
   if (signature_header.empty()) {
     return done(Status::Error("rule 3 (signature): the Signature-256 header is missing"));

@@ -49,7 +49,7 @@ inline constexpr double kMaxClockSkew = 150;  // seconds, rule 4
 // query, a fragment, a percent-encoded '/' or '\', a malformed percent sign and any
 // character outside RFC 3986's path characters are refused (Amazon never sends them).
 // Percent-encoded unreserved characters are decoded before the dot segments are removed
-// (RFC 3986 6.2.2), so "%2e%2e" counts as "..".
+// (RFC 3986 6.2.2), so "%2e%2e" counts as "..". Both are in cert_url.cc.
 Status check_cert_url(std::string_view url);
 
 // The URL rule 1 accepted, in its normal form: "https://s3.amazonaws.com" and the

@@ -18,6 +18,7 @@
 
 #include "api/http_types.h"
 #include "larder/log.h"
+#include "larder/text.h"
 
 namespace larder {
 
@@ -65,14 +66,6 @@ struct ServerCore : std::enable_shared_from_this<ServerCore> {
 };
 
 bool forbidden_chars(const std::string& s) { return s.find_first_of("\r\n", 0) != std::string::npos || s.find('\0') != std::string::npos; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
