@@ -59,7 +59,6 @@ std::string line_of(const std::string& table, const std::string& id) {
   return {};
 }
 
-
 }  // namespace
 
 TEST_CASE("larderctl orders places, lists, cancels and confirms at the running larderd") {

@@ -55,7 +55,6 @@ void publish_low_pods_and_coffee(TestClient& c) {
   }
 }
 
-
 json body_of(const HttpAnswer& a) { return json::parse(a.body); }
 
 HttpAnswer api(const LarderdProcess& d, const std::string& method, const std::string& path,

@@ -1,5 +1,6 @@
 // A world for end-to-end tests of orders: mosquitto, the real larder-sandbox and larderd
-// configured to order from it (sandbox_orders_test.cc, larderctl_orders_test.cc, voice_hermes_test.cc).
+// configured to order from it (sandbox_orders_test.cc, larderctl_orders_test.cc,
+// voice_hermes_test.cc).
 #pragma once
 
 #include <chrono>
