@@ -47,6 +47,9 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
     settings.utc_offset_hours = utc_offset_hours;
     Entry e{&c, ConsumableModel(c, settings), ConsumableState::initial(c),
             ConsumableState::initial(c)};
+    // Checkpoints of models that only ticked are spread over the interval, not all at once.
+    e.last_saved = clock_.now() - kCheckpointSeconds * static_cast<double>(consumables_.size()) /
+                                      static_cast<double>(config_.consumables.size());
     consumables_.emplace(c.id, std::move(e));
   }
   metrics_.describe("larder_messages_received_total", "counter",
@@ -82,6 +85,8 @@ Status Hub::restore() {
       continue;
     }
     sync(e);
+    e.unsaved = false;  // what the store holds
+    e.saved_version = e.model.version();
   }
   for (auto& [id, e] : consumables_) {
     if (!e.ever_published) publish_state(e);
@@ -339,6 +344,7 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
     store_.append({c.id, ts, "purchased", static_cast<double>(pu->packs)});
   }
   s.updated = std::max(s.updated, ts);
+  e.unsaved = true;
   sync(e);
   return true;
 }
@@ -395,11 +401,15 @@ void Hub::with_entry(const std::string& id, const std::function<void(Entry&)>& f
   auto it = consumables_.find(id);
   if (it == consumables_.end()) return;
   fn(it->second);
+  it->second.unsaved = true;
   sync(it->second);
 }
 
 void Hub::changed(Entry& e) {
-  e.unsaved = true;
+  if (e.model.version() != e.saved_version) {
+    e.saved_version = e.model.version();
+    e.unsaved = true;
+  }
   if (e.ever_published && !meaningful_change(e.published, e.state)) return;
   if (clock_.now() - e.last_publish >= options_.min_publish_interval) {
     publish_state(e);
@@ -409,11 +419,20 @@ void Hub::changed(Entry& e) {
 }
 
 void Hub::persist() {
+  const double now = clock_.now();
   for (auto& [id, e] : consumables_) {
-    if (!e.unsaved) continue;
-    json saved = {{"state", json::parse(e.state.to_json())}, {"model", e.model.save()}};
-    store_.put_state(id, saved.dump(), e.state.updated);
+    if (!e.unsaved && !(e.ticked && now - e.last_saved >= kCheckpointSeconds)) continue;
+    // The stored form is {"model": ..., "state": ...}, written as text: the state is JSON
+    // text already, so it is not parsed again only to be printed.
+    std::string text = R"({"model":)";
+    text += e.model.save().dump();
+    text += R"(,"state":)";
+    text += e.state.to_json();
+    text += '}';
+    store_.put_state(id, std::move(text), e.state.updated);
     e.unsaved = false;
+    e.ticked = false;
+    e.last_saved = now;
   }
 }
 
@@ -423,6 +442,7 @@ void Hub::tick() {
   double now = clock_.now();
   for (auto& [id, e] : consumables_) {
     e.model.advance(now);
+    e.ticked = true;
     sync(e);
     if (e.dirty && now - e.last_publish >= options_.min_publish_interval) publish_state(e);
   }
@@ -431,6 +451,7 @@ void Hub::tick() {
 void Hub::publish_pending() {
   for (auto& [id, e] : consumables_) {
     if (e.dirty) publish_state(e);
+    if (e.ticked) e.unsaved = true;  // the last persist() keeps the time it was advanced to
   }
 }
 

@@ -100,7 +100,8 @@ class Hub {
   // publication was delayed by the rate limit.
   void tick();
   // Publishes at once every state whose publication waits for the rate limit (at
-  // shutdown, so the retained state is the one the store keeps).
+  // shutdown, so the retained state is the one the store keeps), and has the next
+  // persist() save every model advanced since its last save.
   void publish_pending();
 
   // Facts from the order ledger (issue: orders), passed to the consumable's model.
@@ -108,9 +109,14 @@ class Hub {
   void order_placed(const std::string& id, double ts);
   void order_cancelled(const std::string& id, double ts, bool by_user);
   void order_delivered(const std::string& id, double ts, int packs, double delivery_days);
-  // Queues the state of every consumable changed since the last call in the store (the
-  // daemon calls it right before each flush, so a burst of readings costs one write).
+  // Queues in the store the state of every consumable whose model learned something since
+  // the last call (an input, an order fact, a decision of the tick), so a burst of readings
+  // costs one write per consumable, and idle consumables none. The time a model was last
+  // advanced to (its outage detection) is saved at most kCheckpointSeconds late: a
+  // consumable that only ticked is written once per checkpoint. The daemon calls it right
+  // before each flush.
   void persist();
+  static constexpr double kCheckpointSeconds = 60;
 
   // For the plugins (plugins/host.h): a device message that fits no known form is counted,
   // logged and reported on `<root>/error` like a bad canonical input; an event goes to
@@ -146,7 +152,10 @@ class Hub {
     ConsumableState state;
     ConsumableState published;
     bool ever_published = false;
-    bool unsaved = false;             // changed since the last persist()
+    bool unsaved = false;             // learned something since the last persist()
+    bool ticked = false;              // advanced in time since the last persist()
+    double last_saved = 0;            // clock time of the last persist() of this one
+    unsigned saved_version = 0;       // the model's version() when last looked at
     bool dirty = false;               // a meaningful change waits for the rate limit
     double last_publish = -1e300;     // clock time
     // The last input with an explicit ts, per kind: QoS 1 is at-least-once, so the same

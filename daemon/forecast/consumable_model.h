@@ -124,6 +124,9 @@ class ConsumableModel {
   // then changes nothing.
   nlohmann::json save() const;
   Status load(const nlohmann::json& j);
+  // Changes whenever what the forecast rests on changes (an input, a fact, a decision):
+  // the hub saves a model whose version moved.
+  unsigned version() const { return version_; }
 
  private:
   // (Implemented in consumable_model.cc: the inputs; consumable_model_forecast.cc: the

@@ -297,6 +297,40 @@ TEST_CASE("mqtt publish while disconnected keeps retained state and buffers even
   CHECK_FALSE(events[0].retained);
 }
 
+TEST_CASE("mqtt a burst of 2000 retained QoS 1 states all arrive (in-flight window)") {
+  MosquittoBroker broker;
+  const std::string prefix = "larder/v1/consumable/";
+  Hub hub(broker.url(), {{prefix + "+/state", true}});  // its own witness
+  REQUIRE(hub.start_and_connect());
+  constexpr int N = 2000;
+  for (int i = 0; i < N; ++i) {
+    hub.client.publish(prefix + "c" + std::to_string(i) + "/state",
+                       R"({"level":)" + std::to_string(i) + "}", true, 1);
+  }
+  // At most a few are in flight; the rest wait in the client, in order.
+  CHECK(hub.client.pending() > 0);
+  std::set<std::string> topics;
+  std::size_t seen = 0;
+  auto all = [&] {
+    for (; seen < hub.received.size(); ++seen) topics.insert(hub.received[seen].topic);
+    return topics.size() == std::size_t(N) &&
+           hub.metric("larder_mqtt_messages_published_total") >= N + 1;  // + online
+  };
+  CHECK_MESSAGE(run_until(hub.loop, all, 120s),
+                "received " << topics.size() << " of " << N << "\n" << broker.log());
+  CHECK(hub.client.pending() == 0);
+  CHECK(hub.metric("larder_mqtt_publish_errors_total") == 0);
+  CHECK(hub.metric("larder_mqtt_dropped_total") == 0);
+  for (const auto& m : hub.received) {
+    const std::string id = m.topic.substr(prefix.size() + 1, m.topic.find("/state") -
+                                                                 prefix.size() - 1);
+    CHECK(m.payload == R"({"level":)" + id + "}");
+  }
+  bool done = false;
+  hub.client.stop([&] { done = true; });
+  REQUIRE(run_until(hub.loop, [&] { return done; }, 5s));
+}
+
 TEST_CASE("mqtt client keeps trying until the broker appears") {
   MosquittoBroker broker;
   broker.stop();

@@ -267,6 +267,37 @@ TEST_CASE("restore publishes the stored state of every configured consumable") {
   CHECK(bus.on("larder/v1/consumable/pods/state").size() == 1);
 }
 
+TEST_CASE_FIXTURE(Fixture, "persist saves the consumables that learned, and idle ones rarely") {
+  REQUIRE(config.consumables.size() >= 2);
+  auto queued = [&] {
+    hub.persist();
+    std::size_t n = store.pending();
+    REQUIRE(store.flush().ok());
+    return n;
+  };
+  hub.tick();
+  CHECK(queued() == 0);  // time passed, nothing learned, no checkpoint due yet
+  send("consumable/pods/used", R"({"amount":1,"unit":"pcs"})");
+  CHECK(queued() == 2);  // the reading and the state of pods only
+  CHECK(queued() == 0);
+  // Models that only ticked are saved once per checkpoint interval.
+  clock.advance(Hub::kCheckpointSeconds + 1);
+  hub.tick();
+  CHECK(queued() == config.consumables.size());
+  hub.tick();
+  CHECK(queued() == 0);
+  // At shutdown every model that ticked is saved, so its time is the latest.
+  clock.advance(1);
+  hub.tick();
+  hub.publish_pending();
+  CHECK(queued() == config.consumables.size());
+  // What is saved restores.
+  test::FakeBus bus2;
+  Hub again{config, bus2, store, clock, metrics};
+  REQUIRE(again.restore().ok());
+  CHECK(again.consumable("pods")->on_hand == hub.consumable("pods")->on_hand);
+}
+
 TEST_CASE_FIXTURE(Fixture, "a message delivered twice (QoS 1 is at least once) counts once") {
   send("consumable/pods/used", R"({"amount":1,"unit":"pcs","ts":1764460000})");
   send("consumable/pods/purchased", R"({"packs":2,"ts":1764460001})");

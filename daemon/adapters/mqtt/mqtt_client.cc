@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "adapters/mqtt/offline_buffer.h"
+#include "adapters/mqtt/tcp_nodelay.h"
 #include "larder/log.h"
 
 namespace larder {
@@ -31,6 +32,10 @@ constexpr auto kBackpressureRetry = 50ms;
 // Paho C counts queued publishes against maxBufferedMessages even while connected
 // (default 100): leave room for both offline buffers and a burst.
 constexpr int kPahoMaxBuffered = 60000;
+// QoS 1/2 publishes handed to Paho and not yet acknowledged. Paho C stalls for seconds when
+// it holds many (a start with 1,000 retained states took 40 s): the rest wait in our buffer
+// and go out as acknowledgements come back.
+constexpr std::size_t kMaxInFlight = 10;
 
 const std::string kReceived = "larder_mqtt_messages_received_total";
 const std::string kPublished = "larder_mqtt_messages_published_total";
@@ -129,6 +134,10 @@ class MqttClient::Impl : public std::enable_shared_from_this<Impl> {
   Sent send_now(const std::string& topic, const std::string& payload, int qos, bool retain,
                 mqtt::iaction_listener& listener);
   void keep(Message m);
+  // A counted publish of connection `epoch` completed: frees its in-flight slot.
+  void acknowledged(std::uint64_t epoch);
+  // At stop everything still waiting goes to Paho at once, ahead of `offline`.
+  bool window_full(int qos) const { return qos > 0 && inflight_ >= kMaxInFlight && !stopping_; }
   void flush();
   void schedule_flush();
   void disconnect_for_stop();
@@ -152,6 +161,7 @@ class MqttClient::Impl : public std::enable_shared_from_this<Impl> {
   std::uint64_t notified_epoch_ = 0;  // the connect on_connected was called for
   std::size_t suback_missing_ = 0;    // SUBACKs still awaited for this epoch
   int connects_ = 0;
+  std::size_t inflight_ = 0;          // counted QoS 1/2 publishes of this epoch not yet done
   OfflineBuffer buffer_{MqttClient::kMaxQueued, MqttClient::kMaxRetainedTopics};
   bool flush_scheduled_ = false;
   std::function<void()> stop_done_;
@@ -247,14 +257,21 @@ void MqttClient::Impl::install_callbacks() {
     });
   });
   publish_listener_ = std::make_unique<Listener>([post](const mqtt::token& t, bool ok) {
+    // The connection epoch of a QoS 1/2 publish counted in flight, 0 for the others.
+    const auto epoch =
+        static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(t.get_user_context()));
     if (ok) {
-      post([](Impl& s) { s.metrics_.inc(kPublished); });
+      post([epoch](Impl& s) {
+        s.metrics_.inc(kPublished);
+        s.acknowledged(epoch);
+      });
       return;
     }
     auto topic = t.get_topics() && !t.get_topics()->empty() ? (*t.get_topics())[0] : std::string("?");
-    post([topic, e = describe_token(t)](Impl& s) {
+    post([topic, epoch, e = describe_token(t)](Impl& s) {
       s.metrics_.inc(kErrors);
       s.warn("publish", "mqtt: publish to '" + topic + "' failed: " + e);
+      s.acknowledged(epoch);
     });
   });
   offline_listener_ = std::make_unique<Listener>([post](const mqtt::token&, bool ok) {
@@ -292,11 +309,15 @@ void MqttClient::Impl::on_connected(const std::string& cause) {
   if (stopped_ || disconnecting_) return;
   ++epoch_;
   ++connects_;
+  inflight_ = 0;  // what Paho resends from before completes with an older epoch
   if (connects_ > 1) metrics_.inc(kReconnects);
   connected_ = true;
   metrics_.set(kConnected, {}, 1);
   log_info("mqtt: connected to " + cfg_.url + (connects_ > 1 ? " again" : "") +
            (cause.empty() ? "" : " (" + cause + ")"));
+  if (set_tcp_nodelay_to_port(mqtt_url_port(cfg_.url)) == 0) {
+    log_debug("mqtt: could not set TCP_NODELAY on the broker connection");
+  }
   if (stopping_) return;  // Paho resends the pending `offline`; stop() goes on
   const std::string status = cfg_.root() + "/status";
   if (send_now(status, "online", 1, true, *publish_listener_) == Sent::keep) keep(Message{status, "online", 1, true});
@@ -308,6 +329,7 @@ void MqttClient::Impl::on_lost(const std::string& cause) {
   if (!connected_) return;
   connected_ = false;
   ++epoch_;
+  inflight_ = 0;
   metrics_.set(kConnected, {}, 0);
   if (stopping_ || stopped_) return;
   log_warn("mqtt: disconnected from " + cfg_.url + ": " + cause + "; reconnecting");
@@ -381,9 +403,13 @@ void MqttClient::Impl::set_subscriptions(std::vector<Subscription> subs) {
 
 Sent MqttClient::Impl::send_now(const std::string& topic, const std::string& payload, int qos,
                                 bool retain, mqtt::iaction_listener& listener) {
+  // Only QoS 1/2 publishes with the regular listener count against the in-flight window.
+  const bool counted = qos > 0 && &listener == publish_listener_.get();
+  void* context = counted ? reinterpret_cast<void*>(static_cast<std::uintptr_t>(epoch_)) : nullptr;
   try {
-    cli_->publish(mqtt::message::create(topic, payload.data(), payload.size(), qos, retain), nullptr,
-                  listener);
+    cli_->publish(mqtt::message::create(topic, payload.data(), payload.size(), qos, retain),
+                  context, listener);
+    if (counted) ++inflight_;
     return Sent::ok;
   } catch (const mqtt::exception& e) {
     const int rc = e.get_return_code();
@@ -414,12 +440,19 @@ void MqttClient::Impl::publish(const std::string& topic, std::string payload, bo
   }
   // Keep the order: while anything waits, new messages wait behind it.
   const bool backlog = retain ? buffer_.has_retained(topic) : buffer_.has_queued();
-  if (connected_ && !backlog) {
+  if (connected_ && !backlog && !window_full(qos)) {
     Sent r = send_now(topic, payload, qos, retain, *publish_listener_);
     if (r != Sent::keep) return;
   }
   keep(Message{topic, std::move(payload), qos, retain});
-  if (connected_) schedule_flush();
+  // A full window is drained by the acknowledgements; anything else by a retry.
+  if (connected_ && !window_full(qos)) schedule_flush();
+}
+
+void MqttClient::Impl::acknowledged(std::uint64_t epoch) {
+  if (epoch == 0 || epoch != epoch_ || inflight_ == 0) return;
+  --inflight_;
+  if (!buffer_.empty()) flush();
 }
 
 void MqttClient::Impl::keep(Message m) {
@@ -433,6 +466,7 @@ void MqttClient::Impl::keep(Message m) {
 void MqttClient::Impl::flush() {
   if (!connected_) return;
   buffer_.drain([this](const Message& m) {
+    if (window_full(m.qos)) return false;  // the next acknowledgement drains on
     if (send_now(m.topic, m.payload, m.qos, m.retained, *publish_listener_) != Sent::keep) return true;
     schedule_flush();  // Paho is disconnected again or its buffer is full: later
     return false;
@@ -468,6 +502,7 @@ void MqttClient::Impl::stop(std::function<void()> done) {
   }
   stopping_ = true;
   stop_done_ = std::move(done);
+  flush();  // what waited for the in-flight window
   if (!connected_ ||
       send_now(cfg_.root() + "/status", "offline", 1, true, *offline_listener_) != Sent::ok) {
     disconnect_for_stop();

@@ -18,7 +18,9 @@
 //   retained messages are kept (the latest per topic) and other messages are queued up to
 //   10,000 (oldest dropped and counted) in an OfflineBuffer (offline_buffer.h); both are
 //   sent after the next connect. QoS 1 messages Paho has already accepted are resent by
-//   Paho itself after a reconnect.
+//   Paho itself after a reconnect. While connected, at most 10 QoS 1/2 publishes are in
+//   flight (Paho C stalls for seconds with thousands unacknowledged); the others wait in
+//   the same buffer, in order, and go out as PUBACKs come back (all at once at stop()).
 // - stop(done) publishes `offline` (retained, QoS 1), waits up to 2 s for its PUBACK,
 //   disconnects cleanly (so the broker does not also fire the will), then posts done.
 //
@@ -103,7 +105,8 @@ class MqttClient final : public Bus {
   void stop(std::function<void()> done);
 
   bool connected() const;
-  // Messages waiting for the next connect (retained topics + queued messages).
+  // Messages waiting for the next connect or for room in the in-flight window (retained
+  // topics + queued messages).
   std::size_t pending() const;
 
  private:
