@@ -2,10 +2,15 @@
 // function (config_sections.h) through the walker of config_reader.h.
 #include "larder/config.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/config_checks.h"
 #include "core/config_reader.h"
@@ -74,6 +79,70 @@ void read_root(Section& root, Config& cfg) {
   }
 }
 
+// Where each document of a stream starts, and its first node; ignores everything else.
+class DocumentMarks final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts, nodes;
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    starts.push_back(mark);
+    nodes.push_back(mark);
+    fresh_ = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (fresh_) nodes.back() = mark;
+    fresh_ = false;
+  }
+  bool fresh_ = false;
+};
+
+struct Documents {
+  std::optional<YAML::Node> first;   // absent: no document at all
+  std::optional<YAML::Mark> second;  // where a second document starts, if there is one
+};
+
+// The first document of `text`, and where a second one starts. Not YAML::LoadAll: in
+// yaml-cpp 0.7 it never returns on some malformed text (a stray ',' where a node should
+// start, as in ",\n" or "# larder\n,\n"): its parser hands out the same empty document again
+// and again without consuming the token, and LoadAll collects them until memory runs out
+// (fixed upstream in yaml-cpp 0.8, PR #1319; found here by fuzzing, docs/fuzzing.md). So
+// the documents are walked at most three times, and a document that starts where the one
+// before it did is that stuck parser: a syntax error at its mark.
+Documents load_documents(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentMarks walk;
+  for (int i = 0; i < 3 && parser.HandleNextDocument(walk); ++i) {
+    const auto& s = walk.starts;
+    if (s.size() >= 2 && s[s.size() - 1].pos == s[s.size() - 2].pos) {
+      throw YAML::ParserException(s.back(), "unexpected token where a node should start");
+    }
+  }
+  Documents docs;
+  if (walk.starts.empty()) return docs;
+  docs.first = YAML::Load(text);  // the first document only; YAML::Load always returns
+  if (walk.nodes.size() > 1) docs.second = walk.nodes[1];
+  return docs;
+}
+
 }  // namespace
 
 const ConsumableConfig* Config::consumable(std::string_view id) const {
@@ -98,21 +167,20 @@ ConfigLoad parse_config(const std::string& yaml_text, const std::string& path) {
   Config cfg;
   cfg.path = path;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(yaml_text);
-    if (docs.empty() || docs[0].IsNull()) {
+    Documents docs = load_documents(yaml_text);
+    if (!docs.first || docs.first->IsNull()) {
       reader.error(0, "", "is empty: it needs at least mqtt, state_dir, http and consumables");
-    } else if (!docs[0].IsMap()) {
-      reader.error(docs[0].Mark().line + 1, "",
+    } else if (!docs.first->IsMap()) {
+      reader.error(docs.first->Mark().line + 1, "",
                    "must be a map of sections (mqtt, state_dir, http, ...), got " +
-                       config::describe_value(docs[0]));
+                       config::describe_value(*docs.first));
     } else {
-      if (docs.size() > 1) {
-        YAML::Mark m = docs[1].Mark();
-        reader.error(m.is_null() ? 0 : m.line + 1, "",
+      if (docs.second) {
+        reader.error(docs.second->is_null() ? 0 : docs.second->line + 1, "",
                      "holds more than one YAML document ('---'); the configuration is one");
       }
       // A missing top-level key is reported at line 1, where the document starts.
-      Section root(reader, docs[0], "", 1);
+      Section root(reader, *docs.first, "", 1);
       read_root(root, cfg);
       root.finish();
     }

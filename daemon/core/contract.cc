@@ -107,6 +107,10 @@ struct Fields {
       fail("field 'ts' must be epoch seconds, not negative");
       return std::nullopt;
     }
+    if (t && *t > kMaxTs) {
+      fail("field 'ts' must be epoch seconds before 2100-01-01 (at most 4102444800)");
+      return std::nullopt;
+    }
     return t;
   }
 

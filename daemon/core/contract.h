@@ -25,6 +25,9 @@
 namespace larder::contract {
 
 inline constexpr std::size_t kMaxPayload = std::size_t{64} * 1024;
+// The latest `ts` an input may carry, 2100-01-01T00:00:00Z: a later one is a mistake
+// (milliseconds for seconds, a broken clock) and is refused with a clear error.
+inline constexpr double kMaxTs = 4102444800;
 
 struct LevelInput {
   std::string consumable;

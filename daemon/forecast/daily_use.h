@@ -78,7 +78,8 @@ class DailyUse {
   double last_t_ = 0, last_c_ = 0;
   std::array<double, 24> profile_{};
   double profile_days_ = 0;
-  Ring<DayTotal, 64> done_;
+  static constexpr std::int64_t kKeptDays = 64;  // completed days waiting for pop()
+  Ring<DayTotal, kKeptDays> done_;
 };
 
 }  // namespace larder::forecast

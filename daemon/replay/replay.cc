@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/contract.h"
 #include "core/hub.h"
 #include "larder/bus.h"
 #include "larder/clock.h"
@@ -88,6 +89,10 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
       continue;
     }
     double ts = ts_it->get<double>();
+    if (ts < 0 || ts > contract::kMaxTs) {  // the forecaster would walk every day up to it
+      bad("'ts' must be epoch seconds from 0 to 4102444800 (2100-01-01)");
+      continue;
+    }
     if (started && ts < clock.now()) {
       bad("'ts' goes backwards (the input must be in time order)");
       continue;

@@ -6,9 +6,10 @@
 // {"ts","topic","payload"} (payload a JSON value or a string holding the raw MQTT
 // payload) or a query {"ts","query":"<id>"|"*"}. Output: one JSON object per query and
 // consumable, in order; for "*" in the order of the configuration.
-// A malformed line (not JSON, missing fields, time going backwards, an unknown
-// consumable in a query) and a message the hub refuses are reported on `errors` with the
-// line number and skipped; the run then fails (exit status 1) after the whole input.
+// A malformed line (not JSON, missing fields, a `ts` outside 0..contract::kMaxTs or going
+// backwards, an unknown consumable in a query) and a message the hub refuses are reported
+// on `errors` with the line number and skipped; the run then fails (exit status 1) after
+// the whole input.
 // Thread rule: runs on the calling thread.
 #pragma once
 

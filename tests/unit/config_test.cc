@@ -619,3 +619,19 @@ consumables: {}
   CHECK(bad.errors[1].key == "forecast.cancel_wait_days");
   CHECK(bad.errors[2].key == "forecast.risk");
 }
+
+TEST_CASE("malformed YAML on which yaml-cpp 0.7's LoadAll never returns is a syntax error") {
+  // Found by fuzzing (docs/fuzzing.md): a stray ',' where a node should start made the
+  // loader collect empty documents until memory ran out.
+  for (const char* text : {",", ",\n", "\n,\n", "# larder\n,\nmqtt: {}\n"}) {
+    CAPTURE(text);
+    ConfigLoad l = parse_config(text, "/x/l.yaml");
+    REQUIRE(l.errors.size() == 1);
+    CHECK_FALSE(l.config.has_value());
+    CHECK(l.errors[0].what.find("YAML syntax error") == 0);
+  }
+  // A second document after a good one is still reported as one.
+  ConfigLoad two = parse_config(minimal() + "---\n,\n", "/x/l.yaml");
+  REQUIRE_FALSE(two.errors.empty());
+  CHECK_FALSE(two.config.has_value());
+}

@@ -88,6 +88,10 @@ TEST_CASE("fields are checked: types, units, finite numbers, ranges") {
   CHECK(reason(parse(t, R"({"value":1,"unit":"g","ts":"now"})")) == "field 'ts' must be a number");
   CHECK(reason(parse(t, R"({"value":1,"unit":"g","ts":-5})")).find("not negative") !=
         std::string::npos);
+  // Milliseconds for seconds, or a broken clock: refused, not walked up to (fuzzing).
+  CHECK(reason(parse(t, R"({"value":1,"unit":"g","ts":1764460800000})")) ==
+        "field 'ts' must be epoch seconds before 2100-01-01 (at most 4102444800)");
+  CHECK(parse(t, R"({"value":1,"unit":"g","ts":4102444800})").ok());
   CHECK(reason(parse(t, R"({"value":1,"unit":"g","gross":"yes"})")) ==
         "field 'gross' must be true or false");
   CHECK_FALSE(parse("larder/v1/consumable/pods/used", R"({"amount":0,"unit":"pcs"})").ok());

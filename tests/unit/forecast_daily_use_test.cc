@@ -126,3 +126,45 @@ TEST_CASE("save and load round-trip: a bad saved state changes nothing") {
   CHECK_FALSE(c.load(bad).ok());
   CHECK(c.save() == DailyUse(1).save());
 }
+
+TEST_CASE("time jumping far ahead keeps the days the ring holds, as if each day was closed") {
+  // Found by fuzzing (docs/fuzzing.md): close_until walked a jump of millions of days one
+  // day at a time. Whole days without use (or bridged by a gap) are now skipped at once.
+  const double far = 1e9 * kDay;  // a billion days
+  DailyUse d(0);
+  d.close_until(kT0 + 3600, false);
+  d.event(kT0 + 7200, 2, false);
+  d.close_until(kT0 + far + 3600, false);
+  auto days = drain(d);
+  REQUIRE(days.size() == 64);  // the ring's capacity: older days are dropped, as before
+  CHECK(days.back().day == d.local_day(kT0 + far) - 1);
+  for (std::size_t i = 1; i < days.size(); ++i) CHECK(days[i].day == days[i - 1].day + 1);
+  for (const auto& t : days) {
+    CHECK(t.use == 0);
+    CHECK(t.dow == DailyUse::day_of_week(t.day));
+  }
+  // The day after the jump goes on normally.
+  d.event(kT0 + far + 7200, 1, false);
+  d.close_until(kT0 + far + kDay + 1, false);
+  days = drain(d);
+  REQUIRE(days.size() == 1);
+  CHECK(days[0].use == doctest::Approx(1));
+
+  // A gap spread over many days: each kept day holds its even share, marked bridged.
+  DailyUse g(0);
+  g.close_until(kT0, false);
+  g.spread(kT0, kT0 + 1000 * kDay, 1000);
+  days = drain(g);
+  REQUIRE(days.size() == 64);
+  CHECK(days.back().day == g.local_day(kT0) + 999);
+  for (const auto& t : days) {
+    CHECK(t.use == doctest::Approx(1));
+    CHECK(t.bridged);
+  }
+  // A level series restarting far ahead reports none of the days in between.
+  DailyUse p(0);
+  p.point(kT0, 100, false);
+  p.restart();
+  p.point(kT0 + far, 50, false);
+  CHECK(drain(p).empty());
+}

@@ -119,3 +119,28 @@ not json
   REQUIRE(r.out.size() == 1);
   CHECK(r.out[0]["level"] == 700);
 }
+
+TEST_CASE("a ts far in the future or negative is refused clearly, and changes nothing") {
+  // Found by fuzzing (docs/fuzzing.md): a line whose ts lay ~30 million years ahead made
+  // the forecaster close every day up to it, one by one.
+  auto r = run(
+      R"({"ts":1764460800,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
+{"ts":1e15,"query":"coffee"}
+{"ts":-86400,"query":"coffee"}
+{"ts":4102444801,"topic":"larder/v1/consumable/coffee/level","payload":{"value":1,"unit":"g"}}
+{"ts":1764461000,"query":"coffee"}
+)");
+  CHECK(r.result.bad_lines == 3);
+  CHECK(r.errors.find("line 2: 'ts' must be epoch seconds from 0 to 4102444800 (2100-01-01)") !=
+        std::string::npos);
+  CHECK(r.errors.find("line 3: 'ts' must be epoch seconds from 0") != std::string::npos);
+  CHECK(r.errors.find("line 4: 'ts' must be epoch seconds from 0") != std::string::npos);
+  // The answer is the one without the refused lines.
+  auto ref = run(
+      R"({"ts":1764460800,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
+{"ts":1764461000,"query":"coffee"}
+)");
+  REQUIRE(r.out.size() == 1);
+  REQUIRE(ref.out.size() == 1);
+  CHECK(r.out[0] == ref.out[0]);
+}

@@ -1,0 +1,61 @@
+// Shared by the libFuzzer targets (docs/fuzzing.md): the configuration they run with and
+// a plugin Sink that checks what a plugin hands on.
+// Thread rule: libFuzzer calls the targets on one thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "larder/bus.h"
+#include "larder/config.h"
+#include "larder/store.h"
+#include "plugins/plugin.h"
+
+namespace larder::fuzz {
+
+// A configuration with every plugin and device kind (fuzz_support.cc): two consumables,
+// zigbee2mqtt and ESPHome buttons, Tasmota HX711, Tasmota SR04 and ESPHome sensors, a
+// vehicle and a person on OwnTracks, Home Assistant discovery and Hermes. Parsed once.
+const Config& config();
+
+// The fuzzer's bytes as one MQTT message: up to the first '\n' the topic, after it the
+// payload. A topic line starting with "R " is a retained message (the rest the topic).
+Message message(const std::uint8_t* data, std::size_t size);
+
+// Traps (a finding) when a plugin breaks its contract (plugins/plugin.h): an input that is
+// not a JSON object, or a reason, event text or field that is not valid UTF-8 (every one of
+// them ends up in JSON). Inputs also go through the canonical parser.
+class CheckingSink final : public plugins::Sink {
+ public:
+  void input(const std::string& suffix, std::string payload, bool retained) override;
+  void bad_input(const Message& m, const std::string& code, const std::string& reason) override;
+  void event(const std::string& kind, const std::string& text, nlohmann::json fields) override;
+  void publish(const std::string& topic, std::string payload, bool retain) override;
+  std::size_t intents = 0;  // voice/intent inputs seen
+};
+
+// Runs `plugin` on the message of the fuzzer's bytes, then lets time pass (tick) and, for
+// a voice plugin that passed an intent on, hands it an answer (on_say) for that session.
+void run_plugin(plugins::Plugin& plugin, const std::uint8_t* data, std::size_t size);
+
+// A store that keeps nothing (as replay's).
+class NullStore final : public Store {
+ public:
+  void append(Reading) override {}
+  void put_state(const std::string&, std::string, double) override {}
+  Status flush() override { return Status::Ok(); }
+  std::size_t pending() const override { return 0; }
+  Result<std::vector<StoredState>> load_states() override { return std::vector<StoredState>{}; }
+  Result<std::vector<Reading>> readings(const std::string&, double, double,
+                                        std::size_t) override {
+    return std::vector<Reading>{};
+  }
+  Status save_order(const StoredOrder&) override { return Status::Ok(); }
+  Result<std::vector<StoredOrder>> load_orders(std::size_t) override {
+    return std::vector<StoredOrder>{};
+  }
+};
+
+}  // namespace larder::fuzz

@@ -1,0 +1,18 @@
+// Fuzz target: the consumable_sensor plugin on Tasmota HX711 and ESPHome sensor messages
+// (SENSOR, StatusSNS, LWT, states).
+// Input: "<topic>\n<payload>" (fuzz_support.h). Seeds: fuzz/corpus/plugin_consumable_sensor/.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "fuzz_support.h"
+#include "plugins/plugins.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  // A fresh plugin per input: a plugin's state (debounce, sessions) must not carry over.
+  std::unique_ptr<larder::plugins::Plugin> plugin =
+      larder::plugins::make_consumable_sensor(larder::fuzz::config());
+  if (!plugin) __builtin_trap();
+  larder::fuzz::run_plugin(*plugin, data, size);
+  return 0;
+}

@@ -1,0 +1,18 @@
+// Fuzz target: the vehicle_tracker plugin on OwnTracks locations and transition events of a
+// vehicle and a person.
+// Input: "<topic>\n<payload>" (fuzz_support.h). Seeds: fuzz/corpus/plugin_vehicle_tracker/.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "fuzz_support.h"
+#include "plugins/plugins.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  // A fresh plugin per input: a plugin's state (debounce, sessions) must not carry over.
+  std::unique_ptr<larder::plugins::Plugin> plugin =
+      larder::plugins::make_vehicle_tracker(larder::fuzz::config());
+  if (!plugin) __builtin_trap();
+  larder::fuzz::run_plugin(*plugin, data, size);
+  return 0;
+}
