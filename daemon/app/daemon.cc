@@ -1,6 +1,10 @@
 #include "app/daemon.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <memory>
 
@@ -8,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
 
 #include "adapters/alexa/alexa_verifier.h"
 #include "adapters/alexa/cert_fetcher_http.h"
@@ -81,22 +86,40 @@ std::vector<Subscription> to_subscriptions(const std::vector<contract::Filter>& 
 
 int run_daemon(const Config& config, DaemonOptions options) {
   auto started = std::chrono::steady_clock::now();
+  // A file size limit (RLIMIT_FSIZE, systemd's LimitFSIZE=) is a full disk to the store: a
+  // write past it must fail with EFBIG, which the store reports, not kill the daemon.
+  std::signal(SIGXFSZ, SIG_IGN);
   asio::io_context loop(1);
   SystemClock clock;
   Metrics metrics;
   SystemdNotifier notifier;
 
-  auto store = open_sqlite_store(config.state_dir, metrics);
+  // A state directory on a read-only file system (a read-only mount, a file system the
+  // kernel remounted read-only after errors): larderd runs on what the database holds,
+  // serves it, keeps new readings in memory and reports every commit as failing, rather
+  // than not running at all (docs/faults.md). Restart it once the directory is writable.
+  const bool read_only_dir =
+      ::access(config.state_dir.c_str(), W_OK) != 0 && errno == EROFS;
+  SqliteStoreOptions store_options;
+  store_options.read_only = read_only_dir;
+  auto store = open_sqlite_store(config.state_dir, metrics, store_options);
   if (!store.ok()) {
     log_error("cannot open the store: " + store.status().message());
     return 1;
   }
   // The store made the directory; migrations are safe against a second process, but
-  // running on is not.
-  auto lock = LockFile::acquire(config.state_dir);
-  if (!lock.ok()) {
-    log_error(lock.status().message());
-    return 1;
+  // running on is not. A read-only store cannot be harmed by a second larderd.
+  Result<std::unique_ptr<LockFile>> lock = Status::Error("not locked");
+  if (read_only_dir) {
+    log_error("the state directory " + config.state_dir + " is on a read-only file system: "
+              "serving what the store holds, saving nothing until larderd is restarted on a "
+              "writable one");
+  } else {
+    lock = LockFile::acquire(config.state_dir);
+    if (!lock.ok()) {
+      log_error(lock.status().message());
+      return 1;
+    }
   }
   MqttClient mqtt(loop, config.mqtt, config.state_dir, metrics);
   // Everything the hub publishes goes through the event log, which keeps the recent
@@ -124,7 +147,9 @@ int run_daemon(const Config& config, DaemonOptions options) {
   OrderDesk desk(config, random, **store, bus, hub, retailer.get(), clock, metrics);
   hub.set_order_actions(&desk);
   // Trunk access: the grants and their audit log in the same database (migration 3).
-  auto grant_store = open_sqlite_grant_store(config.state_dir);
+  SqliteGrantStoreOptions grant_store_options;
+  grant_store_options.read_only = read_only_dir;
+  auto grant_store = open_sqlite_grant_store(config.state_dir, grant_store_options);
   if (!grant_store.ok()) {
     log_error("cannot open the grant store: " + grant_store.status().message());
     return 1;
@@ -214,15 +239,55 @@ int run_daemon(const Config& config, DaemonOptions options) {
                                           : config.http.host) +
                                      ":" + std::to_string(http.port()));
 
+  // A store that cannot commit (disk full, read-only) is reported once on the log and as
+  // a `store_error` event, then at most once a minute on the log; what waits stays queued
+  // and is committed by the first flush that works (`store_recovered`). docs/faults.md.
+  metrics.describe("larder_store_failing", "gauge",
+                   "1 while store commits fail (disk full, read-only), else 0.");
+  metrics.set("larder_store_failing", {}, 0);
+  bool store_failing = false;
+  auto last_failure_log = std::chrono::steady_clock::time_point{};
   auto flush = [&] {
     hub.persist();
     if (Status s = delivery.save(); !s.ok()) {
       log_error("cannot save the delivery patterns: " + s.message());
     }
     if ((*store)->pending() == 0) return;
-    if (Status s = (*store)->flush(); !s.ok()) {
-      log_error("store commit failed, will retry: " + s.message());
+    Status s = (*store)->flush();
+    const auto now = std::chrono::steady_clock::now();
+    if (!s.ok()) {
+      if (!store_failing || now - last_failure_log >= std::chrono::minutes(1)) {
+        log_error("store commit failed, will retry: " + s.message());
+        last_failure_log = now;
+      }
+      if (!store_failing) {
+        store_failing = true;
+        metrics.set("larder_store_failing", {}, 1);
+        hub.publish_event("store_error",
+                          "Larder cannot save to its database; it keeps working and retries.",
+                          {{"reason", s.message()}});
+      }
+    } else if (store_failing) {
+      store_failing = false;
+      metrics.set("larder_store_failing", {}, 0);
+      log_info("store commits work again; what waited is saved");
+      hub.publish_event("store_recovered", "Larder saves to its database again.", {});
     }
+  };
+
+  // Group commit: Paho acknowledges a QoS 1 message when it arrives, before larderd has
+  // seen it, so what arrived is committed as soon as the loop has handled what is queued
+  // (one transaction for a whole burst), not only at the next flush tick. That keeps the
+  // window in which a SIGKILL loses acknowledged readings to milliseconds (docs/faults.md).
+  // While commits fail, the flush tick alone retries.
+  bool commit_posted = false;
+  auto commit_soon = [&] {
+    if (commit_posted || store_failing) return;
+    commit_posted = true;
+    asio::post(loop, [&] {
+      commit_posted = false;
+      flush();
+    });
   };
 
   auto subscriptions = to_subscriptions(hub.subscriptions());
@@ -230,13 +295,14 @@ int run_daemon(const Config& config, DaemonOptions options) {
   mqtt.set_subscriptions(std::move(subscriptions));
   const std::string root_prefix = config.mqtt.root() + "/";
   mqtt.set_handlers({
-      [&hub, &plugins, &root_prefix](const Message& m) {
+      [&hub, &plugins, &root_prefix, &commit_soon](const Message& m) {
         // The contract's topics are the hub's; every other topic is a device's.
         if (m.topic.compare(0, root_prefix.size(), root_prefix) == 0) {
           hub.on_message(m);
         } else if (!plugins.on_message(m)) {
           log_debug("no plugin reads " + m.topic);
         }
+        commit_soon();
       },
       [&plugins] {
         log_info("connected to the MQTT broker");

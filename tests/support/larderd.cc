@@ -104,6 +104,7 @@ std::chrono::milliseconds LarderdProcess::start(std::chrono::milliseconds timeou
   opts.argv = {LARDERD_PATH, "--config", config_path_};
   opts.env = {{"NOTIFY_SOCKET", dir_.file("notify.sock")}};
   opts.stdout_path = opts.stderr_path = dir_.file("larderd.log");
+  opts.in_child = child_setup_;
   child_ = ChildProcess(opts);
   auto deadline = spawned + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

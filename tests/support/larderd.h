@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ class LarderdProcess {
   // dir), for the next start(): e.g. one that names a service started after the
   // LarderdProcess, which needed its http_port().
   void set_config(std::string config_template);
+  // Runs in the child before exec at the next start()s (ChildOptions::in_child: only
+  // async-signal-safe calls), e.g. a private mount namespace with a read-only state dir.
+  void set_child_setup(std::function<void()> setup) { child_setup_ = std::move(setup); }
 
   // Starts larderd and waits up to `timeout` for READY=1; throws with the log on failure.
   // Returns the time from spawn to READY.
@@ -59,6 +63,7 @@ class LarderdProcess {
   std::string config_path_;
   int notify_fd_ = -1;
   ChildProcess child_;
+  std::function<void()> child_setup_;
 };
 
 // A minimal HTTP/1.1 client over loopback: one request per connection.

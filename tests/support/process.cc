@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +19,7 @@ namespace larder::test {
 namespace {
 
 struct ExecError {
-  int stage;  // 0 stdout, 1 stderr, 2 cwd, 3 exec, 4 stdin
+  int stage;  // 0 stdout, 1 stderr, 2 cwd, 3 exec, 4 stdin, 5 rlimit
   int err;
 };
 
@@ -93,6 +94,15 @@ ChildProcess::ChildProcess(const ChildOptions& opts) {
       if (fd > 2) ::close(fd);
     }
     if (!opts.cwd.empty() && chdir(opts.cwd.c_str()) != 0) child_fail(errpipe[1], 2);
+    if (opts.file_size_limit) {
+      ::signal(SIGXFSZ, SIG_IGN);
+      // The soft limit only: the hard one stays, so the limit can be lifted again without
+      // CAP_SYS_RESOURCE (which root in a container may lack).
+      rlimit lim{};
+      if (getrlimit(RLIMIT_FSIZE, &lim) != 0) child_fail(errpipe[1], 5);
+      lim.rlim_cur = static_cast<rlim_t>(*opts.file_size_limit);
+      if (setrlimit(RLIMIT_FSIZE, &lim) != 0) child_fail(errpipe[1], 5);
+    }
     if (opts.in_child) opts.in_child();
     execvpe(argv[0], argv.data(), envp.data());
     child_fail(errpipe[1], 3);
@@ -107,7 +117,8 @@ ChildProcess::ChildProcess(const ChildOptions& opts) {
   ::close(errpipe[0]);
   if (n == static_cast<ssize_t>(sizeof e)) {
     reap(true);
-    static const char* stages[] = {"open stdout file", "open stderr file", "chdir", "exec", "open /dev/null"};
+    static const char* stages[] = {"open stdout file", "open stderr file", "chdir", "exec", "open /dev/null",
+                                   "setrlimit(RLIMIT_FSIZE)"};
     throw std::runtime_error("ChildProcess: cannot start '" + opts.argv[0] + "': " + stages[e.stage] +
                              ": " + std::strerror(e.err));
   }
@@ -183,6 +194,14 @@ ExitStatus ChildProcess::terminate(std::chrono::milliseconds grace) {
   signal(SIGTERM);
   if (auto s = wait(grace)) return *s;
   return kill();
+}
+
+bool set_file_size_limit(pid_t pid, std::uint64_t bytes) {
+  // The soft limit, up to the hard one (raising the hard limit needs CAP_SYS_RESOURCE).
+  rlimit lim{};
+  if (::prlimit(pid, RLIMIT_FSIZE, nullptr, &lim) != 0) return false;
+  lim.rlim_cur = bytes == kNoFileSizeLimit ? lim.rlim_max : static_cast<rlim_t>(bytes);
+  return ::prlimit(pid, RLIMIT_FSIZE, &lim, nullptr) == 0;
 }
 
 std::string self_exe() {

@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,6 +43,9 @@ struct ChildOptions {
   bool append_output = false;                              // append instead of truncating
   std::string cwd;                                         // empty: the test's
   std::function<void()> in_child;                          // after fork, before exec
+  // The soft RLIMIT_FSIZE of the child in bytes ("disk full" for every file it writes), with
+  // SIGXFSZ ignored so that a write past it fails with EFBIG instead of killing it.
+  std::optional<std::uint64_t> file_size_limit;
 };
 
 struct ExitStatus {
@@ -81,6 +85,12 @@ class ChildProcess {
   pid_t pid_ = 0;
   std::optional<ExitStatus> status_;
 };
+
+// Sets the soft RLIMIT_FSIZE of a running process (prlimit(2); the hard limit stays, so it
+// can be lifted again): a "disk full" that comes and goes. kNoFileSizeLimit lifts it to the
+// hard limit. False on failure.
+inline constexpr std::uint64_t kNoFileSizeLimit = ~std::uint64_t{0};
+bool set_file_size_limit(pid_t pid, std::uint64_t bytes);
 
 // The running executable (/proc/self/exe resolved).
 std::string self_exe();

@@ -177,8 +177,9 @@ Result<std::unique_ptr<grants::GrantStore>> open_sqlite_grant_store(
   const std::string path = sqlite_store_path(state_dir);
   try {
     // Never OPEN_CREATE: the main store makes and migrates the file.
-    const int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
-    auto db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms);
+    int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
+    const std::string name = options.read_only ? sqlite_read_only_name(path, flags) : path;
+    auto db = std::make_unique<SQLite::Database>(name, flags, options.busy_timeout_ms);
     if (options.read_only) {
       db->exec("PRAGMA query_only = ON");
     } else {

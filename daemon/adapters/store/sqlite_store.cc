@@ -3,12 +3,14 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <limits>
@@ -74,7 +76,12 @@ const std::vector<SqliteMigration> kMigrations = {
      "BEGIN SELECT RAISE(ABORT, 'grant_audit: an entry must follow the last one'); END;"},
 };
 
+// Readings queued while commits fail (disk full, read-only) are kept up to this many; the
+// oldest go first beyond it, counted, so a long outage cannot eat the memory (docs/faults.md).
+constexpr std::size_t kMaxQueuedReadings = 200000;
+
 constexpr const char* kCommits = "larder_store_commits_total";
+constexpr const char* kDropped = "larder_store_dropped_total";
 constexpr const char* kCommitErrors = "larder_store_commit_errors_total";
 constexpr const char* kLastCommitSeconds = "larder_store_last_commit_seconds";
 constexpr const char* kPending = "larder_store_pending";
@@ -90,6 +97,7 @@ void describe_metrics(Metrics& m) {
   m.describe(kCommitErrors, "counter", "Store flushes that failed and were rolled back.");
   m.describe(kLastCommitSeconds, "gauge", "Duration of the last successful store flush.");
   m.describe(kPending, "gauge", "Readings and states queued and not yet committed.");
+  m.describe(kDropped, "counter", "Queued readings dropped, oldest first, while commits failed.");
   m.describe(kMigrationsApplied, "counter", "Schema migrations applied at open.");
   m.describe(kOrderCommits, "counter", "Orders committed at once (before the retailer is asked).");
   m.describe(kLastOrderCommitSeconds, "gauge", "Duration of the last order commit.");
@@ -268,6 +276,15 @@ class SqliteStore final : public Store {
                "' with a non-finite timestamp or value");
       return;
     }
+    if (queued_readings_.size() >= kMaxQueuedReadings) {
+      if (dropped_ == 0) {
+        log_error("store: " + std::to_string(kMaxQueuedReadings) + " readings wait for a commit "
+                  "that keeps failing; dropping the oldest from now on");
+      }
+      queued_readings_.pop_front();
+      ++dropped_;
+      metrics_.inc(kDropped);
+    }
     queued_readings_.push_back(std::move(r));
   }
 
@@ -435,7 +452,8 @@ class SqliteStore final : public Store {
   SQLite::Statement upsert_order_;
   SQLite::Statement select_orders_;
   Metrics& metrics_;
-  std::vector<Reading> queued_readings_;
+  std::deque<Reading> queued_readings_;
+  std::uint64_t dropped_ = 0;
   std::map<std::string, StoredState> queued_states_;
   std::uint64_t sqlite_commits_ = 0;
 };
@@ -445,6 +463,18 @@ class SqliteStore final : public Store {
 const std::vector<SqliteMigration>& sqlite_migrations() { return kMigrations; }
 
 std::string sqlite_error_text(const std::exception& e) { return explain(e); }
+
+std::string sqlite_read_only_name(const std::string& path, int& extra_flags) {
+  std::error_code ec;
+  const std::string dir = fs::path(path).parent_path().string();
+  const bool writable_dir = ::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0 || errno != EROFS;
+  if (writable_dir || fs::exists(path + "-wal", ec) ||
+      path.find_first_of("?#%") != std::string::npos) {
+    return path;
+  }
+  extra_flags |= SQLITE_OPEN_URI;
+  return "file:" + path + "?immutable=1";
+}
 
 std::string sqlite_store_path(const std::string& state_dir) {
   return (fs::path(state_dir) / "larder.db").string();
@@ -459,9 +489,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
   const std::string path = sqlite_store_path(state_dir);
   std::unique_ptr<SQLite::Database> db;
   try {
-    const int flags = options.read_only ? SQLite::OPEN_READONLY
-                                        : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
-    db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms);
+    int flags = options.read_only ? SQLite::OPEN_READONLY
+                                  : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+    const std::string name = options.read_only ? sqlite_read_only_name(path, flags) : path;
+    db = std::make_unique<SQLite::Database>(name, flags, options.busy_timeout_ms);
     if (options.read_only) {
       db->exec("PRAGMA query_only = ON");
     } else {

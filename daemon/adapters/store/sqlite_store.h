@@ -96,4 +96,10 @@ struct SqliteStoreInfo {
 
 Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir);
 
+// The name to open `path` read-only with, and the SQLite flags it needs added. SQLite cannot
+// read a WAL database on a read-only file system without its -shm file, which a clean
+// shutdown removes: there (and only there: no -wal file, the directory not writable) the
+// file is opened `immutable` (a URI), which is what it is (docs/faults.md).
+std::string sqlite_read_only_name(const std::string& path, int& extra_flags);
+
 }  // namespace larder

@@ -1,0 +1,196 @@
+// Faults of the disk: full (RLIMIT_FSIZE on the running larderd, set and lifted with
+// prlimit) and read-only (the state directory a read-only bind mount in larderd's own mount
+// namespace). A clear error (the log, a `store_error` event, larder_store_failing), the
+// daemon keeps serving what it can (MQTT state, HTTP reads), and after a full disk it
+// commits what waited once there is room again (docs/faults.md).
+#include <doctest/doctest.h>
+
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support/fault_rig.h"
+#include "support/larderd.h"
+#include "support/mosquitto.h"
+#include "support/order_world.h"
+#include "support/test_client.h"
+
+using namespace larder::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+std::string level(double value, double ts) {
+  return json{{"value", value}, {"unit", "g"}, {"ts", ts}}.dump();
+}
+
+std::optional<Received> event(TestClient& w, const std::string& kind) {
+  return w.wait_for("larder/v1/event", 20s, [&](const Received& r) {
+    return json::parse(r.payload, nullptr, false).value("kind", "") == kind;
+  });
+}
+
+// Two packs bought in a shop: the state changes meaningfully at once (packs on hand), which
+// a level reading alone need not (the level filter takes a sudden fall as a lift).
+void buy_two_packs(TestClient& sensor, double ts) {
+  sensor.publish("larder/v1/consumable/coffee/purchased", json{{"packs", 2}, {"ts", ts}}.dump());
+}
+
+bool two_packs_on_hand(const Received& r) {
+  const json s = json::parse(r.payload, nullptr, false);
+  return s.is_object() && s.value("on_hand", 0) == 2;
+}
+
+std::uintmax_t size_of(const std::string& path) {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
+}  // namespace
+
+TEST_CASE("the disk full: a clear error, MQTT and HTTP go on, what waited is saved later") {
+  MosquittoBroker broker;
+  LarderdProcess daemon(broker.url(), fault_config());
+  daemon.start();
+  wait_subscribed(daemon);
+  TestClient w(broker.url());
+  w.connect();
+  w.subscribe("larder/v1/#");
+  TestClient sensor(broker.url());
+  sensor.connect();
+  const double t0 = static_cast<double>(std::time(nullptr)) - 3600;
+  const std::string topic = "larder/v1/consumable/coffee/level";
+  for (int i = 0; i < 5; ++i) sensor.publish(topic, level(900 - i, t0 + i));
+  REQUIRE(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 5; }, 20s));
+
+  // No file larderd writes may grow any more: the write-ahead log is the first to need
+  // room; the log file, smaller, keeps a little so that the error can be read in it.
+  const std::string db = daemon.state_dir() + "/larder.db";
+  const std::uintmax_t wal = size_of(db + "-wal");
+  const std::uintmax_t log_size = daemon.log().size();
+  MESSAGE("larder.db-wal: ", wal, " bytes, larderd's log: ", log_size, " bytes");
+  REQUIRE(wal > log_size + 8192);
+  REQUIRE(set_file_size_limit(daemon.pid(), log_size + 8192));
+
+  for (int i = 5; i < 10; ++i) sensor.publish(topic, level(900 - i, t0 + i));
+  auto failed = event(w, "store_error");
+  REQUIRE_MESSAGE(failed, daemon.log());
+  const json e = json::parse(failed->payload);
+  MESSAGE("store_error: ", e.dump());
+  CHECK(e["reason"].get<std::string>().find("larder.db") != std::string::npos);
+  CHECK(daemon_metric(daemon, "larder_store_failing") == 1);
+  CHECK(daemon_metric(daemon, "larder_store_commit_errors_total") >= 1);
+  CHECK(daemon.log().find("store commit failed") != std::string::npos);
+
+  // Still serving: a new level and a purchase are taken, the purchase is published, and
+  // HTTP reads answer.
+  sensor.publish(topic, level(890, t0 + 10));
+  buy_two_packs(sensor, t0 + 11);
+  CHECK(w.wait_for("larder/v1/consumable/coffee/state", 10s, two_packs_on_hand));
+  HttpAnswer a =
+      http_request(daemon.http_port(), "GET", "/api/v1/consumables/coffee", {kFaultRead});
+  CHECK(a.status == 200);
+  CHECK_MESSAGE(json::parse(a.body)["on_hand"] == 2, a.body);
+  CHECK(committed_levels(daemon.state_dir()).size() == 5);
+
+  // Room again: the readings that waited are committed, once each.
+  REQUIRE(set_file_size_limit(daemon.pid(), kNoFileSizeLimit));
+  REQUIRE_MESSAGE(event(w, "store_recovered"), daemon.log());
+  std::map<double, int> have;
+  CHECK(wait_until([&] {
+    have = committed_levels(daemon.state_dir());
+    return have.size() == 11;
+  }, 10s));
+  CHECK(duplicates(have) == 0);
+  CHECK(daemon_metric(daemon, "larder_store_failing") == 0);
+  CHECK(daemon.terminate().success());
+}
+
+namespace {
+
+// True where this test may make mount namespaces (root, not forbidden by a container).
+bool can_mount() {
+  try {
+    ChildOptions o;
+    o.argv = {"unshare", "-m", "true"};
+    o.stdout_path = o.stderr_path = "/dev/null";
+    ChildProcess probe(o);
+    auto st = probe.wait(10s);
+    return st && st->success();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the database read-only: a clear error, the hub serves what it holds") {
+  if (!can_mount()) {
+    MESSAGE("skipped: no mount namespaces here (needs root: unshare -m)");
+    return;
+  }
+  MosquittoBroker broker;
+  LarderdProcess daemon(broker.url(), fault_config());
+  daemon.start();
+  wait_subscribed(daemon);
+  TestClient sensor(broker.url());
+  sensor.connect();
+  const std::string topic = "larder/v1/consumable/coffee/level";
+  const double t0 = static_cast<double>(std::time(nullptr)) - 3600;
+  for (int i = 0; i < 5; ++i) sensor.publish(topic, level(900 - i, t0 + i));
+  REQUIRE(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 5; }, 20s));
+  REQUIRE(daemon.terminate().success());
+
+  // The next life sees its state directory as a read-only mount (its own namespace: the
+  // test and everything else still see it writable).
+  const std::string dir = daemon.state_dir();
+  daemon.set_child_setup([dir] {
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+        ::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+      _exit(125);
+    }
+  });
+  TestClient w(broker.url());
+  w.connect();
+  w.subscribe("larder/v1/#");
+  daemon.start();
+  wait_subscribed(daemon);
+  CHECK(daemon.log().find("read-only file system") != std::string::npos);
+
+  // It serves what the store holds, takes a new reading, and says it cannot save it.
+  sensor.publish(topic, level(890, t0 + 10));
+  buy_two_packs(sensor, t0 + 11);
+  auto failed = event(w, "store_error");
+  REQUIRE_MESSAGE(failed, daemon.log());
+  MESSAGE("store_error: ", failed->payload);
+  CHECK(json::parse(failed->payload)["reason"].get<std::string>().find("read") !=
+        std::string::npos);
+  CHECK(w.wait_for("larder/v1/consumable/coffee/state", 10s, two_packs_on_hand));
+  HttpAnswer a = http_request(daemon.http_port(), "GET",
+                              "/api/v1/consumables/coffee?since=" + std::to_string(t0 - 10),
+                              {kFaultRead});
+  REQUIRE(a.status == 200);
+  CHECK(json::parse(a.body)["history"].size() >= 5);
+  CHECK(daemon_metric(daemon, "larder_store_failing") == 1);
+  // Stopping with a reading it could not save is a failure, said so, not a crash.
+  ExitStatus st = daemon.terminate();
+  CHECK(st.exited());
+  CHECK(daemon.log().find("final store commit failed") != std::string::npos);
+
+  // Writable again (a plain start): everything committed before is there.
+  daemon.set_child_setup(nullptr);
+  daemon.start();
+  CHECK(committed_levels(daemon.state_dir()).size() == 5);
+  CHECK(daemon.terminate().success());
+}
