@@ -42,6 +42,13 @@ void TestClient::connect(ms timeout) {
   if (opts_.auto_reconnect) o.set_automatic_reconnect(1, 2);
   if (!opts_.username.empty()) o.set_user_name(opts_.username);
   if (!opts_.password.empty()) o.set_password(opts_.password);
+  if (!opts_.ca_file.empty()) {
+    mqtt::ssl_options ssl;
+    ssl.set_trust_store(opts_.ca_file);
+    ssl.set_enable_server_cert_auth(true);
+    ssl.set_verify(true);
+    o.set_ssl(ssl);
+  }
   if (!opts_.will_topic.empty()) o.set_will(mqtt::will_options(opts_.will_topic, opts_.will_payload, 1, true));
   try {
     auto tok = cli_->connect(o);

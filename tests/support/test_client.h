@@ -36,6 +36,7 @@ struct TestClientOptions {
   int session_expiry = 0;          // seconds; > 0 keeps the session after a disconnect
   bool auto_reconnect = false;     // Paho's automatic reconnect, 1..2 s
   std::string username, password;  // empty: none
+  std::string ca_file;             // TLS (an ssl:// URL): trust this CA, check the host name
   std::string will_topic, will_payload;  // empty topic: no will (QoS 1, retained)
 };
 

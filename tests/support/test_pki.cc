@@ -68,9 +68,10 @@ std::shared_ptr<X509> make_cert(const CertSpec& spec, EVP_PKEY* subject_key, X50
                 spec.ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
   add_extension(cert.get(), &ctx, NID_subject_key_identifier, "hash");
   if (issuer) add_extension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always");
-  if (!spec.dns_names.empty()) {
+  if (!spec.dns_names.empty() || !spec.ip_addresses.empty()) {
     std::string san;
     for (const auto& n : spec.dns_names) san += (san.empty() ? "DNS:" : ",DNS:") + n;
+    for (const auto& ip : spec.ip_addresses) san += (san.empty() ? "IP:" : ",IP:") + ip;
     add_extension(cert.get(), &ctx, NID_subject_alt_name, san);
   }
   if (X509_sign(cert.get(), issuer_key, EVP_sha256()) <= 0) fail("signing a certificate");
@@ -114,6 +115,17 @@ std::string TestKey::sign(std::string_view data) const {
                           static_cast<int>(sig.size()));
   b64.resize(static_cast<std::size_t>(n));
   return b64;
+}
+
+std::string TestKey::pem() const {
+  Owned<BIO> bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr,
+                                       nullptr) != 1) {
+    fail("writing a key's PEM");
+  }
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(n));
 }
 
 TestCert TestCert::self_signed(const CertSpec& spec, const TestKey& key) {

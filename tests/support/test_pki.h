@@ -1,4 +1,5 @@
-// A small PKI for tests of the Alexa request checks (adapters/alexa/alexa_verifier.h),
+// A small PKI for tests of the Alexa request checks (adapters/alexa/alexa_verifier.h) and of
+// TLS servers (a broker's certificate and key, secure_broker_test.cc),
 // made with OpenSSL at run time: RSA 2048 keys, a root CA, an intermediate CA and signing
 // certificates with the subject alternative names and validity a test chooses (expired or
 // not yet valid ones too), their PEM text, body signatures as Alexa makes them, and a
@@ -42,6 +43,8 @@ class TestKey {
   // The base64 (no line breaks) RSA PKCS#1 v1.5 SHA-256 signature of `data`: the
   // Signature-256 header for a body.
   std::string sign(std::string_view data) const;
+  // The private key, unencrypted PEM (for a server's keyfile in a test).
+  std::string pem() const;
   evp_pkey_st* get() const { return key_.get(); }
 
  private:
@@ -54,6 +57,7 @@ struct CertSpec {
   double not_after = 0;
   std::vector<std::string> dns_names;   // subject alternative names; none: no SAN extension
   bool ca = false;                      // a CA (basicConstraints CA:TRUE, keyCertSign)
+  std::vector<std::string> ip_addresses = {};  // IP subject alternative names ("127.0.0.1")
 };
 
 class TestCert {
