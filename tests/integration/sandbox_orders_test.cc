@@ -242,7 +242,7 @@ TEST_CASE("the order endpoints refuse bad requests and wrong rights, and change 
   CHECK(daemon.terminate().success());
 }
 
-TEST_CASE("signed callbacks carry the order to delivered; unsigned ones are refused") {
+TEST_CASE("signed callbacks carry the order to delivered, unsigned ones are refused") {
   // An hour a second: shipped after 0.5 s, delivered about 2 s after placing.
   World world("{sensor: 300, button: 0, api: 0}",
               {"--speed", "3600", "--ship-after", "1800", "--out-after", "3600",

@@ -159,7 +159,7 @@ bool has_level(const Received& r, double value) {
 
 }  // namespace
 
-TEST_CASE("the shipped secured broker: larderd over TLS with a password; others refused") {
+TEST_CASE("the shipped secured broker: larderd over TLS with a password, others refused") {
   Secrets secrets;
   const std::uint16_t tls_port = free_loopback_port();
   BrokerOptions bo;

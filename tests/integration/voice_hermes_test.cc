@@ -120,7 +120,7 @@ TEST_CASE("through Hermes: no drops the order, low confidence asks again, other 
   CHECK(unknown["text"] == "Sorry, I don't know tea. I know coffee beans and pods.");
 }
 
-TEST_CASE("outside a session Hermes hears tts/say; other assistants use larder/v1/voice/say") {
+TEST_CASE("outside a session Hermes hears tts/say, other assistants use larder/v1/voice/say") {
   VoiceWorld v;
   v.say("HowMuchLeft", "", "coffee");
   auto tts = v.w.wait_for("hermes/tts/say", 15s);

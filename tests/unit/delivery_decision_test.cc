@@ -348,7 +348,7 @@ TEST_CASE("rule 4: the car must very likely be parked in an allowed place") {
                                               "is moving now"});
 }
 
-TEST_CASE("rule 5: the trunk is allowed; preference and presence choose") {
+TEST_CASE("rule 5: the trunk is allowed, preference and presence choose") {
   DecisionInput in = base();
   in.someone_home = 0.85;
   Decision d = decide(in);

@@ -47,7 +47,7 @@ TEST_CASE("availability: a retained Offline at start is reported") {
   CHECK(rig.event_kinds() == Kinds{"sensor_offline"});
 }
 
-TEST_CASE("availability: ESPHome status; a sensor without consumable name uses its id") {
+TEST_CASE("availability: ESPHome status, a sensor without consumable name uses its id") {
   Rig rig({sensor("sugar-scale", "sugar", SensorKind::esphome, "pantry/sugar")});
   rig.send("pantry/status", "offline", /*retained=*/true);
   REQUIRE(rig.sink.events.size() == 1);
@@ -66,7 +66,7 @@ TEST_CASE("availability: ESPHome status; a sensor without consumable name uses i
   }
 }
 
-TEST_CASE("availability: a live reading brings an offline sensor back; a retained one does not") {
+TEST_CASE("availability: a live reading brings an offline sensor back, a retained one does not") {
   Rig rig = esphome_rig();
   rig.send("kitchen/status", "offline", /*retained=*/true);
   rig.send("kitchen/sensor/coffee_scale/state", "412", /*retained=*/true);

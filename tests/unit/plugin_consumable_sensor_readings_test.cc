@@ -173,7 +173,7 @@ TEST_CASE("tasmota_sr04: distance to level by the container's geometry") {
   CHECK(rig.only_bad() == "shape");
 }
 
-TEST_CASE("tasmota_sr04: the calibration corrects the distance; the unit is the consumable's") {
+TEST_CASE("tasmota_sr04: the calibration corrects the distance, the unit is the consumable's") {
   SensorConfig s = sensor("tank", "water", SensorKind::tasmota_sr04, "tank1");
   s.full_cm = 5;
   s.empty_cm = 25;

@@ -17,7 +17,7 @@ using namespace larder;
 using namespace larder::test;
 using nlohmann::json;
 
-TEST_CASE("factory: nothing to do gives no plugin; unusable sensors are skipped") {
+TEST_CASE("factory: nothing to do gives no plugin, unusable sensors are skipped") {
   Config c = base_config();
   CHECK(plugins::make_consumable_sensor(c) == nullptr);
   c.sensors = {sensor("scale", "tea", SensorKind::tasmota_hx711, "scale1")};

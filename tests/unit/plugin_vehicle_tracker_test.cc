@@ -69,7 +69,7 @@ struct Rig {
 
 }  // namespace
 
-TEST_CASE("nothing to do without an OwnTracks device; topics per device otherwise") {
+TEST_CASE("nothing to do without an OwnTracks device, topics per device otherwise") {
   Config none;
   none.vehicles.push_back(VehicleConfig{"car", std::nullopt, 300, "", ""});
   none.people.push_back(PersonConfig{"anna", std::nullopt, "Home"});
@@ -298,7 +298,7 @@ TEST_CASE("presence from inregions") {
   CHECK(casa.take().payload.at("home") == true);
 }
 
-TEST_CASE("presence from transitions; other regions and older news ignored") {
+TEST_CASE("presence from transitions, other regions and older news ignored") {
   Rig rig;
   rig.anna_event(R"({"_type":"transition","wtst":1610104395,"lat":48.1371,"lon":11.5754,)"
                  R"("tst":1707057574,"acc":13.7,"tid":"an","event":"enter","desc":"Home",)"

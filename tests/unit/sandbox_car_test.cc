@@ -160,7 +160,7 @@ TEST_CASE("malformed, grantless and retained commands change nothing") {
   CHECK(c.bus.sent.size() == 2);  // only what start() published
 }
 
-TEST_CASE("moving the car publishes its position at once; a bad position changes nothing") {
+TEST_CASE("moving the car publishes its position at once, a bad position changes nothing") {
   Car c;
   c.clock.advance(7);
   SimReply moved = c->move({{"lat", 48.2}, {"lon", 11.6}, {"moving", true}});

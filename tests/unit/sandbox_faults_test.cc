@@ -14,7 +14,7 @@ using namespace larder::sandbox;
 using nlohmann::json;
 using namespace larder::test::sandbox;
 
-TEST_CASE("scripted HTTP faults fire by route and count; random ones follow the seed") {
+TEST_CASE("scripted HTTP faults fire by route and count, random ones follow the seed") {
   Sim s;
   SimReply added =
       s->add_faults({{"faults",

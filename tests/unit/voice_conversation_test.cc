@@ -142,7 +142,7 @@ TEST_CASE("no drops the order, and so does a question left unanswered") {
   CHECK(v.retailer.places.empty());
 }
 
-TEST_CASE("an order in flight is reported, not duplicated; a spoken quantity orders more") {
+TEST_CASE("an order in flight is reported, not duplicated, a spoken quantity orders more") {
   Voice v;
   v.intent("Reorder", {{"item", "coffee"}});
   v.quote();
