@@ -117,7 +117,9 @@ void CheckingSink::input(const std::string& suffix, std::string payload, bool re
 
 void CheckingSink::bad_input(const Message&, const std::string& code, const std::string& reason) {
   must_dump(json(code), "a bad_input code");
-  must_dump(json(reason), "a bad_input reason");
+  // A reason may quote the device's own bytes (its topic, cut at 256 bytes): the hub
+  // publishes it with error_handler replace (Hub::reject), which never throws, as here.
+  (void)json(reason).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void CheckingSink::event(const std::string& kind, const std::string& text, json fields) {

@@ -14,6 +14,9 @@ LARDER_RUN_PACKAGES="mosquitto mosquitto-clients curl sqlite3 tzdata ca-certific
 # Debian's Chromium for the dashboard's browser test (driven by playwright-core from the
 # npm registry, tests/browser), and dpkg-dev (dpkg-shlibdeps) for the package test.
 LARDER_TEST_PACKAGES="systemd openssl chromium dpkg-dev"
+# The fuzz targets (scripts/fuzz, docs/fuzzing.md): clang and its libFuzzer runtime, which
+# Debian 12 ships in libclang-rt-14-dev (only recommended by clang, so named here).
+LARDER_FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -37,12 +40,16 @@ install_missing() {
     "${missing[@]}" >/dev/null
 }
 
-# build DIR [CMAKE ARGS...]: configures (once) and builds with two jobs.
+# build DIR [CMAKE ARGS...]: configures (once) and builds with two jobs, through ccache
+# when the machine has it (CI's fresh machine does not; a developer's rebuilds are quicker).
 build() {
   local dir=$1
   shift
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   echo "== building in $dir"
-  cmake -S "$LARDER_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLARDER_WERROR=ON "$@" >/dev/null
+  cmake -S "$LARDER_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLARDER_WERROR=ON \
+    "${launcher[@]}" "$@" >/dev/null
   mkdir -p "$dir"
   if ! cmake --build "$dir" -j2 >"$dir/build.log" 2>&1; then
     tail -n 60 "$dir/build.log"

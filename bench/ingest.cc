@@ -1,0 +1,156 @@
+// Benchmark: ingest (issue 9 item 1, docs/benchmarks.md). N consumables, a burst of level
+// readings from one fast Paho publisher at QoS 0 and at QoS 1:
+// - the bare broker path: the same publisher and burst to a subscriber that only counts
+//   (mosquitto on loopback, no larderd), readings a second until the last one arrived;
+// - larderd (storage and forecasting on): readings a second until its own counter
+//   larder_messages_received_total{kind="level"} (GET /metrics) counted the last one;
+// - the ratio of the two; then the CPU time larderd spends per reading at a fixed offered
+//   load (QoS 0), from utime+stime in /proc/<pid>/stat, and its resident size.
+// Every rate is taken from the first publish to the end of the work; a reading that is
+// lost (QoS 0 may drop under overload) is reported as such.
+//
+// Usage: bench_ingest [N=100] [BURST=100000] [RATE=10000] [SECONDS=5]
+// Prints a table and, with --md FILE, appends the same rows as markdown. Asserts nothing.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness.h"
+
+using namespace larder::bench;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kLevel = "larder_messages_received_total";
+const std::string kLevelLabel = "kind=\"level\"";
+
+struct Rate {
+  double per_s = 0;
+  long done = 0;
+  long offered = 0;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0, std::chrono::steady_clock::time_point t1) {
+  return std::chrono::duration<double>(t1 - t0).count();
+}
+
+Rate bare_path(const std::string& url, int n, int burst, int qos) {
+  CountingSubscriber sub(url, "larder/v1/consumable/+/level", qos);
+  Publisher pub(url);
+  auto msgs = level_burst(n, burst, epoch_now() - 60.0 * burst / n);
+  auto t0 = std::chrono::steady_clock::now();
+  pub.burst(msgs, qos);
+  Progress p = wait_progress([&] { return static_cast<double>(sub.count()); }, burst);
+  return {p.value / seconds_since(t0, p.at), static_cast<long>(p.value), burst};
+}
+
+Rate larderd_path(const std::string& url, LarderdProcess& d, int n, int burst, int qos,
+                  double start_ts) {
+  double base = metric(d.http_port(), kLevel, kLevelLabel);
+  Publisher pub(url);
+  auto msgs = level_burst(n, burst, start_ts);
+  auto t0 = std::chrono::steady_clock::now();
+  pub.burst(msgs, qos);
+  Progress p = wait_progress([&] { return metric(d.http_port(), kLevel, kLevelLabel) - base; },
+                             burst);
+  return {p.value / seconds_since(t0, p.at), static_cast<long>(p.value), burst};
+}
+
+std::string lost(const Rate& r) {
+  if (r.done >= r.offered) return "";
+  return " (" + std::to_string(r.offered - r.done) + " lost)";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args;
+  std::string md;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--md" && i + 1 < argc) {
+      md = argv[++i];
+    } else {
+      args.push_back(a);
+    }
+  }
+  auto arg = [&](std::size_t i, double dflt) {
+    return i < args.size() ? std::atof(args[i].c_str()) : dflt;
+  };
+  int n = static_cast<int>(arg(0, 100));
+  int burst = static_cast<int>(arg(1, 100000));
+  double rate = arg(2, 10000);
+  double secs = arg(3, 5);
+  if (n < 1 || burst < n || rate <= 0 || secs <= 0) {
+    std::cerr << "usage: bench_ingest [N>=1] [BURST>=N] [RATE>0] [SECONDS>0]\n";
+    return 2;
+  }
+  try {
+    MosquittoBroker broker;
+    Rate bare0 = bare_path(broker.url(), n, burst, 0);
+    Rate bare1 = bare_path(broker.url(), n, burst, 1);
+
+    LarderdProcess d(broker.url(), bench_config(n));
+    auto ready = start_larderd(d, broker.url(), 120s);
+    // The history of each burst: a consumable's readings 60 s apart, ending about now; the
+    // later bursts continue it.
+    int per = burst / n + 1;
+    double ts = epoch_now() - 60.0 * per * 3;
+    Rate l0 = larderd_path(broker.url(), d, n, burst, 0, ts);
+    Rate l1 = larderd_path(broker.url(), d, n, burst, 1, ts + 60.0 * per);
+
+    // A fixed offered load at QoS 0: larderd's CPU time per reading.
+    double base = metric(d.http_port(), kLevel, kLevelLabel);
+    ProcStats before = proc_stats(d.pid());
+    Publisher pub(broker.url());
+    auto msgs = level_burst(n, static_cast<int>(rate * secs), ts + 2 * 60.0 * per);
+    PublishResult pr = pub.paced(msgs, 0, rate, secs);
+    Progress p = wait_progress([&] { return metric(d.http_port(), kLevel, kLevelLabel) - base; },
+                               static_cast<double>(pr.sent));
+    ProcStats after = proc_stats(d.pid());
+    double cpu_us = (after.cpu_s - before.cpu_s) * 1e6 / std::max(1.0, p.value);
+    double offered = static_cast<double>(pr.sent) / pr.seconds;
+    double cpu_share = (after.cpu_s - before.cpu_s) / secs * 100;
+
+    char buf[4096];
+    std::string out;
+    auto add = [&](const char* fmt, auto... v) {
+      std::snprintf(buf, sizeof buf, fmt, v...);
+      out += buf;
+    };
+    add("ingest: %d consumables, bursts of %d level readings, one Paho publisher\n", n, burst);
+    add("| figure | QoS 0 | QoS 1 |\n|---|---|---|\n");
+    add("| bare broker path, readings/s | %.0f%s | %.0f%s |\n", bare0.per_s, lost(bare0).c_str(),
+        bare1.per_s, lost(bare1).c_str());
+    add("| larderd (storage, forecasting), readings/s | %.0f%s | %.0f%s |\n", l0.per_s,
+        lost(l0).c_str(), l1.per_s, lost(l1).c_str());
+    add("| ratio larderd / bare broker | %.2f | %.2f |\n", l0.per_s / bare0.per_s,
+        l1.per_s / bare1.per_s);
+    add("| target | >= 50000/s and >= 0.80 | >= 0.80 |\n");
+    add("\nfixed load: %.0f readings/s offered at QoS 0 for %.0f s (%.0f/s achieved)\n", rate,
+        secs, offered);
+    add("| figure | value |\n|---|---|\n");
+    add("| larderd CPU per reading | %.1f us |\n", cpu_us);
+    add("| larderd CPU share at that load | %.0f%% of one core |\n", cpu_share);
+    add("| readings processed / offered | %.0f / %ld |\n", p.value, pr.sent);
+    add("| start to READY (%d consumables) | %lld ms |\n", n,
+        static_cast<long long>(ready.count()));
+    add("| larderd RSS after the load / peak | %ld / %ld KiB |\n", after.rss_kib, after.hwm_kib);
+    std::fputs(out.c_str(), stdout);
+    if (!md.empty()) {
+      if (FILE* f = std::fopen(md.c_str(), "a")) {
+        std::fputs(("\n" + out).c_str(), f);
+        std::fclose(f);
+      }
+    }
+    d.terminate();
+  } catch (const std::exception& e) {
+    std::cerr << "bench_ingest: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

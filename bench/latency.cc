@@ -1,0 +1,98 @@
+// Benchmark: a level reading to the published state (issue 9 item 3, docs/benchmarks.md).
+// mosquitto and larderd (N consumables, storage and forecasting on) on loopback. Each round
+// publishes one level reading (QoS 1) for the next consumable and waits for that
+// consumable's retained state carrying the new level on larder/v1/consumable/<id>/state;
+// the figure is the time from the publish call to the state's arrival at an MQTT client.
+// Rounds visit the consumables in turn and are spaced so that one consumable is revisited
+// only after the hub's minimum interval between two of its states (2 s), and every
+// reading changes the level by 2% of capacity (a "meaningful change", contract mqtt-v1.md):
+// the figure is the hub's path, not its deliberate rate limit.
+// (Button press to order accepted by the sandbox: bench_order_latency.)
+//
+// Usage: bench_latency [N=100] [ROUNDS=300] [--md FILE]   (the first 10 rounds warm up)
+// Prints median, p99 and max. Asserts nothing.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+#include "support/test_client.h"
+
+using namespace larder::bench;
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args;
+  std::string md;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--md" && i + 1 < argc) {
+      md = argv[++i];
+    } else {
+      args.push_back(a);
+    }
+  }
+  int n = args.size() > 0 ? std::atoi(args[0].c_str()) : 100;
+  int rounds = args.size() > 1 ? std::atoi(args[1].c_str()) : 300;
+  constexpr int kWarmup = 10;
+  if (n < 1 || rounds <= kWarmup) {
+    std::cerr << "usage: bench_latency [N>=1] [ROUNDS>" << kWarmup << "] [--md FILE]\n";
+    return 2;
+  }
+  // One consumable comes back after 2.2 s at the earliest.
+  auto spacing = std::chrono::duration<double>(std::max(0.02, 2.2 / n));
+  try {
+    MosquittoBroker broker;
+    LarderdProcess d(broker.url(), bench_config(n));
+    start_larderd(d, broker.url(), 120s);
+    larder::test::TestClient watch(broker.url());
+    watch.connect();
+    watch.subscribe("larder/v1/consumable/+/state", 1, /*retained_wanted=*/false);
+    Publisher pub(broker.url());
+    // The states larderd publishes at start (every consumable's first) pass first.
+    std::this_thread::sleep_for(2500ms);
+    std::vector<double> ms;
+    for (int r = 0; r < rounds; ++r) {
+      int c = r % n;
+      double value = 1000 - 20.0 * (r / n % 45 + 1);
+      watch.clear();
+      auto next = std::chrono::steady_clock::now() + spacing;
+      std::string topic = "larder/v1/consumable/" + consumable_id(c) + "/state";
+      auto t0 = std::chrono::steady_clock::now();
+      pub.publish_one(level_topic(c), level_payload(value, epoch_now()), 1);
+      // The state's level is the model's filtered level, not the raw reading: any new
+      // state of that consumable after the publish is the answer.
+      auto got = watch.wait_for(topic, 10s, [&](const larder::test::Received& m) {
+        auto j = nlohmann::json::parse(m.payload, nullptr, false);
+        return j.is_object() && j.contains("level");
+      });
+      auto t1 = std::chrono::steady_clock::now();
+      if (!got) throw std::runtime_error("no state for " + topic + " within 10 s:\n" + d.log());
+      if (r >= kWarmup) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      std::this_thread::sleep_until(next);
+    }
+    Stats s = stats(ms);
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "| level reading -> retained state on MQTT (%d consumables, %zu readings) "
+                  "| %.2f | %.2f | %.2f |\n",
+                  n, ms.size(), s.median, s.p99, s.max);
+    std::printf("%s", buf);
+    if (!md.empty()) {
+      if (FILE* f = std::fopen(md.c_str(), "a")) {
+        std::fputs(buf, f);
+        std::fclose(f);
+      }
+    }
+    d.terminate();
+  } catch (const std::exception& e) {
+    std::cerr << "bench_latency: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,235 @@
+// Larder against the same job in Node-RED (issue 9 item 2, docs/benchmarks.md): the same
+// N consumables and the same burst of level readings, first to larderd, then to Node-RED 4
+// running bench/nodered/flows.json (an EWMA rate and a retained days-left forecast per
+// consumable), each on its own private broker. Prints throughput, CPU per reading and
+// resident size side by side with the ratios and the targets; asserts nothing.
+//   build/bench_vs_nodered [--consumables N] [--readings M] [--qos 0|1] [--dir bench/nodered]
+//                          [--md FILE]   (appends the table as markdown)
+// Completion: larderd's larder_messages_received_total{kind="level"} (counted after the
+// reading is handled); Node-RED's forecasts, which carry how many readings they include and
+// when the last one was processed.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness.h"
+#include "nodered_runner.h"
+
+namespace lb = larder::bench;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Options {
+  int consumables = 100;
+  int readings = 50000;
+  int qos = 1;
+  std::string dir = LARDER_SOURCE_DIR "/bench/nodered";
+  std::string md;  // append the table to this markdown file
+};
+
+struct Figures {
+  double ready_ms = 0;
+  double idle_rss_mib = 0;
+  double after_rss_mib = 0;
+  double peak_rss_mib = 0;
+  double processed = 0;
+  double seconds = 0;
+  double cpu_s = 0;
+  bool complete = false;
+  double rate() const { return seconds > 0 ? processed / seconds : 0; }
+  double cpu_us() const { return processed > 0 ? cpu_s * 1e6 / processed : 0; }
+};
+
+constexpr auto kSettle = 2s;  // before the idle figure, and after the burst (trailing work)
+
+double mib(long kib) { return static_cast<double>(kib) / 1024.0; }
+
+// What a subject exposes to the measurement.
+struct Subject {
+  pid_t pid = 0;
+  std::function<double()> processed;   // readings handled so far (cumulative)
+  // The end of the work from the last progress step: its steady time, and for a subject
+  // that stamps its own completion, the epoch time (0: use the steady time).
+  std::function<double()> finished_epoch;
+};
+
+Figures measure(const Subject& s, const std::string& url, const std::vector<lb::Outgoing>& burst,
+                int qos, double ready_ms) {
+  Figures f;
+  f.ready_ms = ready_ms;
+  std::this_thread::sleep_for(kSettle);
+  lb::ProcStats idle = lb::proc_stats(s.pid);
+  f.idle_rss_mib = mib(idle.rss_kib);
+  double before = s.processed();
+  lb::Publisher pub(url);
+  auto t0 = std::chrono::steady_clock::now();
+  double e0 = lb::epoch_now();
+  lb::PublishResult sent = pub.burst(burst, qos);
+  double target = before + static_cast<double>(sent.sent);
+  lb::Progress p = lb::wait_progress(s.processed, target, 5s, 300s);
+  f.complete = p.reached && sent.sent == static_cast<long>(burst.size());
+  f.processed = p.value - before;
+  double stamped = s.finished_epoch ? s.finished_epoch() : 0;
+  f.seconds = stamped > 0 ? stamped - e0 : std::chrono::duration<double>(p.at - t0).count();
+  std::this_thread::sleep_for(kSettle);
+  lb::ProcStats after = lb::proc_stats(s.pid);
+  f.cpu_s = after.cpu_s - idle.cpu_s;
+  f.after_rss_mib = mib(after.rss_kib);
+  f.peak_rss_mib = mib(after.hwm_kib);
+  std::printf("  %.0f of %zu readings handled in %.2f s (publisher: %.0f/s)%s\n", f.processed,
+              burst.size(), f.seconds, sent.rate(), f.complete ? "" : "  ** INCOMPLETE **");
+  return f;
+}
+
+Figures run_larderd(const Options& o, const std::vector<lb::Outgoing>& burst) {
+  lb::MosquittoBroker broker;
+  lb::LarderdProcess larderd(broker.url(), lb::bench_config(o.consumables));
+  double ready = static_cast<double>(larderd.start(30s).count());
+  std::uint16_t port = larderd.http_port();
+  Subject s;
+  s.pid = larderd.pid();
+  s.processed = [port] {
+    return lb::metric(port, "larder_messages_received_total", "kind=\"level\"");
+  };
+  Figures f = measure(s, broker.url(), burst, o.qos, ready);
+  double rejected = lb::metric(port, "larder_messages_rejected_total", "");
+  if (rejected > 0) std::printf("  larderd rejected %.0f messages\n", rejected);
+  larderd.terminate();
+  return f;
+}
+
+Figures run_nodered(const Options& o, const std::vector<lb::Outgoing>& burst) {
+  lb::MosquittoBroker broker;
+  lb::NodeRedProcess nodered(o.dir, broker.url());
+  double ready = static_cast<double>(nodered.start().count());
+  lb::ForecastWatcher watch(broker.url(), "b");
+  Subject s;
+  s.pid = nodered.pid();
+  s.processed = [&watch] { return watch.readings(); };
+  s.finished_epoch = [&watch] { return watch.last_processed(); };
+  Figures f = measure(s, broker.url(), burst, o.qos, ready);
+  std::printf("  forecasts from %ld consumables; b0: %s\n", watch.consumables(),
+              watch.payload("b0").c_str());
+  nodered.terminate();
+  return f;
+}
+
+std::string machine() {
+  char host[256] = "?";
+  gethostname(host, sizeof host - 1);
+  std::string cpu = "?";
+  if (FILE* f = std::fopen("/proc/cpuinfo", "r")) {
+    char line[512];
+    while (std::fgets(line, sizeof line, f)) {
+      std::string l = line;
+      if (l.rfind("model name", 0) == 0) {
+        cpu = l.substr(l.find(':') + 2);
+        if (!cpu.empty() && cpu.back() == '\n') cpu.pop_back();
+        break;
+      }
+    }
+    std::fclose(f);
+  }
+  return cpu + ", " + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " cores";
+}
+
+std::string row(const char* name, double a, double b, const char* fmt, const char* target,
+                bool ok) {
+  char fa[32], fb[32], line[200];
+  std::snprintf(fa, sizeof fa, fmt, a);
+  std::snprintf(fb, sizeof fb, fmt, b);
+  std::snprintf(line, sizeof line, "| %-26s | %12s | %12s | %8.3fx | %-7s | %-3s |\n", name, fa,
+                fb, b > 0 ? a / b : 0.0, target, target[0] ? (ok ? "met" : "NOT") : "");
+  return line;
+}
+
+bool parse(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (i + 1 >= argc) return false;
+    std::string v = argv[++i];
+    if (a == "--consumables") {
+      o.consumables = std::atoi(v.c_str());
+    } else if (a == "--readings") {
+      o.readings = std::atoi(v.c_str());
+    } else if (a == "--qos") {
+      o.qos = std::atoi(v.c_str());
+    } else if (a == "--dir") {
+      o.dir = v;
+    } else if (a == "--md") {
+      o.md = v;
+    } else {
+      return false;
+    }
+  }
+  return o.consumables > 0 && o.consumables <= 100000 && o.readings > 0 &&
+         o.readings <= 90000 && (o.qos == 0 || o.qos == 1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse(argc, argv, o)) {
+    std::fprintf(stderr,
+                 "usage: bench_vs_nodered [--consumables N (1..100000, 100)] "
+                 "[--readings M (1..90000, 50000)] [--qos 0|1 (1)] [--dir bench/nodered] "
+                 "[--md FILE]\n");
+    return 2;
+  }
+  if (!lb::nodered_installed(o.dir)) {
+    std::fprintf(stderr,
+                 "bench_vs_nodered: Node-RED is not installed in %s; run "
+                 "npm ci --prefix bench/nodered --no-audit --no-fund\n",
+                 o.dir.c_str());
+    return 3;
+  }
+  try {
+    std::printf("bench_vs_nodered: %d consumables, a burst of %d level readings at QoS %d\n",
+                o.consumables, o.readings, o.qos);
+    std::printf("machine: %s\n", machine().c_str());
+    auto burst = lb::level_burst(o.consumables, o.readings,
+                                 lb::epoch_now() - 60.0 * o.readings / o.consumables);
+    std::printf("larderd:\n");
+    Figures l = run_larderd(o, burst);
+    std::printf("Node-RED:\n");
+    Figures n = run_nodered(o, burst);
+    char head[300];
+    std::snprintf(head, sizeof head,
+                  "%d consumables, the same burst of %d level readings at QoS %d to each "
+                  "(larderd %s, Node-RED %s)\n\n| %-26s | %12s | %12s | %9s | %-7s | %-3s |\n"
+                  "|---|--:|--:|--:|---|---|\n",
+                  o.consumables, o.readings, o.qos, l.complete ? "complete" : "INCOMPLETE",
+                  n.complete ? "complete" : "INCOMPLETE", "figure", "larderd", "Node-RED",
+                  "ratio", "target", "");
+    std::string out = head;
+    out += row("start to ready (ms)", l.ready_ms, n.ready_ms, "%.0f", "", true);
+    out += row("throughput (readings/s)", l.rate(), n.rate(), "%.0f", ">= 3x",
+               l.rate() >= 3 * n.rate());
+    out += row("CPU per reading (us)", l.cpu_us(), n.cpu_us(), "%.1f", "", true);
+    out += row("RSS idle (MiB)", l.idle_rss_mib, n.idle_rss_mib, "%.1f", "<= 0.1x",
+               l.idle_rss_mib <= 0.1 * n.idle_rss_mib);
+    out += row("RSS after burst (MiB)", l.after_rss_mib, n.after_rss_mib, "%.1f", "<= 0.1x",
+               l.after_rss_mib <= 0.1 * n.after_rss_mib);
+    out += row("peak RSS (MiB)", l.peak_rss_mib, n.peak_rss_mib, "%.1f", "", true);
+    std::printf("\n%s", out.c_str());
+    if (!o.md.empty()) {
+      FILE* f = std::fopen(o.md.c_str(), "a");
+      if (!f) throw std::runtime_error("cannot append to " + o.md);
+      std::fputs(out.c_str(), f);
+      std::fclose(f);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_vs_nodered: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
