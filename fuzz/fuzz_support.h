@@ -10,6 +10,7 @@
 
 #include "larder/bus.h"
 #include "larder/config.h"
+#include "core/null_store.h"
 #include "larder/store.h"
 #include "plugins/plugin.h"
 
@@ -39,23 +40,5 @@ class CheckingSink final : public plugins::Sink {
 // Runs `plugin` on the message of the fuzzer's bytes, then lets time pass (tick) and, for
 // a voice plugin that passed an intent on, hands it an answer (on_say) for that session.
 void run_plugin(plugins::Plugin& plugin, const std::uint8_t* data, std::size_t size);
-
-// A store that keeps nothing (as replay's).
-class NullStore final : public Store {
- public:
-  void append(Reading) override {}
-  void put_state(const std::string&, std::string, double) override {}
-  Status flush() override { return Status::Ok(); }
-  std::size_t pending() const override { return 0; }
-  Result<std::vector<StoredState>> load_states() override { return std::vector<StoredState>{}; }
-  Result<std::vector<Reading>> readings(const std::string&, double, double,
-                                        std::size_t) override {
-    return std::vector<Reading>{};
-  }
-  Status save_order(const StoredOrder&) override { return Status::Ok(); }
-  Result<std::vector<StoredOrder>> load_orders(std::size_t) override {
-    return std::vector<StoredOrder>{};
-  }
-};
 
 }  // namespace larder::fuzz

@@ -40,7 +40,7 @@ class NullBus final : public Bus {
 struct World {
   ManualClock clock{1764460800};
   Metrics metrics;
-  fuzz::NullStore store;
+  NullStore store;
   NullBus bus;
   Hub hub{fuzz::config(), bus, store, clock, metrics};
   EventLog events{bus, fuzz::config().mqtt.root()};

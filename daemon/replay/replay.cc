@@ -7,6 +7,7 @@
 
 #include "core/contract.h"
 #include "core/hub.h"
+#include "core/null_store.h"
 #include "larder/bus.h"
 #include "larder/clock.h"
 #include "larder/metrics.h"
@@ -21,24 +22,6 @@ using nlohmann::json;
 class SilentBus final : public Bus {
  public:
   void publish(const std::string&, std::string, bool, int) override {}
-};
-
-// Replay has no database either.
-class NullStore final : public Store {
- public:
-  void append(Reading) override {}
-  void put_state(const std::string&, std::string, double) override {}
-  Status flush() override { return Status::Ok(); }
-  std::size_t pending() const override { return 0; }
-  Result<std::vector<StoredState>> load_states() override { return std::vector<StoredState>{}; }
-  Result<std::vector<Reading>> readings(const std::string&, double, double,
-                                        std::size_t) override {
-    return std::vector<Reading>{};
-  }
-  Status save_order(const StoredOrder&) override { return Status::Ok(); }
-  Result<std::vector<StoredOrder>> load_orders(std::size_t) override {
-    return std::vector<StoredOrder>{};
-  }
 };
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
