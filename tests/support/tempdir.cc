@@ -37,6 +37,8 @@ TempDir::~TempDir() {
 
 std::string TempDir::write(const std::string& name, const std::string& content) const {
   const std::string p = file(name);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(p).parent_path(), ec);
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out << content;
   out.close();

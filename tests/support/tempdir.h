@@ -23,7 +23,8 @@ class TempDir {
   const std::string& path() const { return path_; }
   // path() + "/" + name (nothing is created).
   std::string file(const std::string& name) const { return path_ + "/" + name; }
-  // Writes `content` to file(name), replacing it; returns the full path. Throws on failure.
+  // Writes `content` to file(name) (a name may hold folders, which are made), replacing it;
+  // returns the full path. Throws on failure.
   std::string write(const std::string& name, const std::string& content) const;
 
  private:

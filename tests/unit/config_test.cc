@@ -1,19 +1,19 @@
 // load_config / parse_config against the fixtures of tests/fixtures/config and small
-// files written into temporary folders (secrets, TLS files, relative paths).
+// files written into temporary folders (secrets, TLS files and relative paths:
+// config_files_test.cc).
 #include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "larder/config.h"
 #include "support/config_support.h"
+#include "support/tempdir.h"
 
 namespace fs = std::filesystem;
 using namespace larder;
@@ -25,44 +25,11 @@ std::string fixture(const std::string& name) {
   return std::string(LARDER_SOURCE_DIR) + "/tests/fixtures/config/" + name;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A temporary folder, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "larder-config-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path(const std::string& rel = "") const { return rel.empty() ? path_ : path_ + "/" + rel; }
-  std::string write(const std::string& rel, const std::string& text) const {
-    fs::path p = path(rel);
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
-  }
-
- private:
-  std::string path_;
-};
-
 }  // namespace
 
 TEST_CASE("a full file loads with every value") {
   TempDir dir;
-  std::string path = dir.write("larder.yaml", read_text(fixture("full.yaml")));
+  std::string path = dir.write("larder.yaml", read_file(fixture("full.yaml")));
   dir.write("secrets/mqtt.pass", "broker-pass\n");
   dir.write("secrets/admin.token", kAdmin + "\n\n");
   dir.write("secrets/read.token", kRead + "  \n");
@@ -83,20 +50,20 @@ TEST_CASE("a full file loads with every value") {
   CHECK(c.mqtt.username == "larder");
   CHECK(c.mqtt.password == "broker-pass");
   REQUIRE(c.mqtt.tls.has_value());
-  CHECK(c.mqtt.tls->ca == dir.path("tls/ca.pem"));
-  CHECK(c.mqtt.tls->cert == dir.path("tls/client.pem"));
-  CHECK(c.mqtt.tls->key == dir.path("tls/client.key"));
+  CHECK(c.mqtt.tls->ca == dir.file("tls/ca.pem"));
+  CHECK(c.mqtt.tls->cert == dir.file("tls/client.pem"));
+  CHECK(c.mqtt.tls->key == dir.file("tls/client.key"));
   CHECK(c.mqtt.prefix == "home");
   CHECK(c.mqtt.root() == "home/v1");
-  CHECK(c.state_dir == dir.path("state"));
+  CHECK(c.state_dir == dir.file("state"));
   CHECK(c.http.host == "::1");
   CHECK(c.http.port == 8443);
   CHECK(c.http.admin_token == kAdmin);
   CHECK(c.http.read_token == kRead);
   REQUIRE(c.http.tls.has_value());
   CHECK(c.http.tls->ca.empty());
-  CHECK(c.http.tls->cert == dir.path("tls/http.pem"));
-  CHECK(c.http.tls->key == dir.path("tls/http.key"));
+  CHECK(c.http.tls->cert == dir.file("tls/http.pem"));
+  CHECK(c.http.tls->key == dir.file("tls/http.key"));
   CHECK(c.household.timezone == "Europe/Berlin");
   CHECK(c.household.currency == "GBP");
   CHECK(c.household.locale == "de-DE");
@@ -314,119 +281,12 @@ TEST_CASE("a YAML syntax error names the file and the line") {
 
 TEST_CASE("a missing configuration file is an error naming it") {
   TempDir dir;
-  ConfigLoad l = load_config(dir.path("nope.yaml"));
+  ConfigLoad l = load_config(dir.file("nope.yaml"));
   REQUIRE(l.errors.size() == 1);
-  CHECK(l.errors[0].file == dir.path("nope.yaml"));
+  CHECK(l.errors[0].file == dir.file("nope.yaml"));
   CHECK(l.errors[0].line == 0);
   CHECK(l.errors[0].what.find("No such file or directory") != std::string::npos);
   CHECK_FALSE(load_config(dir.path()).errors.empty());  // a folder
-}
-
-TEST_CASE("secrets: inline or from a file, never both, files trimmed, checked and named") {
-  TempDir dir;
-  std::string cfg = dir.path("larder.yaml");
-  auto with_http = [&](const std::string& http) {
-    return "mqtt:\n  url: tcp://127.0.0.1:1883\nstate_dir: state\nhttp:\n" + http + "consumables: {}\n";
-  };
-
-  SUBCASE("both given") {
-    dir.write("admin.token", kAdmin);
-    ConfigLoad l = parse_config(with_http("  admin_token: " + kAdmin + "\n  admin_token_file: admin.token\n"), cfg);
-    REQUIRE(l.errors.size() == 1);
-    expect_error(l, 6, "http.admin_token", "give either admin_token or admin_token_file, not both");
-  }
-  SUBCASE("a file that cannot be read") {
-    ConfigLoad l = parse_config(with_http("  admin_token_file: missing.token\n"), cfg);
-    REQUIRE(l.errors.size() == 1);
-    expect_error(l, 5, "http.admin_token_file", "cannot read \"" + dir.path("missing.token") + "\": No such file or directory");
-    fs::create_directories(dir.path("folder.token"));
-    expect_error(parse_config(with_http("  admin_token_file: folder.token\n"), cfg), 5, "http.admin_token_file", "it is a folder");
-  }
-  SUBCASE("trailing whitespace is trimmed, the token is read at load time") {
-    dir.write("admin.token", kAdmin + " \n\n");
-    dir.write("sub/read.token", kRead + "\r\n");
-    ConfigLoad l = parse_config(with_http("  admin_token_file: admin.token\n  read_token_file: ./sub/../sub/read.token\n"), cfg);
-    INFO(dump(l));
-    REQUIRE(l.config.has_value());
-    CHECK(l.config->http.admin_token == kAdmin);
-    CHECK(l.config->http.read_token == kRead);
-  }
-  SUBCASE("empty and short secrets") {
-    dir.write("empty.token", " \n");
-    expect_error(parse_config(with_http("  admin_token_file: empty.token\n"), cfg), 5, "http.admin_token_file",
-                 "the file \"" + dir.path("empty.token") + "\" is empty");
-    expect_error(parse_config(with_http("  admin_token: \"\"\n"), cfg), 5, "http.admin_token", "must not be empty");
-    dir.write("short.token", "fifteen-chars15\n");
-    expect_error(parse_config(with_http("  admin_token_file: short.token\n"), cfg), 5, "http.admin_token_file",
-                 "the content of \"" + dir.path("short.token") + "\" must be 16 to 1024");
-    dir.write("two-lines.token", kAdmin + "\n" + kAdmin + "\n");
-    expect_error(parse_config(with_http("  admin_token_file: two-lines.token\n"), cfg), 5, "http.admin_token_file",
-                 "must hold one line");
-    expect_error(parse_config(with_http("  admin_token: \"sixteen chars ok\"\n"), cfg), 5, "http.admin_token",
-                 "without spaces");
-  }
-  SUBCASE("the read token must differ from the admin token") {
-    dir.write("read.token", kAdmin);
-    ConfigLoad l = parse_config(with_http("  admin_token: " + kAdmin + "\n  read_token_file: read.token\n"), cfg);
-    REQUIRE(l.errors.size() == 1);
-    expect_error(l, 6, "http.read_token_file", "must differ from the admin token");
-  }
-  SUBCASE("an MQTT password needs a user name; retailer secrets") {
-    ConfigLoad l = parse_config(
-        "mqtt:\n  url: tcp://127.0.0.1:1883\n  password: secret\nstate_dir: s\nhttp:\n  admin_token: " + kAdmin +
-            "\nretailer:\n  kind: grocy\n  url: http://127.0.0.1:9283\n  webhook_secret_file: nope\nconsumables: {}\n",
-        cfg);
-    CHECK(where(l) == std::vector<std::pair<int, std::string>>{
-                          {3, "mqtt.password"}, {7, "retailer.api_key"}, {10, "retailer.webhook_secret_file"}});
-    expect_error(l, 3, "mqtt.password", "needs mqtt.username");
-    expect_error(l, 7, "retailer.api_key", "required key is missing: give api_key_file (or api_key)");
-  }
-}
-
-TEST_CASE("relative paths are relative to the configuration file's folder") {
-  TempDir dir;
-  dir.write("conf/tls/http.pem", "x");
-  dir.write("conf/tls/http.key", "x");
-  std::string text = "mqtt:\n  url: tcp://127.0.0.1:1883\nstate_dir: ../state/./db\nhttp:\n  admin_token: " + kAdmin +
-                     "\n  tls:\n    cert: tls/http.pem\n    key: " + dir.path("conf/tls/http.key") + "\nconsumables: {}\n";
-  std::string path = dir.write("conf/larder.yaml", text);
-  ConfigLoad l = load_config(path);
-  INFO(dump(l));
-  REQUIRE(l.config.has_value());
-  CHECK(l.config->state_dir == dir.path("state/db"));
-  CHECK(l.config->http.tls->cert == dir.path("conf/tls/http.pem"));
-  CHECK(l.config->http.tls->key == dir.path("conf/tls/http.key"));
-
-  // parse_config anchors them at the folder of the path it is given.
-  ConfigLoad p = parse_config(minimal().replace(minimal().find("/var/lib/larder"), 15, "state"), "/srv/larder/l.yaml");
-  REQUIRE(p.config.has_value());
-  CHECK(p.config->state_dir == "/srv/larder/state");
-}
-
-TEST_CASE("TLS files must exist and go in pairs") {
-  TempDir dir;
-  std::string cfg = dir.path("larder.yaml");
-  dir.write("c.pem", "x");
-  dir.write("c.key", "x");
-  auto with_mqtt = [&](const std::string& url, const std::string& tls) {
-    return "mqtt:\n  url: " + url + "\n  tls:\n" + tls + "state_dir: s\nhttp:\n  admin_token: " + kAdmin +
-           "\nconsumables: {}\n";
-  };
-  ConfigLoad ok = parse_config(with_mqtt("mqtts://127.0.0.1:8883", "    cert: c.pem\n    key: c.key\n"), cfg);
-  INFO(dump(ok));
-  REQUIRE(ok.config.has_value());
-  CHECK(ok.config->mqtt.tls->ca.empty());
-  CHECK(parse_config(with_mqtt("ssl://127.0.0.1:8883", "    {}\n"), cfg).config.has_value());
-
-  expect_error(parse_config(with_mqtt("ssl://127.0.0.1:8883", "    cert: c.pem\n"), cfg), 3, "mqtt.tls.key",
-               "cert and key go together");
-  expect_error(parse_config(with_mqtt("ssl://127.0.0.1:8883", "    ca: none.pem\n"), cfg), 4, "mqtt.tls.ca",
-               "cannot read \"" + dir.path("none.pem") + "\"");
-  expect_error(parse_config(with_mqtt("tcp://127.0.0.1:1883", "    ca: c.pem\n"), cfg), 3, "mqtt.tls",
-               "mqtt.url does not use TLS");
-
-  ConfigLoad http = parse_config(minimal("  tls:\n    cert: c.pem\n    ca: c.pem\n"), cfg);
-  CHECK(where(http) == std::vector<std::pair<int, std::string>>{{6, "http.tls.key"}, {8, "http.tls.ca"}});
 }
 
 TEST_CASE("URLs, listen addresses and the other single values") {
@@ -526,7 +386,7 @@ TEST_CASE("ConfigError::to_string") {
 
 TEST_CASE("config/example.yaml is valid") {
   std::string example = std::string(LARDER_SOURCE_DIR) + "/config/example.yaml";
-  std::string text = read_text(example);
+  std::string text = read_file(example);
   REQUIRE_FALSE(text.empty());
 
   // As shipped it names files under /etc/larder that a fresh machine does not have: the
@@ -542,7 +402,7 @@ TEST_CASE("config/example.yaml is valid") {
 
   // With those files present (in a temporary copy of /etc/larder) it loads.
   TempDir dir;
-  std::string etc = dir.path("etc/larder");
+  std::string etc = dir.file("etc/larder");
   std::string copy = text;
   for (std::size_t at = copy.find("/etc/larder/"); at != std::string::npos; at = copy.find("/etc/larder/", at)) {
     copy.replace(at, 12, etc + "/");
@@ -571,13 +431,13 @@ TEST_CASE("config/example.yaml is valid") {
 }
 
 TEST_CASE("config/demo.yaml is valid once scripts/demo filled in its placeholders") {
-  std::string text = read_text(std::string(LARDER_SOURCE_DIR) + "/config/demo.yaml");
+  std::string text = read_file(std::string(LARDER_SOURCE_DIR) + "/config/demo.yaml");
   REQUIRE_FALSE(text.empty());
   TempDir dir;
   for (const auto& [from, to] : {std::pair<std::string, std::string>{"@MQTT_PORT@", "1883"},
                                  {"@HTTP_PORT@", "8080"},
                                  {"@SANDBOX_PORT@", "8090"},
-                                 {"@STATE_DIR@", dir.path("state")}}) {
+                                 {"@STATE_DIR@", dir.file("state")}}) {
     for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
       text.replace(at, from.size(), to);
     }
