@@ -342,14 +342,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
                                        [&notifier] { notifier.watchdog(); });
   }
 
-  double ready_ms = std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - started)
-                        .count();
-  notifier.ready();
-  log_info("larderd " LARDER_VERSION " ready in " + std::to_string(static_cast<int>(ready_ms)) +
-           " ms: " + std::to_string(config.consumables.size()) + " consumables, HTTP on " +
-           config.http.host + ":" + std::to_string(http.port()) + ", MQTT " + config.mqtt.url);
-
+  // The handlers are in place before READY: a SIGTERM right after it (systemd stopping a
+  // service that just started) shuts down cleanly instead of killing the process.
   asio::signal_set signals(loop, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
@@ -364,6 +358,14 @@ int run_daemon(const Config& config, DaemonOptions options) {
     flush();
     mqtt.stop([&loop] { loop.stop(); });
   });
+
+  double ready_ms = std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+  notifier.ready();
+  log_info("larderd " LARDER_VERSION " ready in " + std::to_string(static_cast<int>(ready_ms)) +
+           " ms: " + std::to_string(config.consumables.size()) + " consumables, HTTP on " +
+           config.http.host + ":" + std::to_string(http.port()) + ", MQTT " + config.mqtt.url);
 
   loop.run();
   if ((*store)->pending() > 0) {

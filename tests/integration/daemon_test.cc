@@ -144,6 +144,19 @@ TEST_CASE("SIGTERM shuts down cleanly: store flushed, offline published, exit 0,
   CHECK(daemon->terminate().success());
 }
 
+TEST_CASE("SIGTERM at once after READY still shuts down cleanly") {
+  // systemd may stop a service the moment it reported READY: the handlers must be in place
+  // by then (they once were installed just after it, and such a SIGTERM killed the process).
+  MosquittoBroker broker;
+  LarderdProcess daemon(broker.url());
+  for (int round = 0; round < 10; ++round) {
+    daemon.start();
+    ExitStatus st = daemon.terminate();
+    CHECK_MESSAGE(st.success(), ("round " + std::to_string(round) + ": " + st.describe() +
+                                 "; its log:\n" + daemon.log()));
+  }
+}
+
 TEST_CASE("the will: a killed daemon is announced offline by the broker") {
   MosquittoBroker broker;
   LarderdProcess daemon(broker.url());

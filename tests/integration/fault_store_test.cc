@@ -192,5 +192,6 @@ TEST_CASE("the database read-only: a clear error, the hub serves what it holds")
   daemon.set_child_setup(nullptr);
   daemon.start();
   CHECK(committed_levels(daemon.state_dir()).size() == 5);
-  CHECK(daemon.terminate().success());
+  ExitStatus last = daemon.terminate();
+  CHECK_MESSAGE(last.success(), (last.describe() + "; its log:\n" + daemon.log()));
 }
