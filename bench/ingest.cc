@@ -30,8 +30,9 @@ const std::string kLevelLabel = "kind=\"level\"";
 
 struct Rate {
   double per_s = 0;
-  long done = 0;
-  long offered = 0;
+  long done = 0;     // readings that arrived (bare) or were processed (larderd)
+  long offered = 0;  // publishes the publisher completed
+  long refused = 0;  // publishes the publisher's Paho client failed (never sent)
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0, std::chrono::steady_clock::time_point t1) {
@@ -43,9 +44,10 @@ Rate bare_path(const std::string& url, int n, int burst, int qos) {
   Publisher pub(url);
   auto msgs = level_burst(n, burst, epoch_now() - 60.0 * burst / n);
   auto t0 = std::chrono::steady_clock::now();
-  pub.burst(msgs, qos);
-  Progress p = wait_progress([&] { return static_cast<double>(sub.count()); }, burst);
-  return {p.value / seconds_since(t0, p.at), static_cast<long>(p.value), burst};
+  PublishResult pr = pub.burst(msgs, qos);
+  Progress p = wait_progress([&] { return static_cast<double>(sub.count()); },
+                             static_cast<double>(pr.sent));
+  return {p.value / seconds_since(t0, p.at), static_cast<long>(p.value), pr.sent, pr.failed};
 }
 
 Rate larderd_path(const std::string& url, LarderdProcess& d, int n, int burst, int qos,
@@ -54,15 +56,17 @@ Rate larderd_path(const std::string& url, LarderdProcess& d, int n, int burst, i
   Publisher pub(url);
   auto msgs = level_burst(n, burst, start_ts);
   auto t0 = std::chrono::steady_clock::now();
-  pub.burst(msgs, qos);
+  PublishResult pr = pub.burst(msgs, qos);
   Progress p = wait_progress([&] { return metric(d.http_port(), kLevel, kLevelLabel) - base; },
-                             burst);
-  return {p.value / seconds_since(t0, p.at), static_cast<long>(p.value), burst};
+                             static_cast<double>(pr.sent));
+  return {p.value / seconds_since(t0, p.at), static_cast<long>(p.value), pr.sent, pr.failed};
 }
 
 std::string lost(const Rate& r) {
-  if (r.done >= r.offered) return "";
-  return " (" + std::to_string(r.offered - r.done) + " lost)";
+  std::string s;
+  if (r.done < r.offered) s += " (" + std::to_string(r.offered - r.done) + " lost)";
+  if (r.refused > 0) s += " (" + std::to_string(r.refused) + " not sent: publisher)";
+  return s;
 }
 
 }  // namespace
