@@ -86,7 +86,33 @@ Status Hub::restore() {
     }
     sync(e);
     e.unsaved = false;  // what the store holds
+    e.stored = true;
     e.saved_version = e.model.version();
+  }
+  // The readings committed after a state was (the daemon was killed between two
+  // checkpoints of a busy model).
+  auto missed = store_.readings_after_states();
+  if (!missed.ok()) return missed.status();
+  std::size_t relearned = 0;
+  for (const Reading& r : *missed) {
+    auto it = consumables_.find(r.consumable);
+    if (it == consumables_.end() || !it->second.stored) continue;
+    if (Status st = relearn(it->second, r); !st.ok()) {
+      log_warn("a committed " + r.kind + " reading of '" + r.consumable + "' at " + num(r.ts) +
+               " not learned again: " + st.message());
+      continue;
+    }
+    ++relearned;
+  }
+  if (relearned > 0) {
+    log_info("learned again " + std::to_string(relearned) +
+             " committed readings that came after the last saved states");
+    for (auto& [id, e] : consumables_) {
+      if (!e.unsaved) continue;
+      (void)e.model.take_events();  // announced the first time
+      sync(e);
+      e.must_save = true;  // the next checkpoint holds them
+    }
   }
   for (auto& [id, e] : consumables_) {
     if (!e.ever_published) publish_state(e);
@@ -349,6 +375,26 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
   return true;
 }
 
+Status Hub::relearn(Entry& e, const Reading& r) {
+  Status st = Status::Ok();
+  if (r.kind == "level") {
+    st = e.model.level(r.ts, r.value);
+    if (st.ok()) e.state.last_reading_ts = std::max(e.state.last_reading_ts, r.ts);
+  } else if (r.kind == "used") {
+    st = e.model.used(r.ts, r.value);
+  } else if (r.kind == "refilled") {
+    st = e.model.refilled(r.ts, r.value);
+  } else if (r.kind == "purchased") {
+    st = e.model.purchased(r.ts, static_cast<int>(r.value));
+  } else {
+    st = Status::Error("unknown kind");
+  }
+  if (!st.ok()) return st;
+  e.state.updated = std::max(e.state.updated, r.ts);
+  e.unsaved = true;
+  return st;
+}
+
 void Hub::sync(Entry& e) {
   double now = clock_.now();
   Forecast f = e.model.forecast(now);
@@ -402,6 +448,7 @@ void Hub::with_entry(const std::string& id, const std::function<void(Entry&)>& f
   if (it == consumables_.end()) return;
   fn(it->second);
   it->second.unsaved = true;
+  it->second.must_save = true;  // no reading holds an order fact
   sync(it->second);
 }
 
@@ -421,7 +468,10 @@ void Hub::changed(Entry& e) {
 void Hub::persist() {
   const double now = clock_.now();
   for (auto& [id, e] : consumables_) {
-    if (!e.unsaved && !(e.ticked && now - e.last_saved >= kCheckpointSeconds)) continue;
+    const double since = now - e.last_saved;
+    const bool due = e.must_save || (e.unsaved && (!e.stored || since >= kBusySaveSeconds)) ||
+                     (e.ticked && since >= kCheckpointSeconds);
+    if (!due) continue;
     // The stored form is {"model": ..., "state": ...}, written as text: the state is JSON
     // text already, so it is not parsed again only to be printed.
     std::string text = R"({"model":)";
@@ -431,7 +481,9 @@ void Hub::persist() {
     text += '}';
     store_.put_state(id, std::move(text), e.state.updated);
     e.unsaved = false;
+    e.must_save = false;
     e.ticked = false;
+    e.stored = true;
     e.last_saved = now;
   }
 }
@@ -451,7 +503,8 @@ void Hub::tick() {
 void Hub::publish_pending() {
   for (auto& [id, e] : consumables_) {
     if (e.dirty) publish_state(e);
-    if (e.ticked) e.unsaved = true;  // the last persist() keeps the time it was advanced to
+    // The next persist() saves every model that moved: the store keeps where it stopped.
+    if (e.ticked || e.unsaved) e.must_save = true;
   }
 }
 

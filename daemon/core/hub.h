@@ -78,7 +78,8 @@ class Hub {
   Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metrics& metrics,
       HubOptions options = {});
 
-  // Loads the last committed state of each configured consumable from the store and
+  // Loads the last committed state of each configured consumable from the store, learns
+  // again the committed readings that state does not reflect (after a crash), and
   // publishes it (retained). Stored state of consumables no longer configured is ignored.
   Status restore();
 
@@ -109,14 +110,19 @@ class Hub {
   void order_placed(const std::string& id, double ts);
   void order_cancelled(const std::string& id, double ts, bool by_user);
   void order_delivered(const std::string& id, double ts, int packs, double delivery_days);
-  // Queues in the store the state of every consumable whose model learned something since
-  // the last call (an input, an order fact, a decision of the tick), so a burst of readings
-  // costs one write per consumable, and idle consumables none. The time a model was last
-  // advanced to (its outage detection) is saved at most kCheckpointSeconds late: a
-  // consumable that only ticked is written once per checkpoint. The daemon calls it right
-  // before each flush.
+  // Queues in the store the state (a checkpoint of the model) of the consumables that need
+  // one; the daemon calls it right before each flush, which commits the readings too.
+  // - An order fact, or stopping (publish_pending()): at once, as no reading holds it.
+  // - The first state of a consumable: at once, with its first reading.
+  // - Readings: at most every kBusySaveSeconds per consumable. The readings are committed
+  //   at every flush and the store knows which ones a state reflects, so restore() learns
+  //   those that came after it again (Store::readings_after_states): a crash loses nothing
+  //   committed, and a burst costs one model serialisation per consumable and interval,
+  //   not one per flush.
+  // - Time only (the outage detection): at most kCheckpointSeconds late, spread out.
   void persist();
   static constexpr double kCheckpointSeconds = 60;
+  static constexpr double kBusySaveSeconds = 5;
 
   // For the plugins (plugins/host.h): a device message that fits no known form is counted,
   // logged and reported on `<root>/error` like a bad canonical input; an event goes to
@@ -153,7 +159,9 @@ class Hub {
     ConsumableState published;
     bool ever_published = false;
     bool unsaved = false;             // learned something since the last persist()
+    bool must_save = false;           // ... that no reading holds (an order fact), or stopping
     bool ticked = false;              // advanced in time since the last persist()
+    bool stored = false;              // the store has a state of it
     double last_saved = 0;            // clock time of the last persist() of this one
     unsigned saved_version = 0;       // the model's version() when last looked at
     bool dirty = false;               // a meaningful change waits for the rate limit
@@ -166,6 +174,9 @@ class Hub {
   void reject(const Message& m, const contract::Rejection& r);
   void apply(const Message& m, const contract::Input& in);
   bool apply_consumable(const Message& m, const contract::Input& in, Entry& e, double ts);
+  // A committed reading its model missed (restore() after a crash): the model takes it as
+  // it took it the first time.
+  Status relearn(Entry& e, const Reading& r);
   // What the button's configuration says a press does (a refill of its consumable).
   bool press_button(const Message& m, const contract::PressInput& press, double ts);
   // The identity of an input with an explicit ts; nothing without ts.

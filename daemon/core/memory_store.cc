@@ -31,6 +31,7 @@ void MemoryStore::put_state(const std::string& consumable, std::string json, dou
     return;
   }
   queued_states_[consumable] = StoredState{consumable, std::move(json), updated};
+  queued_through_[consumable] = readings_.size() + queued_readings_.size();
 }
 
 Status MemoryStore::flush() {
@@ -38,8 +39,10 @@ Status MemoryStore::flush() {
   readings_.insert(readings_.end(), std::make_move_iterator(queued_readings_.begin()),
                    std::make_move_iterator(queued_readings_.end()));
   for (auto& [name, state] : queued_states_) states_[name] = std::move(state);
+  for (const auto& [name, through] : queued_through_) through_[name] = through;
   queued_readings_.clear();
   queued_states_.clear();
+  queued_through_.clear();
   ++commits_;
   return Status::Ok();
 }
@@ -52,6 +55,15 @@ Result<std::vector<StoredState>> MemoryStore::load_states() {
   std::vector<StoredState> out;
   out.reserve(states_.size());
   for (const auto& [name, state] : states_) out.push_back(state);
+  return out;
+}
+
+Result<std::vector<Reading>> MemoryStore::readings_after_states() {
+  std::vector<Reading> out;
+  for (std::size_t i = 0; i < readings_.size(); ++i) {
+    auto it = through_.find(readings_[i].consumable);
+    if (it != through_.end() && i >= it->second) out.push_back(readings_[i]);
+  }
   return out;
 }
 

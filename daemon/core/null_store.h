@@ -18,6 +18,7 @@ class NullStore final : public Store {
   Status flush() override { return Status::Ok(); }
   std::size_t pending() const override { return 0; }
   Result<std::vector<StoredState>> load_states() override { return std::vector<StoredState>{}; }
+  Result<std::vector<Reading>> readings_after_states() override { return std::vector<Reading>{}; }
   Result<std::vector<Reading>> readings(const std::string&, double, double,
                                         std::size_t) override {
     return std::vector<Reading>{};

@@ -1,5 +1,12 @@
 // Durable state of the hub: readings, the last state of each consumable, and the orders.
 //
+// The readings are the record; a consumable's state (its model) is a checkpoint of them.
+// A state put with put_state() reflects every reading appended before that call, and the
+// store remembers where that is: after a crash, readings_after_states() gives the readings
+// committed after each consumable's committed state, to be learned again. So the hub may
+// checkpoint a busy model less often than it commits readings (core/hub.h) and still lose
+// nothing that was committed.
+//
 // Writes are queued and committed together by flush() (the daemon flushes from a timer
 // on the event loop, and at shutdown), so a burst of readings costs one transaction.
 // What flush() committed survives a crash and a restart; what was only queued does not.
@@ -46,7 +53,8 @@ class Store {
   virtual ~Store() = default;
   // Queues a reading for the next flush().
   virtual void append(Reading r) = 0;
-  // Queues the latest state of a consumable; a newer put replaces a queued older one.
+  // Queues the latest state of a consumable; a newer put replaces a queued older one. The
+  // state reflects every reading appended before this call.
   virtual void put_state(const std::string& consumable, std::string json, double updated) = 0;
   // Commits everything queued in one transaction. On failure nothing is committed and
   // the queue is kept for the next try.
@@ -55,6 +63,11 @@ class Store {
   virtual std::size_t pending() const = 0;
   // Committed states, one per consumable.
   virtual Result<std::vector<StoredState>> load_states() = 0;
+  // Committed readings that their consumable's committed state does not reflect (appended
+  // after the put_state() of that state), in the order they were appended. A consumable
+  // without a committed state has none here (its first state is saved with its first
+  // reading).
+  virtual Result<std::vector<Reading>> readings_after_states() = 0;
   // Committed readings of one consumable with since <= ts < until, oldest first, at most
   // `limit` of them.
   virtual Result<std::vector<Reading>> readings(const std::string& consumable, double since,
@@ -74,6 +87,7 @@ class MemoryStore final : public Store {
   Status flush() override;
   std::size_t pending() const override;
   Result<std::vector<StoredState>> load_states() override;
+  Result<std::vector<Reading>> readings_after_states() override;
   Result<std::vector<Reading>> readings(const std::string& consumable, double since,
                                         double until, std::size_t limit) override;
   Status save_order(const StoredOrder& order) override;
@@ -85,6 +99,9 @@ class MemoryStore final : public Store {
   std::map<std::string, StoredState> queued_states_;
   std::vector<Reading> readings_;
   std::map<std::string, StoredState> states_;
+  // Per state, how many readings (of all, in append order) it reflects: queued and committed.
+  std::map<std::string, std::size_t> queued_through_;
+  std::map<std::string, std::size_t> through_;
   std::map<std::string, StoredOrder> orders_;
   std::size_t commits_ = 0;
 };

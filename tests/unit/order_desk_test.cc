@@ -56,6 +56,9 @@ class FlakyStore final : public Store {
   Status flush() override { return inner_.flush(); }
   std::size_t pending() const override { return inner_.pending(); }
   Result<std::vector<StoredState>> load_states() override { return inner_.load_states(); }
+  Result<std::vector<Reading>> readings_after_states() override {
+    return inner_.readings_after_states();
+  }
   Result<std::vector<Reading>> readings(const std::string& c, double s, double u,
                                         std::size_t l) override {
     return inner_.readings(c, s, u, l);

@@ -63,6 +63,49 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
+// Which committed readings a committed state does not reflect: those appended after the
+// put_state() it came from, in the order appended. Needs a fresh store.
+void check_readings_after_states(Store& s) {
+  auto after = [&] {
+    auto r = s.readings_after_states();
+    REQUIRE(r.ok());
+    return *r;
+  };
+  CHECK(after().empty());
+  s.append({"tea", 1, "level", 10});  // tea has no state: never among them
+  s.append({"coffee", 1, "level", 900});
+  s.put_state("coffee", "{}", 1);  // reflects the readings before it
+  s.append({"coffee", 2, "level", 890});
+  s.append({"milk", 2, "level", 1});
+  s.put_state("milk", "{}", 2);
+  CHECK(after().empty());  // nothing committed yet
+  REQUIRE(s.flush().ok());
+  auto a = after();
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].consumable == "coffee");
+  CHECK(a[0].ts == 2);
+  CHECK(a[0].value == 890);
+  // Later batches: in the order appended, across consumables and timestamps.
+  s.append({"milk", 3, "used", 0.5});
+  s.append({"coffee", 0.5, "used", 5});
+  REQUIRE(s.flush().ok());
+  a = after();
+  REQUIRE(a.size() == 3);
+  CHECK(a[0].ts == 2);
+  CHECK(a[1].consumable == "milk");
+  CHECK(a[2].consumable == "coffee");
+  CHECK(a[2].kind == "used");
+  // A state put in a batch without readings reflects everything committed before it.
+  s.put_state("coffee", "{}", 3);
+  REQUIRE(s.flush().ok());
+  a = after();
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].consumable == "milk");
+  s.put_state("milk", "{}", 3);
+  REQUIRE(s.flush().ok());
+  CHECK(after().empty());
+}
+
 // The behaviour every Store must show; `commits` reads the implementation's commit count.
 void check_store_behaviour(Store& s, const std::function<double()>& commits) {
   CHECK(s.pending() == 0);
@@ -219,12 +262,19 @@ TEST_CASE("SQLite store: a database of version 1 gains the orders table and keep
     db.exec(sqlite_migrations()[0].sql);
     db.exec("INSERT INTO schema_migrations VALUES (1, 'readings and consumable state', 1)");
     db.exec("INSERT INTO readings VALUES ('coffee', 10, 'level', 400)");
+    db.exec("INSERT INTO consumable_state VALUES ('coffee', '{}', 10)");
   }
   Metrics m;
   auto s = open_ok(t.str(), m);
   CHECK(m.get("larder_store_migrations_applied_total") ==
         static_cast<double>(sqlite_migrations().size() - 1));
   CHECK(count(*s, "coffee") == 1);
+  // Its state was written after every reading before it (migration 4 says so).
+  REQUIRE(s->readings_after_states().ok());
+  CHECK(s->readings_after_states()->empty());
+  s->append({"coffee", 20, "level", 390});
+  REQUIRE(s->flush().ok());
+  CHECK(s->readings_after_states()->size() == 1);
   REQUIRE(s->save_order({"o1", "{}", false, 1}).ok());
   CHECK(s->load_orders(0)->size() == 1);
 }
@@ -232,6 +282,8 @@ TEST_CASE("SQLite store: a database of version 1 gains the orders table and keep
 TEST_CASE("MemoryStore keeps the Store contract") {
   MemoryStore s;
   check_store_behaviour(s, [&] { return static_cast<double>(s.commits()); });
+  MemoryStore fresh;
+  check_readings_after_states(fresh);
 }
 
 TEST_CASE("SQLite store keeps the Store contract") {
@@ -239,6 +291,8 @@ TEST_CASE("SQLite store keeps the Store contract") {
   Metrics m;
   auto s = open_ok(t.str("state"), m);
   check_store_behaviour(*s, [&] { return m.get("larder_store_commits_total"); });
+  auto fresh = open_ok(t.str("fresh"), m);
+  check_readings_after_states(*fresh);
   CHECK(m.get("larder_store_commit_errors_total") == 0);
   CHECK(m.get("larder_store_last_commit_seconds") > 0);
   CHECK(m.render().find("# TYPE larder_store_last_commit_seconds gauge") != std::string::npos);

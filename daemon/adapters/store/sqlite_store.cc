@@ -74,6 +74,12 @@ const std::vector<SqliteMigration> kMigrations = {
      "OR NEW.prev_hash IS NOT COALESCE((SELECT hash FROM grant_audit ORDER BY seq DESC "
      "LIMIT 1), hex(zeroblob(32))) "
      "BEGIN SELECT RAISE(ABORT, 'grant_audit: an entry must follow the last one'); END;"},
+    // A state reflects the readings up to this rowid (Store::readings_after_states); the
+    // states already stored were written with every reading before them.
+    {4, "the readings each consumable state reflects",
+     "ALTER TABLE consumable_state ADD COLUMN through_reading INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE consumable_state SET through_reading = "
+     "(SELECT COALESCE(MAX(rowid), 0) FROM readings);"},
 };
 
 // Readings queued while commits fail (disk full, read-only) are kept up to this many; the
@@ -239,9 +245,17 @@ class SqliteStore final : public Store {
         db_(std::move(db)),
         insert_reading_(*db_, "INSERT INTO readings (consumable, ts, kind, value) "
                               "VALUES (?, ?, ?, ?)"),
-        upsert_state_(*db_, "INSERT INTO consumable_state (consumable, json, updated) "
-                            "VALUES (?, ?, ?) ON CONFLICT (consumable) DO UPDATE SET "
-                            "json = excluded.json, updated = excluded.updated"),
+        upsert_state_(*db_, "INSERT INTO consumable_state (consumable, json, updated, "
+                            "through_reading) VALUES (?, ?, ?, ?) ON CONFLICT (consumable) "
+                            "DO UPDATE SET json = excluded.json, updated = excluded.updated, "
+                            "through_reading = excluded.through_reading"),
+        // From the oldest checkpoint on, by rowid (the primary key): the checkpoints are at
+        // most Hub::kCheckpointSeconds old, so this reads a few seconds of readings.
+        select_after_states_(*db_, "SELECT r.consumable, r.ts, r.kind, r.value FROM readings r "
+                                   "JOIN consumable_state s ON s.consumable = r.consumable "
+                                   "WHERE r.rowid > (SELECT COALESCE(MIN(through_reading), 0) "
+                                   "FROM consumable_state) AND r.rowid > s.through_reading "
+                                   "ORDER BY r.rowid"),
         select_readings_(*db_, "SELECT ts, kind, value FROM readings WHERE consumable = ? "
                                "AND ts >= ? AND ts < ? ORDER BY ts, rowid LIMIT ?"),
         select_states_(*db_, "SELECT consumable, json, updated FROM consumable_state "
@@ -257,6 +271,8 @@ class SqliteStore final : public Store {
         metrics_(metrics) {
     // Counts the commits SQLite really makes, so a flush that committed row by row shows.
     sqlite3_commit_hook(db_->getHandle(), &SqliteStore::on_commit, this);
+    // rowids only grow: readings are deleted oldest first, never the newest.
+    last_rowid_ = db_->execAndGet("SELECT COALESCE(MAX(rowid), 0) FROM readings").getInt64();
   }
 
   ~SqliteStore() override {
@@ -282,10 +298,12 @@ class SqliteStore final : public Store {
                   "that keeps failing; dropping the oldest from now on");
       }
       queued_readings_.pop_front();
+      ++queued_first_seq_;
       ++dropped_;
       metrics_.inc(kDropped);
     }
     queued_readings_.push_back(std::move(r));
+    ++appended_;
   }
 
   void put_state(const std::string& consumable, std::string json, double updated) override {
@@ -293,7 +311,8 @@ class SqliteStore final : public Store {
       log_warn("store: refused the state of '" + consumable + "' with a non-finite time");
       return;
     }
-    queued_states_[consumable] = StoredState{consumable, std::move(json), updated};
+    queued_states_[consumable] = QueuedState{StoredState{consumable, std::move(json), updated},
+                                             appended_};
   }
 
   Status flush() override {
@@ -302,6 +321,8 @@ class SqliteStore final : public Store {
     const std::uint64_t commits_before = sqlite_commits_;
     try {
       db_->exec("BEGIN IMMEDIATE");
+      rowids_.clear();
+      rowids_.reserve(queued_readings_.size());
       for (const Reading& r : queued_readings_) {
         insert_reading_.bind(1, r.consumable);
         insert_reading_.bind(2, r.ts);
@@ -309,11 +330,13 @@ class SqliteStore final : public Store {
         insert_reading_.bind(4, r.value);
         insert_reading_.exec();
         insert_reading_.reset();
+        rowids_.push_back(db_->getLastInsertRowid());
       }
-      for (const auto& [name, s] : queued_states_) {
+      for (const auto& [name, q] : queued_states_) {
         upsert_state_.bind(1, name);
-        upsert_state_.bind(2, s.json);
-        upsert_state_.bind(3, s.updated);
+        upsert_state_.bind(2, q.state.json);
+        upsert_state_.bind(3, q.state.updated);
+        upsert_state_.bind(4, through_rowid(q.through_seq));
         upsert_state_.exec();
         upsert_state_.reset();
       }
@@ -331,6 +354,8 @@ class SqliteStore final : public Store {
                            "; they stay queued for the next flush");
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    if (!rowids_.empty()) last_rowid_ = rowids_.back();
+    queued_first_seq_ += queued_readings_.size();
     queued_readings_.clear();
     queued_states_.clear();
     metrics_.inc(kCommits, {}, static_cast<double>(sqlite_commits_ - commits_before));
@@ -358,6 +383,24 @@ class SqliteStore final : public Store {
       select_states_.tryReset();
       return Status::Error("store: reading states from " + path_ + " failed: " +
                            explain(e));
+    }
+    return out;
+  }
+
+  Result<std::vector<Reading>> readings_after_states() override {
+    std::vector<Reading> out;
+    try {
+      while (select_after_states_.executeStep()) {
+        out.push_back(Reading{select_after_states_.getColumn(0).getString(),
+                              select_after_states_.getColumn(1).getDouble(),
+                              select_after_states_.getColumn(2).getString(),
+                              select_after_states_.getColumn(3).getDouble()});
+      }
+      select_after_states_.reset();
+    } catch (const std::exception& e) {
+      select_after_states_.tryReset();
+      return Status::Error("store: reading the readings after the states from " + path_ +
+                           " failed: " + explain(e));
     }
     return out;
   }
@@ -438,6 +481,14 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // A state put after `through_seq` readings had been appended reflects the readings up
+  // to the rowid of the last of them: in this batch, or committed before it.
+  std::int64_t through_rowid(std::uint64_t through_seq) const {
+    if (through_seq <= queued_first_seq_) return last_rowid_;
+    const auto k = static_cast<std::size_t>(through_seq - queued_first_seq_);
+    return rowids_[std::min(k, rowids_.size()) - 1];
+  }
+
   static int on_commit(void* self) {
     ++static_cast<SqliteStore*>(self)->sqlite_commits_;
     return 0;  // 0 lets the commit proceed
@@ -447,14 +498,23 @@ class SqliteStore final : public Store {
   std::unique_ptr<SQLite::Database> db_;  // before the statements, which use it
   SQLite::Statement insert_reading_;
   SQLite::Statement upsert_state_;
+  SQLite::Statement select_after_states_;
   SQLite::Statement select_readings_;
   SQLite::Statement select_states_;
   SQLite::Statement upsert_order_;
   SQLite::Statement select_orders_;
   Metrics& metrics_;
+  struct QueuedState {
+    StoredState state;
+    std::uint64_t through_seq = 0;  // readings appended (ever) before its put_state()
+  };
   std::deque<Reading> queued_readings_;
+  std::uint64_t appended_ = 0;          // readings appended since the store was opened
+  std::uint64_t queued_first_seq_ = 0;  // the append number of queued_readings_.front()
+  std::vector<std::int64_t> rowids_;    // of the readings the running flush inserted
+  std::int64_t last_rowid_ = 0;         // of the newest committed reading
   std::uint64_t dropped_ = 0;
-  std::map<std::string, StoredState> queued_states_;
+  std::map<std::string, QueuedState> queued_states_;
   std::uint64_t sqlite_commits_ = 0;
 };
 
@@ -507,6 +567,11 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
     db->exec("PRAGMA foreign_keys = ON");
     const auto& list = options.migrations ? *options.migrations : kMigrations;
     if (Status s = migrate(*db, path, list, options.read_only, metrics); !s.ok()) return s;
+    if (!list.empty() && list.back().version < kMigrations.back().version) {
+      return Status::Error("store: " + path + " was migrated to schema version " +
+                           std::to_string(list.back().version) + " only; the store needs " +
+                           std::to_string(kMigrations.back().version));
+    }
     std::unique_ptr<Store> store = std::make_unique<SqliteStore>(path, std::move(db), metrics);
     return store;
   } catch (const std::exception& e) {

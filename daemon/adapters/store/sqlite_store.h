@@ -70,7 +70,9 @@ struct SqliteStoreOptions {
   bool read_only = false;
   // How long a statement waits for a lock held by another connection.
   int busy_timeout_ms = 2000;
-  // Tests only: a migration list to use instead of sqlite_migrations().
+  // Tests only: a migration list to use instead of sqlite_migrations(). A list that stops
+  // short of this binary's migrations leaves an old database behind and returns an error
+  // (the store needs its whole schema): how the tests make a database of an older larderd.
   const std::vector<SqliteMigration>* migrations = nullptr;
 };
 
