@@ -1,7 +1,8 @@
 // Benchmark: ingest (issue 9 item 1, docs/benchmarks.md). N consumables, a burst of level
 // readings from one fast Paho publisher at QoS 0 and at QoS 1:
-// - the bare broker path: the same publisher and burst to a subscriber that only counts
-//   (mosquitto on loopback, no larderd), readings a second until the last one arrived;
+// - the bare broker path: the same publisher and burst to a subscriber that only counts, in
+//   a process of its own (mosquitto on loopback, no larderd), readings a second until the
+//   last one arrived;
 // - larderd (storage and forecasting on): readings a second until its own counter
 //   larder_messages_received_total{kind="level"} (GET /metrics) counted the last one;
 // - the ratio of the two; then the CPU time larderd spends per reading at a fixed offered
@@ -13,12 +14,18 @@
 // Prints a table and, with --md FILE, appends the same rows as markdown. Asserts nothing.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "harness.h"
+#include "support/process.h"
+#include "support/tempdir.h"
 
 using namespace larder::bench;
 using namespace std::chrono_literals;
@@ -39,15 +46,47 @@ double seconds_since(std::chrono::steady_clock::time_point t0, std::chrono::stea
   return std::chrono::duration<double>(t1 - t0).count();
 }
 
-Rate bare_path(const std::string& url, int n, int burst, int qos) {
+// The bare subscriber runs in a process of its own, as larderd does (in this one it would
+// share the publisher's process): `bench_ingest --subscriber URL QOS FILE`. It writes
+// "ready" to FILE once subscribed, then, once no message came for 2 s, the count and the
+// steady clock (CLOCK_MONOTONIC, the same in every process) of the last message.
+int subscriber_main(const std::string& url, int qos, const std::string& file) {
   CountingSubscriber sub(url, "larder/v1/consumable/+/level", qos);
+  { std::ofstream(file) << "ready\n"; }
+  Progress p = wait_progress([&] { return static_cast<double>(sub.count()); }, 1e18,
+                             std::chrono::seconds(2), std::chrono::seconds(300));
+  std::ofstream(file + ".tmp") << static_cast<long>(p.value) << " "
+                               << p.at.time_since_epoch().count() << "\n";
+  std::filesystem::rename(file + ".tmp", file);
+  return 0;
+}
+
+Rate bare_path(const std::string& self, const std::string& url, int n, int burst, int qos) {
+  larder::test::TempDir dir;
+  const std::string file = dir.file("count");
+  larder::test::ChildOptions o;
+  o.argv = {self, "--subscriber", url, std::to_string(qos), file};
+  larder::test::ChildProcess sub(o);
+  auto read = [&] {
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text;
+  };
+  if (!larder::test::wait_until([&] { return read() == "ready\n"; }, 20s)) {
+    throw std::runtime_error("the bare subscriber did not subscribe");
+  }
   Publisher pub(url);
   auto msgs = level_burst(n, burst, epoch_now() - 60.0 * burst / n);
   auto t0 = std::chrono::steady_clock::now();
   PublishResult pr = pub.burst(msgs, qos);
-  Progress p = wait_progress([&] { return static_cast<double>(sub.count()); },
-                             static_cast<double>(pr.sent));
-  return {p.value / seconds_since(t0, p.at), static_cast<long>(p.value), pr.sent, pr.failed};
+  auto st = sub.wait(std::chrono::seconds(310));
+  if (!st || !st->success()) throw std::runtime_error("the bare subscriber failed");
+  std::istringstream in(read());
+  long got = 0;
+  std::chrono::steady_clock::rep last = 0;
+  if (!(in >> got >> last)) throw std::runtime_error("the bare subscriber wrote no count");
+  auto at = std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last));
+  return {static_cast<double>(got) / seconds_since(t0, at), got, pr.sent, pr.failed};
 }
 
 Rate larderd_path(const std::string& url, LarderdProcess& d, int n, int burst, int qos,
@@ -72,6 +111,14 @@ std::string lost(const Rate& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--subscriber") {
+    try {
+      return subscriber_main(argv[2], std::atoi(argv[3]), argv[4]);
+    } catch (const std::exception& e) {
+      std::cerr << "bench_ingest --subscriber: " << e.what() << "\n";
+      return 1;
+    }
+  }
   std::vector<std::string> args;
   std::string md;
   for (int i = 1; i < argc; ++i) {
@@ -95,8 +142,9 @@ int main(int argc, char** argv) {
   }
   try {
     MosquittoBroker broker;
-    Rate bare0 = bare_path(broker.url(), n, burst, 0);
-    Rate bare1 = bare_path(broker.url(), n, burst, 1);
+    const std::string self = larder::test::self_exe();
+    Rate bare0 = bare_path(self, broker.url(), n, burst, 0);
+    Rate bare1 = bare_path(self, broker.url(), n, burst, 1);
 
     LarderdProcess d(broker.url(), bench_config(n));
     auto ready = start_larderd(d, broker.url(), 120s);
