@@ -54,6 +54,11 @@ int main(int argc, char** argv) {
     watch.connect();
     watch.subscribe("larder/v1/consumable/+/state", 1, /*retained_wanted=*/false);
     Publisher pub(broker.url());
+    // Every consumable starts full: three readings make its first level.
+    const double start = epoch_now() - 60;
+    for (int c = 0; c < n; ++c) {
+      for (int k = 0; k < 3; ++k) pub.publish_one(level_topic(c), level_payload(1000, start + k), 1);
+    }
     // The states larderd publishes at start (every consumable's first) pass first.
     std::this_thread::sleep_for(2500ms);
     std::vector<double> ms;
@@ -63,8 +68,13 @@ int main(int argc, char** argv) {
       watch.clear();
       auto next = std::chrono::steady_clock::now() + spacing;
       std::string topic = "larder/v1/consumable/" + consumable_id(c) + "/state";
+      // The model takes a level as the median of the last three readings: a new level shows
+      // once a second reading confirms it. The first goes out untimed; the time runs from
+      // the confirming one (sent after the first was acknowledged: in order, QoS 1).
+      const double now = epoch_now();
+      pub.publish_one(level_topic(c), level_payload(value, now - 1), 1);
       auto t0 = std::chrono::steady_clock::now();
-      pub.publish_one(level_topic(c), level_payload(value, epoch_now()), 1);
+      pub.publish_one(level_topic(c), level_payload(value, now), 1);
       // The state's level is the model's filtered level, not the raw reading: any new
       // state of that consumable after the publish is the answer.
       auto got = watch.wait_for(topic, 10s, [&](const larder::test::Received& m) {
