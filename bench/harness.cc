@@ -315,6 +315,10 @@ ProcStats proc_stats(pid_t pid) {
     if (line.rfind("VmRSS:", 0) == 0) s.rss_kib = std::atol(line.c_str() + 6);
     if (line.rfind("VmHWM:", 0) == 0) s.hwm_kib = std::atol(line.c_str() + 6);
   }
+  std::ifstream rollup("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  while (std::getline(rollup, line)) {
+    if (line.rfind("Private_Dirty:", 0) == 0) s.private_kib = std::atol(line.c_str() + 14);
+  }
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   auto close = all.rfind(')');  // the command name may hold spaces

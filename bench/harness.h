@@ -133,11 +133,15 @@ class CountingSubscriber {
 };
 
 struct ProcStats {
-  long rss_kib = 0;    // VmRSS
-  long hwm_kib = 0;    // VmHWM (peak resident size)
-  double cpu_s = 0;    // utime + stime of the process (all threads), seconds
+  long rss_kib = 0;      // VmRSS
+  long hwm_kib = 0;      // VmHWM (peak resident size)
+  // Private_Dirty (smaps_rollup): the pages only this process holds and the kernel cannot
+  // drop (its heap, stacks, written data), without the shared libraries' code that RSS
+  // also counts and that every process using them shares.
+  long private_kib = 0;
+  double cpu_s = 0;      // utime + stime of the process (all threads), seconds
 };
-// Reads /proc/<pid>/status and /proc/<pid>/stat; zeros when the process is gone.
+// Reads /proc/<pid>/status, smaps_rollup and stat; zeros when the process is gone.
 ProcStats proc_stats(pid_t pid);
 
 // One value from larderd's GET /metrics on 127.0.0.1:port, e.g.

@@ -5,6 +5,7 @@
 // resident size side by side with the ratios and the targets; asserts nothing.
 //   build/bench_vs_nodered [--consumables N] [--readings M] [--qos 0|1] [--dir bench/nodered]
 //                          [--md FILE]   (appends the table as markdown)
+// Memory: RSS, and the private memory (Private_Dirty) without the shared libraries' pages.
 // Completion: larderd's larder_messages_received_total{kind="level"} (counted after the
 // reading is handled); Node-RED's forecasts, which carry how many readings they include and
 // when the last one was processed.
@@ -40,6 +41,8 @@ struct Figures {
   double idle_rss_mib = 0;
   double after_rss_mib = 0;
   double peak_rss_mib = 0;
+  double idle_private_mib = 0;
+  double after_private_mib = 0;
   double processed = 0;
   double seconds = 0;
   double cpu_s = 0;
@@ -62,17 +65,18 @@ struct Subject {
 };
 
 Figures measure(const Subject& s, const std::string& url, const std::vector<lb::Outgoing>& burst,
-                int qos, double ready_ms) {
+                const Options& o, double ready_ms) {
   Figures f;
   f.ready_ms = ready_ms;
   std::this_thread::sleep_for(kSettle);
   lb::ProcStats idle = lb::proc_stats(s.pid);
   f.idle_rss_mib = mib(idle.rss_kib);
+  f.idle_private_mib = mib(idle.private_kib);
   double before = s.processed();
-  lb::Publisher pub(url);
   auto t0 = std::chrono::steady_clock::now();
   double e0 = lb::epoch_now();
-  lb::PublishResult sent = pub.burst(burst, qos);
+  lb::Publisher pub(url);
+  lb::PublishResult sent = pub.burst(burst, o.qos);
   double target = before + static_cast<double>(sent.sent);
   lb::Progress p = lb::wait_progress(s.processed, target, 5s, 300s);
   f.complete = p.reached && sent.sent == static_cast<long>(burst.size());
@@ -84,6 +88,7 @@ Figures measure(const Subject& s, const std::string& url, const std::vector<lb::
   f.cpu_s = after.cpu_s - idle.cpu_s;
   f.after_rss_mib = mib(after.rss_kib);
   f.peak_rss_mib = mib(after.hwm_kib);
+  f.after_private_mib = mib(after.private_kib);
   std::printf("  %.0f of %zu readings handled in %.2f s (publisher: %.0f/s)%s\n", f.processed,
               burst.size(), f.seconds, sent.rate(), f.complete ? "" : "  ** INCOMPLETE **");
   return f;
@@ -99,7 +104,7 @@ Figures run_larderd(const Options& o, const std::vector<lb::Outgoing>& burst) {
   s.processed = [port] {
     return lb::metric(port, "larder_messages_received_total", "kind=\"level\"");
   };
-  Figures f = measure(s, broker.url(), burst, o.qos, ready);
+  Figures f = measure(s, broker.url(), burst, o, ready);
   double rejected = lb::metric(port, "larder_messages_rejected_total", "");
   if (rejected > 0) std::printf("  larderd rejected %.0f messages\n", rejected);
   larderd.terminate();
@@ -115,7 +120,7 @@ Figures run_nodered(const Options& o, const std::vector<lb::Outgoing>& burst) {
   s.pid = nodered.pid();
   s.processed = [&watch] { return watch.readings(); };
   s.finished_epoch = [&watch] { return watch.last_processed(); };
-  Figures f = measure(s, broker.url(), burst, o.qos, ready);
+  Figures f = measure(s, broker.url(), burst, o, ready);
   std::printf("  forecasts from %ld consumables; b0: %s\n", watch.consumables(),
               watch.payload("b0").c_str());
   nodered.terminate();
@@ -220,6 +225,10 @@ int main(int argc, char** argv) {
     out += row("RSS after burst (MiB)", l.after_rss_mib, n.after_rss_mib, "%.1f", "<= 0.1x",
                l.after_rss_mib <= 0.1 * n.after_rss_mib);
     out += row("peak RSS (MiB)", l.peak_rss_mib, n.peak_rss_mib, "%.1f", "", true);
+    out += row("private memory idle (MiB)", l.idle_private_mib, n.idle_private_mib, "%.1f",
+               "<= 0.1x", l.idle_private_mib <= 0.1 * n.idle_private_mib);
+    out += row("private after burst (MiB)", l.after_private_mib, n.after_private_mib, "%.1f",
+               "<= 0.1x", l.after_private_mib <= 0.1 * n.after_private_mib);
     std::printf("\n%s", out.c_str());
     if (!o.md.empty()) {
       FILE* f = std::fopen(o.md.c_str(), "a");
