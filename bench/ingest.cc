@@ -12,6 +12,7 @@
 //
 // Usage: bench_ingest [N=100] [BURST=100000] [RATE=10000] [SECONDS=5]
 // Prints a table and, with --md FILE, appends the same rows as markdown. Asserts nothing.
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -42,7 +43,8 @@ struct Rate {
   long refused = 0;  // publishes the publisher's Paho client failed (never sent)
 };
 
-double seconds_since(std::chrono::steady_clock::time_point t0, std::chrono::steady_clock::time_point t1) {
+double seconds_since(std::chrono::steady_clock::time_point t0,
+                     std::chrono::steady_clock::time_point t1) {
   return std::chrono::duration<double>(t1 - t0).count();
 }
 
@@ -108,6 +110,16 @@ std::string lost(const Rate& r) {
   return s;
 }
 
+// printf into `out`, checked by the compiler like printf.
+__attribute__((format(printf, 2, 3))) void appendf(std::string& out, const char* fmt, ...) {
+  char buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  out += buf;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -168,30 +180,27 @@ int main(int argc, char** argv) {
     double offered = static_cast<double>(pr.sent) / pr.seconds;
     double cpu_share = (after.cpu_s - before.cpu_s) / secs * 100;
 
-    char buf[4096];
     std::string out;
-    auto add = [&](const char* fmt, auto... v) {
-      std::snprintf(buf, sizeof buf, fmt, v...);
-      out += buf;
-    };
-    add("ingest: %d consumables, bursts of %d level readings, one Paho publisher\n", n, burst);
-    add("| figure | QoS 0 | QoS 1 |\n|---|---|---|\n");
-    add("| bare broker path, readings/s | %.0f%s | %.0f%s |\n", bare0.per_s, lost(bare0).c_str(),
-        bare1.per_s, lost(bare1).c_str());
-    add("| larderd (storage, forecasting), readings/s | %.0f%s | %.0f%s |\n", l0.per_s,
-        lost(l0).c_str(), l1.per_s, lost(l1).c_str());
-    add("| ratio larderd / bare broker | %.2f | %.2f |\n", l0.per_s / bare0.per_s,
-        l1.per_s / bare1.per_s);
-    add("| target | >= 50000/s and >= 0.80 | >= 0.80 |\n");
-    add("\nfixed load: %.0f readings/s offered at QoS 0 for %.0f s (%.0f/s achieved)\n", rate,
-        secs, offered);
-    add("| figure | value |\n|---|---|\n");
-    add("| larderd CPU per reading | %.1f us |\n", cpu_us);
-    add("| larderd CPU share at that load | %.0f%% of one core |\n", cpu_share);
-    add("| readings processed / offered | %.0f / %ld |\n", p.value, pr.sent);
-    add("| start to READY (%d consumables) | %lld ms |\n", n,
-        static_cast<long long>(ready.count()));
-    add("| larderd RSS after the load / peak | %ld / %ld KiB |\n", after.rss_kib, after.hwm_kib);
+    appendf(out, "ingest: %d consumables, bursts of %d level readings, one Paho publisher\n", n,
+            burst);
+    appendf(out, "| figure | QoS 0 | QoS 1 |\n|---|---|---|\n");
+    appendf(out, "| bare broker path, readings/s | %.0f%s | %.0f%s |\n", bare0.per_s,
+            lost(bare0).c_str(), bare1.per_s, lost(bare1).c_str());
+    appendf(out, "| larderd (storage, forecasting), readings/s | %.0f%s | %.0f%s |\n", l0.per_s,
+            lost(l0).c_str(), l1.per_s, lost(l1).c_str());
+    appendf(out, "| ratio larderd / bare broker | %.2f | %.2f |\n", l0.per_s / bare0.per_s,
+            l1.per_s / bare1.per_s);
+    appendf(out, "| target | >= 50000/s and >= 0.80 | >= 0.80 |\n");
+    appendf(out, "\nfixed load: %.0f readings/s offered at QoS 0 for %.0f s (%.0f/s achieved)\n",
+            rate, secs, offered);
+    appendf(out, "| figure | value |\n|---|---|\n");
+    appendf(out, "| larderd CPU per reading | %.1f us |\n", cpu_us);
+    appendf(out, "| larderd CPU share at that load | %.0f%% of one core |\n", cpu_share);
+    appendf(out, "| readings processed / offered | %.0f / %ld |\n", p.value, pr.sent);
+    appendf(out, "| start to READY (%d consumables) | %lld ms |\n", n,
+            static_cast<long long>(ready.count()));
+    appendf(out, "| larderd RSS after the load / peak | %ld / %ld KiB |\n", after.rss_kib,
+            after.hwm_kib);
     std::fputs(out.c_str(), stdout);
     if (!md.empty()) {
       if (FILE* f = std::fopen(md.c_str(), "a")) {

@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
       args.push_back(a);
     }
   }
-  int n = args.size() > 0 ? std::atoi(args[0].c_str()) : 100;
+  int n = !args.empty() ? std::atoi(args[0].c_str()) : 100;
   int rounds = args.size() > 1 ? std::atoi(args[1].c_str()) : 300;
   constexpr int kWarmup = 10;
   if (n < 1 || rounds <= kWarmup) {

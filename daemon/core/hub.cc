@@ -207,7 +207,7 @@ void Hub::apply(const Message& m, const contract::Input& in) {
       return;
     }
     if (!apply_consumable(m, in, e, ts)) return;
-    last = std::move(key);
+    last = key;
   } else if (auto* loc = std::get_if<contract::LocationInput>(&in)) {
     auto& v = vehicles_[loc->vehicle];
     if (m.retained && !loc->ts && v.location) return;  // only initialises an unknown value

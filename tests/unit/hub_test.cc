@@ -353,11 +353,11 @@ TEST_CASE("after a crash, restore learns again the committed readings its saved 
   const double t0 = clock.now() - 6 * 86400;
   for (int i = 0; i < 60; ++i) {
     const std::string ts = std::to_string(static_cast<long>(t0 + 7200 * i));
+    const std::string level = std::to_string(950 - 7 * i);
     live.on_message({"larder/v1/consumable/coffee/level",
-                     R"({"value":)" + std::to_string(950 - 7 * i) + R"(,"unit":"g","ts":)" + ts + "}",
-                     1, false});
-    live.on_message({"larder/v1/consumable/pods/used", R"({"amount":1,"unit":"pcs","ts":)" + ts + "}",
-                     1, false});
+                     R"({"value":)" + level + R"(,"unit":"g","ts":)" + ts + "}", 1, false});
+    live.on_message({"larder/v1/consumable/pods/used",
+                     R"({"amount":1,"unit":"pcs","ts":)" + ts + "}", 1, false});
     live.persist();
     REQUIRE(store.flush().ok());
     clock.advance(1);
@@ -392,8 +392,8 @@ TEST_CASE("after a crash, restore learns again the committed readings its saved 
   REQUIRE(store.flush().ok());
   CHECK(store.readings_after_states()->empty());
   // And the newest reading is still the newest: an older one is refused.
+  const std::string old_ts = std::to_string(static_cast<long>(t0));
   again.on_message({"larder/v1/consumable/coffee/level",
-                    R"({"value":500,"unit":"g","ts":)" + std::to_string(static_cast<long>(t0)) + "}",
-                    1, false});
+                    R"({"value":500,"unit":"g","ts":)" + old_ts + "}", 1, false});
   CHECK_FALSE(bus2.on("larder/v1/error").empty());
 }
