@@ -1,10 +1,13 @@
 #include "harness.h"
 
+#include "support/tempdir.h"
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <mqtt/async_client.h>
 #include <mutex>
@@ -79,39 +82,6 @@ std::chrono::milliseconds start_larderd(LarderdProcess& d, const std::string& mq
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return ready;
-}
-
-std::string consumable_id(int i) { return "b" + std::to_string(i); }
-
-std::string level_topic(int i) { return "larder/v1/consumable/" + consumable_id(i) + "/level"; }
-
-std::string level_payload(double value, double ts) {
-  char buf[96];
-  if (ts > 0) {
-    std::snprintf(buf, sizeof buf, R"({"value":%.1f,"unit":"g","ts":%.3f})", value, ts);
-  } else {
-    std::snprintf(buf, sizeof buf, R"({"value":%.1f,"unit":"g"})", value);
-  }
-  return buf;
-}
-
-double epoch_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::vector<Outgoing> level_burst(int consumables, int count, double start_ts) {
-  std::vector<Outgoing> out;
-  out.reserve(static_cast<std::size_t>(count));
-  std::vector<std::string> topics;
-  for (int c = 0; c < consumables; ++c) topics.push_back(level_topic(c));
-  for (int i = 0; i < count; ++i) {
-    int c = i % consumables;
-    int k = i / consumables;
-    double value = 1000 - 0.5 * (k % 1800);
-    out.push_back({topics[static_cast<std::size_t>(c)], level_payload(value, start_ts + 60.0 * k)});
-  }
-  return out;
 }
 
 // ---- Publisher -------------------------------------------------------------------------
@@ -230,6 +200,28 @@ PublishResult Publisher::paced(const std::vector<Outgoing>& msgs, int qos, doubl
   r.sent = impl_->done;
   r.failed = impl_->failed;
   return r;
+}
+
+FastBurst fast_burst(const std::string& url, int consumables, int count, double start_ts) {
+  larder::test::TempDir dir;
+  larder::test::ChildOptions o;
+  char ts[32];
+  std::snprintf(ts, sizeof ts, "%.3f", start_ts);
+  o.argv = {std::filesystem::path(larder::test::self_exe()).parent_path() / "bench_fast_publisher",
+            url, std::to_string(consumables), std::to_string(count), ts};
+  o.stdout_path = dir.file("out");
+  larder::test::ChildProcess pub(o);
+  auto st = pub.wait(std::chrono::seconds(300));
+  std::ifstream out(dir.file("out"));
+  FastBurst f;
+  std::chrono::steady_clock::rep first = 0;
+  std::chrono::steady_clock::rep last = 0;
+  if (!st || !st->success() || !(out >> f.sent >> f.failed >> first >> last)) {
+    throw std::runtime_error("bench_fast_publisher failed (" +
+                             (st ? st->describe() : std::string("timed out")) + ")");
+  }
+  f.t0 = std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(first));
+  return f;
 }
 
 void Publisher::publish_one(const std::string& topic, const std::string& payload, int qos) {

@@ -1,5 +1,6 @@
 // Benchmark: ingest (issue 9 item 1, docs/benchmarks.md). N consumables, a burst of level
-// readings from one fast Paho publisher at QoS 0 and at QoS 1:
+// readings from one fast Paho publisher at QoS 0 (bench_fast_publisher: Paho C's
+// synchronous client) and at QoS 1 (Paho C++, 64 unacknowledged at most):
 // - the bare broker path: the same publisher and burst to a subscriber that only counts, in
 //   a process of its own (mosquitto on loopback, no larderd), readings a second until the
 //   last one arrived;
@@ -23,6 +24,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <MQTTAsync.h>
 
 #include "harness.h"
 #include "support/process.h"
@@ -53,6 +56,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0,
 // "ready" to FILE once subscribed, then, once no message came for 2 s, the count and the
 // steady clock (CLOCK_MONOTONIC, the same in every process) of the last message.
 int subscriber_main(const std::string& url, int qos, const std::string& file) {
+  MQTTAsync_setTraceLevel(MQTTASYNC_TRACE_ERROR);  // as larderd: no trace ring buffer
   CountingSubscriber sub(url, "larder/v1/consumable/+/level", qos);
   { std::ofstream(file) << "ready\n"; }
   Progress p = wait_progress([&] { return static_cast<double>(sub.count()); }, 1e18,
@@ -61,6 +65,30 @@ int subscriber_main(const std::string& url, int qos, const std::string& file) {
                                << p.at.time_since_epoch().count() << "\n";
   std::filesystem::rename(file + ".tmp", file);
   return 0;
+}
+
+// A burst sent: how many, and when the first publish started (steady clock).
+struct Sent {
+  long sent = 0;
+  long failed = 0;
+  std::chrono::steady_clock::time_point t0;
+};
+
+// QoS 0: bench_fast_publisher (Paho C's synchronous client, next to this program); QoS 1:
+// the harness's Paho C++ publisher, 64 publishes unacknowledged at most.
+Sent send_burst(const std::string& url, int n, int burst, int qos, double start_ts) {
+  if (qos == 1) {
+    Publisher pub(url);
+    auto msgs = level_burst(n, burst, start_ts);
+    Sent s;
+    s.t0 = std::chrono::steady_clock::now();
+    PublishResult pr = pub.burst(msgs, qos);
+    s.sent = pr.sent;
+    s.failed = pr.failed;
+    return s;
+  }
+  FastBurst f = fast_burst(url, n, burst, start_ts);
+  return {f.sent, f.failed, f.t0};
 }
 
 Rate bare_path(const std::string& self, const std::string& url, int n, int burst, int qos) {
@@ -77,10 +105,7 @@ Rate bare_path(const std::string& self, const std::string& url, int n, int burst
   if (!larder::test::wait_until([&] { return read() == "ready\n"; }, 20s)) {
     throw std::runtime_error("the bare subscriber did not subscribe");
   }
-  Publisher pub(url);
-  auto msgs = level_burst(n, burst, epoch_now() - 60.0 * burst / n);
-  auto t0 = std::chrono::steady_clock::now();
-  PublishResult pr = pub.burst(msgs, qos);
+  Sent pr = send_burst(url, n, burst, qos, epoch_now() - 60.0 * burst / n);
   auto st = sub.wait(std::chrono::seconds(310));
   if (!st || !st->success()) throw std::runtime_error("the bare subscriber failed");
   std::istringstream in(read());
@@ -88,19 +113,16 @@ Rate bare_path(const std::string& self, const std::string& url, int n, int burst
   std::chrono::steady_clock::rep last = 0;
   if (!(in >> got >> last)) throw std::runtime_error("the bare subscriber wrote no count");
   auto at = std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last));
-  return {static_cast<double>(got) / seconds_since(t0, at), got, pr.sent, pr.failed};
+  return {static_cast<double>(got) / seconds_since(pr.t0, at), got, pr.sent, pr.failed};
 }
 
 Rate larderd_path(const std::string& url, LarderdProcess& d, int n, int burst, int qos,
                   double start_ts) {
   double base = metric(d.http_port(), kLevel, kLevelLabel);
-  Publisher pub(url);
-  auto msgs = level_burst(n, burst, start_ts);
-  auto t0 = std::chrono::steady_clock::now();
-  PublishResult pr = pub.burst(msgs, qos);
+  Sent pr = send_burst(url, n, burst, qos, start_ts);
   Progress p = wait_progress([&] { return metric(d.http_port(), kLevel, kLevelLabel) - base; },
                              static_cast<double>(pr.sent));
-  return {p.value / seconds_since(t0, p.at), static_cast<long>(p.value), pr.sent, pr.failed};
+  return {p.value / seconds_since(pr.t0, p.at), static_cast<long>(p.value), pr.sent, pr.failed};
 }
 
 std::string lost(const Rate& r) {
