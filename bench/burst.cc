@@ -28,6 +28,7 @@ std::vector<Outgoing> level_burst(int consumables, int count, double start_ts) {
   std::vector<Outgoing> out;
   out.reserve(static_cast<std::size_t>(count));
   std::vector<std::string> topics;
+  topics.reserve(static_cast<std::size_t>(consumables));
   for (int c = 0; c < consumables; ++c) topics.push_back(level_topic(c));
   for (int i = 0; i < count; ++i) {
     int c = i % consumables;

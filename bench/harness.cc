@@ -247,7 +247,7 @@ CountingSubscriber::CountingSubscriber(const std::string& url, const std::string
     : impl_(std::make_unique<Impl>()) {
   impl_->cli = make_client(url, unique_id("bench-sub"));
   Impl* p = impl_.get();
-  impl_->cli->set_message_callback([p](mqtt::const_message_ptr m) {
+  impl_->cli->set_message_callback([p](const mqtt::const_message_ptr& m) {
     if (!m || m->is_retained()) return;
     std::lock_guard<std::mutex> lock(p->mu);
     ++p->count;
