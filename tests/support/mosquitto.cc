@@ -8,7 +8,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <random>
 #include <stdexcept>
+#include <utility>
 
 namespace larder::test {
 namespace {
@@ -25,7 +28,45 @@ constexpr const char* kMosquitto = "/usr/sbin/mosquitto";
 
 }  // namespace
 
+namespace {
+
+// True if 127.0.0.1:port can be bound now (and is released again).
+bool bindable(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in a = loopback(port);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// The kernel's ephemeral ports (ip_local_port_range), from which outgoing connections
+// take their local port.
+std::pair<int, int> ephemeral_range() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int lo = 32768;
+  int hi = 60999;
+  in >> lo >> hi;
+  return {lo, hi};
+}
+
+}  // namespace
+
 std::uint16_t free_loopback_port() {
+  // A port below the ephemeral range: one the kernel hands out (bind to port 0) is free
+  // only until an outgoing connection, of which the tests make thousands, is given it
+  // before the server binds it ("Address already in use" in CI).
+  constexpr int kFirst = 20000;
+  const int last = ephemeral_range().first - 1;
+  if (last - kFirst >= 1000) {
+    static std::mt19937 rng(std::random_device{}() ^ static_cast<unsigned>(::getpid()));
+    std::uniform_int_distribution<int> pick(kFirst, last);
+    for (int tries = 0; tries < 200; ++tries) {
+      const auto port = static_cast<std::uint16_t>(pick(rng));
+      if (bindable(port)) return port;
+    }
+  }
+  // No room below it: a port the kernel chooses.
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   sockaddr_in a = loopback(0);

@@ -40,7 +40,8 @@ struct BrokerOptions {
   bool allow_anonymous = true;            // false: e.g. with a password_file in extra_config
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's ephemeral range
+// (so that no outgoing connection takes it before the server binds it).
 std::uint16_t free_loopback_port();
 // True if something accepts TCP connections on 127.0.0.1:port.
 bool port_accepts(std::uint16_t port);
