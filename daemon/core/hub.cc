@@ -97,7 +97,7 @@ Status Hub::restore() {
   for (const Reading& r : *missed) {
     auto it = consumables_.find(r.consumable);
     if (it == consumables_.end() || !it->second.stored) continue;
-    if (Status st = relearn(it->second, r); !st.ok()) {
+    if (Status st = learn(it->second, r); !st.ok()) {
       log_warn("a committed " + r.kind + " reading of '" + r.consumable + "' at " + num(r.ts) +
                " not learned again: " + st.message());
       continue;
@@ -320,6 +320,8 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
     }
     return x;
   };
+  // What the model is given, and the store keeps.
+  Reading r;
   // The model refuses what makes no sense to it (out of range, time going backwards).
   auto model_says = [&](const Status& st) {
     if (!st.ok()) reject(m, {"range", st.message()});
@@ -350,32 +352,28 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
                               " is far above the capacity of '" + c.id + "'"});
       return false;
     }
-    if (!model_says(e.model.level(ts, net))) return false;
-    s.last_reading_ts = ts;
-    store_.append({c.id, ts, "level", net});
+    r = Reading{c.id, ts, "level", net};
   } else if (auto* used = std::get_if<contract::UsedInput>(&in)) {
     auto v = in_unit(used->amount, used->unit);
-    if (!v || !model_says(e.model.used(ts, *v))) return false;
-    store_.append({c.id, ts, "used", *v});
+    if (!v) return false;
+    r = Reading{c.id, ts, "used", *v};
   } else if (auto* ref = std::get_if<contract::RefilledInput>(&in)) {
     std::optional<double> amount;
     if (ref->amount) {
       amount = in_unit(*ref->amount, *ref->unit);
       if (!amount) return false;
     }
-    if (!model_says(e.model.refilled(ts, amount))) return false;
-    store_.append({c.id, ts, "refilled", amount.value_or(c.pack.size)});
+    r = Reading{c.id, ts, "refilled", amount.value_or(c.pack.size)};
   } else if (auto* pu = std::get_if<contract::PurchasedInput>(&in)) {
-    if (!model_says(e.model.purchased(ts, pu->packs))) return false;
-    store_.append({c.id, ts, "purchased", static_cast<double>(pu->packs)});
+    r = Reading{c.id, ts, "purchased", static_cast<double>(pu->packs)};
   }
-  s.updated = std::max(s.updated, ts);
-  e.unsaved = true;
+  if (!model_says(learn(e, r))) return false;
+  store_.append(std::move(r));
   sync(e);
   return true;
 }
 
-Status Hub::relearn(Entry& e, const Reading& r) {
+Status Hub::learn(Entry& e, const Reading& r) {
   Status st = Status::Ok();
   if (r.kind == "level") {
     st = e.model.level(r.ts, r.value);

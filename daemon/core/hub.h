@@ -174,9 +174,9 @@ class Hub {
   void reject(const Message& m, const contract::Rejection& r);
   void apply(const Message& m, const contract::Input& in);
   bool apply_consumable(const Message& m, const contract::Input& in, Entry& e, double ts);
-  // A committed reading its model missed (restore() after a crash): the model takes it as
-  // it took it the first time.
-  Status relearn(Entry& e, const Reading& r);
+  // Gives the model one reading (in the consumable's unit), live or, in restore(), one
+  // committed after its saved state: the same way both times.
+  Status learn(Entry& e, const Reading& r);
   // What the button's configuration says a press does (a refill of its consumable).
   bool press_button(const Message& m, const contract::PressInput& press, double ts);
   // The identity of an input with an explicit ts; nothing without ts.

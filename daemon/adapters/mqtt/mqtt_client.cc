@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <mqtt/async_client.h>
 #include <utility>
 #include <vector>
 
+#include "adapters/mqtt/message_inbox.h"
 #include "adapters/mqtt/offline_buffer.h"
 #include "adapters/mqtt/tcp_nodelay.h"
 #include "larder/log.h"
@@ -81,15 +81,6 @@ class Listener final : public mqtt::iaction_listener {
 };
 
 enum class Sent { ok, keep, failed };
-
-// Messages from Paho's threads reach the loop in batches: one post per batch instead of
-// one per message (a burst then costs one handoff and one group commit for many readings).
-// Every other callback closes the open batch before it posts, under the same mutex, so
-// messages and connection events keep the order they happened in.
-struct Inbox {
-  std::mutex mu;
-  std::shared_ptr<std::vector<Message>> open;  // the batch whose drain is posted, not run
-};
 
 // A SUBSCRIBE's user context: the connection epoch and the subscription's index.
 constexpr unsigned kIndexBits = 20;
@@ -254,11 +245,9 @@ Status MqttClient::Impl::start() {
 void MqttClient::Impl::install_callbacks() {
   boost::asio::io_context* loop = &loop_;
   std::weak_ptr<Impl> w = weak_from_this();
-  auto inbox = std::make_shared<Inbox>();
+  auto inbox = std::make_shared<MessageInbox>();
   auto post = [loop, w, inbox](std::function<void(Impl&)> f) {
-    std::lock_guard<std::mutex> lock(inbox->mu);
-    inbox->open.reset();
-    post_to(loop, w, std::move(f));
+    inbox->close_then([&] { post_to(loop, w, std::move(f)); });
   };
 
   connect_listener_ = std::make_unique<Listener>([post](const mqtt::token& t, bool ok) {
@@ -314,26 +303,14 @@ void MqttClient::Impl::install_callbacks() {
   cli_->set_message_callback([loop, w, inbox](const mqtt::const_message_ptr& m) {
     if (!m) return;
     Message msg{m->get_topic(), m->get_payload_str(), m->get_qos(), m->is_retained()};
-    std::lock_guard<std::mutex> lock(inbox->mu);
-    if (inbox->open) {
-      inbox->open->push_back(std::move(msg));
-      return;
-    }
-    auto batch = std::make_shared<std::vector<Message>>();
-    batch->push_back(std::move(msg));
-    inbox->open = batch;
-    post_to(loop, w, [inbox, batch](Impl& s) {
-      std::vector<Message> taken;
-      {
-        std::lock_guard<std::mutex> lock(inbox->mu);
-        if (inbox->open == batch) inbox->open.reset();
-        taken.swap(*batch);
-      }
-      for (Message& one : taken) {
-        if (s.stopped_) return;
-        s.metrics_.inc(kReceived);
-        if (s.handlers_.on_message) s.handlers_.on_message(std::move(one));
-      }
+    inbox->add(std::move(msg), [&](std::shared_ptr<MessageInbox::Batch> batch) {
+      post_to(loop, w, [inbox, batch = std::move(batch)](Impl& s) {
+        for (Message& one : inbox->take(batch)) {
+          if (s.stopped_) return;
+          s.metrics_.inc(kReceived);
+          if (s.handlers_.on_message) s.handlers_.on_message(std::move(one));
+        }
+      });
     });
   });
 }
