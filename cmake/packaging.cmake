@@ -81,8 +81,9 @@ set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${LARDER_DEB_ARCH})
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# Added to what dpkg-shlibdeps finds: postinst creates the system user with adduser.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# Added to what dpkg-shlibdeps finds: postinst creates the system user with adduser; the
+# unit's ExecReload (systemctl reload) sends SIGHUP with procps' /bin/kill.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, procps")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mosquitto")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${LARDER_DEB_CONTROL_DIR}/conffiles

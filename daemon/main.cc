@@ -22,6 +22,8 @@ void usage(std::FILE* out) {
                "  --check-config FILE  validate FILE, print what is wrong, and exit\n"
                "  --version            print the version and exit\n"
                "  --help               print this help and exit\n"
+               "SIGHUP reloads FILE: a valid one takes effect at once, one with errors is\n"
+               "logged and changes nothing.\n"
                "Exit status: 0 success, 1 the hub failed at run time, 2 bad arguments or "
                "configuration.\n",
                kDefaultConfig);

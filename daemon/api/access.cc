@@ -104,12 +104,25 @@ const char* right_name(Right right) {
 
 Access::Access(const HttpConfig& config, const Clock& clock, Metrics& metrics, AccessOptions options)
     : clock_(clock), metrics_(metrics), options_(options) {
-  if (!config.admin_token.empty()) admin_digest_ = sha256(config.admin_token);
-  if (config.read_token && !config.read_token->empty()) read_digest_ = sha256(*config.read_token);
+  set_tokens(config);
   metrics_.describe("larder_http_auth_failures_total", "counter",
                     "Refused credentials on the HTTP API, by reason (token, session, csrf).");
   metrics_.describe("larder_http_auth_throttled_total", "counter",
                     "Token checks answered 429 because of too many recent wrong tokens.");
+}
+
+void Access::set_tokens(const HttpConfig& config) {
+  std::string admin = config.admin_token.empty() ? "" : sha256(config.admin_token);
+  std::string read =
+      config.read_token && !config.read_token->empty() ? sha256(*config.read_token) : "";
+  const bool admin_changed = admin != admin_digest_;
+  const bool read_changed = read != read_digest_;
+  std::erase_if(sessions_, [&](const auto& entry) {
+    const Session& s = entry.second;
+    return (s.right == Right::admin && admin_changed) || (s.right == Right::read && read_changed);
+  });
+  admin_digest_ = std::move(admin);
+  read_digest_ = std::move(read);
 }
 
 Right Access::token_right(const std::string& token) const {

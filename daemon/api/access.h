@@ -92,6 +92,11 @@ class Access {
   // Neither counts failures nor throttles (check and sign_in do).
   Right token_right(const std::string& token) const;
 
+  // A reloaded configuration's tokens (larderd's SIGHUP). The sessions signed in with a
+  // token that changed or went away end (a token is rotated because it leaked); the others
+  // stay, so a reload does not sign the dashboard out.
+  void set_tokens(const HttpConfig& config);
+
   std::size_t session_count() const { return sessions_.size(); }
 
  private:

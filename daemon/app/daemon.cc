@@ -14,35 +14,22 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
-#include "adapters/alexa/alexa_verifier.h"
-#include "adapters/alexa/cert_fetcher_http.h"
 #include "adapters/crypto/grant_crypto.h"
 #include "adapters/crypto/os_random.h"
 #include "adapters/fs/lock_file.h"
 #include "adapters/http/http_server.h"
 #include "adapters/mqtt/mqtt_client.h"
-#include "adapters/retailer/retailer_factory.h"
 #include "adapters/store/sqlite_grants.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/systemd/notify.h"
 #include "api/access.h"
-#include "api/alexa_routes.h"
-#include "api/consumable_routes.h"
-#include "api/dashboard_routes.h"
-#include "api/delivery_routes.h"
-#include "api/order_routes.h"
 #include "api/router.h"
-#include "app/consumable_view.h"
-#include "app/delivery_desk.h"
 #include "app/event_log.h"
-#include "app/order_desk.h"
-#include "app/plugin_host.h"
-#include "app/voice_desk.h"
+#include "app/reload.h"
+#include "app/services.h"
 #include "core/hub.h"
 #include "larder/clock.h"
 #include "larder/log.h"
-#include "larder/time_zone.h"
-#include "plugins/plugins.h"
 #include "larder/metrics.h"
 
 namespace larder {
@@ -74,13 +61,6 @@ class Every {
   asio::steady_timer::duration interval_;
   std::function<void()> fn_;
 };
-
-std::vector<Subscription> to_subscriptions(const std::vector<contract::Filter>& filters) {
-  std::vector<Subscription> out;
-  out.reserve(filters.size());
-  for (const auto& f : filters) out.push_back({f.filter, f.retained_wanted});
-  return out;
-}
 
 }  // namespace
 
@@ -125,27 +105,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // Everything the hub publishes goes through the event log, which keeps the recent
   // events for the API and the dashboard.
   EventLog bus(mqtt, config.mqtt.root());
-  Hub hub(config, bus, **store, clock, metrics);
-  PluginHost plugins(hub, bus, clock, metrics, config.mqtt.root());
-  for (auto& p : plugins::make_plugins(config)) plugins.add(std::move(p));
-  // The retailer's answers come back on the loop; the desk outlives none of them (its
-  // callbacks check that it is still there) and the adapter drops what arrives after it.
-  std::unique_ptr<orders::Retailer> retailer;
-  if (config.retailer) {
-    auto made = make_retailer(config, [&loop](std::function<void()> fn) {
-      asio::post(loop, std::move(fn));
-    });
-    if (!made.ok()) {
-      log_error("cannot set up the retailer: " + made.status().message());
-      return 1;
-    }
-    retailer = std::move(made).value();
-  } else {
-    log_info("no retailer is configured: larderd forecasts and places no orders");
-  }
   OsRandom random;
-  OrderDesk desk(config, random, **store, bus, hub, retailer.get(), clock, metrics);
-  hub.set_order_actions(&desk);
   // Trunk access: the grants and their audit log in the same database (migration 3).
   SqliteGrantStoreOptions grant_store_options;
   grant_store_options.read_only = read_only_dir;
@@ -155,89 +115,41 @@ int run_daemon(const Config& config, DaemonOptions options) {
     return 1;
   }
   OpenSslGrantCrypto grant_crypto;
-  grants::GrantOptions grant_options;
-  grant_options.max_wrong_codes = config.delivery.max_wrong_codes;
-  grant_options.lock_timeout_s = config.delivery.lock_timeout_s;
-  grants::GrantBook grant_book(**grant_store, random, grant_crypto, grant_options);
-  auto zone = TimeZone::load(config.household.timezone);
-  if (!zone.ok()) log_warn("delivery patterns use UTC hours: " + zone.status().message());
-  DeliveryDesk delivery(config, desk, grant_book, retailer.get(), bus, hub, clock, metrics,
-                        zone.ok() ? zone.value() : TimeZone::utc());
-  hub.set_vehicle_actions(&delivery);
-  VoiceDesk voice(config, hub, desk, plugins, bus, clock, metrics);
-  voice.set_delivery(&delivery);
-  // Alexa's endpoint: the system's trust store (or the configured one) and the real
-  // certificate URL, fetched with cpprestsdk; both outlive the router that uses them.
-  std::unique_ptr<alexa::HttpCertFetcher> cert_fetcher;
-  std::unique_ptr<alexa::AlexaVerifier> alexa_verifier;
-  if (config.voice.alexa) {
-    const AlexaConfig& a = *config.voice.alexa;
-    auto trust = a.trust_store.empty() ? alexa::TrustStore::system()
-                                       : alexa::TrustStore::from_path(a.trust_store);
-    if (!trust.ok()) {
-      log_error("cannot read the trust store for Alexa: " + trust.status().message());
-      return 1;
-    }
-    cert_fetcher = std::make_unique<alexa::HttpCertFetcher>(
-        [&loop](std::function<void()> fn) { asio::post(loop, std::move(fn)); }, 5.0);
-    alexa_verifier = std::make_unique<alexa::AlexaVerifier>(a.skill_id, std::move(trust).value(),
-                                                            *cert_fetcher);
-  }
-
   AccessOptions access_options;
   access_options.secure_cookie = config.http.tls.has_value();
   Access access(config.http, clock, metrics, access_options);
-  Router router(access);
-  if (Status s = add_system_routes(router, metrics, access); !s.ok()) {
-    log_error("bug: " + s.message());
+  const ServicesEnv env{loop,  clock,          metrics, bus,   **store, **grant_store,
+                        grant_crypto, random, access};
+  // The running hub: everything built from the configuration, rebuilt by a reload.
+  auto built = Services::build(config, env);
+  if (!built.ok()) {
+    log_error(built.status().message());
     return 1;
   }
-  if (Status s = add_order_routes(router, desk, config); !s.ok()) {
-    log_error("bug: " + s.message());
-    return 1;
-  }
-  if (Status s = add_delivery_routes(router, delivery); !s.ok()) {
-    log_error("bug: " + s.message());
-    return 1;
-  }
-  ConsumableView consumables(config, hub, **store, clock);
-  if (Status s = add_consumable_routes(router, consumables, bus); !s.ok()) {
-    log_error("bug: " + s.message());
-    return 1;
-  }
-  if (std::string dir = find_dashboard_dir(); dir.empty()) {
-    log_warn("no dashboard files found (set LARDER_DASHBOARD_DIR): the API works without it");
-  } else if (Status s = add_dashboard_routes(router, dir); !s.ok()) {
-    log_error("cannot serve the dashboard: " + s.message());
-    return 1;
-  } else {
-    log_info("serving the dashboard from " + dir);
-  }
-  if (alexa_verifier) {
-    if (Status s = add_alexa_routes(router, *alexa_verifier, voice, clock, metrics); !s.ok()) {
-      log_error("bug: " + s.message());
-      return 1;
-    }
-  }
+  std::unique_ptr<Services> app = std::move(built).value();
+
   HttpServerOptions http_options;
   http_options.host = config.http.host;
   http_options.port = config.http.port;
   http_options.tls = config.http.tls;
-  HttpServer http(loop, http_options, router.handler(), metrics);
+  // The server stays up across reloads: each request goes to the router of the hub running.
+  HttpServer http(
+      loop, http_options,
+      [&app](const HttpRequest& request, HttpRespond respond) {
+        app->router().handle(request, std::move(respond));
+      },
+      metrics);
   if (Status s = http.start(); !s.ok()) {
     log_error("cannot serve HTTP on " + config.http.host + ":" +
               std::to_string(config.http.port) + ": " + s.message());
     return 1;
   }
-
   // The carrier reaches the hub at the configured address, else at the one it serves.
-  delivery.set_carrier_url(!config.delivery.carrier_url.empty()
-                               ? config.delivery.carrier_url
-                               : std::string(config.http.tls ? "https://" : "http://") +
-                                     (config.http.host.find(':') != std::string::npos
-                                          ? "[" + config.http.host + "]"
-                                          : config.http.host) +
-                                     ":" + std::to_string(http.port()));
+  const std::string served_url =
+      std::string(config.http.tls ? "https://" : "http://") +
+      (config.http.host.find(':') != std::string::npos ? "[" + config.http.host + "]"
+                                                       : config.http.host) +
+      ":" + std::to_string(http.port());
 
   // A store that cannot commit (disk full, read-only) is reported once on the log and as
   // a `store_error` event, then at most once a minute on the log; what waits stays queued
@@ -248,10 +160,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
   bool store_failing = false;
   auto last_failure_log = std::chrono::steady_clock::time_point{};
   auto flush = [&] {
-    hub.persist();
-    if (Status s = delivery.save(); !s.ok()) {
-      log_error("cannot save the delivery patterns: " + s.message());
-    }
+    app->persist();
     if ((*store)->pending() == 0) return;
     Status s = (*store)->flush();
     const auto now = std::chrono::steady_clock::now();
@@ -263,15 +172,15 @@ int run_daemon(const Config& config, DaemonOptions options) {
       if (!store_failing) {
         store_failing = true;
         metrics.set("larder_store_failing", {}, 1);
-        hub.publish_event("store_error",
-                          "Larder cannot save to its database; it keeps working and retries.",
-                          {{"reason", s.message()}});
+        app->hub().publish_event(
+            "store_error", "Larder cannot save to its database; it keeps working and retries.",
+            {{"reason", s.message()}});
       }
     } else if (store_failing) {
       store_failing = false;
       metrics.set("larder_store_failing", {}, 0);
       log_info("store commits work again; what waited is saved");
-      hub.publish_event("store_recovered", "Larder saves to its database again.", {});
+      app->hub().publish_event("store_recovered", "Larder saves to its database again.", {});
     }
   };
 
@@ -290,23 +199,16 @@ int run_daemon(const Config& config, DaemonOptions options) {
     });
   };
 
-  auto subscriptions = to_subscriptions(hub.subscriptions());
-  for (const auto& s : plugins.subscriptions()) subscriptions.push_back({s.filter, s.retained_wanted});
-  mqtt.set_subscriptions(std::move(subscriptions));
-  const std::string root_prefix = config.mqtt.root() + "/";
+  app->set_carrier_url(served_url);
+  mqtt.set_subscriptions(app->subscriptions());
   mqtt.set_handlers({
-      [&hub, &plugins, &root_prefix, &commit_soon](const Message& m) {
-        // The contract's topics are the hub's; every other topic is a device's.
-        if (m.topic.compare(0, root_prefix.size(), root_prefix) == 0) {
-          hub.on_message(m);
-        } else if (!plugins.on_message(m)) {
-          log_debug("no plugin reads " + m.topic);
-        }
+      [&app, &commit_soon](const Message& m) {
+        app->on_message(m);
         commit_soon();
       },
-      [&plugins] {
+      [&app] {
         log_info("connected to the MQTT broker");
-        plugins.connected();
+        app->connected();
       },
       [](const std::string& cause) { log_warn("MQTT connection lost: " + cause); },
   });
@@ -315,32 +217,97 @@ int run_daemon(const Config& config, DaemonOptions options) {
     return 1;
   }
   // After start(): what the restored states publish waits in the client for the broker.
-  if (Status s = hub.restore(); !s.ok()) {
-    log_error("cannot read the store: " + s.message());
-    return 1;
-  }
-  if (Status s = desk.restore(); !s.ok()) {
-    log_error("cannot read the orders from the store: " + s.message());
-    return 1;
-  }
-  if (Status s = delivery.restore(config.state_dir + "/delivery_patterns.json"); !s.ok()) {
-    log_error("cannot restore the deliveries: " + s.message());
+  if (Status s = app->restore(); !s.ok()) {
+    log_error(s.message());
     return 1;
   }
 
   Every flusher(loop, Seconds(options.flush_interval), flush);
-  Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins, &desk, &voice, &delivery] {
-    hub.tick();
-    plugins.tick();
-    desk.tick();
-    voice.tick();
-    delivery.tick();
-  });
+  Every ticker(loop, Seconds(options.tick_interval), [&app] { app->tick(); });
   std::unique_ptr<Every> watchdog;
   if (auto interval = notifier.watchdog_interval()) {
     watchdog = std::make_unique<Every>(loop, Seconds(std::chrono::duration<double>(*interval) / 2),
                                        [&notifier] { notifier.watchdog(); });
   }
+
+  // SIGHUP: the configuration file again (app/reload.h). A file with errors changes
+  // nothing; a valid one replaces the running hub, on the loop, between two messages. What
+  // the hub holds is saved first; while the store cannot save, the reload waits.
+  auto reload = [&] {
+    const std::string path = app->config().path;
+    log_info("reloading the configuration from " + path);
+    ConfigLoad load = load_config(path);
+    if (!load.config) {
+      std::string first = load.errors.empty() ? "" : load.errors.front().to_string();
+      for (const auto& e : load.errors) log_error("reload: " + e.to_string());
+      log_error("reload refused: " + std::to_string(load.errors.size()) +
+                " error(s) in " + path + "; the running configuration stays in force");
+      metrics.inc("larder_config_reloads_total", {{"result", "refused"}});
+      app->hub().publish_event("config_refused",
+                               "The new configuration has errors; the old one stays in force.",
+                               {{"errors", load.errors.size()}, {"first", first}});
+      return;
+    }
+    app->hub().tick();
+    app->hub().publish_pending();
+    flush();
+    if (store_failing || (*store)->pending() > 0 || app->unsaved() > 0) {
+      log_error("reload postponed: the database cannot save what the hub holds; send SIGHUP "
+                "again once it can (the running configuration stays in force)");
+      metrics.inc("larder_config_reloads_total", {{"result", "postponed"}});
+      return;
+    }
+    const std::vector<std::string> waiting = restart_only_changes(app->config(), *load.config);
+    Config next = keep_restart_only(app->config(), std::move(*load.config));
+    auto made = Services::build(next, env);
+    if (!made.ok()) {
+      log_error("reload refused: " + made.status().message() +
+                "; the running configuration stays in force");
+      metrics.inc("larder_config_reloads_total", {{"result", "refused"}});
+      app->hub().publish_event("config_refused",
+                               "The new configuration cannot be applied; the old one stays in force.",
+                               {{"errors", 1}, {"first", made.status().message()}});
+      return;
+    }
+    app.reset();  // before the new one reads the store: one hub at a time
+    app = std::move(made).value();
+    app->set_carrier_url(served_url);
+    set_log_level(app->config().log_level);
+    access.set_tokens(app->config().http);
+    if (Status s = app->restore(); !s.ok()) {
+      // The store could be read a moment ago; a hub that cannot read it cannot run.
+      log_error("reload: " + s.message() + "; stopping");
+      std::raise(SIGTERM);
+      return;
+    }
+    // Subscribing again also brings back the retained device states the new plugins need.
+    mqtt.set_subscriptions(app->subscriptions());
+    if (mqtt.connected()) app->connected();
+    for (const auto& key : waiting) {
+      log_warn("reload: " + key + " changed; it takes effect when larderd is restarted");
+    }
+    metrics.inc("larder_config_reloads_total", {{"result", "applied"}});
+    log_info("configuration reloaded: " + std::to_string(app->config().consumables.size()) +
+             " consumables" +
+             (waiting.empty() ? "" : ", " + std::to_string(waiting.size()) +
+                                         " change(s) wait for a restart"));
+    nlohmann::json waiting_json = waiting;
+    app->hub().publish_event("config_reloaded", "Larder uses the new configuration.",
+                             {{"restart_needed_for", waiting_json}});
+  };
+  metrics.describe("larder_config_reloads_total", "counter",
+                   "Configuration reloads (SIGHUP), by result: applied, refused, postponed.");
+  asio::signal_set hangups(loop, SIGHUP);
+  std::function<void()> wait_for_hangup = [&] {
+    hangups.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      notifier.reloading();
+      reload();
+      notifier.ready();
+      wait_for_hangup();
+    });
+  };
+  wait_for_hangup();
 
   // The handlers are in place before READY: a SIGTERM right after it (systemd stopping a
   // service that just started) shuts down cleanly instead of killing the process.
@@ -352,9 +319,10 @@ int run_daemon(const Config& config, DaemonOptions options) {
     http.stop();
     flusher.cancel();
     ticker.cancel();
+    hangups.cancel();
     if (watchdog) watchdog->cancel();
-    hub.tick();
-    hub.publish_pending();
+    app->hub().tick();
+    app->hub().publish_pending();
     flush();
     mqtt.stop([&loop] { loop.stop(); });
   });

@@ -2,7 +2,8 @@
 //
 // run() opens the store (migrated), restores the consumables, starts the HTTP server,
 // reports READY to systemd, connects to MQTT (in the background: a broker that is down
-// does not stop the hub), and runs the event loop until SIGTERM or SIGINT. Shutdown
+// does not stop the hub), and runs the event loop until SIGTERM or SIGINT. SIGHUP reloads
+// the configuration from config.path (docs/configuration.md, "Reloading"). Shutdown
 // stops the HTTP server, flushes the store, reports STOPPING, publishes `offline` and
 // disconnects. Every adapter's callbacks only post onto the loop.
 // Thread rule: run() owns the calling thread until shutdown.

@@ -170,6 +170,8 @@ class GrantBook {
   // The live grant, or else the most recently issued one; nullptr when none.
   const Grant* newest(const std::string& order_id) const;
   std::vector<Grant> all() const;  // oldest first
+  // Grant changes and audit entries the store has not taken yet (retried at tick()).
+  std::size_t unsaved() const { return dirty_.size() + audit_.pending(); }
 
   // Entries with seq > after_seq (at most `limit`), and the verification of the whole
   // chain as stored, including that it ends where this book last appended.

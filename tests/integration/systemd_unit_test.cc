@@ -94,7 +94,7 @@ TEST_CASE("systemd unit: has the settings the daemon relies on") {
         "NoNewPrivileges=yes\n", "MemoryDenyWriteExecute=yes\n",
         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
         "SystemCallFilter=@system-service\n", "SystemCallFilter=~@privileged @resources\n",
-        "SystemCallArchitectures=native\n"}) {
+        "SystemCallArchitectures=native\n", "ExecReload=/bin/kill -HUP $MAINPID\n"}) {
     CAPTURE(line);
     CHECK(unit.find(std::string("\n") + line) != std::string::npos);
   }

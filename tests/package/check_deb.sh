@@ -5,7 +5,7 @@
 #     drop-in in /lib/systemd/system, /etc/larder/larder.yaml, the dashboard's index.html
 #     in /usr/share/larder/web;
 #   - control: name, the project's version, dpkg's architecture, Depends from dpkg-shlibdeps
-#     (libc6) plus adduser, Recommends mosquitto; conffiles names /etc/larder/larder.yaml;
+#     (libc6) plus adduser and procps, Recommends mosquitto; conffiles names /etc/larder/larder.yaml;
 #   - postinst, prerm and postrm present, executable, and `sh -n` clean.
 # Then, as root where unshare(1) can make a private mount namespace, the maintainer scripts
 # run for real on copies of /etc and /var/lib and an empty /run (no systemd: as in a
@@ -70,7 +70,7 @@ else
 fi
 depends=$(dpkg-deb -f "$deb" Depends)
 if [ -n "$depends" ]; then ok "Depends: $depends"; else fail "Depends is empty"; fi
-for dep in adduser libc6 libpaho-mqttpp3 libyaml-cpp libsqlite3 libssl3 libcpprest; do
+for dep in adduser procps libc6 libpaho-mqttpp3 libyaml-cpp libsqlite3 libssl3 libcpprest; do
   case ", $depends" in
     *", $dep"*) ;;
     *) fail "Depends lacks $dep (is dpkg-dev, with dpkg-shlibdeps, installed?)" ;;

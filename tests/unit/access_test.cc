@@ -320,3 +320,34 @@ TEST_CASE("many wrong tokens throttle token checks with 429 while open sessions 
   CHECK(access.check(with_token(request("GET", "/metrics"), "again"), Right::read).refusal->status == 401);
   CHECK(access.check(with_token(request("GET", "/metrics"), kAdmin), Right::read).refusal->status == 429);
 }
+
+TEST_CASE("new tokens from a reload end the sessions of a changed token and keep the others") {
+  ManualClock clock(1000);
+  Metrics metrics;
+  Access access(config(), clock, metrics);
+  Signed admin = sign_in(access, kAdmin);
+  Signed reader = sign_in(access, kRead);
+
+  // The same tokens again: nobody is signed out.
+  access.set_tokens(config());
+  CHECK(access.session_count() == 2);
+  CHECK(access.check(with_cookie(request("GET", "/metrics"), admin, false), Right::read).allowed());
+
+  // The admin token rotated: its sessions end, the old token is refused, the new one works,
+  // and the read token's session goes on.
+  HttpConfig rotated = config();
+  rotated.admin_token = "rotated-admin-token";
+  access.set_tokens(rotated);
+  CHECK(access.session_count() == 1);
+  CHECK(access.check(with_cookie(request("GET", "/metrics"), admin, false), Right::read)
+            .refusal->status == 401);
+  CHECK(access.token_right(kAdmin) == Right::none);
+  CHECK(access.token_right("rotated-admin-token") == Right::admin);
+  CHECK(access.check(with_cookie(request("GET", "/metrics"), reader, false), Right::read).allowed());
+
+  // The read token removed: its session ends too, and the token reads nothing.
+  rotated.read_token.reset();
+  access.set_tokens(rotated);
+  CHECK(access.session_count() == 0);
+  CHECK(access.token_right(kRead) == Right::none);
+}

@@ -34,6 +34,8 @@ class SystemdNotifier {
 
   void ready() { send("READY=1"); }
   void stopping() { send("STOPPING=1"); }
+  // A reload begins (SIGHUP); ready() again when it is done, applied or refused.
+  void reloading() { send("RELOADING=1"); }
   void watchdog() { send("WATCHDOG=1"); }
   // One line of status text; newlines are replaced by spaces.
   void status(std::string_view text);

@@ -1,0 +1,170 @@
+// SIGHUP reloads the configuration (app/reload.h): a real mosquitto, the real daemon, the
+// file rewritten under it. A valid file takes effect without a restart and without a new
+// MQTT connection; a broken one is reported and changes nothing.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support/larderd.h"
+#include "support/mosquitto.h"
+#include "support/test_client.h"
+
+using namespace larder;
+using namespace larder::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string level(double value, double ts) {
+  return json{{"value", value}, {"unit", "g"}, {"gross", true}, {"ts", ts}}.dump();
+}
+
+std::string with_tea(std::string config) {
+  return config + R"(  tea:
+    unit: g
+    capacity: 500
+    pack: {sku: TEA-250, size: 250}
+)";
+}
+
+std::optional<Received> next_event(TestClient& watcher, const std::string& kind) {
+  return watcher.wait_for("larder/v1/event", 10s, [&kind](const Received& r) {
+    return json::parse(r.payload).value("kind", "") == kind;
+  });
+}
+
+// The value of a metric line in /metrics, or -1 when it is not there.
+double metric(std::uint16_t port, const std::string& line_start) {
+  auto m = http_request(port, "GET", "/metrics", {"Authorization: Bearer test-read-token-0123456789"});
+  auto at = m.body.find("\n" + line_start + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(m.body.substr(at + line_start.size() + 2));
+}
+
+void publish_levels(TestClient& device, const std::string& consumable, double value, double t0) {
+  for (int i = 0; i < 3; ++i) {
+    device.publish("larder/v1/consumable/" + consumable + "/level", level(value, t0 + 300 * i));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("SIGHUP applies a valid configuration without a restart or a new MQTT connection") {
+  MosquittoBroker broker;
+  LarderdProcess daemon(broker.url());
+  daemon.start();
+  TestClient watcher(broker.url());
+  watcher.connect();
+  watcher.subscribe("larder/v1/#");
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  TestClient device(broker.url());
+  device.connect();
+  publish_levels(device, "coffee", 812.5, 1764460200);
+  REQUIRE(watcher.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& r) {
+    return json::parse(r.payload)["level"] == 462.5;
+  }));
+
+  // Before: tea is not configured.
+  device.publish("larder/v1/consumable/tea/level", level(300, 1764460200));
+  auto unknown = watcher.wait_for("larder/v1/error", 5s);
+  REQUIRE(unknown);
+  CHECK(json::parse(unknown->payload)["reason"].get<std::string>().find("tea") != std::string::npos);
+
+  daemon.set_config(with_tea(default_daemon_config()));
+  watcher.clear();
+  (void)daemon.notifications();
+  REQUIRE(::kill(daemon.pid(), SIGHUP) == 0);
+  auto reloaded = next_event(watcher, "config_reloaded");
+  REQUIRE_MESSAGE(reloaded, daemon.log());
+  CHECK(json::parse(reloaded->payload)["restart_needed_for"] == json::array());
+  auto notes = daemon.notifications();
+  REQUIRE(notes.size() >= 2);
+  CHECK(notes.front() == "RELOADING=1");
+  CHECK(notes.back() == "READY=1");
+
+  // The new consumable works; the old one kept its model (the level goes on from where it
+  // was, no relearning from nothing) and the connection was never dropped.
+  publish_levels(device, "tea", 300, 1764460200);  // tea has no tare
+  REQUIRE_MESSAGE(watcher.wait_for("larder/v1/consumable/tea/state", 5s, [](const Received& r) {
+    return json::parse(r.payload)["level"] == 300;
+  }), daemon.log());
+  publish_levels(device, "coffee", 800, 1764461400);
+  REQUIRE(watcher.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& r) {
+    return json::parse(r.payload)["level"] == 450;
+  }));
+  CHECK(daemon.running());
+  CHECK(metric(daemon.http_port(), "larder_mqtt_reconnects_total") == 0);
+  CHECK(metric(daemon.http_port(), "larder_config_reloads_total{result=\"applied\"}") == 1);
+  CHECK_FALSE(watcher.wait_for_payload("larder/v1/status", "offline", 500ms));
+}
+
+TEST_CASE("SIGHUP with a broken file reports every error and keeps the running configuration") {
+  MosquittoBroker broker;
+  LarderdProcess daemon(broker.url());
+  daemon.start();
+  TestClient watcher(broker.url());
+  watcher.connect();
+  watcher.subscribe("larder/v1/#");
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+
+  std::string broken = default_daemon_config();
+  broken.replace(broken.find("capacity: 1000"), 14, "capacity: -5");
+  daemon.set_config(broken + "  bogus_key: 1\n");
+  REQUIRE(::kill(daemon.pid(), SIGHUP) == 0);
+  auto refused = next_event(watcher, "config_refused");
+  REQUIRE_MESSAGE(refused, daemon.log());
+  json r = json::parse(refused->payload);
+  CHECK(r["errors"].get<int>() >= 1);
+  CHECK(r["first"].get<std::string>().find("consumables.coffee.capacity") !=
+        std::string::npos);
+  CHECK(daemon.log().find("the running configuration stays in force") != std::string::npos);
+  CHECK(daemon.running());
+  CHECK(metric(daemon.http_port(), "larder_config_reloads_total{result=\"refused\"}") == 1);
+
+  // The old configuration is still the one in force: coffee with its tare of 350.
+  TestClient device(broker.url());
+  device.connect();
+  publish_levels(device, "coffee", 812.5, 1764460200);
+  CHECK(watcher.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& s) {
+    return json::parse(s.payload)["level"] == 462.5;
+  }));
+  // And the same admin token.
+  auto orders = http_request(daemon.http_port(), "GET", "/api/v1/orders",
+                             {"Authorization: Bearer test-admin-token-0123456789"});
+  CHECK(orders.status == 200);
+}
+
+TEST_CASE("SIGHUP rotates the HTTP tokens and says which keys wait for a restart") {
+  MosquittoBroker broker;
+  LarderdProcess daemon(broker.url());
+  daemon.start();
+  TestClient watcher(broker.url());
+  watcher.connect();
+  watcher.subscribe("larder/v1/#");
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+
+  std::string next = default_daemon_config();
+  next.replace(next.find("test-admin-token-0123456789"), 27, "rotated-admin-token-9876543210");
+  next.replace(next.find("client_id: larder-test"), 22, "client_id: larder-other");
+  daemon.set_config(next);
+  REQUIRE(::kill(daemon.pid(), SIGHUP) == 0);
+  auto reloaded = next_event(watcher, "config_reloaded");
+  REQUIRE_MESSAGE(reloaded, daemon.log());
+  CHECK(json::parse(reloaded->payload)["restart_needed_for"] ==
+        json::array({"mqtt.client_id"}));
+  CHECK(daemon.log().find("mqtt.client_id changed; it takes effect when larderd is restarted") !=
+        std::string::npos);
+
+  auto old_token = http_request(daemon.http_port(), "GET", "/api/v1/orders",
+                                {"Authorization: Bearer test-admin-token-0123456789"});
+  CHECK(old_token.status == 401);
+  auto new_token = http_request(daemon.http_port(), "GET", "/api/v1/orders",
+                                {"Authorization: Bearer rotated-admin-token-9876543210"});
+  CHECK(new_token.status == 200);
+  CHECK(metric(daemon.http_port(), "larder_mqtt_reconnects_total") == 0);
+  CHECK(daemon.terminate().code == 0);
+}
