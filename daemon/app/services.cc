@@ -13,6 +13,7 @@
 #include "api/delivery_routes.h"
 #include "api/order_routes.h"
 #include "api/router.h"
+#include "api/vacation_routes.h"
 #include "app/consumable_view.h"
 #include "app/delivery_desk.h"
 #include "app/event_log.h"
@@ -112,6 +113,7 @@ Result<std::unique_ptr<Services>> Services::build(const Config& config, Services
   if (Status s = add_system_routes(router, env.metrics, env.access); !s.ok()) return bug(s);
   if (Status s = add_order_routes(router, *p->desk, c); !s.ok()) return bug(s);
   if (Status s = add_delivery_routes(router, *p->delivery); !s.ok()) return bug(s);
+  if (Status s = add_vacation_routes(router, *p->hub); !s.ok()) return bug(s);
   p->consumables = std::make_unique<ConsumableView>(c, *p->hub, env.store, env.clock);
   if (Status s = add_consumable_routes(router, *p->consumables, env.events); !s.ok()) {
     return bug(s);

@@ -38,10 +38,10 @@ std::optional<ButtonEffect> read_effect(Section& s, std::string_view key) {
   static constexpr std::pair<std::string_view, ButtonEffect> kEffects[] = {
       {"refilled", ButtonEffect::refilled}, {"reorder", ButtonEffect::reorder},
       {"confirm", ButtonEffect::confirm},   {"cancel", ButtonEffect::cancel},
-      {"none", ButtonEffect::none},
+      {"vacation", ButtonEffect::vacation}, {"none", ButtonEffect::none},
   };
   auto v = s.string(key, Need::optional, [](std::string_view v) {
-    return check_one_of(v, {"refilled", "reorder", "confirm", "cancel", "none"});
+    return check_one_of(v, {"refilled", "reorder", "confirm", "cancel", "vacation", "none"});
   });
   if (!v) return std::nullopt;
   for (const auto& [name, effect] : kEffects) {

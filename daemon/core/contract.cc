@@ -180,7 +180,7 @@ std::vector<Filter> input_filters(const std::string& root) {
       {root + "/consumable/+/refilled", false}, {root + "/consumable/+/purchased", false},
       {root + "/button/+/press", false},        {root + "/voice/intent", false},
       {root + "/vehicle/+/location", true},     {root + "/vehicle/+/trunk", false},
-      {root + "/presence/+", true},
+      {root + "/presence/+", true},             {root + "/vacation", false},
   };
 }
 
@@ -200,7 +200,8 @@ Parsed parse_input(const std::string& root, const Message& m, const nlohmann::js
                             "' is not valid (expected [a-z0-9][a-z0-9_-]{0,63})");
   };
 
-  enum class T { level, used, refilled, purchased, press, intent, location, trunk, presence };
+  enum class T { level, used, refilled, purchased, press, intent, location, trunk, presence,
+                 vacation };
   T t;
   std::string id;
   if (levels.size() == 3 && levels[0] == "consumable" &&
@@ -220,6 +221,8 @@ Parsed parse_input(const std::string& root, const Message& m, const nlohmann::js
              (levels[2] == "location" || levels[2] == "trunk")) {
     if (!valid_id(levels[1])) return bad_id("vehicle", levels[1]);
     t = levels[2] == "location" ? T::location : T::trunk;
+  } else if (levels.size() == 1 && levels[0] == "vacation") {
+    t = T::vacation;
   } else if (levels.size() == 2 && levels[0] == "presence") {
     if (!valid_id(levels[1])) return bad_id("person", levels[1]);
     t = T::presence;
@@ -302,6 +305,17 @@ Parsed parse_input(const std::string& root, const Message& m, const nlohmann::js
       PresenceInput in{id, f.boolean("home", true).value_or(false), f.ts()};
       return finish(f, in);
     }
+    case T::vacation: {
+      VacationInput in{f.boolean("away", true).value_or(false), f.number("until", false), {}};
+      in.ts = f.ts();
+      if (f.error.empty() && in.until && !in.away) {
+        f.fail("field 'until' is only for \"away\": true");
+      }
+      if (f.error.empty() && in.until && (*in.until < 0 || *in.until > kMaxTs)) {
+        f.fail("field 'until' must be epoch seconds before 2100");
+      }
+      return finish(f, in);
+    }
   }
   return reject("topic", "not an input topic of the contract");
 }
@@ -309,7 +323,7 @@ Parsed parse_input(const std::string& root, const Message& m, const nlohmann::js
 const char* input_kind(const Input& in) {
   static constexpr const char* kNames[] = {"level", "used",     "refilled", "purchased",
                                            "press", "intent",   "location", "trunk",
-                                           "presence"};
+                                           "presence", "vacation"};
   return kNames[in.index()];
 }
 

@@ -84,8 +84,16 @@ struct PresenceInput {
   std::optional<double> ts;
 };
 
+// <root>/vacation (an extension of mqtt-v1.md): the household leaves ({"away":true}, with
+// "until" or without it: open-ended) or is back ({"away":false}).
+struct VacationInput {
+  bool away = false;
+  std::optional<double> until;    // epoch seconds; only with away
+  std::optional<double> ts;
+};
+
 using Input = std::variant<LevelInput, UsedInput, RefilledInput, PurchasedInput, PressInput,
-                           IntentInput, LocationInput, TrunkInput, PresenceInput>;
+                           IntentInput, LocationInput, TrunkInput, PresenceInput, VacationInput>;
 
 // A bad message: `reason` for people, `kind` a short fixed label for metrics
 // (topic, too_large, json, field, unit, ...).

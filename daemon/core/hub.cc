@@ -32,19 +32,19 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
       metrics_(metrics),
       options_(options),
       root_(config.mqtt.root()) {
-  // The weekly rhythm and the days of use are the household's local ones. The offset is
-  // the one in force now; daylight-saving changes are not followed yet (issue 10).
-  double utc_offset_hours = 0;
-  if (auto zone = TimeZone::load(config_.household.timezone)) {
-    utc_offset_hours = zone->utc_offset_at(clock_.now()) / 3600.0;
+  // The weekly rhythm and the days of use are the household's local ones, daylight-saving
+  // changes included.
+  TimeZone zone;
+  if (auto loaded = TimeZone::load(config_.household.timezone)) {
+    zone = loaded.value();
   } else {
-    log_warn("days of use are counted in UTC: " + zone.status().message());
+    log_warn("days of use are counted in UTC: " + loaded.status().message());
   }
   for (const auto& c : config_.consumables) {
     ModelSettings settings;
     settings.reorder_risk = config_.forecast.reorder_risk;
     settings.cancel_wait_days = config_.forecast.cancel_wait_days;
-    settings.utc_offset_hours = utc_offset_hours;
+    settings.zone = zone;
     Entry e{&c, ConsumableModel(c, settings), ConsumableState::initial(c),
             ConsumableState::initial(c)};
     // Checkpoints of models that only ticked are spread over the interval, not all at once.
@@ -89,6 +89,8 @@ Status Hub::restore() {
     e.stored = true;
     e.saved_version = e.model.version();
   }
+  // The absence in force, before the readings below are learned again.
+  if (Status st = restore_vacation(); !st.ok()) return st;
   // The readings committed after a state was (the daemon was killed between two
   // checkpoints of a busy model).
   auto missed = store_.readings_after_states();
@@ -225,6 +227,12 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     if (m.retained && !pr->ts && presence_.count(pr->person)) return;
     presence_[pr->person] = pr->home;
     if (vehicle_actions_) vehicle_actions_->presence(*pr, ts);
+  } else if (auto* vac = std::get_if<contract::VacationInput>(&in)) {
+    Status st = vac->away ? start_vacation(vac->until, "mqtt") : end_vacation("mqtt");
+    if (!st.ok()) {
+      reject(m, {"vacation", st.message()});
+      return;
+    }
   } else if (auto* press = std::get_if<contract::PressInput>(&in)) {
     if (!press_button(m, *press, ts)) return;
   } else if (auto* intent = std::get_if<contract::IntentInput>(&in)) {
@@ -251,6 +259,12 @@ bool Hub::press_button(const Message& m, const contract::PressInput& press, doub
                                                    : button->long_press;
   if (effect == ButtonEffect::none) {
     log_info("button '" + button->id + "': " + press.action + " press does nothing (not configured)");
+    return true;
+  }
+  if (effect == ButtonEffect::vacation) {  // a toggle: on until switched off, or off
+    Status st = vacation() ? end_vacation("button " + button->id)
+                           : start_vacation(std::nullopt, "button " + button->id);
+    if (!st.ok()) log_warn("button '" + button->id + "': " + st.message());
     return true;
   }
   auto it = consumables_.find(button->consumable);
@@ -490,6 +504,7 @@ void Hub::tick() {
   static const TimingNames kNames("larder_forecast_tick_seconds");  // every model's advance
   ScopedTiming timing(metrics_, kNames);
   double now = clock_.now();
+  tick_vacation(now);
   for (auto& [id, e] : consumables_) {
     e.model.advance(now);
     e.ticked = true;

@@ -40,6 +40,12 @@ struct HubOptions {
   double max_future_skew = 300;       // a ts further ahead of the clock is rejected
 };
 
+// Vacation mode: the household is away from `from` until `until` (nothing: open-ended).
+struct Vacation {
+  double from = 0;
+  std::optional<double> until;
+};
+
 struct VehicleFacts {
   std::optional<contract::LocationInput> location;
   std::optional<std::string> trunk;
@@ -138,6 +144,16 @@ class Hub {
   // Inputs refused so far, and the reason of the last one (for replay and tests).
   std::uint64_t rejected() const { return rejected_; }
   const std::string& last_rejection() const { return last_rejection_; }
+
+  // Vacation mode (hub_vacation.cc; docs/vacation.md), from <root>/vacation, the API, the
+  // CLI and buttons. start_vacation() begins an absence now until `until` (nothing: until
+  // end_vacation()); a new one replaces the one in force. Every model is told (no use
+  // expected, no lesson from those days, no automatic order arriving before the return).
+  // The absence is kept in the store, published retained on <root>/vacation/state, and
+  // its start and end go out as events. An `until` that is not in the future is refused.
+  Status start_vacation(std::optional<double> until, const std::string& by);
+  Status end_vacation(const std::string& by);  // refused when nobody is away
+  std::optional<Vacation> vacation() const;    // the absence in force now, if any
   const VehicleFacts* vehicle(const std::string& id) const;
   std::optional<bool> presence(const std::string& person) const;
 
@@ -187,6 +203,10 @@ class Hub {
   void event(const std::string& kind, const Entry& e, double ts, const std::string& text);
   void with_entry(const std::string& id, const std::function<void(Entry&)>& fn);
   void publish_state(Entry& e);
+  void apply_vacation();             // tells every model the latest absence
+  void vacation_changed(const char* kind, const std::string& text, const std::string& by);
+  Status restore_vacation();
+  void tick_vacation(double now);    // an absence whose end has come ends
 
   const Config& config_;
   Bus& bus_;
@@ -198,6 +218,8 @@ class Hub {
   std::map<std::string, Entry, std::less<>> consumables_;
   std::map<std::string, VehicleFacts> vehicles_;
   std::map<std::string, bool> presence_;
+  std::optional<Vacation> vacation_;  // the latest absence (in force or ended)
+  bool vacation_ended_ = true;        // its end was announced
   std::uint64_t rejected_ = 0;
   std::string last_rejection_;
   OrderActions* order_actions_ = nullptr;

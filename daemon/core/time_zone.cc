@@ -5,6 +5,7 @@
 #include "larder/time_zone.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -440,6 +441,18 @@ TimeZone::TimeZone() {
 
 TimeZone TimeZone::utc() { return TimeZone(); }
 
+TimeZone TimeZone::fixed(int offset_seconds) {
+  if (offset_seconds == 0) return utc();
+  auto d = std::make_shared<Data>();
+  const int a = offset_seconds < 0 ? -offset_seconds : offset_seconds;
+  char name[32];
+  std::snprintf(name, sizeof name, "UTC%c%02d:%02d", offset_seconds < 0 ? '-' : '+', a / 3600,
+                a / 60 % 60);
+  d->name = name;
+  d->table.utoffs = {offset_seconds};
+  return TimeZone(std::move(d));
+}
+
 Result<TimeZone> TimeZone::parse(std::string_view tzif_bytes, std::string name) {
   auto data = std::make_shared<Data>();
   data->name = std::move(name);
@@ -491,6 +504,56 @@ int TimeZone::utc_offset_at(double unix_ts) const {
   return tz.utoffs[tz.types[static_cast<std::size_t>(next - tz.times.begin() - 1)]];
 }
 
+double TimeZone::from_local(double local, double near) const {
+  constexpr double kDay = 86400;
+  // At most one change lies within a day of any time: the offsets a day before and a day
+  // after are the two that can apply.
+  const double before = local - utc_offset_at(local - kDay);
+  const double after = local - utc_offset_at(local + kDay);
+  const bool before_ok = to_local(before) == local;
+  const bool after_ok = to_local(after) == local;
+  if (before_ok && after_ok) {
+    return std::fabs(before - near) <= std::fabs(after - near) ? before : after;
+  }
+  if (before_ok) return before;
+  if (after_ok) return after;
+  return before;  // skipped: as if the clocks had not changed yet
+}
+
 const std::string& TimeZone::name() const { return data_->name; }
+
+std::optional<double> parse_local_time(std::string_view t) {
+  // YYYY-MM-DD?HH:MM:SS[.fff]
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') ||
+      t[13] != ':' || t[16] != ':') {
+    return std::nullopt;
+  }
+  auto digits = [&t](std::size_t at, std::size_t n) -> int {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return -1;
+      v = v * 10 + (t[i] - '0');
+    }
+    return v;
+  };
+  const int y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2);
+  const int h = digits(11, 2), mi = digits(14, 2), sec = digits(17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+      sec > 59) {
+    return std::nullopt;
+  }
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d > kDays[mo - 1] + (mo == 2 && is_leap(y) ? 1 : 0)) return std::nullopt;
+  double frac = 0;
+  if (t.size() > 19) {
+    if (t[19] != '.' || t.size() == 20 || t.size() > 29) return std::nullopt;
+    double scale = 0.1;
+    for (std::size_t i = 20; i < t.size(); ++i, scale /= 10) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      frac += (t[i] - '0') * scale;
+    }
+  }
+  return static_cast<double>(days_from_civil(y, mo, d)) * 86400 + h * 3600 + mi * 60 + sec + frac;
+}
 
 }  // namespace larder

@@ -28,7 +28,7 @@ ConsumableModel::ConsumableModel(const ConsumableConfig& config, ModelSettings s
     : config_(config),
       settings_(settings),
       filter_(config.pack.size > 0 ? config.pack.size : 1, config.tare),
-      daily_(settings.utc_offset_hours),
+      daily_(settings.zone),
       rate_(config.pack.size > 0 ? config.pack.size : 1),
       delivery_(config.lead_time_days),
       policy_(settings.cancel_wait_days) {
@@ -266,10 +266,28 @@ void ConsumableModel::on_point(double ts, double level) {
   drain_days();
 }
 
+void ConsumableModel::set_away(double from, std::optional<double> until) {
+  away_from_ = from;
+  away_until_ = until.value_or(1e300);
+  bound_until_ = -1e300;  // the bound on use ahead changes with it
+  ++version_;
+}
+
+void ConsumableModel::end_away(double now) {
+  if (!away_at(now)) return;
+  away_until_ = now;
+  bound_until_ = -1e300;
+  ++version_;
+}
+
 void ConsumableModel::drain_days() {
   DayTotal d;
   bool any = false;
   while (daily_.pop(d)) {
+    // A day the household was away for (a part of) says nothing about its appetite.
+    if (daily_.day_start(d.day) < away_until_ && daily_.day_start(d.day + 1) > away_from_) {
+      d.censored = true;
+    }
     rate_.add_day(d);
     any = true;
   }

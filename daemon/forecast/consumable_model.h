@@ -54,13 +54,14 @@
 #include "forecast/use_projection.h"
 #include "larder/config.h"
 #include "larder/status.h"
+#include "larder/time_zone.h"
 
 namespace larder {
 
 struct ModelSettings {
   double reorder_risk = 0.01;           // chance of a stockout before arrival that orders
   double cancel_wait_days = 2;          // after a user's cancel, no new order for this long
-  double utc_offset_hours = 0;          // local time for days and the weekly rhythm
+  TimeZone zone;                        // the household's: days and the weekly rhythm
   // Calibration of the forecast's uncertainty (docs/forecasting.md); tests may change them.
   double interval_var_scale = 1.0;      // scales the whole variance of use ahead
   double rate_drift_per_day = 0.003;    // relative variance the rate gains per day ahead
@@ -103,6 +104,14 @@ class ConsumableModel {
   // Time passes with no input (the hub's tick); decisions may change.
   void advance(double now);
 
+  // The household is away (vacation mode) from `from` until `until` (nothing: open-ended).
+  // No use is expected then: the days it touches teach the rate nothing, the forecast
+  // counts use from `until` on (none while open-ended), and no automatic order is decided
+  // that could arrive before `until` (docs/vacation.md). end_away(now) ends it at `now`.
+  // Only the latest absence is kept.
+  void set_away(double from, std::optional<double> until);
+  void end_away(double now);
+
   Forecast forecast(double now) const;
   std::vector<ModelEvent> take_events();
 
@@ -141,6 +150,9 @@ class ConsumableModel {
   void learn_use_size(double amount);
   double display_level() const;
   double anchor(double now) const;     // the time supply() is known at
+  // anchor(now), or the end of an absence in force at `now` (use starts again then).
+  double use_from(double now) const;
+  bool away_at(double t) const { return t >= away_from_ && t < away_until_; }
   double empty_level() const;
   void on_rise(const forecast::LevelStep& st);
   void on_point(double ts, double level);
@@ -176,6 +188,7 @@ class ConsumableModel {
   double detected_ts_ = -1e300;          // the last refill found by the sensor
   bool detected_claimed_ = true;         // ... and whether a `refilled` message named it
   bool at_risk_ = false;                 // the risk passed reorder_risk at the last look
+  double away_from_ = 1e300, away_until_ = 1e300;  // the latest absence (set_away)
   double use_size_ = 0;                  // the mean size of one use (0: none seen yet)
   double use_sizes_ = 0;                 // how many uses it has seen
   std::vector<ModelEvent> events_;       // at most kMaxEvents wait

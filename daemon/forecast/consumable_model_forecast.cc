@@ -50,6 +50,11 @@ double ConsumableModel::anchor(double now) const {
   return now;
 }
 
+double ConsumableModel::use_from(double now) const {
+  double from = anchor(now);
+  return away_at(now) ? std::max(from, away_until_) : from;
+}
+
 void ConsumableModel::ensure_projection(double from) const {
   proj_.set_supply_var(source_ == Source::counter ? level_var_ : 0.0);
   if (proj_.built() && proj_version_ == rate_version_ && proj_.anchor_day() == daily_.local_day(from)) {
@@ -79,7 +84,8 @@ double ConsumableModel::risk(double now, double from, double s) const {
   const auto& pts = delivery_.points();
   double r = 0;
   for (int i = 0; i < delivery_.size(); ++i) {
-    r += pts[i].weight * proj_.tail(from, now + pts[i].days * kDay, s);
+    const double arrival = now + pts[i].days * kDay;
+    if (arrival > from) r += pts[i].weight * proj_.tail(from, arrival, s);
   }
   return r;
 }
@@ -96,16 +102,22 @@ void ConsumableModel::decide(double now) {
     if (now - filter_.last_lift_ts() < kLiftQuietS) return;
     if (std::fabs(filter_.last_raw() - filter_.level()) > filter_.rise_threshold()) return;
   }
+  if (away_at(now) && away_until_ >= 1e299) {
+    // Away without an end: no use is expected, so nothing can run out.
+    if (at_risk_) ++version_;
+    at_risk_ = false;
+    return;
+  }
   bool may = policy_.may_decide(now);
   if (!may && policy_.reorder()) return;  // decided already: nothing new to learn here
-  double from = anchor(now);
+  double from = use_from(now);
   ensure_projection(from);
   double s = effective_supply();
   unsigned key = rate_version_ * 64u + static_cast<unsigned>(delivery_.count());
   if (now >= bound_until_ || key != bound_key_) {
     // The supply the use could reach, even with the longest delivery, with a chance of
     // one in a million: above it the risk needs no sum.
-    auto m = proj_.moments(from, now + delivery_.max() * kDay + 3600);
+    auto m = proj_.moments(from, std::max(from, now + delivery_.max() * kDay + 3600));
     bound_s_ = forecast::gamma_quantile_z(m.mean, m.var, kBoundZ);
     bound_until_ = now + 3600;
     bound_key_ = key;
@@ -115,7 +127,7 @@ void ConsumableModel::decide(double now) {
     at_risk_ = false;
   } else {
     // The longest delivery bounds the risk: below the threshold there, it is below.
-    double worst = proj_.tail(from, now + delivery_.max() * kDay, s);
+    double worst = proj_.tail(from, std::max(from, now + delivery_.max() * kDay), s);
     double limit = risk_limit();
     at_risk_ = worst >= limit && risk(now, from, s) >= limit;
   }
@@ -123,9 +135,18 @@ void ConsumableModel::decide(double now) {
   if (!at_risk_ || !may) return;
   // Room for it: what is expected to be left when it comes, plus the pack, must fit. A
   // capacity below two packs is a container whose next pack waits on the shelf.
-  double at_arrival = s - proj_.mean(from, now + delivery_.mean() * kDay);
+  double at_arrival = s - proj_.mean(from, std::max(from, now + delivery_.mean() * kDay));
   double room = std::max(config_.capacity, 2 * config_.pack.size);
   if (at_arrival + config_.pack.size > room) return;
+  if (away_at(now)) {
+    // Nothing arrives into an empty house: wait until even the quickest delivery would
+    // come after the return.
+    double quickest = delivery_.max();
+    for (int i = 0; i < delivery_.size(); ++i) {
+      quickest = std::min(quickest, delivery_.points()[i].days);
+    }
+    if (now + quickest * kDay < away_until_) return;
+  }
   policy_.decide(now);
   push_event("low_stock", now, display_level());
   ++version_;
@@ -134,7 +155,7 @@ void ConsumableModel::decide(double now) {
 // ---- the forecast -------------------------------------------------------------------------
 
 void ConsumableModel::refresh(double now) const {
-  double from = anchor(now);
+  double from = use_from(now);
   double s = effective_supply();
   bool fresh = cache_version_ == version_ && std::fabs(s - cache_supply_) <= 0.005 * config_.pack.size &&
                std::fabs(from - cache_anchor_) < 3600;
@@ -147,8 +168,12 @@ void ConsumableModel::refresh(double now) const {
   cache_.empty_at_low.reset();
   cache_.empty_at_high.reset();
   if (!known()) return;
-  ensure_projection(from);
   cache_.rate_per_day = rate_.base();
+  if (from >= 1e299) {  // away without an end: it runs out when use starts again
+    cache_risk_ = 0;
+    return;
+  }
+  ensure_projection(from);
   cache_.empty_at = proj_.reach(from, s, 0);
   cache_.empty_at_low = proj_.reach(from, s, kZ90);
   cache_.empty_at_high = proj_.reach(from, s, -kZ90);
@@ -202,7 +227,8 @@ std::vector<ConsumableModel::CurvePoint> ConsumableModel::curve(double now, int 
   std::vector<CurvePoint> out;
   if (!known() || points < 2) return out;
   refresh(now);
-  double from = anchor(now);
+  double from = use_from(now);
+  if (from >= 1e299) return out;  // away without an end
   ensure_projection(from);
   double s = supply();
   double end = cache_.empty_at_high.value_or(from + max_days * kDay) + kDay / 4;
@@ -222,7 +248,8 @@ std::vector<ConsumableModel::CurvePoint> ConsumableModel::curve(double now, int 
 
 std::optional<double> ConsumableModel::reorder_point(double now) const {
   if (!known()) return std::nullopt;
-  double from = anchor(now);
+  double from = use_from(now);
+  if (from >= 1e299) return std::nullopt;  // away without an end: no need ahead
   ensure_projection(from);
   double t = std::max(now, from);
   double limit = risk_limit();

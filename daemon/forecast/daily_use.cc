@@ -18,20 +18,28 @@ constexpr double kProfileDays = 60;         // memory of the intraday profile
 constexpr double kProfilePrior = 7;         // days of a flat profile to start from
 }  // namespace
 
-DailyUse::DailyUse(double utc_offset_hours) : offset_h_(utc_offset_hours) {
-  profile_.fill(1.0 / 24);
-}
+DailyUse::DailyUse(const TimeZone& zone) : zone_(zone) { profile_.fill(1.0 / 24); }
+
+DailyUse::DailyUse(double utc_offset_hours)
+    : DailyUse(TimeZone::fixed(static_cast<int>(std::lround(utc_offset_hours * 3600)))) {}
 
 std::int64_t DailyUse::local_day(double ts) const {
-  return static_cast<std::int64_t>(std::floor((ts + offset_h_ * 3600) / kDay));
+  return static_cast<std::int64_t>(std::floor(zone_.to_local(ts) / kDay));
 }
 int DailyUse::local_hour(double ts) const {
-  double local = ts + offset_h_ * 3600;
+  double local = zone_.to_local(ts);
   double in_day = local - std::floor(local / kDay) * kDay;
   return std::clamp(static_cast<int>(in_day / 3600), 0, 23);
 }
+// The first instant of the local day: local midnight minus the offset in force then. Near
+// a change the offset before or after it applies; the earlier candidate that already lies
+// in the day is the start (a midnight skipped by a change starts the day at the change).
 double DailyUse::day_start(std::int64_t day) const {
-  return static_cast<double>(day) * kDay - offset_h_ * 3600;
+  const double midnight = static_cast<double>(day) * kDay;
+  const double before = midnight - zone_.utc_offset_at(midnight - kDay);
+  const double after = midnight - zone_.utc_offset_at(midnight + kDay);
+  const double first = std::min(before, after), second = std::max(before, after);
+  return local_day(first) >= day ? first : second;
 }
 int DailyUse::day_of_week(std::int64_t day) {
   // 1970-01-01 was a Thursday.

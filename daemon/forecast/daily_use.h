@@ -7,7 +7,9 @@
 // readings) is spread evenly over the gap; such days are marked `bridged`. A day in which
 // the container stood empty for more than an hour is marked `censored`: its use says
 // nothing about the household's appetite, only that there was nothing left to use.
-// The first, partial day is never reported. Local days come from a fixed UTC offset.
+// The first, partial day is never reported. Local days are those of the household's time
+// zone: a daylight-saving change makes a day of 23 or 25 hours, and its use is that of
+// those hours, so no hour of use is lost or counted twice.
 //
 // Along the way it learns the intraday profile: the share of a day's use in each local
 // hour (a running average over ~60 full days), used to place the empty time within a day.
@@ -21,6 +23,7 @@
 
 #include "forecast/ring.h"
 #include "larder/status.h"
+#include "larder/time_zone.h"
 
 namespace larder::forecast {
 
@@ -34,6 +37,8 @@ struct DayTotal {
 
 class DailyUse {
  public:
+  explicit DailyUse(const TimeZone& zone);
+  // A zone a fixed number of hours east of UTC (TimeZone::fixed).
   explicit DailyUse(double utc_offset_hours);
 
   std::int64_t local_day(double ts) const;
@@ -59,7 +64,7 @@ class DailyUse {
   bool pop(DayTotal& out);
   // Share of a day's use in each local hour (sums to 1).
   const std::array<double, 24>& profile() const { return profile_; }
-  double utc_offset_hours() const { return offset_h_; }
+  const TimeZone& zone() const { return zone_; }
 
   nlohmann::json save() const;
   Status load(const nlohmann::json& j);
@@ -69,7 +74,7 @@ class DailyUse {
   void close_day();
   void add(double from, double to, double use, bool gap, bool empty);
 
-  double offset_h_;
+  TimeZone zone_;
   bool started_ = false, have_point_ = false;
   std::int64_t day_ = 0;
   bool complete_ = false;               // observed from its start

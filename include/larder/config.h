@@ -134,7 +134,8 @@ struct OrdersSettings {
 // What a canonical button press does to its consumable (the core): `refilled` records a
 // new pack opened, `reorder` orders one pack, `confirm` confirms its order waiting for the
 // user, `cancel` cancels its order in flight.
-enum class ButtonEffect { none, refilled, reorder, confirm, cancel };
+// vacation: toggles vacation mode (on without an end, or off; docs/vacation.md).
+enum class ButtonEffect { none, refilled, reorder, confirm, cancel, vacation };
 
 // A physical button: what its presses do (the core) and where they come from (the
 // dash_button plugin: any of the sources; presses on larder/v1/button/<id>/press always count).

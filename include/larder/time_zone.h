@@ -19,6 +19,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,9 @@ class TimeZone {
   TimeZone& operator=(const TimeZone&) = default;
 
   static TimeZone utc();
+  // A zone that is always `offset_seconds` east of UTC, named like "UTC+01:00" (tests, and
+  // replays of a household whose zone is not in the tz database).
+  static TimeZone fixed(int offset_seconds);
   // "UTC" without any file; otherwise the TZif file `name` under $TZDIR (when set and not
   // empty) or /usr/share/zoneinfo; a name that is not a relative path without ".." is refused.
   // (config_checks' check_timezone is this call.)
@@ -49,6 +53,11 @@ class TimeZone {
   int utc_offset_at(double unix_ts) const;
   // The local wall-clock time at `unix_ts`, written as if it were UTC epoch seconds.
   double to_local(double unix_ts) const { return unix_ts + utc_offset_at(unix_ts); }
+  // The instant whose local wall-clock time is `local` (written as if it were UTC epoch
+  // seconds, like to_local()'s result). A time that occurs twice (the hour repeated when the
+  // clocks go back) gives the instant nearer `near`; a time that never occurs (skipped when
+  // they go forward) is read with the offset in force before the change.
+  double from_local(double local, double near) const;
   const std::string& name() const;
 
  private:
@@ -56,5 +65,11 @@ class TimeZone {
   explicit TimeZone(std::shared_ptr<const Data> data) : data_(std::move(data)) {}
   std::shared_ptr<const Data> data_;
 };
+
+// A local date and time without a zone, "YYYY-MM-DDTHH:MM:SS" (a space for the 'T' and a
+// fraction of seconds allowed), as wall-clock seconds written as if UTC (TimeZone::
+// from_local turns them into an instant). Nothing when the text is not such a time or names
+// a day or time that does not exist (2023-02-30, 25:00).
+std::optional<double> parse_local_time(std::string_view text);
 
 }  // namespace larder

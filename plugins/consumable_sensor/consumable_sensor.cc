@@ -13,6 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larder/log.h"
+#include "larder/time_zone.h"
+
 namespace larder::plugins {
 namespace {
 
@@ -104,9 +107,27 @@ Reading read_tasmota(const json& tele, SensorKind kind) {
   return {};  // other sensors only: not for us
 }
 
+// How far a device's clock may be from the hub's for its time to be used: a Tasmota that
+// has not reached its time server yet counts from 1970, and one that lost it drifts.
+constexpr double kDeviceTimeFuture = 300;     // s ahead of the hub's clock
+constexpr double kDeviceTimePast = 7 * 86400;  // s behind (a retained SENSOR may be old)
+
+// The instant of a Tasmota "Time" (local time without a zone, in the household's zone),
+// when there is one and it is plausible; otherwise the hub's receive time rules.
+std::optional<double> tasmota_time(const json& tele, const TimeZone& zone, double now) {
+  auto it = tele.find("Time");
+  if (it == tele.end() || !it->is_string()) return std::nullopt;
+  auto local = parse_local_time(it->get_ref<const std::string&>());
+  if (!local) return std::nullopt;
+  double ts = zone.from_local(*local, now);
+  if (ts > now + kDeviceTimeFuture || ts < now - kDeviceTimePast) return std::nullopt;
+  return ts;
+}
+
 class ConsumableSensorPlugin final : public Plugin {
  public:
-  explicit ConsumableSensorPlugin(std::vector<Sensor> sensors) : sensors_(std::move(sensors)) {
+  ConsumableSensorPlugin(std::vector<Sensor> sensors, const TimeZone& zone)
+      : sensors_(std::move(sensors)), zone_(zone) {
     for (std::size_t i = 0; i < sensors_.size(); ++i) {
       const std::string& t = sensors_[i].cfg.topic;
       if (sensors_[i].cfg.kind == SensorKind::esphome) {
@@ -153,6 +174,7 @@ class ConsumableSensorPlugin final : public Plugin {
     };
     json parsed;
     const json* tele = nullptr;  // the telemetry object, for Tasmota readings
+    std::optional<double> device_ts;
     if (is_json_role(it->second.front().role)) {
       parsed = json::parse(m.payload, nullptr, /*allow_exceptions=*/false);
       if (parsed.is_discarded()) return report("json", "payload is not valid JSON");
@@ -183,16 +205,20 @@ class ConsumableSensorPlugin final : public Plugin {
             reading = bad("shape", "status reply has no 'StatusSNS' object");
           } else {
             reading = read_tasmota(*sns, s.cfg.kind);
+            device_ts = tasmota_time(*sns, zone_, now);
           }
           break;
         }
-        case Role::tasmota_tele: reading = read_tasmota(*tele, s.cfg.kind); break;
+        case Role::tasmota_tele:
+          reading = read_tasmota(*tele, s.cfg.kind);
+          device_ts = tasmota_time(*tele, zone_, now);
+          break;
         case Role::esphome_state: reading = parse_esphome(m.payload); break;
       }
       if (reading.kind == Reading::bad) report(reading.code, reading.reason);
       if (reading.kind != Reading::number) continue;
       if (auto level = calibrate(s, reading.value)) {
-        emit(s, m, *level, now, out);
+        emit(s, m, *level, device_ts, now, out);
       } else {
         report("value", "the calibrated value of " + json(reading.value).dump() +
                             " is not a finite number");
@@ -220,7 +246,8 @@ class ConsumableSensorPlugin final : public Plugin {
     return v;
   }
 
-  void emit(Sensor& s, const Message& m, double level, double now, Sink& out) {
+  void emit(Sensor& s, const Message& m, double level, std::optional<double> ts, double now,
+            Sink& out) {
     if (!m.retained) {
       // A live reading proves the device works now; a retained one may be hours old.
       if (s.offline) set_online(s, out);
@@ -228,6 +255,7 @@ class ConsumableSensorPlugin final : public Plugin {
     }
     json p = {{"value", level}, {"unit", unit_name(s.unit)}};
     if (s.cfg.gross) p["gross"] = true;
+    if (ts) p["ts"] = *ts;
     out.input("consumable/" + s.cfg.consumable + "/level", p.dump(), m.retained);
   }
 
@@ -254,6 +282,7 @@ class ConsumableSensorPlugin final : public Plugin {
   }
 
   std::vector<Sensor> sensors_;
+  TimeZone zone_;  // the household's: Tasmota's times are local
   std::map<std::string, std::vector<Route>> routes_;  // exact topic -> its readers
 };
 
@@ -282,7 +311,13 @@ std::unique_ptr<Plugin> make_consumable_sensor(const Config& config) {
     sensors.push_back(std::move(s));
   }
   if (sensors.empty()) return nullptr;
-  return std::make_unique<ConsumableSensorPlugin>(std::move(sensors));
+  TimeZone zone;
+  if (auto loaded = TimeZone::load(config.household.timezone)) {
+    zone = loaded.value();
+  } else {
+    log_warn("consumable_sensor: Tasmota times are read as UTC: " + loaded.status().message());
+  }
+  return std::make_unique<ConsumableSensorPlugin>(std::move(sensors), zone);
 }
 
 }  // namespace larder::plugins

@@ -14,8 +14,12 @@
 //   esphome        <prefix>/sensor/<name>/state, a bare number as text; the level is
 //                  number * factor + offset in `unit` (default the consumable's unit).
 // and hands each reading on as Sink::input("consumable/<consumable>/level",
-// {"value":..,"unit":..[,"gross":true]}, retained as received). Device times are local
-// times without a zone, so no "ts" is given. A Tasmota telemetry object without this
+// {"value":..,"unit":..[,"gross":true][,"ts":..]}, retained as received). Tasmota's "Time"
+// is a local time without a zone: it is read in the household's zone (household.timezone;
+// the hour repeated when the clocks go back is the one nearer the hub's clock) and given as
+// "ts" when it lies between 7 days behind and 5 minutes ahead of the hub's clock (a device
+// that has not synced its clock reports 1970); otherwise, and for ESPHome, whose states
+// carry no time, the hub's receive time rules. A Tasmota telemetry object without this
 // sensor's object (other sensors only) is not for it and is ignored without a word.
 //
 // Bad device messages go to Sink::bad_input with the codes:

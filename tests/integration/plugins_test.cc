@@ -3,6 +3,9 @@
 // state and events follow; Home Assistant finds the consumables.
 #include <doctest/doctest.h>
 
+#include <ctime>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "support/larderd.h"
@@ -72,10 +75,17 @@ TEST_CASE("device formats become consumable state, button actions and events") {
   TestClient device(broker.url());
   device.connect();
   // A Tasmota scale: 0.75 kg gross, the jar is 350 g: 400 g of beans (three readings, the
-  // model's median of three).
+  // model's median of three), each with its Time, a local time (the household's zone is
+  // UTC here) from a minute ago on: the readings carry it as their ts.
   for (int i = 0; i < 3; ++i) {
+    std::time_t t = std::time(nullptr) - 60 + 10 * i;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     device.publish("tele/coffee-scale/SENSOR",
-                   R"({"Time":"2026-11-30T10:58:18","HX711":{"Weight":0.750,"WeightRaw":4782,"AbsRaw":110004}})");
+                   std::string(R"({"Time":")") + when +
+                       R"(","HX711":{"Weight":0.750,"WeightRaw":4782,"AbsRaw":110004}})");
   }
   CHECK(watcher.wait_for("larder/v1/consumable/coffee/state", 10s,
                          [](const Received& r) { return level_is(r, 400); }));

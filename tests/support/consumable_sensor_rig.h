@@ -60,8 +60,9 @@ struct Rig {
   FakeSink sink;
   double now = 1764460800;
 
-  explicit Rig(std::vector<SensorConfig> sensors) {
+  explicit Rig(std::vector<SensorConfig> sensors, const std::string& timezone = "UTC") {
     config.sensors = std::move(sensors);
+    config.household.timezone = timezone;
     plugin = plugins::make_consumable_sensor(config);
     REQUIRE(plugin);
   }

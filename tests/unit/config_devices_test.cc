@@ -208,13 +208,13 @@ TEST_CASE("devices: buttons reorder, confirm and cancel their consumable's order
   CHECK(c.buttons[1].long_press == ButtonEffect::reorder);
 }
 
-TEST_CASE("devices: a button effect outside the five is refused with the five named") {
+TEST_CASE("devices: a button effect outside the six is refused with the six named") {
   ConfigLoad l = load("buttons:\n  k:\n    consumable: coffee\n    double: order\n");
   expect_error(l, 23, "buttons.k.double",
-               "must be refilled, reorder, confirm, cancel or none, got \"order\"");
+               "must be refilled, reorder, confirm, cancel, vacation or none, got \"order\"");
   // Spelled as in the file: effects are case-sensitive like every other keyword.
   expect_error(load("buttons:\n  k:\n    consumable: coffee\n    long: Cancel\n"), 23,
-               "buttons.k.long", "must be refilled, reorder, confirm, cancel or none");
+               "buttons.k.long", "must be refilled, reorder, confirm, cancel, vacation or none");
 }
 
 TEST_CASE("devices: a sensor the plugin could not read is refused at its line") {

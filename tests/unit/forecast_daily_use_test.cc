@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "forecast/daily_use.h"
+#include "larder/time_zone.h"
 
 using namespace larder::forecast;
 
@@ -167,4 +168,64 @@ TEST_CASE("time jumping far ahead keeps the days the ring holds, as if each day 
   p.restart();
   p.point(kT0 + far, 50, false);
   CHECK(drain(p).empty());
+}
+
+namespace {
+// 2026 in Berlin: summer time from 2026-03-29 01:00 UTC to 2026-10-25 01:00 UTC.
+constexpr double kSpring = 1774746000;  // 2026-03-29T01:00:00Z
+constexpr double kAutumn = 1792890000;  // 2026-10-25T01:00:00Z
+
+larder::TimeZone berlin() {
+  auto z = larder::TimeZone::load("Europe/Berlin");
+  REQUIRE_MESSAGE(z.ok(), z.status().message());
+  return z.value();
+}
+}  // namespace
+
+TEST_CASE("daylight saving: local days of 23 and 25 hours, no hour of use lost or doubled") {
+  for (double change : {kSpring, kAutumn}) {
+    CAPTURE(change);
+    // Counter events of 1 every hour on the hour, for four days around the change.
+    DailyUse counter(berlin());
+    // Level points every 5 minutes, one unit of use an hour, over the same days.
+    DailyUse level(berlin());
+    const double from = change - 2 * kDay, to = change + 2 * kDay;
+    counter.close_until(from - 1, false);
+    for (double t = from; t <= to; t += 3600) counter.event(t, 1, false);
+    counter.close_until(to + kDay, false);
+    for (double t = from; t <= to + kDay; t += 300) level.point(t, (t - from) / 3600, false);
+    for (DailyUse* d : {&counter, &level}) {
+      std::vector<DayTotal> days = drain(*d);
+      REQUIRE(days.size() >= 4);
+      const std::int64_t change_day = d->local_day(change);
+      bool seen = false;
+      for (const DayTotal& day : days) {
+        if (d->day_start(day.day) < from || d->day_start(day.day + 1) > to) continue;
+        // Each local day holds as many hours of use as it has hours.
+        double hours = (d->day_start(day.day + 1) - d->day_start(day.day)) / 3600;
+        CHECK(day.use == doctest::Approx(hours));
+        if (day.day == change_day) {
+          seen = true;
+          CHECK(hours == (change == kSpring ? 23 : 25));
+        } else {
+          CHECK(hours == 24);
+        }
+      }
+      CHECK(seen);
+    }
+  }
+}
+
+TEST_CASE("daylight saving: midnights, hours and days of the week stay local") {
+  DailyUse d(berlin());
+  const std::int64_t day = d.local_day(kSpring);
+  CHECK(d.day_start(day) == kSpring - 2 * 3600);   // 00:00 CET = 23:00 UTC the day before
+  CHECK(d.day_start(day + 1) == kSpring + 21 * 3600);           // 00:00 CEST = 22:00 UTC
+  CHECK(DailyUse::day_of_week(day) == 6);                       // a Sunday
+  CHECK(d.local_hour(kSpring - 1) == 1);
+  CHECK(d.local_hour(kSpring) == 3);  // 02:00 is skipped
+  CHECK(d.local_hour(kAutumn - 1) == 2);
+  CHECK(d.local_hour(kAutumn) == 2);  // 02:00 to 03:00 comes twice
+  CHECK(d.local_day(d.day_start(day + 1) - 1) == day);
+  CHECK(d.local_day(d.day_start(day + 1)) == day + 1);
 }

@@ -3,6 +3,7 @@
 // malformed ones.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -246,4 +247,59 @@ TEST_CASE("esphome: unit, calibration and the retained flag pass through") {
   tas.send("tele/scale1/SENSOR", kHx711, /*retained=*/true);
   REQUIRE(tas.sink.inputs.size() == 1);
   CHECK(tas.sink.inputs[0].retained);
+}
+
+namespace {
+
+// The ts a Tasmota telemetry message with `time` gives, at the hub's time `now`.
+std::optional<double> tasmota_ts(Rig& rig, const std::string& time, double now) {
+  rig.now = now;
+  rig.send("tele/scale1/SENSOR",
+           R"({"Time":")" + time + R"(","HX711":{"Weight":0.412,"WeightRaw":4782,"AbsRaw":1}})");
+  REQUIRE(rig.sink.bad.empty());
+  REQUIRE(rig.sink.inputs.size() == 1);
+  json p = rig.sink.inputs[0].payload;
+  rig.sink.clear();
+  CHECK(p["value"].get<double>() == doctest::Approx(0.412));
+  if (!p.contains("ts")) return std::nullopt;
+  return p["ts"].get<double>();
+}
+
+}  // namespace
+
+TEST_CASE("tasmota: Time is a local time, read in the household's zone") {
+  Rig rig({sensor("scale", "coffee", SensorKind::tasmota_hx711, "scale1")}, "Europe/Berlin");
+  // 2025-11-30 00:00 UTC is 01:00 in Berlin (CET, UTC+1).
+  CHECK(tasmota_ts(rig, "2025-11-30T00:55:00", 1764460800) == 1764460800 - 300);
+  // Summer time (CEST, UTC+2): 2025-07-01 12:00 local is 10:00 UTC.
+  CHECK(tasmota_ts(rig, "2025-07-01T12:00:00", 1751364000 + 60) == 1751364000);
+  // The stock Time of stat/.../STATUS10 is read the same way.
+  rig.now = 1764460800;
+  rig.send("stat/scale1/STATUS10",
+           R"({"StatusSNS":{"Time":"2025-11-30T00:59:30","HX711":{"Weight":0.5}}})");
+  REQUIRE(rig.sink.inputs.size() == 1);
+  CHECK(rig.sink.inputs[0].payload["ts"] == 1764460800 - 30);
+}
+
+TEST_CASE("tasmota: the hour the clocks go back is the one nearer the hub's clock") {
+  Rig rig({sensor("scale", "coffee", SensorKind::tasmota_hx711, "scale1")}, "Europe/Berlin");
+  // 2025-10-26: at 01:00 UTC (03:00 CEST) Berlin goes back to 02:00 CET, so 02:30 local is
+  // both 00:30 UTC and 01:30 UTC.
+  const double first = 1761438600;  // 2025-10-26T00:30:00Z
+  CHECK(tasmota_ts(rig, "2025-10-26T02:30:00", first + 120) == first);
+  CHECK(tasmota_ts(rig, "2025-10-26T02:30:00", first + 3600 + 120) == first + 3600);
+  // 2025-03-30: 02:30 never happens (01:00 UTC jumps from 02:00 CET to 03:00 CEST); it is
+  // read with the offset before the change (UTC+1), as if the clocks had not moved yet.
+  CHECK(tasmota_ts(rig, "2025-03-30T02:30:00", 1743298200 + 60) == 1743298200);
+}
+
+TEST_CASE("tasmota: a Time the device cannot know is left out and the hub's time rules") {
+  Rig rig({sensor("scale", "coffee", SensorKind::tasmota_hx711, "scale1")}, "Europe/Berlin");
+  const double now = 1764460800;
+  CHECK_FALSE(tasmota_ts(rig, "1970-01-01T00:00:12", now));  // clock not synced yet
+  CHECK_FALSE(tasmota_ts(rig, "2025-11-30T01:10:00", now));  // 10 minutes ahead
+  CHECK_FALSE(tasmota_ts(rig, "2025-11-20T01:00:00", now));  // 10 days behind
+  CHECK_FALSE(tasmota_ts(rig, "2025-02-30T01:00:00", now));  // no such day
+  CHECK_FALSE(tasmota_ts(rig, "yesterday", now));
+  CHECK(tasmota_ts(rig, "2025-11-29T01:00:00.250", now) == doctest::Approx(now - 86400 + 0.25));
 }

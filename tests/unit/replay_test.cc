@@ -1,6 +1,7 @@
 // `larderctl replay`'s core (daemon/replay): the hub driven by a file.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -143,4 +144,63 @@ TEST_CASE("a ts far in the future or negative is refused clearly, and changes no
   REQUIRE(r.out.size() == 1);
   REQUIRE(ref.out.size() == 1);
   CHECK(r.out[0] == ref.out[0]);
+}
+
+namespace {
+
+// Pods used 4 a day (06, 10, 14, 18 h) from a Monday, a pack opened whenever the container
+// is empty, a query every hour; away (no use) from `away` for 10 days, declared on
+// <root>/vacation when `declared`. Returns the time of the first query answering reorder.
+std::optional<double> first_reorder(std::optional<double> away, bool declared) {
+  constexpr double kT0 = 1767571200, kDay = 86400;
+  const double leave = away.value_or(1e300), back = leave + 10 * kDay;
+  std::ostringstream in;
+  auto line = [&in](double ts, const std::string& topic, const json& payload) {
+    in << json{{"ts", ts}, {"topic", "larder/v1/" + topic}, {"payload", payload}}.dump() << "\n";
+  };
+  line(kT0, "consumable/pods/refilled", json::object());
+  line(kT0 + 1, "consumable/pods/purchased", {{"packs", 1}});
+  int in_container = 40;
+  for (double t = kT0 + 3600; t < kT0 + 40 * kDay; t += 3600) {
+    if (declared && t == leave) line(t, "vacation", {{"away", true}, {"until", back}});
+    const int hour = static_cast<int>((t - kT0) / 3600) % 24;
+    const bool home = t < leave || t >= back;
+    if (home && (hour == 6 || hour == 10 || hour == 14 || hour == 18)) {
+      if (in_container == 0) {
+        line(t, "consumable/pods/refilled", json::object());
+        in_container = 40;
+      }
+      line(t + 1, "consumable/pods/used", {{"amount", 1}, {"unit", "pcs"}});
+      --in_container;
+    }
+    in << json{{"ts", t + 2}, {"query", "pods"}}.dump() << "\n";
+  }
+  Config c = replay_config();
+  std::istringstream input(in.str());
+  std::ostringstream out, err;
+  ReplayResult r = replay(c, input, out, err);
+  CHECK(r.bad_lines == 0);
+  CHECK(err.str().empty());
+  std::istringstream lines(out.str());
+  for (std::string l; std::getline(lines, l);) {
+    json q = json::parse(l);
+    if (q["reorder"] == true) return q["ts"].get<double>();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("a vacation inside a replay: accepted, no order while away, the order right after the return") {
+  constexpr double kDay = 86400;
+  // At home the order comes at some hour; the household leaves for 10 days 2 hours before.
+  auto at_home = first_reorder(std::nullopt, false);
+  REQUIRE(at_home);
+  const double away = *at_home - 2 - 2 * 3600, back = away + 10 * kDay;
+  // Declared on larder/v1/vacation (the line is accepted): nothing is ordered while away,
+  // and the order comes with the first uses after the return.
+  auto declared = first_reorder(away, true);
+  REQUIRE(declared);
+  CHECK(*declared > back - 2 * kDay);
+  CHECK(*declared < back + kDay);
 }

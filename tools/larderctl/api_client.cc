@@ -126,6 +126,14 @@ larder::Result<ApiReply> ApiClient::post(const std::string& path, const nlohmann
   return request("POST", path, body.dump());
 }
 
+larder::Result<ApiReply> ApiClient::put(const std::string& path, const nlohmann::json& body) {
+  return request("PUT", path, body.dump());
+}
+
+larder::Result<ApiReply> ApiClient::del(const std::string& path) {
+  return request("DELETE", path, "");
+}
+
 larder::Result<ApiReply> ApiClient::request(const std::string& method, const std::string& path,
                                             const std::string& body) {
   using namespace api_impl;

@@ -61,6 +61,8 @@ class ApiClient {
 
   larder::Result<ApiReply> get(const std::string& path);
   larder::Result<ApiReply> post(const std::string& path, const nlohmann::json& body);
+  larder::Result<ApiReply> put(const std::string& path, const nlohmann::json& body);
+  larder::Result<ApiReply> del(const std::string& path);
 
   const ApiTarget& target() const { return target_; }
 

@@ -83,6 +83,15 @@ Call call_post(const std::string& command, ApiClient& client, const std::string&
   return outcome(command, client.post(path, body));
 }
 
+Call call_put(const std::string& command, ApiClient& client, const std::string& path,
+              const json& body) {
+  return outcome(command, client.put(path, body));
+}
+
+Call call_delete(const std::string& command, ApiClient& client, const std::string& path) {
+  return outcome(command, client.del(path));
+}
+
 int unexpected_answer(const std::string& command, const std::string& what) {
   std::fprintf(stderr, "larderctl %s: larderd's answer is not %s\n", command.c_str(),
                what.c_str());

@@ -44,6 +44,9 @@ struct Call {
 Call call_get(const std::string& command, ApiClient& client, const std::string& path);
 Call call_post(const std::string& command, ApiClient& client, const std::string& path,
                const nlohmann::json& body);
+Call call_put(const std::string& command, ApiClient& client, const std::string& path,
+              const nlohmann::json& body);
+Call call_delete(const std::string& command, ApiClient& client, const std::string& path);
 
 // Says on stderr that larderd's answer is not `what` (e.g. "a list of orders"); returns
 // kExitRefused.

@@ -15,5 +15,6 @@ int revoke_command(const Args& args);
 int status_command(const Args& args);       // status_command.cc
 int consumables_command(const Args& args);  // consumable_commands.cc
 int orders_command(const Args& args);       // order_commands.cc
+int vacation_command(const Args& args);     // vacation_command.cc
 
 }  // namespace larderctl

@@ -32,9 +32,12 @@ void usage(std::FILE* out) {
                "  orders list [--status STATUS] | place CONSUMABLE [--quantity N] |\n"
                "         cancel ORDER_ID | confirm ORDER_ID  --config FILE [--json] [--ca FILE]\n"
                "                      list, place, cancel or confirm orders\n"
+               "  vacation show | start [--until DATE] | end  --config FILE [--json] [--ca FILE]\n"
+               "                      vacation mode: automatic orders wait for the return;\n"
+               "                      DATE is local, YYYY-MM-DD or YYYY-MM-DDTHH:MM\n"
                "  version             print the version\n"
                "  help                print this help\n"
-               "deliveries, revoke, status, consumables and orders talk to the running\n"
+               "deliveries, revoke, status, consumables, orders and vacation talk to the running\n"
                "larderd: they exit 1 when larderd refused, 2 for bad arguments, 3 when\n"
                "larderd cannot be reached.\n");
 }
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
       {"status", larderctl::status_command},
       {"consumables", larderctl::consumables_command},
       {"orders", larderctl::orders_command},
+      {"vacation", larderctl::vacation_command},
       {"version", larderctl::version_command},
       {"help", [](const Args&) { usage(stdout); return larderctl::kExitOk; }},
   };
