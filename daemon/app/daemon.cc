@@ -23,6 +23,7 @@
 #include "adapters/mqtt/mqtt_client.h"
 #include "adapters/retailer/retailer_factory.h"
 #include "adapters/store/sqlite_grants.h"
+#include "adapters/store/sqlite_retention.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/systemd/notify.h"
 #include "api/access.h"
@@ -37,6 +38,7 @@
 #include "app/event_log.h"
 #include "app/order_desk.h"
 #include "app/plugin_host.h"
+#include "app/store_maintenance.h"
 #include "app/voice_desk.h"
 #include "core/hub.h"
 #include "larder/clock.h"
@@ -328,6 +330,23 @@ int run_daemon(const Config& config, DaemonOptions options) {
     return 1;
   }
 
+  // Retention, the size ceiling, checkpoint and vacuum on a timer (docs/storage.md).
+  // Without it larderd still runs; the database only grows.
+  std::unique_ptr<SqliteRetention> retention;
+  std::unique_ptr<StoreMaintenance> maintenance;
+  if (!read_only_dir) {
+    auto opened = SqliteRetention::open(config.state_dir, retention_options(config.storage),
+                                        metrics);
+    if (opened.ok()) {
+      retention = std::move(*opened);
+      maintenance = std::make_unique<StoreMaintenance>(loop, config.storage, *retention, hub,
+                                                       clock);
+      maintenance->start();
+    } else {
+      log_error("no store maintenance: " + opened.status().message());
+    }
+  }
+
   Every flusher(loop, Seconds(options.flush_interval), flush);
   Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins, &desk, &voice, &delivery] {
     hub.tick();
@@ -352,6 +371,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
     http.stop();
     flusher.cancel();
     ticker.cancel();
+    if (maintenance) maintenance->cancel();
     if (watchdog) watchdog->cancel();
     hub.tick();
     hub.publish_pending();
