@@ -15,5 +15,7 @@ int revoke_command(const Args& args);
 int status_command(const Args& args);       // status_command.cc
 int consumables_command(const Args& args);  // consumable_commands.cc
 int orders_command(const Args& args);       // order_commands.cc
+int backup_command(const Args& args);       // store_commands.cc
+int restore_command(const Args& args);
 
 }  // namespace larderctl

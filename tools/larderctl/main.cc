@@ -32,6 +32,12 @@ void usage(std::FILE* out) {
                "  orders list [--status STATUS] | place CONSUMABLE [--quantity N] |\n"
                "         cancel ORDER_ID | confirm ORDER_ID  --config FILE [--json] [--ca FILE]\n"
                "                      list, place, cancel or confirm orders\n"
+               "  backup FILE --config FILE [--force]\n"
+               "                      a consistent copy of the database, also while larderd\n"
+               "                      runs; --force replaces an existing FILE\n"
+               "  restore FILE --config FILE\n"
+               "                      put a backup back with larderd stopped (the old database\n"
+               "                      is kept beside it); exit 1 while larderd runs\n"
                "  version             print the version\n"
                "  help                print this help\n"
                "deliveries, revoke, status, consumables and orders talk to the running\n"
@@ -52,6 +58,8 @@ int main(int argc, char** argv) {
       {"status", larderctl::status_command},
       {"consumables", larderctl::consumables_command},
       {"orders", larderctl::orders_command},
+      {"backup", larderctl::backup_command},
+      {"restore", larderctl::restore_command},
       {"version", larderctl::version_command},
       {"help", [](const Args&) { usage(stdout); return larderctl::kExitOk; }},
   };
