@@ -61,6 +61,7 @@ std::vector<Reading> all(Store& s, const std::string& consumable, double since =
 
 std::vector<double> values(const std::vector<Reading>& rows) {
   std::vector<double> v;
+  v.reserve(rows.size());
   for (const auto& r : rows) v.push_back(r.value);
   return v;
 }
