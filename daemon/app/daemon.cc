@@ -20,6 +20,7 @@
 #include "adapters/http/http_server.h"
 #include "adapters/mqtt/mqtt_client.h"
 #include "adapters/store/sqlite_grants.h"
+#include "adapters/store/sqlite_retention.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/systemd/notify.h"
 #include "api/access.h"
@@ -27,6 +28,7 @@
 #include "app/event_log.h"
 #include "app/reload.h"
 #include "app/services.h"
+#include "app/store_maintenance.h"
 #include "core/hub.h"
 #include "larder/clock.h"
 #include "larder/log.h"
@@ -222,6 +224,23 @@ int run_daemon(const Config& config, DaemonOptions options) {
     return 1;
   }
 
+  // Retention, the size ceiling, checkpoint and vacuum on a timer (docs/storage.md).
+  // Without it larderd still runs; the database only grows.
+  std::unique_ptr<SqliteRetention> retention;
+  std::unique_ptr<StoreMaintenance> maintenance;
+  if (!read_only_dir) {
+    auto opened = SqliteRetention::open(config.state_dir, retention_options(config.storage),
+                                        metrics);
+    if (opened.ok()) {
+      retention = std::move(*opened);
+      maintenance = std::make_unique<StoreMaintenance>(
+          loop, config.storage, *retention, [&app]() -> Hub& { return app->hub(); }, clock);
+      maintenance->start();
+    } else {
+      log_error("no store maintenance: " + opened.status().message());
+    }
+  }
+
   Every flusher(loop, Seconds(options.flush_interval), flush);
   Every ticker(loop, Seconds(options.tick_interval), [&app] { app->tick(); });
   std::unique_ptr<Every> watchdog;
@@ -320,6 +339,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
     flusher.cancel();
     ticker.cancel();
     hangups.cancel();
+    if (maintenance) maintenance->cancel();
     if (watchdog) watchdog->cancel();
     app->hub().tick();
     app->hub().publish_pending();

@@ -28,6 +28,13 @@ std::vector<std::string> restart_only_changes(const Config& running, const Confi
     keys.emplace_back("http.listen");
   }
   if (!same_tls(running.http.tls, next.http.tls)) keys.emplace_back("http.tls");
+  const StorageConfig& s = running.storage;
+  const StorageConfig& n = next.storage;
+  if (s.raw_days != n.raw_days || s.downsample_minutes != n.downsample_minutes ||
+      s.max_size_mb != n.max_size_mb || s.maintenance_hours != n.maintenance_hours ||
+      s.maintenance_delay_minutes != n.maintenance_delay_minutes) {
+    keys.emplace_back("storage");
+  }
   return keys;
 }
 
@@ -37,6 +44,7 @@ Config keep_restart_only(const Config& running, Config next) {
   next.http.host = running.http.host;
   next.http.port = running.http.port;
   next.http.tls = running.http.tls;
+  next.storage = running.storage;
   return next;
 }
 

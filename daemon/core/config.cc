@@ -44,6 +44,8 @@ void read_root(Section& root, Config& cfg) {
   if (level) cfg.log_level = *parse_log_level(*level);
   root.section("forecast", Need::optional,
                [&](Section& s) { config::read_forecast(s, cfg.forecast); });
+  root.section("storage", Need::optional,
+               [&](Section& s) { config::read_storage(s, cfg.storage); });
   root.section("orders", Need::optional, [&](Section& s) { config::read_orders(s, cfg.orders); });
   root.section("consumables", Need::required,
                [&](Section& s) { config::read_consumables(s, cfg.consumables); });

@@ -69,6 +69,16 @@ struct ForecastConfig {
   double cancel_wait_days = 2;               // after a user's cancel, no new order this long
 };
 
+// Retention of the SQLite store on a small SD card (docs/storage.md): readings older than
+// raw_days are downsampled, the database kept under max_size_mb, maintenance on a timer.
+struct StorageConfig {
+  double raw_days = 30;                      // level readings kept as they came this long
+  double downsample_minutes = 60;            // older levels: the last one of each bucket
+  double max_size_mb = 1024;                 // ceiling of the database's live pages
+  double maintenance_hours = 24;             // a maintenance run this often
+  double maintenance_delay_minutes = 10;     // the first run this long after start
+};
+
 struct PackConfig {
   std::string sku;
   double size = 0;                           // in the consumable's unit, > 0
@@ -267,6 +277,7 @@ struct Config {
   LogLevel log_level = LogLevel::info;
   std::optional<RetailerConfig> retailer;
   ForecastConfig forecast;
+  StorageConfig storage;
   OrdersSettings orders;
   std::vector<ConsumableConfig> consumables; // in the order of the file
   std::vector<ButtonConfig> buttons;         // in the order of the file

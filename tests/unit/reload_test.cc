@@ -36,7 +36,7 @@ TEST_CASE("a reload that changes only what is built from the configuration needs
   CHECK(kept.consumables.size() == 1);
 }
 
-TEST_CASE("the state directory, the MQTT connection and the HTTP listener wait for a restart") {
+TEST_CASE("the state directory, MQTT, the HTTP listener and storage wait for a restart") {
   Config next = running();
   next.state_dir = "/srv/larder";
   next.mqtt.url = "ssl://broker:8883";
@@ -48,10 +48,11 @@ TEST_CASE("the state directory, the MQTT connection and the HTTP listener wait f
   next.http.port = 8081;
   next.http.tls = TlsConfig{"", "/c.pem", "/k.pem"};
   next.http.admin_token = "rotated-token-0123456789";
+  next.storage.raw_days = 7;
   CHECK(restart_only_changes(running(), next) ==
         std::vector<std::string>{"state_dir", "mqtt.url", "mqtt.client_id", "mqtt.username",
                                  "mqtt.password", "mqtt.tls", "mqtt.prefix", "http.listen",
-                                 "http.tls"});
+                                 "http.tls", "storage"});
   // Until then the running values stay in force; the rest of the new file applies.
   Config kept = keep_restart_only(running(), next);
   CHECK(kept.state_dir == "/var/lib/larder");
@@ -60,6 +61,7 @@ TEST_CASE("the state directory, the MQTT connection and the HTTP listener wait f
   CHECK_FALSE(kept.mqtt.tls.has_value());
   CHECK(kept.http.port == 8080);
   CHECK_FALSE(kept.http.tls.has_value());
+  CHECK(kept.storage.raw_days == 30);
   CHECK(kept.http.admin_token == "rotated-token-0123456789");
   CHECK(restart_only_changes(running(), kept).empty());
 }

@@ -16,5 +16,7 @@ int status_command(const Args& args);       // status_command.cc
 int consumables_command(const Args& args);  // consumable_commands.cc
 int orders_command(const Args& args);       // order_commands.cc
 int vacation_command(const Args& args);     // vacation_command.cc
+int backup_command(const Args& args);       // store_commands.cc
+int restore_command(const Args& args);
 
 }  // namespace larderctl

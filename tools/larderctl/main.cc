@@ -35,6 +35,12 @@ void usage(std::FILE* out) {
                "  vacation show | start [--until DATE] | end  --config FILE [--json] [--ca FILE]\n"
                "                      vacation mode: automatic orders wait for the return;\n"
                "                      DATE is local, YYYY-MM-DD or YYYY-MM-DDTHH:MM\n"
+               "  backup FILE --config FILE [--force]\n"
+               "                      a consistent copy of the database, also while larderd\n"
+               "                      runs; --force replaces an existing FILE\n"
+               "  restore FILE --config FILE\n"
+               "                      put a backup back with larderd stopped (the old database\n"
+               "                      is kept beside it); exit 1 while larderd runs\n"
                "  version             print the version\n"
                "  help                print this help\n"
                "deliveries, revoke, status, consumables, orders and vacation talk to the running\n"
@@ -56,6 +62,8 @@ int main(int argc, char** argv) {
       {"consumables", larderctl::consumables_command},
       {"orders", larderctl::orders_command},
       {"vacation", larderctl::vacation_command},
+      {"backup", larderctl::backup_command},
+      {"restore", larderctl::restore_command},
       {"version", larderctl::version_command},
       {"help", [](const Args&) { usage(stdout); return larderctl::kExitOk; }},
   };

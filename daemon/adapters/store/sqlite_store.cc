@@ -496,6 +496,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
     if (options.read_only) {
       db->exec("PRAGMA query_only = ON");
     } else {
+      // A new file gives its free pages back in steps (store maintenance,
+      // sqlite_retention.h): set before WAL mode writes the file's first page. On a file
+      // that has tables this takes effect only at a VACUUM.
+      db->exec("PRAGMA auto_vacuum = INCREMENTAL");
       // The first statement that reads the file: a file that is not a database fails here.
       const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
       if (mode != "wal") {
