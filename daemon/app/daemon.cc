@@ -21,6 +21,7 @@
 #include "adapters/fs/lock_file.h"
 #include "adapters/http/http_server.h"
 #include "adapters/mqtt/mqtt_client.h"
+#include "adapters/notify/http_sender.h"
 #include "adapters/retailer/retailer_factory.h"
 #include "adapters/store/sqlite_grants.h"
 #include "adapters/store/sqlite_store.h"
@@ -29,6 +30,7 @@
 #include "api/alexa_routes.h"
 #include "api/consumable_routes.h"
 #include "api/dashboard_routes.h"
+#include "api/order_links.h"
 #include "api/delivery_routes.h"
 #include "api/order_routes.h"
 #include "api/router.h"
@@ -39,6 +41,7 @@
 #include "app/plugin_host.h"
 #include "app/voice_desk.h"
 #include "core/hub.h"
+#include "notify/dispatcher.h"
 #include "larder/clock.h"
 #include "larder/log.h"
 #include "larder/time_zone.h"
@@ -187,12 +190,49 @@ int run_daemon(const Config& config, DaemonOptions options) {
   AccessOptions access_options;
   access_options.secure_cookie = config.http.tls.has_value();
   Access access(config.http, clock, metrics, access_options);
+  // Push notifications (docs/notifications.md): every event the event log keeps is offered
+  // to the dispatcher; the sender's answers come back onto the loop like the retailer's.
+  std::unique_ptr<NotifyHttpSender> notify_sender;
+  std::unique_ptr<notify::Dispatcher> notifier_push;
+  std::string link_key;
+  if (config.notify) {
+    if (!config.notify->public_url.empty()) {
+      auto key = load_link_key(config.state_dir, random);
+      if (!key.ok()) {
+        log_error("notifications carry no answers: " + key.status().message());
+      } else {
+        link_key = std::move(key).value();
+      }
+    }
+    auto sender = NotifyHttpSender::make(*config.notify, [&loop](std::function<void()> fn) {
+      asio::post(loop, std::move(fn));
+    });
+    if (!sender.ok()) {
+      log_error("cannot set up notifications: " + sender.status().message());
+      return 1;
+    }
+    notify_sender = std::move(sender).value();
+    if (config.notify->quiet_hours && !zone.ok()) {
+      log_warn("quiet hours use UTC: " + zone.status().message());
+    }
+    notify::LinkCode code;
+    if (!link_key.empty()) {
+      code = [&link_key](const std::string& id, const std::string& action) {
+        return order_link_code(link_key, id, action);
+      };
+    }
+    notifier_push = std::make_unique<notify::Dispatcher>(
+        *config.notify, zone.ok() ? zone.value() : TimeZone::utc(), *notify_sender, clock,
+        metrics, std::move(code));
+    bus.set_observer([&notifier_push](const nlohmann::json& ev) { notifier_push->on_event(ev); });
+  }
+
   Router router(access);
   if (Status s = add_system_routes(router, metrics, access); !s.ok()) {
     log_error("bug: " + s.message());
     return 1;
   }
-  if (Status s = add_order_routes(router, desk, config); !s.ok()) {
+  if (Status s = add_order_routes(router, desk, config, link_key); !s.ok()) {
     log_error("bug: " + s.message());
     return 1;
   }
@@ -329,12 +369,14 @@ int run_daemon(const Config& config, DaemonOptions options) {
   }
 
   Every flusher(loop, Seconds(options.flush_interval), flush);
-  Every ticker(loop, Seconds(options.tick_interval), [&hub, &plugins, &desk, &voice, &delivery] {
+  Every ticker(loop, Seconds(options.tick_interval),
+               [&hub, &plugins, &desk, &voice, &delivery, &notifier_push] {
     hub.tick();
     plugins.tick();
     desk.tick();
     voice.tick();
     delivery.tick();
+    if (notifier_push) notifier_push->tick();
   });
   std::unique_ptr<Every> watchdog;
   if (auto interval = notifier.watchdog_interval()) {
@@ -356,6 +398,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
     hub.tick();
     hub.publish_pending();
     flush();
+    // What the push channels still hold is not kept: a restart starts with empty queues.
+    if (notify_sender) notify_sender->close();
     mqtt.stop([&loop] { loop.stop(); });
   });
 
@@ -368,6 +412,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
            config.http.host + ":" + std::to_string(http.port()) + ", MQTT " + config.mqtt.url);
 
   loop.run();
+  bus.set_observer({});  // the dispatcher goes before the bus
   if ((*store)->pending() > 0) {
     if (Status s = (*store)->flush(); !s.ok()) {
       log_error("final store commit failed: " + s.message());

@@ -32,8 +32,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 struct HttpCall {
   std::string method = "GET";        // GET, POST or PUT
   std::string path;                  // appended to the base URL; encoded; may hold "?query"
-  std::optional<std::string> body;   // sent as application/json, byte for byte
+  std::optional<std::string> body;   // sent as `content_type`, byte for byte
   Headers headers;                   // besides the client's own
+  std::string content_type = "application/json";
 };
 
 struct HttpReply {
