@@ -1,0 +1,197 @@
+// Push notifications end to end (docs/notifications.md): the real larderd and mosquitto, and
+// a small HTTP receiver on a loopback port playing the ntfy server. An event reaches it as an
+// ntfy POST with its headers; with the receiver down the hub keeps serving, and the
+// notification arrives once the receiver is back.
+#include <doctest/doctest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/http/http_server.h"
+#include "larder/metrics.h"
+#include "support/larderd.h"
+#include "support/mosquitto.h"
+#include "support/order_world.h"
+#include "support/process.h"
+#include "support/test_client.h"
+
+using namespace larder;
+using namespace larder::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kToken = "tk_test_0123456789abcdef";
+
+// An HTTP server on its own thread that records every request and answers 200.
+class Receiver {
+ public:
+  explicit Receiver(std::uint16_t port) : port_(port) {}
+  ~Receiver() { stop(); }
+
+  void start() {
+    loop_ = std::make_unique<boost::asio::io_context>(1);
+    HttpServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = port_;
+    server_ = std::make_unique<HttpServer>(*loop_, options,
+                                           [this](const HttpRequest& r) {
+                                             std::lock_guard<std::mutex> lock(mu_);
+                                             requests_.push_back(r);
+                                             return HttpResponse::json(200, R"({"id":"x"})");
+                                           },
+                                           metrics_);
+    Status s = server_->start();
+    REQUIRE_MESSAGE(s.ok(), s.message());
+    thread_ = std::thread([this] { loop_->run(); });
+  }
+
+  void stop() {
+    if (!thread_.joinable()) return;
+    std::promise<void> stopped;
+    boost::asio::post(*loop_, [&] {
+      server_->stop();
+      loop_->stop();
+      stopped.set_value();
+    });
+    stopped.get_future().wait();
+    thread_.join();
+    server_.reset();
+    loop_.reset();
+  }
+
+  std::vector<HttpRequest> requests() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+
+  std::optional<HttpRequest> wait_for_post(const std::string& path, std::chrono::milliseconds timeout) {
+    std::optional<HttpRequest> found;
+    wait_until([&] {
+      for (const HttpRequest& r : requests()) {
+        if (r.method == "POST" && r.path == path) {
+          found = r;
+          return true;
+        }
+      }
+      return false;
+    }, timeout);
+    return found;
+  }
+
+ private:
+  std::uint16_t port_;
+  Metrics metrics_;
+  std::unique_ptr<boost::asio::io_context> loop_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<HttpRequest> requests_;
+};
+
+std::string config_with_ntfy(std::uint16_t receiver_port) {
+  return default_daemon_config() +
+         "notify:\n"
+         "  public_url: https://hub.example\n"
+         "  ntfy:\n"
+         "    url: http://127.0.0.1:" + std::to_string(receiver_port) + "/larder-test\n"
+         "    token: " + kToken + "\n"
+         "    priority: 2\n"
+         "  events:\n"
+         "    low_stock: [ntfy]\n"
+         "  timeout_s: 2\n"
+         "  retry_initial_s: 1\n"
+         "  retry_max_s: 2\n";
+}
+
+}  // namespace
+
+TEST_CASE("an event reaches the ntfy server as a POST with its headers") {
+  MosquittoBroker broker;
+  const std::uint16_t port = free_loopback_port();
+  Receiver receiver(port);
+  receiver.start();
+  LarderdProcess daemon(broker.url());
+  daemon.set_config(config_with_ntfy(port));
+  daemon.start();
+  wait_subscribed(daemon);
+  TestClient w(broker.url());
+  w.connect();
+  w.subscribe("larder/v1/#");
+
+  publish_low_coffee(w);
+  // Every event still goes to MQTT as before.
+  auto mqtt_event = w.wait_for("larder/v1/event", 30s, [](const Received& r) {
+    return nlohmann::json::parse(r.payload, nullptr, false).value("kind", "") == "low_stock";
+  });
+  REQUIRE_MESSAGE(mqtt_event.has_value(), daemon.log());
+
+  auto post = receiver.wait_for_post("/larder-test", 30s);
+  REQUIRE_MESSAGE(post.has_value(), daemon.log());
+  CHECK(post->header("title") == "Running low");
+  CHECK(post->header("priority") == "2");
+  CHECK(post->header("tags") == "shopping_cart,larder,low_stock");
+  CHECK(post->header("click") == "https://hub.example/");
+  CHECK(post->header("authorization") == std::string("Bearer ") + kToken);
+  CHECK(post->header("content-type").rfind("text/plain", 0) == 0);
+  CHECK(post->body.find("Coffee beans is running low") == 0);
+  // The token never reaches the log.
+  CHECK(daemon.log().find(kToken) == std::string::npos);
+  CHECK(daemon.terminate().code == 0);
+}
+
+TEST_CASE("with the ntfy server down the hub keeps serving, and delivers once it is back") {
+  MosquittoBroker broker;
+  const std::uint16_t port = free_loopback_port();
+  Receiver receiver(port);  // not started: nothing listens on the port
+  LarderdProcess daemon(broker.url());
+  daemon.set_config(config_with_ntfy(port));
+  daemon.start();
+  wait_subscribed(daemon);
+  TestClient w(broker.url());
+  w.connect();
+  w.subscribe("larder/v1/#");
+
+  publish_low_coffee(w);
+  REQUIRE_MESSAGE(w.wait_for("larder/v1/event", 30s, [](const Received& r) {
+    return nlohmann::json::parse(r.payload, nullptr, false).value("kind", "") == "low_stock";
+  }).has_value(), daemon.log());
+  // The delivery fails and is retried (the log says so) ...
+  REQUIRE_MESSAGE(wait_until([&] {
+    return daemon.log().find("notify: ntfy: low_stock not delivered") != std::string::npos;
+  }, 30s), daemon.log());
+  // ... while the hub goes on: it answers HTTP and turns readings into state.
+  HttpAnswer health = http_request(daemon.http_port(), "GET", "/healthz");
+  CHECK(health.status == 200);
+  w.clear();
+  w.publish("larder/v1/consumable/coffee/level",
+            nlohmann::json{{"value", 380}, {"unit", "g"}, {"ts", std::time(nullptr)}}.dump());
+  CHECK(w.wait_for("larder/v1/consumable/coffee/state", 30s).has_value());
+  HttpAnswer metrics = http_request(daemon.http_port(), "GET", "/metrics",
+                                    {"Authorization: Bearer test-read-token-0123456789"});
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("larder_notify_failures_total{channel=\"ntfy\"}") != std::string::npos);
+
+  // The server comes back: the held notification arrives, once.
+  receiver.start();
+  auto post = receiver.wait_for_post("/larder-test", 30s);
+  REQUIRE_MESSAGE(post.has_value(), daemon.log());
+  CHECK(post->header("title") == "Running low");
+  CHECK(post->header("authorization") == std::string("Bearer ") + kToken);
+  CHECK(wait_until([&] { return daemon.log().find("notify: ntfy: delivering again") != std::string::npos; },
+                   10s));
+  CHECK(daemon.log().find(kToken) == std::string::npos);
+  CHECK(daemon.terminate().code == 0);
+}
