@@ -25,6 +25,7 @@
 #include "support/mosquitto.h"
 #include "support/order_world.h"
 #include "support/process.h"
+#include "support/sandbox.h"
 #include "support/test_client.h"
 
 using namespace larder;
@@ -193,5 +194,63 @@ TEST_CASE("with the ntfy server down the hub keeps serving, and delivers once it
   CHECK(wait_until([&] { return daemon.log().find("notify: ntfy: delivering again") != std::string::npos; },
                    10s));
   CHECK(daemon.log().find(kToken) == std::string::npos);
+  CHECK(daemon.terminate().code == 0);
+}
+
+TEST_CASE("a question arrives with Confirm and Cancel links that work without a token") {
+  MosquittoBroker broker;
+  const std::uint16_t port = free_loopback_port();
+  Receiver receiver(port);
+  receiver.start();
+  SandboxProcess sandbox;
+  sandbox.start();
+  LarderdProcess daemon(broker.url());
+  // A budget below one pack: every order waits for the household's confirmation.
+  daemon.set_config(orders_config(sandbox, "{sensor: 0, button: 0, api: 0}",
+                                  "  monthly_budget: 1\n") +
+                    "notify:\n"
+                    "  public_url: https://hub.example\n"
+                    "  ntfy: {url: \"http://127.0.0.1:" + std::to_string(port) + "/larder-test\"}\n"
+                    "  events: {order_awaiting_confirmation: [ntfy]}\n");
+  daemon.start();
+  wait_subscribed(daemon);
+
+  HttpAnswer placed = http_request(daemon.http_port(), "POST", "/api/v1/orders",
+                                   {"Authorization: Bearer test-admin-token-0123456789",
+                                    "Content-Type: application/json"},
+                                   R"({"consumable":"coffee"})");
+  REQUIRE_MESSAGE(placed.status == 201, placed.body);
+  const std::string id = nlohmann::json::parse(placed.body)["order_id"];
+
+  auto post = receiver.wait_for_post("/larder-test", 30s);
+  REQUIRE_MESSAGE(post.has_value(), daemon.log());
+  CHECK(post->header("title") == "Order needs your confirmation");
+  const std::string actions = post->header("actions");
+  INFO("Actions: " << actions);
+  const std::string prefix = "http, Confirm, https://hub.example/api/v1/orders/" + id + "/confirm/";
+  REQUIRE(actions.rfind(prefix, 0) == 0);
+  CHECK(actions.find("http, Cancel, https://hub.example/api/v1/orders/" + id + "/cancel/") !=
+        std::string::npos);
+  CHECK(actions.find("test-admin-token") == std::string::npos);
+  const std::string code = actions.substr(prefix.size(), 64);
+
+  const std::string path = "/api/v1/orders/" + id + "/confirm/";
+  // A wrong code, or the confirm code used to cancel, does nothing.
+  std::string wrong = code;
+  wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+  CHECK(http_request(daemon.http_port(), "POST", path + wrong).status == 403);
+  CHECK(http_request(daemon.http_port(), "POST", "/api/v1/orders/" + id + "/cancel/" + code).status ==
+        403);
+  // The link itself, as the phone sends it: no token.
+  HttpAnswer confirmed = http_request(daemon.http_port(), "POST", path + code);
+  INFO(confirmed.body);
+  CHECK(confirmed.status == 200);
+  CHECK(nlohmann::json::parse(confirmed.body)["status"] != "awaiting_confirmation");
+  // Used again (a second tap) it changes nothing: still the one order.
+  CHECK(http_request(daemon.http_port(), "POST", path + code).status == 200);
+  HttpAnswer list = http_request(daemon.http_port(), "GET", "/api/v1/orders",
+                                 {"Authorization: Bearer test-read-token-0123456789"});
+  REQUIRE(list.status == 200);
+  CHECK(nlohmann::json::parse(list.body).size() == 1);
   CHECK(daemon.terminate().code == 0);
 }
