@@ -124,7 +124,7 @@ HttpResponse retailer_event(OrderDesk& desk, const Config& config, const RouteCo
 }  // namespace
 
 Status add_order_routes(Router& router, OrderDesk& desk, const Config& config,
-                        std::string link_key) {
+                        const std::string& link_key) {
   Status s = router.add("GET", "/api/v1/orders", Right::read, [&desk](const RouteContext& ctx) {
     std::optional<orders::OrderStatus> only;
     if (auto q = ctx.request.query.find("status"); q != ctx.request.query.end()) {

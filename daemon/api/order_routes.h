@@ -28,6 +28,6 @@ namespace larder {
 
 // `link_key`: the key of the notifications' order links; empty: no link routes.
 Status add_order_routes(Router& router, OrderDesk& desk, const Config& config,
-                        std::string link_key = {});
+                        const std::string& link_key = {});
 
 }  // namespace larder

@@ -23,7 +23,7 @@ bool worth_retrying(const SendResult& r) {
   return r.status == 0 || r.status == 408 || r.status == 429 || r.status >= 500;
 }
 
-Dispatcher::Dispatcher(const NotifyConfig& config, TimeZone zone, Sender& sender,
+Dispatcher::Dispatcher(const NotifyConfig& config, const TimeZone& zone, Sender& sender,
                        const Clock& clock, Metrics& metrics, LinkCode link_code)
     : config_(config),
       sender_(sender),
@@ -32,7 +32,7 @@ Dispatcher::Dispatcher(const NotifyConfig& config, TimeZone zone, Sender& sender
       link_code_(std::move(link_code)),
       self_(std::make_shared<Dispatcher*>(this)) {
   if (config_.quiet_hours) {
-    quiet_.emplace(*config_.quiet_hours, std::move(zone));
+    quiet_.emplace(*config_.quiet_hours, zone);
     break_through_.insert(config_.quiet_hours->break_through.begin(),
                           config_.quiet_hours->break_through.end());
     drop_.insert(config_.quiet_hours->drop.begin(), config_.quiet_hours->drop.end());
@@ -133,7 +133,7 @@ void Dispatcher::pump(Queue& q) {
   if (it == q.items.end()) return;  // all held until the quiet hours end
   q.in_flight = it->id;
   sender_.send(q.channel, it->request,
-               [self = self_, c = q.channel, id = it->id](SendResult r) {
+               [self = self_, c = q.channel, id = it->id](const SendResult& r) {
                  if (*self) (*self)->finished(c, id, r);
                });
 }

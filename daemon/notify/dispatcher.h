@@ -59,7 +59,7 @@ class Sender {
 
 class Dispatcher {
  public:
-  Dispatcher(const NotifyConfig& config, TimeZone zone, Sender& sender, const Clock& clock,
+  Dispatcher(const NotifyConfig& config, const TimeZone& zone, Sender& sender, const Clock& clock,
              Metrics& metrics, LinkCode link_code);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;

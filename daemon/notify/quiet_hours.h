@@ -17,8 +17,8 @@ namespace larder::notify {
 
 class QuietHours {
  public:
-  QuietHours(const QuietHoursConfig& config, TimeZone zone)
-      : from_(config.from_minute), to_(config.to_minute), zone_(std::move(zone)) {}
+  QuietHours(const QuietHoursConfig& config, const TimeZone& zone)
+      : from_(config.from_minute), to_(config.to_minute), zone_(zone) {}
 
   // Whether the local time at `unix_ts` is inside the span.
   bool quiet_at(double unix_ts) const;

@@ -50,7 +50,7 @@ void NotifyHttpSender::close() {
 }
 
 Result<std::unique_ptr<NotifyHttpSender>> NotifyHttpSender::make(const NotifyConfig& config,
-                                                                 Post post) {
+                                                                 const Post& post) {
   auto impl = std::make_unique<Impl>();
   if (config.ntfy) {
     retailer::Headers headers;

@@ -20,7 +20,8 @@ namespace larder {
 class NotifyHttpSender final : public notify::Sender {
  public:
   // Fails for a URL cpprestsdk cannot use.
-  static Result<std::unique_ptr<NotifyHttpSender>> make(const NotifyConfig& config, Post post);
+  static Result<std::unique_ptr<NotifyHttpSender>> make(const NotifyConfig& config,
+                                                        const Post& post);
   ~NotifyHttpSender() override;
   NotifyHttpSender(const NotifyHttpSender&) = delete;
   NotifyHttpSender& operator=(const NotifyHttpSender&) = delete;
