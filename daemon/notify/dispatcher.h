@@ -3,16 +3,17 @@
 //
 // Per channel: a bounded queue in memory (notify.queue_size), one request in flight at a
 // time, oldest first. A failure worth retrying (no answer, 408, 429, 5xx) keeps the
-// notification at the head and tries again after notify.retry_initial_s, doubled after each
-// failure up to notify.retry_max_s; another answer (4xx) drops it. A full queue drops its
+// notification in its place and the channel sends nothing for notify.retry_initial_s,
+// doubled after each failure in a row up to notify.retry_max_s; a success starts over.
+// Another answer (4xx) drops it. A full queue drops its
 // oldest waiting notification (`larder_notify_dropped_total{reason="queue_full"}` and a
 // warning). A dead endpoint so costs a bounded queue and one request at a time, never the
 // loop: requests go out through the Sender, which answers later on the loop.
 //
 // Quiet hours (quiet_hours.h): a notification of a kind in `break_through` goes out at
 // once; one of a kind in `drop` is dropped (counted as reason="quiet_hours"); any other is
-// held in its queue and sent when the quiet hours end (tick() notices). A notification
-// held or waiting for a retry does not keep a break-through one behind it.
+// held in its queue and sent when the quiet hours end (tick() notices). Held notifications
+// do not keep a break-through one behind them (it is sent first).
 // Thread rule: event-loop thread only; the Sender's `done` must run there too, never inside
 // send().
 #pragma once

@@ -1,6 +1,6 @@
 // Push notifications end to end (docs/notifications.md): the real larderd and mosquitto, and
 // a small HTTP receiver on a loopback port playing the ntfy server. An event reaches it as an
-// ntfy POST with its headers; with the receiver down the hub keeps serving, and the
+// ntfy POST with its headers (and as a signed webhook); with the receiver down the hub keeps serving, and the
 // notification arrives once the receiver is back.
 #include <doctest/doctest.h>
 
@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/crypto/signature.h"
 #include "adapters/http/http_server.h"
 #include "larder/metrics.h"
 #include "support/larderd.h"
@@ -35,6 +36,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* kToken = "tk_test_0123456789abcdef";
+constexpr const char* kHookSecret = "hook-secret-0123456789abcdef";
 
 // An HTTP server on its own thread that records every request and answers 200.
 class Receiver {
@@ -119,13 +121,18 @@ std::string config_with_ntfy(std::uint16_t receiver_port) {
 
 }  // namespace
 
-TEST_CASE("an event reaches the ntfy server as a POST with its headers") {
+TEST_CASE("an event reaches the ntfy server as a POST with its headers, and the webhook signed") {
   MosquittoBroker broker;
   const std::uint16_t port = free_loopback_port();
   Receiver receiver(port);
   receiver.start();
   LarderdProcess daemon(broker.url());
-  daemon.set_config(config_with_ntfy(port));
+  std::string config = config_with_ntfy(port);
+  config.replace(config.find("    low_stock: [ntfy]\n"), 22, "    low_stock: [ntfy, webhook]\n");
+  config += "  webhook:\n"
+            "    url: http://127.0.0.1:" + std::to_string(port) + "/hooks/larder\n"
+            "    secret: " + kHookSecret + "\n";
+  daemon.set_config(config);
   daemon.start();
   wait_subscribed(daemon);
   TestClient w(broker.url());
@@ -148,8 +155,21 @@ TEST_CASE("an event reaches the ntfy server as a POST with its headers") {
   CHECK(post->header("authorization") == std::string("Bearer ") + kToken);
   CHECK(post->header("content-type").rfind("text/plain", 0) == 0);
   CHECK(post->body.find("Coffee beans is running low") == 0);
-  // The token never reaches the log.
+
+  auto hook = receiver.wait_for_post("/hooks/larder", 30s);
+  REQUIRE_MESSAGE(hook.has_value(), daemon.log());
+  CHECK(hook->header("content-type").rfind("application/json", 0) == 0);
+  CHECK(verify_signature(kHookSecret, hook->body, hook->header("x-larder-signature")));
+  CHECK(hook->header("authorization").empty());
+  auto body = nlohmann::json::parse(hook->body);
+  CHECK(body["kind"] == "low_stock");
+  CHECK(body["title"] == "Running low");
+  CHECK(body["consumable"] == "coffee");
+  CHECK(body["click"] == "https://hub.example/");
+  CHECK(body["actions"].empty());
+  // The token and the secret never reach the log.
   CHECK(daemon.log().find(kToken) == std::string::npos);
+  CHECK(daemon.log().find(kHookSecret) == std::string::npos);
   CHECK(daemon.terminate().code == 0);
 }
 

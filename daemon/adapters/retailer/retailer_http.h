@@ -1,5 +1,6 @@
 // The HTTP plumbing the retailer adapters share (private to daemon/adapters/retailer; the
-// Alexa certificate fetcher, daemon/adapters/alexa/cert_fetcher_http, shares it too): one
+// Alexa certificate fetcher, daemon/adapters/alexa/cert_fetcher_http, and the notifications'
+// sender, daemon/adapters/notify/http_sender, share it too): one
 // cpprestsdk client per adapter, bounded answers handed to the event loop as plain values,
 // and the helpers that turn an answer into words and outcomes.
 //
