@@ -3,10 +3,12 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "adapters/crypto/signature.h"
+#include "api/order_links.h"
 #include "larder/log.h"
 #include "orders/order.h"
 
@@ -121,7 +123,8 @@ HttpResponse retailer_event(OrderDesk& desk, const Config& config, const RouteCo
 
 }  // namespace
 
-Status add_order_routes(Router& router, OrderDesk& desk, const Config& config) {
+Status add_order_routes(Router& router, OrderDesk& desk, const Config& config,
+                        const std::string& link_key) {
   Status s = router.add("GET", "/api/v1/orders", Right::read, [&desk](const RouteContext& ctx) {
     std::optional<orders::OrderStatus> only;
     if (auto q = ctx.request.query.find("status"); q != ctx.request.query.end()) {
@@ -160,6 +163,27 @@ Status add_order_routes(Router& router, OrderDesk& desk, const Config& config) {
                    return state(200, desk, id);
                  });
   if (!s) return s;
+  if (!link_key.empty()) {
+    // The notifications' answers: the code stands for the one action on the one order.
+    for (const char* action : {"confirm", "cancel"}) {
+      s = router.add("POST", std::string("/api/v1/orders/{id}/") + action + "/{code}", Right::none,
+                     [&desk, action, key = link_key](const RouteContext& ctx) {
+                       const std::string& id = ctx.params.at("id");
+                       if (!check_order_link_code(key, id, action, ctx.params.at("code"))) {
+                         return HttpResponse::error(403, "forbidden",
+                                                    "this link does not belong to this order");
+                       }
+                       log_info(std::string("orders: ") + action + " of " + id +
+                                " through a notification's link");
+                       orders::Reply r = std::string_view(action) == "confirm"
+                                             ? desk.confirm(id)
+                                             : desk.cancel(id, /*by_user=*/true);
+                       if (!r.ok()) return refusal(r);
+                       return state(r.pending ? 202 : 200, desk, id);
+                     });
+      if (!s) return s;
+    }
+  }
   return router.add("POST", "/api/v1/retailer/events", Right::none,
                     [&desk, &config](const RouteContext& ctx) {
                       return retailer_event(desk, config, ctx);

@@ -8,11 +8,16 @@
 //   POST /api/v1/orders/<id>/cancel          admin: the state (`cancelled`); 202 with the
 //        state while the retailer is asked to cancel; 409 when it is too late
 //   POST /api/v1/orders/<id>/confirm         admin: held / awaiting_confirmation go on
+//   POST /api/v1/orders/<id>/confirm/<code>  no token: the one-purpose link of a
+//   POST /api/v1/orders/<id>/cancel/<code>   notification (api/order_links.h); served only
+//        with a `link_key` (notifications on); 403 for a wrong code
 //   POST /api/v1/retailer/events             the retailer's status callback, authenticated
 //        only by X-Larder-Signature (HMAC-SHA256 of the body with retailer.webhook_secret):
 //        401 for a missing or wrong signature, 404 when no secret is configured
 // Thread rule: event-loop thread only.
 #pragma once
+
+#include <string>
 
 #include "api/router.h"
 #include "app/order_desk.h"
@@ -21,6 +26,8 @@
 
 namespace larder {
 
-Status add_order_routes(Router& router, OrderDesk& desk, const Config& config);
+// `link_key`: the key of the notifications' order links; empty: no link routes.
+Status add_order_routes(Router& router, OrderDesk& desk, const Config& config,
+                        const std::string& link_key = {});
 
 }  // namespace larder

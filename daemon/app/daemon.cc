@@ -19,20 +19,24 @@
 #include "adapters/fs/lock_file.h"
 #include "adapters/http/http_server.h"
 #include "adapters/mqtt/mqtt_client.h"
+#include "adapters/notify/http_sender.h"
 #include "adapters/store/sqlite_grants.h"
 #include "adapters/store/sqlite_retention.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/systemd/notify.h"
 #include "api/access.h"
+#include "api/order_links.h"
 #include "api/router.h"
 #include "app/event_log.h"
 #include "app/reload.h"
 #include "app/services.h"
 #include "app/store_maintenance.h"
 #include "core/hub.h"
+#include "notify/dispatcher.h"
 #include "larder/clock.h"
 #include "larder/log.h"
 #include "larder/metrics.h"
+#include "larder/time_zone.h"
 
 namespace larder {
 namespace {
@@ -120,8 +124,46 @@ int run_daemon(const Config& config, DaemonOptions options) {
   AccessOptions access_options;
   access_options.secure_cookie = config.http.tls.has_value();
   Access access(config.http, clock, metrics, access_options);
-  const ServicesEnv env{loop,  clock,          metrics, bus,   **store, **grant_store,
-                        grant_crypto, random, access};
+  // Push notifications (docs/notifications.md): every event the event log keeps is offered
+  // to the dispatcher; the sender's answers come back onto the loop like the retailer's.
+  std::unique_ptr<NotifyHttpSender> notify_sender;
+  std::unique_ptr<notify::Dispatcher> notifier_push;
+  std::string link_key;
+  if (config.notify) {
+    if (!config.notify->public_url.empty()) {
+      auto key = load_link_key(config.state_dir, random);
+      if (!key.ok()) {
+        log_error("notifications carry no answers: " + key.status().message());
+      } else {
+        link_key = std::move(key).value();
+      }
+    }
+    auto sender = NotifyHttpSender::make(*config.notify, [&loop](std::function<void()> fn) {
+      asio::post(loop, std::move(fn));
+    });
+    if (!sender.ok()) {
+      log_error("cannot set up notifications: " + sender.status().message());
+      return 1;
+    }
+    notify_sender = std::move(sender).value();
+    auto zone = TimeZone::load(config.household.timezone);
+    if (config.notify->quiet_hours && !zone.ok()) {
+      log_warn("quiet hours use UTC: " + zone.status().message());
+    }
+    notify::LinkCode code;
+    if (!link_key.empty()) {
+      code = [&link_key](const std::string& id, const std::string& action) {
+        return order_link_code(link_key, id, action);
+      };
+    }
+    notifier_push = std::make_unique<notify::Dispatcher>(
+        *config.notify, zone.ok() ? zone.value() : TimeZone::utc(), *notify_sender, clock,
+        metrics, std::move(code));
+    bus.set_observer([&notifier_push](const nlohmann::json& ev) { notifier_push->on_event(ev); });
+  }
+
+  const ServicesEnv env{loop,         clock,  metrics, bus,    **store, **grant_store,
+                        grant_crypto, random, access,  link_key};
   // The running hub: everything built from the configuration, rebuilt by a reload.
   auto built = Services::build(config, env);
   if (!built.ok()) {
@@ -242,7 +284,10 @@ int run_daemon(const Config& config, DaemonOptions options) {
   }
 
   Every flusher(loop, Seconds(options.flush_interval), flush);
-  Every ticker(loop, Seconds(options.tick_interval), [&app] { app->tick(); });
+  Every ticker(loop, Seconds(options.tick_interval), [&app, &notifier_push] {
+    app->tick();
+    if (notifier_push) notifier_push->tick();
+  });
   std::unique_ptr<Every> watchdog;
   if (auto interval = notifier.watchdog_interval()) {
     watchdog = std::make_unique<Every>(loop, Seconds(std::chrono::duration<double>(*interval) / 2),
@@ -344,6 +389,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
     app->hub().tick();
     app->hub().publish_pending();
     flush();
+    // What the push channels still hold is not kept: a restart starts with empty queues.
+    if (notify_sender) notify_sender->close();
     mqtt.stop([&loop] { loop.stop(); });
   });
 
@@ -356,6 +403,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
            config.http.host + ":" + std::to_string(http.port()) + ", MQTT " + config.mqtt.url);
 
   loop.run();
+  bus.set_observer({});  // the dispatcher goes before the bus
   if ((*store)->pending() > 0) {
     if (Status s = (*store)->flush(); !s.ok()) {
       log_error("final store commit failed: " + s.message());

@@ -13,6 +13,7 @@ void EventLog::publish(const std::string& topic, std::string payload, bool retai
   if (topic == topic_) {
     nlohmann::json ev = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
     if (ev.is_object()) {
+      if (observer_) observer_(ev);
       double ts = 0;
       if (auto it = ev.find("ts"); it != ev.end() && it->is_number()) ts = it->get<double>();
       ev["seq"] = ++seq_;

@@ -5,14 +5,18 @@
 // alike, shared/contract/mqtt-v1.md) is also kept, numbered, in a bounded ring: the
 // newest `capacity` events, so memory stays fixed however long the hub runs. A payload
 // that is not a JSON object is passed on and not kept (no module publishes one).
+// An observer (set_observer) sees each kept event before it goes on: the push
+// notifications (notify/dispatcher.h) are offered every event this way.
 // Thread rule: event-loop thread only, like every Bus.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +39,10 @@ class EventLog final : public Bus {
   nlohmann::json recent(const Query& q) const;
   std::size_t size() const { return events_.size(); }
 
+  // Called with each event kept (without its "seq"); must not publish on this bus.
+  using Observer = std::function<void(const nlohmann::json& event)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
+
  private:
   struct Kept {
     std::uint64_t seq;
@@ -46,6 +54,7 @@ class EventLog final : public Bus {
   std::size_t capacity_;
   std::uint64_t seq_ = 0;
   std::deque<Kept> events_;
+  Observer observer_;
 };
 
 }  // namespace larder

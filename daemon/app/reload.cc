@@ -35,6 +35,7 @@ std::vector<std::string> restart_only_changes(const Config& running, const Confi
       s.maintenance_delay_minutes != n.maintenance_delay_minutes) {
     keys.emplace_back("storage");
   }
+  if (running.notify != next.notify) keys.emplace_back("notify");
   return keys;
 }
 
@@ -45,6 +46,7 @@ Config keep_restart_only(const Config& running, Config next) {
   next.http.port = running.http.port;
   next.http.tls = running.http.tls;
   next.storage = running.storage;
+  next.notify = running.notify;
   return next;
 }
 

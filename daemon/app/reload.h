@@ -7,8 +7,8 @@
 // the HTTP tokens, the log level.
 // At the next restart: what belongs to the process: `state_dir` (the open database), the
 // whole `mqtt` section (the connection and its session stay up: nothing in flight is lost),
-// `http.listen` and `http.tls` (the listening socket) and `storage` (the maintenance of the
-// open database). A reload that changes them
+// `http.listen` and `http.tls` (the listening socket), `storage` (the maintenance of the
+// open database) and `notify` (the push channels and what their queues hold). A reload that changes them
 // applies the rest and says which keys wait (docs/configuration.md, "Reloading").
 #pragma once
 

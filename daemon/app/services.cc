@@ -111,7 +111,7 @@ Result<std::unique_ptr<Services>> Services::build(const Config& config, Services
   p->router = std::make_unique<Router>(env.access);
   Router& router = *p->router;
   if (Status s = add_system_routes(router, env.metrics, env.access); !s.ok()) return bug(s);
-  if (Status s = add_order_routes(router, *p->desk, c); !s.ok()) return bug(s);
+  if (Status s = add_order_routes(router, *p->desk, c, env.link_key); !s.ok()) return bug(s);
   if (Status s = add_delivery_routes(router, *p->delivery); !s.ok()) return bug(s);
   if (Status s = add_vacation_routes(router, *p->hub); !s.ok()) return bug(s);
   p->consumables = std::make_unique<ConsumableView>(c, *p->hub, env.store, env.clock);

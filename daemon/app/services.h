@@ -58,6 +58,8 @@ struct ServicesEnv {
   grants::GrantCrypto& grant_crypto;
   orders::Random& random;
   Access& access;
+  // The key of the notifications' one-purpose order links (api/order_links.h); empty: none.
+  const std::string& link_key;
 };
 
 class Services {

@@ -70,6 +70,11 @@ void read_root(Section& root, Config& cfg) {
   bool delivery = root.section("delivery", Need::optional, [&](Section& s) {
     config::read_delivery(s, cfg.delivery, cfg.vehicles, cfg.orders);
   });
+  root.section("notify", Need::optional, [&](Section& s) {
+    NotifyConfig n;
+    config::read_notify(s, n);
+    cfg.notify = std::move(n);
+  });
   // Without the section the defaults hold, with the one car (if there is exactly one) and
   // what an older file's orders.delivery_method asked for.
   if (!delivery) {

@@ -53,6 +53,9 @@ void read_voice(Section& s, VoiceConfig& out);
 void read_delivery(Section& s, DeliveryConfig& out, const std::vector<VehicleConfig>& vehicles,
                    const OrdersSettings& orders);
 
+// Notifications (config_notify.cc): channels, routing per event kind, quiet hours.
+void read_notify(Section& s, NotifyConfig& out);
+
 // TLS file paths: `ca` when `with_ca`, `cert` and `key` (both or neither; both required
 // when `need_cert`). Each must be a readable file now.
 void read_tls(Section& s, TlsConfig& out, bool with_ca, bool need_cert);  // config_tls.cc

@@ -268,6 +268,43 @@ struct DeliveryConfig {
   std::string carrier_url;
 };
 
+// ---- Notifications: the push channels beside MQTT (docs/notifications.md; issue 10) -----
+
+struct NtfyConfig {
+  std::string url;                           // http(s)://host[:port]/<topic>
+  std::optional<std::string> token;          // `token` or `token_file`: Authorization: Bearer
+  int priority = 3;                          // [1, 5], ntfy's default 3
+  bool operator==(const NtfyConfig&) const = default;
+};
+
+struct NotifyWebhookConfig {
+  std::string url;                           // http(s)://host[:port][/path]
+  std::optional<std::string> secret;         // `secret` or `secret_file`: X-Larder-Signature
+  bool operator==(const NotifyWebhookConfig&) const = default;
+};
+
+struct QuietHoursConfig {
+  int from_minute = 22 * 60;                 // local minutes after midnight, "HH:MM"
+  int to_minute = 7 * 60;                    // the end, excluded; may be before `from`
+  std::vector<std::string> break_through;    // kinds sent at once even in quiet hours
+  std::vector<std::string> drop;             // kinds dropped in quiet hours (else held)
+  bool operator==(const QuietHoursConfig&) const = default;
+};
+
+struct NotifyConfig {
+  std::optional<NtfyConfig> ntfy;
+  std::optional<NotifyWebhookConfig> webhook;
+  // Event kind -> its channels ("ntfy", "webhook"); a kind not listed goes to MQTT only.
+  std::map<std::string, std::vector<std::string>> events;
+  std::optional<QuietHoursConfig> quiet_hours;
+  std::string public_url;                    // the hub as the phone reaches it; "" = no links
+  int queue_size = 100;                      // [1, 10000] per channel; the oldest go first
+  double timeout_s = 10;                     // [1, 120] per request
+  double retry_initial_s = 5;                // [1, 3600], doubled after each failure ...
+  double retry_max_s = 300;                  // [1, 86400] ... up to this
+  bool operator==(const NotifyConfig&) const = default;
+};
+
 struct Config {
   std::string path;                          // the file it came from
   MqttConfig mqtt;
@@ -287,6 +324,7 @@ struct Config {
   PluginsConfig plugins;
   VoiceConfig voice;
   DeliveryConfig delivery;
+  std::optional<NotifyConfig> notify;       // push notifications; none: MQTT only
 
   const ConsumableConfig* consumable(std::string_view id) const;
 };

@@ -394,7 +394,7 @@ TEST_CASE("config/example.yaml is valid") {
   if (!fs::exists("/etc/larder")) {
     ConfigLoad as_is = load_config(example);
     INFO(dump(as_is));
-    CHECK(as_is.errors.size() == 10);
+    CHECK(as_is.errors.size() == 12);
     for (const ConfigError& e : as_is.errors) {
       CHECK(e.what.find("cannot read \"/etc/larder/") == 0);
     }
@@ -412,7 +412,7 @@ TEST_CASE("config/example.yaml is valid") {
   dir.write("etc/larder/admin.token", "admin-0123456789abcdef\n");
   dir.write("etc/larder/read.token", "read-0123456789abcdef\n");
   for (const char* f : {"mqtt.pass", "ca.pem", "client.pem", "client.key", "http.pem", "http.key", "retailer.key",
-                        "retailer.secret"}) {
+                        "retailer.secret", "ntfy.token", "notify-webhook.secret"}) {
     dir.write(std::string("etc/larder/") + f, "x\n");
   }
   ConfigLoad l = load_config(path);

@@ -129,7 +129,7 @@ void HttpClient::send(HttpCall call, std::function<void(HttpReply)> done) {
     req.set_request_uri(web::uri(call.path.empty() ? "/" : call.path));
     for (const auto& [name, value] : headers_) req.headers().add(name, value);
     for (const auto& [name, value] : call.headers) req.headers().add(name, value);
-    if (call.body) req.set_body(*call.body, "application/json");
+    if (call.body) req.set_body(*call.body, call.content_type);
     auto impl = impl_;  // the client lives as long as its requests
     impl->client.request(req)
         .then([impl](http::http_response res) {

@@ -1,5 +1,6 @@
 // The HTTP plumbing the retailer adapters share (private to daemon/adapters/retailer; the
-// Alexa certificate fetcher, daemon/adapters/alexa/cert_fetcher_http, shares it too): one
+// Alexa certificate fetcher, daemon/adapters/alexa/cert_fetcher_http, and the notifications'
+// sender, daemon/adapters/notify/http_sender, share it too): one
 // cpprestsdk client per adapter, bounded answers handed to the event loop as plain values,
 // and the helpers that turn an answer into words and outcomes.
 //
@@ -32,8 +33,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 struct HttpCall {
   std::string method = "GET";        // GET, POST or PUT
   std::string path;                  // appended to the base URL; encoded; may hold "?query"
-  std::optional<std::string> body;   // sent as application/json, byte for byte
+  std::optional<std::string> body;   // sent as `content_type`, byte for byte
   Headers headers;                   // besides the client's own
+  std::string content_type = "application/json";
 };
 
 struct HttpReply {
