@@ -41,6 +41,7 @@
 #include "core/hub.h"
 #include "larder/clock.h"
 #include "larder/log.h"
+#include "larder/texts.h"
 #include "larder/time_zone.h"
 #include "plugins/plugins.h"
 #include "larder/metrics.h"
@@ -89,6 +90,15 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // A file size limit (RLIMIT_FSIZE, systemd's LimitFSIZE=) is a full disk to the store: a
   // write past it must fail with EFBIG, which the store reports, not kill the daemon.
   std::signal(SIGXFSZ, SIG_IGN);
+  // The words of every answer and event: household.locale's catalog, checked against
+  // English. Without one larderd would speak in message ids, so it does not start.
+  if (auto texts = Texts::for_locale(config.household.locale); !texts.ok()) {
+    log_error("cannot start: " + texts.status().message());
+    return 1;
+  } else {
+    log_info("answers and events in " + (*texts)->language() + " (household.locale " +
+             config.household.locale + ")");
+  }
   asio::io_context loop(1);
   SystemClock clock;
   Metrics metrics;
@@ -158,6 +168,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
   grants::GrantOptions grant_options;
   grant_options.max_wrong_codes = config.delivery.max_wrong_codes;
   grant_options.lock_timeout_s = config.delivery.lock_timeout_s;
+  grant_options.locale = config.household.locale;
   grants::GrantBook grant_book(**grant_store, random, grant_crypto, grant_options);
   auto zone = TimeZone::load(config.household.timezone);
   if (!zone.ok()) log_warn("delivery patterns use UTC hours: " + zone.status().message());
@@ -264,14 +275,14 @@ int run_daemon(const Config& config, DaemonOptions options) {
         store_failing = true;
         metrics.set("larder_store_failing", {}, 1);
         hub.publish_event("store_error",
-                          "Larder cannot save to its database; it keeps working and retries.",
+                          hub.texts()("event.store_error"),
                           {{"reason", s.message()}});
       }
     } else if (store_failing) {
       store_failing = false;
       metrics.set("larder_store_failing", {}, 0);
       log_info("store commits work again; what waited is saved");
-      hub.publish_event("store_recovered", "Larder saves to its database again.", {});
+      hub.publish_event("store_recovered", hub.texts()("event.store_recovered"), {});
     }
   };
 

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larder/texts.h"
+
 namespace larder::plugins {
 namespace {
 
@@ -106,7 +108,8 @@ Reading read_tasmota(const json& tele, SensorKind kind) {
 
 class ConsumableSensorPlugin final : public Plugin {
  public:
-  explicit ConsumableSensorPlugin(std::vector<Sensor> sensors) : sensors_(std::move(sensors)) {
+  ConsumableSensorPlugin(std::vector<Sensor> sensors, const Texts& texts)
+      : texts_(texts), sensors_(std::move(sensors)) {
     for (std::size_t i = 0; i < sensors_.size(); ++i) {
       const std::string& t = sensors_[i].cfg.topic;
       if (sensors_[i].cfg.kind == SensorKind::esphome) {
@@ -246,13 +249,14 @@ class ConsumableSensorPlugin final : public Plugin {
   void set_offline(Sensor& s, Sink& out) {
     if (s.offline) return;
     s.offline = true;
-    out.event("sensor_offline", s.label + " is offline.", fields(s));
+    out.event("sensor_offline", texts_("event.sensor_offline", {Texts::arg("name", s.label)}), fields(s));
   }
   void set_online(Sensor& s, Sink& out) {
     s.offline = false;
-    out.event("sensor_online", s.label + " is back online.", fields(s));
+    out.event("sensor_online", texts_("event.sensor_online", {Texts::arg("name", s.label)}), fields(s));
   }
 
+  const Texts& texts_;  // household.locale's words for the events
   std::vector<Sensor> sensors_;
   std::map<std::string, std::vector<Route>> routes_;  // exact topic -> its readers
 };
@@ -282,7 +286,8 @@ std::unique_ptr<Plugin> make_consumable_sensor(const Config& config) {
     sensors.push_back(std::move(s));
   }
   if (sensors.empty()) return nullptr;
-  return std::make_unique<ConsumableSensorPlugin>(std::move(sensors));
+  return std::make_unique<ConsumableSensorPlugin>(std::move(sensors),
+                                                  texts_for(config.household.locale));
 }
 
 }  // namespace larder::plugins
