@@ -60,10 +60,10 @@ GrantBook::GrantBook(GrantStore& store, orders::Random& random, GrantCrypto& cry
     : store_(store),
       random_(random),
       crypto_(crypto),
-      o_(options),
-      texts_(texts_for(options.locale)),
+      o_(std::move(options)),
+      texts_(texts_for(o_.locale)),
       audit_([&store](const AuditEntry& e) { return store.append_audit(e); },
-             [&store] { return store.last_audit(); }, crypto, options.max_pending_audit) {}
+             [&store] { return store.last_audit(); }, crypto, o_.max_pending_audit) {}
 
 Status GrantBook::restore() {
   auto loaded = store_.load_grants();
