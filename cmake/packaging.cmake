@@ -1,7 +1,8 @@
 # The Debian package (docs/packaging.md): `cpack -G DEB` in a build directory writes
 # larder_<version>_<arch>.deb with larderd and larderctl in /usr/bin, the systemd unit and
 # the package's drop-in in /lib/systemd/system, /etc/larder/larder.yaml (a conffile), the
-# dashboard in /usr/share/larder/web and the maintainer scripts of packaging/debian/.
+# dashboard in /usr/share/larder/web, the message catalogs in /usr/share/larder/locales and
+# the maintainer scripts of packaging/debian/.
 # Its Depends come from dpkg-shlibdeps; cross builds (cmake/toolchains/) get the target's
 # architecture. Included from CMakeLists.txt before GNUInstallDirs: the layout depends on
 # the install prefix, which this file defaults to /usr.

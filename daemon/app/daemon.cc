@@ -36,6 +36,7 @@
 #include "larder/clock.h"
 #include "larder/log.h"
 #include "larder/metrics.h"
+#include "larder/texts.h"
 #include "larder/time_zone.h"
 
 namespace larder {
@@ -75,6 +76,24 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // A file size limit (RLIMIT_FSIZE, systemd's LimitFSIZE=) is a full disk to the store: a
   // write past it must fail with EFBIG, which the store reports, not kill the daemon.
   std::signal(SIGXFSZ, SIG_IGN);
+  // The words of every answer and event: household.locale's catalog, checked against
+  // English. Without one larderd would speak in message ids, so it does not start.
+  if (auto texts = Texts::for_locale(config.household.locale); !texts.ok()) {
+    log_error("cannot start: " + texts.status().message());
+    return 1;
+  } else {
+    log_info("answers and events in " + (*texts)->language() + " (household.locale " +
+             config.household.locale + ")");
+  }
+  // The words of every answer and event: household.locale's catalog, checked against
+  // English. Without one larderd would speak in message ids, so it does not start.
+  if (auto texts = Texts::for_locale(config.household.locale); !texts.ok()) {
+    log_error("cannot start: " + texts.status().message());
+    return 1;
+  } else {
+    log_info("answers and events in " + (*texts)->language() + " (household.locale " +
+             config.household.locale + ")");
+  }
   asio::io_context loop(1);
   SystemClock clock;
   Metrics metrics;
@@ -216,15 +235,15 @@ int run_daemon(const Config& config, DaemonOptions options) {
       if (!store_failing) {
         store_failing = true;
         metrics.set("larder_store_failing", {}, 1);
-        app->hub().publish_event(
-            "store_error", "Larder cannot save to its database; it keeps working and retries.",
-            {{"reason", s.message()}});
+        app->hub().publish_event("store_error", app->hub().texts()("event.store_error"),
+                                 {{"reason", s.message()}});
       }
     } else if (store_failing) {
       store_failing = false;
       metrics.set("larder_store_failing", {}, 0);
       log_info("store commits work again; what waited is saved");
-      app->hub().publish_event("store_recovered", "Larder saves to its database again.", {});
+      app->hub().publish_event("store_recovered", app->hub().texts()("event.store_recovered"),
+                               {});
     }
   };
 
@@ -307,8 +326,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
       log_error("reload refused: " + std::to_string(load.errors.size()) +
                 " error(s) in " + path + "; the running configuration stays in force");
       metrics.inc("larder_config_reloads_total", {{"result", "refused"}});
-      app->hub().publish_event("config_refused",
-                               "The new configuration has errors; the old one stays in force.",
+      app->hub().publish_event("config_refused", app->hub().texts()("event.config_refused"),
                                {{"errors", load.errors.size()}, {"first", first}});
       return;
     }
@@ -328,8 +346,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
       log_error("reload refused: " + made.status().message() +
                 "; the running configuration stays in force");
       metrics.inc("larder_config_reloads_total", {{"result", "refused"}});
-      app->hub().publish_event("config_refused",
-                               "The new configuration cannot be applied; the old one stays in force.",
+      app->hub().publish_event("config_refused", app->hub().texts()("event.config_not_applied"),
                                {{"errors", 1}, {"first", made.status().message()}});
       return;
     }
@@ -356,7 +373,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
              (waiting.empty() ? "" : ", " + std::to_string(waiting.size()) +
                                          " change(s) wait for a restart"));
     nlohmann::json waiting_json = waiting;
-    app->hub().publish_event("config_reloaded", "Larder uses the new configuration.",
+    app->hub().publish_event("config_reloaded", app->hub().texts()("event.config_reloaded"),
                              {{"restart_needed_for", waiting_json}});
   };
   metrics.describe("larder_config_reloads_total", "counter",

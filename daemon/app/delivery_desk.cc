@@ -182,13 +182,12 @@ void DeliveryDesk::on_order(const std::string& order_id) {
   }
   if (o->status == orders::OrderStatus::placed && o->delivery && !announced_.count(order_id)) {
     announced_.insert(order_id);
-    std::string text = o->delivery->method == "trunk"
-                           ? "Order " + order_id + " goes into the car's trunk"
-                           : "Order " + order_id + " goes to the doorstep";
-    for (std::size_t i = 0; i < o->delivery->reasons.size(); ++i) {
-      text += (i == 0 ? ": " : "; ") + o->delivery->reasons[i];
-    }
-    text += ".";
+    const Texts& t = hub_.texts();
+    std::string reasons;
+    for (const auto& r : o->delivery->reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+    std::string text = t(o->delivery->method == "trunk" ? "event.delivery_trunk" : "event.delivery_doorstep",
+                         {Texts::arg("order", order_id),
+                          Texts::arg("reasons", reasons.empty() ? "" : t("event.delivery_reasons", {Texts::arg("reasons", reasons)}))});
     publish_event("delivery_planned", text, order_id);
   }
   if (o->status == orders::OrderStatus::shipped && for_trunk(*o) && !grants_.live(order_id) &&
@@ -203,7 +202,7 @@ void DeliveryDesk::give_access(const orders::Order& o) {
   const delivery::Place* place = place_named(o.delivery->place);
   if (!o.delivery->window || !place || o.retailer_order_id.empty() || !retailer_) {
     to_doorstep(o, {"no delivery window or place is known for the trunk"},
-                "Order " + o.id + " goes to the doorstep: the trunk cannot be opened for it.");
+                hub_.texts()("event.doorstep_cannot_open", {Texts::arg("order", o.id)}));
     return;
   }
   grants::Effects fx;
@@ -239,7 +238,7 @@ void DeliveryDesk::give_access(const orders::Order& o) {
       return;
     }
     to_doorstep(*o, {"the retailer refused trunk access: " + r.reason},
-                "Order " + id + " goes to the doorstep: the retailer refused trunk access.");
+                hub_.texts()("event.doorstep_refused", {Texts::arg("order", id)}));
   });
 }
 
@@ -288,7 +287,7 @@ void DeliveryDesk::replan_after_move(double t) {
     orders::Delivery again = plan(*o, *o->quote, t);
     if (again.method == "trunk") continue;
     to_doorstep(*o, again.reasons,
-                "The car moved away: order " + o->id + " now goes to the doorstep.");
+                hub_.texts()("event.doorstep_car_moved", {Texts::arg("order", o->id)}));
   }
 }
 

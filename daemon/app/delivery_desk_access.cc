@@ -124,7 +124,7 @@ orders::Reply DeliveryDesk::revoke(const std::string& order_id, const std::strin
   log_info("delivery: trunk access for order " + order_id + " revoked by " + by);
   if (for_trunk(*o) && changeable(*o)) {
     to_doorstep(*o, {"trunk access was revoked by the household"},
-                "Trunk access revoked: order " + order_id + " goes to the doorstep.");
+                hub_.texts()("event.doorstep_revoked", {Texts::arg("order", order_id)}));
   } else if (!had_grant) {
     r.code = orders::Code::conflict;
     r.status = Status::Error("order " + order_id + " is already out for delivery");

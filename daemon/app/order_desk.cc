@@ -227,10 +227,11 @@ void OrderDesk::button(const std::string& button_id, const std::string& consumab
       log_warn("button '" + button_id + "': the order was refused: " + reply.status.message());
     } else if (reply.existing) {
       const orders::Order* o = ledger_.find(reply.order_id);
-      std::string status = o ? std::string(status_name(o->status)) : "in flight";
+      const Texts& t = hub_.texts();
+      std::string status = t("order.status." + (o ? std::string(status_name(o->status)) : "in_flight"));
       hub_.publish_event("order_exists",
-                         ledger_.config().name(consumable) + " is already ordered (" + status +
-                             "); the press did not order it again.",
+                         t("event.order_exists", {Texts::arg("item", ledger_.config().name(consumable)),
+                                                  Texts::arg("status", status)}),
                          {{"order_id", reply.order_id}, {"consumable", consumable},
                           {"button", button_id}});
     }

@@ -23,6 +23,7 @@
 #include "core/hub.h"
 #include "grants/grant_book.h"
 #include "larder/log.h"
+#include "larder/texts.h"
 #include "larder/time_zone.h"
 #include "plugins/plugins.h"
 
@@ -55,6 +56,10 @@ Status bug(const Status& s) { return Status::Error("bug: " + s.message()); }
 }  // namespace
 
 Result<std::unique_ptr<Services>> Services::build(const Config& config, ServicesEnv env) {
+  // A locale whose catalog is missing or incomplete would speak in message ids.
+  if (auto texts = Texts::for_locale(config.household.locale); !texts.ok()) {
+    return texts.status();
+  }
   auto p = std::make_unique<Parts>(config);
   const Config& c = p->config;
   p->root_prefix = c.mqtt.root() + "/";
@@ -81,6 +86,7 @@ Result<std::unique_ptr<Services>> Services::build(const Config& config, Services
   grants::GrantOptions grant_options;
   grant_options.max_wrong_codes = c.delivery.max_wrong_codes;
   grant_options.lock_timeout_s = c.delivery.lock_timeout_s;
+  grant_options.locale = c.household.locale;
   p->grant_book = std::make_unique<grants::GrantBook>(env.grant_store, env.random,
                                                       env.grant_crypto, grant_options);
   auto zone = TimeZone::load(c.household.timezone);

@@ -59,7 +59,7 @@ void StoreMaintenance::next_step() {
   if (!more.ok()) {
     log_error(more.status().message() + "; tried again in " +
               std::to_string(config_.maintenance_hours) + " h");
-    hub_().publish_event("store_error", "Larder's database maintenance failed; it retries later.",
+    hub_().publish_event("store_error", hub_().texts()("event.store_maintenance_failed"),
                        {{"reason", more.status().message()}});
     arm(config_.maintenance_hours * 3600.0);
     return;
@@ -86,8 +86,7 @@ void StoreMaintenance::next_step() {
     log_error("store maintenance: " + what);
     if (!over_ceiling_reported_) {
       over_ceiling_reported_ = true;
-      hub_().publish_event("store_over_ceiling",
-                         "Larder's database is larger than its configured ceiling.",
+      hub_().publish_event("store_over_ceiling", hub_().texts()("event.store_over_ceiling"),
                          {{"reason", what}, {"bytes", r.live_bytes}});
     }
   } else {

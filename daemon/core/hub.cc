@@ -31,7 +31,8 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
       clock_(clock),
       metrics_(metrics),
       options_(options),
-      root_(config.mqtt.root()) {
+      root_(config.mqtt.root()),
+      texts_(texts_for(config.household.locale)) {
   // The weekly rhythm and the days of use are the household's local ones, daylight-saving
   // changes included.
   TimeZone zone;
@@ -422,17 +423,14 @@ void Hub::sync(Entry& e) {
   s.reorder = f.reorder;
   const std::string& name = e.config->name.empty() ? e.config->id : e.config->name;
   for (const ModelEvent& ev : e.model.take_events()) {
-    std::string text = name + ": " + ev.kind + ".";
+    const TextArg who = Texts::arg("name", name);
+    std::string text = texts_("event.model_event", {who, Texts::arg("kind", ev.kind)});
     if (ev.kind == "refill_detected") {
-      text = name + ": a new pack was opened.";
+      text = texts_("event.refill_detected", {who});
     } else if (ev.kind == "low_stock") {
-      text = name + " is running low";
-      if (s.days_left) {
-        double days = std::round(*s.days_left);
-        text += days < 1 ? std::string(": less than a day left")
-                         : ": about " + num(days) + (days == 1 ? " day left" : " days left");
-      }
-      text += ".";
+      text = !s.days_left                 ? texts_("event.low_stock", {who})
+             : std::round(*s.days_left) < 1 ? texts_("event.low_stock_less_than_a_day", {who})
+                                          : texts_("event.low_stock_days", {who, texts_.num("n", *s.days_left)});
     }
     event(ev.kind, e, ev.ts, text);
   }

@@ -32,6 +32,7 @@
 #include "larder/log.h"
 #include "larder/metrics.h"
 #include "larder/store.h"
+#include "larder/texts.h"
 
 namespace larder {
 
@@ -136,6 +137,8 @@ class Hub {
   void report_bad_input(const Message& m, const std::string& reason_code, const std::string& reason);
   void publish_event(const std::string& kind, const std::string& text, nlohmann::json fields,
                      std::optional<double> ts = std::nullopt);
+  // The household.locale's catalog: the words of every event's text (larder/texts.h).
+  const Texts& texts() const { return texts_; }
 
   const ConsumableState* consumable(const std::string& id) const;
   // The consumption model of a configured consumable (for plots: its curve and reorder
@@ -215,6 +218,7 @@ class Hub {
   Metrics& metrics_;
   HubOptions options_;
   std::string root_;
+  const Texts& texts_;
   std::map<std::string, Entry, std::less<>> consumables_;
   std::map<std::string, VehicleFacts> vehicles_;
   std::map<std::string, bool> presence_;

@@ -41,9 +41,7 @@ Status Hub::start_vacation(std::optional<double> until, const std::string& by) {
   vacation_ended_ = false;
   apply_vacation();
   vacation_changed("vacation_started",
-                   until ? "Vacation mode is on: automatic orders wait for the return."
-                         : "Vacation mode is on until it is switched off: automatic orders wait.",
-                   by);
+                   texts_(until ? "event.vacation_started" : "event.vacation_started_open"), by);
   return Status::Ok();
 }
 
@@ -53,14 +51,14 @@ Status Hub::end_vacation(const std::string& by) {
   vacation_->until = now;
   vacation_ended_ = true;
   apply_vacation();
-  vacation_changed("vacation_ended", "Vacation mode is off: welcome back.", by);
+  vacation_changed("vacation_ended", texts_("event.vacation_ended"), by);
   return Status::Ok();
 }
 
 void Hub::tick_vacation(double now) {
   if (!vacation_ || vacation_ended_ || !vacation_->until || now < *vacation_->until) return;
   vacation_ended_ = true;
-  vacation_changed("vacation_ended", "Vacation mode is off: welcome back.", "schedule");
+  vacation_changed("vacation_ended", texts_("event.vacation_ended"), "schedule");
 }
 
 void Hub::apply_vacation() {

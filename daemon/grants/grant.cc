@@ -88,18 +88,6 @@ bool valid_reason(std::string_view r) {
   return false;
 }
 
-std::string reason_words(std::string_view r) {
-  if (r == reason::kRelocked) return "the trunk was locked again";
-  if (r == reason::kWindowEnded) return "the delivery window ended";
-  if (r == reason::kCarMoved) return "the car moved";
-  if (r == reason::kLeftPlace) return "the car is not parked at the delivery place";
-  if (r == reason::kUser) return "it was revoked by the household";
-  if (r == reason::kLockout) return "too many wrong codes were tried";
-  if (r == reason::kReplanned) return "the delivery was planned again";
-  if (r == reason::kOrderCancelled) return "the order was cancelled";
-  return std::string(r);
-}
-
 Status check_terms(const std::string& order_id, const std::string& vehicle,
                    orders::Window window, const delivery::Place& place, double now) {
   // An invalid id is shown cut short: it may be anything a caller sent.

@@ -71,8 +71,6 @@ inline constexpr std::string_view kReplanned = "replanned";        // a new gran
 inline constexpr std::string_view kOrderCancelled = "order_cancelled";
 }  // namespace reason
 bool valid_reason(std::string_view r);
-// The reason in words, for event texts ("the trunk was locked again", ...).
-std::string reason_words(std::string_view r);
 
 struct Grant {
   std::string id;            // 16 random bytes in hex

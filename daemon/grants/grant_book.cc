@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "larder/config.h"
+#include "larder/texts.h"
 
 namespace larder::grants {
 
@@ -19,28 +20,29 @@ std::string num(double v) {
   return ec == std::errc() ? std::string(buf, end) : std::string("?");
 }
 
-std::string delivery_of(const Grant& g) {
-  return "the delivery of order " + g.order_id + " to car " + g.vehicle;
+// The order and the car a grant is for, as placeholders of the events' texts.
+TextArgs about(const Grant& g) { return {Texts::arg("order", g.order_id), Texts::arg("car", g.vehicle)}; }
+
+TextArgs with(TextArgs args, TextArg more) {
+  args.push_back(std::move(more));
+  return args;
 }
 
-std::string place_name(const Grant& g) {
-  return g.place.name.empty() ? std::string("the delivery place") : g.place.name;
+std::string place_name(const Texts& t, const Grant& g) {
+  return g.place.name.empty() ? t("event.grant.default_place") : g.place.name;
 }
 
 // Why a carrier was turned away, in words for the household.
-std::string verdict_words(Verdict v, const Grant& g) {
-  switch (v) {
-    case Verdict::wrong_code: return "a wrong code was given";
-    case Verdict::locked_out: return "too many wrong codes were tried";
-    case Verdict::outside_window: return "it is outside the delivery window";
-    case Verdict::car_unknown: return "the car's position is not known";
-    case Verdict::car_moving: return "the car is moving";
-    case Verdict::car_not_in_place: return "the car is not parked at " + place_name(g);
-    case Verdict::already_used: return "the code was already used";
-    case Verdict::revoked: return "the access was revoked";
-    case Verdict::unavailable: return "the hub could not record the unlock";
-    default: return std::string(verdict_name(v));
-  }
+std::string verdict_words(const Texts& t, Verdict v, const Grant& g) {
+  std::string id = "event.grant.refused." + std::string(verdict_name(v));
+  if (!t.has(id)) return std::string(verdict_name(v));
+  return t(id, {Texts::arg("place", place_name(t, g))});
+}
+
+// Why a grant ended ("the trunk was locked again", ...).
+std::string reason_words(const Texts& t, std::string_view r) {
+  std::string id = "event.grant.ended." + std::string(r);
+  return t.has(id) ? t(id) : std::string(r);
 }
 
 }  // namespace
@@ -58,9 +60,10 @@ GrantBook::GrantBook(GrantStore& store, orders::Random& random, GrantCrypto& cry
     : store_(store),
       random_(random),
       crypto_(crypto),
-      o_(options),
+      o_(std::move(options)),
+      texts_(texts_for(o_.locale)),
       audit_([&store](const AuditEntry& e) { return store.append_audit(e); },
-             [&store] { return store.last_audit(); }, crypto, options.max_pending_audit) {}
+             [&store] { return store.last_audit(); }, crypto, o_.max_pending_audit) {}
 
 Status GrantBook::restore() {
   auto loaded = store_.load_grants();
@@ -128,13 +131,13 @@ Result<GrantBook::Issued> GrantBook::issue(const std::string& order_id,
   }
   const Grant& kept = grants_.emplace(g.id, std::move(g)).first->second;
   record("issued", &kept, order_id,
-         "window " + num(window.start) + " to " + num(window.end) + " at " + place_name(kept) +
+         "window " + num(window.start) + " to " + num(window.end) + " at " + (kept.place.name.empty() ? std::string("the delivery place") : kept.place.name) +
              " (" + num(place.at.lat) + ", " + num(place.at.lon) + ", " + num(place.radius_m) +
              " m)",
          now, fx);
   fx.events.push_back({"grant_issued",
-                       "Trunk access issued for " + delivery_of(kept) + " at " +
-                           place_name(kept) + ".",
+                       texts_("event.grant.issued",
+                              with(about(kept), Texts::arg("place", place_name(texts_, kept)))),
                        order_id, vehicle});
   return Issued{kept.id, std::move(*code)};
 }
@@ -165,10 +168,8 @@ GrantBook::Check GrantBook::unlock(const std::string& order_id, std::string_view
   if (!commit(*g, std::move(used), fx)) return refuse(Verdict::unavailable, g, order_id, now, fx);
   fx.commands.push_back({g->vehicle, "unlock_trunk", g->id});
   record("used", g, g->order_id, "unlock_trunk sent", now, fx);
-  fx.events.push_back({"trunk_unlocked",
-                       "Unlocked the trunk of car " + g->vehicle + " for the delivery of order " +
-                           g->order_id + ".",
-                       g->order_id, g->vehicle});
+  fx.events.push_back({"trunk_unlocked", texts_("event.grant.unlocked", about(*g)), g->order_id,
+                       g->vehicle});
   return {Verdict::ok, g};
 }
 
@@ -216,8 +217,8 @@ GrantBook::Check GrantBook::refuse(Verdict v, Grant* g, const std::string& order
   record("refused", g, order_id, std::move(detail), now, fx);
   if (g && g->live()) {
     fx.events.push_back({"grant_refused",
-                         "Trunk access refused for " + delivery_of(*g) + ": " +
-                             verdict_words(v, *g) + ".",
+                         texts_("event.grant.refused",
+                                with(about(*g), Texts::arg("why", verdict_words(texts_, v, *g)))),
                          g->order_id, g->vehicle});
   }
   return {v, g};
@@ -252,10 +253,8 @@ void GrantBook::on_trunk(const std::string& vehicle, std::string_view state, dou
              delivered ? "relocked (the trunk was opened)" : "relocked (never opened)", now, fx);
       fx.events.push_back(
           {"trunk_relocked",
-           "The trunk of car " + g.vehicle + " is locked again; " +
-               (delivered ? "order " + g.order_id + " was delivered to it."
-                          : "it was never opened, so order " + g.order_id +
-                                " was not delivered to it."),
+           texts_(delivered ? "event.grant.relocked_delivered" : "event.grant.relocked_unopened",
+                  about(g)),
            g.order_id, g.vehicle});
       if (delivered) fx.delivered_by_trunk.push_back(g.order_id);
     }
@@ -404,8 +403,8 @@ void GrantBook::end(Grant& g, std::string_view why, double now, Effects& fx) {
   save(g, fx);
   record("revoked", &g, g.order_id, std::string(why), now, fx);
   fx.events.push_back({"access_revoked",
-                       "Trunk access revoked for " + delivery_of(g) + ": " + reason_words(why) +
-                           ".",
+                       texts_("event.grant.revoked",
+                              with(about(g), Texts::arg("why", reason_words(texts_, why)))),
                        g.order_id, g.vehicle});
 }
 
@@ -414,10 +413,8 @@ void GrantBook::send_lock(Grant& g, double now, Effects& fx) {
   g.updated = now;
   save(g, fx);
   fx.commands.push_back({g.vehicle, "lock", std::nullopt});
-  fx.events.push_back({"trunk_not_locked",
-                       "The trunk of car " + g.vehicle + " was not locked after the delivery of order " +
-                           g.order_id + "; asked the car to lock it.",
-                       g.order_id, g.vehicle});
+  fx.events.push_back({"trunk_not_locked", texts_("event.grant.not_locked", about(g)), g.order_id,
+                       g.vehicle});
 }
 
 void GrantBook::fail(Effects& fx, const Status& s) {

@@ -64,6 +64,7 @@
 #include "grants/grant.h"
 #include "grants/grant_store.h"
 #include "larder/status.h"
+#include "larder/texts.h"
 #include "orders/order.h"
 #include "orders/random.h"
 
@@ -102,6 +103,7 @@ struct GrantOptions {
   double lock_timeout_s = 120;
   double car_max_age_s = 900;            // an older position is no position
   std::size_t max_pending_audit = 10000;  // audit entries kept while the store refuses
+  std::string locale = "en-GB";           // household.locale: the words of the events
 };
 
 enum class Verdict {
@@ -199,6 +201,7 @@ class GrantBook {
   orders::Random& random_;
   GrantCrypto& crypto_;
   GrantOptions o_;
+  const Texts& texts_;  // o_.locale's words for the events
   std::map<std::string, Grant> grants_;  // by id
   std::set<std::string> dirty_;          // ids whose last save failed
   AuditWriter audit_;

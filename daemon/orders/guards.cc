@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
+
+#include "larder/texts.h"
 
 namespace larder::orders {
 
@@ -25,21 +26,25 @@ bool counts(const Order& o) {
          o.status != OrderStatus::failed;
 }
 
-std::string number(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
+using larder::Texts;
+
+const Texts& texts(const OrdersConfig& c) { return texts_for(c.locale); }
+
+std::string duration_text(const Texts& t, double seconds) {
+  if (seconds < 90) return t("duration.seconds", {t.num("n", std::max(1.0, seconds))});
+  if (seconds < 90 * 60) return t("duration.minutes", {t.num("n", seconds / 60)});
+  if (seconds < 1.5 * kDay) return t("duration.hours", {t.num("n", seconds / 3600)});
+  return t("duration.days", {t.num("n", seconds / kDay)});
 }
 
-std::string duration_text(double seconds) {
-  if (seconds < 90) return number(std::max(1.0, std::round(seconds)), 0) + " seconds";
-  if (seconds < 90 * 60) return number(std::round(seconds / 60), 0) + " minutes";
-  if (seconds < 1.5 * kDay) return number(std::round(seconds / 3600), 0) + " hours";
-  return number(std::round(seconds / kDay), 0) + " days";
+std::string price_suffix(const OrdersConfig& c, const Order& o) {
+  const Texts& t = texts(c);
+  return o.quote ? t("event.for_price", {Texts::arg("price", t.money(o.quote->total, o.quote->currency))})
+                 : "";
 }
 
-std::string price_suffix(const Order& o) {
-  return o.quote ? " for " + money(o.quote->total, o.quote->currency) : "";
+std::string money(const OrdersConfig& c, double amount, const std::string& currency) {
+  return texts(c).money(amount, currency);
 }
 
 }  // namespace
@@ -74,6 +79,7 @@ OrdersConfig orders_config_from(const Config& config) {
   const OrdersSettings& o = config.orders;
   OrdersConfig c;
   c.currency = config.household.currency;
+  c.locale = config.household.locale;
   c.sensor.undo_window_s = o.undo_window_s.sensor;
   c.button.undo_window_s = o.undo_window_s.button;
   c.voice.undo_window_s = o.undo_window_s.voice;
@@ -133,18 +139,21 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
       const Item* it = item_for(o, qi);
       const auto* cc = it ? c.consumable(it->consumable) : nullptr;
       if (it && !(cc && cc->allow_substitution)) {
-        return Hold{"substitution", "The retailer offers " + qi.sku + " instead of " +
-                                        c.name(it->consumable) + " (" + it->sku +
-                                        "). Confirm to accept it."};
+        return Hold{"substitution", texts(c)("event.hold.substitution",
+                                             {Texts::arg("sku", qi.sku),
+                                              Texts::arg("item", c.name(it->consumable)),
+                                              Texts::arg("asked", it->sku)})};
       }
     }
   }
   // Never buy at a price above the one a person said yes to (a 409 price_changed brings a
   // new quote after the confirmation). Each confirmation sets the price anew.
   if (o.confirmed_total && q.total > *o.confirmed_total + 0.005) {
-    return Hold{"price_changed", "The price of " + describe_items(c, o.items) + " rose from " +
-                                     money(*o.confirmed_total, q.currency) + " to " +
-                                     money(q.total, q.currency) + ". Confirm to order it."};
+    return Hold{"price_changed",
+                texts(c)("event.hold.price_changed",
+                         {Texts::arg("items", describe_items(c, o.items)),
+                          Texts::arg("from", money(c, *o.confirmed_total, q.currency)),
+                          Texts::arg("to", money(c, q.total, q.currency))})};
   }
   bool has_ceiling = false;
   for (const auto& it : o.items) {
@@ -152,9 +161,10 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
     has_ceiling = has_ceiling || (cc && cc->price_ceiling);
   }
   if (open("currency") && q.currency != c.currency && (has_ceiling || c.monthly_budget)) {
-    return Hold{"currency", "The retailer quotes " + describe_items(c, o.items) + " in " +
-                                q.currency + ", not " + c.currency +
-                                ", so the price limits cannot be checked. Confirm to order it."};
+    return Hold{"currency", texts(c)("event.hold.currency",
+                                     {Texts::arg("items", describe_items(c, o.items)),
+                                      Texts::arg("quoted", q.currency),
+                                      Texts::arg("currency", c.currency)})};
   }
   if (open("price_ceiling")) {
     for (const auto& qi : q.items) {
@@ -162,9 +172,10 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
       const auto* cc = it ? c.consumable(it->consumable) : nullptr;
       if (cc && cc->price_ceiling && qi.unit_price > *cc->price_ceiling) {
         return Hold{"price_ceiling",
-                    c.name(it->consumable) + " costs " + money(qi.unit_price, q.currency) +
-                        ", above the ceiling of " + money(*cc->price_ceiling, c.currency) +
-                        ". Confirm to order it anyway."};
+                    texts(c)("event.hold.price_ceiling",
+                             {Texts::arg("item", c.name(it->consumable)),
+                              Texts::arg("price", money(c, qi.unit_price, q.currency)),
+                              Texts::arg("ceiling", money(c, *cc->price_ceiling, c.currency))})};
       }
     }
   }
@@ -174,10 +185,11 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
       if (x != &o && counts(*x) && *x->committed_at >= from) spent += x->quote->total;
     }
     if (spent + q.total > *c.monthly_budget + 1e-9) {
-      return Hold{"budget", "Ordering " + describe_items(c, o.items) + price_suffix(o) +
-                                " would pass this month's budget of " +
-                                money(*c.monthly_budget, c.currency) + " (" +
-                                money(spent, c.currency) + " spent). Confirm to order it anyway."};
+      return Hold{"budget", texts(c)("event.hold.budget",
+                                     {Texts::arg("items", describe_items(c, o.items)),
+                                      Texts::arg("price", price_suffix(c, o)),
+                                      Texts::arg("budget", money(c, *c.monthly_budget, c.currency)),
+                                      Texts::arg("spent", money(c, spent, c.currency))})};
     }
   }
   if (open("order_limit") && c.max_orders) {
@@ -185,59 +197,69 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
     int n = 0;
     for (const Order* x : others) n += x != &o && counts(*x) && *x->committed_at > from;
     if (n >= c.max_orders->count) {
-      return Hold{"order_limit", std::to_string(n) + " orders were placed in the last " +
-                                     number(c.max_orders->days, 0) + " days, the limit is " +
-                                     std::to_string(c.max_orders->count) + ". Confirm to order " +
-                                     describe_items(c, o.items) + " anyway."};
+      const Texts& t = texts(c);
+      return Hold{"order_limit", t("event.hold.order_limit",
+                                   {t.num("n", n), t.num("days", c.max_orders->days),
+                                    t.num("limit", c.max_orders->count),
+                                    Texts::arg("items", describe_items(c, o.items))})};
     }
   }
   return std::nullopt;
 }
 
 std::string describe_items(const OrdersConfig& c, const std::vector<Item>& items) {
-  std::string s;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) s += i + 1 == items.size() ? " and " : ", ";
-    s += std::to_string(items[i].quantity) + " x " + c.name(items[i].consumable);
+  const Texts& t = texts(c);
+  std::vector<std::string> parts;
+  parts.reserve(items.size());
+  for (const auto& i : items) {
+    parts.push_back(t("order.item", {t.num("n", i.quantity), Texts::arg("item", c.name(i.consumable))}));
   }
-  return s;
+  return t.list(parts);
 }
 
-std::string money(double amount, const std::string& currency) {
-  return number(amount, 2) + " " + currency;
+namespace {
+
+// The event's text with the order's items and, for `priced` messages, its price.
+std::string order_text(const OrdersConfig& c, const Order& o, const char* id, TextArgs more = {}) {
+  more.push_back(Texts::arg("items", describe_items(c, o.items)));
+  more.push_back(Texts::arg("price", price_suffix(c, o)));
+  return texts(c)(id, more);
 }
+
+}  // namespace
 
 std::string held_text(const OrdersConfig& c, const Order& o) {
-  return "Ordering " + describe_items(c, o.items) + price_suffix(o) + " in " +
-         duration_text(o.held_until - o.created) + ". Cancel to stop it.";
+  return order_text(c, o, "event.order_held",
+                    {Texts::arg("duration", duration_text(texts(c), o.held_until - o.created))});
 }
 
-std::string ask_text(const OrdersConfig& c, const Order& o) {
-  return "Shall I order " + describe_items(c, o.items) + price_suffix(o) + "?";
-}
+std::string ask_text(const OrdersConfig& c, const Order& o) { return order_text(c, o, "event.order_ask"); }
 
 std::string placed_text(const OrdersConfig& c, const Order& o, double now) {
-  std::string s = "Ordered " + describe_items(c, o.items) + price_suffix(o);
-  if (o.eta && *o.eta > now) s += ", arriving in about " + duration_text(*o.eta - now);
-  return s + ".";
+  if (o.eta && *o.eta > now) {
+    return order_text(c, o, "event.order_placed_eta",
+                      {Texts::arg("duration", duration_text(texts(c), *o.eta - now))});
+  }
+  return order_text(c, o, "event.order_placed");
 }
 
 std::string shipped_text(const OrdersConfig& c, const Order& o) {
-  return "The order of " + describe_items(c, o.items) + " has shipped.";
+  return order_text(c, o, "event.order_shipped");
 }
 
 std::string delivered_text(const OrdersConfig& c, const Order& o) {
-  return "The order of " + describe_items(c, o.items) + " was delivered.";
+  return order_text(c, o, "event.order_delivered");
 }
 
 std::string cancelled_text(const OrdersConfig& c, const Order& o) {
-  std::string s = "The order of " + describe_items(c, o.items) + " is cancelled";
-  if (!o.cancelled_by_user && !o.reason.empty()) s += ": " + o.reason;
-  return s + ".";
+  if (!o.cancelled_by_user && !o.reason.empty()) {
+    return order_text(c, o, "event.order_cancelled_because", {Texts::arg("reason", o.reason)});
+  }
+  return order_text(c, o, "event.order_cancelled");
 }
 
 std::string failed_text(const OrdersConfig& c, const Order& o) {
-  return "The order of " + describe_items(c, o.items) + " failed: " + o.reason + ".";
+  return order_text(c, o, "event.order_failed", {Texts::arg("reason", o.reason)});
 }
 
 }  // namespace larder::orders

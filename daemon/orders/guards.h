@@ -42,9 +42,9 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
 // The first second of the calendar month (UTC) that holds `t`.
 double month_start_utc(double t);
 
-// Texts fit to be read to a person ("1 x Coffee beans and 2 x Tea").
+// Texts fit to be read to a person ("1 x Coffee beans and 2 x Tea"), in the words of
+// household.locale's catalog (OrdersConfig::locale, larder/texts.h); prices with their currency.
 std::string describe_items(const OrdersConfig& c, const std::vector<Item>& items);
-std::string money(double amount, const std::string& currency);  // "8.99 EUR"
 std::string held_text(const OrdersConfig& c, const Order& o);
 std::string ask_text(const OrdersConfig& c, const Order& o);    // the voice question
 std::string placed_text(const OrdersConfig& c, const Order& o, double now);

@@ -33,6 +33,7 @@ struct OrderLimit {
 
 struct OrdersConfig {
   std::string currency = "EUR";           // the household's; quotes in another are held
+  std::string locale = "en-GB";           // household.locale: the words of the events' texts
   // Undo windows: an automatic order gives the household five minutes to veto it; a button
   // a minute (a press by mistake, or the other person's press); a voice order is asked
   // first and then goes at once; the dashboard and the CLI ask their user before sending.

@@ -40,7 +40,12 @@ bool asks_first(const Order& o) {
 
 Conversation::Conversation(const Config& config, Household& household, const Clock& clock,
                            Metrics& metrics)
-    : config_(config), household_(household), clock_(clock), metrics_(metrics), names_(config) {
+    : config_(config),
+      household_(household),
+      clock_(clock),
+      metrics_(metrics),
+      names_(config),
+      phrases_(texts_for(config.household.locale)) {
   if (auto zone = TimeZone::load(config.household.timezone)) {
     zone_ = *zone;
   } else {
@@ -74,7 +79,7 @@ void Conversation::say(Answer& answer, VoiceSay base, std::string text, bool end
   base.text = std::move(text);
   base.end_session = end;
   base.expect = end ? std::vector<std::string>{} : std::move(expect);
-  if (card) base.card = VoiceCard{"Larder order", base.text};
+  if (card) base.card = VoiceCard{phrases_.card_title(), base.text};
   log_info("voice: says \"" + base.text + "\"" + (end ? "" : " and waits for an answer"));
   if (answer) answer(std::move(base));
 }
@@ -87,7 +92,7 @@ void Conversation::on_intent(const contract::IntentInput& in, Answer answer) {
   std::string key = key_of(in.session, in.site);
   if (in.confidence && *in.confidence < config_.voice.confidence_floor) {
     metrics_.inc("larder_voice_unsure_total");
-    say(answer, base, phrases::not_understood(), false);
+    say(answer, base, phrases_.not_understood(), false);
     return;
   }
   // The slots of mqtt-v1.md's intents; any other is a request the hub cannot serve.
@@ -95,7 +100,7 @@ void Conversation::on_intent(const contract::IntentInput& in, Answer answer) {
     bool known = slot == "item" ? in.intent != "ConfirmOrder" && in.intent != "DenyOrder"
                                 : slot == "quantity" && in.intent == "Reorder";
     if (!known) {
-      say(answer, base, phrases::unknown_slot(slot));
+      say(answer, base, phrases_.unknown_slot(slot));
       return;
     }
   }
@@ -116,7 +121,7 @@ void Conversation::on_intent(const contract::IntentInput& in, Answer answer) {
   } else if (in.intent == "RevokeAccess") {
     revoke(in, base, answer);
   } else {
-    say(answer, base, phrases::cannot_serve("I cannot do that yet"));
+    say(answer, base, phrases_.cannot_yet());
   }
 }
 
@@ -125,11 +130,11 @@ std::optional<std::string> Conversation::item(const contract::IntentInput& in,
                                               bool required) {
   auto it = in.slots.find("item");
   if (it == in.slots.end() || ItemNames::normalise(it->second).empty()) {
-    if (required) say(answer, base, phrases::which_item(names_.known()), false);
+    if (required) say(answer, base, phrases_.which_item(names_.known()), false);
     return std::nullopt;
   }
   auto id = names_.resolve(it->second);
-  if (!id) say(answer, base, phrases::unknown_item(it->second, names_.known()));
+  if (!id) say(answer, base, phrases_.unknown_item(it->second, names_.known()));
   return id;
 }
 
@@ -144,7 +149,7 @@ void Conversation::reorder(const contract::IntentInput& in, const std::string& k
   if (auto q = in.slots.find("quantity"); q != in.slots.end()) {
     auto n = quantity_of(q->second, kMaxQuantity);
     if (!n) {
-      say(answer, base, phrases::bad_quantity());
+      say(answer, base, phrases_.bad_quantity(kMaxQuantity));
       return;
     }
     quantity = *n;
@@ -152,19 +157,19 @@ void Conversation::reorder(const contract::IntentInput& in, const std::string& k
   }
   orders::Reply reply = household_.request(*id, quantity, explicit_quantity);
   if (!reply.ok()) {
-    say(answer, base, phrases::cannot_serve(reply.status.message()));
+    say(answer, base, phrases_.cannot_serve(reply.status.message()));
     return;
   }
   Dialog& d = dialog(key);
   d.last_order = reply.order_id;
   const Order* o = household_.order(reply.order_id);
   if (!o) {
-    say(answer, base, phrases::cannot_serve("the order went missing; the hub's log says more"));
+    say(answer, base, phrases_.order_missing(true));
     return;
   }
   if (reply.existing) {
     say(answer, base,
-        phrases::already_ordered(names_.spoken(*id), status_text(*o), arrival_text(*o)), true, {},
+        phrases_.already_ordered(names_.spoken(*id), status_text(*o), arrival_text(*o)), true, {},
         true);
     return;
   }
@@ -176,16 +181,16 @@ void Conversation::reorder(const contract::IntentInput& in, const std::string& k
 bool Conversation::settle(Waiting& w, bool timed_out) {
   const Order* o = household_.order(w.order_id);
   if (!o) {
-    say(w.answer, w.say, phrases::cannot_serve("the order went missing; the hub's log says more"));
+    say(w.answer, w.say, phrases_.order_missing(true));
     return true;
   }
   std::string items = items_text(*o);
   switch (o->status) {
     case OrderStatus::failed:
-      say(w.answer, w.say, phrases::order_failed(items, o->reason), true, {}, true);
+      say(w.answer, w.say, phrases_.order_failed(items, o->reason), true, {}, true);
       return true;
     case OrderStatus::cancelled:
-      say(w.answer, w.say, phrases::order_cancelled(items), true, {}, true);
+      say(w.answer, w.say, phrases_.order_cancelled(items), true, {}, true);
       return true;
     case OrderStatus::awaiting_confirmation: {
       if (!o->quote) {
@@ -193,15 +198,15 @@ bool Conversation::settle(Waiting& w, bool timed_out) {
         // No price to ask about: the question cannot be asked, so nothing is ordered.
         std::string id = o->id;
         household_.cancel(id);
-        say(w.answer, w.say, phrases::no_price_in_time());
+        say(w.answer, w.say, phrases_.no_price_in_time());
         return true;
       }
       Dialog& d = dialog(w.key);
       d.question = o->id;
       d.question_since = clock_.now();
       std::string text = asks_first(*o)
-                             ? phrases::ask_order(items, price_text(*o), arrival_text(*o))
-                             : phrases::ask_anyway(items, price_text(*o), o->hold_reason.value_or(""));
+                             ? phrases_.ask_order(items, price_text(*o), arrival_text(*o))
+                             : phrases_.ask_anyway(items, price_text(*o), o->hold_reason.value_or(""));
       say(w.answer, w.say, std::move(text), false, kYesNo, true);
       return true;
     }
@@ -212,11 +217,11 @@ bool Conversation::settle(Waiting& w, bool timed_out) {
     case OrderStatus::delivered: {
       if (!o->quote && !timed_out) return false;
       if (!o->quote) {
-        say(w.answer, w.say, phrases::no_price_yet(items), true, {}, true);
+        say(w.answer, w.say, phrases_.no_price_yet(items), true, {}, true);
         return true;
       }
       double undo = o->status == OrderStatus::held ? o->held_until - clock_.now() : 0;
-      say(w.answer, w.say, phrases::ordering(items, price_text(*o), arrival_text(*o), undo), true,
+      say(w.answer, w.say, phrases_.ordering(items, price_text(*o), arrival_text(*o), undo), true,
           {}, true);
       return true;
     }
@@ -236,14 +241,14 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
       if (o->status == OrderStatus::awaiting_confirmation) waiting.push_back(o);
     }
     if (waiting.empty()) {
-      say(answer, base, phrases::nothing_to_confirm());
+      say(answer, base, phrases_.nothing_to_confirm());
       return;
     }
     if (waiting.size() > 1) {
       std::vector<std::string> names;
       names.reserve(waiting.size());
       for (const Order* o : waiting) names.push_back(items_text(*o));
-      say(answer, base, phrases::several_waiting(names));
+      say(answer, base, phrases_.several_waiting(names));
       return;
     }
     id = waiting.front()->id;
@@ -251,7 +256,7 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
   orders::Reply reply = household_.confirm(id);
   const Order* o = household_.order(id);
   if (!reply.ok() || !o) {
-    say(answer, base, phrases::cannot_serve(reply.ok() ? "the order went missing" : reply.status.message()));
+    say(answer, base, reply.ok() ? phrases_.order_missing(false) : phrases_.cannot_serve(reply.status.message()));
     return;
   }
   d.last_order = id;
@@ -259,22 +264,22 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
     // Confirmed past one reason, the order waits for another (a guard on the new quote).
     d.question = id;
     d.question_since = clock_.now();
-    say(answer, base, phrases::ask_anyway(items_text(*o), price_text(*o), o->hold_reason.value_or("")),
+    say(answer, base, phrases_.ask_anyway(items_text(*o), price_text(*o), o->hold_reason.value_or("")),
         false, kYesNo, true);
     return;
   }
-  say(answer, base, phrases::confirmed(items_text(*o), price_text(*o), arrival_text(*o)), true, {},
+  say(answer, base, phrases_.confirmed(items_text(*o), price_text(*o), arrival_text(*o)), true, {},
       true);
 }
 
 void Conversation::deny(const std::string& key, const VoiceSay& base, Answer& answer) {
   Dialog& d = dialog(key);
   if (!d.question) {
-    say(answer, base, phrases::nothing_to_deny());
+    say(answer, base, phrases_.nothing_to_deny());
     return;
   }
   drop_question(d);
-  say(answer, base, phrases::dropped());
+  say(answer, base, phrases_.dropped());
 }
 
 void Conversation::drop_question(Dialog& d) {
@@ -301,7 +306,7 @@ void Conversation::cancel(const contract::IntentInput& in, const std::string& ke
       }
     }
     if (!target) {
-      say(answer, base, phrases::no_order_of(names_.spoken(*id)));
+      say(answer, base, phrases_.no_order_of(names_.spoken(*id)));
       return;
     }
   } else {
@@ -311,14 +316,14 @@ void Conversation::cancel(const contract::IntentInput& in, const std::string& ke
     }
     if (!target && flying.size() == 1) target = flying.front();
     if (!target && flying.empty()) {
-      say(answer, base, phrases::no_orders());
+      say(answer, base, phrases_.no_orders());
       return;
     }
     if (!target) {
       std::vector<std::string> names;
       names.reserve(flying.size());
       for (const Order* o : flying) names.push_back(items_text(*o));
-      say(answer, base, phrases::which_order(names), false, {"CancelOrder"});
+      say(answer, base, phrases_.which_order(names), false, {"CancelOrder"});
       return;
     }
   }
@@ -329,11 +334,11 @@ void Conversation::cancel(const contract::IntentInput& in, const std::string& ke
   d.last_order = id;
   orders::Reply reply = household_.cancel(id);
   if (!reply.ok()) {
-    say(answer, base, phrases::cannot_serve(reply.status.message()));
+    say(answer, base, phrases_.cannot_serve(reply.status.message()));
   } else if (reply.pending) {
-    say(answer, base, phrases::cancel_asked(items), true, {}, true);
+    say(answer, base, phrases_.cancel_asked(items), true, {}, true);
   } else {
-    say(answer, base, phrases::cancelled(items), true, {}, true);
+    say(answer, base, phrases_.cancelled(items), true, {}, true);
   }
 }
 
@@ -346,17 +351,17 @@ void Conversation::stock(const contract::IntentInput& in, const VoiceSay& base, 
     if (!id) return;
     const ConsumableState* s = household_.consumable(*id);
     if (!s) {
-      say(answer, base, phrases::cannot_serve("I have no state for " + names_.spoken(*id)));
+      say(answer, base, phrases_.no_state(names_.spoken(*id)));
       return;
     }
-    std::string level = s->level ? phrases::amount(*s->level, s->unit) : "";
+    std::string level = s->level ? phrases_.amount(*s->level, s->unit) : "";
     if (!s->days_left) {
-      say(answer, base, phrases::stock_unknown(names_.spoken(*id), level));
+      say(answer, base, phrases_.stock_unknown(names_.spoken(*id), level));
       return;
     }
-    std::string until = s->empty_at ? phrases::day(*s->empty_at, now, zone_) : "";
+    std::string until = s->empty_at ? phrases_.day(*s->empty_at, now, zone_) : "";
     say(answer, base,
-        phrases::stock(names_.spoken(*id), level, phrases::days(*s->days_left), until, s->on_hand,
+        phrases_.stock(names_.spoken(*id), level, phrases_.days(*s->days_left), until, s->on_hand,
                        s->status == "ordered"));
     return;
   }
@@ -371,14 +376,14 @@ void Conversation::stock(const contract::IntentInput& in, const VoiceSay& base, 
   for (const auto& [days, id] : known) {
     const ConsumableState* s = household_.consumable(id);
     bool is_low = s->status == "low" || s->status == "empty" || s->status == "ordered" || days <= 7;
-    if (is_low && low.size() < 5) low.push_back(phrases::low_entry(names_.spoken(id), phrases::days(days)));
+    if (is_low && low.size() < 5) low.push_back(phrases_.low_entry(names_.spoken(id), phrases_.days(days)));
   }
   if (!low.empty()) {
-    say(answer, base, phrases::running_low(low));
+    say(answer, base, phrases_.running_low(low));
   } else if (!known.empty()) {
-    say(answer, base, phrases::nothing_low(names_.spoken(known.front().second), phrases::days(known.front().first)));
+    say(answer, base, phrases_.nothing_low(names_.spoken(known.front().second), phrases_.days(known.front().first)));
   } else {
-    say(answer, base, phrases::no_forecasts());
+    say(answer, base, phrases_.no_forecasts());
   }
 }
 
@@ -386,10 +391,10 @@ void Conversation::refilled(const contract::IntentInput& in, const VoiceSay& bas
   auto id = item(in, base, answer, true);
   if (!id) return;
   if (Status s = household_.refilled(*id, clock_.now()); !s.ok()) {
-    say(answer, base, phrases::cannot_serve(s.message()));
+    say(answer, base, phrases_.cannot_serve(s.message()));
     return;
   }
-  say(answer, base, phrases::refilled(names_.spoken(*id)));
+  say(answer, base, phrases_.refilled(names_.spoken(*id)));
 }
 
 void Conversation::deliveries(const contract::IntentInput& in, const VoiceSay& base, Answer& answer) {
@@ -408,10 +413,10 @@ void Conversation::deliveries(const contract::IntentInput& in, const VoiceSay& b
     for (const auto& i : o->items) concerns = concerns || i.consumable == *id;
     if (!concerns) continue;
     std::string arrival = arrival_text(*o);
-    lines.push_back(phrases::arrives(items_text(*o), arrival.empty() ? "on its way" : arrival));
+    lines.push_back(phrases_.arrives(items_text(*o), arrival));
   }
   if (lines.empty()) {
-    say(answer, base, id ? phrases::no_delivery_of(names_.spoken(*id)) : phrases::no_deliveries());
+    say(answer, base, id ? phrases_.no_delivery_of(names_.spoken(*id)) : phrases_.no_deliveries());
     return;
   }
   std::string text;
@@ -426,7 +431,7 @@ void Conversation::revoke(const contract::IntentInput& in, const VoiceSay& base,
     if (!id) return;
   }
   int n = household_.revoke_access(id);
-  say(answer, base, n > 0 ? phrases::access_revoked(n) : phrases::no_access_granted());
+  say(answer, base, n > 0 ? phrases_.access_revoked(n) : phrases_.no_access_granted());
 }
 
 // ---- Time --------------------------------------------------------------------------------
@@ -492,17 +497,17 @@ void Conversation::on_turn(Turn turn, const std::string& session, const std::str
   base.site = site;
   switch (turn) {
     case Turn::launch:
-      say(answer, base, phrases::welcome(), false);
+      say(answer, base, phrases_.welcome(), false);
       return;
     case Turn::help:
-      say(answer, base, phrases::help(names_.known()), false);
+      say(answer, base, phrases_.help(names_.known()), false);
       return;
     case Turn::unknown:
-      say(answer, base, phrases::not_possible(names_.known()), false);
+      say(answer, base, phrases_.not_possible(names_.known()), false);
       return;
     case Turn::stop:
       end_session(session, site);
-      say(answer, base, phrases::goodbye());
+      say(answer, base, phrases_.goodbye());
       return;
   }
 }
@@ -522,39 +527,29 @@ std::string Conversation::items_text(const Order& o) const {
   for (const auto& i : o.items) {
     const ConsumableConfig* c = config_.consumable(i.consumable);
     std::string name = c && !c->name.empty() ? c->name : i.consumable;
-    parts.push_back(std::to_string(i.quantity) + " x " + name);
+    parts.push_back(phrases_.item(i.quantity, name));
   }
-  return phrases::list(parts);
+  return phrases_.list(parts);
 }
 
 std::string Conversation::price_text(const Order& o) const {
   if (!o.quote) return "";
-  return orders::money(o.quote->total, o.quote->currency);
+  return phrases_.price(o.quote->total, o.quote->currency);
 }
 
 std::string Conversation::arrival_text(const Order& o) const {
   double now = clock_.now();
   if (o.delivery && o.delivery->window) {
-    return phrases::arriving(phrases::on_day(o.delivery->window->start, now, zone_));
+    return phrases_.arriving(phrases_.on_day(o.delivery->window->start, now, zone_));
   }
-  if (o.eta) return phrases::arriving(phrases::on_day(*o.eta, now, zone_));
+  if (o.eta) return phrases_.arriving(phrases_.on_day(*o.eta, now, zone_));
   const ConsumableConfig* c = config_.consumable(o.consumable());
-  if (c) return phrases::arriving_in(c->lead_time_days);
+  if (c) return phrases_.arriving_in(c->lead_time_days);
   return "";
 }
 
 std::string Conversation::status_text(const Order& o) const {
-  switch (o.status) {
-    case OrderStatus::held: return "about to be placed";
-    case OrderStatus::awaiting_confirmation: return "waiting for a yes";
-    case OrderStatus::placing: return "being placed";
-    case OrderStatus::placed: return "placed";
-    case OrderStatus::shipped: return "on its way";
-    case OrderStatus::delivered: return "delivered";
-    case OrderStatus::cancelled: return "cancelled";
-    case OrderStatus::failed: return "failed";
-  }
-  return "";
+  return phrases_.status(std::string(orders::status_name(o.status)));
 }
 
 }  // namespace larder::voice

@@ -48,6 +48,7 @@
 #include "larder/voice.h"
 #include "orders/ledger.h"
 #include "voice/items.h"
+#include "voice/phrases.h"
 
 namespace larder::voice {
 
@@ -148,6 +149,7 @@ class Conversation {
   const Clock& clock_;
   Metrics& metrics_;
   ItemNames names_;
+  Phrases phrases_;                     // the household.locale's words
   TimeZone zone_;
   std::map<std::string, Dialog> dialogs_;
   std::vector<Waiting> waiting_;

@@ -1,17 +1,10 @@
 #include "voice/phrases.h"
 
-#include <array>
 #include <cmath>
 #include <ctime>
 
-namespace larder::voice::phrases {
+namespace larder::voice {
 namespace {
-
-constexpr std::array<const char*, 7> kWeekdays = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                                  "Thursday", "Friday", "Saturday"};
-constexpr std::array<const char*, 12> kMonths = {"January", "February", "March",     "April",
-                                                 "May",     "June",     "July",      "August",
-                                                 "September", "October", "November", "December"};
 
 // The local calendar day of `t` as days since the epoch, and its broken-down form.
 long local_day(double t, const TimeZone& zone, std::tm* out) {
@@ -21,220 +14,231 @@ long local_day(double t, const TimeZone& zone, std::tm* out) {
   return static_cast<long>(std::floor(local / 86400.0));
 }
 
-std::string number(double v) {
-  double r = std::round(v * 10) / 10;
-  if (std::fabs(r - std::round(r)) < 1e-9) return std::to_string(static_cast<long long>(std::round(r)));
-  std::string s = std::to_string(r);
-  return s.substr(0, s.find('.') + 2);
-}
+TextArg arg(std::string name, std::string value) { return Texts::arg(std::move(name), std::move(value)); }
 
 }  // namespace
 
-std::string list(const std::vector<std::string>& words) {
-  std::string s;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) s += i + 1 == words.size() ? " and " : ", ";
-    s += words[i];
-  }
-  return s;
-}
+std::string Phrases::list(const std::vector<std::string>& words) const { return t_.list(words); }
 
-std::string day(double t, double now, const TimeZone& zone) {
+std::string Phrases::day(double t, double now, const TimeZone& zone) const {
   std::tm then{}, today{};
   long d = local_day(t, zone, &then) - local_day(now, zone, &today);
-  if (d <= 0) return "today";
-  if (d == 1) return "tomorrow";
-  if (d < 7) return kWeekdays[static_cast<std::size_t>(then.tm_wday)];
-  return std::to_string(then.tm_mday) + " " + kMonths[static_cast<std::size_t>(then.tm_mon)];
+  if (d <= 0) return t_("day.today");
+  if (d == 1) return t_("day.tomorrow");
+  if (d < 7) return t_.weekday(then.tm_wday);
+  return t_("day.date", {arg("day", std::to_string(then.tm_mday)), arg("month", t_.month(then.tm_mon))});
 }
 
-std::string on_day(double t, double now, const TimeZone& zone) {
+std::string Phrases::on_day(double t, double now, const TimeZone& zone) const {
   std::string d = day(t, now, zone);
-  return d == "today" || d == "tomorrow" ? d : "on " + d;
+  return d == t_("day.today") || d == t_("day.tomorrow") ? d : t_("day.on", {arg("day", d)});
 }
 
-std::string days(double d) {
-  if (d < 1) return "less than a day";
-  long n = std::lround(d);
-  return "about " + std::to_string(n) + (n == 1 ? " day" : " days");
+std::string Phrases::days(double d) const {
+  if (d < 1) return t_("duration.less_than_a_day");
+  return t_("duration.about_days", {t_.num("n", std::round(d))});
 }
 
-std::string amount(double value, Unit unit) {
-  std::string n = number(value);
-  bool one = n == "1";
+std::string Phrases::amount(double value, Unit unit) const {
+  const char* id = "amount.pcs";
   switch (unit) {
-    case Unit::g: return n + (one ? " gram" : " grams");
-    case Unit::kg: return n + (one ? " kilogram" : " kilograms");
-    case Unit::ml: return n + (one ? " millilitre" : " millilitres");
-    case Unit::l: return n + (one ? " litre" : " litres");
-    case Unit::pcs: return n + (one ? " piece" : " pieces");
-    case Unit::percent: return n + " percent";
+    case Unit::g: id = "amount.g"; break;
+    case Unit::kg: id = "amount.kg"; break;
+    case Unit::ml: id = "amount.ml"; break;
+    case Unit::l: id = "amount.l"; break;
+    case Unit::pcs: id = "amount.pcs"; break;
+    case Unit::percent: id = "amount.percent"; break;
   }
-  return n;
+  return t_(id, {t_.num("n", value, 1)});
 }
 
-std::string capitalised(std::string s) {
+std::string Phrases::price(double amount, const std::string& currency) const {
+  return t_.spoken_money(amount, currency);
+}
+
+std::string Phrases::item(int quantity, const std::string& name) const {
+  return t_("order.item", {t_.num("n", quantity), arg("item", name)});
+}
+
+std::string Phrases::status(const std::string& status_name) const {
+  return t_("order.status." + status_name);
+}
+
+std::string Phrases::capitalised(std::string s) {
   if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
   return s;
 }
 
-std::string not_understood() { return "Sorry, I did not catch that. Please say it again."; }
+std::string Phrases::not_understood() const { return t_("voice.not_understood"); }
 
-std::string unknown_item(const std::string& heard, const std::vector<std::string>& known) {
-  if (known.empty()) return "Sorry, I don't know " + heard + ", and no items are set up yet.";
-  return "Sorry, I don't know " + heard + ". I know " + list(known) + ".";
+std::string Phrases::unknown_item(const std::string& heard, const std::vector<std::string>& known) const {
+  if (known.empty()) return t_("voice.unknown_item_none", {arg("heard", heard)});
+  return t_("voice.unknown_item", {arg("heard", heard), arg("known", list(known))});
 }
 
-std::string which_item(const std::vector<std::string>& known) {
-  if (known.empty()) return "Sorry, no items are set up yet.";
-  return "Which item? I know " + list(known) + ".";
+std::string Phrases::which_item(const std::vector<std::string>& known) const {
+  if (known.empty()) return t_("voice.no_items");
+  return t_("voice.which_item", {arg("known", list(known))});
 }
 
-std::string unknown_slot(const std::string& slot) {
-  return "Sorry, I don't know what " + slot + " means in that request. Nothing was done.";
+std::string Phrases::unknown_slot(const std::string& slot) const {
+  return t_("voice.unknown_slot", {arg("slot", slot)});
 }
 
-std::string bad_quantity() { return "Sorry, I can order 1 to 20 packs at a time."; }
+std::string Phrases::bad_quantity(int max) const { return t_("voice.bad_quantity", {t_.num("max", max)}); }
 
-std::string cannot_serve(const std::string& why) { return "Sorry, " + why + "."; }
+std::string Phrases::cannot_serve(const std::string& why) const { return t_("voice.sorry", {arg("why", why)}); }
+std::string Phrases::cannot_yet() const { return cannot_serve(t_("voice.cannot_yet")); }
+std::string Phrases::order_missing(bool with_log_hint) const {
+  return cannot_serve(t_(with_log_hint ? "voice.order_missing" : "voice.order_missing_short"));
+}
+std::string Phrases::no_state(const std::string& item) const {
+  return cannot_serve(t_("voice.no_state", {arg("item", item)}));
+}
 
-std::string help(const std::vector<std::string>& known) {
-  std::string s =
-      "You can say: order more coffee, what is running low, when does my order arrive, "
-      "or cancel that.";
-  if (!known.empty()) s += " I know " + list(known) + ".";
+std::string Phrases::help(const std::vector<std::string>& known) const {
+  if (known.empty()) return t_("voice.help");
+  return t_("voice.help_items", {arg("known", list(known))});
+}
+
+std::string Phrases::not_possible(const std::vector<std::string>& known) const {
+  return t_("voice.not_possible", {arg("help", help(known))});
+}
+
+std::string Phrases::welcome() const { return t_("voice.welcome"); }
+std::string Phrases::goodbye() const { return t_("voice.goodbye"); }
+std::string Phrases::card_title() const { return t_("voice.card_title"); }
+
+std::string Phrases::price_part(const std::string& price) const {
+  return price.empty() ? "" : t_("voice.for_price", {arg("price", price)});
+}
+
+std::string Phrases::arrival_part(const std::string& arrival) const {
+  return arrival.empty() ? "" : t_("voice.then_arrival", {arg("arrival", arrival)});
+}
+
+std::string Phrases::ask_order(const std::string& items, const std::string& price,
+                               const std::string& arrival) const {
+  return t_("voice.ask_order", {arg("items", items), arg("price", price_part(price)),
+                                arg("arrival", arrival_part(arrival))});
+}
+
+std::string Phrases::ask_anyway(const std::string& items, const std::string& price,
+                                const std::string& hold_reason) const {
+  std::string id = "voice.why." + hold_reason;
+  std::string why = t_.has(id) ? t_(id) : t_("voice.why.other");
+  return t_("voice.ask_anyway", {arg("items", capitalised(items)), arg("price", price_part(price)),
+                                 arg("why", why)});
+}
+
+std::string Phrases::ordering(const std::string& items, const std::string& price,
+                              const std::string& arrival, double undo_s) const {
+  std::string s = t_("voice.ordering", {arg("items", items), arg("price", price_part(price)),
+                                        arg("arrival", arrival_part(arrival))});
+  if (undo_s > 0) s += " " + t_("voice.say_cancel");
   return s;
 }
 
-std::string not_possible(const std::vector<std::string>& known) {
-  return "Sorry, I can't do that. " + help(known);
+std::string Phrases::already_ordered(const std::string& item, const std::string& status,
+                                     const std::string& arrival) const {
+  return t_("voice.already_ordered", {arg("item", capitalised(item)), arg("status", status),
+                                      arg("arrival", arrival_part(arrival))});
 }
 
-std::string welcome() { return "Larder here. What do you need?"; }
-std::string goodbye() { return "Goodbye."; }
+std::string Phrases::no_price_in_time() const { return t_("voice.no_price_in_time"); }
 
-std::string ask_order(const std::string& items, const std::string& price,
-                      const std::string& arrival) {
-  return "Shall I order " + items + (price.empty() ? "" : " for " + price) +
-         (arrival.empty() ? "" : ", " + arrival) + "?";
+std::string Phrases::no_price_yet(const std::string& items) const {
+  return t_("voice.no_price_yet", {arg("items", items)});
 }
 
-std::string ask_anyway(const std::string& items, const std::string& price,
-                       const std::string& hold_reason) {
-  std::string why = hold_reason == "price_ceiling"  ? "the price is above your limit"
-                    : hold_reason == "budget"        ? "it would go over the monthly budget"
-                    : hold_reason == "order_limit"   ? "the limit of orders is reached"
-                    : hold_reason == "substitution"  ? "the shop offers a substitute"
-                    : hold_reason == "price_changed" ? "the price has changed"
-                    : hold_reason == "currency"      ? "the shop's price is in another currency"
-                                                     : "it needs your confirmation";
-  return capitalised(items) + (price.empty() ? "" : " for " + price) + " waits: " + why +
-         ". Shall I order it anyway?";
+std::string Phrases::order_failed(const std::string& items, const std::string& reason) const {
+  if (reason.empty()) return t_("voice.order_failed", {arg("items", items)});
+  return t_("voice.order_failed_because", {arg("items", items), arg("reason", reason)});
 }
 
-std::string ordering(const std::string& items, const std::string& price,
-                     const std::string& arrival, double undo_s) {
-  std::string s = "Ordering " + items + (price.empty() ? "" : " for " + price) +
-                  (arrival.empty() ? "" : ", " + arrival) + ".";
-  if (undo_s > 0) s += " Say cancel that to stop it.";
+std::string Phrases::order_cancelled(const std::string& items) const {
+  return t_("voice.order_was_cancelled", {arg("items", items)});
+}
+
+std::string Phrases::dropped() const { return t_("voice.dropped"); }
+std::string Phrases::nothing_to_confirm() const { return t_("voice.nothing_to_confirm"); }
+std::string Phrases::nothing_to_deny() const { return t_("voice.nothing_to_deny"); }
+
+std::string Phrases::several_waiting(const std::vector<std::string>& items) const {
+  return t_("voice.several_waiting", {arg("items", list(items))});
+}
+
+std::string Phrases::confirmed(const std::string& items, const std::string& price,
+                               const std::string& arrival) const {
+  return t_("voice.confirmed", {arg("items", items), arg("price", price_part(price)),
+                                arg("arrival", arrival_part(arrival))});
+}
+
+std::string Phrases::no_order_of(const std::string& item) const {
+  return t_("voice.no_order_of", {arg("item", item)});
+}
+std::string Phrases::no_orders() const { return t_("voice.no_orders"); }
+
+std::string Phrases::which_order(const std::vector<std::string>& items) const {
+  return t_("voice.which_order", {arg("orders", capitalised(list(items)))});
+}
+
+std::string Phrases::cancelled(const std::string& items) const {
+  return t_("voice.cancelled", {arg("items", items)});
+}
+
+std::string Phrases::cancel_asked(const std::string& items) const {
+  return t_("voice.cancel_asked", {arg("items", items)});
+}
+
+std::string Phrases::stock_unknown(const std::string& item, const std::string& level) const {
+  if (level.empty()) return t_("voice.stock_unknown", {arg("item", item)});
+  return t_("voice.stock_unknown_level", {arg("item", item), arg("level", capitalised(level))});
+}
+
+std::string Phrases::stock(const std::string& item, const std::string& level, const std::string& left,
+                           const std::string& until, int on_hand, bool ordered) const {
+  std::string s = t_(
+      "voice.stock",
+      {arg("item", capitalised(item)),
+       arg("level", level.empty() ? t_("voice.no_reading") : t_("voice.level_left", {arg("level", level)})),
+       arg("shelf", on_hand > 0 ? t_("voice.on_shelf", {t_.num("n", on_hand)}) : ""),
+       arg("left", left), arg("until", until.empty() ? "" : t_("voice.until", {arg("day", until)}))});
+  if (ordered) s += " " + t_("voice.order_on_its_way");
   return s;
 }
 
-std::string already_ordered(const std::string& item, const std::string& status,
-                            const std::string& arrival) {
-  return capitalised(item) + " is already ordered and " + status +
-         (arrival.empty() ? "" : ", " + arrival) + ".";
+std::string Phrases::low_entry(const std::string& item, const std::string& left) const {
+  return t_("voice.low_entry", {arg("item", item), arg("left", left)});
 }
 
-std::string no_price_in_time() {
-  return "Sorry, the shop did not answer in time. Nothing was ordered.";
+std::string Phrases::running_low(const std::vector<std::string>& entries) const {
+  return t_("voice.running_low", {arg("items", list(entries))});
 }
 
-std::string no_price_yet(const std::string& items) {
-  return "Ordering " + items + ". The shop has not confirmed the price yet.";
+std::string Phrases::nothing_low(const std::string& item, const std::string& left) const {
+  return t_("voice.nothing_low", {arg("item", item), arg("left", left)});
 }
 
-std::string order_failed(const std::string& items, const std::string& reason) {
-  return "Sorry, " + items + " could not be ordered" + (reason.empty() ? "" : ": " + reason) + ".";
+std::string Phrases::no_forecasts() const { return t_("voice.no_forecasts"); }
+std::string Phrases::refilled(const std::string& item) const { return t_("voice.refilled", {arg("item", item)}); }
+
+std::string Phrases::arrives(const std::string& items, const std::string& arrival) const {
+  return t_("voice.arrives",
+            {arg("items", items), arg("arrival", arrival.empty() ? t_("voice.on_its_way") : arrival)});
 }
 
-std::string order_cancelled(const std::string& items) {
-  return "The order of " + items + " was cancelled.";
+std::string Phrases::no_deliveries() const { return t_("voice.no_deliveries"); }
+std::string Phrases::no_delivery_of(const std::string& item) const {
+  return t_("voice.no_delivery_of", {arg("item", item)});
+}
+std::string Phrases::no_access_granted() const { return t_("voice.no_access_granted"); }
+std::string Phrases::access_revoked(int orders) const {
+  return t_("voice.access_revoked", {t_.num("n", orders)});
 }
 
-std::string dropped() { return "OK, nothing is ordered."; }
-std::string nothing_to_confirm() { return "There is nothing waiting for a yes."; }
-std::string nothing_to_deny() { return "There is nothing waiting for an answer."; }
+std::string Phrases::arriving(const std::string& day) const { return t_("voice.arriving", {arg("day", day)}); }
 
-std::string several_waiting(const std::vector<std::string>& items) {
-  return "Several orders wait for a yes: " + list(items) + ". Please confirm them in the app.";
-}
+std::string Phrases::arriving_in(double d) const { return t_("voice.arriving_in", {arg("days", days(d))}); }
 
-std::string confirmed(const std::string& items, const std::string& price,
-                      const std::string& arrival) {
-  return "OK, ordering " + items + (price.empty() ? "" : " for " + price) +
-         (arrival.empty() ? "" : ", " + arrival) + ".";
-}
-
-std::string no_order_of(const std::string& item) { return "There is no " + item + " order to cancel."; }
-std::string no_orders() { return "There is no order to cancel."; }
-
-std::string which_order(const std::vector<std::string>& items) {
-  return "Which order? " + capitalised(list(items)) + "?";
-}
-
-std::string cancelled(const std::string& items) { return "The order of " + items + " is cancelled."; }
-
-std::string cancel_asked(const std::string& items) {
-  return "I asked the shop to cancel the order of " + items + ".";
-}
-
-std::string stock_unknown(const std::string& item, const std::string& level) {
-  std::string s = "I don't know yet how fast " + item + " is used.";
-  if (!level.empty()) s += " " + capitalised(level) + " are left.";
-  return s;
-}
-
-std::string stock(const std::string& item, const std::string& level, const std::string& left,
-                  const std::string& until, int on_hand, bool ordered) {
-  std::string s = capitalised(item) + ": ";
-  s += level.empty() ? "no reading yet" : level + " left";
-  if (on_hand > 0) s += " and " + std::to_string(on_hand) + (on_hand == 1 ? " pack" : " packs") + " on the shelf";
-  s += ", enough for " + left + (until.empty() ? "" : ", until " + until) + ".";
-  if (ordered) s += " An order is on its way.";
-  return s;
-}
-
-std::string low_entry(const std::string& item, const std::string& left) {
-  return item + ", " + left + " left";
-}
-
-std::string running_low(const std::vector<std::string>& entries) {
-  return "Running low: " + list(entries) + ".";
-}
-
-std::string nothing_low(const std::string& item, const std::string& left) {
-  return "Nothing is running low. The first to run out is " + item + ", in " + left + ".";
-}
-
-std::string no_forecasts() { return "I don't know yet: no item has enough data."; }
-std::string refilled(const std::string& item) { return "Noted: " + item + " is refilled."; }
-
-std::string arrives(const std::string& items, const std::string& arrival) {
-  return "The order of " + items + " is " + arrival + ".";
-}
-
-std::string no_deliveries() { return "No delivery is on the way."; }
-std::string no_delivery_of(const std::string& item) { return "No " + item + " order is on the way."; }
-std::string no_access_granted() { return "No trunk access is granted at the moment."; }
-std::string access_revoked(int orders) {
-  return orders == 1 ? "Trunk access is revoked; the delivery goes to the doorstep."
-                     : "Trunk access is revoked for " + std::to_string(orders) +
-                           " deliveries; they go to the doorstep.";
-}
-
-std::string arriving(const std::string& day) { return "arriving " + day; }
-
-std::string arriving_in(double d) { return "arriving in " + days(d); }
-
-}  // namespace larder::voice::phrases
+}  // namespace larder::voice

@@ -1,76 +1,98 @@
-// The words the hub speaks, in one place (English; issue 10 adds languages here, not in
-// the conversation's logic). Every function is pure; times are epoch seconds and days
-// are the household's local ones.
+// The sentences the hub speaks, built from the household's message catalog (the `voice.*`,
+// `day.*`, `duration.*`, `amount.*` and `order.*` messages of locales/<language>.json,
+// include/larder/texts.h): the wording of every language is in its catalog, never here.
+// This class only picks the message and fills its placeholders. Times are epoch seconds
+// and days are the household's local ones; prices are spoken ("8 euros 99").
+// Thread rule: pure functions of an immutable catalog.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "larder/texts.h"
 #include "larder/time_zone.h"
 #include "larder/units.h"
 
-namespace larder::voice::phrases {
+namespace larder::voice {
 
-std::string list(const std::vector<std::string>& words);        // "a, b and c"
-std::string day(double t, double now, const TimeZone& zone);     // "today", "Thursday"
-std::string on_day(double t, double now, const TimeZone& zone);  // "today", "on Thursday"
-std::string days(double days);                                  // "about 18 days"
-std::string amount(double value, Unit unit);                     // "412 grams"
-std::string capitalised(std::string s);
+class Phrases {
+ public:
+  explicit Phrases(const Texts& texts) : t_(texts) {}
+  const Texts& texts() const { return t_; }
 
-std::string not_understood();
-std::string unknown_item(const std::string& heard, const std::vector<std::string>& known);
-std::string which_item(const std::vector<std::string>& known);
-std::string bad_quantity();
-std::string unknown_slot(const std::string& slot);
-std::string cannot_serve(const std::string& why);                // "Sorry, ..."
-std::string help(const std::vector<std::string>& known);
-std::string not_possible(const std::vector<std::string>& known);  // "Sorry, I can't..." + help
-std::string welcome();
-std::string goodbye();
+  std::string list(const std::vector<std::string>& words) const;       // "a, b and c"
+  std::string day(double t, double now, const TimeZone& zone) const;     // "today", "Thursday"
+  std::string on_day(double t, double now, const TimeZone& zone) const;  // "today", "on Thursday"
+  std::string days(double days) const;                                  // "about 18 days"
+  std::string amount(double value, Unit unit) const;                     // "412 grams"
+  std::string price(double amount, const std::string& currency) const;   // "8 euros 99"
+  std::string item(int quantity, const std::string& name) const;         // "1 x Coffee beans"
+  std::string status(const std::string& status_name) const;              // "on its way"
+  static std::string capitalised(std::string s);
 
-std::string ask_order(const std::string& items, const std::string& price,
-                      const std::string& arrival);
-std::string ask_anyway(const std::string& items, const std::string& price,
-                       const std::string& hold_reason);
-std::string ordering(const std::string& items, const std::string& price,
-                     const std::string& arrival, double undo_s);
-std::string already_ordered(const std::string& item, const std::string& status,
-                            const std::string& arrival);
-std::string no_price_in_time();
-std::string no_price_yet(const std::string& items);
-std::string order_failed(const std::string& items, const std::string& reason);
-std::string order_cancelled(const std::string& items);
-std::string dropped();
-std::string nothing_to_confirm();
-std::string nothing_to_deny();
-std::string several_waiting(const std::vector<std::string>& items);
-std::string confirmed(const std::string& items, const std::string& price,
-                      const std::string& arrival);
+  std::string not_understood() const;
+  std::string unknown_item(const std::string& heard, const std::vector<std::string>& known) const;
+  std::string which_item(const std::vector<std::string>& known) const;
+  std::string bad_quantity(int max) const;
+  std::string unknown_slot(const std::string& slot) const;
+  std::string cannot_serve(const std::string& why) const;  // "Sorry, ..."
+  std::string cannot_yet() const;                          // "Sorry, I cannot do that yet."
+  std::string order_missing(bool with_log_hint) const;     // "Sorry, the order went missing..."
+  std::string no_state(const std::string& item) const;
+  std::string help(const std::vector<std::string>& known) const;
+  std::string not_possible(const std::vector<std::string>& known) const;  // "Sorry, I can't..." + help
+  std::string welcome() const;
+  std::string goodbye() const;
+  std::string card_title() const;
 
-std::string no_order_of(const std::string& item);
-std::string no_orders();
-std::string which_order(const std::vector<std::string>& items);
-std::string cancelled(const std::string& items);
-std::string cancel_asked(const std::string& items);
+  std::string ask_order(const std::string& items, const std::string& price,
+                        const std::string& arrival) const;
+  std::string ask_anyway(const std::string& items, const std::string& price,
+                         const std::string& hold_reason) const;
+  std::string ordering(const std::string& items, const std::string& price,
+                       const std::string& arrival, double undo_s) const;
+  std::string already_ordered(const std::string& item, const std::string& status,
+                              const std::string& arrival) const;
+  std::string no_price_in_time() const;
+  std::string no_price_yet(const std::string& items) const;
+  std::string order_failed(const std::string& items, const std::string& reason) const;
+  std::string order_cancelled(const std::string& items) const;
+  std::string dropped() const;
+  std::string nothing_to_confirm() const;
+  std::string nothing_to_deny() const;
+  std::string several_waiting(const std::vector<std::string>& items) const;
+  std::string confirmed(const std::string& items, const std::string& price,
+                        const std::string& arrival) const;
 
-std::string stock_unknown(const std::string& item, const std::string& level);
-std::string stock(const std::string& item, const std::string& level, const std::string& left,
-                  const std::string& until, int on_hand, bool ordered);
-std::string running_low(const std::vector<std::string>& entries);  // "detergent in about 3 days"
-std::string nothing_low(const std::string& item, const std::string& left);
-std::string no_forecasts();
-std::string low_entry(const std::string& item, const std::string& left);
+  std::string no_order_of(const std::string& item) const;
+  std::string no_orders() const;
+  std::string which_order(const std::vector<std::string>& items) const;
+  std::string cancelled(const std::string& items) const;
+  std::string cancel_asked(const std::string& items) const;
 
-std::string refilled(const std::string& item);
-std::string arrives(const std::string& items, const std::string& arrival);
-std::string no_deliveries();
-std::string no_delivery_of(const std::string& item);
-std::string no_access_granted();
-std::string access_revoked(int orders);  // "Trunk access is revoked; the delivery goes to ..."
+  std::string stock_unknown(const std::string& item, const std::string& level) const;
+  std::string stock(const std::string& item, const std::string& level, const std::string& left,
+                    const std::string& until, int on_hand, bool ordered) const;
+  std::string running_low(const std::vector<std::string>& entries) const;
+  std::string nothing_low(const std::string& item, const std::string& left) const;
+  std::string no_forecasts() const;
+  std::string low_entry(const std::string& item, const std::string& left) const;
 
-// Arrival phrases for order sentences.
-std::string arriving(const std::string& day);                    // "arriving on Thursday"
-std::string arriving_in(double days);                            // "arriving in about 2 days"
+  std::string refilled(const std::string& item) const;
+  std::string arrives(const std::string& items, const std::string& arrival) const;  // "" : on its way
+  std::string no_deliveries() const;
+  std::string no_delivery_of(const std::string& item) const;
+  std::string no_access_granted() const;
+  std::string access_revoked(int orders) const;
 
-}  // namespace larder::voice::phrases
+  // Arrival phrases for order sentences.
+  std::string arriving(const std::string& day) const;  // "arriving on Thursday"
+  std::string arriving_in(double days) const;          // "arriving in about 2 days"
+
+ private:
+  std::string price_part(const std::string& price) const;    // " for €8.99", or ""
+  std::string arrival_part(const std::string& arrival) const;  // ", arriving ...", or ""
+  const Texts& t_;
+};
+
+}  // namespace larder::voice

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "larder/log.h"
+#include "larder/texts.h"
 #include "larder/time_zone.h"
 
 namespace larder::plugins {
@@ -126,8 +127,8 @@ std::optional<double> tasmota_time(const json& tele, const TimeZone& zone, doubl
 
 class ConsumableSensorPlugin final : public Plugin {
  public:
-  ConsumableSensorPlugin(std::vector<Sensor> sensors, const TimeZone& zone)
-      : sensors_(std::move(sensors)), zone_(zone) {
+  ConsumableSensorPlugin(std::vector<Sensor> sensors, const Texts& texts, const TimeZone& zone)
+      : texts_(texts), sensors_(std::move(sensors)), zone_(zone) {
     for (std::size_t i = 0; i < sensors_.size(); ++i) {
       const std::string& t = sensors_[i].cfg.topic;
       if (sensors_[i].cfg.kind == SensorKind::esphome) {
@@ -274,13 +275,14 @@ class ConsumableSensorPlugin final : public Plugin {
   void set_offline(Sensor& s, Sink& out) {
     if (s.offline) return;
     s.offline = true;
-    out.event("sensor_offline", s.label + " is offline.", fields(s));
+    out.event("sensor_offline", texts_("event.sensor_offline", {Texts::arg("name", s.label)}), fields(s));
   }
   void set_online(Sensor& s, Sink& out) {
     s.offline = false;
-    out.event("sensor_online", s.label + " is back online.", fields(s));
+    out.event("sensor_online", texts_("event.sensor_online", {Texts::arg("name", s.label)}), fields(s));
   }
 
+  const Texts& texts_;  // household.locale's words for the events
   std::vector<Sensor> sensors_;
   TimeZone zone_;  // the household's: Tasmota's times are local
   std::map<std::string, std::vector<Route>> routes_;  // exact topic -> its readers
@@ -317,7 +319,8 @@ std::unique_ptr<Plugin> make_consumable_sensor(const Config& config) {
   } else {
     log_warn("consumable_sensor: Tasmota times are read as UTC: " + loaded.status().message());
   }
-  return std::make_unique<ConsumableSensorPlugin>(std::move(sensors), zone);
+  return std::make_unique<ConsumableSensorPlugin>(std::move(sensors),
+                                                  texts_for(config.household.locale), zone);
 }
 
 }  // namespace larder::plugins

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larder/texts.h"
+
 namespace larder::plugins {
 
 namespace {
@@ -127,7 +129,7 @@ Parsed parse(Role role, const std::string& payload) {
 
 class DashButton final : public Plugin {
  public:
-  explicit DashButton(const Config& config) {
+  explicit DashButton(const Config& config) : texts_(texts_for(config.household.locale)) {
     const std::string& base = config.plugins.zigbee2mqtt_base;
     for (const ButtonConfig& b : config.buttons) {
       std::vector<std::pair<std::string, Role>> topics;
@@ -266,12 +268,15 @@ class DashButton final : public Plugin {
     avail = online ? Avail::online : Avail::offline;
     json fields{{"button", b.config.id}, {"consumable", b.config.consumable}};
     if (!online && before != Avail::offline) {
-      out.event("sensor_offline", b.config.id + " button is offline.", std::move(fields));
+      out.event("sensor_offline", texts_("event.button_offline", {Texts::arg("name", b.config.id)}),
+                std::move(fields));
     } else if (online && before == Avail::offline) {
-      out.event("sensor_online", b.config.id + " button is back online.", std::move(fields));
+      out.event("sensor_online", texts_("event.button_online", {Texts::arg("name", b.config.id)}),
+                std::move(fields));
     }
   }
 
+  const Texts& texts_;  // household.locale's words for the events
   std::vector<ButtonState> buttons_;
   std::unordered_map<std::string, std::vector<Route>> routes_;
   std::vector<Subscription> subscriptions_;

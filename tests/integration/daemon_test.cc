@@ -308,3 +308,19 @@ TEST_CASE("a second larderd on the same state directory refuses to run") {
         std::string::npos);
   CHECK(daemon.running());
 }
+
+TEST_CASE("without its message catalogs larderd refuses to start and says why") {
+  MosquittoBroker broker;
+  LarderdProcess daemon(broker.url());
+  TempDir dir;
+  ChildOptions opts;
+  opts.argv = {LARDERD_PATH, "--config", daemon.config_path()};
+  opts.env = {{"LARDER_LOCALES_DIR", dir.path()}};  // no en.json there
+  opts.stdout_path = opts.stderr_path = dir.file("larderd.log");
+  ChildProcess p(opts);
+  auto st = p.wait(10s);
+  REQUIRE(st);
+  CHECK(st->code == 1);
+  CHECK(read_file(dir.file("larderd.log")).find("cannot start: the message catalogs are not installed") !=
+        std::string::npos);
+}

@@ -3,7 +3,8 @@
 # BUILD_DIR with cpack into a temporary folder and checks it with dpkg-deb:
 #   - contents: larderd and larderctl in /usr/bin (not larder-sandbox), the unit and its
 #     drop-in in /lib/systemd/system, /etc/larder/larder.yaml, the dashboard's index.html
-#     in /usr/share/larder/web;
+#     in /usr/share/larder/web, the message catalogs en.json and de.json in
+#     /usr/share/larder/locales;
 #   - control: name, the project's version, dpkg's architecture, Depends from dpkg-shlibdeps
 #     (libc6) plus adduser and procps, Recommends mosquitto; conffiles names /etc/larder/larder.yaml;
 #   - postinst, prerm and postrm present, executable, and `sh -n` clean.
@@ -54,6 +55,8 @@ has -rw-r--r-- lib/systemd/system/larderd.service
 has -rw-r--r-- lib/systemd/system/larderd.service.d/larder-user.conf
 has -rw-r--r-- etc/larder/larder.yaml
 has -rw-r--r-- usr/share/larder/web/index.html
+has -rw-r--r-- usr/share/larder/locales/en.json
+has -rw-r--r-- usr/share/larder/locales/de.json
 if grep -q 'larder-sandbox' "$tmp/contents"; then fail "larder-sandbox is in the package"; else ok "no larder-sandbox"; fi
 if grep -Eq ' \./usr/local/| \./usr/etc/| \./usr/lib/systemd/' "$tmp/contents"; then
   fail "files outside the Debian layout: $(grep -E ' \./usr/local/| \./usr/etc/| \./usr/lib/systemd/' "$tmp/contents" | tr '\n' ' ')"

@@ -102,7 +102,9 @@ std::chrono::milliseconds LarderdProcess::start(std::chrono::milliseconds timeou
   auto spawned = std::chrono::steady_clock::now();
   ChildOptions opts;
   opts.argv = {LARDERD_PATH, "--config", config_path_};
-  opts.env = {{"NOTIFY_SOCKET", dir_.file("notify.sock")}};
+  // The catalogs of this source tree, not an installed package's (docs/languages.md).
+  opts.env = {{"NOTIFY_SOCKET", dir_.file("notify.sock")},
+              {"LARDER_LOCALES_DIR", std::string(LARDER_SOURCE_DIR) + "/locales"}};
   opts.stdout_path = opts.stderr_path = dir_.file("larderd.log");
   opts.in_child = child_setup_;
   child_ = ChildProcess(opts);

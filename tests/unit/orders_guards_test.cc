@@ -33,7 +33,7 @@ TEST_CASE("guards on the quote: each holds the order with its reason until confi
     CHECK(one<PublishState>(q).state["hold_reason"] == "price_ceiling");
     CHECK(one<Event>(q).kind == "order_awaiting_confirmation");
     CHECK(one<Event>(q).text ==
-          "Coffee beans costs 10.01 EUR, above the ceiling of 10.00 EUR. Confirm to order it "
+          "Coffee beans costs €10.01, above the ceiling of €10.00. Confirm to order it "
           "anyway.");
     auto ok = w.led.confirm(id, kT0 + 1);
     CHECK(one<PlaceOrder>(ok).order_id == id);
@@ -74,8 +74,8 @@ TEST_CASE("guards on the quote: each holds the order with its reason until confi
     CHECK(index_of<PlaceOrder>(q) == -1);
     CHECK(w.led.find(milk)->hold_reason == "budget");
     CHECK(one<Event>(q).text ==
-          "Ordering 1 x Milk for 10.01 EUR would pass this month's budget of 30.00 EUR "
-          "(20.00 EUR spent). Confirm to order it anyway.");
+          "Ordering 1 x Milk for €10.01 would pass this month's budget of €30.00 "
+          "(€20.00 spent). Confirm to order it anyway.");
     // A failed order gives its money back.
     w.led.place_result(jan, place_error(PlaceResult::Kind::rejected, "no"), kT0 + 2);
     std::string more = w.led.request(req("milk", Source::api, 1, true), kT0 + 3).order_id;

@@ -114,7 +114,7 @@ TEST_CASE("orders start by their source's policy: undo windows, the voice questi
       CHECK(o->hold_reason == "voice");
       auto q = quote(w, o->id, kT0 + 1, 1.09);
       CHECK(kinds(q) == std::vector<std::string>{"order_awaiting_confirmation"});
-      CHECK(one<Event>(q).text == "Shall I order 1 x Milk for 1.09 EUR?");
+      CHECK(one<Event>(q).text == "Shall I order 1 x Milk for €1.09?");
       CHECK(index_of<PlaceOrder>(q) == -1);
     }
   }
@@ -190,7 +190,7 @@ TEST_CASE("after the window the order is committed, then placed: Persist before 
   REQUIRE(p.ok());
   CHECK(o->status == OrderStatus::placed);
   CHECK(kinds(p) == std::vector<std::string>{"order_placed"});
-  CHECK(one<Event>(p).text == "Ordered 1 x Coffee beans for 8.99 EUR, arriving in about 2 days.");
+  CHECK(one<Event>(p).text == "Ordered 1 x Coffee beans for €8.99, arriving in about 2 days.");
   CHECK(one<Placed>(p).consumable == "coffee");
   auto state = one<PublishState>(p).state;
   CHECK(state["placed_at"] == kT0 + 302);

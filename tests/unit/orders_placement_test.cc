@@ -276,7 +276,7 @@ TEST_CASE("a 409 for a changed price brings its own quote, a confirmed price is 
   CHECK(index_of<PlaceOrder>(held) == -1);
   CHECK(w.led.find(milk)->hold_reason == "price_changed");
   CHECK(one<Event>(held).text ==
-        "The price of 1 x Milk rose from 1.09 EUR to 1.19 EUR. Confirm to order it.");
+        "The price of 1 x Milk rose from €1.09 to €1.19. Confirm to order it.");
   auto yes = w.led.confirm(milk, kT0 + 4);
   CHECK(one<PlaceOrder>(yes).idempotency_key == mkey);
   // Without a fresh quote in the 409, a new one is asked for.

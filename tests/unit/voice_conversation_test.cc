@@ -102,7 +102,7 @@ TEST_CASE("an order by voice states item, quantity, price and day, and yes place
   CHECK(o->status == orders::OrderStatus::awaiting_confirmation);
   v.quote();
   json ask = v.last_say();
-  CHECK(ask["text"] == "Shall I order 1 x Coffee beans for 8.99 EUR, arriving tomorrow?");
+  CHECK(ask["text"] == "Shall I order 1 x Coffee beans for 8 euros 99, arriving tomorrow?");
   CHECK(ask["end_session"] == false);
   CHECK(ask["expect"] == json::array({"ConfirmOrder", "DenyOrder"}));
   CHECK(ask["session"] == "s1");
@@ -110,7 +110,7 @@ TEST_CASE("an order by voice states item, quantity, price and day, and yes place
   CHECK(v.retailer.places.empty());
 
   v.intent("ConfirmOrder");
-  CHECK(v.last_text() == "OK, ordering 1 x Coffee beans for 8.99 EUR, arriving tomorrow.");
+  CHECK(v.last_text() == "OK, ordering 1 x Coffee beans for 8 euros 99, arriving tomorrow.");
   CHECK(v.last_say()["end_session"] == true);
   REQUIRE(v.retailer.places.size() == 1);  // no undo window after a voice confirmation
   CHECK(v.order_of("coffee")->status == orders::OrderStatus::placing);
@@ -156,7 +156,7 @@ TEST_CASE("an order in flight is reported, not duplicated, a spoken quantity ord
   v.intent("Reorder", {{"item", "coffee"}, {"quantity", "2"}}, "s3");
   REQUIRE(v.desk.ledger().orders().size() == 2);
   v.quote();
-  CHECK(v.last_text() == "Shall I order 2 x Coffee beans for 17.98 EUR, arriving tomorrow?");
+  CHECK(v.last_text() == "Shall I order 2 x Coffee beans for 17 euros 98, arriving tomorrow?");
   CHECK(v.desk.ledger().orders().front()->id != first);
 
   for (const char* bad : {"0", "21", "1.5", "many"}) {

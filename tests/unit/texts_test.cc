@@ -1,0 +1,132 @@
+// The message catalogs (locales/*.json, include/larder/texts.h): every file in locales/ is
+// complete against English, so that a new language is checked by adding its file; the
+// formatting of numbers, lists, days and money per language; a broken catalog is refused.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "larder/texts.h"
+
+using namespace larder;
+
+namespace {
+
+const std::string kLocales = std::string(LARDER_SOURCE_DIR) + "/locales";
+
+Texts load(const std::string& language) {
+  auto t = Texts::load_file(kLocales + "/" + language + ".json");
+  REQUIRE_MESSAGE(t.ok(), t.status().message());
+  return *t;
+}
+
+// A minimal catalog with one message; `messages` is the JSON of the messages object.
+std::string catalog(const std::string& language, const std::string& messages) {
+  return R"({"language":")" + language +
+         R"(","weekdays":["a","b","c","d","e","f","g"],)"
+         R"("months":["1","2","3","4","5","6","7","8","9","10","11","12"],"messages":)" +
+         messages + "}";
+}
+
+}  // namespace
+
+TEST_CASE("every catalog in locales/ has every message and placeholder of English") {
+  Texts english = load("en");
+  CHECK(english.problems_against(english).empty());
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kLocales)) {
+    if (entry.path().extension() != ".json") continue;
+    CAPTURE(entry.path().string());
+    auto t = Texts::load_file(entry.path().string());
+    REQUIRE_MESSAGE(t.ok(), t.status().message());
+    CHECK(t->language() == entry.path().stem().string());
+    std::vector<std::string> problems = t->problems_against(english);
+    for (const auto& p : problems) INFO(p);
+    CHECK_MESSAGE(problems.empty(), entry.path().filename().string() << ": "
+                                        << (problems.empty() ? "" : problems.front()));
+    ++checked;
+  }
+  CHECK(checked >= 2);  // en and de at least
+}
+
+TEST_CASE("a catalog without a message or a placeholder of English is refused") {
+  auto en = Texts::parse(catalog("en", R"({"a":"Ordered {items}{price}.","b":"x"})"), "en");
+  REQUIRE(en.ok());
+  auto missing_id = Texts::parse(catalog("xx", R"({"a":"{items}{price}"})"), "xx");
+  REQUIRE(missing_id.ok());
+  auto p = missing_id->problems_against(*en);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "message b is missing");
+  auto missing_placeholder = Texts::parse(catalog("xx", R"({"a":"{items}.","b":"y"})"), "xx");
+  REQUIRE(missing_placeholder.ok());
+  p = missing_placeholder->problems_against(*en);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "message a lacks the placeholder {price}");
+  auto extra = Texts::parse(catalog("xx", R"({"a":"{items}{price}{count}","b":"y","c":"z"})"), "xx");
+  REQUIRE(extra.ok());
+  CHECK(extra->problems_against(*en).size() == 2);
+  CHECK_FALSE(Texts::parse(R"({"language":"xx","weekdays":["a"],"months":[],"messages":{}})", "xx").ok());
+  CHECK_FALSE(Texts::parse("not json", "xx").ok());
+  CHECK_FALSE(Texts::parse(catalog("xx", R"({"a":{"one":"x"}})"), "xx").ok());  // no "by", no "other"
+}
+
+TEST_CASE("locale tags choose the language, an unknown one falls back to English") {
+  CHECK(Texts::language_of("de-DE") == "de");
+  CHECK(Texts::language_of("de-AT") == "de");
+  CHECK(Texts::language_of("en") == "en");
+  CHECK(Texts::find_dir() == kLocales);  // the build tree finds the source's catalogs
+  auto de = Texts::for_locale("de-AT");
+  REQUIRE(de.ok());
+  CHECK((*de)->language() == "de");
+  auto en = Texts::for_locale("en-US");
+  REQUIRE(en.ok());
+  CHECK((*en)->language() == "en");
+  auto unknown = Texts::for_locale("xq-ZZ");  // no catalog: English, with a warning
+  REQUIRE(unknown.ok());
+  CHECK((*unknown)->language() == "en");
+  CHECK((**unknown)("day.tomorrow") == "tomorrow");
+  CHECK(&texts_for("de-DE") == *Texts::for_locale("de-CH"));  // loaded once per language
+}
+
+TEST_CASE("numbers and money are written the language's way, with the currency") {
+  Texts en = load("en"), de = load("de");
+  CHECK(en.number(1.5, 1) == "1.5");
+  CHECK(de.number(1.5, 1) == "1,5");
+  CHECK(de.number(412.04, 1) == "412");
+  CHECK(en.number(-0.001, 2) == "0");
+  CHECK(en.money(8.99, "EUR") == "€8.99");
+  CHECK(de.money(8.99, "EUR") == "8,99 €");
+  CHECK(en.money(8.9, "GBP") == "£8.90");
+  CHECK(de.money(17.98, "GBP") == "17,98 £");
+  CHECK(en.money(8.99, "CHF") == "8.99 CHF");  // no symbol in the catalog: the ISO code
+  CHECK(de.money(8.99, "CHF") == "8,99 CHF");
+  CHECK(en.money(1234.5, "SEK") == "1234.50 SEK");
+  CHECK(en.spoken_money(8.99, "EUR") == "8 euros 99");
+  CHECK(en.spoken_money(1.5, "EUR") == "1 euro 50");
+  CHECK(en.spoken_money(12, "GBP") == "12 pounds");
+  CHECK(en.spoken_money(8.99, "CHF") == "8 Swiss francs 99");
+  CHECK(en.spoken_money(3.2, "SEK") == "3 SEK 20");
+  CHECK(de.spoken_money(8.99, "EUR") == "8 Euro 99");
+  CHECK(de.spoken_money(8.99, "CHF") == "8 Franken 99");
+  CHECK(de.spoken_money(2, "GBP") == "2 Pfund");
+}
+
+TEST_CASE("lists, plurals, days and placeholders") {
+  Texts en = load("en"), de = load("de");
+  CHECK(en.list({"a", "b", "c"}) == "a, b and c");
+  CHECK(de.list({"a", "b", "c"}) == "a, b und c");
+  CHECK(en.list({"a"}) == "a");
+  CHECK(en.list({}).empty());
+  CHECK(en("duration.about_days", {en.num("n", 1)}) == "about 1 day");
+  CHECK(en("duration.about_days", {en.num("n", 18.4)}) == "about 18 days");
+  CHECK(de("duration.about_days", {de.num("n", 1)}) == "etwa 1 Tag");
+  CHECK(de("duration.about_days", {de.num("n", 3)}) == "etwa 3 Tage");
+  CHECK(en("amount.g", {en.num("n", 412.5, 1)}) == "412.5 grams");
+  CHECK(de("amount.l", {de.num("n", 1.5, 1)}) == "1,5 Liter");
+  CHECK(en.weekday(4) == "Thursday");
+  CHECK(de.weekday(4) == "Donnerstag");
+  CHECK(de.month(2) == "März");
+  CHECK(en("order.item", {en.num("n", 2), Texts::arg("item", "Tea")}) == "2 x Tea");
+  CHECK(en("no.such.message") == "[no.such.message]");
+}
