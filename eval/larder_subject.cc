@@ -43,7 +43,7 @@ ConsumableConfig consumable(const ItemSpec& i, const std::string& sku, double pr
   c.capacity = i.capacity;
   c.tare = i.tare;
   c.lead_time_days = i.lead_time_days;
-  c.pack = {sku, i.pack, price};
+  c.pack = {sku, i.pack, price, std::nullopt};
   return c;
 }
 

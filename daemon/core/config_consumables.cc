@@ -37,6 +37,8 @@ void read_pack(Section& s, PackConfig& out) {
   }
   if (auto size = s.number("size", Need::required, Range::positive())) out.size = *size;
   out.price = s.number("price", Need::optional, Range::non_negative());
+  const Range shelf{0.0, 3650.0, true, false};
+  out.best_before_days = s.number("best_before_days", Need::optional, shelf);
 }
 
 void read_consumable(Section& s, ConsumableConfig& out, std::vector<Term>& terms) {

@@ -39,6 +39,9 @@ std::string ConsumableState::to_json() const {
       {"empty_at_low", opt(empty_at_low)},
       {"empty_at_high", opt(empty_at_high)},
       {"status", status},
+      {"best_before", opt(best_before)},
+      {"expiring", expiring},
+      {"expiring_at", opt(expiring_at)},
       {"updated", updated > 0 ? json(updated) : json(nullptr)},  // null: no input yet
   };
   return j.dump();
@@ -62,11 +65,15 @@ Status ConsumableState::restore(const std::string& text) {
   empty_at_low = read_opt(j, "empty_at_low");
   empty_at_high = read_opt(j, "empty_at_high");
   if (j.contains("status") && j["status"].is_string()) status = j["status"].get<std::string>();
+  best_before = read_opt(j, "best_before");
+  if (auto x = read_opt(j, "expiring"); x && *x >= 0 && *x <= 1e6) expiring = static_cast<int>(*x);
+  expiring_at = read_opt(j, "expiring_at");
   return Status::Ok();
 }
 
 bool meaningful_change(const ConsumableState& a, const ConsumableState& b) {
   if (a.status != b.status || a.on_hand != b.on_hand) return true;
+  if (a.expiring != b.expiring || a.best_before != b.best_before) return true;
   if (a.level.has_value() != b.level.has_value()) return true;
   if (a.level && std::fabs(*a.level - *b.level) >= 0.01 * b.capacity) return true;
   if (a.empty_at.has_value() != b.empty_at.has_value()) return true;

@@ -26,6 +26,11 @@ struct ConsumableState {
   std::optional<double> empty_at, empty_at_low, empty_at_high;
   std::string status = "unknown";         // unknown, ok, low, ordered, empty
   bool reorder = false;                   // the policy wants an order (not published)
+  // Best-before (docs/best-before.md): the earliest date of what is held, and the packs
+  // that pass their date before they are used up, with the earliest of theirs.
+  std::optional<double> best_before;
+  int expiring = 0;
+  std::optional<double> expiring_at;
   double updated = 0;                     // epoch seconds of the newest input
   double last_reading_ts = 0;             // newest accepted level reading (0: none)
 
@@ -38,7 +43,8 @@ struct ConsumableState {
 };
 
 // Whether `next` differs from `published` enough to publish it: the status, on_hand,
-// the level by at least 1% of capacity, or empty_at by at least an hour.
+// the level by at least 1% of capacity, empty_at by at least an hour, or the best-before
+// outlook (best_before, expiring).
 bool meaningful_change(const ConsumableState& published, const ConsumableState& next);
 
 }  // namespace larder

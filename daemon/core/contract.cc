@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "larder/config.h"
+#include "larder/time_zone.h"
 #include "larder/voice.h"
 
 namespace larder::contract {
@@ -136,6 +137,30 @@ Parsed finish(Fields& f, Input in) {
   return p;
 }
 
+// `best_before` of a purchase: epoch seconds, or the date printed on the pack.
+void best_before(Fields& f, PurchasedInput& in) {
+  auto it = f.obj.find("best_before");
+  if (it == f.obj.end() || it->is_null()) return;
+  if (it->is_string()) {
+    const auto& text = it->get_ref<const std::string&>();
+    std::optional<double> day;
+    if (text.size() == 10) day = parse_local_time(text + "T00:00:00");
+    if (!day) {
+      f.fail("field 'best_before' must be a date YYYY-MM-DD or epoch seconds, got '" +
+             text.substr(0, 32) + "'");
+      return;
+    }
+    in.best_before_day = day;
+    return;
+  }
+  auto v = f.number("best_before", false);
+  if (v && (*v < 0 || *v > kMaxTs)) {
+    f.fail("field 'best_before' must be epoch seconds before 2100-01-01, or a date YYYY-MM-DD");
+    return;
+  }
+  in.best_before = v;
+}
+
 Parsed parse_consumable(const std::string& id, std::string_view what, Fields& f) {
   if (what == "level") {
     LevelInput in{id, f.number("value", true).value_or(0), f.unit("unit", true).value_or(Unit::g),
@@ -160,7 +185,7 @@ Parsed parse_consumable(const std::string& id, std::string_view what, Fields& f)
     return finish(f, in);
   }
   // purchased
-  PurchasedInput in{id, 1, std::nullopt};
+  PurchasedInput in{id, 1, std::nullopt, std::nullopt, std::nullopt};
   if (auto packs = f.number("packs", false)) {
     if (*packs < 1 || *packs > 1000 || std::floor(*packs) != *packs) {
       f.fail("field 'packs' must be a whole number from 1 to 1000");
@@ -169,6 +194,7 @@ Parsed parse_consumable(const std::string& id, std::string_view what, Fields& f)
     }
   }
   in.ts = f.ts();
+  best_before(f, in);
   return finish(f, in);
 }
 

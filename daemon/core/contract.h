@@ -52,6 +52,11 @@ struct PurchasedInput {
   std::string consumable;
   int packs = 1;
   std::optional<double> ts;
+  // The packs' best-before (an extension of mqtt-v1.md): epoch seconds, or a local date
+  // "YYYY-MM-DD" (its midnight, as wall-clock seconds written as if UTC: the hub reads it in
+  // household.timezone, and the packs are good through that day).
+  std::optional<double> best_before;
+  std::optional<double> best_before_day;
 };
 struct PressInput {
   std::string button;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <type_traits>
 
@@ -35,9 +36,8 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
       texts_(texts_for(config.household.locale)) {
   // The weekly rhythm and the days of use are the household's local ones, daylight-saving
   // changes included.
-  TimeZone zone;
   if (auto loaded = TimeZone::load(config_.household.timezone)) {
-    zone = loaded.value();
+    zone_ = loaded.value();
   } else {
     log_warn("days of use are counted in UTC: " + loaded.status().message());
   }
@@ -45,7 +45,7 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
     ModelSettings settings;
     settings.reorder_risk = config_.forecast.reorder_risk;
     settings.cancel_wait_days = config_.forecast.cancel_wait_days;
-    settings.zone = zone;
+    settings.zone = zone_;
     Entry e{&c, ConsumableModel(c, settings), ConsumableState::initial(c),
             ConsumableState::initial(c)};
     // Checkpoints of models that only ticked are spread over the interval, not all at once.
@@ -381,6 +381,16 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
     r = Reading{c.id, ts, "refilled", amount.value_or(c.pack.size)};
   } else if (auto* pu = std::get_if<contract::PurchasedInput>(&in)) {
     r = Reading{c.id, ts, "purchased", static_cast<double>(pu->packs)};
+    r.best_before = pu->best_before;
+    if (pu->best_before_day) {
+      // Good through the printed day: past its date from the next local midnight.
+      double next = *pu->best_before_day + 86400;
+      r.best_before = zone_.from_local(next, next);
+    }
+    if (r.best_before && *r.best_before > contract::kMaxTs) {
+      reject(m, {"field", "field 'best_before' must be before 2100-01-01"});
+      return false;
+    }
   }
   if (!model_says(learn(e, r))) return false;
   store_.append(std::move(r));
@@ -398,7 +408,7 @@ Status Hub::learn(Entry& e, const Reading& r) {
   } else if (r.kind == "refilled") {
     st = e.model.refilled(r.ts, r.value);
   } else if (r.kind == "purchased") {
-    st = e.model.purchased(r.ts, static_cast<int>(r.value));
+    st = e.model.purchased(r.ts, static_cast<int>(r.value), r.best_before);
   } else {
     st = Status::Error("unknown kind");
   }
@@ -421,6 +431,9 @@ void Hub::sync(Entry& e) {
   s.empty_at_high = f.empty_at_high;
   s.status = f.status;
   s.reorder = f.reorder;
+  s.best_before = f.best_before;
+  s.expiring = f.expiring;
+  s.expiring_at = f.expiring_at;
   const std::string& name = e.config->name.empty() ? e.config->id : e.config->name;
   for (const ModelEvent& ev : e.model.take_events()) {
     const TextArg who = Texts::arg("name", name);
@@ -432,9 +445,28 @@ void Hub::sync(Entry& e) {
              : std::round(*s.days_left) < 1 ? texts_("event.low_stock_less_than_a_day", {who})
                                           : texts_("event.low_stock_days", {who, texts_.num("n", *s.days_left)});
     }
+    if (ev.kind == "pack_expiring") {
+      pack_expiring(e, ev);
+      continue;
+    }
     event(ev.kind, e, ev.ts, text);
   }
   changed(e);
+}
+
+void Hub::pack_expiring(const Entry& e, const ModelEvent& ev) {
+  // The last day the packs are good: the day before their date's instant.
+  auto last = static_cast<std::time_t>(std::floor(zone_.to_local(ev.at - 1)));
+  std::tm day{};
+  gmtime_r(&last, &day);
+  const std::string& name = e.config->name.empty() ? e.config->id : e.config->name;
+  std::string date = texts_("day.date", {Texts::arg("day", std::to_string(day.tm_mday)),
+                                         Texts::arg("month", texts_.month(day.tm_mon))});
+  std::string text = texts_("event.pack_expiring", {Texts::arg("name", name), texts_.num("n", ev.amount),
+                                                    Texts::arg("date", date)});
+  publish_event("pack_expiring", text,
+                {{"consumable", e.config->id}, {"packs", static_cast<int>(ev.amount)}, {"best_before", ev.at}},
+                ev.ts);
 }
 
 void Hub::event(const std::string& kind, const Entry& e, double ts, const std::string& text) {

@@ -33,6 +33,7 @@
 #include "larder/metrics.h"
 #include "larder/store.h"
 #include "larder/texts.h"
+#include "larder/time_zone.h"
 
 namespace larder {
 
@@ -204,6 +205,7 @@ class Hub {
   // Copies the model's view into the state, publishes the model's events.
   void sync(Entry& e);
   void event(const std::string& kind, const Entry& e, double ts, const std::string& text);
+  void pack_expiring(const Entry& e, const ModelEvent& ev);
   void with_entry(const std::string& id, const std::function<void(Entry&)>& fn);
   void publish_state(Entry& e);
   void apply_vacation();             // tells every model the latest absence
@@ -219,6 +221,7 @@ class Hub {
   HubOptions options_;
   std::string root_;
   const Texts& texts_;
+  TimeZone zone_;                     // household.timezone (UTC when it cannot be loaded)
   std::map<std::string, Entry, std::less<>> consumables_;
   std::map<std::string, VehicleFacts> vehicles_;
   std::map<std::string, bool> presence_;

@@ -113,13 +113,13 @@ Status ConsumableModel::refilled(double ts, std::optional<double> amount) {
       detected_claimed_ = true;  // the sensor saw this refill already and took its pack
       return Status::Ok();
     }
-    on_hand_ = std::max(0, on_hand_ - 1);
+    open_pack();
     policy_.refilled(ts);
     announced_until_ = ts + kAnnounceS;
     filter_.expect_rise_until(ts + kAnnounceS);
     return Status::Ok();
   }
-  on_hand_ = std::max(0, on_hand_ - 1);
+  open_pack();
   policy_.refilled(ts);
   // A household opens the next pack when the container is empty (a filter cartridge is
   // replaced, pods are poured into an empty box): the level is the new pack. A counter
@@ -138,19 +138,25 @@ Status ConsumableModel::refilled(double ts, std::optional<double> amount) {
   counter_level_ = level;
   was_empty_ = false;
   decide(ts);
+  check_dates(ts, true);
   return Status::Ok();
 }
 
-Status ConsumableModel::purchased(double ts, int packs) {
+Status ConsumableModel::purchased(double ts, int packs, std::optional<double> best_before) {
   if (!std::isfinite(ts)) return Status::Error("purchase time is not a finite number");
   if (packs < 1 || packs > 10000) return Status::Error("purchase of " + std::to_string(packs) + " packs");
   if (ts < last_purchase_ts_) {
     return Status::Error("purchase at " + num(ts) + " is older than the last one");
   }
+  if (best_before && !std::isfinite(*best_before)) {
+    return Status::Error("best-before date is not a finite number");
+  }
   last_purchase_ts_ = ts;
   on_hand_ += packs;
+  dates_.add(packs, best_before ? best_before : shelf_date(ts));
   if (auto days = policy_.purchased(ts)) delivery_.observe(*days);
   ++version_;
+  check_dates(ts, true);
   return Status::Ok();
 }
 
@@ -166,9 +172,11 @@ void ConsumableModel::order_cancelled(double ts, bool by_user) {
 
 void ConsumableModel::order_delivered(double ts, int packs, double delivery_days) {
   on_hand_ += std::max(0, packs);
+  dates_.add(packs, shelf_date(ts));
   delivery_.observe(delivery_days);
   policy_.order_delivered(ts);
   ++version_;
+  check_dates(ts, true);
 }
 
 void ConsumableModel::advance(double now) {
@@ -203,6 +211,7 @@ void ConsumableModel::advance(double now) {
     drain_days();
   }
   decide(now);
+  check_dates(now, false);
 }
 
 std::vector<ModelEvent> ConsumableModel::take_events() {
@@ -213,9 +222,23 @@ std::vector<ModelEvent> ConsumableModel::take_events() {
 
 // ---- what the inputs do -----------------------------------------------------------------
 
-void ConsumableModel::push_event(std::string kind, double ts, double amount) {
+void ConsumableModel::push_event(std::string kind, double ts, double amount, double at) {
   if (events_.size() >= kMaxEvents) events_.erase(events_.begin());
-  events_.push_back({std::move(kind), ts, amount});
+  events_.push_back({std::move(kind), ts, amount, at});
+}
+
+void ConsumableModel::open_pack() {
+  if (on_hand_ > 0) {
+    --on_hand_;
+    dates_.open();
+  } else {
+    dates_.open_unknown();  // a pack from outside the count: its date is unknown
+  }
+}
+
+std::optional<double> ConsumableModel::shelf_date(double ts) const {
+  if (!config_.pack.best_before_days) return std::nullopt;
+  return ts + *config_.pack.best_before_days * kDay;
 }
 
 void ConsumableModel::learn_use_size(double amount) {
@@ -253,10 +276,11 @@ void ConsumableModel::on_rise(const LevelStep& st) {
     when = std::clamp(0.5 * (emptied + opened), st.gap_from, st.rise_ts);
   }
   push_event("refill_detected", when, amount);
-  on_hand_ = std::max(0, on_hand_ - 1);
+  open_pack();
   policy_.refilled(when);
   detected_ts_ = st.ts;
   detected_claimed_ = false;
+  check_dates(st.ts, true);
 }
 
 void ConsumableModel::on_point(double ts, double level) {

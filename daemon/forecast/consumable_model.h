@@ -25,6 +25,9 @@
 //   - the forecast (use_projection.h): use ahead as a gamma with a day-to-day, a rate and
 //     a drift part; empty_at is its median crossing of the whole supply (container +
 //     packs on hand, less half a use), the 90% interval its 5% and 95% crossings;
+//   - best-before dates (pack_dates.h): each pack's date, from its purchase or the
+//     configured shelf life; packs projected to pass their date before they are used up
+//     are counted (`expiring`) and announced once (`pack_expiring`);
 //   - the reorder policy (reorder_policy.h, delivery_model.h): order when
 //     P(supply runs out before a pack ordered now arrives), averaged over the learned
 //     delivery-time distribution, passes `reorder_risk` scaled by how long a pack lasts
@@ -32,8 +35,9 @@
 //     never on a held rise or drop, just after a lift, or while the newest reading
 //     disagrees with the level; not while an order or an unplaced decision waits; not
 //     if the stock expected at arrival plus a pack exceeds the room (capacity, at least
-//     two packs); after a user's cancel wait `cancel_wait_days`, after a second until
-//     the next refill.
+//     two packs); not so early that the new pack, come by the quickest delivery, would
+//     pass its date (`pack.best_before_days`) before the median time it is opened; after
+//     a user's cancel wait `cancel_wait_days`, after a second until the next refill.
 // Time comes only from the inputs (epoch seconds). forecast() is const and cheap: the
 // heavy part is cached and recomputed when the supply moves by half a percent of a pack,
 // the rate learns, or an hour passes. Memory is bounded: fixed numbers and rings.
@@ -49,6 +53,7 @@
 #include "forecast/daily_use.h"
 #include "forecast/delivery_model.h"
 #include "forecast/level_filter.h"
+#include "forecast/pack_dates.h"
 #include "forecast/rate_model.h"
 #include "forecast/reorder_policy.h"
 #include "forecast/use_projection.h"
@@ -76,13 +81,21 @@ struct Forecast {
   std::string status = "unknown";       // unknown, ok, low, ordered, empty
   bool reorder = false;                 // the policy wants an order now (or has one in flight)
   std::optional<double> stockout_risk;  // P(supply runs out before a pack ordered now arrives)
+  // Best-before (docs/best-before.md): the earliest date of what is held, and the packs
+  // (the open container counts as one) projected to pass their date before they are used
+  // up, with the earliest of their dates.
+  std::optional<double> best_before;
+  int expiring = 0;
+  std::optional<double> expiring_at;
 };
 
-// Something worth an event on `<root>/event` (mqtt-v1: low_stock, refill_detected).
+// Something worth an event on `<root>/event` (mqtt-v1: low_stock, refill_detected; and
+// pack_expiring, whose amount is a number of packs and `at` their earliest date).
 struct ModelEvent {
   std::string kind;
   double ts = 0;
   double amount = 0;
+  double at = 0;
 };
 
 class ConsumableModel {
@@ -94,7 +107,8 @@ class ConsumableModel {
   Status level(double ts, double net_value);
   Status used(double ts, double amount);
   Status refilled(double ts, std::optional<double> amount);  // nullopt: one pack
-  Status purchased(double ts, int packs);
+  // `best_before`: the packs' date (nothing: pack.best_before_days after ts, if set).
+  Status purchased(double ts, int packs, std::optional<double> best_before = std::nullopt);
 
   // Facts from the order ledger.
   void order_placed(double ts);
@@ -148,6 +162,12 @@ class ConsumableModel {
   double supply() const;               // the container + the packs on hand
   double effective_supply() const;     // less the part of a use that cannot be had
   void learn_use_size(double amount);
+  void open_pack();                    // the next pack on hand becomes the container
+  std::optional<double> shelf_date(double ts) const;  // ts + pack.best_before_days
+  // Counts the packs that pass their date before they are used up (an event for those
+  // newly found); cheap when nothing is dated, and at most hourly unless forced.
+  void check_dates(double now, bool force);
+  bool expires_unopened(double now, double from, double s) const;  // a pack ordered now
   double display_level() const;
   double anchor(double now) const;     // the time supply() is known at
   // anchor(now), or the end of an absence in force at `now` (use starts again then).
@@ -162,7 +182,7 @@ class ConsumableModel {
   double risk_limit() const;           // reorder_risk, scaled by how long a pack lasts
   void ensure_projection(double from) const;
   void refresh(double now) const;
-  void push_event(std::string kind, double ts, double amount);
+  void push_event(std::string kind, double ts, double amount, double at = 0);
 
   ConsumableConfig config_;
   ModelSettings settings_;
@@ -191,6 +211,10 @@ class ConsumableModel {
   double away_from_ = 1e300, away_until_ = 1e300;  // the latest absence (set_away)
   double use_size_ = 0;                  // the mean size of one use (0: none seen yet)
   double use_sizes_ = 0;                 // how many uses it has seen
+  forecast::PackDates dates_;
+  int expiring_ = 0;                     // the last check_dates()'s findings
+  std::optional<double> expiring_at_;
+  double dates_checked_ = -1e300;
   std::vector<ModelEvent> events_;       // at most kMaxEvents wait
   unsigned version_ = 0;                 // bumps when what the forecast rests on changes
   unsigned rate_version_ = 0;            // bumps when the rate model learns

@@ -16,6 +16,7 @@ constexpr double kReferencePackDays = 21;  // reorder_risk is the risk per order
 constexpr double kMinRiskScale = 0.5, kMaxRiskScale = 2;
 constexpr double kBoundZ = 4.75;          // one in a million
 constexpr double kZ90 = 1.6448536269514722;  // the 95% normal quantile: a 90% interval
+constexpr double kDatesCheckS = 3600;     // best-before outlooks are looked at hourly
 }  // namespace
 
 // ---- the decision -----------------------------------------------------------------------
@@ -141,15 +142,48 @@ void ConsumableModel::decide(double now) {
   if (away_at(now)) {
     // Nothing arrives into an empty house: wait until even the quickest delivery would
     // come after the return.
-    double quickest = delivery_.max();
-    for (int i = 0; i < delivery_.size(); ++i) {
-      quickest = std::min(quickest, delivery_.points()[i].days);
-    }
-    if (now + quickest * kDay < away_until_) return;
+    if (now + delivery_.min() * kDay < away_until_) return;
   }
+  if (expires_unopened(now, from, s)) return;
   policy_.decide(now);
   push_event("low_stock", now, display_level());
   ++version_;
+}
+
+bool ConsumableModel::expires_unopened(double now, double from, double s) const {
+  // A pack ordered now comes at the earliest with the quickest delivery and is good for
+  // best_before_days from then; it is opened when the supply of today runs out (the
+  // median time). Later than its date: too early to order.
+  if (!config_.pack.best_before_days) return false;
+  double good_until = now + (delivery_.min() + *config_.pack.best_before_days) * kDay;
+  auto opened = proj_.reach(from, s, 0);
+  return !opened || *opened > good_until;
+}
+
+// ---- best-before ----------------------------------------------------------------------------
+
+void ConsumableModel::check_dates(double now, bool force) {
+  if (dates_.lots().empty() && !dates_.container()) {
+    if (expiring_ != 0) ++version_;
+    expiring_ = 0;
+    expiring_at_.reset();
+    return;
+  }
+  if (!force && now - dates_checked_ < kDatesCheckS) return;
+  dates_checked_ = now;
+  double from = use_from(now);
+  bool projected = known() && from < 1e299;
+  if (projected) ensure_projection(from);
+  auto reach = [&](double amount) -> std::optional<double> {
+    if (!projected) return std::nullopt;  // no use known or expected: only past dates count
+    return proj_.reach(from, amount, 0).value_or(1e300);  // beyond ten years: too late
+  };
+  bool has_level = source_ == Source::level ? filter_.has_level() : counter_level_.has_value();
+  auto o = dates_.assess(now, has_level ? display_level() : 0.0, config_.pack.size, reach);
+  if (o.expiring != expiring_ || o.expiring_at != expiring_at_ || o.newly > 0) ++version_;
+  expiring_ = o.expiring;
+  expiring_at_ = o.expiring_at;
+  if (o.newly > 0) push_event("pack_expiring", now, o.newly, *o.newly_at);
 }
 
 // ---- the forecast -------------------------------------------------------------------------
@@ -197,6 +231,9 @@ Forecast ConsumableModel::forecast(double now) const {
   f.empty_at_high = clamp(cache_.empty_at_high);
   if (f.empty_at) f.days_left = (*f.empty_at - now) / kDay;
   if (known()) f.stockout_risk = cache_risk_;
+  f.best_before = dates_.earliest(has_level && display_level() > empty_level());
+  f.expiring = expiring_;
+  f.expiring_at = expiring_at_;
 
   if (!has_level) {
     f.status = "unknown";

@@ -23,7 +23,9 @@ const char* source_name(int s) {
 
 json ConsumableModel::save() const {
   json events = json::array();
-  for (const auto& e : events_) events.push_back({e.kind, e.ts, e.amount});
+  for (const auto& e : events_) {
+    events.push_back(e.at != 0 ? json{e.kind, e.ts, e.amount, e.at} : json{e.kind, e.ts, e.amount});
+  }
   return {
       {"format", kFormat},
       {"consumable", config_.id},
@@ -54,6 +56,9 @@ json ConsumableModel::save() const {
       {"rate", rate_.save()},
       {"delivery", delivery_.save()},
       {"policy", policy_.save()},
+      {"dates", dates_.save()},
+      {"expiring", expiring_},
+      {"expiring_at", expiring_at_ ? json(*expiring_at_) : json(nullptr)},
   };
 }
 
@@ -105,12 +110,13 @@ Status ConsumableModel::load(const json& j) {
   if (m.use_sizes_ >= 5) m.rate_.set_use_size(m.use_size_);
   m.events_.clear();
   for (const auto& e : r.list("events", 32)) {
-    if (!e.is_array() || e.size() != 3 || !e[0].is_string() || !e[1].is_number() ||
-        !e[2].is_number()) {
+    if (!e.is_array() || e.size() < 3 || e.size() > 4 || !e[0].is_string() ||
+        !e[1].is_number() || !e[2].is_number() || (e.size() == 4 && !e[3].is_number())) {
       r.fail("events", "holds a malformed event");
       break;
     }
-    m.events_.push_back({e[0].get<std::string>(), e[1].get<double>(), e[2].get<double>()});
+    m.events_.push_back({e[0].get<std::string>(), e[1].get<double>(), e[2].get<double>(),
+                         e.size() == 4 ? e[3].get<double>() : 0.0});
   }
   if (!r.ok()) return Status::Error(r.error());
   Status st;
@@ -119,6 +125,18 @@ Status ConsumableModel::load(const json& j) {
   if (st.ok()) st = m.rate_.load(r.object("rate"));
   if (st.ok()) st = m.delivery_.load(r.object("delivery"));
   if (st.ok()) st = m.policy_.load(r.object("policy"));
+  // Best-before dates came later: a state saved before them has none.
+  bool dated = j.contains("dates");
+  if (st.ok()) st = m.dates_.load(dated ? j["dates"] : json());
+  double expiring = dated ? r.num("expiring") : 0;
+  if (expiring < 0 || expiring > 1e6) r.fail("expiring", "is out of range");
+  m.expiring_ = r.ok() ? static_cast<int>(expiring) : 0;
+  m.expiring_at_.reset();
+  if (dated && j.contains("expiring_at") && !j["expiring_at"].is_null()) {
+    m.expiring_at_ = r.num("expiring_at");
+  }
+  m.dates_.trim(m.on_hand_);
+  m.dates_checked_ = -1e300;
   if (st.ok() && !r.ok()) st = Status::Error(r.error());
   if (!st.ok()) return st;
   ++m.version_;

@@ -36,9 +36,11 @@ void DeliveryModel::update() {
   for (const auto& d : prior_) points_[n_++] = {d.days, d.weight * p_.prior_weight / total};
   for (std::size_t i = 0; i < seen_.size(); ++i) points_[n_++] = {seen_[i], 1 / total};
   mean_ = max_ = 0;
+  min_ = p_.max_days;
   for (int i = 0; i < n_; ++i) {
     mean_ += points_[i].days * points_[i].weight;
     max_ = std::max(max_, points_[i].days);
+    min_ = std::min(min_, points_[i].days);
   }
 }
 

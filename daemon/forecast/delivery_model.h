@@ -50,6 +50,7 @@ class DeliveryModel {
   int size() const { return n_; }
   double mean() const { return mean_; }
   double max() const { return max_; }   // the longest point
+  double min() const { return min_; }   // the quickest point
 
   nlohmann::json save() const;
   Status load(const nlohmann::json& j);
@@ -62,7 +63,7 @@ class DeliveryModel {
   Ring<double, kKeep> seen_;
   Points points_{};
   int n_ = 0;
-  double mean_ = 0, max_ = 0;
+  double mean_ = 0, max_ = 0, min_ = 0;
 };
 
 }  // namespace larder::forecast

@@ -83,6 +83,9 @@ struct PackConfig {
   std::string sku;
   double size = 0;                           // in the consumable's unit, > 0
   std::optional<double> price;               // >= 0
+  // Shelf life of an unopened pack from its purchase or delivery (docs/best-before.md);
+  // nothing: packs are dated only by a purchase that gives `best_before`.
+  std::optional<double> best_before_days;    // (0, 3650]
 };
 
 struct ConsumableConfig {

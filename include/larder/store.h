@@ -19,7 +19,9 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "larder/status.h"
@@ -28,10 +30,16 @@ namespace larder {
 
 // One accepted input event, already converted into the consumable's unit.
 struct Reading {
+  Reading() = default;
+  Reading(std::string consumable_id, double at, std::string what, double amount,
+          std::optional<double> date = std::nullopt)
+      : consumable(std::move(consumable_id)), ts(at), kind(std::move(what)), value(amount),
+        best_before(date) {}
   std::string consumable;
   double ts = 0;          // epoch seconds
   std::string kind;       // "level", "used", "refilled", "purchased"
   double value = 0;       // level or amount in the consumable's unit; packs for "purchased"
+  std::optional<double> best_before;  // "purchased": the packs' date, epoch seconds
 };
 
 struct StoredState {

@@ -53,7 +53,7 @@ Config alexa_config(const std::string& sandbox_url) {
   coffee.unit = Unit::g;
   coffee.capacity = 1000;
   coffee.synonyms = {"beans"};
-  coffee.pack = {"COFFEE-500", 500, 8.99};
+  coffee.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
   c.consumables = {coffee};
   RetailerConfig r;
   r.kind = "sandbox";

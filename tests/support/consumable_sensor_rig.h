@@ -31,7 +31,7 @@ inline ConsumableConfig consumable(const std::string& id, const std::string& nam
   c.unit = unit;
   c.capacity = capacity;
   c.tare = 350;
-  c.pack = {id + "-pack", capacity / 2, 5.0};
+  c.pack = {id + "-pack", capacity / 2, 5.0, std::nullopt};
   return c;
 }
 

@@ -13,7 +13,7 @@ inline ConsumableConfig coffee_beans() {
   c.name = "Coffee beans";
   c.unit = Unit::g;
   c.capacity = 1000;
-  c.pack = {"COFFEE-500", 500, 8.99};
+  c.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
   return c;
 }
 
@@ -23,7 +23,7 @@ inline ConsumableConfig coffee_pods() {
   c.name = "Pods";
   c.unit = Unit::pcs;
   c.capacity = 80;
-  c.pack = {"PODS-40", 40, 12.0};
+  c.pack = {"PODS-40", 40, 12.0, std::nullopt};
   return c;
 }
 

@@ -158,7 +158,7 @@ TEST_CASE("unknown keys are errors at every level, with a suggestion") {
   expect_error(l, 3, "mqtt.prefx", "unknown key (did you mean 'prefix'?)");
   expect_error(l, 7, "loglevel", "did you mean 'log_level'?");
   expect_error(l, 11, "consumables.coffee.capacty", "did you mean 'capacity'?");
-  expect_error(l, 13, "consumables.coffee.pack.colour", "unknown key (known here: price, size, sku)");
+  expect_error(l, 13, "consumables.coffee.pack.colour", "unknown key (known here: best_before_days, price, size, sku)");
   expect_error(l, 14, "frobnicate", "unknown key");
   REQUIRE_FALSE(l.errors.empty());
   CHECK(l.errors[0].file == path);
@@ -478,6 +478,33 @@ consumables: {}
   CHECK(bad.errors[0].line == 8);
   CHECK(bad.errors[1].key == "forecast.cancel_wait_days");
   CHECK(bad.errors[2].key == "forecast.risk");
+}
+
+TEST_CASE("a pack's best_before_days is a shelf life of up to ten years") {
+  const std::string base = R"(mqtt:
+  url: tcp://127.0.0.1:1883
+state_dir: /tmp/s
+http:
+  admin_token: test-admin-token-0123456789
+consumables:
+  milk:
+    unit: pcs
+    capacity: 12
+    pack: {sku: MILK-6, size: 6)";
+  ConfigLoad none = parse_config(base + "}\n", "/x/larder.yaml");
+  REQUIRE(none.config);
+  CHECK_FALSE(none.config->consumables[0].pack.best_before_days);
+  ConfigLoad set = parse_config(base + ", best_before_days: 7.5}\n", "/x/larder.yaml");
+  REQUIRE(set.config);
+  CHECK(set.config->consumables[0].pack.best_before_days == doctest::Approx(7.5));
+  for (const char* bad : {"0", "-1", "3651", "soon", ".inf"}) {
+    ConfigLoad l = parse_config(base + ", best_before_days: " + bad + "}\n", "/x/larder.yaml");
+    INFO(bad);
+    CHECK_FALSE(l.config);
+    REQUIRE(l.errors.size() == 1);
+    CHECK(l.errors[0].key == "consumables.milk.pack.best_before_days");
+    CHECK(l.errors[0].line == 10);
+  }
 }
 
 TEST_CASE("malformed YAML on which yaml-cpp 0.7's LoadAll never returns is a syntax error") {

@@ -24,7 +24,7 @@ ConsumableConfig scale_item() {
   c.capacity = 1000;
   c.tare = 350;
   c.lead_time_days = 3;
-  c.pack = {"COFFEE-500", 500, 8.99};
+  c.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
   return c;
 }
 
@@ -34,7 +34,7 @@ ConsumableConfig counter_item() {
   c.unit = Unit::pcs;
   c.capacity = 80;
   c.lead_time_days = 3;
-  c.pack = {"PODS-40", 40, 12.0};
+  c.pack = {"PODS-40", 40, 12.0, std::nullopt};
   return c;
 }
 
@@ -44,7 +44,7 @@ ConsumableConfig level_item() {
   c.unit = Unit::ml;
   c.capacity = 2000;
   c.lead_time_days = 3;
-  c.pack = {"DET-1500", 1500, 6.5};
+  c.pack = {"DET-1500", 1500, 6.5, std::nullopt};
   return c;
 }
 

@@ -21,7 +21,7 @@ ConsumableConfig pods(double lead_days = 3, double capacity = 80) {
   c.unit = Unit::pcs;
   c.capacity = capacity;
   c.lead_time_days = lead_days;
-  c.pack = {"PODS-40", 40, 12.0};
+  c.pack = {"PODS-40", 40, 12.0, std::nullopt};
   return c;
 }
 

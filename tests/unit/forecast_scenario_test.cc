@@ -27,7 +27,7 @@ ConsumableConfig coffee() {
   c.capacity = 1000;
   c.tare = kTare;
   c.lead_time_days = 3;
-  c.pack = {"COFFEE-500", 500, 8.99};
+  c.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
   return c;
 }
 

@@ -20,7 +20,7 @@ ConsumableConfig pods() {
   c.unit = Unit::pcs;
   c.capacity = 80;
   c.lead_time_days = 3;
-  c.pack = {"PODS-40", 40, 12.0};
+  c.pack = {"PODS-40", 40, 12.0, std::nullopt};
   return c;
 }
 

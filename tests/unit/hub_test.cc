@@ -20,12 +20,12 @@ Config test_config() {
   coffee.unit = Unit::g;
   coffee.capacity = 1000;
   coffee.tare = 350;
-  coffee.pack = {"COFFEE-500", 500, 8.99};
+  coffee.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
   ConsumableConfig pods;
   pods.id = "pods";
   pods.unit = Unit::pcs;
   pods.capacity = 80;
-  pods.pack = {"PODS-40", 40, 12.0};
+  pods.pack = {"PODS-40", 40, 12.0, std::nullopt};
   c.consumables = {coffee, pods};
   ButtonConfig box;
   box.id = "pod_box";

@@ -63,7 +63,7 @@ Config one_coffee() {
   coffee.id = "coffee";
   coffee.unit = Unit::g;
   coffee.capacity = 1000;
-  coffee.pack = {"C", 500, 1.0};
+  coffee.pack = {"C", 500, 1.0, std::nullopt};
   c.consumables = {coffee};
   return c;
 }

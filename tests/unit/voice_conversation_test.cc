@@ -32,13 +32,13 @@ Config voice_config() {
   coffee.unit = Unit::g;
   coffee.capacity = 1000;
   coffee.synonyms = {"beans", "coffee beans"};
-  coffee.pack = {"COFFEE-500", 500, 8.99};
+  coffee.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
   ConsumableConfig pods;
   pods.id = "pods";
   pods.name = "Dishwasher pods";
   pods.unit = Unit::pcs;
   pods.capacity = 60;
-  pods.pack = {"PODS-40", 40, 6.49};
+  pods.pack = {"PODS-40", 40, 6.49, std::nullopt};
   c.consumables = {coffee, pods};
   c.orders.request_timeout_s = 30;
   c.retailer = RetailerConfig{};

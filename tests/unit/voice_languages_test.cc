@@ -33,7 +33,7 @@ Config household(const std::string& locale, const std::string& currency) {
   coffee.unit = Unit::g;
   coffee.capacity = 1000;
   coffee.synonyms = {"bohnen"};
-  coffee.pack = {"COFFEE-500", 500, 8.99};
+  coffee.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
   c.consumables = {coffee};
   c.orders.request_timeout_s = 30;
   c.retailer = RetailerConfig{};

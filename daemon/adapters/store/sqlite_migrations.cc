@@ -61,6 +61,9 @@ const std::vector<SqliteMigration>& sqlite_migrations() {
        "ALTER TABLE consumable_state ADD COLUMN through_reading INTEGER NOT NULL DEFAULT 0;"
        "UPDATE consumable_state SET through_reading = "
        "(SELECT COALESCE(MAX(rowid), 0) FROM readings);"},
+      // A purchase may give its packs' best-before date (docs/best-before.md).
+      {5, "the best-before date of purchased packs",
+       "ALTER TABLE readings ADD COLUMN best_before REAL;"},
   };
   return kMigrations;
 }

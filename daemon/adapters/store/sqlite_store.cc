@@ -179,25 +179,32 @@ Status migrate(SQLite::Database& db, const std::string& path,
   return Status::Ok();
 }
 
+std::optional<double> optional_double(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getDouble();
+}
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, std::unique_ptr<SQLite::Database> db, Metrics& metrics)
       : path_(std::move(path)),
         db_(std::move(db)),
-        insert_reading_(*db_, "INSERT INTO readings (consumable, ts, kind, value) "
-                              "VALUES (?, ?, ?, ?)"),
+        insert_reading_(*db_, "INSERT INTO readings (consumable, ts, kind, value, best_before) "
+                              "VALUES (?, ?, ?, ?, ?)"),
         upsert_state_(*db_, "INSERT INTO consumable_state (consumable, json, updated, "
                             "through_reading) VALUES (?, ?, ?, ?) ON CONFLICT (consumable) "
                             "DO UPDATE SET json = excluded.json, updated = excluded.updated, "
                             "through_reading = excluded.through_reading"),
         // From the oldest checkpoint on, by rowid (the primary key): the checkpoints are at
         // most Hub::kCheckpointSeconds old, so this reads a few seconds of readings.
-        select_after_states_(*db_, "SELECT r.consumable, r.ts, r.kind, r.value FROM readings r "
+        select_after_states_(*db_, "SELECT r.consumable, r.ts, r.kind, r.value, r.best_before "
+                                   "FROM readings r "
                                    "JOIN consumable_state s ON s.consumable = r.consumable "
                                    "WHERE r.rowid > (SELECT COALESCE(MIN(through_reading), 0) "
                                    "FROM consumable_state) AND r.rowid > s.through_reading "
                                    "ORDER BY r.rowid"),
-        select_readings_(*db_, "SELECT ts, kind, value FROM readings WHERE consumable = ? "
+        select_readings_(*db_, "SELECT ts, kind, value, best_before FROM readings "
+                               "WHERE consumable = ? "
                                "AND ts >= ? AND ts < ? ORDER BY ts, rowid LIMIT ?"),
         select_states_(*db_, "SELECT consumable, json, updated FROM consumable_state "
                              "ORDER BY consumable"),
@@ -269,6 +276,11 @@ class SqliteStore final : public Store {
         insert_reading_.bind(2, r.ts);
         insert_reading_.bind(3, r.kind);
         insert_reading_.bind(4, r.value);
+        if (r.best_before) {
+          insert_reading_.bind(5, *r.best_before);
+        } else {
+          insert_reading_.bind(5);  // NULL
+        }
         insert_reading_.exec();
         insert_reading_.reset();
         rowids_.push_back(db_->getLastInsertRowid());
@@ -335,7 +347,8 @@ class SqliteStore final : public Store {
         out.push_back(Reading{select_after_states_.getColumn(0).getString(),
                               select_after_states_.getColumn(1).getDouble(),
                               select_after_states_.getColumn(2).getString(),
-                              select_after_states_.getColumn(3).getDouble()});
+                              select_after_states_.getColumn(3).getDouble(),
+                              optional_double(select_after_states_.getColumn(4))});
       }
       select_after_states_.reset();
     } catch (const std::exception& e) {
@@ -359,7 +372,8 @@ class SqliteStore final : public Store {
       while (select_readings_.executeStep()) {
         out.push_back(Reading{consumable, select_readings_.getColumn(0).getDouble(),
                               select_readings_.getColumn(1).getString(),
-                              select_readings_.getColumn(2).getDouble()});
+                              select_readings_.getColumn(2).getDouble(),
+                              optional_double(select_readings_.getColumn(3))});
       }
       select_readings_.reset();
     } catch (const std::exception& e) {
