@@ -23,7 +23,7 @@ std::string level(double value, double ts) {
   return json{{"value", value}, {"unit", "g"}, {"gross", true}, {"ts", ts}}.dump();
 }
 
-std::string with_tea(std::string config) {
+std::string with_tea(const std::string& config) {
   return config + R"(  tea:
     unit: g
     capacity: 500

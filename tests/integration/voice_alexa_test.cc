@@ -231,7 +231,7 @@ TEST_CASE("every certificate URL form of formats.md: the accepted ones answer, t
 TEST_CASE("each broken verification rule gives 400 with nothing done") {
   AlexaRig rig;
   const json order = AlexaRig::intent("Reorder", {{"item", "coffee"}});
-  auto refused = [&](HttpRequest req, const char* what) {
+  auto refused = [&](const HttpRequest& req, const char* what) {
     CAPTURE(what);
     auto a = rig.post(req);
     CHECK(a.status == 400);
@@ -302,7 +302,7 @@ TEST_CASE("each broken verification rule gives 400 with nothing done") {
 TEST_CASE("vacation by Alexa: on until an AMAZON.DATE day, a bad date refused, asked about, off") {
   AlexaRig rig;
   // A day a month ahead, the form AMAZON.DATE gives for "the 24th of December".
-  auto ahead = static_cast<std::time_t>(wall_now()) + 30 * 86400;
+  auto ahead = static_cast<std::time_t>(wall_now()) + std::time_t{30} * 86400;
   std::tm d{};
   gmtime_r(&ahead, &d);
   char day[16];

@@ -151,7 +151,7 @@ TEST_CASE("outside a session Hermes hears tts/say, other assistants use larder/v
 TEST_CASE("vacation through Hermes: on until a day in the until slot, then off") {
   VoiceWorld v;
   // A day a month ahead, as a Rhasspy slot substitution would give it.
-  auto ahead = std::time(nullptr) + 30 * 86400;
+  auto ahead = std::time(nullptr) + std::time_t{30} * 86400;
   std::tm d{};
   gmtime_r(&ahead, &d);
   char day[16];
