@@ -90,6 +90,18 @@ int VoiceDesk::revoke_access(const std::optional<std::string>& consumable) {
   return n;
 }
 
+std::optional<voice::Household::Away> VoiceDesk::away() const {
+  auto v = hub_.vacation();
+  if (!v) return std::nullopt;
+  return Away{v->from, v->until};
+}
+
+Status VoiceDesk::start_vacation(std::optional<double> until) {
+  return hub_.start_vacation(until, "voice");
+}
+
+Status VoiceDesk::end_vacation() { return hub_.end_vacation("voice"); }
+
 Status VoiceDesk::refilled(const std::string& consumable, double ts) {
   auto before = hub_.rejected();
   hub_.on_message(Message{root_ + "/consumable/" + consumable + "/refilled",

@@ -54,6 +54,9 @@ class VoiceDesk final : public VoiceActions, public voice::Household {
   orders::Reply cancel(const std::string& order_id) override;
   Status refilled(const std::string& consumable, double ts) override;
   int revoke_access(const std::optional<std::string>& consumable) override;
+  std::optional<Away> away() const override;
+  Status start_vacation(std::optional<double> until) override;
+  Status end_vacation() override;
 
   // Where RevokeAccess goes; without it there is never access to revoke.
   void set_delivery(DeliveryDesk* delivery) { delivery_ = delivery; }

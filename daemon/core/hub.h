@@ -210,7 +210,8 @@ class Hub {
   void publish_state(Entry& e);
   void apply_vacation();             // tells every model the latest absence
   void vacation_changed(const char* kind, const std::string& text, const std::string& by);
-  Status restore_vacation();
+  // The absence kept in the store, from the states restore() has already loaded.
+  void restore_vacation(const std::vector<StoredState>& states);
   void tick_vacation(double now);    // an absence whose end has come ends
 
   const Config& config_;

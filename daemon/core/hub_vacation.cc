@@ -81,13 +81,11 @@ void Hub::vacation_changed(const char* kind, const std::string& text, const std:
   log_info(std::string(kind) + " (by " + by + ")");
 }
 
-Status Hub::restore_vacation() {
-  auto states = store_.load_states();
-  if (!states.ok()) return states.status();
-  for (const auto& s : *states) {
+void Hub::restore_vacation(const std::vector<StoredState>& states) {
+  for (const auto& s : states) {
     if (s.consumable != kStoreKey) continue;
     json j = json::parse(s.json, nullptr, false);
-    if (!j.is_object() || !j.contains("from") || !j["from"].is_number()) return Status::Ok();
+    if (!j.is_object() || !j.contains("from") || !j["from"].is_number()) return;
     Vacation v{j["from"].get<double>(), std::nullopt};
     if (j.contains("until") && j["until"].is_number()) v.until = j["until"].get<double>();
     // An absence that ended still keeps its days out of the rate (they may not all be
@@ -98,7 +96,6 @@ Status Hub::restore_vacation() {
     apply_vacation();
     bus_.publish(root_ + "/vacation/state", to_json(vacation_, !vacation_ended_).dump(), true, 1);
   }
-  return Status::Ok();
 }
 
 }  // namespace larder

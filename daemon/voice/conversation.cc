@@ -97,9 +97,7 @@ void Conversation::on_intent(const contract::IntentInput& in, Answer answer) {
   }
   // The slots of mqtt-v1.md's intents; any other is a request the hub cannot serve.
   for (const auto& [slot, value] : in.slots) {
-    bool known = slot == "item" ? in.intent != "ConfirmOrder" && in.intent != "DenyOrder"
-                                : slot == "quantity" && in.intent == "Reorder";
-    if (!known) {
+    if (!has_slot(in.intent, slot)) {
       say(answer, base, phrases_.unknown_slot(slot));
       return;
     }
@@ -120,6 +118,12 @@ void Conversation::on_intent(const contract::IntentInput& in, Answer answer) {
     deliveries(in, base, answer);
   } else if (in.intent == "RevokeAccess") {
     revoke(in, base, answer);
+  } else if (in.intent == "StartVacation") {
+    start_vacation(in, base, answer);
+  } else if (in.intent == "EndVacation") {
+    end_vacation(base, answer);
+  } else if (in.intent == "VacationStatus") {
+    vacation_status(base, answer);
   } else {
     say(answer, base, phrases_.cannot_yet());
   }

@@ -19,6 +19,11 @@
 //   - DeliveryQuery (item): when the orders on their way arrive.
 //   - RevokeAccess (item): revokes trunk access for the deliveries in flight (of that item
 //     only, with one); they go to the doorstep.
+//   - StartVacation (until), EndVacation, VacationStatus (conversation_vacation.cc):
+//     vacation mode (docs/vacation.md) on, off, and whether it is on. `until` is a local
+//     date, YYYY-MM-DD (Alexa's AMAZON.DATE), the start of that day; without it the
+//     absence lasts until switched off. A date that is not such a day, or not in the
+//     future, is answered and changes nothing.
 // Items resolve through names and synonyms (items.h); an unknown item gets an answer
 // listing what is known. An intent below the confidence floor is answered ("please say
 // it again") and not acted on. A well-formed intent the hub cannot serve gets a spoken
@@ -69,6 +74,15 @@ class Household {
   // Revokes trunk access of the orders in flight (those with the consumable, when given);
   // the number of orders whose access was revoked.
   virtual int revoke_access(const std::optional<std::string>& consumable) = 0;
+  // Vacation mode (Hub::start_vacation and end_vacation, by "voice"): the absence in force
+  // now, if any.
+  struct Away {
+    double from = 0;
+    std::optional<double> until;  // nothing: until switched off
+  };
+  virtual std::optional<Away> away() const = 0;
+  virtual Status start_vacation(std::optional<double> until) = 0;
+  virtual Status end_vacation() = 0;  // refused when nobody is away
 };
 
 class Conversation {
@@ -130,6 +144,11 @@ class Conversation {
   void refilled(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
   void deliveries(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
   void revoke(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
+  void start_vacation(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
+  void end_vacation(const VoiceSay& base, Answer& answer);
+  void vacation_status(const VoiceSay& base, Answer& answer);
+  // Whether `intent` has the slot `slot` (mqtt-v1.md and its vacation extension).
+  static bool has_slot(const std::string& intent, const std::string& slot);
 
   // The item of the intent's `item` slot: its id, or the spoken "sorry" was answered.
   std::optional<std::string> item(const contract::IntentInput& in, const VoiceSay& base,

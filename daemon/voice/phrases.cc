@@ -34,6 +34,15 @@ std::string Phrases::on_day(double t, double now, const TimeZone& zone) const {
   return d == t_("day.today") || d == t_("day.tomorrow") ? d : t_("day.on", {arg("day", d)});
 }
 
+std::string Phrases::date(double t, const TimeZone& zone) const {
+  std::tm then{};
+  local_day(t, zone, &then);
+  return t_("day.weekday_date",
+            {arg("weekday", t_.weekday(then.tm_wday)),
+             arg("date", t_("day.date", {arg("day", std::to_string(then.tm_mday)),
+                                         arg("month", t_.month(then.tm_mon))}))});
+}
+
 std::string Phrases::days(double d) const {
   if (d < 1) return t_("duration.less_than_a_day");
   return t_("duration.about_days", {t_.num("n", std::round(d))});
@@ -235,6 +244,24 @@ std::string Phrases::no_delivery_of(const std::string& item) const {
 std::string Phrases::no_access_granted() const { return t_("voice.no_access_granted"); }
 std::string Phrases::access_revoked(int orders) const {
   return t_("voice.access_revoked", {t_.num("n", orders)});
+}
+
+std::string Phrases::vacation_started(const std::string& date) const {
+  return t_("voice.vacation_started", {arg("date", date)});
+}
+std::string Phrases::vacation_started_open() const { return t_("voice.vacation_started_open"); }
+std::string Phrases::vacation_ended() const { return t_("voice.vacation_ended"); }
+std::string Phrases::vacation_not_on() const { return t_("voice.vacation_not_on"); }
+std::string Phrases::vacation_on_until(const std::string& date) const {
+  return t_("voice.vacation_on_until", {arg("date", date)});
+}
+std::string Phrases::vacation_on_open() const { return t_("voice.vacation_on_open"); }
+std::string Phrases::vacation_off() const { return t_("voice.vacation_off"); }
+std::string Phrases::bad_date(const std::string& heard) const {
+  return t_("voice.bad_date", {arg("heard", heard)});
+}
+std::string Phrases::date_not_future(const std::string& date) const {
+  return t_("voice.date_not_future", {arg("date", date)});
 }
 
 std::string Phrases::arriving(const std::string& day) const { return t_("voice.arriving", {arg("day", day)}); }

@@ -23,6 +23,7 @@ class Phrases {
   std::string list(const std::vector<std::string>& words) const;       // "a, b and c"
   std::string day(double t, double now, const TimeZone& zone) const;     // "today", "Thursday"
   std::string on_day(double t, double now, const TimeZone& zone) const;  // "today", "on Thursday"
+  std::string date(double t, const TimeZone& zone) const;              // "Thursday, 24 December"
   std::string days(double days) const;                                  // "about 18 days"
   std::string amount(double value, Unit unit) const;                     // "412 grams"
   std::string price(double amount, const std::string& currency) const;   // "8 euros 99"
@@ -84,6 +85,17 @@ class Phrases {
   std::string no_delivery_of(const std::string& item) const;
   std::string no_access_granted() const;
   std::string access_revoked(int orders) const;
+
+  // Vacation mode; `date` as date() writes it.
+  std::string vacation_started(const std::string& date) const;
+  std::string vacation_started_open() const;
+  std::string vacation_ended() const;
+  std::string vacation_not_on() const;       // nothing to switch off
+  std::string vacation_on_until(const std::string& date) const;
+  std::string vacation_on_open() const;
+  std::string vacation_off() const;
+  std::string bad_date(const std::string& heard) const;        // nothing was changed
+  std::string date_not_future(const std::string& date) const;  // nothing was changed
 
   // Arrival phrases for order sentences.
   std::string arriving(const std::string& day) const;  // "arriving on Thursday"

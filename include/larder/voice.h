@@ -12,10 +12,11 @@
 
 namespace larder {
 
-// The voice intents of the contract (shared/contract/mqtt-v1.md), version 1.
-inline constexpr std::array<std::string_view, 8> kVoiceIntents = {
-    "Reorder", "StockQuery", "CancelOrder", "ConfirmOrder",
-    "DenyOrder", "Refilled", "DeliveryQuery", "RevokeAccess"};
+// The voice intents of the contract (shared/contract/mqtt-v1.md), version 1, and the
+// vacation intents that extend it (docs/mqtt.md, docs/vacation.md).
+inline constexpr std::array<std::string_view, 11> kVoiceIntents = {
+    "Reorder", "StockQuery", "CancelOrder", "ConfirmOrder", "DenyOrder", "Refilled",
+    "DeliveryQuery", "RevokeAccess", "StartVacation", "EndVacation", "VacationStatus"};
 
 struct VoiceCard {        // shown in the Alexa app for orders
   std::string title;

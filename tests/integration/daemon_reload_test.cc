@@ -23,7 +23,7 @@ std::string level(double value, double ts) {
   return json{{"value", value}, {"unit", "g"}, {"gross", true}, {"ts", ts}}.dump();
 }
 
-std::string with_tea(std::string config) {
+std::string with_tea(const std::string& config) {
   return config + R"(  tea:
     unit: g
     capacity: 500
@@ -43,6 +43,14 @@ double metric(std::uint16_t port, const std::string& line_start) {
   auto at = m.body.find("\n" + line_start + " ");
   if (at == std::string::npos) return -1;
   return std::stod(m.body.substr(at + line_start.size() + 2));
+}
+
+// GET /api/v1/consumables/<id>: the consumable's state as the running hub holds it.
+json consumable(std::uint16_t port, const std::string& id) {
+  auto a = http_request(port, "GET", "/api/v1/consumables/" + id,
+                        {"Authorization: Bearer test-read-token-0123456789"});
+  REQUIRE_MESSAGE(a.status == 200, a.body);
+  return json::parse(a.body);
 }
 
 void publish_levels(TestClient& device, const std::string& consumable, double value, double t0) {
@@ -74,6 +82,9 @@ TEST_CASE("SIGHUP applies a valid configuration without a restart or a new MQTT 
   REQUIRE(unknown);
   CHECK(json::parse(unknown->payload)["reason"].get<std::string>().find("tea") != std::string::npos);
 
+  json before = consumable(daemon.http_port(), "coffee");
+  REQUIRE(before["level"] == 462.5);
+
   daemon.set_config(with_tea(default_daemon_config()));
   watcher.clear();
   (void)daemon.notifications();
@@ -86,8 +97,17 @@ TEST_CASE("SIGHUP applies a valid configuration without a restart or a new MQTT 
   CHECK(notes.front() == "RELOADING=1");
   CHECK(notes.back() == "READY=1");
 
-  // The new consumable works; the old one kept its model (the level goes on from where it
-  // was, no relearning from nothing) and the connection was never dropped.
+  // The old consumable kept its state across the rebuilt hub: before any new reading, its
+  // level, packs on hand and the time of its last update read back as they were (a model
+  // started from nothing would have no level).
+  json after = consumable(daemon.http_port(), "coffee");
+  CHECK(after["level"] == before["level"]);
+  CHECK(after["on_hand"] == before["on_hand"]);
+  CHECK(after["updated"] == before["updated"]);
+  CHECK(after["rate_per_day"] == before["rate_per_day"]);
+
+  // The new consumable works, the old one goes on from there, and the connection was never
+  // dropped.
   publish_levels(device, "tea", 300, 1764460200);  // tea has no tare
   REQUIRE_MESSAGE(watcher.wait_for("larder/v1/consumable/tea/state", 5s, [](const Received& r) {
     return json::parse(r.payload)["level"] == 300;

@@ -231,7 +231,7 @@ TEST_CASE("every certificate URL form of formats.md: the accepted ones answer, t
 TEST_CASE("each broken verification rule gives 400 with nothing done") {
   AlexaRig rig;
   const json order = AlexaRig::intent("Reorder", {{"item", "coffee"}});
-  auto refused = [&](HttpRequest req, const char* what) {
+  auto refused = [&](const HttpRequest& req, const char* what) {
     CAPTURE(what);
     auto a = rig.post(req);
     CHECK(a.status == 400);
@@ -297,4 +297,45 @@ TEST_CASE("each broken verification rule gives 400 with nothing done") {
       rig.pki.intermediate.pem();
   json env = test::alexa_envelope(kSkill, now, {{"type", "LaunchRequest"}});
   CHECK(rig.post(test::signed_alexa_request(env, leaf_key, other)).status == 200);
+}
+
+TEST_CASE("vacation by Alexa: on until an AMAZON.DATE day, a bad date refused, asked about, off") {
+  AlexaRig rig;
+  // A day a month ahead, the form AMAZON.DATE gives for "the 24th of December".
+  auto ahead = static_cast<std::time_t>(wall_now()) + std::time_t{30} * 86400;
+  std::tm d{};
+  gmtime_r(&ahead, &d);
+  char day[16];
+  REQUIRE(std::strftime(day, sizeof day, "%Y-%m-%d", &d) == 10);
+  auto text_of = [](const test::HttpAnswer& a) {
+    return speech_of(a)["outputSpeech"]["text"].get<std::string>();
+  };
+
+  auto on = rig.post(rig.signed_request(AlexaRig::intent("StartVacation", {{"until", day}})));
+  REQUIRE_MESSAGE(on.status == 200, on.body);
+  CHECK(text_of(on).rfind("Vacation mode is on until ", 0) == 0);
+  CHECK(text_of(on).find(": automatic orders wait for your return.") != std::string::npos);
+  CHECK(speech_of(on)["shouldEndSession"] == true);
+  auto away = rig.hub.vacation();
+  REQUIRE(away);
+  REQUIRE(away->until);
+  double until = *away->until;
+  CHECK(until > wall_now() + 29 * 86400);  // that day's midnight (UTC here)
+  CHECK(until <= wall_now() + 30 * 86400);
+
+  auto bad = rig.post(rig.signed_request(AlexaRig::intent("StartVacation", {{"until", "2026-W52"}})));
+  REQUIRE(bad.status == 200);
+  CHECK(text_of(bad) == "Sorry, I did not understand the date 2026-W52. Please name a day, like the "
+                        "24th of December. Nothing was changed.");
+  REQUIRE(rig.hub.vacation());
+  CHECK(rig.hub.vacation()->until == until);
+
+  auto status = rig.post(rig.signed_request(AlexaRig::intent("VacationStatus")));
+  REQUIRE(status.status == 200);
+  CHECK(text_of(status).rfind("Vacation mode is on until ", 0) == 0);
+
+  auto off = rig.post(rig.signed_request(AlexaRig::intent("EndVacation")));
+  REQUIRE(off.status == 200);
+  CHECK(text_of(off) == "Vacation mode is off. Welcome back!");
+  CHECK_FALSE(rig.hub.vacation());
 }

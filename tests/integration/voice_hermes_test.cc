@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <ctime>
 #include <set>
 #include <string>
 
@@ -145,4 +146,39 @@ TEST_CASE("outside a session Hermes hears tts/say, other assistants use larder/v
   auto err = v.w.wait_for("larder/v1/error", 15s);
   REQUIRE(err);
   CHECK(json::parse(err->payload)["topic"] == "larder/v1/voice/intent");
+}
+
+TEST_CASE("vacation through Hermes: on until a day in the until slot, then off") {
+  VoiceWorld v;
+  // A day a month ahead, as a Rhasspy slot substitution would give it.
+  auto ahead = std::time(nullptr) + std::time_t{30} * 86400;
+  std::tm d{};
+  gmtime_r(&ahead, &d);
+  char day[16];
+  REQUIRE(std::strftime(day, sizeof day, "%Y-%m-%d", &d) == 10);
+  json on = hermes_intent("StartVacation", "vac-1");
+  on["input"] = "we are away until christmas eve";
+  on["slots"].push_back({{"slotName", "until"},
+                         {"entity", "larder_dates"},
+                         {"rawValue", "christmas eve"},
+                         {"value", {{"kind", "Unknown"}, {"value", day}}}});
+  v.w.publish("hermes/intent/StartVacation", on.dump());
+  json said = v.reply("hermes/dialogueManager/endSession", "vac-1");
+  CHECK(std::string(said["text"]).rfind("Vacation mode is on until ", 0) == 0);
+  auto state = v.w.wait_for("larder/v1/vacation/state", 15s, [](const Received& m) {
+    return json::parse(m.payload).value("away", false);
+  });
+  REQUIRE_MESSAGE(state, v.daemon.log());
+  json s = json::parse(state->payload);
+  CHECK(s["until"].is_number());
+  CHECK(s["until"].get<double>() > static_cast<double>(std::time(nullptr)) + 29 * 86400);
+
+  v.say("EndVacation", "vac-2");
+  json off = v.reply("hermes/dialogueManager/endSession", "vac-2");
+  CHECK(off["text"] == "Vacation mode is off. Welcome back!");
+  auto ended = v.w.wait_for("larder/v1/event", 15s, [](const Received& m) {
+    json e = json::parse(m.payload);
+    return e["kind"] == "vacation_ended" && e["by"] == "voice";
+  });
+  CHECK_MESSAGE(ended, v.daemon.log());
 }

@@ -77,7 +77,8 @@ TEST_CASE("read_turn: LaunchRequest and SessionEndedRequest") {
 
 TEST_CASE("read_turn: canonical intents map to themselves with their slots") {
   for (const char* name : {"Reorder", "StockQuery", "CancelOrder", "ConfirmOrder", "DenyOrder",
-                           "Refilled", "DeliveryQuery", "RevokeAccess"}) {
+                           "Refilled", "DeliveryQuery", "RevokeAccess", "StartVacation",
+                           "EndVacation", "VacationStatus"}) {
     INFO(name);
     AlexaTurn t = read_ok(intent_request(name));
     CHECK(t.kind == Kind::intent);
@@ -97,6 +98,11 @@ TEST_CASE("read_turn: canonical intents map to themselves with their slots") {
                 {"nothing", {{"name", "nothing"}, {"value", nullptr}}}};
   AlexaTurn t = read_ok(intent_request("Reorder", slots));
   CHECK(t.intent.slots == std::map<std::string, std::string>{{"item", "coffee beans"}});
+  // An AMAZON.DATE slot comes as Alexa resolved it; the conversation reads the date.
+  json until = {{"until", {{"name", "until"}, {"value", "2026-12-24"}, {"confirmationStatus", "NONE"}}}};
+  AlexaTurn away = read_ok(intent_request("StartVacation", until));
+  CHECK(away.intent.intent == "StartVacation");
+  CHECK(away.intent.slots == std::map<std::string, std::string>{{"until", "2026-12-24"}});
 }
 
 TEST_CASE("read_turn: Amazon's built-in intents") {

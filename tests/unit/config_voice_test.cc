@@ -99,7 +99,8 @@ TEST_CASE("voice: a full section is read, relative trust stores against the file
 
   // Every canonical intent may be a target.
   for (const char* target : {"Reorder", "StockQuery", "CancelOrder", "ConfirmOrder", "DenyOrder",
-                             "Refilled", "DeliveryQuery", "RevokeAccess"}) {
+                             "Refilled", "DeliveryQuery", "RevokeAccess", "StartVacation",
+                             "EndVacation", "VacationStatus"}) {
     ConfigLoad t = with_voice(std::string("  hermes:\n    intents: {Say: ") + target + "}\n");
     INFO(target << dump(t));
     REQUIRE(t.config.has_value());
@@ -147,7 +148,7 @@ TEST_CASE("voice: every bad value names the file, the line and the key") {
        "must be a map of keys, got a list"},
       {"  hermes:\n    intents:\n      OrderMore: Buy\n", 10, "voice.hermes.intents.OrderMore",
        "must be Reorder, StockQuery, CancelOrder, ConfirmOrder, DenyOrder, Refilled, "
-       "DeliveryQuery or RevokeAccess, got \"Buy\""},
+       "DeliveryQuery, RevokeAccess, StartVacation, EndVacation or VacationStatus, got \"Buy\""},
       {"  hermes:\n    intents:\n      OrderMore: reorder\n", 10,
        "voice.hermes.intents.OrderMore", "got \"reorder\""},
       {"  hermes:\n    intents:\n      OrderMore: {x: 1}\n", 10, "voice.hermes.intents.OrderMore",

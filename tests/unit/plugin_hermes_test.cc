@@ -153,6 +153,7 @@ TEST_CASE("hermes: canonical names map to themselves, also after a Snips user pr
   CHECK(send(*p, rhasspy_intent("HowMuchLeft"))["intent"] == "StockQuery");
   CHECK(send(*p, rhasspy_intent("alice:OrderMore"))["intent"] == "Reorder");
   CHECK(send(*p, rhasspy_intent("bob:Refilled"))["intent"] == "Refilled");
+  CHECK(send(*p, rhasspy_intent("StartVacation"))["intent"] == "StartVacation");  // an extension
   // A full configured name wins over its part after ':'.
   CHECK(send(*p, rhasspy_intent("alice:Nope"))["intent"] == "DenyOrder");
   // Names match exactly.

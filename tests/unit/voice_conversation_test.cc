@@ -295,3 +295,83 @@ TEST_CASE("what is running low answers from the forecasts, soonest first, in day
   CHECK(one.rfind("Coffee beans: 1", 0) == 0);  // what the level filter makes of ~160 g
   CHECK(one.find(" grams left, enough for about 4 days, until ") != std::string::npos);
 }
+
+TEST_CASE("vacation by voice: on until a day, asked about, off, and on until switched off") {
+  Voice v;
+  auto last_event = [&v] {
+    auto all = v.bus.on("larder/v1/event");
+    REQUIRE_FALSE(all.empty());
+    return json::parse(all.back().payload);
+  };
+  v.intent("VacationStatus");
+  CHECK(v.last_text() == "Vacation mode is off.");
+
+  // 2025-12-24 is the day of the return: away until it starts, in the household's zone.
+  v.intent("StartVacation", {{"until", "2025-12-24"}});
+  CHECK(v.last_text() ==
+        "Vacation mode is on until Wednesday, 24 December: automatic orders wait for your return.");
+  CHECK(v.last_say()["end_session"] == true);
+  auto away = v.hub.vacation();
+  REQUIRE(away);
+  CHECK(away->from == kT0);
+  CHECK(away->until == kT0 + 24 * 86400);
+  CHECK(last_event()["kind"] == "vacation_started");
+  CHECK(last_event()["by"] == "voice");
+  CHECK(last_event()["until"] == kT0 + 24 * 86400);
+  v.intent("VacationStatus", json::object(), "s2");
+  CHECK(v.last_text() == "Vacation mode is on until Wednesday, 24 December.");
+
+  v.clock.advance(3 * 86400);
+  v.intent("EndVacation");
+  CHECK(v.last_text() == "Vacation mode is off. Welcome back!");
+  CHECK_FALSE(v.hub.vacation());
+  CHECK(last_event()["kind"] == "vacation_ended");
+  CHECK(last_event()["by"] == "voice");
+  v.intent("EndVacation");
+  CHECK(v.last_text() == "Vacation mode is not on. Nothing was changed.");
+
+  // Without an end date: until switched off.
+  v.intent("StartVacation");
+  CHECK(v.last_text() == "Vacation mode is on until you switch it off: automatic orders wait.");
+  away = v.hub.vacation();
+  REQUIRE(away);
+  CHECK(away->from == kT0 + 3 * 86400);
+  CHECK_FALSE(away->until);
+  v.intent("VacationStatus");
+  CHECK(v.last_text() == "Vacation mode is on until it is switched off.");
+  json state = json::parse(v.bus.on("larder/v1/vacation/state").back().payload);
+  CHECK(state["away"] == true);
+  CHECK(state["until"].is_null());
+}
+
+TEST_CASE("a vacation date that is not a day in the future is answered and changes nothing") {
+  Voice v;
+  for (const char* bad : {"2025-W52", "2025-12", "2025-12-24T18:00", "24 December", "2025-02-30",
+                          "2025-13-01", "next week"}) {
+    CAPTURE(bad);
+    v.intent("StartVacation", {{"until", bad}});
+    CHECK(v.last_text() == std::string("Sorry, I did not understand the date ") + bad +
+                               ". Please name a day, like the 24th of December. Nothing was changed.");
+  }
+  v.intent("StartVacation", {{"until", "2025-11-30"}});  // today: its start has passed
+  CHECK(v.last_text() == "Sorry, Sunday, 30 November is not in the future. Nothing was changed.");
+  v.intent("StartVacation", {{"until", "2025-11-01"}});
+  CHECK(v.last_text() == "Sorry, Saturday, 1 November is not in the future. Nothing was changed.");
+  // Slots the vacation intents do not have.
+  v.intent("StartVacation", {{"item", "coffee"}});
+  CHECK(v.last_text() == "Sorry, I don't know what item means in that request. Nothing was done.");
+  v.intent("EndVacation", {{"until", "2025-12-24"}});
+  CHECK(v.last_text() == "Sorry, I don't know what until means in that request. Nothing was done.");
+  CHECK_FALSE(v.hub.vacation());
+  CHECK(v.bus.on("larder/v1/vacation/state").empty());
+  CHECK(v.bus.on("larder/v1/event").empty());
+
+  // An absence in force is not changed by a bad date either.
+  v.intent("StartVacation", {{"until", "2025-12-24"}});
+  REQUIRE(v.hub.vacation());
+  v.intent("StartVacation", {{"until", "2025-12-32"}});
+  CHECK(v.last_text().rfind("Sorry, I did not understand the date 2025-12-32.", 0) == 0);
+  REQUIRE(v.hub.vacation());
+  CHECK(v.hub.vacation()->until == kT0 + 24 * 86400);
+  CHECK(v.bus.on("larder/v1/vacation/state").size() == 1);
+}

@@ -155,3 +155,34 @@ TEST_CASE("Swiss francs and pounds: spoken by name, written with the code or the
   CHECK(gbp.last_text() == "OK, nothing is ordered.");
   CHECK(gbp.event_text("order_cancelled") == "The order of 1 x Kaffeebohnen is cancelled.");
 }
+
+TEST_CASE("German vacation answers, with the date in the household's zone") {
+  Config c = household("de-DE", "EUR");
+  c.household.timezone = "Europe/Berlin";
+  Household h(c);
+  h.intent("VacationStatus");
+  CHECK(h.last_text() == "Der Urlaubsmodus ist aus.");
+  h.intent("StartVacation", {{"until", "morgen"}});
+  CHECK(h.last_text() == "Entschuldigung, das Datum morgen habe ich nicht verstanden. Nenne bitte einen "
+                         "Tag, zum Beispiel den 24. Dezember. Es wurde nichts geändert.");
+  CHECK_FALSE(h.hub.vacation());
+  h.intent("StartVacation", {{"until", "2025-12-24"}});
+  CHECK(h.last_text() ==
+        "Der Urlaubsmodus ist bis Mittwoch, 24. Dezember an: automatische Bestellungen warten auf die "
+        "Rückkehr.");
+  REQUIRE(h.hub.vacation());
+  CHECK(h.hub.vacation()->until == kT0 + 24 * 86400 - 3600);  // midnight in Berlin (CET)
+  CHECK(h.event_text("vacation_started") ==
+        "Der Urlaubsmodus ist an: automatische Bestellungen warten auf die Rückkehr.");
+  h.intent("VacationStatus");
+  CHECK(h.last_text() == "Der Urlaubsmodus ist bis Mittwoch, 24. Dezember an.");
+  h.intent("EndVacation");
+  CHECK(h.last_text() == "Der Urlaubsmodus ist aus. Willkommen zurück!");
+  h.intent("EndVacation");
+  CHECK(h.last_text() == "Der Urlaubsmodus ist nicht an. Es wurde nichts geändert.");
+  h.intent("StartVacation");
+  CHECK(h.last_text() ==
+        "Der Urlaubsmodus ist an, bis du ihn ausschaltest: automatische Bestellungen warten.");
+  h.intent("VacationStatus");
+  CHECK(h.last_text() == "Der Urlaubsmodus ist an, bis er ausgeschaltet wird.");
+}
