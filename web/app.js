@@ -1,9 +1,12 @@
 // The larderd dashboard (docs/dashboard.md): sign-in first, then a card per consumable
 // with its plot, the orders, the deliveries and the recent events, kept up to date by
 // polling the API every few seconds while the tab is visible. Plain JavaScript modules,
-// no framework, no build step, nothing fetched from anywhere but the hub itself.
+// no framework, no build step, nothing fetched from anywhere but the hub itself. Its words
+// and formats follow household.locale, household.currency and household.timezone once
+// signed in (GET /api/v1/dashboard); before, the browser's language (js/i18n.js).
 import { Api } from './js/api.js';
 import { fmtClock } from './js/dom.js';
+import { hasTexts, setTexts, t } from './js/i18n.js';
 import { ConsumableCards, renderDeliveries, renderEvents, renderOrders } from './js/views.js';
 
 const POLL_MS = 5000;
@@ -24,6 +27,24 @@ let state = freshState();
 let timer = null;
 let polling = false;
 let signedIn = false;
+let visitorTexts = null;  // the sign-in form's words, in the browser's language
+
+// The sign-in form speaks the browser's language (English when the hub has no catalog for
+// it): before signing in the page knows nothing of the household.
+async function loadVisitorTexts() {
+  try {
+    visitorTexts = await api.texts(navigator.language || 'en');
+  } catch {
+    visitorTexts = null;  // the hub cannot be reached: the page's own English stays
+  }
+  if (visitorTexts) setTexts(visitorTexts);
+}
+
+// A message for the sign-in form or the bar; without any words (the hub did not answer
+// the first request) the reason alone.
+function say(id, args = {}) {
+  return hasTexts() ? t(id, args) : String(args.reason || '');
+}
 
 function freshState() {
   return {
@@ -36,8 +57,11 @@ function freshState() {
 
 // ---- Signing in and out ---------------------------------------------------------------
 
-function showSignIn(message) {
+// Shows the sign-in form with the message `id` (none when empty), in the visitor's words.
+function showSignIn(id, args) {
   signedIn = false;
+  if (visitorTexts) setTexts(visitorTexts);
+  const message = id ? say(id, args) : '';
   stopPolling();
   cards.clear();
   for (const node of [ui.orders, ui.deliveries, ui.events]) node.replaceChildren();
@@ -57,31 +81,33 @@ function showDashboard(session) {
   ui.loading.hidden = true;
   ui.signinError.hidden = true;
   ui.dashboard.hidden = false;
-  ui.who.textContent = session.right === 'admin' ? 'Signed in (admin)' : 'Signed in (read only)';
+  ui.who.textContent = t(session.right === 'admin' ? 'dashboard.signed_in.admin' : 'dashboard.signed_in.read');
   startPolling();
 }
 
 function sessionEnded(error) {
   if (!signedIn) return;
   api.forget();
-  showSignIn(error && error.message ? `Signed out: ${error.message}` : 'Your session has ended; sign in again.');
+  if (error && error.message) showSignIn('dashboard.signed_out_because', { reason: error.message });
+  else showSignIn('dashboard.session_ended');
 }
 
 ui.form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const token = ui.token.value.trim();
   if (!token) {
-    ui.signinError.textContent = 'Enter the hub’s read or admin token.';
+    ui.signinError.textContent = say('dashboard.signin.empty');
     ui.signinError.hidden = false;
     return;
   }
   ui.signinButton.disabled = true;
   try {
     const session = await api.signIn(token);
+    setTexts(await api.dashboard());
     ui.token.value = '';
     showDashboard(session);
   } catch (e) {
-    ui.signinError.textContent = e.status === 401 ? `Sign-in refused: ${e.message}` : e.message;
+    ui.signinError.textContent = e.status === 401 ? say('dashboard.signin.refused', { reason: e.message }) : e.message;
     ui.signinError.hidden = false;
   } finally {
     ui.signinButton.disabled = false;
@@ -96,7 +122,7 @@ ui.signout.addEventListener('click', async () => {
     // the session is gone from this page either way
   } finally {
     ui.signout.disabled = false;
-    showSignIn('You are signed out.');
+    showSignIn('dashboard.signed_out');
   }
 });
 
@@ -129,12 +155,12 @@ async function tick() {
   try {
     await refresh();
     if (signedIn) {
-      ui.status.textContent = `Up to date at ${fmtClock(new Date())}`;
+      ui.status.textContent = t('dashboard.sync.ok', { time: fmtClock(new Date()) });
       ui.status.classList.remove('stale');
     }
   } catch (e) {
     if (signedIn && e.status !== 401) {
-      ui.status.textContent = `Not up to date: ${e.message}`;
+      ui.status.textContent = t('dashboard.sync.stale', { reason: e.message });
       ui.status.classList.add('stale');
     }
   } finally {
@@ -244,7 +270,7 @@ async function act(id, call) {
       state.orders = state.orders.map((o) => (o.order_id === updated.order_id ? updated : o));
     }
   } catch (e) {
-    if (e.status !== 401) state.errors.set(id, `Refused: ${e.message}`);
+    if (e.status !== 401) state.errors.set(id, t('dashboard.refused', { reason: e.message }));
   } finally {
     state.busy.delete(id);
   }
@@ -259,12 +285,18 @@ async function act(id, call) {
 // ---- Start ----------------------------------------------------------------------------
 
 async function start() {
+  await loadVisitorTexts();
   try {
     const session = await api.resume();
-    if (session) showDashboard(session);
-    else showSignIn('');
+    if (session) {
+      setTexts(await api.dashboard());
+      showDashboard(session);
+    } else {
+      showSignIn('');
+    }
   } catch (e) {
-    showSignIn(`The hub cannot be reached: ${e.message}`);
+    if (e.status === 401) showSignIn('dashboard.session_ended');
+    else showSignIn('dashboard.unreachable', { reason: e.message });
   }
 }
 

@@ -10,6 +10,7 @@
 #include "api/alexa_routes.h"
 #include "api/consumable_routes.h"
 #include "api/dashboard_routes.h"
+#include "api/dashboard_texts.h"
 #include "api/delivery_routes.h"
 #include "api/order_routes.h"
 #include "api/router.h"
@@ -120,6 +121,7 @@ Result<std::unique_ptr<Services>> Services::build(const Config& config, Services
   if (Status s = add_order_routes(router, *p->desk, c, env.link_key); !s.ok()) return bug(s);
   if (Status s = add_delivery_routes(router, *p->delivery); !s.ok()) return bug(s);
   if (Status s = add_vacation_routes(router, *p->hub); !s.ok()) return bug(s);
+  if (Status s = add_dashboard_text_routes(router, c.household); !s.ok()) return bug(s);
   p->consumables = std::make_unique<ConsumableView>(c, *p->hub, env.store, env.clock);
   if (Status s = add_consumable_routes(router, *p->consumables, env.events); !s.ok()) {
     return bug(s);

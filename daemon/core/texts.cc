@@ -171,6 +171,15 @@ std::vector<std::string> Texts::problems_against(const Texts& reference) const {
   return out;
 }
 
+std::map<std::string, Texts::Message> Texts::messages_with_prefix(std::string_view prefix) const {
+  std::map<std::string, Message> out;
+  for (auto it = messages_.lower_bound(std::string(prefix));
+       it != messages_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    out.insert(*it);
+  }
+  return out;
+}
+
 std::string Texts::operator()(std::string_view id, const TextArgs& args) const {
   auto it = messages_.find(std::string(id));
   if (it == messages_.end()) return "[" + std::string(id) + "]";

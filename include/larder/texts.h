@@ -65,6 +65,16 @@ class Texts {
 
   const std::string& language() const { return language_; }
 
+  // A message as the catalog holds it: one template (`forms[""]`), or plural forms
+  // ("one", "other") chosen by the placeholder `by`.
+  struct Message {
+    std::string by;                            // the plural's argument; empty: one form
+    std::map<std::string, std::string> forms;  // "" (no plural), or "one", "other"
+  };
+  // The messages whose id starts with `prefix` ("dashboard."), unfilled: for a client
+  // that fills them itself (the dashboard, GET /api/v1/dashboard).
+  std::map<std::string, Message> messages_with_prefix(std::string_view prefix) const;
+
   // The message `id` with its placeholders filled. A message that is not in the catalog
   // comes out as its id in brackets (never happens with a checked catalog).
   std::string operator()(std::string_view id, const TextArgs& args = {}) const;
@@ -87,10 +97,6 @@ class Texts {
   std::string month(int mon) const;     // 0 = January
 
  private:
-  struct Message {
-    std::string by;                          // the plural's argument; empty: one form
-    std::map<std::string, std::string> forms;  // "" (no plural), or "one", "other"
-  };
   std::string language_;
   std::string decimal_ = ".";
   std::string group_;                            // thousands; empty: none

@@ -4,7 +4,8 @@
 // It signs in (a wrong token first), checks that every plot has data, cancels a held
 // order with its button, sees a refused confirm's message, and fails on any console
 // error, page error, CSP violation or failed request that the test did not cause on
-// purpose.
+// purpose. A second run with household.locale de-DE checks the page's German words and its
+// German numbers, money and dates, while the API's values stay the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -229,6 +230,117 @@ test('the dashboard, signed in, shows the hub and acts on orders', { timeout: 11
       await reload(page);
       await page.locator('#signin').waitFor({ state: 'visible' });
       assert.equal(await page.locator('#dashboard').isVisible(), false);
+    });
+
+    const seen = [...problems];
+    await context.close();
+    assert.deepEqual(seen, [], 'no console errors, page errors or unexpected failed requests');
+  } catch (e) {
+    e.message += `\n${logs()}`;
+    throw e;
+  } finally {
+    if (browser) await browser.close();
+    await stopAll();
+    if (!process.env.LARDER_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the dashboard speaks the household\'s language: German labels, numbers, money and dates', { timeout: 90000 }, async (t) => {
+  expected.clear();
+  problems.length = 0;
+  const dir = makeWorkDir();
+  let browser;
+  try {
+    const mqttPort = await startMosquitto(dir);
+    const httpPort = await freePort();
+    const base = `http://127.0.0.1:${httpPort}`;
+    const sandboxPort = await startSandbox(dir, BUILD, httpPort);
+    await startLarderd(dir, BUILD, larderConfig({
+      mqttPort, httpPort, sandboxPort, stateDir: path.join(dir, 'state'), locale: 'de-DE', timezone: 'Europe/Berlin',
+    }), httpPort, WEB);
+    const api = adminApi(base);
+    await publishHistory(mqttPort, Date.now() / 1000);
+    await waitFor('a forecast for coffee', async () => {
+      const r = await api('GET', '/api/v1/consumables/coffee');
+      return r.status === 200 && r.json.forecast.length >= 2;
+    }, 30000, 250);
+    const order = await api('POST', '/api/v1/orders', { consumable: 'coffee', quantity: 1 });
+    assert.equal(order.status, 201, order.text);
+    const id = order.json.order_id;
+    // The held order takes its quote meanwhile: 8.99 EUR for a pack of coffee.
+    await waitFor('the held order\'s price', async () => {
+      const r = await api('GET', `/api/v1/orders/${id}`);
+      return r.json && r.json.price === 8.99 && r.json.status === 'held';
+    }, 15000, 200);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    // The browser speaks English: the sign-in form is English (nothing of the household is
+    // known before signing in), the dashboard German (household.locale de-DE).
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 375, height: 812 }, isMobile: true });
+    context.setDefaultTimeout(15000);
+    const page = await context.newPage();
+    watch(page, base);
+    expected.add('GET /api/v1/session 401');
+    await page.goto(base + '/');
+    await page.locator('#signin').waitFor({ state: 'visible' });
+    assert.equal(await page.textContent('#signin-button'), 'Sign in');
+
+    await t.test('signed in, labels, statuses, numbers, money and dates are German', async () => {
+      await page.fill('#token', ADMIN_TOKEN);
+      await page.click('#signin-button');
+      await page.locator('#dashboard').waitFor({ state: 'visible' });
+      await page.locator('.card[data-consumable="coffee"] .plot-svg path.median').waitFor();
+      const row = page.locator(`li.order[data-order-id="${id}"]`);
+      await row.locator('.price').waitFor();
+      assert.equal(await page.getAttribute('html', 'lang'), 'de-DE');
+      assert.equal(await page.textContent('#orders-title'), 'Bestellungen');
+      assert.equal(await page.textContent('#events-title'), 'Letzte Ereignisse');
+      assert.equal(await page.textContent('#signout'), 'Abmelden');
+      assert.equal(await page.textContent('#who'), 'Angemeldet (Admin)');
+      // The API's value stays, the badge is German.
+      assert.equal(await row.getAttribute('data-status'), 'held');
+      const badge = row.locator('.badge');
+      assert.equal(await badge.getAttribute('data-value'), 'held');
+      assert.equal(await badge.textContent(), 'vorgemerkt');
+      assert.equal(await row.locator('button[data-action="cancel"]').textContent(), 'Stornieren');
+      assert.equal(await row.locator('button[data-action="confirm"]').textContent(), 'Bestätigen');
+      // Money with its currency, the German way: "8,99 €" (Intl puts a no-break space).
+      assert.match(await row.locator('.price').textContent(), /^8,99\s€$/);
+      const card = page.locator('.card[data-consumable="coffee"]');
+      const facts = await card.locator('dt').allTextContents();
+      assert.deepEqual(facts, ['Reicht noch', 'Füllstand', 'Auf Vorrat', 'Verbrauch', 'Leer am']);
+      assert.match(await card.locator('dd.days-left').textContent(), /^\d+(,\d)? Tage?$/);
+      assert.match(await card.locator('dd.level').textContent(), /^\d+ g von 1\.000 g$/, 'German thousands');
+      assert.match(await card.locator('dd.use').textContent(), /^\d+(,\d)? g pro Tag$/);
+      assert.equal(await card.locator('.legend li').first().textContent(), 'Füllstand');
+      const ticks = await card.locator('.axis text').allTextContents();
+      assert.ok(ticks.some((x) => /^\d{1,2}\. (Jan|Feb|März|Apr|Mai|Juni|Juli|Aug|Sept|Okt|Nov|Dez)/.test(x)),
+        `German dates on the time axis: ${ticks}`);
+      const pods = page.locator('.card[data-consumable="pods"]');
+      assert.equal(await pods.locator('dd.on-hand').textContent(), '2 Packungen');
+      assert.ok((await pods.locator('.axis text').allTextContents()).includes('Stk.'), 'the unit in German');
+      if (process.env.LARDER_SCREENSHOTS) {
+        await page.screenshot({ path: path.join(process.env.LARDER_SCREENSHOTS, 'dashboard-de-375.png'), fullPage: true });
+      }
+    });
+
+    await t.test('signing out speaks the browser\'s language again', async () => {
+      await page.click('#signout');
+      await page.locator('#signin').waitFor({ state: 'visible' });
+      assert.equal(await page.textContent('#signin-error'), 'You are signed out.');
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    });
+
+    await t.test('a German browser gets a German sign-in form', async () => {
+      const german = await browser.newContext({ locale: 'de-DE' });
+      const p = await german.newPage();
+      watch(p, base);
+      await p.goto(base + '/');
+      await p.locator('#signin').waitFor({ state: 'visible' });
+      await p.locator('#signin-button', { hasText: 'Anmelden' }).waitFor();
+      assert.equal(await p.textContent('#signin-title'), 'Anmelden');
+      assert.equal(await p.textContent('label[for="token"]'), 'Zugangstoken');
+      await german.close();
     });
 
     const seen = [...problems];

@@ -118,8 +118,9 @@ export async function startSandbox(dir, build, hubPort) {
 }
 
 // The hub's configuration: two consumables, the sandbox retailer, long undo windows so
-// that an order stays `held` while the browser acts on it.
-export function larderConfig({ mqttPort, httpPort, sandboxPort, stateDir }) {
+// that an order stays `held` while the browser acts on it; the household's locale and zone
+// as given (larderd's default locale, en-GB, and UTC without them).
+export function larderConfig({ mqttPort, httpPort, sandboxPort, stateDir, locale = null, timezone = 'UTC' }) {
   return `mqtt:
   url: tcp://127.0.0.1:${mqttPort}
   client_id: larder-browser-test
@@ -129,9 +130,9 @@ http:
   admin_token: ${ADMIN_TOKEN}
   read_token: ${READ_TOKEN}
 household:
-  timezone: UTC
+  timezone: ${timezone}
   currency: EUR
-log_level: info
+${locale ? `  locale: ${locale}\n` : ''}log_level: info
 retailer:
   kind: sandbox
   url: http://127.0.0.1:${sandboxPort}

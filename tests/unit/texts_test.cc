@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -129,4 +132,26 @@ TEST_CASE("lists, plurals, days and placeholders") {
   CHECK(de.month(2) == "März");
   CHECK(en("order.item", {en.num("n", 2), Texts::arg("item", "Tea")}) == "2 x Tea");
   CHECK(en("no.such.message") == "[no.such.message]");
+}
+
+TEST_CASE("every dashboard message the web page names is in the catalog") {
+  // The page (web/) takes its words from the `dashboard.*` messages (GET /api/v1/dashboard):
+  // each id it names in full must be in English (and so, by the check above, everywhere).
+  Texts en = load("en");
+  CHECK(en.messages_with_prefix("dashboard.").size() > 50);
+  CHECK(en.messages_with_prefix("voice.").count("dashboard.order.cancel") == 0);
+  const std::regex id(R"((['"`])(dashboard\.[a-z_.]*[a-z_])\1)");  // a whole literal, not a prefix
+  int named = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(LARDER_SOURCE_DIR) + "/web")) {
+    std::string ext = entry.path().extension().string();
+    if (ext != ".js" && ext != ".html") continue;
+    std::ifstream in(entry.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::sregex_iterator it(text.begin(), text.end(), id), end; it != end; ++it) {
+      CAPTURE(entry.path().string());
+      CHECK_MESSAGE(en.has((*it)[2].str()), (*it)[2].str() << " is not in locales/en.json");
+      ++named;
+    }
+  }
+  CHECK(named > 40);
 }

@@ -3,6 +3,7 @@
 // it); every changing request carries X-Larder-CSRF with the value the session's answer
 // gave. The csrf value lives in memory and in sessionStorage (this tab only), so a reload
 // resumes; GET /api/v1/session gives it again when sessionStorage is empty.
+import { t } from './i18n.js';
 
 const CSRF_KEY = 'larder.csrf';
 
@@ -54,7 +55,7 @@ export class Api {
     try {
       response = await fetch(path, init);
     } catch (e) {
-      throw new ApiError(0, 'unreachable', `cannot reach the hub (${e.message})`);
+      throw new ApiError(0, 'unreachable', t('dashboard.error.no_answer', { reason: e.message }));
     }
     let data = null;
     const text = await response.text();
@@ -68,7 +69,7 @@ export class Api {
     if (!response.ok) {
       const err = data && data.error ? data.error : {};
       const error = new ApiError(response.status, err.code || 'http_' + response.status,
-        err.message || `the hub answered ${response.status} ${response.statusText}`);
+        err.message || t('dashboard.error.http', { status: `${response.status} ${response.statusText}`.trim() }));
       if (response.status === 401 && !quiet401 && this.onUnauthorized) this.onUnauthorized(error);
       throw error;
     }
@@ -131,6 +132,18 @@ export class Api {
 
   get admin() {
     return this.right === 'admin';
+  }
+
+  // ---- Words ----
+
+  // The household's locale, currency, zone and the dashboard's words (read right).
+  dashboard() {
+    return this.get('/api/v1/dashboard');
+  }
+
+  // The dashboard's words in the language of `tag` (anyone; for the sign-in form).
+  texts(tag) {
+    return this.get('/api/v1/dashboard/texts', tag ? { lang: tag } : null);
   }
 
   // ---- Data ----

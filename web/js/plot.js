@@ -2,7 +2,8 @@
 // the forecast of the whole supply (median line, 90% band shaded), the reorder point, and
 // marks for orders placed and deliveries. Drawn at the pixel width of its container (so
 // the labels keep their size on a phone) and drawn again when that width changes.
-import { svg, fmtDate, fmtTime, fmtNumber, isNum } from './dom.js';
+import { svg, fmtDate, fmtTime, fmtNumber, fmtUnit, isNum, zoneHour, zoneMidnight } from './dom.js';
+import { t } from './i18n.js';
 
 const DAY = 86400;
 const MAX_FUTURE_DAYS = 60;  // the forecast is clipped here, so the past stays readable
@@ -26,25 +27,20 @@ function valueTicks(max, count) {
   return ticks;
 }
 
-// Time ticks at local midnights (or whole hours for short spans), about `px` pixels apart.
+// Time ticks at midnights of the household's zone (or whole hours for short spans), about
+// `px` pixels apart.
 function timeTicks(t0, t1, widthPx, px) {
   const span = t1 - t0;
   const wanted = Math.max(2, Math.floor(widthPx / px));
   const steps = [3600, 3 * 3600, 6 * 3600, 12 * 3600, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY];
   const step = steps.find((s) => span / s <= wanted) || 56 * DAY;
   const ticks = [];
-  const start = new Date(t0 * 1000);
   if (step < DAY) {
-    start.setMinutes(0, 0, 0);
-    for (let t = start.getTime() / 1000; t <= t1; t += step) if (t >= t0) ticks.push({ t, hours: true });
+    for (let t = zoneHour(t0); t <= t1; t += step) if (t >= t0) ticks.push({ t, hours: true });
   } else {
-    start.setHours(0, 0, 0, 0);
-    const d = new Date(start);
     const days = step / DAY;
-    while (d.getTime() / 1000 <= t1) {
-      const t = d.getTime() / 1000;
+    for (let i = 0, t = zoneMidnight(t0); t <= t1; i += days, t = zoneMidnight(t0, i)) {
       if (t >= t0) ticks.push({ t, hours: false });
-      d.setDate(d.getDate() + days);  // local days: right across summer time changes
     }
   }
   return ticks;
@@ -89,7 +85,7 @@ export function drawPlot(model, width, label) {
   const { history, forecast, now } = model;
   if (!history.length && !forecast.length) {
     root.appendChild(svg('text', { class: 'plot-empty', x: w / 2, y: height / 2, 'text-anchor': 'middle' },
-      'No readings yet'));
+      t('dashboard.plot.no_readings')));
     return root;
   }
 
@@ -119,7 +115,7 @@ export function drawPlot(model, width, label) {
     grid.appendChild(svg('line', { x1: m.left, x2: w - m.right, y1: y(v), y2: y(v) }));
     axis.appendChild(svg('text', { x: m.left - 5, y: y(v) + 4, 'text-anchor': 'end' }, fmtNumber(v, 1)));
   }
-  axis.appendChild(svg('text', { class: 'unit', x: m.left - 5, y: m.top - 9, 'text-anchor': 'end' }, model.unit));
+  axis.appendChild(svg('text', { class: 'unit', x: m.left - 5, y: m.top - 9, 'text-anchor': 'end' }, fmtUnit(model.unit)));
   for (const tick of timeTicks(t0, t1, w - m.left - m.right, narrow ? 62 : 80)) {
     grid.appendChild(svg('line', { x1: x(tick.t), x2: x(tick.t), y1: m.top, y2: height - m.bottom }));
     axis.appendChild(svg('text', { x: x(tick.t), y: height - m.bottom + 16, 'text-anchor': 'middle' },
@@ -150,24 +146,25 @@ export function drawPlot(model, width, label) {
     const ry = y(model.reorder);
     marks.appendChild(svg('line', { class: 'reorder', x1: m.left, x2: w - m.right, y1: ry, y2: ry }));
     marks.appendChild(svg('text', { class: 'reorder-label', x: w - m.right - 2, y: ry - 4, 'text-anchor': 'end' },
-      `reorder ${fmtNumber(model.reorder, 1)}`));
+      t('dashboard.plot.reorder', { n: fmtNumber(model.reorder, 1) })));
   }
   if (inRange(now)) {
     marks.appendChild(svg('line', { class: 'now', x1: x(now), x2: x(now), y1: m.top, y2: height - m.bottom }));
-    marks.appendChild(svg('text', { class: 'now-label', x: x(now), y: m.top - 9, 'text-anchor': 'middle' }, 'now'));
+    marks.appendChild(svg('text', { class: 'now-label', x: x(now), y: m.top - 9, 'text-anchor': 'middle' }, t('dashboard.plot.now')));
   }
   const base = height - m.bottom;
   for (const p of model.placed.filter((q) => inRange(q.t))) {
     const px = x(p.t);
     marks.appendChild(svg('line', { class: 'order-mark', x1: px, x2: px, y1: m.top, y2: base }));
     marks.appendChild(svg('path', { class: 'order-tip', d: `M${px - 5} ${m.top}L${px + 5} ${m.top}L${px} ${m.top + 7}Z` },
-      svg('title', null, `ordered ${fmtDate(p.t)} ${fmtTime(p.t)}`)));
+      svg('title', null, t('dashboard.plot.ordered', { time: `${fmtDate(p.t)} ${fmtTime(p.t)}` }))));
   }
   for (const d of model.delivered.filter((q) => inRange(q.t))) {
     const px = x(d.t);
     marks.appendChild(svg('line', { class: d.expected ? 'delivery-mark expected' : 'delivery-mark', x1: px, x2: px, y1: m.top, y2: base }));
     marks.appendChild(svg('path', { class: d.expected ? 'delivery-tip expected' : 'delivery-tip', d: `M${px} ${base - 8}L${px + 5} ${base}L${px - 5} ${base}Z` },
-      svg('title', null, `${d.expected ? 'expected' : 'delivered'} ${fmtDate(d.t)} ${fmtTime(d.t)}`)));
+      svg('title', null, t(d.expected ? 'dashboard.plot.expected' : 'dashboard.plot.delivered',
+        { time: `${fmtDate(d.t)} ${fmtTime(d.t)}` }))));
   }
   root.appendChild(marks);
   return root;
