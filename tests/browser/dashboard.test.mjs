@@ -259,7 +259,9 @@ test('the dashboard speaks the household\'s language: German labels, numbers, mo
       mqttPort, httpPort, sandboxPort, stateDir: path.join(dir, 'state'), locale: 'de-DE', timezone: 'Europe/Berlin',
     }), httpPort, WEB);
     const api = adminApi(base);
-    await publishHistory(mqttPort, Date.now() / 1000);
+    // The pods packs were bought past their best-before (two days ago): both are flagged.
+    const bestBefore = new Date(Date.now() - 2 * 86400 * 1000).toISOString().slice(0, 10);
+    await publishHistory(mqttPort, Date.now() / 1000, { bestBefore });
     await waitFor('a forecast for coffee', async () => {
       const r = await api('GET', '/api/v1/consumables/coffee');
       return r.status === 200 && r.json.forecast.length >= 2;
@@ -318,6 +320,10 @@ test('the dashboard speaks the household\'s language: German labels, numbers, mo
         `German dates on the time axis: ${ticks}`);
       const pods = page.locator('.card[data-consumable="pods"]');
       assert.equal(await pods.locator('dd.on-hand').textContent(), '2 Packungen');
+      assert.deepEqual(await pods.locator('dt').allTextContents(),
+        ['Reicht noch', 'Füllstand', 'Auf Vorrat', 'Verbrauch', 'Leer am', 'Mindestens haltbar bis']);
+      assert.match(await pods.locator('dd.best-before').textContent(),
+        /^\d{1,2}\. \S+: 2 Packungen werden nicht rechtzeitig aufgebraucht$/);
       assert.ok((await pods.locator('.axis text').allTextContents()).includes('Stk.'), 'the unit in German');
       if (process.env.LARDER_SCREENSHOTS) {
         await page.screenshot({ path: path.join(process.env.LARDER_SCREENSHOTS, 'dashboard-de-375.png'), fullPage: true });

@@ -192,7 +192,8 @@ export function publishLines(mqttPort, topic, lines) {
 // 8 g scoops a day, from 900 g), and the pods' counter (two a day) from a pack opened
 // when the history begins plus two packs on the shelf. Neither runs low within the
 // lead time, so the model orders nothing by itself.
-export async function publishHistory(mqttPort, now) {
+// `bestBefore` (optional): the date the two purchased pods packs carry (docs/best-before.md).
+export async function publishHistory(mqttPort, now, { bestBefore = null } = {}) {
   const start = Math.floor(now) - 14 * 86400;
   const coffee = [];
   const podsUsed = [];
@@ -207,7 +208,7 @@ export async function publishHistory(mqttPort, now) {
   await publishLines(mqttPort, 'larder/v1/consumable/coffee/level', coffee);
   await publishLines(mqttPort, 'larder/v1/consumable/pods/used', podsUsed);
   await publishLines(mqttPort, 'larder/v1/consumable/pods/purchased',
-    [JSON.stringify({ packs: 2, ts: Math.floor(now) })]);
+    [JSON.stringify({ packs: 2, ts: Math.floor(now), ...(bestBefore ? { best_before: bestBefore } : {}) })]);
   return { coffee: coffee.length, pods: podsUsed.length };
 }
 

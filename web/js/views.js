@@ -20,6 +20,15 @@ function fact(label, value, cls) {
   return [el('dt', null, label), el('dd', cls ? { class: cls } : null, value)];
 }
 
+// The earliest best-before of what is held (the last good day: the date is the instant
+// the pack is past it), and how many packs will not be used in time (docs/best-before.md).
+function bestBefore(c) {
+  const day = fmtDate(c.best_before - 1);
+  if (!(isNum(c.expiring) && c.expiring > 0)) return day;
+  return t('dashboard.expiring', { date: fmtDate((isNum(c.expiring_at) ? c.expiring_at : c.best_before) - 1),
+    n: Math.round(c.expiring) });
+}
+
 // Orders that concern consumable `id` (any of their items).
 export function ordersFor(orders, id) {
   return orders.filter((o) => o.consumable === id || (o.items || []).some((i) => i.consumable === id));
@@ -120,7 +129,8 @@ export class ConsumableCards {
       fact(t('dashboard.fact.on_hand'), isNum(c.on_hand) ? t('dashboard.packs', { n: Math.round(c.on_hand) }) : '–', 'on-hand'),
       fact(t('dashboard.fact.use'), isNum(c.rate_per_day)
         ? t('dashboard.per_day', { amount: fmtAmount(c.rate_per_day, c.unit) }) : t('dashboard.not_learned'), 'use'),
-      fact(t('dashboard.fact.runs_out'), empty, 'runs-out'));
+      fact(t('dashboard.fact.runs_out'), empty, 'runs-out'),
+      isNum(c.best_before) && fact(t('dashboard.fact.best_before'), bestBefore(c), 'best-before'));
   }
 
   drawPlot(card) {
