@@ -1,5 +1,6 @@
 #include "core/hub.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -456,7 +457,9 @@ void Hub::sync(Entry& e) {
 
 void Hub::pack_expiring(const Entry& e, const ModelEvent& ev) {
   // The last day the packs are good: the day before their date's instant.
-  auto last = static_cast<std::time_t>(std::floor(zone_.to_local(ev.at - 1)));
+  // (Clamped: a date read back from a saved state may be any finite number.)
+  const double at = std::clamp(ev.at, 1.0, contract::kMaxTs + 3650 * 86400.0);
+  auto last = static_cast<std::time_t>(std::floor(zone_.to_local(at - 1)));
   std::tm day{};
   gmtime_r(&last, &day);
   const std::string& name = e.config->name.empty() ? e.config->id : e.config->name;
@@ -465,7 +468,7 @@ void Hub::pack_expiring(const Entry& e, const ModelEvent& ev) {
   std::string text = texts_("event.pack_expiring", {Texts::arg("name", name), texts_.num("n", ev.amount),
                                                     Texts::arg("date", date)});
   publish_event("pack_expiring", text,
-                {{"consumable", e.config->id}, {"packs", static_cast<int>(ev.amount)}, {"best_before", ev.at}},
+                {{"consumable", e.config->id}, {"packs", static_cast<int>(std::clamp(ev.amount, 0.0, 1e6))}, {"best_before", at}},
                 ev.ts);
 }
 
