@@ -150,8 +150,11 @@ orders::Delivery DeliveryDesk::plan(const orders::Order& order, const orders::Qu
   in.trunk_possible = retailer_ && retailer_->offers_trunk() && !config_.delivery.vehicle.empty() &&
                       !places_.empty();
   in.min_probability = config_.delivery.min_probability;
+  in.texts = &hub_.texts();
   if (const auto* trunk = option_of(quote, "trunk"); trunk && trunk->window && in.trunk_possible) {
-    in.car = delivery::car_outlook(parking_, places_, car_now(now), *trunk->window, now);
+    delivery::OutlookOptions words;
+    words.texts = in.texts;
+    in.car = delivery::car_outlook(parking_, places_, car_now(now), *trunk->window, now, words);
   }
   const orders::DeliveryOption* door = option_of(quote, "doorstep");
   if (!door) door = option_of(quote, "trunk");
@@ -201,7 +204,7 @@ void DeliveryDesk::on_order(const std::string& order_id) {
 void DeliveryDesk::give_access(const orders::Order& o) {
   const delivery::Place* place = place_named(o.delivery->place);
   if (!o.delivery->window || !place || o.retailer_order_id.empty() || !retailer_) {
-    to_doorstep(o, {"no delivery window or place is known for the trunk"},
+    to_doorstep(o, {hub_.texts()("delivery.reason.no_window_or_place")},
                 hub_.texts()("event.doorstep_cannot_open", {Texts::arg("order", o.id)}));
     return;
   }
@@ -237,7 +240,8 @@ void DeliveryDesk::give_access(const orders::Order& o) {
       access_due_[id] = now() + options_.access_retry_s;
       return;
     }
-    to_doorstep(*o, {"the retailer refused trunk access: " + r.reason},
+    to_doorstep(*o,
+                {hub_.texts()("delivery.reason.retailer_refused", {Texts::arg("why", r.reason)})},
                 hub_.texts()("event.doorstep_refused", {Texts::arg("order", id)}));
   });
 }

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <functional>
+
+#include "larder/texts.h"
 
 namespace larder::delivery {
 
@@ -11,21 +12,15 @@ namespace {
 
 using orders::DeliveryOption;
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
+// A size as people write it: "40", "40.5" (at most one decimal, the catalog's separator).
+std::string dims(const Texts& t, const std::array<double, 3>& d) {
+  return t("delivery.size", {Texts::arg("a", t.number(d[0], 1)),
+                             Texts::arg("b", t.number(d[1], 1)),
+                             Texts::arg("c", t.number(d[2], 1))});
 }
 
-// A size as people write it: "40", "40.5".
-std::string size(double v) { return fixed(v, std::abs(v - std::round(v)) < 0.05 ? 0 : 1); }
-
-std::string dims(const std::array<double, 3>& d) {
-  return size(d[0]) + " x " + size(d[1]) + " x " + size(d[2]) + " cm";
-}
-
-std::string money(double v, const std::string& currency) {
-  return fixed(v, 2) + (currency.empty() ? "" : " " + currency);
+std::string money(const Texts& t, double v, const std::string& currency) {
+  return t.fixed(v, 2) + (currency.empty() ? "" : " " + currency);
 }
 
 const DeliveryOption* find(const std::vector<DeliveryOption>& options, const std::string& m) {
@@ -41,34 +36,33 @@ void take(Decision& d, const DeliveryOption& o) {
 }
 
 // The trunk is out: the doorstep, else another option, else a doorstep without a window.
-Decision not_trunk(const DecisionInput& in, Decision d) {
+Decision not_trunk(const DecisionInput& in, const Texts& t, Decision d) {
   if (const DeliveryOption* door = find(in.options, "doorstep")) {
     take(d, *door);
     return d;
   }
   for (const DeliveryOption& o : in.options) {
     if (o.method == "trunk") continue;
-    d.reasons.push_back("the retailer offers no doorstep delivery, so its " + o.method +
-                        " option is taken");
+    d.reasons.push_back(t("delivery.reason.no_doorstep_other", {Texts::arg("method", o.method)}));
     take(d, o);
     return d;
   }
-  d.reasons.push_back("the retailer offers only trunk delivery, so the doorstep is asked for "
-                      "without a window");
+  d.reasons.push_back(t("delivery.reason.only_trunk"));
   d.method = "doorstep";
   d.window.reset();
   return d;
 }
 
 // Every package fact that keeps it out of the trunk.
-std::vector<std::string> package_reasons(const DecisionInput& in) {
+std::vector<std::string> package_reasons(const DecisionInput& in, const Texts& t) {
   std::vector<std::string> out;
   if (!in.package) return out;
   const orders::Package& p = *in.package;
   const Limits& l = in.limits;
   if (p.weight_kg && *p.weight_kg > l.max_weight_kg) {
-    out.push_back("the package weighs " + fixed(*p.weight_kg, 1) +
-                  " kg, more than the trunk limit of " + fixed(l.max_weight_kg, 1) + " kg");
+    out.push_back(t("delivery.reason.too_heavy",
+                    {Texts::arg("weight", t.fixed(*p.weight_kg, 1)),
+                     Texts::arg("limit", t.fixed(l.max_weight_kg, 1))}));
   }
   if (p.dims_cm) {
     std::array<double, 3> have = *p.dims_cm, room = l.max_dims_cm;
@@ -77,119 +71,115 @@ std::vector<std::string> package_reasons(const DecisionInput& in) {
     bool fits = true;
     for (std::size_t i = 0; i < 3; ++i) fits = fits && !(have[i] > room[i]);
     if (!fits) {
-      out.push_back("the package measures " + dims(have) + ", too large for the trunk limit of " +
-                    dims(room));
+      out.push_back(t("delivery.reason.too_large",
+                      {Texts::arg("size", dims(t, have)), Texts::arg("limit", dims(t, room))}));
     }
   }
   if (p.signature_required) {
-    out.push_back("the package needs a signature, which nobody can give at a parked car");
+    out.push_back(t("delivery.reason.signature"));
   }
   if (p.temperature_sensitive) {
-    out.push_back("the package is temperature sensitive, and a parked car gets too hot or cold");
+    out.push_back(t("delivery.reason.temperature"));
   }
   if (p.value && l.max_value && *p.value > *l.max_value) {
-    out.push_back("the package is worth " + money(*p.value, in.currency) +
-                  ", more than the trunk limit of " + money(*l.max_value, in.currency));
+    out.push_back(t("delivery.reason.too_valuable",
+                    {Texts::arg("value", money(t, *p.value, in.currency)),
+                     Texts::arg("limit", money(t, *l.max_value, in.currency))}));
   }
   return out;
 }
 
-std::string with_basis(const std::string& text, const std::string& basis) {
-  return basis.empty() ? text : text + ": " + basis;
+std::string with_basis(const Texts& t, const std::string& text, const std::string& basis) {
+  if (basis.empty()) return text;
+  return t("delivery.reason.with_basis", {Texts::arg("reason", text), Texts::arg("basis", basis)});
 }
 
 }  // namespace
 
 Decision decide(const DecisionInput& in) {
+  const Texts& t = in.texts ? *in.texts : texts_for("en");
   Decision d;
   if (in.car) d.car_probability = in.car->probability;
 
   // 1. What the retailer offers.
   if (in.options.empty()) {
     d.method = "doorstep";
-    d.reasons.push_back("the retailer offers no delivery options, so the doorstep is asked for "
-                        "without a window");
+    d.reasons.push_back(t("delivery.reason.no_options"));
     return d;
   }
   const DeliveryOption* trunk = find(in.options, "trunk");
   if (!trunk) {
-    d.reasons.push_back("the retailer offers no trunk delivery");
+    d.reasons.push_back(t("delivery.reason.no_trunk_offered"));
     if (const DeliveryOption* door = find(in.options, "doorstep")) {
       take(d, *door);
     } else {
       take(d, in.options.front());
-      d.reasons.push_back("the retailer offers no doorstep delivery either, so its first "
-                          "option, " + in.options.front().method + ", is taken");
+      d.reasons.push_back(t("delivery.reason.no_doorstep_either",
+                            {Texts::arg("method", in.options.front().method)}));
     }
     return d;
   }
   if (!trunk->window) {
-    d.reasons.push_back("the retailer's trunk delivery has no time window, and a trunk is "
-                        "opened only within one");
-    return not_trunk(in, std::move(d));
+    d.reasons.push_back(t("delivery.reason.trunk_no_window"));
+    return not_trunk(in, t, std::move(d));
   }
 
   // 2. Set-up and preference.
-  if (!in.trunk_possible) d.reasons.push_back("no car or place is set up for trunk delivery");
-  if (in.prefer == Prefer::doorstep) d.reasons.push_back("you prefer the doorstep");
-  if (!d.reasons.empty()) return not_trunk(in, std::move(d));
+  if (!in.trunk_possible) d.reasons.push_back(t("delivery.reason.not_set_up"));
+  if (in.prefer == Prefer::doorstep) d.reasons.push_back(t("delivery.reason.prefer_doorstep"));
+  if (!d.reasons.empty()) return not_trunk(in, t, std::move(d));
 
   // 3. The package.
-  d.reasons = package_reasons(in);
-  if (!d.reasons.empty()) return not_trunk(in, std::move(d));
+  d.reasons = package_reasons(in, t);
+  if (!d.reasons.empty()) return not_trunk(in, t, std::move(d));
 
   // 4. The car. A NaN anywhere compares false and so refuses.
-  const std::string needed = format_percent(in.min_probability) + " needed";
+  const TextArg needed = Texts::arg("needed", format_percent(t, in.min_probability));
+  const TextArg chance = Texts::arg("chance", format_percent(t, in.car ? in.car->probability : 0));
   if (!in.car) {
-    d.reasons.push_back("where the car will be during the window is unknown");
-    return not_trunk(in, std::move(d));
+    d.reasons.push_back(t("delivery.reason.car_unknown"));
+    return not_trunk(in, t, std::move(d));
   }
   const CarOutlook& car = *in.car;
   if (car.place.empty() || !(car.probability > 0)) {
-    d.reasons.push_back(with_basis("the car is unlikely to be parked at an allowed place during "
-                                   "the window (" + format_percent(car.probability) + ", " +
-                                   needed + ")", car.basis));
-    return not_trunk(in, std::move(d));
+    d.reasons.push_back(with_basis(t, t("delivery.reason.car_nowhere", {chance, needed}), car.basis));
+    return not_trunk(in, t, std::move(d));
   }
   if (!(car.probability >= in.min_probability)) {
-    d.reasons.push_back(with_basis("the car will be parked at " + car.place +
-                                   " for the whole window with a chance of only " +
-                                   format_percent(car.probability) + " (" + needed + ")",
-                                   car.basis));
-    return not_trunk(in, std::move(d));
+    d.reasons.push_back(with_basis(
+        t, t("delivery.reason.car_unlikely", {Texts::arg("place", car.place), chance, needed}),
+        car.basis));
+    return not_trunk(in, t, std::move(d));
   }
 
   // 5. The trunk is allowed.
   Decision to_trunk = d;
   take(to_trunk, *trunk);
   to_trunk.place = car.place;
-  to_trunk.reasons.push_back(with_basis("the car is very likely parked at " + car.place +
-                                        " during the window (" +
-                                        format_percent(car.probability) + ")",
-                                        car.basis));
+  to_trunk.reasons.push_back(with_basis(
+      t, t("delivery.reason.car_likely", {Texts::arg("place", car.place), chance}), car.basis));
   if (in.prefer == Prefer::trunk) {
-    to_trunk.reasons.push_back("you prefer the trunk");
+    to_trunk.reasons.push_back(t("delivery.reason.prefer_trunk"));
     return to_trunk;
   }
   const std::optional<double> home =
       in.someone_home && std::isfinite(*in.someone_home) ? in.someone_home : std::nullopt;
   if (!home) {
-    to_trunk.reasons.push_back("nobody is known to be at home during the window");
+    to_trunk.reasons.push_back(t("delivery.reason.nobody_known_home"));
     return to_trunk;
   }
   if (*home < 0.5) {
-    to_trunk.reasons.push_back("nobody is likely to be at home for the whole window (" +
-                               format_percent(*home) + " that someone is)");
+    to_trunk.reasons.push_back(
+        t("delivery.reason.nobody_likely_home", {Texts::arg("chance", format_percent(t, *home))}));
     return to_trunk;
   }
-  const std::string someone =
-      "someone is likely at home during the window (" + format_percent(*home) + ")";
+  const TextArg at_home = Texts::arg("chance", format_percent(t, *home));
   if (const DeliveryOption* door = find(in.options, "doorstep")) {
-    d.reasons.push_back(someone + ", so the doorstep is fine");
+    d.reasons.push_back(t("delivery.reason.someone_home_doorstep", {at_home}));
     take(d, *door);
     return d;
   }
-  to_trunk.reasons.push_back(someone + ", but the retailer offers no doorstep delivery");
+  to_trunk.reasons.push_back(t("delivery.reason.someone_home_no_doorstep", {at_home}));
   return to_trunk;
 }
 

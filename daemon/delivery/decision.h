@@ -1,6 +1,7 @@
 // Trunk or doorstep: the choice for one order, from the retailer's delivery options and
 // package facts, the user's preference, the trunk limits, and the outlooks (outlook.h) for
-// the options' windows, with every reason that decided it in words a user understands.
+// the options' windows, with every reason that decided it in words a user understands, in
+// the household's language (DecisionInput::texts, the catalog's delivery.reason.* messages).
 //
 // The rules, in order (each that applies adds a reason; the first rules that refuse the
 // trunk end the choice, rule 3 listing every package fact that refuses it):
@@ -32,6 +33,10 @@
 #include "delivery/outlook.h"
 #include "orders/order.h"
 
+namespace larder {
+class Texts;
+}
+
 namespace larder::delivery {
 
 enum class Prefer { automatic, trunk, doorstep };
@@ -54,12 +59,15 @@ struct DecisionInput {
   double min_probability = 0.9;    // the car must be parked in an allowed place this likely
   std::optional<CarOutlook> car;   // for the trunk option's window (the caller computes it)
   std::optional<double> someone_home;  // for the doorstep option's window; nullopt: unknown
+  // The household's words (the delivery.reason.* messages, docs/languages.md); nullptr:
+  // English (texts_for("en")). The caller's CarOutlook::basis is used as it comes.
+  const Texts* texts = nullptr;
 };
 
 struct Decision {
   std::string method;                    // "trunk" or "doorstep" (or the only method offered)
   std::optional<orders::Window> window;  // that option's window
-  std::vector<std::string> reasons;      // every rule that decided, in words
+  std::vector<std::string> reasons;      // every rule that decided, in the household's words
   std::optional<std::string> place;      // trunk: the allowed place
   double car_probability = 0;            // the car outlook's, when there was one
 };

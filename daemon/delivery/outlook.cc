@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "larder/texts.h"
+
 namespace larder::delivery {
 
 namespace {
@@ -25,51 +27,52 @@ double now_weight(double start, double now, double tau_s) {
   return std::exp(-lead / tau_s);
 }
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string age_words(double seconds) {
-  if (seconds < 2 * kDay) return fixed(seconds / 3600, 1) + " h";
-  return fixed(seconds / kDay, 1) + " days";
+std::string age_words(const Texts& t, double seconds) {
+  if (seconds < 2 * kDay) {
+    return t("delivery.basis.age_hours", {Texts::arg("n", t.fixed(seconds / 3600, 1))});
+  }
+  return t("delivery.basis.age_days", {Texts::arg("n", t.fixed(seconds / kDay, 1))});
 }
 
 // Where the car is now, in words, for the place the outlook settles on (may be null).
-std::string now_words(const std::vector<Place>& places, const std::optional<CarNow>& car,
-                      const Place* best, double now, const OutlookOptions& options) {
-  if (!car) return "no position of the car is known";
+std::string now_words(const Texts& t, const std::vector<Place>& places,
+                      const std::optional<CarNow>& car, const Place* best, double now,
+                      const OutlookOptions& options) {
+  if (!car) return t("delivery.basis.no_position");
   const double age = now - car->ts;
-  if (!std::isfinite(age) || age > options.stale_s) {
-    return "the car's last position is " + (std::isfinite(age) ? age_words(age) : "of no time") +
-           " old";
+  if (!std::isfinite(age)) return t("delivery.basis.position_no_time");
+  if (age > options.stale_s) {
+    return t("delivery.basis.position_old", {Texts::arg("age", age_words(t, age))});
   }
-  if (car->moving) return "the car is moving now";
-  if (best && inside(*best, car->at, car->accuracy_m)) return "parked at " + best->name + " now";
-  if (const Place* other = place_of(places, car->at, car->accuracy_m)) {
-    return "parked at " + other->name + " now";
-  }
+  if (car->moving) return t("delivery.basis.moving");
+  const Place* at = best && inside(*best, car->at, car->accuracy_m)
+                        ? best
+                        : place_of(places, car->at, car->accuracy_m);
+  if (at) return t("delivery.basis.parked_at_now", {Texts::arg("place", at->name)});
   // Inside by its centre but not by its whole accuracy circle: say why it does not count.
   if (const Place* near = place_of(places, car->at, 0)) {
-    return "parked near " + near->name + " now, but the position is only accurate to " +
-           fixed(car->accuracy_m, 0) + " m";
+    return t("delivery.basis.parked_near_now", {Texts::arg("place", near->name),
+                                                Texts::arg("accuracy", t.fixed(car->accuracy_m, 0))});
   }
-  return "parked outside the allowed places now";
+  return t("delivery.basis.parked_outside_now");
 }
 
 }  // namespace
 
-std::string format_percent(double p) {
-  if (!std::isfinite(p)) return "unknown";
+std::string format_percent(double p) { return format_percent(texts_for("en"), p); }
+
+std::string format_percent(const Texts& t, double p) {
+  if (!std::isfinite(p)) return t("delivery.percent_unknown");
   // The small lift keeps 0.29 (28.999...%) from reading as 28%.
-  return fixed(std::floor(std::clamp(p, 0.0, 1.0) * 100 + 1e-6), 0) + "%";
+  return t("delivery.percent", {t.num("n", std::floor(std::clamp(p, 0.0, 1.0) * 100 + 1e-6))});
 }
 
 std::string format_window(const TimeZone& tz, orders::Window window) {
-  static constexpr std::array<const char*, 7> kDays = {"Mon", "Tue", "Wed", "Thu",
-                                                       "Fri", "Sat", "Sun"};
-  if (!valid(window)) return "an invalid window";
+  return format_window(texts_for("en"), tz, window);
+}
+
+std::string format_window(const Texts& t, const TimeZone& tz, orders::Window window) {
+  if (!valid(window)) return t("delivery.window.invalid");
   auto split = [&](double ts, double& day, std::string& clock) {
     const double local = tz.to_local(ts);
     day = std::floor(local / kDay);
@@ -80,8 +83,8 @@ std::string format_window(const TimeZone& tz, orders::Window window) {
     clock = buf;
   };
   auto weekday = [&](double day) {
-    const double d = day + 3 - 7 * std::floor((day + 3) / 7);  // 1970-01-01: Thursday
-    return std::string(kDays[static_cast<std::size_t>(std::clamp(d, 0.0, 6.0))]);
+    const double d = day + 4 - 7 * std::floor((day + 4) / 7);  // 1970-01-01: Thursday (4)
+    return t("delivery.day." + std::to_string(static_cast<int>(std::clamp(d, 0.0, 6.0))));
   };
   double day_start = 0, day_end = 0;
   std::string from, to;
@@ -91,7 +94,8 @@ std::string format_window(const TimeZone& tz, orders::Window window) {
   if (day_end != day_start) out += weekday(day_end) + " ";
   out += to;
   if (window.end - window.start >= 6 * kDay) {
-    out += " (" + fixed((window.end - window.start) / kDay, 0) + " days)";
+    const double days = (window.end - window.start) / kDay;
+    out = t("delivery.window.days", {Texts::arg("window", out), Texts::arg("n", t.fixed(days, 0))});
   }
   return out;
 }
@@ -99,13 +103,14 @@ std::string format_window(const TimeZone& tz, orders::Window window) {
 CarOutlook car_outlook(const WeeklyPattern& parking, const std::vector<Place>& places,
                        const std::optional<CarNow>& now_state, orders::Window window,
                        double now, OutlookOptions options) {
+  const Texts& t = options.texts ? *options.texts : texts_for("en");
   CarOutlook out;
   if (!valid(window)) {
-    out.basis = "the delivery window is not valid";
+    out.basis = t("delivery.basis.window_invalid");
     return out;
   }
   if (places.empty()) {
-    out.basis = "no place for trunk delivery is set up";
+    out.basis = t("delivery.basis.no_places");
     return out;
   }
   const double w = now_weight(window.start, now, options.tau_s);
@@ -130,21 +135,21 @@ CarOutlook car_outlook(const WeeklyPattern& parking, const std::vector<Place>& p
   if (place) out.place = place->name;
 
   std::string basis;
-  if (w >= kMention) basis = now_words(places, now_state, place, now, options);
+  if (w >= kMention) basis = now_words(t, places, now_state, place, now, options);
   if (1 - w >= kMention) {
     if (!basis.empty()) basis += "; ";
-    const std::string when = format_window(parking.time_zone(), window);
+    const TextArg when = Texts::arg("window", format_window(t, parking.time_zone(), window));
     if (!enough) {
-      basis += "too little parking history for " + when + " (" + fixed(evidence, 1) +
-               " h of the " + fixed(options.min_evidence_hours, 1) + " h needed)";
-    } else if (place && best_learned >= 0.5) {
-      basis += "usually parked at " + place->name + " " + when + " (" +
-               format_percent(best_learned) + ")";
+      basis += t("delivery.basis.little_history",
+                 {when, Texts::arg("hours", t.fixed(evidence, 1)),
+                  Texts::arg("needed", t.fixed(options.min_evidence_hours, 1))});
     } else if (place) {
-      basis += "parked at " + place->name + " " + when + " only " +
-               format_percent(best_learned) + " of the time";
+      basis += t(best_learned >= 0.5 ? "delivery.basis.usually_parked"
+                                     : "delivery.basis.parked_only",
+                 {Texts::arg("place", place->name), when,
+                  Texts::arg("chance", format_percent(t, best_learned))});
     } else {
-      basis += "not usually parked at an allowed place " + when;
+      basis += t("delivery.basis.not_usually_parked", {when});
     }
   }
   out.basis = basis;

@@ -33,12 +33,18 @@
 #include "delivery/weekly_pattern.h"
 #include "orders/order.h"
 
+namespace larder {
+class Texts;
+}
+
 namespace larder::delivery {
 
 struct OutlookOptions {
   double tau_s = 7200;            // how fast "parked there now" gives way to "usually"
   double stale_s = 3600;          // an older report says nothing about now
   double min_evidence_hours = 2;  // less history for the window's hours counts as none
+  // The words of CarOutlook::basis (the delivery.basis.* messages); nullptr: English.
+  const Texts* texts = nullptr;
 };
 
 // The car's latest location report (mqtt-v1 `larder/v1/vehicle/<id>/location`).
@@ -71,10 +77,14 @@ std::optional<double> home_outlook(const WeeklyPattern& presence,
                                    std::optional<bool> someone_home_now, orders::Window window,
                                    double now, OutlookOptions options = {});
 
-// A chance in words, rounded down so that 89.7% never reads as the 90% it missed: "89%".
+// A chance in words, rounded down so that 89.7% never reads as the 90% it missed: "89%"
+// (the catalog's delivery.percent: "89 %" in German). Without Texts: English.
 std::string format_percent(double p);
+std::string format_percent(const Texts& t, double p);
 
-// A window in the household's local time: "Tue 09:00-12:00", or "Tue 22:00-Wed 02:00".
+// A window in the household's local time: "Tue 09:00-12:00", or "Tue 22:00-Wed 02:00"
+// (the catalog's delivery.day.* names: "Di 09:00-12:00"). Without Texts: English.
 std::string format_window(const TimeZone& tz, orders::Window window);
+std::string format_window(const Texts& t, const TimeZone& tz, orders::Window window);
 
 }  // namespace larder::delivery

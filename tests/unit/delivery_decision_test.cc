@@ -8,6 +8,7 @@
 
 #include "delivery/decision.h"
 #include "delivery/outlook.h"
+#include "larder/texts.h"
 #include "larder/time_zone.h"
 
 using namespace larder;
@@ -426,4 +427,63 @@ TEST_CASE("end to end: the outlook of a car parked at home decides a trunk deliv
   d = decide(in);
   CHECK(d.method == "doorstep");
   CHECK(has(d.reasons.at(0), "the car is moving now"));
+}
+
+TEST_CASE("a German household: every reason and the car's basis in German, numbers with a comma") {
+  const Texts& de = texts_for("de-DE");
+  REQUIRE(de.language() == "de");
+  DecisionInput in = base();
+  in.texts = &de;
+  Decision d = decide(in);
+  CHECK(d.method == "trunk");  // the words change, never the choice
+  CHECK(d.reasons == std::vector<std::string>{
+                         "das Auto parkt während des Zeitfensters sehr wahrscheinlich am Ort home "
+                         "(97 %): parked at home now",  // the caller's basis, as it comes
+                         "wahrscheinlich ist nicht das ganze Zeitfenster über jemand zu Hause "
+                         "(20 %, dass jemand da ist)"});
+
+  in.package = orders::Package{25.5, std::array<double, 3>{100, 50, 40.5}, 350, true, true};
+  in.limits.max_value = 200;
+  d = decide(in);
+  check_doorstep(d);
+  REQUIRE(d.reasons.size() == 5);
+  CHECK(d.reasons[0] == "das Paket wiegt 25,5 kg, mehr als die Grenze für den Kofferraum von 22,7 kg");
+  CHECK(d.reasons[1] == "das Paket misst 100 x 50 x 40,5 cm, zu groß für die Grenze für den "
+                        "Kofferraum von 66 x 53 x 40 cm");
+  CHECK(d.reasons[2] == "das Paket braucht eine Unterschrift, die an einem geparkten Auto "
+                        "niemand leisten kann");
+  CHECK(d.reasons[3] == "das Paket ist temperaturempfindlich, und ein geparktes Auto wird zu "
+                        "heiß oder zu kalt");
+  CHECK(d.reasons[4] == "das Paket ist 350,00 EUR wert, mehr als die Grenze für den Kofferraum "
+                        "von 200,00 EUR");
+
+  in = base();
+  in.texts = &de;
+  in.car = CarOutlook{0.897, "work", ""};
+  CHECK(decide(in).reasons ==
+        std::vector<std::string>{"das Auto parkt nur mit einer Wahrscheinlichkeit von 89 % das "
+                                 "ganze Zeitfenster über am Ort work (90 % nötig)"});
+  in.options = {{"trunk", kTrunkWindow}};
+  in.trunk_possible = false;
+  CHECK(decide(in).reasons == std::vector<std::string>{
+                                  "für die Lieferung in den Kofferraum ist kein Auto oder Ort "
+                                  "eingerichtet",
+                                  "der Händler bietet nur Lieferung in den Kofferraum an, daher "
+                                  "wird die Haustür ohne Zeitfenster angefragt"});
+
+  // The outlook's basis in German too: the day names and the decimal comma of the catalog.
+  OutlookOptions words;
+  words.texts = &de;
+  const WeeklyPattern none(4, berlin());
+  const double now = kMonday + 10 * kHour;
+  const orders::Window soon{now + 600, now + 2 * kHour};
+  CHECK(car_outlook(none, kPlaces, CarNow{kHome, 10, false, now}, soon, now, words).basis ==
+        "parkt jetzt am Ort home; zu wenig Parkverlauf für Mo 10:10-12:00 (0,0 h der nötigen "
+        "2,0 h)");
+  CHECK(car_outlook(none, kPlaces, CarNow{kHome, 10, true, now}, soon, now, words).basis ==
+        "das Auto fährt gerade; zu wenig Parkverlauf für Mo 10:10-12:00 (0,0 h der nötigen 2,0 h)");
+  CHECK(format_window(de, berlin(), {kMonday + 22 * kHour, kMonday + 26 * kHour}) ==
+        "Mo 22:00-Di 02:00");
+  CHECK(format_percent(de, 0.897) == "89 %");
+  CHECK(format_percent(de, std::nan("")) == "unbekannt");
 }

@@ -31,8 +31,9 @@ namespace {
 constexpr double kT0 = 1764590400;  // 2025-12-01 12:00 UTC, a Monday
 constexpr double kHomeLat = 48.1371, kHomeLon = 11.5754;
 
-Config desk_config() {
+Config desk_config(const std::string& locale = "en-GB") {
   Config c;
+  c.household.locale = locale;
   c.state_dir = "/nonexistent";
   ConsumableConfig coffee = test::coffee_beans();
   c.consumables = {coffee};
@@ -48,7 +49,15 @@ Config desk_config() {
 }
 
 struct World {
-  Config config = desk_config();
+  World() : World("en-GB") {}
+  explicit World(const std::string& locale) : config(desk_config(locale)) {
+    retailer.trunk = true;
+    hub.set_vehicle_actions(&delivery);
+    REQUIRE(delivery.restore("/nonexistent/patterns.json").ok());
+    delivery.set_carrier_url("https://hub.test:8443");
+  }
+
+  Config config;
   test::FakeBus bus;
   MemoryStore store;
   ManualClock clock{kT0};
@@ -62,13 +71,6 @@ struct World {
   OpenSslGrantCrypto crypto;
   grants::GrantBook book{grant_store, random, crypto};
   DeliveryDesk delivery{config, desk, book, &retailer, bus, hub, clock, metrics, TimeZone::utc()};
-
-  World() {
-    retailer.trunk = true;
-    hub.set_vehicle_actions(&delivery);
-    REQUIRE(delivery.restore("/nonexistent/patterns.json").ok());
-    delivery.set_carrier_url("https://hub.test:8443");
-  }
 
   void car_at(double lat, double lon, bool moving = false) {
     json j = {{"lat", lat}, {"lon", lon}, {"acc", 10}, {"moving", moving}, {"ts", clock.now()}};
@@ -180,6 +182,43 @@ TEST_CASE("delivery desk: a car parked at home with nobody home gets the trunk, 
   CHECK(state["delivery"]["method"] == "trunk");
   CHECK(state["delivery"]["reasons"].size() == o.delivery->reasons.size());
   CHECK(w.events("delivery_planned").size() == 1);
+}
+
+TEST_CASE("delivery desk: a German household gets German reasons in the order state and the event") {
+  World w("de-DE");
+  std::string id = w.trunk_order();
+  const orders::Order& o = w.the(id);
+  REQUIRE(o.delivery.has_value());
+  INFO(w.reasons(id));
+  CHECK(o.delivery->method == "trunk");
+  REQUIRE(o.delivery->reasons.size() == 2);
+  auto has = [](const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  };
+  // The car's reason, its chance ("95 %") and its basis, the window with German day names.
+  CHECK(has(o.delivery->reasons[0],
+            "das Auto parkt während des Zeitfensters sehr wahrscheinlich am Ort home (95 %): "
+            "parkt jetzt am Ort home; zu wenig Parkverlauf für Mo 12:05-16:05 (0,0 h der nötigen "
+            "2,0 h)"));
+  CHECK(o.delivery->reasons[1] ==
+        "wahrscheinlich ist nicht das ganze Zeitfenster über jemand zu Hause (0 %, dass jemand da "
+        "ist)");
+  json state = json::parse(w.bus.on("larder/v1/order/" + id + "/state").back().payload);
+  CHECK(state["delivery"]["reasons"][0] == o.delivery->reasons[0]);
+  auto planned = w.events("delivery_planned");
+  REQUIRE(planned.size() == 1);
+  CHECK(planned[0]["text"] == "Bestellung " + id + " kommt in den Kofferraum: " +
+                                  o.delivery->reasons[0] + "; " + o.delivery->reasons[1] + ".");
+  // A package too heavy for the trunk: the weight with a decimal comma.
+  World heavy_world("de-DE");
+  heavy_world.car_at(kHomeLat, kHomeLon);
+  heavy_world.home(false);
+  orders::Package heavy;
+  heavy.weight_kg = 30.5;
+  std::string heavy_id = heavy_world.order(heavy_world.quote(1800, heavy));
+  CHECK(heavy_world.the(heavy_id).delivery->method == "doorstep");
+  CHECK(heavy_world.the(heavy_id).delivery->reasons ==
+        std::vector<std::string>{"das Paket wiegt 30,5 kg, mehr als die Grenze für den Kofferraum von 22,7 kg"});
 }
 
 TEST_CASE("delivery desk: someone at home, the car away, or a heavy package go to the doorstep") {
