@@ -143,8 +143,7 @@ void best_before(Fields& f, PurchasedInput& in) {
   if (it == f.obj.end() || it->is_null()) return;
   if (it->is_string()) {
     const auto& text = it->get_ref<const std::string&>();
-    std::optional<double> day;
-    if (text.size() == 10) day = parse_local_time(text + "T00:00:00");
+    std::optional<double> day = parse_local_date(text);
     if (!day) {
       f.fail("field 'best_before' must be a date YYYY-MM-DD or epoch seconds, got '" +
              text.substr(0, 32) + "'");

@@ -463,10 +463,9 @@ void Hub::pack_expiring(const Entry& e, const ModelEvent& ev) {
   std::tm day{};
   gmtime_r(&last, &day);
   const std::string& name = e.config->name.empty() ? e.config->id : e.config->name;
-  std::string date = texts_("day.date", {Texts::arg("day", std::to_string(day.tm_mday)),
-                                         Texts::arg("month", texts_.month(day.tm_mon))});
-  std::string text = texts_("event.pack_expiring", {Texts::arg("name", name), texts_.num("n", ev.amount),
-                                                    Texts::arg("date", date)});
+  std::string text = texts_("event.pack_expiring",
+                            {Texts::arg("name", name), texts_.num("n", ev.amount),
+                             Texts::arg("date", texts_.day_month(day.tm_mday, day.tm_mon))});
   publish_event("pack_expiring", text,
                 {{"consumable", e.config->id}, {"packs", static_cast<int>(std::clamp(ev.amount, 0.0, 1e6))}, {"best_before", at}},
                 ev.ts);

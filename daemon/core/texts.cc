@@ -259,4 +259,8 @@ std::string Texts::month(int mon) const {
              : "";
 }
 
+std::string Texts::day_month(int mday, int mon) const {
+  return (*this)("day.date", {arg("day", std::to_string(mday)), arg("month", month(mon))});
+}
+
 }  // namespace larder

@@ -556,4 +556,9 @@ std::optional<double> parse_local_time(std::string_view t) {
   return static_cast<double>(days_from_civil(y, mo, d)) * 86400 + h * 3600 + mi * 60 + sec + frac;
 }
 
+std::optional<double> parse_local_date(std::string_view text) {
+  if (text.size() != 10) return std::nullopt;
+  return parse_local_time(std::string(text) + "T00:00:00");
+}
+
 }  // namespace larder

@@ -59,16 +59,10 @@ std::string now_words(const Texts& t, const std::vector<Place>& places,
 
 }  // namespace
 
-std::string format_percent(double p) { return format_percent(texts_for("en"), p); }
-
 std::string format_percent(const Texts& t, double p) {
   if (!std::isfinite(p)) return t("delivery.percent_unknown");
   // The small lift keeps 0.29 (28.999...%) from reading as 28%.
   return t("delivery.percent", {t.num("n", std::floor(std::clamp(p, 0.0, 1.0) * 100 + 1e-6))});
-}
-
-std::string format_window(const TimeZone& tz, orders::Window window) {
-  return format_window(texts_for("en"), tz, window);
 }
 
 std::string format_window(const Texts& t, const TimeZone& tz, orders::Window window) {

@@ -78,13 +78,11 @@ std::optional<double> home_outlook(const WeeklyPattern& presence,
                                    double now, OutlookOptions options = {});
 
 // A chance in words, rounded down so that 89.7% never reads as the 90% it missed: "89%"
-// (the catalog's delivery.percent: "89 %" in German). Without Texts: English.
-std::string format_percent(double p);
+// (the catalog's delivery.percent: "89 %" in German).
 std::string format_percent(const Texts& t, double p);
 
 // A window in the household's local time: "Tue 09:00-12:00", or "Tue 22:00-Wed 02:00"
-// (the catalog's delivery.day.* names: "Di 09:00-12:00"). Without Texts: English.
-std::string format_window(const TimeZone& tz, orders::Window window);
+// (the catalog's delivery.day.* names: "Di 09:00-12:00").
 std::string format_window(const Texts& t, const TimeZone& tz, orders::Window window);
 
 }  // namespace larder::delivery

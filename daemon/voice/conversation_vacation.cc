@@ -13,8 +13,7 @@ namespace {
 // 2026-12-24` reads it. Nothing for anything else (a week "2026-W52", a month "2026-12", a
 // day that does not exist).
 std::optional<double> day_start(const std::string& text, const TimeZone& zone, double now) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  auto local = parse_local_time(text + "T00:00:00");
+  auto local = parse_local_date(text);
   if (!local) return std::nullopt;
   return zone.from_local(*local, now);
 }

@@ -26,7 +26,7 @@ std::string Phrases::day(double t, double now, const TimeZone& zone) const {
   if (d <= 0) return t_("day.today");
   if (d == 1) return t_("day.tomorrow");
   if (d < 7) return t_.weekday(then.tm_wday);
-  return t_("day.date", {arg("day", std::to_string(then.tm_mday)), arg("month", t_.month(then.tm_mon))});
+  return t_.day_month(then.tm_mday, then.tm_mon);
 }
 
 std::string Phrases::on_day(double t, double now, const TimeZone& zone) const {
@@ -38,9 +38,7 @@ std::string Phrases::date(double t, const TimeZone& zone) const {
   std::tm then{};
   local_day(t, zone, &then);
   return t_("day.weekday_date",
-            {arg("weekday", t_.weekday(then.tm_wday)),
-             arg("date", t_("day.date", {arg("day", std::to_string(then.tm_mday)),
-                                         arg("month", t_.month(then.tm_mon))}))});
+            {arg("weekday", t_.weekday(then.tm_wday)), arg("date", t_.day_month(then.tm_mday, then.tm_mon))});
 }
 
 std::string Phrases::days(double d) const {

@@ -95,6 +95,8 @@ class Texts {
   std::string list(const std::vector<std::string>& items) const;   // "a, b and c"
   std::string weekday(int wday) const;  // 0 = Sunday
   std::string month(int mon) const;     // 0 = January
+  // A calendar day without its year, the catalog's day.date: "25 December" / "25. Dezember".
+  std::string day_month(int mday, int mon) const;
 
  private:
   std::string language_;

@@ -72,4 +72,9 @@ class TimeZone {
 // a day or time that does not exist (2023-02-30, 25:00).
 std::optional<double> parse_local_time(std::string_view text);
 
+// A local calendar day "YYYY-MM-DD" (exactly that, nothing after it), as the wall-clock
+// seconds of its midnight, written as if UTC like parse_local_time's. Nothing for any other
+// text or a day that does not exist.
+std::optional<double> parse_local_date(std::string_view text);
+
 }  // namespace larder

@@ -9,6 +9,7 @@
 
 #include "delivery/outlook.h"
 #include "delivery/weekly_pattern.h"
+#include "larder/texts.h"
 #include "larder/time_zone.h"
 
 using namespace larder;
@@ -390,15 +391,16 @@ TEST_CASE("home_outlook: someone at home for the whole window, from now and from
 
 TEST_CASE("format_percent rounds down, format_window speaks local time") {
   const double kMonday = local(2024, 3, 4, 0);
-  CHECK(format_percent(0.897) == "89%");
-  CHECK(format_percent(0.29) == "29%");
-  CHECK(format_percent(0.9) == "90%");
-  CHECK(format_percent(1) == "100%");
-  CHECK(format_percent(-1) == "0%");
-  CHECK(format_percent(std::nan("")) == "unknown");
+  const Texts& en = texts_for("en");
+  CHECK(format_percent(en, 0.897) == "89%");
+  CHECK(format_percent(en, 0.29) == "29%");
+  CHECK(format_percent(en, 0.9) == "90%");
+  CHECK(format_percent(en, 1) == "100%");
+  CHECK(format_percent(en, -1) == "0%");
+  CHECK(format_percent(en, std::nan("")) == "unknown");
   const TimeZone tz = berlin();
-  CHECK(format_window(tz, {kMonday + 9 * kHour, kMonday + 12.5 * kHour}) == "Mon 09:00-12:30");
-  CHECK(format_window(tz, {kMonday + 22 * kHour, kMonday + 26 * kHour}) == "Mon 22:00-Tue 02:00");
-  CHECK(format_window(tz, {kMonday, kMonday + 7 * kDay}) == "Mon 00:00-Mon 00:00 (7 days)");
-  CHECK(format_window(tz, {kMonday, kMonday - 1}) == "an invalid window");
+  CHECK(format_window(en, tz, {kMonday + 9 * kHour, kMonday + 12.5 * kHour}) == "Mon 09:00-12:30");
+  CHECK(format_window(en, tz, {kMonday + 22 * kHour, kMonday + 26 * kHour}) == "Mon 22:00-Tue 02:00");
+  CHECK(format_window(en, tz, {kMonday, kMonday + 7 * kDay}) == "Mon 00:00-Mon 00:00 (7 days)");
+  CHECK(format_window(en, tz, {kMonday, kMonday - 1}) == "an invalid window");
 }

@@ -26,11 +26,11 @@ constexpr const char* kUsage =
 // "2026-12-24" (the start of that day) or "2026-12-24T18:00": local, in the household's zone.
 std::optional<double> parse_until(const std::string& text, const larder::TimeZone& zone,
                                   double now) {
-  std::string t = text;
-  if (t.size() == 10) t += "T00:00:00";
-  else if (t.size() == 16) t += ":00";
-  auto local = larder::parse_local_time(t);
-  if (!local || t.size() != 19) return std::nullopt;
+  std::optional<double> local;
+  if (text.size() == 10) local = larder::parse_local_date(text);
+  else if (text.size() == 16) local = larder::parse_local_time(text + ":00");
+  else if (text.size() == 19) local = larder::parse_local_time(text);
+  if (!local) return std::nullopt;
   return zone.from_local(*local, now);
 }
 
