@@ -193,10 +193,46 @@ void DeliveryDesk::on_order(const std::string& order_id) {
                           Texts::arg("reasons", reasons.empty() ? "" : t("event.delivery_reasons", {Texts::arg("reasons", reasons)}))});
     publish_event("delivery_planned", text, order_id);
   }
-  if (o->status == orders::OrderStatus::shipped && for_trunk(*o) && !grants_.live(order_id) &&
-      !access_in_air_.count(order_id) && !access_due_.count(order_id)) {
+  if (o->status != orders::OrderStatus::shipped || !for_trunk(*o)) return;
+  if (const grants::Grant* g = grants_.live(order_id)) {
+    // The retailer moved the window: the code must work in the new one, so a new grant
+    // (a new code) goes to the retailer and the old one dies.
+    const auto& w = o->delivery->window;
+    if (w && (w->start != g->window.start || w->end != g->window.end) &&
+        !access_in_air_.count(order_id)) {
+      grants::Effects fx;
+      grants_.revoke(order_id, std::string(grants::reason::kReplanned), now(), fx);
+      run(fx);
+      access_due_[order_id] = now();
+    }
+    return;
+  }
+  if (!access_in_air_.count(order_id) && !access_due_.count(order_id) && may_issue(*o)) {
     access_due_[order_id] = now();
   }
+}
+
+bool DeliveryDesk::may_issue(const orders::Order& o) const {
+  const grants::Grant* g = grants_.newest(o.id);
+  if (!g) return true;
+  if (g->end_reason == grants::reason::kReplanned) return true;
+  const auto& w = o.delivery ? o.delivery->window : std::nullopt;
+  return g->end_reason == grants::reason::kWindowEnded && w && w->start >= g->window.end;
+}
+
+void DeliveryDesk::access_ended(const std::string& order_id) {
+  const orders::Order* o = orders_.ledger().find(order_id);
+  if (!o || orders::finished(o->status) || !for_trunk(*o) || !changeable(*o)) return;
+  if (grants_.live(order_id) || may_issue(*o)) return;
+  const grants::Grant* g = grants_.newest(order_id);
+  if (!g || g->end_reason == grants::reason::kRelocked) return;
+  const Texts& t = hub_.texts();
+  std::string why = g->end_reason == grants::reason::kUser      ? "delivery.reason.access_revoked"
+                    : g->end_reason == grants::reason::kLockout ? "delivery.reason.access_locked_out"
+                    : g->end_reason == grants::reason::kWindowEnded
+                        ? "delivery.reason.access_window_ended"
+                        : "delivery.reason.access_car_left";
+  to_doorstep(*o, {t(why)}, t("event.doorstep_revoked", {Texts::arg("order", order_id)}));
 }
 
 // ---- Access for the carrier ----------------------------------------------------------
@@ -389,7 +425,12 @@ void DeliveryDesk::run(grants::Effects& fx) {
     orders::Reply r = orders_.delivered_by_trunk(id);
     if (!r.ok()) log_warn("delivery: order " + id + " not marked delivered: " + r.status.message());
   }
+  std::vector<std::string> ended;
+  for (const auto& e : fx.events) {
+    if (e.kind == "access_revoked" && !e.order_id.empty()) ended.push_back(e.order_id);
+  }
   fx = {};
+  for (const auto& id : ended) access_ended(id);
 }
 
 void DeliveryDesk::publish_event(const std::string& kind, const std::string& text,

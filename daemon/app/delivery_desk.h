@@ -122,12 +122,24 @@ class DeliveryDesk final : public VehicleActions {
   void on_order(const std::string& order_id);  // the order desk's listener
   void run(grants::Effects& fx);
   void give_access(const orders::Order& o);
+  // Whether a shipped trunk order may get a (new) grant: none was issued yet, the last was
+  // replaced by a new code (replanned), or its window ended and the retailer set a new one.
+  // A grant ended by the household, by too many wrong codes or by the car leaving is never
+  // replaced: that would undo the revocation.
+  bool may_issue(const orders::Order& o) const;
+  // After a grant of `order_id` ended for good: the order goes to the doorstep, with the
+  // retailer told, while that can still change (changeable()).
+  void access_ended(const std::string& order_id);
   void to_doorstep(const orders::Order& o, std::vector<std::string> reasons,
                    const std::string& event_text);
   void replan_after_move(double now);
-  // Whether the carrier API is throttled now (and for how long), and counting a refusal.
-  std::optional<double> carrier_throttled(double now);
-  void carrier_refused(const CarrierAnswer& a, double now);
+  // Whether the carrier API is throttled now for `order_id` (and for how long), and
+  // counting a refusal. Refusals are counted per order that has a grant, and together for
+  // all ids without one: guesses at unknown ids never hold up the carrier of a real order
+  // (whose wrong codes end in the lockout anyway).
+  std::string throttle_key(const std::string& order_id) const;
+  std::optional<double> carrier_throttled(const std::string& key, double now);
+  void carrier_refused(const std::string& key, const CarrierAnswer& a, double now);
   void publish_event(const std::string& kind, const std::string& text,
                      const std::string& order_id);
   std::optional<delivery::CarNow> car_now(double now) const;
@@ -159,7 +171,8 @@ class DeliveryDesk final : public VehicleActions {
   std::set<std::string> announced_;             // orders whose delivery_planned went out
   std::map<std::string, double> access_due_;    // order -> when to (re)try giving access
   std::set<std::string> access_in_air_;         // a PUT .../delivery with a code is out
-  std::deque<double> carrier_refusals_;         // times of the carrier API's refusals
+  // Times of the carrier API's refusals by throttle_key(); a key goes when its times do.
+  std::map<std::string, std::deque<double>> carrier_refusals_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -1,6 +1,7 @@
 // The delivery desk's faces to people: the carrier API, the user's revoke, and the lists
 // of deliveries and of the audit log (delivery_desk.h).
 #include <algorithm>
+#include <iterator>
 
 #include "app/delivery_desk.h"
 #include "larder/log.h"
@@ -26,27 +27,38 @@ json grant_summary(const grants::Grant& g) {
 
 }  // namespace
 
-std::optional<double> DeliveryDesk::carrier_throttled(double t) {
-  while (!carrier_refusals_.empty() &&
-         carrier_refusals_.front() <= t - options_.carrier_refusal_window_s) {
-    carrier_refusals_.pop_front();
+std::string DeliveryDesk::throttle_key(const std::string& order_id) const {
+  // "" never names an order (order ids are not empty): the ids without a grant.
+  return grants_.newest(order_id) ? order_id : std::string();
+}
+
+std::optional<double> DeliveryDesk::carrier_throttled(const std::string& key, double t) {
+  // Forget every key whose refusals are all older than the window (so the map holds only
+  // keys refused within the last window: at most the orders with grants, plus "").
+  for (auto it = carrier_refusals_.begin(); it != carrier_refusals_.end();) {
+    auto& times = it->second;
+    while (!times.empty() && times.front() <= t - options_.carrier_refusal_window_s) times.pop_front();
+    it = times.empty() ? carrier_refusals_.erase(it) : std::next(it);
   }
-  if (static_cast<int>(carrier_refusals_.size()) < options_.carrier_max_refusals) {
+  auto it = carrier_refusals_.find(key);
+  if (it == carrier_refusals_.end() ||
+      static_cast<int>(it->second.size()) < options_.carrier_max_refusals) {
     return std::nullopt;
   }
   metrics_.inc("larder_carrier_throttled_total");
-  return carrier_refusals_.front() + options_.carrier_refusal_window_s - t;
+  return it->second.front() + options_.carrier_refusal_window_s - t;
 }
 
-void DeliveryDesk::carrier_refused(const CarrierAnswer& a, double t) {
-  if (a.verdict != grants::Verdict::ok) carrier_refusals_.push_back(t);
+void DeliveryDesk::carrier_refused(const std::string& key, const CarrierAnswer& a, double t) {
+  if (a.verdict != grants::Verdict::ok) carrier_refusals_[key].push_back(t);
 }
 
 DeliveryDesk::CarrierAnswer DeliveryDesk::carrier_view(const std::string& order_id,
                                                       std::string_view code) {
   const double t = now();
   CarrierAnswer a;
-  if ((a.throttled_for = carrier_throttled(t))) return a;
+  const std::string key = throttle_key(order_id);
+  if ((a.throttled_for = carrier_throttled(key, t))) return a;
   grants::Effects fx;
   grants::GrantBook::Check c = grants_.view(order_id, code, t, fx);
   a.verdict = c.verdict;
@@ -73,7 +85,7 @@ DeliveryDesk::CarrierAnswer DeliveryDesk::carrier_view(const std::string& order_
               {"vehicle", vehicle}};
   }
   run(fx);
-  carrier_refused(a, t);
+  carrier_refused(key, a, t);
   return a;
 }
 
@@ -81,7 +93,8 @@ DeliveryDesk::CarrierAnswer DeliveryDesk::carrier_unlock(const std::string& orde
                                                         std::string_view code) {
   const double t = now();
   CarrierAnswer a;
-  if ((a.throttled_for = carrier_throttled(t))) return a;
+  const std::string key = throttle_key(order_id);
+  if ((a.throttled_for = carrier_throttled(key, t))) return a;
   std::optional<grants::VehicleNow> car;
   if (const grants::Grant* g = grants_.newest(order_id)) {
     if (const VehicleFacts* v = hub_.vehicle(g->vehicle); v && v->location) {
@@ -97,7 +110,7 @@ DeliveryDesk::CarrierAnswer DeliveryDesk::carrier_unlock(const std::string& orde
     a.body = {{"order_id", order_id}, {"status", "unlocking"}};
   }
   run(fx);
-  carrier_refused(a, t);
+  carrier_refused(key, a, t);
   return a;
 }
 
@@ -122,8 +135,8 @@ orders::Reply DeliveryDesk::revoke(const std::string& order_id, const std::strin
     run(fx);
   }
   log_info("delivery: trunk access for order " + order_id + " revoked by " + by);
-  if (for_trunk(*o) && changeable(*o)) {
-    to_doorstep(*o, {"trunk access was revoked by the household"},
+  if (for_trunk(*o) && changeable(*o)) {  // (with a grant, run() has done it already)
+    to_doorstep(*o, {hub_.texts()("delivery.reason.access_revoked")},
                 hub_.texts()("event.doorstep_revoked", {Texts::arg("order", order_id)}));
   } else if (!had_grant) {
     r.code = orders::Code::conflict;

@@ -401,6 +401,103 @@ TEST_CASE("delivery desk: the user revokes access, the retailer refuses access")
   }
 }
 
+TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code") {
+  auto status = [](World& w, const std::string& st, double eta) {
+    orders::RetailerStatus s;
+    s.status = st;
+    s.eta = eta;
+    w.desk.retailer_status("r-1", s);
+    w.delivery.tick();
+  };
+  auto wrong_codes = [](World& w, const std::string& id) {
+    for (int i = 0; i < 5; ++i) w.delivery.carrier_unlock(id, "guess-" + std::to_string(i));
+  };
+  World w;
+  std::string id = w.trunk_order();
+  w.ship();
+  REQUIRE(w.retailer.deliveries.size() == 1);
+  const std::string code = *w.retailer.deliveries[0].code;
+  w.retailer.delivery_answers[0](orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+  w.clock.advance(900);  // inside the window
+  w.car_at(kHomeLat, kHomeLon);
+
+  SUBCASE("five wrong codes while the order can still change: doorstep, retailer told") {
+    wrong_codes(w, id);
+    CHECK(w.book.live(id) == nullptr);
+    CHECK(w.the(id).delivery->method == "doorstep");
+    CHECK(w.reasons(id).find("too many wrong codes") != std::string::npos);
+    REQUIRE(w.retailer.deliveries.size() == 2);
+    CHECK(w.retailer.deliveries[1].method == "doorstep");
+    CHECK_FALSE(w.retailer.deliveries[1].code.has_value());
+    status(w, "shipped", kT0 + 3600);
+    CHECK(w.retailer.deliveries.size() == 2);
+    CHECK(w.book.live(id) == nullptr);
+  }
+  SUBCASE("five wrong codes with the carrier on its way: no new code, the old one stays dead") {
+    status(w, "out_for_delivery", kT0 + 2000);
+    wrong_codes(w, id);
+    CHECK(w.book.live(id) == nullptr);
+    status(w, "out_for_delivery", kT0 + 2400);  // a new ETA: the order changes, no grant comes
+    w.clock.advance(61);
+    w.delivery.tick();
+    CHECK(w.retailer.deliveries.size() == 1);
+    CHECK(w.book.live(id) == nullptr);
+    CHECK(w.events("grant_issued").size() == 1);
+    CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::locked_out);
+  }
+  SUBCASE("revoked by the user with the carrier on its way: it stays revoked") {
+    status(w, "out_for_delivery", kT0 + 2000);
+    REQUIRE(w.delivery.revoke(id, "cli").ok());
+    status(w, "out_for_delivery", kT0 + 2400);
+    w.clock.advance(61);
+    w.delivery.tick();
+    CHECK(w.book.live(id) == nullptr);
+    CHECK(w.events("grant_issued").size() == 1);
+    CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::revoked);
+  }
+  SUBCASE("the window ends unused: doorstep, and a later status issues nothing") {
+    w.clock.advance(14400);
+    w.delivery.tick();
+    CHECK(w.book.live(id) == nullptr);
+    CHECK(w.the(id).delivery->method == "doorstep");
+    CHECK(w.reasons(id).find("window ended") != std::string::npos);
+    status(w, "shipped", w.clock.now() + 3600);
+    CHECK(w.events("grant_issued").size() == 1);
+  }
+}
+
+TEST_CASE("delivery desk: a window moved by the retailer gets a new code for the new window") {
+  World w;
+  std::string id = w.trunk_order();
+  w.ship();
+  REQUIRE(w.retailer.deliveries.size() == 1);
+  const std::string first = *w.retailer.deliveries[0].code;
+  w.retailer.delivery_answers[0](orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+  orders::RetailerStatus s;
+  s.status = "shipped";
+  s.window = orders::Window{kT0 + 7200, kT0 + 10800};
+  w.desk.retailer_status("r-1", s);
+  w.delivery.tick();
+  REQUIRE(w.retailer.deliveries.size() == 2);
+  REQUIRE(w.retailer.deliveries[1].code.has_value());
+  CHECK(*w.retailer.deliveries[1].code != first);
+  const grants::Grant* g = w.book.live(id);
+  REQUIRE(g != nullptr);
+  CHECK(g->window.start == kT0 + 7200);
+  CHECK(g->window.end == kT0 + 10800);
+  CHECK(w.the(id).delivery->method == "trunk");
+  // The same window again changes nothing.
+  w.desk.retailer_status("r-1", s);
+  w.delivery.tick();
+  CHECK(w.retailer.deliveries.size() == 2);
+  // In the new window the old code is dead and the new one opens the trunk.
+  w.retailer.delivery_answers[1](orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+  w.clock.advance(7300);
+  w.car_at(kHomeLat, kHomeLon);
+  CHECK(w.delivery.carrier_unlock(id, first).verdict != grants::Verdict::ok);
+  CHECK(w.delivery.carrier_unlock(id, *w.retailer.deliveries[1].code).verdict == grants::Verdict::ok);
+}
+
 TEST_CASE("delivery desk: the learned patterns survive a restart") {
   test::TempDir dir;
   const std::string path = dir.file("delivery_patterns.json");
@@ -442,15 +539,28 @@ TEST_CASE("delivery desk: a flood of refused carrier requests is throttled, then
     CHECK(a.verdict == grants::Verdict::no_grant);
     CHECK_FALSE(a.throttled_for.has_value());
   }
-  // The 31st request, even with the right code, is throttled and checks nothing.
-  auto throttled = w.delivery.carrier_unlock(id, code);
+  // The 31st guess is throttled and checks nothing: it is not even audited.
+  const auto audited = w.delivery.audit()["entries"].size();
+  auto throttled = w.delivery.carrier_view("guess-x", "AAAAAAAAAAAAAAAAAAAAAAAAAAA");
   REQUIRE(throttled.throttled_for.has_value());
   CHECK(*throttled.throttled_for > 0);
-  CHECK(w.bus.on("larder/v1/vehicle/family-car/command").empty());
-  // A minute later the carrier gets through.
-  w.clock.advance(61);
-  w.car_at(kHomeLat, kHomeLon);
-  CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::ok);
+  CHECK(w.delivery.audit()["entries"].size() == audited);
+  // The real order's carrier is not held up by them: its order has its own count.
+  SUBCASE("the carrier of the real order gets through at once") {
+    CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::ok);
+  }
+  // Refusals about the real order (here: the car's last report is too old) count for it.
+  SUBCASE("refusals about the real order throttle it until the minute has passed") {
+    w.clock.advance(1000);
+    for (int i = 0; i < 30; ++i) {
+      CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::car_unknown);
+    }
+    CHECK(w.delivery.carrier_unlock(id, code).throttled_for.has_value());
+    CHECK(w.bus.on("larder/v1/vehicle/family-car/command").empty());
+    w.clock.advance(61);
+    w.car_at(kHomeLat, kHomeLon);
+    CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::ok);
+  }
 }
 
 TEST_CASE("delivery desk: the voice intent RevokeAccess revokes and sends the order to the doorstep") {

@@ -239,6 +239,20 @@ TEST_CASE("a trunk locked without being opened is no delivery, and reuse while u
   CHECK(t.events[0].text.find("not delivered") != std::string::npos);
 }
 
+TEST_CASE("a code is bound to its order: another order's code is a wrong code there") {
+  World w;
+  const std::string coffee = w.issue("coffee-1");
+  const std::string pods = w.issue("pods-1");
+  REQUIRE(coffee != pods);
+  Effects fx;
+  CHECK(w.book.view("pods-1", coffee, kIn, fx).verdict == Verdict::wrong_code);
+  CHECK(w.book.unlock("pods-1", coffee, kIn, parked(kIn), fx).verdict == Verdict::wrong_code);
+  CHECK(w.grant("pods-1").wrong_codes == 2);
+  CHECK(w.grant("coffee-1").wrong_codes == 0);
+  CHECK(fx.commands.empty());
+  CHECK(w.book.unlock("pods-1", pods, kIn, parked(kIn), fx).verdict == Verdict::ok);
+}
+
 TEST_CASE("wrong codes are counted, and the fifth locks the grant out for good") {
   World w;
   const std::string code = w.issue();
