@@ -5,6 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -114,7 +117,9 @@ std::string method(const json& state) {
 }  // namespace
 
 TEST_CASE("trunk delivery: from the order to the relock, through the sandbox's carrier and car") {
-  TrunkWorld t(kHome);
+  // The sandbox shows the code it received, so that the test can look for it everywhere
+  // larderd writes.
+  TrunkWorld t(kHome, "1800", {"--reveal-access-codes"});
   // The car's position reached the hub before the order.
   REQUIRE(t.w.wait_for("larder/v1/vehicle/family-car/location", 10s).has_value());
   std::string id = t.order_coffee();
@@ -127,6 +132,16 @@ TEST_CASE("trunk delivery: from the order to the relock, through the sandbox's c
 
   // Shipped: the grant's code goes to the retailer, never over MQTT.
   CHECK(t.event("grant_issued")["order_id"] == id);
+  std::string code;
+  wait_until([&] {
+    const json report = t.sandbox.orders();  // (a temporary would die before the loop)
+    for (const auto& o : report["orders"]) {
+      const json d = o.value("delivery", json());
+      if (d.is_object() && d.contains("access_code")) code = d["access_code"].get<std::string>();
+    }
+    return !code.empty();
+  }, 10s, 20ms);
+  REQUIRE_MESSAGE(code.size() >= 22, t.sandbox.orders().dump());  // 128 bits or more
   // The carrier unlocks in the window; the car opens, closes and locks its trunk.
   t.event("trunk_unlocked", 30s);
   auto cmd = t.w.wait_for("larder/v1/vehicle/family-car/command", 5s);
@@ -155,8 +170,24 @@ TEST_CASE("trunk delivery: from the order to the relock, through the sandbox's c
   CHECK(kinds.find("issued") != std::string::npos);
   CHECK(kinds.find("used") != std::string::npos);
   CHECK(kinds.find("revoked") != std::string::npos);
-  // No MQTT message carries anything named like a code.
-  for (const auto& m : t.w.messages()) CHECK(m.payload.find("\"code\"") == std::string::npos);
+  // The code is nowhere larderd writes: no MQTT message (nor anything named like a code),
+  // not its log, not a file of its state directory (the database, its WAL, the patterns).
+  for (const auto& m : t.w.messages()) {
+    CHECK(m.payload.find("\"code\"") == std::string::npos);
+    CHECK(m.payload.find(code) == std::string::npos);
+  }
+  CHECK(t.daemon.log().find(code) == std::string::npos);
+  CHECK(t.daemon.log().find("delivery: sent unlock_trunk") != std::string::npos);  // a real log
+  int files = 0;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(t.daemon.state_dir())) {
+    if (!f.is_regular_file()) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(f.path().string());
+    CHECK(bytes.find(code) == std::string::npos);
+    ++files;
+  }
+  CHECK(files >= 1);
 }
 
 TEST_CASE("trunk delivery: the car away from home means the doorstep, with its reason") {

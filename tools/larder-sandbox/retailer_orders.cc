@@ -112,6 +112,7 @@ RetailerSim::Order* RetailerSim::find_order(const std::string& id) {
 nlohmann::json RetailerSim::order_json(const Order& o) const {
   nlohmann::json delivery = {{"method", o.method}};
   if (o.method == "trunk") delivery["access_given"] = o.access_given;
+  if (options_.reveal_codes && !o.access_code.empty()) delivery["access_code"] = o.access_code;
   nlohmann::json items = nlohmann::json::array();
   for (const auto& i : o.items)
     items.push_back(item_json(i.sku, i.quantity, i.unit_price, i.substitute_for));

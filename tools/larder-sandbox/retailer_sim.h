@@ -52,7 +52,9 @@
 // method_unavailable); out for delivery or later 409 out_for_delivery / order_closed.
 // The order's window becomes the quote's window of the new method. The access code is
 // kept in memory only, for the carrier (trunk_visits_due()): it is never logged, never in
-// an answer, a callback or report(), and is forgotten when the order closes. Switching to
+// an answer or a callback, and never in report() unless `reveal_codes` (a test's option:
+// a test compares what the hub wrote with the code the retailer received), and it is
+// forgotten when the order closes. Switching to
 // doorstep forgets the code and the carrier_api URL.
 //
 // Callbacks. With a callback URL, every status an order enters (placed included) queues
@@ -109,6 +111,7 @@ struct SimOptions {
   std::string callback_url;           // empty: no callbacks
   std::string webhook_secret;         // signs the callbacks; required with a URL
   bool carrier = false;               // trunk deliveries wait for the carrier (see Timeline)
+  bool reveal_codes = false;          // report() and GET /sandbox/orders show access codes
   double fail_rate = 0;               // see faults.h
   double lost_answer_rate = 0;
   std::uint64_t seed = 1;

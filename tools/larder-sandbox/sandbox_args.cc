@@ -82,6 +82,8 @@ void usage(std::FILE* out) {
       "  --vehicle ID               the car's id on the vehicle topics (default family-car)\n"
       "  --car-no-autolock          the trunk stays unlocked after a delivery until 'lock'\n"
       "  --car-report-s S           seconds between location reports (default 30)\n"
+      "  --reveal-access-codes      GET /sandbox/orders shows the trunk codes the retailer\n"
+      "                             holds (for tests that look for them elsewhere)\n"
       "  --version, --help\n"
       "Exit status: 0 stopped by SIGTERM/SIGINT, 1 cannot serve, 2 bad arguments.\n");
 }
@@ -125,6 +127,10 @@ std::optional<std::string> parse_args(int argc, char** argv, SandboxArgs& args) 
     if (arg == "--car-no-autolock") {
       args.car_options.autolock = false;
       car_only.push_back(arg);
+      continue;
+    }
+    if (arg == "--reveal-access-codes") {
+      args.sim.reveal_codes = true;
       continue;
     }
     if (!kOptions.count(arg)) return "unknown argument '" + arg + "'";
