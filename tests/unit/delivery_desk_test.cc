@@ -123,6 +123,13 @@ struct World {
     desk.retailer_status("r-1", s);
     delivery.tick();
   }
+  // Ships the order and has the retailer accept the trunk access; the code it received.
+  std::string ship_and_accept() {
+    ship();
+    REQUIRE(retailer.deliveries.size() == 1);
+    retailer.delivery_answers[0](orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+    return *retailer.deliveries[0].code;
+  }
 
   const orders::Order& the(const std::string& id) const {
     const orders::Order* o = desk.ledger().find(id);
@@ -283,10 +290,7 @@ TEST_CASE("delivery desk: shipping issues a grant whose code goes only to the re
 TEST_CASE("delivery desk: the carrier unlocks once, the trunk relocks, the order is delivered") {
   World w;
   std::string id = w.trunk_order();
-  w.ship();
-  REQUIRE(w.retailer.deliveries.size() == 1);
-  const std::string code = *w.retailer.deliveries[0].code;
-  w.retailer.delivery_answers[0](orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+  const std::string code = w.ship_and_accept();
 
   // Before the window: refused.
   CHECK(w.delivery.carrier_view(id, code).verdict == grants::Verdict::outside_window);
@@ -414,10 +418,7 @@ TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code
   };
   World w;
   std::string id = w.trunk_order();
-  w.ship();
-  REQUIRE(w.retailer.deliveries.size() == 1);
-  const std::string code = *w.retailer.deliveries[0].code;
-  w.retailer.delivery_answers[0](orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+  const std::string code = w.ship_and_accept();
   w.clock.advance(900);  // inside the window
   w.car_at(kHomeLat, kHomeLon);
 
@@ -469,10 +470,7 @@ TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code
 TEST_CASE("delivery desk: a window moved by the retailer gets a new code for the new window") {
   World w;
   std::string id = w.trunk_order();
-  w.ship();
-  REQUIRE(w.retailer.deliveries.size() == 1);
-  const std::string first = *w.retailer.deliveries[0].code;
-  w.retailer.delivery_answers[0](orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+  const std::string first = w.ship_and_accept();
   orders::RetailerStatus s;
   s.status = "shipped";
   s.window = orders::Window{kT0 + 7200, kT0 + 10800};
