@@ -148,7 +148,9 @@ EvalResult evaluate(const EvalOptions& o) {
     for (std::size_t k = 0; k < run.size(); ++k) {
       std::vector<RunStats> per_seed;
       for (std::size_t s = 0; s < seeds; ++s) per_seed.push_back(std::move(results[i * seeds + s][k]));
-      ItemMetrics m = pool(per_seed, run[k].forecasts, run[k].intervals, has_readings(*items[i]));
+      // The oracle reads the truth, not the sensor: it detects no refill ("-").
+      bool refills = has_readings(*items[i]) && run[k].key != kOracle;
+      ItemMetrics m = pool(per_seed, run[k].forecasts, run[k].intervals, refills);
       if (run[k].key.rfind("th", 0) == 0) {
         ir.sweep[std::stoi(run[k].key.substr(2))] = m;
       } else {
