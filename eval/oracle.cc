@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <vector>
 
 #include "eval/evaluator.h"
@@ -40,7 +41,7 @@ double log_factorial(int n) {
   }();
   if (n < static_cast<int>(table.size())) return table[static_cast<std::size_t>(n)];
   double x = n + 1.0;  // Stirling for ln Gamma(x)
-  return (x - 0.5) * std::log(x) - x + 0.5 * std::log(2 * M_PI) + 1 / (12 * x);
+  return (x - 0.5) * std::log(x) - x + 0.5 * std::log(2 * std::numbers::pi) + 1 / (12 * x);
 }
 
 // The protocol's delivery delay (scenario.cc: draw_delivery_days) as weighted points:
