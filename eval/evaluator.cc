@@ -62,6 +62,7 @@ class Loop {
         check_reorder(t);
       }
       if (k % per_query == 0) {
+        subject_.see_truth(truth());
         tr_.queries.push_back({t, level_ + on_hand_ * item_.pack, subject_.query(t)});
       }
     }
@@ -129,7 +130,10 @@ class Loop {
     if (counter_) send(InputKind::used, u.t, take);
     if (level_ == 0) {
       if (on_hand_ > 0) {
-        if (!opening_at_) opening_at_ = u.t + draw_opening_delay(openings_);
+        if (!opening_at_) {
+          opening_from_ = u.t;
+          opening_at_ = u.t + draw_opening_delay(openings_);
+        }
       } else {
         stockout_start_ = u.t;
       }
@@ -144,7 +148,10 @@ class Loop {
     if (opening_at_ || topup_drawn_ || on_hand_ == 0 || level_ <= 0) return;
     if (level_ >= kTopUpBelow * item_.pack) return;
     topup_drawn_ = true;
-    if (topups_.bernoulli(kTopUpChance)) opening_at_ = t + 150;
+    if (topups_.bernoulli(kTopUpChance)) {
+      opening_from_ = t;
+      opening_at_ = t + 150;
+    }
   }
 
   void open_pack(double t) {
@@ -175,7 +182,10 @@ class Loop {
       stockout_start_.reset();
     }
     if (level_ <= 0) {
-      if (!opening_at_) opening_at_ = t + draw_opening_delay(openings_);
+      if (!opening_at_) {
+        opening_from_ = t;
+        opening_at_ = t + draw_opening_delay(openings_);
+      }
     } else {
       maybe_top_up(t);
     }
@@ -187,7 +197,19 @@ class Loop {
     }
   }
 
+  TrueState truth() const {
+    TrueState st;
+    st.scenario = &s_;
+    st.level = level_;
+    st.on_hand = on_hand_;
+    st.opening = opening_at_.has_value() && level_ <= 0;
+    st.topping_up = opening_at_.has_value() && level_ > 0;
+    st.opening_from = opening_from_;
+    return st;
+  }
+
   void check_reorder(double t) {
+    subject_.see_truth(truth());
     bool want = subject_.query(t).reorder;
     if (want && !prev_reorder_ && in_flight_) ++tr_.duplicates;
     if (want && !in_flight_) {
@@ -217,6 +239,7 @@ class Loop {
   double cum_ = 0;
   std::size_t use_ = 0, outage_ = 0;
   std::optional<double> opening_at_;
+  double opening_from_ = 0;
   bool topup_drawn_ = false;
   bool in_flight_ = false;
   double arrival_ = 0, delay_days_ = 0;

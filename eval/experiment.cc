@@ -11,6 +11,7 @@
 
 #include "eval/baselines.h"
 #include "eval/larder_subject.h"
+#include "eval/oracle.h"
 
 namespace larder::eval {
 
@@ -52,6 +53,11 @@ std::vector<Runner> runners(const EvalOptions& o) {
                    return std::make_unique<RateSubject>(i, RateSubject::Kind::naive7);
                  }, true, false});
   }
+  // The oracle runs only when named: it is a yardstick, not a rival (no target uses it).
+  if (std::find(o.subjects.begin(), o.subjects.end(), kOracle) != o.subjects.end()) {
+    r.push_back({kOracle, [](const ItemSpec& i) { return std::make_unique<OracleSubject>(i); },
+                 true, true});
+  }
   if (wanted(o, kLine)) {
     r.push_back({kLine, [](const ItemSpec& i) {
                    return std::make_unique<RateSubject>(i, RateSubject::Kind::line14);
@@ -84,7 +90,7 @@ std::pair<std::optional<int>, bool> choose(const std::vector<const ItemResult*>&
 }  // namespace
 
 const std::vector<std::string>& subject_names() {
-  static const std::vector<std::string> n = {kLarder, kFixed, kGlobal, kNaive, kLine, kPerItem};
+  static const std::vector<std::string> n = {kLarder, kOracle, kFixed, kGlobal, kNaive, kLine, kPerItem};
   return n;
 }
 
@@ -94,7 +100,7 @@ std::optional<std::string> validate(const EvalOptions& o) {
   }
   for (const auto& s : o.subjects) {
     if (std::find(subject_names().begin(), subject_names().end(), s) == subject_names().end()) {
-      return "unknown subject '" + s + "' (larder, fixed, global, naive, lsq, peritem)";
+      return "unknown subject '" + s + "' (larder, oracle, fixed, global, naive, lsq, peritem)";
     }
   }
   if (o.seeds < 1) return "--seeds must be at least 1";
@@ -142,7 +148,9 @@ EvalResult evaluate(const EvalOptions& o) {
     for (std::size_t k = 0; k < run.size(); ++k) {
       std::vector<RunStats> per_seed;
       for (std::size_t s = 0; s < seeds; ++s) per_seed.push_back(std::move(results[i * seeds + s][k]));
-      ItemMetrics m = pool(per_seed, run[k].forecasts, run[k].intervals, has_readings(*items[i]));
+      // The oracle reads the truth, not the sensor: it detects no refill ("-").
+      bool refills = has_readings(*items[i]) && run[k].key != kOracle;
+      ItemMetrics m = pool(per_seed, run[k].forecasts, run[k].intervals, refills);
       if (run[k].key.rfind("th", 0) == 0) {
         ir.sweep[std::stoi(run[k].key.substr(2))] = m;
       } else {

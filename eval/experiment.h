@@ -27,6 +27,7 @@ inline constexpr const char* kGlobal = "global";    // best single global thresh
 inline constexpr const char* kNaive = "naive";      // drop over 7 days, extrapolated
 inline constexpr const char* kLine = "lsq";         // 14-day least-squares line
 inline constexpr const char* kPerItem = "peritem";  // per-item threshold, hindsight
+inline constexpr const char* kOracle = "oracle";    // knows the true use model (eval/oracle.h)
 const std::vector<std::string>& subject_names();
 
 struct EvalOptions {
@@ -34,7 +35,7 @@ struct EvalOptions {
   std::uint64_t first_seed = 1;
   double days = 400;
   std::vector<std::string> items;     // empty: all four
-  std::vector<std::string> subjects;  // empty: all
+  std::vector<std::string> subjects;  // empty: all but the oracle (slow; name it)
   int threads = 2;
 };
 

@@ -19,7 +19,8 @@ const char* kUsage =
     "  --first-seed S   the first seed (default 1): seeds S .. S+N-1\n"
     "  --days D         days per scenario (default 400)\n"
     "  --item NAME      coffee, water_filter, pods, detergent (repeatable; default all)\n"
-    "  --subject NAME   larder, fixed, global, naive, lsq, peritem (repeatable; default all)\n"
+    "  --subject NAME   larder, oracle, fixed, global, naive, lsq, peritem (repeatable;\n"
+    "                   default all but oracle, which runs only when named)\n"
     "  --json FILE      write every metric as JSON to FILE\n"
     "  --threads N      seeds run on N threads (default 2)\n";
 

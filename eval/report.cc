@@ -72,7 +72,7 @@ std::string num(std::optional<double> v, int decimals) {
 std::vector<std::string> columns(const EvalResult& r) {
   std::vector<std::string> c;
   for (const auto& n : subject_names()) {
-    if (r.options.subjects.empty() ||
+    if ((r.options.subjects.empty() && n != kOracle) ||
         std::find(r.options.subjects.begin(), r.options.subjects.end(), n) !=
             r.options.subjects.end()) {
       c.push_back(n);
@@ -86,6 +86,7 @@ std::string header(const std::string& name, const EvalResult& r, const ItemResul
     return p ? std::to_string(*p) + "%" + (met ? "" : "*") : std::string("?");
   };
   if (name == kLarder) return "Larder";
+  if (name == kOracle) return "oracle";
   if (name == kFixed) return "fixed 25%";
   if (name == kGlobal) return "global " + pct(r.global_pct, r.global_met);
   if (name == kNaive) return "naive 7d";

@@ -14,9 +14,9 @@ enum Stream : std::uint64_t {
 };
 constexpr std::uint64_t kHousehold = 99;
 
-// Use peaks of the day (protocol: 45% morning, 25% noon, 30% evening).
-constexpr double kMorning = 7.0 * 3600, kNoon = 12.5 * 3600, kEvening = 19.0 * 3600;
-constexpr double kPeakSd = 45.0 * 60;
+// Use peaks of the day (protocol: 45% morning, 25% noon, 30% evening; scenario.h).
+constexpr double kMorning = kUsePeaks[0].at, kNoon = kUsePeaks[1].at, kEvening = kUsePeaks[2].at;
+constexpr double kPeakSd = kUsePeakSd;
 
 ItemSpec spec(std::string id, std::string name, int index, Sensor sensor, bool intermittent,
               Unit unit, double capacity, double tare, double pack, double per_day,
@@ -41,11 +41,15 @@ ItemSpec spec(std::string id, std::string name, int index, Sensor sensor, bool i
   return s;
 }
 
-bool weekend(double t) {
+}  // namespace
+
+bool is_weekend(double t) {
   auto day = static_cast<long long>(std::floor((t - kStartEpoch) / kDay));
   long long wd = ((day % 7) + 7) % 7;  // 0 = Monday (kStartEpoch is a Monday)
   return wd >= 5;
 }
+
+namespace {
 
 // Intervals sorted by start with a bounded length: the ones holding t.
 template <typename F>
@@ -151,7 +155,7 @@ Scenario make_scenario(const ItemSpec& item, std::uint64_t seed, double days) {
   auto ndays = static_cast<long long>(std::ceil(days));
   for (long long d = 0; d < ndays; ++d) {
     double day0 = s.t0 + static_cast<double>(d) * kDay;
-    double mean = item.uses_per_day * (weekend(day0) ? item.weekend_factor : 1.0);
+    double mean = item.uses_per_day * (is_weekend(day0) ? item.weekend_factor : 1.0);
     if (s.change_day >= 0 && static_cast<double>(d) >= s.change_day) mean *= s.change_factor;
     int n = uses.poisson(mean);
     for (int i = 0; i < n; ++i) {

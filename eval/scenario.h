@@ -62,6 +62,14 @@ constexpr double kChangeAfterDay = 120;
 constexpr double kTopUpChance = 0.05;       // top up when < 10% of a pack is left
 constexpr double kTopUpBelow = 0.10;        // share of a pack
 constexpr double kOpenDelayMaxHours = 12;
+// Uses fall around three peaks of the day (seconds after midnight, share), sd 45 minutes.
+struct UsePeak {
+  double at, share;
+};
+inline constexpr UsePeak kUsePeaks[3] = {{7.0 * 3600, 0.45}, {12.5 * 3600, 0.25}, {19.0 * 3600, 0.30}};
+constexpr double kUsePeakSd = 45.0 * 60;
+// Saturday or Sunday (days counted from kStartEpoch, a Monday; local time is UTC).
+bool is_weekend(double t);
 
 struct Use {
   double t = 0;

@@ -35,6 +35,19 @@ struct Query {
   bool reorder = false;  // wants an order now (or keeps wanting the one in flight)
 };
 
+// What the household really holds when the subject is asked (eval/oracle.h reads it; every
+// other subject ignores it): the open container, the unopened packs, and whether a pack is
+// waiting to be opened into an empty container (since `opening_from`: the delay is drawn
+// from then) or topped up at once. The scenario gives the true use model.
+struct TrueState {
+  const Scenario* scenario = nullptr;
+  double level = 0;
+  int on_hand = 0;
+  bool opening = false;       // an empty container waits for a pack on hand to be opened
+  bool topping_up = false;    // a pack is about to be added to a container not yet empty
+  double opening_from = 0;    // when the opening delay started
+};
+
 struct DetectedRefill {
   double ts = 0;       // when the subject says the refill happened
   double seen_at = 0;  // when it said so
@@ -51,6 +64,8 @@ class Subject {
   virtual void delivered(double now, double ts, double delivery_days) = 0;
   // Moves the refills detected since the last call into `out` (level and scale items).
   virtual void take_refills(std::vector<DetectedRefill>& out) { (void)out; }
+  // The truth, right before every query() (only the oracle uses it).
+  virtual void see_truth(const TrueState& truth) { (void)truth; }
   // Whether the subject forecasts empty_at at all, and with an interval: a metric it
   // cannot have is shown as "-", one it could have but did not produce as "null".
   virtual bool forecasts() const = 0;
