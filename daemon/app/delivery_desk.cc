@@ -244,6 +244,10 @@ void DeliveryDesk::give_access(const orders::Order& o) {
                 hub_.texts()("event.doorstep_cannot_open", {Texts::arg("order", o.id)}));
     return;
   }
+  if (o.delivery->window->end <= now()) {  // nothing to open any more: no retry either
+    log_warn("delivery: no trunk access for order " + o.id + ": its window has ended");
+    return;
+  }
   grants::Effects fx;
   auto issued =
       grants_.issue(o.id, config_.delivery.vehicle, *o.delivery->window, *place, now(), fx);

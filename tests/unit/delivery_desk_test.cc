@@ -467,6 +467,18 @@ TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code
   }
 }
 
+TEST_CASE("delivery desk: an order shipped after its trunk window gets no grant") {
+  World w;
+  std::string id = w.trunk_order();
+  w.clock.advance(300 + 14400 + 1);  // the trunk window [+300 s, +4 h 5 min) is over
+  w.ship();
+  w.clock.advance(3600);
+  w.delivery.tick();
+  CHECK(w.retailer.deliveries.empty());
+  CHECK(w.book.newest(id) == nullptr);
+  CHECK(w.events("grant_issued").empty());
+}
+
 TEST_CASE("delivery desk: a window moved by the retailer gets a new code for the new window") {
   World w;
   std::string id = w.trunk_order();
