@@ -196,9 +196,11 @@ void DeliveryDesk::on_order(const std::string& order_id) {
   if (o->status != orders::OrderStatus::shipped || !for_trunk(*o)) return;
   if (const grants::Grant* g = grants_.live(order_id)) {
     // The retailer moved the window: the code must work in the new one, so a new grant
-    // (a new code) goes to the retailer and the old one dies.
+    // (a new code) goes to the retailer and the old one dies. Not once the code was used:
+    // the carrier is at the trunk, which the rules of the grant now follow to its lock.
     const auto& w = o->delivery->window;
-    if (w && (w->start != g->window.start || w->end != g->window.end) &&
+    if (w && g->state == grants::State::issued &&
+        (w->start != g->window.start || w->end != g->window.end) &&
         !access_in_air_.count(order_id)) {
       grants::Effects fx;
       grants_.revoke(order_id, std::string(grants::reason::kReplanned), now(), fx);

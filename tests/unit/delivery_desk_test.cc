@@ -407,10 +407,7 @@ TEST_CASE("delivery desk: the user revokes access, the retailer refuses access")
 
 TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code") {
   auto status = [](World& w, const std::string& st, double eta) {
-    orders::RetailerStatus s;
-    s.status = st;
-    s.eta = eta;
-    w.desk.retailer_status("r-1", s);
+    w.desk.retailer_status("r-1", orders::RetailerStatus{st, "", std::nullopt, eta});
     w.delivery.tick();
   };
   auto wrong_codes = [](World& w, const std::string& id) {
@@ -506,6 +503,14 @@ TEST_CASE("delivery desk: a window moved by the retailer gets a new code for the
   w.car_at(kHomeLat, kHomeLon);
   CHECK(w.delivery.carrier_unlock(id, first).verdict != grants::Verdict::ok);
   CHECK(w.delivery.carrier_unlock(id, *w.retailer.deliveries[1].code).verdict == grants::Verdict::ok);
+  // Once the code was used, a window moved again changes nothing: no revoke, no lock.
+  s.window = orders::Window{kT0 + 9000, kT0 + 12600};
+  w.desk.retailer_status("r-1", s);
+  w.delivery.tick();
+  CHECK(w.retailer.deliveries.size() == 2);
+  REQUIRE(w.book.live(id) != nullptr);
+  CHECK(w.book.live(id)->state == grants::State::unlocked);
+  CHECK(w.bus.on("larder/v1/vehicle/family-car/command").size() == 1);  // the unlock only
 }
 
 TEST_CASE("delivery desk: the learned patterns survive a restart") {
