@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eval/evaluator.h"
+#include "forecast/risk_budget.h"
 #include "forecast/stats.h"
 
 namespace larder::eval {
@@ -51,12 +52,19 @@ struct DeliveryPoints {
 };
 
 double delivery_cdf(double d) {
-  auto erlang = [](double x) {  // Gamma(4, 0.5): Erlang with rate 2
+  auto erlang = [](double x) {  // Gamma with a whole shape: 1 - e^-y sum_{i<k} y^i / i!
     if (x <= 0) return 0.0;
-    double y = 2 * x;
-    return 1 - std::exp(-y) * (1 + y + y * y / 2 + y * y * y / 6);
+    const double y = x / kDeliveryScaleDays;
+    double term = 1, sum = 0;
+    for (int i = 0; i < kDeliveryShape; ++i) {
+      sum += term;
+      term *= y / (i + 1);
+    }
+    return 1 - std::exp(-y) * sum;
   };
-  return 0.95 * erlang(d - 1) + 0.05 * erlang(d - 4);
+  const double base = kDeliveryBaseDays;
+  return (1 - kLateDeliveryChance) * erlang(d - base) +
+         kLateDeliveryChance * erlang(d - base - kLateDeliveryDays);
 }
 
 const DeliveryPoints& delivery_points() {
@@ -169,12 +177,10 @@ double OracleSubject::stockout_risk(double now, double supply) const {
 }
 
 double OracleSubject::risk_limit(double now) const {
-  // Larder's rule (consumable_model_forecast.cc): reorder_risk for a pack lasting three
-  // weeks, scaled by how long a pack lasts at the weekly mean rate, x0.5 .. x2.
+  // Larder's rule (forecast/risk_budget.h), with the pack's days at the true weekly mean.
   double week = item_.uses_per_day * (5 + 2 * item_.weekend_factor) / 7;
   double rate = week * change_factor(now) * item_.use_mean;
-  double pack_days = item_.pack / rate;
-  return reorder_risk_ * std::clamp(pack_days / 21, 0.5, 2.0);
+  return forecast::scaled_reorder_risk(reorder_risk_, item_.pack / rate);
 }
 
 std::optional<double> OracleSubject::empty_quantile(double now, double p) const {

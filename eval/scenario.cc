@@ -110,8 +110,8 @@ double Scenario::object_weight(double t) const {
 }
 
 double draw_delivery_days(Rng& rng) {
-  double d = 1 + rng.gamma(4, 0.5);
-  if (rng.bernoulli(0.05)) d += 3;
+  double d = kDeliveryBaseDays + rng.gamma(kDeliveryShape, kDeliveryScaleDays);
+  if (rng.bernoulli(kLateDeliveryChance)) d += kLateDeliveryDays;
   return d;
 }
 

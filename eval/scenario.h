@@ -112,6 +112,11 @@ struct Scenario {
 Scenario make_scenario(const ItemSpec& item, std::uint64_t seed, double days);
 
 // One delivery delay in days: 1 + Gamma(shape 4, scale 0.5), plus 3 with probability 5%.
+constexpr double kDeliveryBaseDays = 1;
+constexpr int kDeliveryShape = 4;  // a whole number: the oracle's CDF is Erlang's
+constexpr double kDeliveryScaleDays = 0.5;
+constexpr double kLateDeliveryDays = 3;
+constexpr double kLateDeliveryChance = 0.05;
 double draw_delivery_days(Rng& rng);
 // How long the household waits before opening a pack into an empty container, seconds.
 double draw_opening_delay(Rng& rng);

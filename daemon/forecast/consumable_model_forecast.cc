@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "forecast/consumable_model.h"
+#include "forecast/risk_budget.h"
 #include "forecast/stats.h"
 
 namespace larder {
@@ -11,9 +12,6 @@ namespace larder {
 namespace {
 constexpr double kDay = 86400;
 constexpr double kLiftQuietS = 120;       // no decision this soon after a lift
-constexpr double kReferencePackDays = 21;  // reorder_risk is the risk per order of an item
-                                           // whose pack lasts three weeks
-constexpr double kMinRiskScale = 0.5, kMaxRiskScale = 2;
 constexpr double kBoundZ = 4.75;          // one in a million
 constexpr double kZ90 = 1.6448536269514722;  // the 95% normal quantile: a 90% interval
 constexpr double kDatesCheckS = 3600;     // best-before outlooks are looked at hourly
@@ -74,11 +72,9 @@ void ConsumableModel::ensure_projection(double from) const {
 }
 
 double ConsumableModel::risk_limit() const {
-  // A stockout budget per year rather than per order: an item whose pack lasts twice as
-  // long is ordered half as often and may take twice the risk each time.
-  double pack_days = rate_.base() > 0 ? config_.pack.size / rate_.base() : kReferencePackDays;
-  return settings_.reorder_risk *
-         std::clamp(pack_days / kReferencePackDays, kMinRiskScale, kMaxRiskScale);
+  double pack_days =
+      rate_.base() > 0 ? config_.pack.size / rate_.base() : forecast::kReferencePackDays;
+  return forecast::scaled_reorder_risk(settings_.reorder_risk, pack_days);
 }
 
 double ConsumableModel::risk(double now, double from, double s) const {

@@ -222,7 +222,7 @@ TEST_CASE("The oracle runs in the closed loop and is never judged against the ta
   opt.seeds = 1;
   opt.days = 120;
   opt.items = {"pods"};
-  opt.subjects = {kOracle};
+  opt.subjects = {kLarder, kOracle};
   EvalResult r = evaluate(opt);
   REQUIRE(r.items.size() == 1);
   const auto& m = r.items[0].subjects.at(kOracle);
@@ -232,13 +232,24 @@ TEST_CASE("The oracle runs in the closed loop and is never judged against the ta
   CHECK(*m.coverage > 0.8);
   CHECK(*m.mae < 2.5);
   CHECK(m.orders > 0);
-  CHECK(check_targets(r.items[0], Targets{}).empty());  // targets judge Larder only
-  // By default (no subject named) the oracle does not run.
+  // The targets judge Larder only: without the oracle's column they come out the same.
+  ItemResult without = r.items[0];
+  without.subjects.erase(kOracle);
+  const auto judged = check_targets(r.items[0], Targets{});
+  const auto alone = check_targets(without, Targets{});
+  REQUIRE_FALSE(judged.empty());
+  REQUIRE(judged.size() == alone.size());
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    INFO(judged[i].row);
+    CHECK(judged[i].value == alone[i].value);
+    CHECK(judged[i].pass == alone[i].pass);
+  }
+  // By default (no subject named) every subject runs but the oracle.
   EvalOptions all;
   all.seeds = 1;
   all.days = 30;
   all.items = {"pods"};
-  all.subjects = {kFixed};
   EvalResult r2 = evaluate(all);
+  CHECK(r2.items[0].subjects.count(kLarder) == 1);
   CHECK(r2.items[0].subjects.count(kOracle) == 0);
 }
