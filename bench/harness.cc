@@ -383,6 +383,7 @@ Stats stats(std::vector<double> v) {
   s.median = at(0.5);
   s.p99 = at(0.99);
   s.max = v.back();
+  s.min = v.front();
   return s;
 }
 

@@ -21,7 +21,7 @@
 //   (utime + stime, seconds) from /proc/PID/stat.
 // - metric(port, name, labels): one value of larderd's GET /metrics (admin token of
 //   bench_config).
-// - Stats: median / p99 / max of a list of figures.
+// - Stats: median / p99 / max / min of a list of figures.
 // Errors throw std::runtime_error with the reason. Nothing here asserts on speed.
 #pragma once
 
@@ -159,7 +159,7 @@ Progress wait_progress(const std::function<double()>& read, double target,
                        std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
 struct Stats {
-  double median = 0, p99 = 0, max = 0;
+  double median = 0, p99 = 0, max = 0, min = 0;
 };
 Stats stats(std::vector<double> v);
 
