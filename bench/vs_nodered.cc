@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
                 o.consumables, o.rounds, o.readings, o.qos);
     std::printf("machine: %s\n", machine().c_str());
     // Each round's burst continues the history: readings 60 s apart per consumable.
-    const double span = 60.0 * (o.readings / o.consumables + 1);
+    const int per = o.readings / o.consumables + 1;  // readings of one consumable
+    const double span = 60.0 * per;
     double ts = lb::epoch_now() - span * o.rounds;
 
     lb::MosquittoBroker larderd_broker;
