@@ -310,7 +310,7 @@ void ConsumableModel::drain_days() {
   while (daily_.pop(d)) {
     // A day the household was away for (a part of) says nothing about its appetite.
     if (daily_.day_start(d.day) < away_until_ && daily_.day_start(d.day + 1) > away_from_) {
-      d.censored = true;
+      d.away = true;
     }
     rate_.add_day(d);
     any = true;

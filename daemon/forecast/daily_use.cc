@@ -52,6 +52,7 @@ void DailyUse::start(double ts) {
   complete_ = false;
   use_ = gap_s_ = empty_s_ = 0;
   hours_.fill(0);
+  empty_h_.fill(0);
   last_t_ = ts;
 }
 
@@ -62,6 +63,8 @@ void DailyUse::close_day() {
   d.use = use_;
   d.bridged = gap_s_ > kBridgedS;
   d.censored = empty_s_ > kCensoredS;
+  for (int h = 0; h < 24; ++h) d.empty_share += profile_[h] * std::min(1.0, empty_h_[h] / 3600);
+  d.empty_share = std::min(1.0, d.empty_share);
   if (complete_) {
     done_.push(d);
     double total = 0;
@@ -76,6 +79,19 @@ void DailyUse::close_day() {
   complete_ = true;
   use_ = gap_s_ = empty_s_ = 0;
   hours_.fill(0);
+  empty_h_.fill(0);
+}
+
+// Counts [from, to] (within the current day) as empty, hour by local hour.
+void DailyUse::mark_empty(double from, double to) {
+  empty_s_ += to - from;
+  for (double t = from; t < to;) {
+    double local = zone_.to_local(t);
+    double step = 3600 - (local - std::floor(local / 3600) * 3600);
+    double next = std::min(to, t + (step > 0 ? step : 3600));
+    empty_h_[local_hour(t)] += next - t;
+    t = next;
+  }
 }
 
 // Adds `use` spread evenly over [from, to], closing the days it passes.
@@ -97,7 +113,7 @@ void DailyUse::add(double from, double to, double use, bool gap, bool empty) {
     use_ += part;
     if (!gap) hours_[local_hour(e - 1)] += part;
     if (gap) gap_s_ += e - t;
-    if (empty) empty_s_ += e - t;
+    if (empty) mark_empty(t, e);
     close_day();
     t = e;
   }
@@ -105,7 +121,7 @@ void DailyUse::add(double from, double to, double use, bool gap, bool empty) {
   use_ += part;
   if (!gap) hours_[local_hour(to)] += part;
   if (gap) gap_s_ += to - t;
-  if (empty) empty_s_ += to - t;
+  if (empty) mark_empty(t, to);
 }
 
 void DailyUse::point(double ts, double c, bool empty) {
@@ -174,11 +190,12 @@ json DailyUse::save() const {
   json done = json::array();
   for (std::size_t i = 0; i < done_.size(); ++i) {
     const DayTotal& d = done_[i];
-    done.push_back({d.day, d.use, d.bridged, d.censored});
+    done.push_back({d.day, d.use, d.bridged, d.censored, d.empty_share});
   }
   return {{"started", started_}, {"have_point", have_point_}, {"day", day_},
           {"complete", complete_}, {"use", use_},          {"gap_s", gap_s_},
-          {"empty_s", empty_s_}, {"hours", hours_},        {"last_t", last_t_},
+          {"empty_s", empty_s_}, {"hours", hours_},        {"empty_hours", empty_h_},
+          {"last_t", last_t_},
           {"last_c", last_c_},   {"profile", profile_},    {"profile_days", profile_days_},
           {"done", done}};
 }
@@ -194,14 +211,18 @@ Status DailyUse::load(const json& j) {
   d.gap_s_ = r.num("gap_s");
   d.empty_s_ = r.num("empty_s");
   d.hours_ = r.nums<24>("hours");
+  // Saved before the empty hours were kept: none.
+  d.empty_h_ = j.contains("empty_hours") ? r.nums<24>("empty_hours") : std::array<double, 24>{};
   d.last_t_ = r.num("last_t");
   d.last_c_ = r.num("last_c");
   d.profile_ = r.nums<24>("profile");
   d.profile_days_ = r.num("profile_days");
   d.done_.clear();
   for (const auto& e : r.list("done", 64)) {
-    if (!e.is_array() || e.size() != 4 || !e[0].is_number() || !e[1].is_number() ||
-        !e[2].is_boolean() || !e[3].is_boolean()) {
+    // [day, use, bridged, censored, empty share]; saved before the share was: 4 elements.
+    if (!e.is_array() || e.size() < 4 || e.size() > 5 || !e[0].is_number() ||
+        !e[1].is_number() || !e[2].is_boolean() || !e[3].is_boolean() ||
+        (e.size() == 5 && !e[4].is_number())) {
       r.fail("done", "holds a malformed day");
       break;
     }
@@ -211,6 +232,12 @@ Status DailyUse::load(const json& j) {
     t.use = e[1].get<double>();
     t.bridged = e[2].get<bool>();
     t.censored = e[3].get<bool>();
+    // Without a share, a censored day counts as wholly empty (the rate model drops it).
+    t.empty_share = e.size() == 5 ? e[4].get<double>() : (t.censored ? 1.0 : 0.0);
+    if (!std::isfinite(t.empty_share) || t.empty_share < 0 || t.empty_share > 1) {
+      r.fail("done", "holds an empty share outside 0..1");
+      break;
+    }
     d.done_.push(t);
   }
   double sum = 0;
@@ -219,6 +246,9 @@ Status DailyUse::load(const json& j) {
     sum += p;
   }
   if (r.ok() && std::fabs(sum - 1) > 1e-6) r.fail("profile", "does not sum to 1");
+  for (double e : d.empty_h_) {
+    if (e < 0 || e > 7200) r.fail("empty_hours", "holds a time outside 0..7200 s");
+  }
   if (!r.ok()) return Status::Error(r.error());
   *this = d;
   return Status::Ok();

@@ -5,8 +5,11 @@
 // day to the next; for a counter it is the sum of the uses. Between two points of a level
 // sensor C is taken as linear, so the use across a data gap (hours to days without
 // readings) is spread evenly over the gap; such days are marked `bridged`. A day in which
-// the container stood empty for more than an hour is marked `censored`: its use says
-// nothing about the household's appetite, only that there was nothing left to use.
+// the container stood empty for more than an hour is marked `censored`: its use is only
+// what there was left to use. Its `empty_share` says how much of a day's use usually falls
+// in the hours it stood empty (by the intraday profile), so the rate model can add the use
+// those hours would have had rather than drop the day: the day a container runs dry is, by
+// selection, a day of more use than most, and dropping such days biases the rate low.
 // The first, partial day is never reported. Local days are those of the household's time
 // zone: a daylight-saving change makes a day of 23 or 25 hours, and its use is that of
 // those hours, so no hour of use is lost or counted twice.
@@ -33,6 +36,8 @@ struct DayTotal {
   double use = 0;
   bool bridged = false;   // a data gap covered more than 6 hours of it
   bool censored = false;  // the container was empty for more than an hour of it
+  double empty_share = 0; // the profile's share of a day's use in its empty hours (0..1)
+  bool away = false;      // set by the caller: the household was away for (a part of) it
 };
 
 class DailyUse {
@@ -73,6 +78,7 @@ class DailyUse {
   void start(double ts);
   void close_day();
   void add(double from, double to, double use, bool gap, bool empty);
+  void mark_empty(double from, double to);
 
   TimeZone zone_;
   bool started_ = false, have_point_ = false;
@@ -80,6 +86,7 @@ class DailyUse {
   bool complete_ = false;               // observed from its start
   double use_ = 0, gap_s_ = 0, empty_s_ = 0;
   std::array<double, 24> hours_{};      // the current day's use per hour
+  std::array<double, 24> empty_h_{};    // the current day's empty seconds per hour
   double last_t_ = 0, last_c_ = 0;
   std::array<double, 24> profile_{};
   double profile_days_ = 0;

@@ -18,6 +18,7 @@ constexpr double kMaxRatio = 5;      // a day counts as at most 5 average days f
 constexpr double kMaxResidual = 3;   // CUSUM input clipped to this many deviations
 constexpr double kRestartPrior = 2;  // days of the old base kept at a detected change
 constexpr int kMinAbsence = 3;       // shorter runs without use are never an absence
+constexpr double kMaxImputed = 0.5;  // a censored day with more of its use to impute is dropped
 }  // namespace
 
 RateModel::RateModel(double pack_size, RateParams params) : pack_(pack_size), p_(params) {
@@ -50,8 +51,18 @@ double RateModel::zero_threshold() const {
   return 0.25 * scale;
 }
 
-void RateModel::add_day(const DayTotal& d) {
-  if (d.censored) return;  // the container was empty: nothing to learn about appetite
+void RateModel::add_day(const DayTotal& in) {
+  if (in.away) return;  // the household was away: nothing to learn about its appetite
+  DayTotal d = in;
+  if (d.censored) {
+    // The container stood empty for a part of the day. The day it ran dry was, by
+    // selection, a day of more use than most, so dropping it would bias the base low: the
+    // use its empty hours would have had is added from the model instead. A day mostly
+    // empty, or one before the rate is known, says too little and is dropped.
+    if (!known() || d.empty_share > kMaxImputed) return;
+    d.use += base_ * factor_[d.dow] * d.empty_share;
+    d.bridged = true;
+  }
   if (d.use < zero_threshold()) {
     ++run_;
     if (!absent_) {

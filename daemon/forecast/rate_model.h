@@ -22,8 +22,10 @@
 //     than chance allows (probability (1-p)^n below absence_p, and at least 3 days: 3 days
 //     for a daily item, about a week for one used every other day) it is an absence (a
 //     vacation) and is
-//     dropped; otherwise it is learned when use returns. Censored days (the container was
-//     empty) are never learned.
+//     dropped; otherwise it is learned when use returns. A censored day (the container was
+//     empty for a part of it) is learned with the use of its empty hours added from the
+//     model (base * factor * the day's empty share), unless it was mostly empty; days
+//     away are never learned.
 //   - day_var: the variance of a deseasonalised day's use around base (an exponential
 //     average of squared residuals over ~60 days, from a prior of CV 0.6 until 5 days
 //     are seen).

@@ -94,7 +94,52 @@ TEST_CASE("an empty container makes a day censored") {
   auto days = drain(d);
   REQUIRE(days.size() == 2);
   CHECK(days[0].censored);
+  CHECK(days[0].empty_share == doctest::Approx(6.0 / 24));  // the flat profile's six hours
   CHECK_FALSE(days[1].censored);
+  CHECK(days[1].empty_share == 0);
+}
+
+TEST_CASE("a censored day's empty share weighs its empty hours by the intraday profile") {
+  DailyUse d(0);
+  d.close_until(kT0, false);
+  // 3 uses at 07:30 and 1 at 19:30 every day: the morning hour holds about 3/4 of a day
+  for (int day = 0; day < 90; ++day) {
+    d.event(kT0 + day * kDay + 7.5 * 3600, 3, false);
+    d.event(kT0 + day * kDay + 19.5 * 3600, 1, false);
+  }
+  d.close_until(kT0 + 90 * kDay, false);
+  drain(d);
+  const double morning = d.profile()[7], evening = d.profile()[19];
+  // day 90: empty from 05:00 to 09:00 (over the morning use), then used in the evening
+  d.close_until(kT0 + 90 * kDay + 5 * 3600, false);
+  d.close_until(kT0 + 90 * kDay + 9 * 3600, true);
+  d.event(kT0 + 90 * kDay + 19.5 * 3600, 1, false);
+  // day 91: empty from 18:00 until the next morning, 02:00 on day 92
+  d.close_until(kT0 + 91 * kDay + 7.5 * 3600, false);
+  d.event(kT0 + 91 * kDay + 7.5 * 3600, 3, false);
+  d.close_until(kT0 + 91 * kDay + 18 * 3600, false);
+  d.close_until(kT0 + 92 * kDay + 2 * 3600, true);
+  d.close_until(kT0 + 93 * kDay, false);
+  auto days = drain(d);
+  REQUIRE(days.size() == 3);
+  CHECK(days[0].censored);
+  CHECK(days[0].empty_share == doctest::Approx(morning).epsilon(0.02));
+  CHECK(days[0].empty_share > 0.7);
+  CHECK(days[1].censored);
+  CHECK(days[1].empty_share == doctest::Approx(evening).epsilon(0.05));
+  CHECK(days[1].empty_share < 0.3);
+  CHECK(days[2].censored);  // two hours after midnight
+  CHECK(days[2].empty_share < 0.01);
+  // an hour and a half empty, across an hour's boundary, counts only that time
+  DailyUse e(0);
+  e.close_until(kT0, false);
+  e.close_until(kT0 + kDay + 10.5 * 3600, false);
+  e.close_until(kT0 + kDay + 12 * 3600, true);
+  e.close_until(kT0 + 3 * kDay, false);
+  days = drain(e);
+  REQUIRE(days.size() == 2);
+  CHECK(days[0].censored);
+  CHECK(days[0].empty_share == doctest::Approx(1.5 / 24));
 }
 
 TEST_CASE("the intraday profile learns where in the day the use falls") {
@@ -126,6 +171,36 @@ TEST_CASE("save and load round-trip: a bad saved state changes nothing") {
   DailyUse c(1);
   CHECK_FALSE(c.load(bad).ok());
   CHECK(c.save() == DailyUse(1).save());
+  bad = a.save();
+  bad["empty_hours"][3] = -1;
+  CHECK_FALSE(c.load(bad).ok());
+  CHECK(c.save() == DailyUse(1).save());
+}
+
+TEST_CASE("a state saved before the empty hours were kept still loads") {
+  DailyUse a(0);
+  a.close_until(kT0, false);
+  a.close_until(kT0 + kDay + 6 * 3600, false);
+  a.close_until(kT0 + kDay + 12 * 3600, true);
+  a.close_until(kT0 + 3 * kDay, false);
+  a.close_until(kT0 + 3 * kDay + 6 * 3600, true);  // the day under way: empty hours
+  auto saved = a.save();
+  REQUIRE(saved["done"].size() == 2);
+  CHECK(saved["done"][0][4] == doctest::Approx(0.25));
+  // the older form: no empty hours, and days of four fields
+  saved.erase("empty_hours");
+  for (auto& day : saved["done"]) day.erase(4);
+  DailyUse b(0);
+  REQUIRE(b.load(saved).ok());
+  auto days = drain(b);
+  REQUIRE(days.size() == 2);
+  CHECK(days[0].censored);
+  CHECK(days[0].empty_share == 1);  // unknown: counted as wholly empty
+  CHECK_FALSE(days[1].censored);
+  CHECK(days[1].empty_share == 0);
+  saved["done"][0].push_back(1.5);  // a share outside 0..1
+  DailyUse c(0);
+  CHECK_FALSE(c.load(saved).ok());
 }
 
 TEST_CASE("time jumping far ahead keeps the days the ring holds, as if each day was closed") {
