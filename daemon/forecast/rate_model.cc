@@ -61,7 +61,8 @@ void RateModel::add_day(const DayTotal& in) {
     // empty, or one before the rate is known, says too little and is dropped.
     if (!known() || d.empty_share > kMaxImputed) return;
     d.use += base_ * factor_[d.dow] * d.empty_share;
-    d.bridged = true;
+    d.bridged = true;  // in part the model's own guess: it teaches the mean, not the spread
+                       // or the weekly rhythm
   }
   if (d.use < zero_threshold()) {
     ++run_;

@@ -24,8 +24,8 @@
 //     vacation) and is
 //     dropped; otherwise it is learned when use returns. A censored day (the container was
 //     empty for a part of it) is learned with the use of its empty hours added from the
-//     model (base * factor * the day's empty share), unless it was mostly empty; days
-//     away are never learned.
+//     model (base * factor * the day's empty share), for the mean only (like a bridged
+//     day), unless it was mostly empty; days away are never learned.
 //   - day_var: the variance of a deseasonalised day's use around base (an exponential
 //     average of squared residuals over ~60 days, from a prior of CV 0.6 until 5 days
 //     are seen).
