@@ -304,3 +304,27 @@ TEST_CASE("daylight saving: midnights, hours and days of the week stay local") {
   CHECK(d.local_day(d.day_start(day + 1) - 1) == day);
   CHECK(d.local_day(d.day_start(day + 1)) == day + 1);
 }
+
+TEST_CASE("daylight saving: the empty share of a day of 23 or 25 hours stays within 0..1") {
+  for (double change : {kSpring, kAutumn}) {
+    CAPTURE(change);
+    DailyUse d(berlin());
+    const std::int64_t day = d.local_day(change);
+    // empty over the whole local day of the change (23 or 25 hours), and for its first
+    // half only on the day after
+    d.close_until(d.day_start(day - 1) + 3600, false);
+    d.close_until(d.day_start(day), false);
+    d.close_until(d.day_start(day + 1), true);
+    d.close_until(d.day_start(day + 1) + 12 * 3600, true);
+    d.close_until(d.day_start(day + 3), false);
+    std::vector<DayTotal> days = drain(d);
+    REQUIRE(days.size() == 3);  // the first, partial day is not reported
+    CHECK(days[0].day == day);
+    CHECK(days[0].censored);
+    // spring: the skipped hour had no use to lose (23 of the flat profile's 24 hours);
+    // autumn: the repeated hour counts once, and the share is at most 1
+    CHECK(days[0].empty_share == doctest::Approx(change == kSpring ? 23.0 / 24 : 1));
+    CHECK(days[1].empty_share == doctest::Approx(0.5));  // twelve of the flat profile's 24
+    CHECK(days[2].empty_share == 0);
+  }
+}
