@@ -19,6 +19,15 @@ std::vector<DayTotal> drain(DailyUse& d) {
   while (d.pop(t)) out.push_back(t);
   return out;
 }
+
+// From kT0, `days` days of 3 uses at 07:30 and 1 at 19:30 (UTC).
+void two_meals(DailyUse& d, int days) {
+  d.close_until(kT0, false);
+  for (int day = 0; day < days; ++day) {
+    d.event(kT0 + day * kDay + 7.5 * 3600, 3, false);
+    d.event(kT0 + day * kDay + 19.5 * 3600, 1, false);
+  }
+}
 }  // namespace
 
 TEST_CASE("local days and days of the week follow the UTC offset") {
@@ -101,12 +110,7 @@ TEST_CASE("an empty container makes a day censored") {
 
 TEST_CASE("a censored day's empty share weighs its empty hours by the intraday profile") {
   DailyUse d(0);
-  d.close_until(kT0, false);
-  // 3 uses at 07:30 and 1 at 19:30 every day: the morning hour holds about 3/4 of a day
-  for (int day = 0; day < 90; ++day) {
-    d.event(kT0 + day * kDay + 7.5 * 3600, 3, false);
-    d.event(kT0 + day * kDay + 19.5 * 3600, 1, false);
-  }
+  two_meals(d, 90);  // the morning hour holds about 3/4 of a day
   d.close_until(kT0 + 90 * kDay, false);
   drain(d);
   const double morning = d.profile()[7], evening = d.profile()[19];
@@ -144,11 +148,7 @@ TEST_CASE("a censored day's empty share weighs its empty hours by the intraday p
 
 TEST_CASE("the intraday profile learns where in the day the use falls") {
   DailyUse d(0);
-  d.close_until(kT0, false);
-  for (int day = 0; day < 90; ++day) {
-    d.event(kT0 + day * kDay + 7.5 * 3600, 3, false);
-    d.event(kT0 + day * kDay + 19.5 * 3600, 1, false);
-  }
+  two_meals(d, 90);
   d.close_until(kT0 + 91 * kDay, false);
   const auto& p = d.profile();
   double sum = 0;
