@@ -246,8 +246,10 @@ Status DailyUse::load(const json& j) {
     sum += p;
   }
   if (r.ok() && std::fabs(sum - 1) > 1e-6) r.fail("profile", "does not sum to 1");
+  // At most two hours in one local hour (the hour repeated when the clocks go back), with
+  // room for the rounding of its sum.
   for (double e : d.empty_h_) {
-    if (e < 0 || e > 7200) r.fail("empty_hours", "holds a time outside 0..7200 s");
+    if (e < 0 || e > 7201) r.fail("empty_hours", "holds a time outside 0..7200 s");
   }
   if (!r.ok()) return Status::Error(r.error());
   *this = d;

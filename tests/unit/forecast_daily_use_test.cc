@@ -327,4 +327,14 @@ TEST_CASE("daylight saving: the empty share of a day of 23 or 25 hours stays wit
     CHECK(days[1].empty_share == doctest::Approx(0.5));  // twelve of the flat profile's 24
     CHECK(days[2].empty_share == 0);
   }
+  // Saved while the repeated hour is counted twice (7200 s in one local hour), it loads.
+  DailyUse a(berlin());
+  const std::int64_t day = a.local_day(kAutumn);
+  a.close_until(a.day_start(day), false);
+  for (double t = a.day_start(day) + 300; t <= kAutumn + 2 * 3600; t += 300) a.close_until(t, true);
+  DailyUse b(berlin());
+  auto saved = a.save();
+  CHECK(saved["empty_hours"][2] == doctest::Approx(7200));
+  REQUIRE(b.load(saved).ok());
+  CHECK(b.save() == saved);
 }
