@@ -50,7 +50,7 @@ void DailyUse::start(double ts) {
   started_ = true;
   day_ = local_day(ts);
   complete_ = false;
-  use_ = gap_s_ = empty_s_ = 0;
+  use_ = gap_s_ = 0;
   hours_.fill(0);
   empty_h_.fill(0);
   last_t_ = ts;
@@ -62,8 +62,12 @@ void DailyUse::close_day() {
   d.dow = day_of_week(day_);
   d.use = use_;
   d.bridged = gap_s_ > kBridgedS;
-  d.censored = empty_s_ > kCensoredS;
-  for (int h = 0; h < 24; ++h) d.empty_share += profile_[h] * std::min(1.0, empty_h_[h] / 3600);
+  double empty_s = 0;
+  for (int h = 0; h < 24; ++h) {
+    empty_s += empty_h_[h];
+    d.empty_share += profile_[h] * std::min(1.0, empty_h_[h] / 3600);
+  }
+  d.censored = empty_s > kCensoredS;
   d.empty_share = std::min(1.0, d.empty_share);
   if (complete_) {
     done_.push(d);
@@ -77,14 +81,13 @@ void DailyUse::close_day() {
   }
   ++day_;
   complete_ = true;
-  use_ = gap_s_ = empty_s_ = 0;
+  use_ = gap_s_ = 0;
   hours_.fill(0);
   empty_h_.fill(0);
 }
 
 // Counts [from, to] (within the current day) as empty, hour by local hour.
 void DailyUse::mark_empty(double from, double to) {
-  empty_s_ += to - from;
   for (double t = from; t < to;) {
     double local = zone_.to_local(t);
     double step = 3600 - (local - std::floor(local / 3600) * 3600);
@@ -194,8 +197,7 @@ json DailyUse::save() const {
   }
   return {{"started", started_}, {"have_point", have_point_}, {"day", day_},
           {"complete", complete_}, {"use", use_},          {"gap_s", gap_s_},
-          {"empty_s", empty_s_}, {"hours", hours_},        {"empty_hours", empty_h_},
-          {"last_t", last_t_},
+          {"hours", hours_},     {"empty_hours", empty_h_}, {"last_t", last_t_},
           {"last_c", last_c_},   {"profile", profile_},    {"profile_days", profile_days_},
           {"done", done}};
 }
@@ -209,11 +211,20 @@ Status DailyUse::load(const json& j) {
   d.complete_ = r.flag("complete");
   d.use_ = r.num("use");
   d.gap_s_ = r.num("gap_s");
-  d.empty_s_ = r.num("empty_s");
   d.hours_ = r.nums<24>("hours");
-  // Saved before the empty hours were kept: none.
-  d.empty_h_ = j.contains("empty_hours") ? r.nums<24>("empty_hours") : std::array<double, 24>{};
   d.last_t_ = r.num("last_t");
+  if (j.contains("empty_hours")) {
+    d.empty_h_ = r.nums<24>("empty_hours");
+  } else {
+    // Saved before the empty hours were kept, with the day's empty time as one sum: it is
+    // put in the hours before the last point, the latest first.
+    double left = r.num("empty_s");
+    d.empty_h_.fill(0);
+    for (int h = d.local_hour(d.last_t_ - 1); h >= 0 && left > 0; --h) {
+      d.empty_h_[h] = std::min(3600.0, left);
+      left -= d.empty_h_[h];
+    }
+  }
   d.last_c_ = r.num("last_c");
   d.profile_ = r.nums<24>("profile");
   d.profile_days_ = r.num("profile_days");

@@ -84,7 +84,7 @@ class DailyUse {
   bool started_ = false, have_point_ = false;
   std::int64_t day_ = 0;
   bool complete_ = false;               // observed from its start
-  double use_ = 0, gap_s_ = 0, empty_s_ = 0;
+  double use_ = 0, gap_s_ = 0;
   std::array<double, 24> hours_{};      // the current day's use per hour
   std::array<double, 24> empty_h_{};    // the current day's empty seconds per hour
   double last_t_ = 0, last_c_ = 0;

@@ -187,8 +187,9 @@ TEST_CASE("a state saved before the empty hours were kept still loads") {
   auto saved = a.save();
   REQUIRE(saved["done"].size() == 2);
   CHECK(saved["done"][0][4] == doctest::Approx(0.25));
-  // the older form: no empty hours, and days of four fields
+  // the older form: the day's empty time as one sum, and days of four fields
   saved.erase("empty_hours");
+  saved["empty_s"] = 6 * 3600;
   for (auto& day : saved["done"]) day.erase(4);
   DailyUse b(0);
   REQUIRE(b.load(saved).ok());
@@ -198,6 +199,12 @@ TEST_CASE("a state saved before the empty hours were kept still loads") {
   CHECK(days[0].empty_share == 1);  // unknown: counted as wholly empty
   CHECK_FALSE(days[1].censored);
   CHECK(days[1].empty_share == 0);
+  // the day under way keeps its six empty hours (placed before its last point, 06:00)
+  b.close_until(kT0 + 4 * kDay, false);
+  days = drain(b);
+  REQUIRE(days.size() == 1);
+  CHECK(days[0].censored);
+  CHECK(days[0].empty_share == doctest::Approx(0.25));
   saved["done"][0].push_back(1.5);  // a share outside 0..1
   DailyUse c(0);
   CHECK_FALSE(c.load(saved).ok());
