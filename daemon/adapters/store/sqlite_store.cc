@@ -272,9 +272,10 @@ class SqliteStore final : public Store {
       rowids_.clear();
       rowids_.reserve(queued_readings_.size());
       for (const Reading& r : queued_readings_) {
-        insert_reading_.bind(1, r.consumable);
+        // Not copied: the queued reading outlives the statement's step and reset.
+        insert_reading_.bindNoCopy(1, r.consumable);
         insert_reading_.bind(2, r.ts);
-        insert_reading_.bind(3, r.kind);
+        insert_reading_.bindNoCopy(3, r.kind);
         insert_reading_.bind(4, r.value);
         if (r.best_before) {
           insert_reading_.bind(5, *r.best_before);
@@ -285,6 +286,7 @@ class SqliteStore final : public Store {
         insert_reading_.reset();
         rowids_.push_back(db_->getLastInsertRowid());
       }
+      insert_reading_.clearBindings();  // no pointer into a reading outlives it
       for (const auto& [name, q] : queued_states_) {
         upsert_state_.bind(1, name);
         upsert_state_.bind(2, q.state.json);
