@@ -88,15 +88,19 @@ std::vector<plugins::Subscription> PluginHost::subscriptions() const {
   return out;
 }
 
-bool PluginHost::on_message(const Message& m) {
-  std::vector<std::size_t> targets;
-  if (auto it = exact_.find(m.topic); it != exact_.end()) targets = it->second;
+std::vector<std::size_t> PluginHost::targets(const std::string& topic) const {
+  std::vector<std::size_t> out;
+  if (auto it = exact_.find(topic); it != exact_.end()) out = it->second;
   for (const auto& [filter, index] : wildcard_) {
-    if (topic_matches(filter, m.topic) &&
-        std::find(targets.begin(), targets.end(), index) == targets.end()) {
-      targets.push_back(index);
+    if (topic_matches(filter, topic) && std::find(out.begin(), out.end(), index) == out.end()) {
+      out.push_back(index);
     }
   }
+  return out;
+}
+
+bool PluginHost::on_message(const Message& m) {
+  const std::vector<std::size_t> targets = this->targets(m.topic);
   double now = clock_.now();
   for (std::size_t i : targets) {
     Slot& slot = plugins_[i];

@@ -44,6 +44,8 @@ class PluginHost {
 
   // Hands `m` to the plugins whose filters match; false when none does.
   bool on_message(const Message& m);
+  // Whether a plugin's filter matches `topic` (on_message would hand it on).
+  bool reads(const std::string& topic) const { return !targets(topic).empty(); }
   void tick();
   void connected();
   // Offers the hub's answer to a voice intent to the plugins (Plugin::on_say); false when
@@ -56,6 +58,9 @@ class PluginHost {
     std::unique_ptr<plugins::Plugin> plugin;
     std::unique_ptr<HubSink> sink;
   };
+
+  // The plugins whose filters match `topic`, each once.
+  std::vector<std::size_t> targets(const std::string& topic) const;
 
   Hub& hub_;
   Bus& bus_;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/plugin_host.h"
 #include "core/contract.h"
 #include "core/hub.h"
 #include "core/null_store.h"
@@ -12,6 +13,7 @@
 #include "larder/clock.h"
 #include "larder/metrics.h"
 #include "larder/store.h"
+#include "plugins/plugins.h"
 
 namespace larder {
 namespace {
@@ -26,7 +28,8 @@ class SilentBus final : public Bus {
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-json answer(double ts, const std::string& id, const ConsumableState& s) {
+// `ts` is echoed as the input gave it: 1764547200 stays an integer.
+json answer(const json& ts, const std::string& id, const ConsumableState& s) {
   return {{"ts", ts},
           {"consumable", id},
           {"level", opt(s.level)},
@@ -51,13 +54,27 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
   HubOptions options;
   options.min_publish_interval = 0;
   Hub hub(config, bus, store, clock, metrics, options);
+  // The daemon's plugins, so that device formats replay too (a Tasmota SENSOR, a button).
+  PluginHost plugins(hub, bus, clock, metrics, config.mqtt.root());
+  for (auto& plugin : plugins::make_plugins(config)) plugins.add(std::move(plugin));
+  const std::string root_prefix = config.mqtt.root() + "/";
   bool started = false;
+  // Lets time pass up to `ts`, as the daemon's tick does.
+  auto tick_to = [&](double ts) {
+    if (started && ts <= clock.now()) return;
+    clock.set(ts);
+    started = true;
+    hub.tick();
+    plugins.tick();
+  };
 
   std::string line;
   auto bad = [&](const std::string& why) {
     ++r.bad_lines;
     errors << "line " << r.lines << ": " << why << "\n";
   };
+  // A line that is skipped changes nothing, the clock included: every check comes before
+  // the line's `ts` is taken as the time.
   while (std::getline(input, line)) {
     ++r.lines;
     if (line.empty() || line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -80,11 +97,6 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
       bad("'ts' goes backwards (the input must be in time order)");
       continue;
     }
-    if (!started || ts > clock.now()) {
-      clock.set(ts);
-      started = true;
-      hub.tick();
-    }
 
     if (auto q = j.find("query"); q != j.end()) {
       if (!q->is_string()) {
@@ -92,15 +104,17 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
         continue;
       }
       const std::string& id = q->get_ref<const std::string&>();
-      if (id == "*") {
-        for (const auto& c : config.consumables) {
-          output << answer(ts, c.id, *hub.consumable(c.id)).dump() << "\n";
-        }
-      } else if (const ConsumableState* s = hub.consumable(id)) {
-        output << answer(ts, id, *s).dump() << "\n";
-      } else {
+      if (id != "*" && !hub.consumable(id)) {
         bad("no consumable '" + id + "' is configured");
         continue;
+      }
+      tick_to(ts);
+      if (id == "*") {
+        for (const auto& c : config.consumables) {
+          output << answer(*ts_it, c.id, *hub.consumable(c.id)).dump() << "\n";
+        }
+      } else {
+        output << answer(*ts_it, id, *hub.consumable(id)).dump() << "\n";
       }
       ++r.queries;
       continue;
@@ -113,17 +127,32 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
       continue;
     }
     Message m{topic->get<std::string>(), {}, 1, false};
-    std::uint64_t rejected_before = hub.rejected();
-    if (payload->is_string()) {
+    const bool canonical = m.topic.compare(0, root_prefix.size(), root_prefix) == 0;
+    if (!canonical && !plugins.reads(m.topic)) {
+      bad("no plugin of this configuration reads '" + m.topic + "' (and it is not under " +
+          root_prefix + ")");
+      continue;
+    }
+    // The message comes at `ts`; if it is refused, the time it brought is taken back.
+    const double before = clock.now();
+    clock.set(ts);
+    const std::uint64_t rejected_before = hub.rejected();
+    if (!canonical) {
+      m.payload = payload->is_string() ? payload->get<std::string>() : payload->dump();
+      plugins.on_message(m);
+    } else if (payload->is_string()) {
       m.payload = payload->get<std::string>();
       hub.on_message(m);
     } else {
       hub.on_message(m, &*payload);
     }
     if (hub.rejected() != rejected_before) {
+      clock.set(before);
       bad("refused: " + hub.last_rejection());
       continue;
     }
+    clock.set(before);
+    tick_to(ts);
     ++r.messages;
   }
   return r;

@@ -14,8 +14,8 @@ using nlohmann::json;
 
 namespace {
 
-Config replay_config() {
-  ConfigLoad l = parse_config(R"(mqtt:
+Config replay_config(const std::string& devices = "") {
+  ConfigLoad l = parse_config(std::string(R"(mqtt:
   url: tcp://127.0.0.1:1883
 state_dir: /tmp/unused
 http:
@@ -30,7 +30,7 @@ consumables:
     unit: pcs
     capacity: 80
     pack: {sku: P-40, size: 40}
-)",
+)") + devices,
                               "/tmp/replay.yaml");
   for (const auto& e : l.errors) MESSAGE(e.to_string());
   REQUIRE(l.config);
@@ -43,8 +43,8 @@ struct Run {
   std::string errors;
 };
 
-Run run(const std::string& input) {
-  Config c = replay_config();
+Run run(const std::string& input, const std::string& devices = "") {
+  Config c = replay_config(devices);
   std::istringstream in(input);
   std::ostringstream out, err;
   Run r;
@@ -119,6 +119,89 @@ not json
   // The good lines still count: the level is that of lines 1-3.
   REQUIRE(r.out.size() == 1);
   CHECK(r.out[0]["level"] == 700);
+}
+
+TEST_CASE("a query echoes its ts as the input gave it") {
+  auto r = run(R"({"ts":1764460800,"query":"pods"}
+{"ts":1764460800.5,"query":"pods"}
+)");
+  REQUIRE(r.out.size() == 2);
+  CHECK(r.out[0]["ts"].is_number_integer());  // 1764460800, not 1764460800.0
+  CHECK(r.out[0]["ts"] == 1764460800);
+  CHECK(r.out[1]["ts"].is_number_float());
+  CHECK(r.out[1]["ts"] == 1764460800.5);
+}
+
+TEST_CASE("device formats replay through the daemon's plugins") {
+  // A Tasmota scale under the coffee jar (HX711 in kg, net) and a zigbee2mqtt button that
+  // opens a new pack of pods: the same plugins larderd runs for this configuration.
+  const std::string devices = R"(sensors:
+  coffee_scale:
+    consumable: coffee
+    kind: tasmota_hx711
+    topic: coffee-scale
+    gross: false
+buttons:
+  pods_button:
+    consumable: pods
+    single: refilled
+    zigbee2mqtt: Kitchen/Pods Button
+    actions: {on: single}
+)";
+  auto r = run(
+      R"({"ts":1764460200,"topic":"tele/coffee-scale/SENSOR","payload":{"Time":"2025-11-30T00:50:00","HX711":{"Weight":0.4125}}}
+{"ts":1764460500,"topic":"tele/coffee-scale/SENSOR","payload":"{\"Time\":\"2025-11-30T00:55:00\",\"HX711\":{\"Weight\":0.4125}}"}
+{"ts":1764460800,"topic":"tele/coffee-scale/SENSOR","payload":{"Time":"2025-11-30T01:00:00","HX711":{"Weight":0.4125}}}
+{"ts":1764460850,"topic":"zigbee2mqtt/Kitchen/Pods Button","payload":{"action":"on"}}
+{"ts":1764460900,"query":"*"}
+{"ts":1764461000,"topic":"tele/coffee-scale/SENSOR","payload":{"HX711":{"Weight":"heavy"}}}
+{"ts":1764461100,"topic":"zigbee2mqtt/Hall/Unknown Button","payload":{"action":"on"}}
+{"ts":1764461200,"topic":"tele/coffee-scale/SENSOR","payload":{"Time":"2025-11-30T01:06:40","HX711":{"Weight":0.4125}}}
+)",
+      devices);
+  REQUIRE(r.out.size() == 2);
+  CHECK(r.out[0]["consumable"] == "coffee");
+  CHECK(r.out[0]["level"] == doctest::Approx(412.5));
+  CHECK(r.out[1]["consumable"] == "pods");
+  CHECK(r.out[1]["level"] == doctest::Approx(40));  // the press opened a pack of 40
+  // A device payload the plugin cannot read is refused like bad canonical input, and a topic
+  // no plugin of this configuration reads is reported: neither is silently dropped.
+  CHECK(r.result.bad_lines == 2);
+  CHECK(r.errors.find("line 6: refused: ") != std::string::npos);
+  CHECK(r.errors.find("line 7: no plugin of this configuration reads "
+                      "'zigbee2mqtt/Hall/Unknown Button'") != std::string::npos);
+  CHECK(r.result.messages == 5);
+}
+
+TEST_CASE("a skipped line changes nothing, not even the time") {
+  // Each bad line lies a month ahead of the good ones. Skipped, it must not become the
+  // replay's time, or every good line after it would be refused as going backwards.
+  const std::string good =
+      R"({"ts":1764460200,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
+{"ts":1764460500,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
+)";
+  const std::string tail =
+      R"({"ts":1764460800,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
+{"ts":1764461100,"query":"*"}
+)";
+  auto ref = run(good + tail);
+  REQUIRE(ref.result.bad_lines == 0);
+  REQUIRE(ref.out.size() == 2);
+  const std::vector<std::string> bad_lines = {
+      R"({"ts":1767139200,"query":"tea"})",  // an unknown consumable
+      R"({"ts":1767139200,"topic":"larder/v1/consumable/coffee/level","payload":{"value":-500,"unit":"g"}})",
+      R"({"ts":1767139200,"topic":"larder/v1/consumable/tea/level","payload":{"value":5,"unit":"g"}})",
+      R"({"ts":1767139200,"topic":"larder/v1/consumable/coffee/state","payload":{}})",
+      R"({"ts":1767139200,"topic":"tele/unknown/SENSOR","payload":{"HX711":{"Weight":0.5}}})",
+  };
+  for (const std::string& line : bad_lines) {
+    CAPTURE(line);
+    auto r = run(good + line + "\n" + tail);
+    CHECK(r.result.bad_lines == 1);
+    CHECK(r.errors.find("line 3: ") != std::string::npos);
+    CHECK(r.errors.find("goes backwards") == std::string::npos);
+    CHECK(r.out == ref.out);
+  }
 }
 
 TEST_CASE("a ts far in the future or negative is refused clearly, and changes nothing") {

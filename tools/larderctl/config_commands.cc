@@ -1,5 +1,6 @@
 // larderctl check-config, replay and version: the commands that need no daemon.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -26,20 +27,35 @@ int check_config_command(const Args& args) {
   return kExitOk;
 }
 
+namespace {
+
+constexpr const char* kReplayUsage =
+    "usage: larderctl replay --config FILE --input FILE [--output FILE]";
+
+// Why `path` cannot be replay's input, or "".
+std::string unreadable_input(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return path + " is a directory";
+  std::ifstream probe(path);
+  if (!probe) return "cannot read " + path;
+  return "";
+}
+
+}  // namespace
+
 int replay_command(const Args& args) {
   auto opts = parse_options(args, {{"--config", "--input", "--output"}, {}, 0});
   if (!opts.ok()) {
-    std::fprintf(stderr,
-                 "larderctl replay: %s (usage: larderctl replay --config FILE --input FILE "
-                 "[--output FILE])\n",
-                 opts.status().message().c_str());
+    std::fprintf(stderr, "larderctl replay: %s (%s)\n", opts.status().message().c_str(),
+                 kReplayUsage);
     return kExitUsage;
   }
   const std::string config_path = opts->value("--config").value_or("");
   const std::string input_path = opts->value("--input").value_or("");
   const std::string output_path = opts->value("--output").value_or("");
   if (config_path.empty() || input_path.empty()) {
-    std::fprintf(stderr, "larderctl replay: --config FILE and --input FILE are required\n");
+    std::fprintf(stderr, "larderctl replay: --config FILE and --input FILE are required (%s)\n",
+                 kReplayUsage);
     return kExitUsage;
   }
   larder::ConfigLoad load = larder::load_config(config_path);
@@ -47,11 +63,18 @@ int replay_command(const Args& args) {
     for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     return kExitUsage;
   }
-  std::ifstream input(input_path);
-  if (!input) {
-    std::fprintf(stderr, "larderctl replay: cannot read %s\n", input_path.c_str());
+  if (std::string why = unreadable_input(input_path); !why.empty()) {
+    std::fprintf(stderr, "larderctl replay: %s\n", why.c_str());
     return kExitUsage;
   }
+  std::error_code ec;
+  if (!output_path.empty() && std::filesystem::equivalent(input_path, output_path, ec)) {
+    // Opening the output would empty the input before a line of it is read.
+    std::fprintf(stderr, "larderctl replay: --output %s is the input file\n",
+                 output_path.c_str());
+    return kExitUsage;
+  }
+  std::ifstream input(input_path);
   std::ofstream file;
   if (!output_path.empty()) {
     file.open(output_path, std::ios::trunc);
@@ -63,13 +86,18 @@ int replay_command(const Args& args) {
   // Refused input is reported per line below; the hub's own log would say it twice.
   larder::set_log_level(larder::LogLevel::error);
   std::ios::sync_with_stdio(false);
-  auto r = larder::replay(*load.config, input, output_path.empty() ? std::cout : file, std::cerr);
-  if (file.is_open()) {
-    file.flush();
-    if (!file) {
-      std::fprintf(stderr, "larderctl replay: writing %s failed\n", output_path.c_str());
-      return kExitRefused;
-    }
+  std::ostream& out = output_path.empty() ? std::cout : file;
+  auto r = larder::replay(*load.config, input, out, std::cerr);
+  if (input.bad()) {
+    std::fprintf(stderr, "larderctl replay: reading %s failed after line %zu\n",
+                 input_path.c_str(), r.lines);
+    return kExitUsage;
+  }
+  out.flush();
+  if (!out) {
+    std::fprintf(stderr, "larderctl replay: writing %s failed\n",
+                 output_path.empty() ? "the standard output" : output_path.c_str());
+    return kExitUsage;
   }
   return r.bad_lines > 0 ? kExitRefused : kExitOk;
 }

@@ -1,0 +1,81 @@
+// larderctl replay's command line (docs/larderctl.md): the built binary as a child process,
+// its exit statuses and what it refuses before reading a line. The core it drives is
+// tested in tests/unit/replay_test.cc.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "support/larderctl_run.h"
+#include "support/process.h"
+#include "support/tempdir.h"
+
+using namespace larder;
+using namespace larder::test;
+
+namespace {
+
+const char* kConfig = R"(mqtt:
+  url: tcp://127.0.0.1:1883
+state_dir: /tmp/unused
+http:
+  admin_token: replay-admin-token-0123
+consumables:
+  pods:
+    unit: pcs
+    capacity: 80
+    pack: {sku: P-40, size: 40}
+)";
+
+const char* kInput =
+    R"({"ts":1764460800,"topic":"larder/v1/consumable/pods/refilled","payload":{}}
+{"ts":1764460900,"query":"pods"}
+)";
+
+}  // namespace
+
+TEST_CASE("larderctl replay: a good run writes its answers and exits 0, a bad line exits 1") {
+  TempDir dir("larderctl-replay-");
+  const std::string config = dir.write("larder.yaml", kConfig);
+  const std::string input = dir.write("in.jsonl", kInput);
+  CtlRun ok = larderctl({"replay", "--config", config, "--input", input, "--output",
+                         dir.file("out.jsonl")});
+  CHECK(ok.status.code == 0);
+  CHECK(ok.out.empty());  // the answers went to the file
+  CHECK(read_file(dir.file("out.jsonl")).find(R"("ts":1764460900,)") != std::string::npos);
+
+  const std::string bad = dir.write("bad.jsonl", std::string(kInput) + "not json\n");
+  CtlRun r = larderctl({"replay", "--config", config, "--input", bad});
+  CHECK(r.status.code == 1);
+  CHECK(r.out.find(R"("consumable":"pods")") != std::string::npos);
+  CHECK(r.err.find("line 3: not a JSON object") != std::string::npos);
+}
+
+TEST_CASE("larderctl replay refuses bad arguments and files with exit 2, before reading a line") {
+  TempDir dir("larderctl-replay-");
+  const std::string config = dir.write("larder.yaml", kConfig);
+  const std::string input = dir.write("in.jsonl", kInput);
+
+  SUBCASE("a required option missing: the usage line") {
+    CtlRun r = larderctl({"replay", "--input", input});
+    CHECK(r.status.code == 2);
+    CHECK(r.err.find("usage: larderctl replay --config FILE --input FILE") != std::string::npos);
+  }
+  SUBCASE("a directory as the input") {
+    CtlRun r = larderctl({"replay", "--config", config, "--input", dir.path()});
+    CHECK(r.status.code == 2);
+    CHECK(r.err.find("is a directory") != std::string::npos);
+  }
+  SUBCASE("the input as the output: the input is left as it was") {
+    CtlRun r = larderctl({"replay", "--config", config, "--input", input, "--output", input});
+    CHECK(r.status.code == 2);
+    CHECK(r.err.find("is the input file") != std::string::npos);
+    CHECK(read_file(input) == kInput);
+  }
+  SUBCASE("an output that cannot be written to the end") {
+    if (!std::filesystem::exists("/dev/full")) return;  // a device every Linux has
+    CtlRun r = larderctl({"replay", "--config", config, "--input", input, "--output", "/dev/full"});
+    CHECK(r.status.code == 2);
+    CHECK(r.err.find("writing /dev/full failed") != std::string::npos);
+  }
+}
