@@ -30,6 +30,13 @@ json hub_orders(const LarderdProcess& d) {
   return json::parse(a.body);
 }
 
+std::vector<double> keys_of(const std::map<double, int>& levels) {
+  std::vector<double> out;
+  out.reserve(levels.size());
+  for (const auto& [ts, n] : levels) out.push_back(ts);
+  return out;
+}
+
 bool all_placed(const LarderdProcess& d) {
   for (const auto& o : hub_orders(d)) {
     if (o["status"] != "placed") return false;
@@ -78,12 +85,8 @@ TEST_CASE("SIGKILL in a loop under load: committed readings and orders survive, 
     // Everything committed in earlier lives is still there, and what this life committed
     // (read a moment before the kill) too.
     std::map<double, int> after = committed_levels(daemon.state_dir());
-    CHECK(missing(std::vector<double>([&] {
-      std::vector<double> v;
-      for (const auto& [ts, n] : snapshot) v.push_back(ts);
-      return v;
-    }()), after) == 0);
-    CHECK(after.size() >= before_kill.size());
+    CHECK(missing(keys_of(before_kill), snapshot) == 0);  // earlier lives' survived the restart
+    CHECK(missing(keys_of(snapshot), after) == 0);        // this life's survived the kill
     before_kill = after;
     daemon.start();
   }
@@ -103,9 +106,11 @@ TEST_CASE("SIGKILL in a loop under load: committed readings and orders survive, 
           ", committed: ", have.size(), ", lost in the ack-to-commit window: ", lost,
           ", duplicated rows: ", duplicates(have));
   CHECK(duplicates(have) == 0);
-  CHECK(have.size() >= before_kill.size());
-  // The window is a flush interval's worth of readings per kill, not the stream.
-  CHECK(lost < acked.size() / 2);
+  CHECK(missing(keys_of(before_kill), have) == 0);  // the last kill's survived the last life
+  // The window is what the event loop had taken but not yet committed when it died: it
+  // commits as soon as it has handled what waits (docs/faults.md), so at most about a
+  // flush interval (0.2 s, 200 readings at this pace) a kill, not the stream.
+  CHECK(lost <= static_cast<std::size_t>(kKills) * 200);
 
   json hub = hub_orders(daemon);
   json placed = sandbox.orders()["orders"];
@@ -113,8 +118,12 @@ TEST_CASE("SIGKILL in a loop under load: committed readings and orders survive, 
           ", at the sandbox: ", placed.size());
   CHECK(hub.size() >= static_cast<std::size_t>(answered));
   CHECK(placed.size() == hub.size());
-  std::set<std::string> keys;
-  for (const auto& o : placed) keys.insert(o["idempotency_key"].get<std::string>());
-  CHECK(keys.size() == placed.size());
+  // The same orders on both sides: each committed order's key at the retailer, once.
+  std::multiset<std::string> at_retailer, committed;
+  for (const auto& o : placed) at_retailer.insert(o["idempotency_key"].get<std::string>());
+  for (const auto& k : committed_order_keys(daemon.state_dir())) committed.insert(k);
+  CHECK(committed.size() == hub.size());
+  CHECK(at_retailer == committed);
+  CHECK(std::set<std::string>(committed.begin(), committed.end()).size() == committed.size());
   CHECK(daemon.terminate().success());
 }

@@ -58,6 +58,23 @@ inline std::map<double, int> committed_levels(const std::string& state_dir,
   return out;
 }
 
+// The idempotency keys of the orders larderd committed (its ledger in the store), as
+// the retailer sees them: an order committed once and placed once has its key there once.
+inline std::vector<std::string> committed_order_keys(const std::string& state_dir) {
+  std::vector<std::string> out;
+  Metrics scratch;
+  SqliteStoreOptions o;
+  o.read_only = true;
+  auto store = open_sqlite_store(state_dir, scratch, o);
+  if (!store.ok()) return out;
+  auto orders = (*store)->load_orders(1000000);
+  if (!orders.ok()) return out;
+  for (const auto& stored : *orders) {
+    out.push_back(nlohmann::json::parse(stored.json).at("idempotency_key").get<std::string>());
+  }
+  return out;
+}
+
 // A sample of larderd's /metrics (no labels), or -1 when absent or unreachable.
 inline double daemon_metric(const LarderdProcess& d, const std::string& name) {
   HttpAnswer a;
