@@ -23,6 +23,6 @@ set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O1 -gline-tables-only")
 # sanitizers, and the outside input they carry comes through the parsers fuzzed here (the
 # HTTP target parses the wire with Beast's parser itself).
 set(LARDER_FUZZ_SOURCES "/(daemon/(core|forecast|replay)/[^/]*|plugins/.*|\
-daemon/api/(router|access|consumable_routes|dashboard_routes|http_types)|\
-daemon/app/(consumable_view|event_log)|\
+daemon/api/(router|access|consumable_routes|dashboard_routes|http_types|vacation_routes)|\
+daemon/app/(consumable_view|event_log|plugin_host)|\
 daemon/adapters/alexa/(alexa_envelope|alexa_verifier|cert_url))\\.cc$")

@@ -3,8 +3,8 @@
 // limits (daemon/adapters/http/http_server.h); a complete request becomes an HttpRequest
 // as the server builds it (lower-case header names, repeated headers joined, the target
 // split and decoded by parse_target) and is answered by a Router with the system,
-// consumable and dashboard routes (access checks with tokens, cookies and CSRF, JSON
-// bodies, path parameters, query values). Every answer must be a valid HTTP status.
+// consumable, vacation and dashboard routes (access checks with tokens, cookies and CSRF,
+// JSON bodies, path parameters, query values). Every answer must be a valid HTTP status.
 // Input: raw HTTP/1.x request bytes. Seeds: fuzz/corpus/http_request/.
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +19,7 @@
 #include "api/dashboard_routes.h"
 #include "api/http_types.h"
 #include "api/router.h"
+#include "api/vacation_routes.h"
 #include "app/consumable_view.h"
 #include "app/event_log.h"
 #include "core/hub.h"
@@ -84,6 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Router router(access);
   if (!add_system_routes(router, world.metrics, access) ||
       !add_consumable_routes(router, world.view, world.events) ||
+      !add_vacation_routes(router, world.hub) ||
       !add_dashboard_routes(router, LARDER_SOURCE_DIR "/web")) {
     __builtin_trap();
   }
