@@ -47,6 +47,10 @@ void ReorderPolicy::order_delivered(double) { placed_ = awaiting_ = reorder_ = f
 
 void ReorderPolicy::refilled(double) {
   reorder_ = false;
+  // A decision no order was placed for is met by the pack the household opened: the
+  // next need must be decided anew, not wait out kUnplacedTimeout. An order in flight
+  // still comes (the refill was from a pack on hand), so it keeps waiting for it.
+  if (!placed_) awaiting_ = false;
   user_cancels_ = 0;
   blocked_until_refill_ = false;
 }

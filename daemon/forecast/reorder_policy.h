@@ -3,7 +3,8 @@
 // (consumable_model.h); this module keeps the rules around it:
 //   - at most one order in flight: after a decision nothing new is decided until its pack
 //     comes (a delivery, or a purchase while the decision waits), the order is cancelled,
-//     or, for a decision no order was ever placed for, 14 days pass;
+//     or, for a decision no order was ever placed for, the next refill (the household
+//     opened a pack: that need is met) or 14 days pass;
 //   - `reorder` is true from the decision (or a placed order) until the next refill,
 //     purchase, delivery or cancel (shared/contract/replay.md);
 //   - a user's cancel: no new decision for `cancel_wait_days`; a second user's cancel

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <optional>
+#include <utility>
 
 #include "forecast/consumable_model.h"
 #include "forecast/reorder_policy.h"
@@ -27,7 +28,7 @@ ConsumableConfig pods(double lead_days = 3, double capacity = 80) {
 
 // A household using exactly 4 pods a day (at 06, 10, 14 and 18 h), ticked hourly.
 struct Household {
-  explicit Household(ConsumableConfig c, ModelSettings s = {}) : m(c, s) {
+  explicit Household(const ConsumableConfig& c, ModelSettings s = {}) : m(c, std::move(s)) {
     REQUIRE(m.refilled(t, std::nullopt).ok());
   }
   ConsumableModel m;
@@ -83,6 +84,12 @@ TEST_CASE("policy state: one order in flight, reorder until the refill or purcha
   p.decide(kT0 + 10 * kDay);
   CHECK_FALSE(p.may_decide(kT0 + 23 * kDay));
   CHECK(p.may_decide(kT0 + 24.1 * kDay));
+  // ... or at the next refill: the household opened a pack, that need is met
+  p.decide(kT0 + 30 * kDay);
+  CHECK_FALSE(p.may_decide(kT0 + 31 * kDay));
+  p.refilled(kT0 + 32 * kDay);
+  CHECK_FALSE(p.reorder());
+  CHECK(p.may_decide(kT0 + 32 * kDay));
 }
 
 TEST_CASE("policy state: a user's cancel waits, a second waits for the next refill") {
@@ -149,9 +156,29 @@ TEST_CASE("learned deliveries replace the prior: quick ones let it order later")
   CHECK(learned.supply_days() < prior.supply_days() - 2);
 }
 
+TEST_CASE("a refill ends a decision no order was placed for: the next need is decided again") {
+  // No retailer (or replay): the decision is a reminder. The household buys a pack
+  // elsewhere and opens it when the box is empty; Larder hears only of the refill.
+  Household h(pods(3));
+  REQUIRE(h.run_until(kT0 + 20 * kDay));
+  const double first = h.t;
+  h.run_until(first + 12 * kDay, /*stop_on_order=*/false);  // the box runs empty
+  REQUIRE(h.level() < 1);
+  REQUIRE(h.m.forecast(h.t).reorder);
+  REQUIRE(h.m.refilled(h.t, std::nullopt).ok());
+  CHECK_FALSE(h.m.forecast(h.t).reorder);
+  const double refill = h.t;
+  // The new pack's need is decided in time (more than the 3 days' lead left), not held
+  // back until 14 days after the first decision.
+  REQUIRE(h.run_until(refill + 10 * kDay));
+  CHECK(h.supply_days() > 3);
+  CHECK(h.t < first + 14 * kDay);
+}
+
 TEST_CASE("after a user's cancel no order for cancel_wait_days: after a second, none until a refill") {
+  // 3.5 days, not the default 2: the configured wait is the one kept.
   ModelSettings s;
-  s.cancel_wait_days = 2;
+  s.cancel_wait_days = 3.5;
   Household h(pods(3), s);
   REQUIRE(h.m.purchased(h.t, 1).ok());
   REQUIRE(h.run_until(kT0 + 40 * kDay));
@@ -160,11 +187,11 @@ TEST_CASE("after a user's cancel no order for cancel_wait_days: after a second, 
   double cancelled = h.t;
   h.m.order_cancelled(h.t, /*by_user=*/true);
   CHECK_FALSE(h.m.forecast(h.t).reorder);
-  // still at risk, but it waits two days
-  CHECK_FALSE(h.run_until(cancelled + 2 * kDay - 3600));
+  // still at risk, but it waits three and a half days
+  CHECK_FALSE(h.run_until(cancelled + 3.5 * kDay - 3600));
   CHECK(h.m.forecast(h.t).status == "low");
-  CHECK(h.run_until(cancelled + 3 * kDay));
-  CHECK(h.t >= cancelled + 2 * kDay);
+  CHECK(h.run_until(cancelled + 5 * kDay));
+  CHECK(h.t >= cancelled + 3.5 * kDay);
   // second cancel: nothing more until the household opens a pack
   h.m.order_cancelled(h.t, true);
   CHECK_FALSE(h.run_until(h.t + 10 * kDay));
