@@ -29,7 +29,14 @@ double ConsumableModel::display_level() const {
   return counter_level_.value_or(0);
 }
 
-double ConsumableModel::supply() const { return display_level() + on_hand_ * config_.pack.size; }
+double ConsumableModel::supply() const {
+  double packs = on_hand_;
+  // A `refilled` message opened a pack the sensor has not seen poured yet (until its rise,
+  // or kAnnounceS): it is in the household's hands, if not in the container, and a supply
+  // without it would order on a refill in progress.
+  if (source_ == Source::level && filter_.level_ts() <= announced_until_) packs += 1;
+  return display_level() + packs * config_.pack.size;
+}
 
 double ConsumableModel::empty_level() const {
   if (source_ == Source::level) {

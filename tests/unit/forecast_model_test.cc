@@ -200,6 +200,31 @@ TEST_CASE("a level sensor: an announced refill is confirmed at once and takes on
   CHECK(m.forecast(t).on_hand == 0);
 }
 
+TEST_CASE("a refill announced before it is poured: no order while its rise is awaited") {
+  // A `refilled` message (a button) takes the pack from on_hand at once; the scale sees
+  // it poured minutes later. Meanwhile the pack is still there: the supply must not
+  // look like the near-empty jar alone, or the policy would order on a refill in progress.
+  Scale s;
+  s.jar = 130;
+  REQUIRE(s.m.purchased(s.t, 1).ok());
+  s.days(5);  // 130 g, 24 g a day: 10 g left, and the pack on hand
+  REQUIRE(s.m.forecast(s.t).status == "ok");  // the rate is known
+  REQUIRE_FALSE(s.m.forecast(s.t).reorder);
+  REQUIRE(s.m.refilled(s.t, std::nullopt).ok());
+  CHECK(s.m.forecast(s.t).on_hand == 0);
+  for (int i = 0; i < 6; ++i, s.t += 300) {  // half an hour before it is poured
+    REQUIRE(s.m.level(s.t, s.jar).ok());
+    s.m.advance(s.t);
+    CHECK_FALSE(s.m.forecast(s.t).reorder);
+  }
+  CHECK(s.m.forecast(s.t).status == "ok");
+  s.jar += 500;
+  s.days(1);
+  CHECK_FALSE(s.m.forecast(s.t).reorder);
+  CHECK(*s.m.forecast(s.t).level == doctest::Approx(s.jar).epsilon(0.02));
+  CHECK(s.m.forecast(s.t).on_hand == 0);  // the one pack, taken once
+}
+
 TEST_CASE("intermittent use on a level sensor: washes of 60 ml, 0.6 a day, weekends x2") {
   ConsumableModel m(level_item());
   std::mt19937 rng(3);
