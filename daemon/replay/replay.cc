@@ -143,8 +143,12 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
     } else if (payload->is_string()) {
       m.payload = payload->get<std::string>();
       hub.on_message(m);
+    } else if (line.size() > contract::kMaxPayload) {
+      // Maybe too large for MQTT's side of the contract: as text, the hub measures it.
+      m.payload = payload->dump();
+      hub.on_message(m);
     } else {
-      hub.on_message(m, &*payload);
+      hub.on_message(m, &*payload);  // parsed already: no second parse of its text
     }
     if (hub.rejected() != rejected_before) {
       clock.set(before);

@@ -173,6 +173,20 @@ buttons:
   CHECK(r.result.messages == 5);
 }
 
+TEST_CASE("a payload over 64 KiB is refused, as a JSON value as well as a string") {
+  const std::string pad(70000, 'x');  // an unknown field would be refused anyway: too big first
+  const std::string value = R"({"value":700,"unit":"g","note":")" + pad + R"("})";
+  json as_string = {{"ts", 1764460200}, {"topic", "larder/v1/consumable/coffee/level"},
+                    {"payload", value}};
+  json as_value = as_string;
+  as_value["payload"] = json::parse(value);
+  auto r = run(as_string.dump() + "\n" + as_value.dump() + "\n");
+  CHECK(r.result.bad_lines == 2);
+  CHECK(r.errors.find("line 1: refused: payload of") != std::string::npos);
+  CHECK(r.errors.find("line 2: refused: payload of") != std::string::npos);
+  CHECK(r.errors.find("larger than 64 KiB") != std::string::npos);
+}
+
 TEST_CASE("a skipped line changes nothing, not even the time") {
   // Each bad line lies a month ahead of the good ones. Skipped, it must not become the
   // replay's time, or every good line after it would be refused as going backwards.
