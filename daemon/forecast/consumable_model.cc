@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <cstdio>
 
 namespace larder {
@@ -19,19 +20,25 @@ constexpr double kLastUse = 0.5;          // of a use: the supply is gone at the
 
 std::string num(double v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
+  std::snprintf(buf, sizeof buf, "%.12g", v);  // epoch seconds in full: 1764460800
   return buf;
 }
 }  // namespace
 
+double ConsumableModel::max_amount() const {
+  // One use, or one refill, fits in the container (or is one pack, when the capacity
+  // names only the container a pack waits beside), with the level's tolerance of 5%.
+  return 1.05 * std::max(config_.capacity, config_.pack.size);
+}
+
 ConsumableModel::ConsumableModel(const ConsumableConfig& config, ModelSettings settings)
     : config_(config),
-      settings_(settings),
+      settings_(std::move(settings)),
       filter_(config.pack.size > 0 ? config.pack.size : 1, config.tare),
-      daily_(settings.zone),
+      daily_(settings_.zone),
       rate_(config.pack.size > 0 ? config.pack.size : 1),
       delivery_(config.lead_time_days),
-      policy_(settings.cancel_wait_days) {
+      policy_(settings_.cancel_wait_days) {
   if (!(config_.pack.size > 0)) config_.pack.size = 1;
   if (!(config_.capacity > 0)) config_.capacity = config_.pack.size;
 }
@@ -66,10 +73,12 @@ Status ConsumableModel::level(double ts, double net) {
 }
 
 Status ConsumableModel::used(double ts, double amount) {
-  if (!std::isfinite(ts) || !std::isfinite(amount)) return Status::Error("use is not a finite number");
+  if (!std::isfinite(ts)) return Status::Error("use time is not a finite number");
+  if (!std::isfinite(amount)) return Status::Error("use amount is too large to be a number");
   if (amount <= 0) return Status::Error("use amount " + num(amount) + " is not positive");
-  if (amount > 2 * config_.capacity + config_.pack.size) {
-    return Status::Error("use amount " + num(amount) + " is more than the container holds");
+  if (amount > max_amount()) {
+    return Status::Error("use amount " + num(amount) + " is more than the container holds (" +
+                         num(std::max(config_.capacity, config_.pack.size)) + ")");
   }
   if (ts < last_used_ts_) {
     return Status::Error("use at " + num(ts) + " is older than the last one");
@@ -98,10 +107,12 @@ Status ConsumableModel::used(double ts, double amount) {
 
 Status ConsumableModel::refilled(double ts, std::optional<double> amount) {
   double a = amount.value_or(config_.pack.size);
-  if (!std::isfinite(ts) || !std::isfinite(a)) return Status::Error("refill is not a finite number");
+  if (!std::isfinite(ts)) return Status::Error("refill time is not a finite number");
+  if (!std::isfinite(a)) return Status::Error("refill amount is too large to be a number");
   if (a <= 0) return Status::Error("refill amount " + num(a) + " is not positive");
-  if (a > 2 * config_.capacity + config_.pack.size) {
-    return Status::Error("refill amount " + num(a) + " is more than the container holds");
+  if (a > max_amount()) {
+    return Status::Error("refill amount " + num(a) + " is more than the container holds (" +
+                         num(std::max(config_.capacity, config_.pack.size)) + ")");
   }
   if (ts < last_refill_ts_) {
     return Status::Error("refill at " + num(ts) + " is older than the last one");

@@ -131,6 +131,8 @@ TEST_CASE("bad input is refused and changes nothing") {
   CHECK_FALSE(s.m.used(s.t, 0).ok());
   CHECK_FALSE(s.m.used(s.t, nan).ok());
   CHECK_FALSE(s.m.used(s.t, 1e6).ok());
+  CHECK_FALSE(s.m.used(s.t, 1060).ok());           // one use above the capacity (1000) + 5%
+  CHECK_FALSE(s.m.refilled(s.t, 1060.0).ok());     // and one refill
   CHECK_FALSE(s.m.refilled(s.t, -5.0).ok());
   CHECK_FALSE(s.m.refilled(s.t, inf).ok());
   CHECK_FALSE(s.m.refilled(nan, std::nullopt).ok());
@@ -139,7 +141,13 @@ TEST_CASE("bad input is refused and changes nothing") {
   CHECK_FALSE(s.m.purchased(nan, 1).ok());
   Status st = s.m.level(s.t - 600, 100);
   CHECK(st.message().find("older") != std::string::npos);
+  CHECK(s.m.refilled(s.t, 1060.0).message() ==
+        "refill amount 1060 is more than the container holds (1000)");
   CHECK(s.m.save() == before);
+  REQUIRE(s.m.used(s.t, 8).ok());  // (a scale sees every use: only its time is kept)
+  st = s.m.used(s.t - 86400, 8);   // the time in full, not 1.76757e+09
+  CHECK(st.message() == "use at " + std::to_string(static_cast<long long>(s.t - 86400)) +
+                            " is older than the last one");
   // a lift reading (net about -tare) is not bad input
   CHECK(s.m.level(s.t + 1, -349).ok());
 }
