@@ -73,6 +73,9 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
 Status Hub::restore() {
   auto states = store_.load_states();
   if (!states.ok()) return states.status();
+  // Nothing is published until the readings after the checkpoints are learned again: a
+  // checkpoint's state would be out of date, and its correction held back 2 s.
+  restoring_ = true;
   for (const auto& s : *states) {
     auto it = consumables_.find(s.consumable);
     if (it == consumables_.end()) continue;
@@ -96,7 +99,10 @@ Status Hub::restore() {
   // The readings committed after a state was (the daemon was killed between two
   // checkpoints of a busy model).
   auto missed = store_.readings_after_states();
-  if (!missed.ok()) return missed.status();
+  if (!missed.ok()) {
+    restoring_ = false;
+    return missed.status();
+  }
   std::size_t relearned = 0;
   for (const Reading& r : *missed) {
     auto it = consumables_.find(r.consumable);
@@ -118,6 +124,7 @@ Status Hub::restore() {
       e.must_save = true;  // the next checkpoint holds them
     }
   }
+  restoring_ = false;
   for (auto& [id, e] : consumables_) {
     if (!e.ever_published) publish_state(e);
   }
@@ -501,6 +508,7 @@ void Hub::changed(Entry& e) {
     e.saved_version = e.model.version();
     e.unsaved = true;
   }
+  if (restoring_) return;  // restore() publishes every state once it is done
   if (e.ever_published && !meaningful_change(e.published, e.state)) return;
   if (clock_.now() - e.last_publish >= options_.min_publish_interval) {
     publish_state(e);

@@ -228,6 +228,7 @@ class Hub {
   std::map<std::string, bool> presence_;
   std::optional<Vacation> vacation_;  // the latest absence (in force or ended)
   bool vacation_ended_ = true;        // its end was announced
+  bool restoring_ = false;  // restore() is under way: no state is published yet
   std::uint64_t rejected_ = 0;
   std::string last_rejection_;
   OrderActions* order_actions_ = nullptr;
