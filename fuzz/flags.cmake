@@ -22,7 +22,7 @@ set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O1 -gline-tables-only")
 # or systemd, nor the daemon's wiring: they are the slowest to compile with the
 # sanitizers, and the outside input they carry comes through the parsers fuzzed here (the
 # HTTP target parses the wire with Beast's parser itself).
-set(LARDER_FUZZ_SOURCES "/(daemon/(core|forecast|replay)/[^/]*|plugins/.*|\
+set(LARDER_FUZZ_SOURCES "/(daemon/(core|forecast|replay)/[^/]*|daemon/orders/(order|random)|plugins/.*|\
 daemon/api/(router|access|consumable_routes|dashboard_routes|http_types|vacation_routes)|\
 daemon/app/(consumable_view|event_log|plugin_host)|\
 daemon/adapters/alexa/(alexa_envelope|alexa_verifier|cert_url))\\.cc$")
