@@ -73,6 +73,10 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
 Status Hub::restore() {
   auto states = store_.load_states();
   if (!states.ok()) return states.status();
+  // The readings committed after a state was (the daemon was killed between two
+  // checkpoints of a busy model).
+  auto missed = store_.readings_after_states();
+  if (!missed.ok()) return missed.status();
   // Nothing is published until the readings after the checkpoints are learned again: a
   // checkpoint's state would be out of date, and its correction held back 2 s.
   restoring_ = true;
@@ -96,13 +100,6 @@ Status Hub::restore() {
   }
   // The absence in force, before the readings below are learned again.
   restore_vacation(*states);
-  // The readings committed after a state was (the daemon was killed between two
-  // checkpoints of a busy model).
-  auto missed = store_.readings_after_states();
-  if (!missed.ok()) {
-    restoring_ = false;
-    return missed.status();
-  }
   std::size_t relearned = 0;
   for (const Reading& r : *missed) {
     auto it = consumables_.find(r.consumable);

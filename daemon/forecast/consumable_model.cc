@@ -25,10 +25,19 @@ std::string num(double v) {
 }
 }  // namespace
 
-double ConsumableModel::max_amount() const {
+Status ConsumableModel::check_amount(const char* what, double ts, double amount) const {
+  const std::string w(what);
+  if (!std::isfinite(ts)) return Status::Error(w + " time is not a finite number");
+  if (!std::isfinite(amount)) return Status::Error(w + " amount is too large to be a number");
+  if (amount <= 0) return Status::Error(w + " amount " + num(amount) + " is not positive");
   // One use, or one refill, fits in the container (or is one pack, when the capacity
   // names only the container a pack waits beside), with the level's tolerance of 5%.
-  return 1.05 * std::max(config_.capacity, config_.pack.size);
+  const double holds = std::max(config_.capacity, config_.pack.size);
+  if (amount > 1.05 * holds) {
+    return Status::Error(w + " amount " + num(amount) + " is more than the container holds (" +
+                         num(holds) + ")");
+  }
+  return Status::Ok();
 }
 
 ConsumableModel::ConsumableModel(const ConsumableConfig& config, ModelSettings settings)
@@ -73,13 +82,7 @@ Status ConsumableModel::level(double ts, double net) {
 }
 
 Status ConsumableModel::used(double ts, double amount) {
-  if (!std::isfinite(ts)) return Status::Error("use time is not a finite number");
-  if (!std::isfinite(amount)) return Status::Error("use amount is too large to be a number");
-  if (amount <= 0) return Status::Error("use amount " + num(amount) + " is not positive");
-  if (amount > max_amount()) {
-    return Status::Error("use amount " + num(amount) + " is more than the container holds (" +
-                         num(std::max(config_.capacity, config_.pack.size)) + ")");
-  }
+  if (Status st = check_amount("use", ts, amount); !st.ok()) return st;
   if (ts < last_used_ts_) {
     return Status::Error("use at " + num(ts) + " is older than the last one");
   }
@@ -107,13 +110,7 @@ Status ConsumableModel::used(double ts, double amount) {
 
 Status ConsumableModel::refilled(double ts, std::optional<double> amount) {
   double a = amount.value_or(config_.pack.size);
-  if (!std::isfinite(ts)) return Status::Error("refill time is not a finite number");
-  if (!std::isfinite(a)) return Status::Error("refill amount is too large to be a number");
-  if (a <= 0) return Status::Error("refill amount " + num(a) + " is not positive");
-  if (a > max_amount()) {
-    return Status::Error("refill amount " + num(a) + " is more than the container holds (" +
-                         num(std::max(config_.capacity, config_.pack.size)) + ")");
-  }
+  if (Status st = check_amount("refill", ts, a); !st.ok()) return st;
   if (ts < last_refill_ts_) {
     return Status::Error("refill at " + num(ts) + " is older than the last one");
   }

@@ -159,7 +159,8 @@ class ConsumableModel {
   static constexpr double kOutageS = 3600;     // and a longer silence was an outage
 
   bool known() const;                  // a level and a learned rate
-  double max_amount() const;           // the most one use or refill can be
+  // Refuses a use or refill ("use", "refill") whose time or amount cannot be.
+  Status check_amount(const char* what, double ts, double amount) const;
   double supply() const;               // the container + the packs on hand (+ one announced)
   double effective_supply() const;     // less the part of a use that cannot be had
   void learn_use_size(double amount);

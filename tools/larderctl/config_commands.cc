@@ -32,15 +32,6 @@ namespace {
 constexpr const char* kReplayUsage =
     "usage: larderctl replay --config FILE --input FILE [--output FILE]";
 
-// Why `path` cannot be replay's input, or "".
-std::string unreadable_input(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return path + " is a directory";
-  std::ifstream probe(path);
-  if (!probe) return "cannot read " + path;
-  return "";
-}
-
 }  // namespace
 
 int replay_command(const Args& args) {
@@ -63,18 +54,22 @@ int replay_command(const Args& args) {
     for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     return kExitUsage;
   }
-  if (std::string why = unreadable_input(input_path); !why.empty()) {
-    std::fprintf(stderr, "larderctl replay: %s\n", why.c_str());
+  std::error_code ec;
+  if (std::filesystem::is_directory(input_path, ec)) {
+    std::fprintf(stderr, "larderctl replay: %s is a directory\n", input_path.c_str());
     return kExitUsage;
   }
-  std::error_code ec;
+  std::ifstream input(input_path);
+  if (!input) {
+    std::fprintf(stderr, "larderctl replay: cannot read %s\n", input_path.c_str());
+    return kExitUsage;
+  }
   if (!output_path.empty() && std::filesystem::equivalent(input_path, output_path, ec)) {
     // Opening the output would empty the input before a line of it is read.
     std::fprintf(stderr, "larderctl replay: --output %s is the input file\n",
                  output_path.c_str());
     return kExitUsage;
   }
-  std::ifstream input(input_path);
   std::ofstream file;
   if (!output_path.empty()) {
     file.open(output_path, std::ios::trunc);
