@@ -11,11 +11,11 @@
 // placed before is found on the list by its note, which the retailer order id names
 // ("grocy-<order_id>" -> "Larder order <order_id>"): its status is read from the rows with
 // that note, and a cancel removes those rows (too late when none is left: bought).
-#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
 
+#include "adapters/retailer/retailer_answers.h"
 #include "adapters/retailer/retailer_kinds.h"
 
 namespace larder::retailer {
@@ -24,75 +24,13 @@ namespace {
 using nlohmann::json;
 using orders::CancelResult;
 using orders::PlaceResult;
+using grocy::integer_at;
+using grocy::Line;
+using grocy::note_of;
+using grocy::open_lines;
+using grocy::open_on_list;
 
 constexpr std::string_view kIdPrefix = "grocy-";
-
-struct Line {
-  int product_id = 0;
-  int amount = 0;
-};
-
-// Grocy writes numbers, or (older versions) numbers as strings.
-std::optional<long long> integer_at(const json& row, const char* key) {
-  auto it = row.find(key);
-  if (it == row.end()) return std::nullopt;
-  if (it->is_number_integer()) return it->get<long long>();
-  if (it->is_number_float()) return static_cast<long long>(it->get<double>());
-  if (it->is_string()) {
-    const auto& s = it->get_ref<const std::string&>();
-    if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) {
-      return std::nullopt;
-    }
-    return std::stoll(s);
-  }
-  if (it->is_boolean()) return it->get<bool>() ? 1 : 0;
-  return std::nullopt;
-}
-
-// The products of `lines` that the list still holds with `note`, not ticked off.
-std::set<int> open_on_list(const json& rows, int list_id, const std::string& note,
-                           const std::vector<Line>& lines) {
-  std::set<int> wanted, open;
-  for (const Line& l : lines) wanted.insert(l.product_id);
-  for (const json& row : rows) {
-    if (!row.is_object()) continue;
-    auto list = integer_at(row, "shopping_list_id");
-    auto product = integer_at(row, "product_id");
-    auto n = row.find("note");
-    if (list && *list != list_id) continue;  // the query should have filtered it already
-    if (!product || !wanted.count(static_cast<int>(*product))) continue;
-    if (n == row.end() || !n->is_string() || n->get_ref<const std::string&>() != note) continue;
-    if (integer_at(row, "done").value_or(0) != 0) continue;  // bought, not yet cleared
-    open.insert(static_cast<int>(*product));
-  }
-  return open;
-}
-
-// The note of the rows of a retailer order id this adapter made, or nothing.
-std::optional<std::string> note_of(const std::string& retailer_order_id) {
-  if (retailer_order_id.rfind(kIdPrefix, 0) != 0 || retailer_order_id.size() == kIdPrefix.size()) {
-    return std::nullopt;
-  }
-  return "Larder order " + retailer_order_id.substr(kIdPrefix.size());
-}
-
-// The rows still open (not ticked off) with `note` on the list, as the order's lines.
-std::vector<Line> open_lines(const json& rows, int list_id, const std::string& note) {
-  std::vector<Line> out;
-  for (const json& row : rows) {
-    if (!row.is_object()) continue;
-    auto list = integer_at(row, "shopping_list_id");
-    auto product = integer_at(row, "product_id");
-    auto n = row.find("note");
-    if ((list && *list != list_id) || !product || *product < 1 || *product > 2147483647) continue;
-    if (n == row.end() || !n->is_string() || n->get_ref<const std::string&>() != note) continue;
-    if (integer_at(row, "done").value_or(0) != 0) continue;
-    long long amount = integer_at(row, "amount").value_or(1);
-    out.push_back({static_cast<int>(*product),
-                   static_cast<int>(std::clamp<long long>(amount, 1, 1000000))});
-  }
-  return out;
-}
 
 struct Order {
   std::string note;  // "Larder order <order_id>", on each of its rows

@@ -41,13 +41,6 @@ pplx::task<void> read_body(const std::shared_ptr<Exchange>& x) {
   });
 }
 
-std::string printable(std::string_view s, std::size_t max) {
-  std::string out;
-  for (char c : s.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : ' ';
-  if (s.size() > max) out += "...";
-  return out;
-}
-
 }  // namespace
 
 struct HttpClient::Impl {
@@ -163,76 +156,6 @@ void HttpClient::send(HttpCall call, std::function<void(HttpReply)> done) {
     r.error = printable(e.what(), 200);
     answer(std::move(r));
   }
-}
-
-std::string encode_segment(std::string_view segment) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : segment) {
-    auto c = static_cast<unsigned char>(ch);
-    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '.' || c == '_' || c == '~';
-    if (plain) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
-
-bool retryable(const HttpReply& r) { return r.status == 0 || r.status == 429 || r.status >= 500; }
-
-bool success(const HttpReply& r) { return r.status >= 200 && r.status < 300; }
-
-std::optional<nlohmann::json> json_body(const HttpReply& r) {
-  if (r.too_large || r.body.empty()) return std::nullopt;
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
-  return j;
-}
-
-std::string describe(const HttpReply& r) {
-  if (r.status == 0) return "no answer: " + r.error;
-  std::string s = "HTTP " + std::to_string(r.status);
-  if (r.too_large) return s + " (an answer over 256 KiB)";
-  if (auto j = json_body(r); j && j->is_object()) {
-    const auto* e = j->contains("error") ? &(*j)["error"] : nullptr;
-    if (e && e->is_object()) {
-      auto code = short_string(*e, "code");
-      auto message = short_string(*e, "message");
-      if (code) s += " " + printable(*code, 64);
-      if (message) s += ": " + printable(*message, 200);
-      if (code || message) return s;
-    }
-    if (auto m = short_string(*j, "error_message")) return s + ": " + printable(*m, 200);  // Grocy
-  }
-  if (!r.body.empty()) s += ": " + printable(r.body, 120);
-  return s;
-}
-
-std::string json_text(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::optional<std::string> short_string(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return std::nullopt;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return std::nullopt;
-  const auto& s = it->get_ref<const std::string&>();
-  if (s.empty() || s.size() > 256) return std::nullopt;
-  return s;
-}
-
-std::optional<double> finite_number(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return std::nullopt;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  double d = it->get<double>();
-  if (!std::isfinite(d)) return std::nullopt;
-  return d;
 }
 
 }  // namespace larder::retailer

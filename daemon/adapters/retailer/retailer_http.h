@@ -76,6 +76,10 @@ class HttpClient {
   Headers headers_;
 };
 
+// The helpers below need no cpprestsdk: retailer_answers.cc.
+// `s` cut after `max` bytes (with "..."), anything but printable ASCII as a space.
+std::string printable(std::string_view s, std::size_t max);
+
 // A path segment with everything but A-Z a-z 0-9 - . _ ~ percent-encoded.
 std::string encode_segment(std::string_view segment);
 

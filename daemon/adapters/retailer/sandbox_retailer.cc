@@ -1,9 +1,9 @@
 // The `sandbox` adapter: shared/contract/retailer-v1.md as larder-sandbox serves it
 // (docs/sandbox.md). The retailer is the authority on everything; this only maps its
-// answers onto the port's outcomes.
-#include <set>
+// answers onto the port's outcomes (retailer_answers.cc).
 #include <utility>
 
+#include "adapters/retailer/retailer_answers.h"
 #include "adapters/retailer/retailer_kinds.h"
 
 namespace larder::retailer {
@@ -12,139 +12,13 @@ namespace {
 using nlohmann::json;
 using orders::CancelResult;
 using orders::PlaceResult;
-
-const std::set<std::string> kStatuses = {"placed",    "shipped",   "out_for_delivery",
-                                         "delivered", "cancelled", "failed"};
+using sandbox::cancel_result;
+using sandbox::delivery_outcome;
+using sandbox::place_result;
+using sandbox::quote_outcome;
+using sandbox::status_outcome;
 
 json window_json(const orders::Window& w) { return {{"start", w.start}, {"end", w.end}}; }
-
-std::optional<orders::Window> window_at(const json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_object()) return std::nullopt;
-  auto start = finite_number(j[key], "start");
-  auto end = finite_number(j[key], "end");
-  if (!start || !end || *end < *start) return std::nullopt;
-  return orders::Window{*start, *end};
-}
-
-orders::QuoteOutcome quote_outcome(const HttpReply& r) {
-  orders::QuoteOutcome out;
-  if (success(r)) {
-    auto j = json_body(r);
-    if (!j) {
-      // Garbled on the way (or a proxy's page): asking again may well work.
-      out.retryable = true;
-      out.reason = "the retailer's quote is not JSON (" + describe(r) + ")";
-      return out;
-    }
-    auto q = orders::parse_quote(*j);
-    if (q.ok()) {
-      out.quote = std::move(q.value());
-    } else {
-      out.reason = "the retailer's quote is invalid: " + q.status().message();
-    }
-    return out;
-  }
-  out.retryable = retryable(r);
-  out.reason = describe(r);
-  return out;
-}
-
-PlaceResult place_result(const HttpReply& r) {
-  PlaceResult out;
-  if (success(r)) {
-    auto j = json_body(r);
-    auto id = j ? short_string(*j, "order_id") : std::nullopt;
-    if (!id) {
-      // The order may well exist: the same key again returns it.
-      out.kind = PlaceResult::Kind::retryable;
-      out.reason = "the retailer's answer names no order_id (" + describe(r) + ")";
-      return out;
-    }
-    out.kind = PlaceResult::Kind::ok;
-    out.retailer_order_id = *id;
-    out.eta = finite_number(*j, "eta");
-    out.window = window_at(*j, "window");
-    return out;
-  }
-  out.reason = describe(r);
-  if (r.status == 409) {
-    // An expired, used or re-priced quote: nothing was placed under the key.
-    out.kind = PlaceResult::Kind::quote_expired;
-    auto j = json_body(r);
-    if (j && j->is_object() && j->contains("error") && (*j)["error"].is_object() &&
-        (*j)["error"].contains("quote")) {
-      auto q = orders::parse_quote((*j)["error"]["quote"]);
-      if (q.ok()) out.quote = std::move(q.value());
-    }
-    return out;
-  }
-  out.kind = retryable(r) ? PlaceResult::Kind::retryable : PlaceResult::Kind::rejected;
-  return out;
-}
-
-CancelResult cancel_result(const HttpReply& r) {
-  CancelResult out;
-  if (success(r)) return out;  // the order, cancelled (or already so)
-  out.reason = describe(r);
-  if (r.status == 409) {
-    out.kind = CancelResult::Kind::too_late;  // shipped, or closed
-  } else {
-    out.kind = retryable(r) ? CancelResult::Kind::retryable : CancelResult::Kind::rejected;
-  }
-  return out;
-}
-
-// Puts `secret` nowhere it does not belong: a retailer (or a proxy's page) that echoes the
-// request back must not carry the trunk's code into a reason, a log line or an event.
-std::string without(std::string text, const std::optional<std::string>& secret) {
-  if (!secret || secret->empty()) return text;
-  for (std::size_t at = text.find(*secret); at != std::string::npos; at = text.find(*secret, at)) {
-    text.replace(at, secret->size(), "[code]");
-    at += 6;
-  }
-  return text;
-}
-
-orders::DeliveryChangeOutcome delivery_outcome(const HttpReply& r,
-                                               const std::optional<std::string>& code) {
-  orders::DeliveryChangeOutcome out;
-  if (success(r)) {
-    // The change is made; a garbled body only costs the window, which status() also gives.
-    out.ok = true;
-    if (auto j = json_body(r)) out.window = window_at(*j, "window");
-    return out;
-  }
-  out.retryable = retryable(r);
-  out.reason = without(describe(r), code);
-  if (!out.retryable) {
-    auto j = json_body(r);
-    if (j && j->is_object() && j->contains("error")) {
-      out.error_code = without(short_string((*j)["error"], "code").value_or(""), code);
-    }
-  }
-  return out;
-}
-
-orders::StatusOutcome status_outcome(const HttpReply& r) {
-  orders::StatusOutcome out;
-  if (!success(r)) {
-    out.reason = describe(r);
-    return out;
-  }
-  auto j = json_body(r);
-  auto status = j ? short_string(*j, "status") : std::nullopt;
-  if (!status || kStatuses.count(*status) == 0) {
-    out.reason = "the retailer's order has no known status (" + describe(r) + ")";
-    return out;
-  }
-  orders::RetailerStatus s;
-  s.status = *status;
-  s.reason = short_string(*j, "reason").value_or("");
-  s.window = window_at(*j, "window");
-  s.eta = finite_number(*j, "eta");
-  out.status = std::move(s);
-  return out;
-}
 
 class SandboxRetailer : public orders::Retailer {
  public:
