@@ -56,7 +56,9 @@ Status ConsumableState::restore(const std::string& text) {
                  : std::optional<Unit>(unit);
     if (u) level = convert(*l, *u, unit, capacity);
   }
-  if (auto oh = read_opt(j, "on_hand"); oh && *oh >= 0) on_hand = static_cast<int>(*oh);
+  if (auto oh = read_opt(j, "on_hand"); oh && *oh >= 0 && *oh <= 1e6) {
+    on_hand = static_cast<int>(*oh);  // bounded as the model's: beyond int, the cast is UB
+  }
   if (auto u = read_opt(j, "updated")) updated = *u;
   last_reading_ts = updated;
   rate_per_day = read_opt(j, "rate_per_day");

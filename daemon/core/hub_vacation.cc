@@ -92,7 +92,10 @@ void Hub::restore_vacation(const std::vector<StoredState>& states) {
     // learned yet); one in force goes on, and an end that came while larderd was down is
     // announced at the first tick.
     vacation_ = v;
-    vacation_ended_ = !j.value("away", false);
+    // Read as strictly as the rest: json::value() would throw on an "away" that is not a
+    // boolean (a hand-edited record), and with it restore() at every start.
+    auto away = j.find("away");
+    vacation_ended_ = !(away != j.end() && away->is_boolean() && away->get<bool>());
     apply_vacation();
     bus_.publish(root_ + "/vacation/state", to_json(vacation_, !vacation_ended_).dump(), true, 1);
   }

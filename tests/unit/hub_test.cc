@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/consumable_state.h"
 #include "core/hub.h"
 #include "support/fake_bus.h"
 
@@ -404,4 +405,30 @@ TEST_CASE("after a crash, restore learns again the committed readings its saved 
   again.on_message({"larder/v1/consumable/coffee/level",
                     R"({"value":500,"unit":"g","ts":)" + old_ts + "}", 1, false});
   CHECK_FALSE(bus2.on("larder/v1/error").empty());
+}
+
+// Found with fuzz/state_json.cc (docs/fuzzing.md): a stored record edited by hand.
+TEST_CASE("restore reads a stored vacation whose away is not a boolean, and on_hand beyond int") {
+  Config config = test_config();
+  MemoryStore store;
+  ManualClock clock{1764460800};
+  Metrics metrics;
+  // json::value() threw on an "away" that is not a boolean, and restore() with it.
+  store.put_state("@vacation", R"({"away":1,"from":1764374400,"until":null})", 1764460800);
+  // static_cast<int> of an on_hand beyond int was undefined behaviour.
+  ConsumableState s = ConsumableState::initial(config.consumables[0]);
+  REQUIRE(s.restore(R"({"level":500,"unit":"g","on_hand":1e300,"status":"ok"})").ok());
+  CHECK(s.on_hand == 0);
+  CHECK(s.level == doctest::Approx(500));
+  REQUIRE(s.restore(R"({"on_hand":1000000})").ok());
+  CHECK(s.on_hand == 1000000);
+  REQUIRE(store.flush().ok());
+  test::FakeBus bus;
+  Hub hub{config, bus, store, clock, metrics};
+  REQUIRE(hub.restore().ok());
+  // Not a boolean true: the absence is not in force (as a missing "away").
+  CHECK_FALSE(hub.vacation().has_value());
+  auto published = bus.on("larder/v1/vacation/state");
+  REQUIRE(published.size() == 1);
+  CHECK(json::parse(published[0].payload)["away"] == false);
 }
