@@ -17,12 +17,16 @@ set_source_files_properties(${PROJECT_SOURCE_DIR}/daemon/adapters/retailer/retai
 # Fuzzing wants speed and line numbers in stack traces, and asserts left on.
 set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O1 -gline-tables-only")
 # The larder library reduced to what the targets reach: the core, the forecaster, replay,
-# the plugins, the HTTP API's router, access and read routes, and the Alexa envelope and
-# verifier. Not the adapters for the broker, the database, the retailers, the HTTP server
-# or systemd, nor the daemon's wiring: they are the slowest to compile with the
+# the orders, delivery, grants and voice logic, the plugins, the app's desks, the HTTP API's
+# routes, the Alexa envelope and verifier, the crypto helpers and the state files, and the
+# retailers' answers (retailer_answers.cc, no cpprestsdk). Not the adapters for the broker,
+# the database, the retailers' HTTP client, Alexa's certificate fetcher, notifications, the
+# HTTP server or systemd, nor the daemon's wiring: they are the slowest to compile with the
 # sanitizers, and the outside input they carry comes through the parsers fuzzed here (the
 # HTTP target parses the wire with Beast's parser itself).
-set(LARDER_FUZZ_SOURCES "/(daemon/(core|forecast|replay)/[^/]*|daemon/orders/(order|random)|plugins/.*|\
-daemon/api/(router|access|consumable_routes|dashboard_routes|http_types|vacation_routes)|\
-daemon/app/(consumable_view|event_log|plugin_host)|\
-daemon/adapters/alexa/(alexa_envelope|alexa_verifier|cert_url))\\.cc$")
+set(LARDER_FUZZ_SOURCES "/(daemon/(core|forecast|replay|orders|delivery|grants|voice)/[^/]*|\
+plugins/.*|daemon/api/[^/]*|\
+daemon/app/(consumable_view|event_log|plugin_host|order_desk|delivery_desk[^/]*|voice_desk)|\
+daemon/adapters/alexa/(alexa_envelope|alexa_verifier|cert_url)|\
+daemon/adapters/crypto/(grant_crypto|signature)|daemon/adapters/fs/state_file|\
+daemon/adapters/retailer/retailer_answers)\\.cc$")

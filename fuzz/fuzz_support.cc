@@ -64,6 +64,19 @@ voice:
     slots: {product: item}
 )";
 
+// Appended to kConfig (whose last section is voice:, so the first lines go into it).
+constexpr const char* kHttpExtra = R"(  alexa:
+    skill_id: amzn1.ask.skill.00000000-0000-0000-0000-000000000000
+retailer:
+  kind: sandbox
+  url: http://127.0.0.1:9
+  api_key: fuzz-retailer-key-0123456789
+  webhook_secret: fuzz-callback-secret-0123456789
+delivery:
+  places:
+    home: {lat: 48.1371, lon: 11.5754}
+)";
+
 [[noreturn]] void finding(const std::string& what) {
   std::fprintf(stderr, "fuzz finding: %s\n", what.c_str());
   std::abort();
@@ -78,18 +91,25 @@ void must_dump(const json& j, const char* what) {
   }
 }
 
+Config parse(const std::string& text) {
+  set_log_level(LogLevel::error);  // bad input is logged at warn: not the fuzzer's news
+  ConfigLoad load = parse_config(text, "/tmp/larder-fuzz/larder.yaml");
+  if (!load.config) {
+    for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    std::abort();
+  }
+  return *load.config;
+}
+
 }  // namespace
 
 const Config& config() {
-  static const Config c = [] {
-    set_log_level(LogLevel::error);  // bad input is logged at warn: not the fuzzer's news
-    ConfigLoad load = parse_config(kConfig, "/tmp/larder-fuzz/larder.yaml");
-    if (!load.config) {
-      for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
-      std::abort();
-    }
-    return *load.config;
-  }();
+  static const Config c = parse(kConfig);
+  return c;
+}
+
+const Config& http_config() {
+  static const Config c = parse(std::string(kConfig) + kHttpExtra);
   return c;
 }
 

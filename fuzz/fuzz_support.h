@@ -12,6 +12,7 @@
 #include "larder/config.h"
 #include "core/null_store.h"
 #include "larder/store.h"
+#include "orders/random.h"
 #include "plugins/plugin.h"
 
 namespace larder::fuzz {
@@ -20,6 +21,9 @@ namespace larder::fuzz {
 // zigbee2mqtt and ESPHome buttons, Tasmota HX711, Tasmota SR04 and ESPHome sensors, a
 // vehicle and a person on OwnTracks, Home Assistant discovery and Hermes. Parsed once.
 const Config& config();
+// config() with a sandbox retailer (and its callback secret), a delivery place and an
+// Alexa skill: what the HTTP routes of orders, deliveries and Alexa need. Parsed once.
+const Config& http_config();
 
 // The fuzzer's bytes as one MQTT message: up to the first '\n' the topic, after it the
 // payload. A topic line starting with "R " is a retained message (the rest the topic).
@@ -35,6 +39,18 @@ class CheckingSink final : public plugins::Sink {
   void event(const std::string& kind, const std::string& text, nlohmann::json fields) override;
   void publish(const std::string& topic, std::string payload, bool retain) override;
   std::size_t intents = 0;  // voice/intent inputs seen
+};
+
+// Random bytes that are the same on every run (ids, keys, codes): a finding must replay.
+class CountingRandom final : public orders::Random {
+ public:
+  bool fill(unsigned char* out, std::size_t n) override {
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<unsigned char>(next_++ * 151 + 7);
+    return true;
+  }
+
+ private:
+  unsigned next_ = 0;
 };
 
 // Runs `plugin` on the message of the fuzzer's bytes, then lets time pass (tick) and, for

@@ -1,0 +1,166 @@
+// Fuzz target: the state larderd saved and reads back at every start (a disk file or a
+// database row can be corrupt or edited by hand). The first byte selects the reader, the
+// rest is the saved JSON text:
+//   m  ConsumableModel::load (daemon/forecast/consumable_model_state.cc), a consumable's
+//      learned model; then time passes and a reading comes, as after a restart
+//   s  ConsumableState::restore (daemon/core/consumable_state.cc), its published state
+//   v  the vacation record ("@vacation" in the store), read by Hub::restore
+//      (daemon/core/hub_vacation.cc)
+//   p  the delivery desk's learned patterns file, {"parking":..,"presence":..}: two
+//      WeeklyPattern::from_json (daemon/delivery/weekly_pattern.cc)
+//   g  a grant as the grant store keeps it, load_grant (daemon/grants/grant.cc)
+//   l  the order ledger's saved form, Ledger::load (daemon/orders/ledger_steps.cc)
+// What a reader accepts must save (save, to_json, grant_json, the published vacation
+// state) to a form it accepts again and saves unchanged: a state that saves but does not
+// load would be lost at the next start. Seeds: fuzz/corpus/state_json/.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/consumable_state.h"
+#include "core/hub.h"
+#include "delivery/weekly_pattern.h"
+#include "forecast/consumable_model.h"
+#include "fuzz_support.h"
+#include "grants/grant.h"
+#include "larder/clock.h"
+#include "larder/metrics.h"
+#include "larder/store.h"
+#include "orders/ledger.h"
+#include "orders/orders_config.h"
+
+namespace {
+
+using nlohmann::json;
+using namespace larder;
+
+constexpr double kNow = 1764460800;  // 2025-11-30
+
+[[noreturn]] void trap() { __builtin_trap(); }
+
+// As the hub makes them (Hub::Hub), for the fuzz configuration's coffee.
+ModelSettings settings() {
+  ModelSettings s;
+  s.reorder_risk = fuzz::config().forecast.reorder_risk;
+  s.cancel_wait_days = fuzz::config().forecast.cancel_wait_days;
+  if (auto z = TimeZone::load(fuzz::config().household.timezone); z.ok()) s.zone = z.value();
+  return s;
+}
+
+const ConsumableConfig& coffee() { return fuzz::config().consumables.front(); }
+
+void model(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return;
+  static const ModelSettings kSettings = settings();
+  const ConsumableConfig& c = coffee();
+  ConsumableModel m(c, kSettings);
+  if (!m.load(j).ok()) return;
+  const json once = m.save();
+  ConsumableModel again(c, kSettings);
+  if (!again.load(once).ok() || again.save() != once) trap();
+  // As after a restart: time passes, the forecast is asked, a reading comes.
+  m.advance(kNow);
+  (void)m.forecast(kNow);
+  (void)m.level(kNow + 60, 500);
+  (void)m.forecast(kNow + 60);
+  (void)m.curve(kNow + 60, 10, 60);
+  (void)m.save().dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void state(const std::string& text) {
+  ConsumableState s = ConsumableState::initial(coffee());
+  if (!s.restore(text).ok()) return;
+  const std::string once = s.to_json();
+  ConsumableState again = ConsumableState::initial(coffee());
+  if (!again.restore(once).ok() || again.to_json() != once) trap();
+}
+
+class CapturingBus final : public Bus {
+ public:
+  void publish(const std::string& topic, std::string payload, bool, int) override {
+    if (topic.size() >= 15 && topic.compare(topic.size() - 15, 15, "/vacation/state") == 0) {
+      vacation = std::move(payload);
+    }
+  }
+  std::string vacation;
+};
+
+// The vacation state Hub::restore publishes for `stored` ("" when none).
+std::string restore_vacation(const std::string& stored) {
+  ManualClock clock{kNow};
+  Metrics metrics;
+  MemoryStore store;
+  CapturingBus bus;
+  store.put_state("@vacation", stored, kNow);
+  if (!store.flush().ok()) trap();
+  Hub hub(fuzz::config(), bus, store, clock, metrics);
+  if (!hub.restore().ok()) trap();
+  clock.set(kNow + 1);
+  hub.tick();
+  (void)hub.vacation();
+  return bus.vacation;
+}
+
+void vacation(const std::string& text) {
+  const std::string once = restore_vacation(text);
+  if (once.empty()) return;
+  if (restore_vacation(once) != once) trap();
+}
+
+void patterns(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return;
+  static const TimeZone kZone = settings().zone;
+  // As DeliveryDesk::restore: parking over the places and two more, presence over two.
+  for (auto [key, states] : {std::pair<const char*, std::size_t>{"parking", 4},
+                             std::pair<const char*, std::size_t>{"presence", 2}}) {
+    auto p = delivery::WeeklyPattern::from_json(j.value(key, json()), states, kZone);
+    if (!p.ok()) continue;
+    const json once = p->to_json();
+    auto again = delivery::WeeklyPattern::from_json(once, states, kZone);
+    if (!again.ok() || again->to_json() != once) trap();
+  }
+}
+
+void grant(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return;
+  auto g = grants::load_grant(j);
+  if (!g.ok()) return;
+  const json once = grants::grant_json(*g);
+  auto again = grants::load_grant(once);
+  if (!again.ok() || grants::grant_json(*again) != once) trap();
+}
+
+void ledger(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return;
+  static const orders::OrdersConfig kConfig = orders::orders_config_from(fuzz::config());
+  fuzz::CountingRandom random;
+  orders::Ledger l(kConfig, random);
+  if (!l.load(j).ok()) return;
+  const json once = l.save();
+  orders::Ledger again(kConfig, random);
+  if (!again.load(once).ok() || again.save() != once) trap();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  switch (data[0]) {
+    case 'm': model(text); break;
+    case 's': state(text); break;
+    case 'v': vacation(text); break;
+    case 'p': patterns(text); break;
+    case 'g': grant(text); break;
+    case 'l': ledger(text); break;
+    default: break;
+  }
+  return 0;
+}
