@@ -30,8 +30,6 @@ using grocy::note_of;
 using grocy::open_lines;
 using grocy::open_on_list;
 
-constexpr std::string_view kIdPrefix = "grocy-";
-
 struct Order {
   std::string note;  // "Larder order <order_id>", on each of its rows
   std::vector<Line> lines;
@@ -124,7 +122,7 @@ class GrocyRetailer : public orders::Retailer {
 
   void place(const orders::PlaceCall& c, std::function<void(PlaceResult)> done) override {
     // The items come from the order's state (the local quote never substitutes).
-    Order order{"Larder order " + c.order_id, {}};
+    Order order{grocy::note_for(c.order_id), {}};
     const json& state = c.order_state;
     if (state.is_object() && state.contains("items") && state["items"].is_array()) {
       for (const json& i : state["items"]) {
@@ -141,7 +139,7 @@ class GrocyRetailer : public orders::Retailer {
       }
     }
     if (order.lines.empty()) return reject(std::move(done), "the order has no items");
-    std::string id = std::string(kIdPrefix) + c.order_id;
+    std::string id = grocy::retailer_order_id(c.order_id);
     GrocyPtr g = g_;
     auto finish = [g, id, order, done = std::move(done)](PlaceResult r) {
       if (r.kind == PlaceResult::Kind::ok) {

@@ -277,11 +277,17 @@ std::set<int> open_on_list(const json& rows, int list_id, const std::string& not
   return open;
 }
 
+std::string retailer_order_id(const std::string& order_id) {
+  return std::string(kIdPrefix) + order_id;
+}
+
+std::string note_for(const std::string& order_id) { return "Larder order " + order_id; }
+
 std::optional<std::string> note_of(const std::string& retailer_order_id) {
   if (retailer_order_id.rfind(kIdPrefix, 0) != 0 || retailer_order_id.size() == kIdPrefix.size()) {
     return std::nullopt;
   }
-  return "Larder order " + retailer_order_id.substr(kIdPrefix.size());
+  return note_for(retailer_order_id.substr(kIdPrefix.size()));
 }
 
 std::vector<Line> open_lines(const json& rows, int list_id, const std::string& note) {

@@ -54,8 +54,11 @@ std::set<int> open_on_list(const nlohmann::json& rows, int list_id, const std::s
 // The rows still open (not ticked off) with `note` on list `list_id`, as an order's lines
 // (product ids 1 to 2^31-1, amounts clamped to 1..1000000).
 std::vector<Line> open_lines(const nlohmann::json& rows, int list_id, const std::string& note);
-// The note of the rows of a retailer order id the adapter made ("grocy-<order_id>" ->
-// "Larder order <order_id>"), or nothing.
+// The retailer order id the adapter gives Larder's order `order_id` ("grocy-<order_id>"),
+// and the note on each of its rows ("Larder order <order_id>").
+std::string retailer_order_id(const std::string& order_id);
+std::string note_for(const std::string& order_id);
+// The note of the rows of a retailer order id the adapter made, or nothing.
 std::optional<std::string> note_of(const std::string& retailer_order_id);
 
 }  // namespace grocy
