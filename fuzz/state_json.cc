@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/delivery_desk.h"
 #include "core/consumable_state.h"
 #include "core/hub.h"
 #include "delivery/weekly_pattern.h"
@@ -41,13 +42,11 @@ constexpr double kNow = 1764460800;  // 2025-11-30
 
 [[noreturn]] void trap() { __builtin_trap(); }
 
-// As the hub makes them (Hub::Hub), for the fuzz configuration's coffee.
+// As the hub makes them, in the fuzz configuration's time zone.
 ModelSettings settings() {
-  ModelSettings s;
-  s.reorder_risk = fuzz::config().forecast.reorder_risk;
-  s.cancel_wait_days = fuzz::config().forecast.cancel_wait_days;
-  if (auto z = TimeZone::load(fuzz::config().household.timezone); z.ok()) s.zone = z.value();
-  return s;
+  TimeZone zone;
+  if (auto z = TimeZone::load(fuzz::config().household.timezone); z.ok()) zone = z.value();
+  return Hub::model_settings(fuzz::config(), zone);
 }
 
 const ConsumableConfig& coffee() { return fuzz::config().consumables.front(); }
@@ -115,15 +114,16 @@ void patterns(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return;
   static const TimeZone kZone = settings().zone;
-  // As DeliveryDesk::restore: parking over the places and two more, presence over two.
-  for (auto [key, states] : {std::pair<const char*, std::size_t>{"parking", 4},
-                             std::pair<const char*, std::size_t>{"presence", 2}}) {
-    auto p = delivery::WeeklyPattern::from_json(j.value(key, json()), states, kZone);
-    if (!p.ok()) continue;
-    const json once = p->to_json();
-    auto again = delivery::WeeklyPattern::from_json(once, states, kZone);
-    if (!again.ok() || again->to_json() != once) trap();
-  }
+  constexpr std::size_t kPlaces = 2;  // a home and a workplace
+  // As DeliveryDesk::restore reads the file; what it takes must save and read unchanged.
+  auto [parking, presence] = DeliveryDesk::read_patterns(j, kPlaces, kZone);
+  if (!parking.ok() && !presence.ok()) return;
+  const json once = {{"parking", parking.ok() ? parking->to_json() : json()},
+                     {"presence", presence.ok() ? presence->to_json() : json()}};
+  auto again = DeliveryDesk::read_patterns(once, kPlaces, kZone);
+  if (again.parking.ok() != parking.ok() || again.presence.ok() != presence.ok()) trap();
+  if (parking.ok() && again.parking->to_json() != once["parking"]) trap();
+  if (presence.ok() && again.presence->to_json() != once["presence"]) trap();
 }
 
 void grant(const std::string& text) {

@@ -107,10 +107,7 @@ Status DeliveryDesk::restore(const std::string& patterns_path) {
              "\" is not a JSON object");
     return Status::Ok();
   }
-  auto parking = delivery::WeeklyPattern::from_json(j.value("parking", json()),
-                                                    places_.size() + 2, parking_.time_zone());
-  auto presence =
-      delivery::WeeklyPattern::from_json(j.value("presence", json()), 2, presence_.time_zone());
+  auto [parking, presence] = read_patterns(j, places_.size(), parking_.time_zone());
   // The places may have changed since: a pattern of another shape starts again.
   if (parking.ok()) {
     parking_ = std::move(parking).value();
@@ -123,6 +120,12 @@ Status DeliveryDesk::restore(const std::string& patterns_path) {
     log_warn("delivery: the learned presence is not used: " + presence.status().message());
   }
   return Status::Ok();
+}
+
+DeliveryDesk::SavedPatterns DeliveryDesk::read_patterns(const json& j, std::size_t places,
+                                                        const TimeZone& zone) {
+  return {delivery::WeeklyPattern::from_json(j.value("parking", json()), places + 2, zone),
+          delivery::WeeklyPattern::from_json(j.value("presence", json()), 2, zone)};
 }
 
 Status DeliveryDesk::save() {

@@ -76,6 +76,14 @@ class DeliveryDesk final : public VehicleActions {
   // be read or parsed, or was learned for other places, is logged and learning starts
   // again. Orders already placed are not announced again.
   Status restore(const std::string& patterns_path);
+  // The two patterns of a saved patterns file `j` (save()'s form), each read on its own:
+  // parking over `places` places and two more (elsewhere, moving), presence over two.
+  struct SavedPatterns {
+    Result<delivery::WeeklyPattern> parking;
+    Result<delivery::WeeklyPattern> presence;
+  };
+  static SavedPatterns read_patterns(const nlohmann::json& j, std::size_t places,
+                                     const TimeZone& zone);
   // Writes the patterns when they changed since the last save.
   Status save();
   // The hub's address for carriers (scheme://host:port[/prefix]); the carrier API of an

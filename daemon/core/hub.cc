@@ -25,6 +25,14 @@ std::string num(double v) {
 }
 }  // namespace
 
+ModelSettings Hub::model_settings(const Config& config, const TimeZone& zone) {
+  ModelSettings settings;
+  settings.reorder_risk = config.forecast.reorder_risk;
+  settings.cancel_wait_days = config.forecast.cancel_wait_days;
+  settings.zone = zone;
+  return settings;
+}
+
 Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metrics& metrics,
          HubOptions options)
     : config_(config),
@@ -43,11 +51,7 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
     log_warn("days of use are counted in UTC: " + loaded.status().message());
   }
   for (const auto& c : config_.consumables) {
-    ModelSettings settings;
-    settings.reorder_risk = config_.forecast.reorder_risk;
-    settings.cancel_wait_days = config_.forecast.cancel_wait_days;
-    settings.zone = zone_;
-    Entry e{&c, ConsumableModel(c, settings), ConsumableState::initial(c),
+    Entry e{&c, ConsumableModel(c, model_settings(config_, zone_)), ConsumableState::initial(c),
             ConsumableState::initial(c)};
     // Checkpoints of models that only ticked are spread over the interval, not all at once.
     e.last_saved = clock_.now() - kCheckpointSeconds * static_cast<double>(consumables_.size()) /

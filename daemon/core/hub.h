@@ -129,6 +129,9 @@ class Hub {
   //   not one per flush.
   // - Time only (the outage detection): at most kCheckpointSeconds late, spread out.
   void persist();
+  // The settings every consumable's model gets: the configured risk and cancel wait, and
+  // the household's time zone `zone` for the days of use.
+  static ModelSettings model_settings(const Config& config, const TimeZone& zone);
   static constexpr double kCheckpointSeconds = 60;
   static constexpr double kBusySaveSeconds = 5;
 
