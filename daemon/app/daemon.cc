@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <functional>
 #include <memory>
@@ -69,6 +70,17 @@ class Every {
   std::function<void()> fn_;
 };
 
+// Where the store journals what it cannot commit: storage.journal_dir, else the runtime
+// directory systemd made (RuntimeDirectory=, kept over restarts), else /run/larder.
+std::string journal_dir(const StorageConfig& storage) {
+  if (!storage.journal_dir.empty()) return storage.journal_dir;
+  if (const char* dirs = std::getenv("RUNTIME_DIRECTORY"); dirs && *dirs) {
+    const std::string all(dirs);
+    return all.substr(0, all.find(':'));  // the first of several
+  }
+  return "/run/larder";
+}
+
 }  // namespace
 
 int run_daemon(const Config& config, DaemonOptions options) {
@@ -101,12 +113,14 @@ int run_daemon(const Config& config, DaemonOptions options) {
 
   // A state directory on a read-only file system (a read-only mount, a file system the
   // kernel remounted read-only after errors): larderd runs on what the database holds,
-  // serves it, keeps new readings in memory and reports every commit as failing, rather
-  // than not running at all (docs/faults.md). Restart it once the directory is writable.
+  // serves it, keeps new readings in memory and in the store's journal and reports every
+  // commit as failing, rather than not running at all (docs/faults.md). Restart it once the
+  // directory is writable: the journal is imported then.
   const bool read_only_dir =
       ::access(config.state_dir.c_str(), W_OK) != 0 && errno == EROFS;
   SqliteStoreOptions store_options;
   store_options.read_only = read_only_dir;
+  store_options.journal_dir = journal_dir(config.storage);
   auto store = open_sqlite_store(config.state_dir, metrics, store_options);
   if (!store.ok()) {
     log_error("cannot open the store: " + store.status().message());
@@ -117,8 +131,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
   Result<std::unique_ptr<LockFile>> lock = Status::Error("not locked");
   if (read_only_dir) {
     log_error("the state directory " + config.state_dir + " is on a read-only file system: "
-              "serving what the store holds, saving nothing until larderd is restarted on a "
-              "writable one");
+              "serving what the store holds; what it takes waits in the journal in " +
+              store_options.journal_dir + " until larderd is restarted on a writable one");
   } else {
     lock = LockFile::acquire(config.state_dir);
     if (!lock.ok()) {
@@ -251,14 +265,25 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // seen it, so what arrived is committed as soon as the loop has handled what is queued
   // (one transaction for a whole burst), not only at the next flush tick. That keeps the
   // window in which a SIGKILL loses acknowledged readings to milliseconds (docs/faults.md).
-  // While commits fail, the flush tick alone retries.
+  // While commits fail, the flush tick alone retries, and what arrived goes to the store's
+  // journal as soon (an append to a file outside the state directory).
   bool commit_posted = false;
   auto commit_soon = [&] {
-    if (commit_posted || store_failing) return;
+    if (commit_posted) return;
     commit_posted = true;
     asio::post(loop, [&] {
       commit_posted = false;
-      flush();
+      if (!store_failing) {
+        flush();
+        return;
+      }
+      app->persist();
+      const Status s = (*store)->spill();
+      const auto now = std::chrono::steady_clock::now();
+      if (!s.ok() && now - last_failure_log >= std::chrono::minutes(1)) {
+        log_error(s.message());
+        last_failure_log = now;
+      }
     });
   };
 
@@ -424,7 +449,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
   if ((*store)->pending() > 0) {
     if (Status s = (*store)->flush(); !s.ok()) {
       log_error("final store commit failed: " + s.message());
-      return 1;
+      // In the journal, nothing is lost: the next start imports it.
+      if (!(*store)->spill().ok()) return 1;
     }
   }
   log_info("stopped");

@@ -32,7 +32,8 @@ std::vector<std::string> restart_only_changes(const Config& running, const Confi
   const StorageConfig& n = next.storage;
   if (s.raw_days != n.raw_days || s.downsample_minutes != n.downsample_minutes ||
       s.max_size_mb != n.max_size_mb || s.maintenance_hours != n.maintenance_hours ||
-      s.maintenance_delay_minutes != n.maintenance_delay_minutes) {
+      s.maintenance_delay_minutes != n.maintenance_delay_minutes ||
+      s.journal_dir != n.journal_dir) {
     keys.emplace_back("storage");
   }
   if (running.notify != next.notify) keys.emplace_back("notify");

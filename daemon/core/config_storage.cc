@@ -20,6 +20,7 @@ void read_storage(Section& s, StorageConfig& out) {
                         Range{0.0, 1440.0, false, false})) {
     out.maintenance_delay_minutes = *v;
   }
+  if (auto dir = s.path("journal_dir", Need::optional)) out.journal_dir = *dir;
 }
 
 }  // namespace larder::config

@@ -77,6 +77,9 @@ struct StorageConfig {
   double max_size_mb = 1024;                 // ceiling of the database's live pages
   double maintenance_hours = 24;             // a maintenance run this often
   double maintenance_delay_minutes = 10;     // the first run this long after start
+  // Where what the store cannot commit waits for the next start (docs/faults.md); empty:
+  // the runtime directory (systemd's RUNTIME_DIRECTORY, else /run/larder).
+  std::string journal_dir;
 };
 
 struct PackConfig {

@@ -69,6 +69,10 @@ class Store {
   virtual Status flush() = 0;
   // Readings and states queued and not yet committed.
   virtual std::size_t pending() const = 0;
+  // While commits fail: writes what is queued, and not yet there, to a journal that the next
+  // open of the store imports (SqliteStore with a journal directory; a no-op elsewhere), so a
+  // restart loses nothing. flush() does it too when it fails.
+  virtual Status spill() { return Status::Ok(); }
   // Committed states, one per consumable.
   virtual Result<std::vector<StoredState>> load_states() = 0;
   // Committed readings that their consumable's committed state does not reflect (appended

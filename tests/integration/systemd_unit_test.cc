@@ -90,6 +90,7 @@ TEST_CASE("systemd unit: has the settings the daemon relies on") {
   for (const char* line :
        {"Type=notify\n", "NotifyAccess=main\n", "WatchdogSec=30\n", "Restart=on-failure\n",
         "DynamicUser=yes\n", "StateDirectory=larder\n", "ConfigurationDirectory=larder\n",
+        "RuntimeDirectory=larder\n", "RuntimeDirectoryPreserve=yes\n",
         "ProtectSystem=strict\n", "CapabilityBoundingSet=\n", "UMask=0027\n",
         "NoNewPrivileges=yes\n", "MemoryDenyWriteExecute=yes\n",
         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",

@@ -103,7 +103,9 @@ std::chrono::milliseconds LarderdProcess::start(std::chrono::milliseconds timeou
   ChildOptions opts;
   opts.argv = {LARDERD_PATH, "--config", config_path_};
   // The catalogs of this source tree, not an installed package's (docs/languages.md).
+  // Its runtime directory (the store's journal) is its own, as systemd gives it.
   opts.env = {{"NOTIFY_SOCKET", dir_.file("notify.sock")},
+              {"RUNTIME_DIRECTORY", runtime_dir()},
               {"LARDER_LOCALES_DIR", std::string(LARDER_SOURCE_DIR) + "/locales"}};
   opts.stdout_path = opts.stderr_path = dir_.file("larderd.log");
   opts.in_child = child_setup_;

@@ -50,6 +50,8 @@ class LarderdProcess {
 
   std::uint16_t http_port() const { return http_port_; }
   const std::string& state_dir() const { return state_dir_; }
+  // Its RUNTIME_DIRECTORY, where the store's journal is (outside the state directory).
+  std::string runtime_dir() const { return dir_.file("run"); }
   const std::string& config_path() const { return config_path_; }
   std::string log() const;
   // Resident set size in KiB, from /proc/<pid>/status (0 when not running).

@@ -1,5 +1,13 @@
-// The schema of the SQLite store (sqlite_store.h), one migration a step.
+// The schema of the SQLite store (sqlite_store.h), one migration a step, and applying it.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <exception>
+#include <string>
+
+#include "adapters/store/sqlite_schema.h"
 #include "adapters/store/sqlite_store.h"
+#include "larder/log.h"
 
 namespace larder {
 
@@ -64,8 +72,94 @@ const std::vector<SqliteMigration>& sqlite_migrations() {
       // A purchase may give its packs' best-before date (docs/best-before.md).
       {5, "the best-before date of purchased packs",
        "ALTER TABLE readings ADD COLUMN best_before REAL;"},
+      // The store journals committed, so none is taken in twice (store_journal.h).
+      {6, "the store journals already imported",
+       "CREATE TABLE journal_imports (id TEXT PRIMARY KEY, imported_at REAL NOT NULL);"},
   };
   return kMigrations;
+}
+
+void sqlite_rollback_if_open(SQLite::Database& db) {
+  if (sqlite3_get_autocommit(db.getHandle()) == 0) {
+    try {
+      db.exec("ROLLBACK");
+    } catch (const std::exception&) {
+      // SQLite may already have rolled back on its own (e.g. after an I/O error).
+    }
+  }
+}
+
+Status apply_sqlite_migrations(SQLite::Database& db, const std::string& path,
+                               const std::vector<SqliteMigration>& list, bool read_only,
+                               Metrics& metrics) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i].version != static_cast<int>(i) + 1) {
+      return Status::Error("store: migration list is not numbered 1, 2, 3...");
+    }
+  }
+  const int known = static_cast<int>(list.size());
+  const bool has_table =
+      db.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                    "name = 'schema_migrations'")
+          .getInt() > 0;
+  if (!has_table && !read_only) {
+    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at REAL NOT NULL)");
+  }
+  int current = 0;
+  if (has_table) {
+    SQLite::Statement q(db, "SELECT COALESCE(MAX(version), 0), count(*) FROM schema_migrations");
+    q.executeStep();
+    current = q.getColumn(0).getInt();
+    if (q.getColumn(1).getInt() != current) {
+      return Status::Error("store: " + path + ": schema_migrations has gaps (" +
+                           std::to_string(q.getColumn(1).getInt()) + " rows up to version " +
+                           std::to_string(current) + "); refusing to guess");
+    }
+  }
+  if (current > known) {
+    return Status::Error("store: " + path + " has schema version " + std::to_string(current) +
+                         ", newer than this larderd knows (" + std::to_string(known) +
+                         "); upgrade larderd or restore a backup made for this version");
+  }
+  if (read_only) {
+    if (current < known) {
+      return Status::Error("store: " + path + " has schema version " + std::to_string(current) +
+                           " and needs migrating to " + std::to_string(known) +
+                           ", which a read-only open cannot do");
+    }
+    return Status::Ok();
+  }
+  for (const SqliteMigration& m : list) {
+    if (m.version <= current) continue;
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      // Checked again under the write lock, in case another process migrated meanwhile.
+      if (db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt() >=
+          m.version) {
+        db.exec("COMMIT");
+        continue;
+      }
+      db.exec(m.sql);
+      SQLite::Statement ins(db,
+                            "INSERT INTO schema_migrations (version, name, applied_at) "
+                            "VALUES (?, ?, (julianday('now') - 2440587.5) * 86400.0)");
+      ins.bind(1, m.version);
+      ins.bind(2, m.name);
+      ins.exec();
+      db.exec("COMMIT");
+    } catch (const std::exception& e) {
+      const std::string why = sqlite_error_text(e);
+      sqlite_rollback_if_open(db);
+      return Status::Error("store: migration " + std::to_string(m.version) + " (" + m.name +
+                           ") of " + path + " failed and was rolled back: " + why +
+                           "; the database stays at version " + std::to_string(m.version - 1));
+    }
+    metrics.inc(kMigrationsApplied);
+    log_info("store: applied migration " + std::to_string(m.version) + " (" + m.name + ") to " +
+             path);
+  }
+  return Status::Ok();
 }
 
 }  // namespace larder

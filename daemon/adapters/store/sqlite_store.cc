@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -15,7 +16,12 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
+#include <vector>
 
+#include "adapters/store/sqlite_journal.h"
+#include "adapters/store/sqlite_schema.h"
+#include "adapters/store/store_journal.h"
 #include "larder/log.h"
 
 namespace larder {
@@ -32,7 +38,6 @@ constexpr const char* kDropped = "larder_store_dropped_total";
 constexpr const char* kCommitErrors = "larder_store_commit_errors_total";
 constexpr const char* kLastCommitSeconds = "larder_store_last_commit_seconds";
 constexpr const char* kPending = "larder_store_pending";
-constexpr const char* kMigrationsApplied = "larder_store_migrations_applied_total";
 constexpr const char* kOrderCommits = "larder_store_order_commits_total";
 constexpr const char* kLastOrderCommitSeconds = "larder_store_last_order_commit_seconds";
 // Durations as _sum and _count counters (as larder/timing.h), for means over time.
@@ -77,16 +82,6 @@ std::string explain(const std::exception& e) {
   return hint.empty() ? std::string(se->what()) : hint + " (" + se->what() + ")";
 }
 
-void rollback_if_open(SQLite::Database& db) {
-  if (sqlite3_get_autocommit(db.getHandle()) == 0) {
-    try {
-      db.exec("ROLLBACK");
-    } catch (const std::exception&) {
-      // SQLite may already have rolled back on its own (e.g. after an I/O error).
-    }
-  }
-}
-
 // mkdir -p with mode 0750 for what it creates.
 Status make_state_dir(const std::string& dir) {
   if (dir.empty()) return Status::Error("store: the state directory is empty");
@@ -106,79 +101,6 @@ Status make_state_dir(const std::string& dir) {
   return Status::Ok();
 }
 
-// Brings the file to the newest version in `list`, one transaction per step.
-Status migrate(SQLite::Database& db, const std::string& path,
-               const std::vector<SqliteMigration>& list, bool read_only, Metrics& metrics) {
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    if (list[i].version != static_cast<int>(i) + 1) {
-      return Status::Error("store: migration list is not numbered 1, 2, 3...");
-    }
-  }
-  const int known = static_cast<int>(list.size());
-  const bool has_table =
-      db.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-                    "name = 'schema_migrations'")
-          .getInt() > 0;
-  if (!has_table && !read_only) {
-    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-            " applied_at REAL NOT NULL)");
-  }
-  int current = 0;
-  if (has_table) {
-    SQLite::Statement q(db, "SELECT COALESCE(MAX(version), 0), count(*) FROM schema_migrations");
-    q.executeStep();
-    current = q.getColumn(0).getInt();
-    if (q.getColumn(1).getInt() != current) {
-      return Status::Error("store: " + path + ": schema_migrations has gaps (" +
-                           std::to_string(q.getColumn(1).getInt()) + " rows up to version " +
-                           std::to_string(current) + "); refusing to guess");
-    }
-  }
-  if (current > known) {
-    return Status::Error("store: " + path + " has schema version " + std::to_string(current) +
-                         ", newer than this larderd knows (" + std::to_string(known) +
-                         "); upgrade larderd or restore a backup made for this version");
-  }
-  if (read_only) {
-    if (current < known) {
-      return Status::Error("store: " + path + " has schema version " + std::to_string(current) +
-                           " and needs migrating to " + std::to_string(known) +
-                           ", which a read-only open cannot do");
-    }
-    return Status::Ok();
-  }
-  for (const SqliteMigration& m : list) {
-    if (m.version <= current) continue;
-    try {
-      db.exec("BEGIN IMMEDIATE");
-      // Checked again under the write lock, in case another process migrated meanwhile.
-      if (db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt() >=
-          m.version) {
-        db.exec("COMMIT");
-        continue;
-      }
-      db.exec(m.sql);
-      SQLite::Statement ins(db,
-                            "INSERT INTO schema_migrations (version, name, applied_at) "
-                            "VALUES (?, ?, (julianday('now') - 2440587.5) * 86400.0)");
-      ins.bind(1, m.version);
-      ins.bind(2, m.name);
-      ins.exec();
-      db.exec("COMMIT");
-    } catch (const std::exception& e) {
-      const std::string why = explain(e);
-      rollback_if_open(db);
-      return Status::Error("store: migration " + std::to_string(m.version) + " (" + m.name +
-                           ") of " + path + " failed and was rolled back: " + why +
-                           "; the database stays at version " + std::to_string(m.version - 1));
-    }
-    metrics.inc(kMigrationsApplied);
-    log_info("store: applied migration " + std::to_string(m.version) + " (" + m.name + ") to " +
-             path);
-  }
-  return Status::Ok();
-}
-
 std::optional<double> optional_double(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
   return c.getDouble();
@@ -186,7 +108,8 @@ std::optional<double> optional_double(const SQLite::Column& c) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string path, std::unique_ptr<SQLite::Database> db, Metrics& metrics)
+  SqliteStore(std::string path, std::unique_ptr<SQLite::Database> db, Metrics& metrics,
+              std::optional<StoreJournal> journal, JournalContents carried)
       : path_(std::move(path)),
         db_(std::move(db)),
         insert_reading_(*db_, "INSERT INTO readings (consumable, ts, kind, value, best_before) "
@@ -216,7 +139,9 @@ class SqliteStore final : public Store {
                              "WHERE finished = 0 UNION ALL "
                              "SELECT * FROM (SELECT order_id, json, finished, updated FROM orders "
                              "WHERE finished = 1 ORDER BY updated DESC LIMIT ?)"),
-        metrics_(metrics) {
+        metrics_(metrics),
+        journal_(std::move(journal)) {
+    carry(std::move(carried));
     // Counts the commits SQLite really makes, so a flush that committed row by row shows.
     sqlite3_commit_hook(db_->getHandle(), &SqliteStore::on_commit, this);
     // rowids only grow: readings are deleted oldest first, never the newest.
@@ -260,7 +185,7 @@ class SqliteStore final : public Store {
       return;
     }
     queued_states_[consumable] = QueuedState{StoredState{consumable, std::move(json), updated},
-                                             appended_};
+                                             appended_, false};
   }
 
   Status flush() override {
@@ -295,18 +220,32 @@ class SqliteStore final : public Store {
         upsert_state_.exec();
         upsert_state_.reset();
       }
+      // Everything the journal holds is in this queue or committed before: it is done.
+      if (journal_ && journal_->written()) {
+        upsert_journal_orders(*db_, carried_.orders());
+        record_journal_import(*db_, journal_->id());
+      }
       db_->exec("COMMIT");
     } catch (const std::exception& e) {
       const std::string why = explain(e);
       insert_reading_.tryReset();
       upsert_state_.tryReset();
-      rollback_if_open(*db_);
+      sqlite_rollback_if_open(*db_);
       metrics_.inc(kCommitErrors);
       metrics_.set(kPending, {}, static_cast<double>(pending()));
+      std::string kept = "; they stay queued for the next flush";
+      if (journal_) {
+        const Status spilled = spill();
+        kept += spilled.ok() ? " and wait in the journal " + journal_->path()
+                             : " (" + spilled.message() + ")";
+      }
       return Status::Error("store: committing " + std::to_string(queued_readings_.size()) +
                            " readings and " + std::to_string(queued_states_.size()) +
-                           " states to " + path_ + " failed: " + why +
-                           "; they stay queued for the next flush");
+                           " states to " + path_ + " failed: " + why + kept);
+    }
+    if (journal_ && journal_->written()) {
+      if (Status r = journal_->remove(); !r.ok()) log_warn(r.message());
+      carried_.clear();
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     if (!rowids_.empty()) last_rowid_ = rowids_.back();
@@ -322,7 +261,38 @@ class SqliteStore final : public Store {
   }
 
   std::size_t pending() const override {
-    return queued_readings_.size() + queued_states_.size();
+    return queued_readings_.size() + queued_states_.size() + carried_.order_count();
+  }
+
+  Status spill() override {
+    if (!journal_) {
+      return pending() == 0 ? Status::Ok()
+                            : Status::Error("store: no journal: " + std::to_string(pending()) +
+                                            " readings and states wait in memory only");
+    }
+    if (!journal_->written()) {
+      // A new journal starts with the oldest reading that waits.
+      journal_base_seq_ = queued_first_seq_;
+      journaled_seq_ = queued_first_seq_;
+    }
+    std::vector<const Reading*> readings;
+    const std::uint64_t from = std::max(journaled_seq_, queued_first_seq_);
+    for (auto k = static_cast<std::size_t>(from - queued_first_seq_);
+         k < queued_readings_.size(); ++k) {
+      readings.push_back(&queued_readings_[k]);
+    }
+    std::vector<JournalState> states;
+    for (const auto& [name, q] : queued_states_) {
+      if (q.journaled) continue;
+      // The journal's readings this state reflects: those appended before its put_state().
+      const std::uint64_t own = q.through_seq > journal_base_seq_
+                                    ? q.through_seq - journal_base_seq_ : 0;
+      states.push_back(JournalState{q.state, own});
+    }
+    if (Status s = journal_->append(readings, states, {}); !s.ok()) return s;
+    journaled_seq_ = appended_;
+    for (auto& [name, q] : queued_states_) q.journaled = true;
+    return Status::Ok();
   }
 
   Result<std::vector<StoredState>> load_states() override {
@@ -339,6 +309,7 @@ class SqliteStore final : public Store {
       return Status::Error("store: reading states from " + path_ + " failed: " +
                            explain(e));
     }
+    carried_.states_over(out);
     return out;
   }
 
@@ -358,6 +329,9 @@ class SqliteStore final : public Store {
       return Status::Error("store: reading the readings after the states from " + path_ +
                            " failed: " + explain(e));
     }
+    auto states = load_states();
+    if (!states.ok()) return states.status();
+    carried_.readings_over(out, *states);
     return out;
   }
 
@@ -404,10 +378,18 @@ class SqliteStore final : public Store {
     } catch (const std::exception& e) {
       const std::string why = explain(e);
       upsert_order_.tryReset();
-      rollback_if_open(*db_);
+      sqlite_rollback_if_open(*db_);
       metrics_.inc(kCommitErrors);
+      // The order as the ledger has it waits in the journal too; the ledger still does not
+      // act as if it were saved (the retailer is not asked), and tries again.
+      std::string kept;
+      if (journal_) {
+        const Status s = journal_->append({}, {}, {o});
+        kept = s.ok() ? "; it waits in the journal " + journal_->path() : "; " + s.message();
+        if (s.ok()) carried_.add_order(o);
+      }
       return Status::Error("store: saving order " + o.order_id + " to " + path_ +
-                           " failed: " + why);
+                           " failed: " + why + kept);
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     metrics_.inc(kOrderCommits);
@@ -434,10 +416,29 @@ class SqliteStore final : public Store {
       select_orders_.tryReset();
       return Status::Error("store: reading orders from " + path_ + " failed: " + explain(e));
     }
+    carried_.orders_over(out);
     return out;
   }
 
  private:
+  // What a journal that could not be imported holds waits in the queue, as if just taken;
+  // the journal goes on, its readings numbered from the first (journal_base_seq_ 0).
+  // Until they are committed, the journal's states, readings and orders are also read back
+  // (load_states, readings_after_states, load_orders) as if they were: the hub and the ledger
+  // restore them as after a commit.
+  void carry(JournalContents c) {
+    for (const Reading& r : c.readings) {
+      queued_readings_.push_back(r);
+      ++appended_;
+    }
+    journaled_seq_ = appended_;
+    for (JournalState& js : c.states) {  // later lines are newer
+      js.through = std::min<std::uint64_t>(js.through, appended_);
+      queued_states_[js.state.consumable] = QueuedState{js.state, js.through, true};
+    }
+    carried_.take(std::move(c));
+  }
+
   // A state put after `through_seq` readings had been appended reflects the readings up
   // to the rowid of the last of them: in this batch, or committed before it.
   std::int64_t through_rowid(std::uint64_t through_seq) const {
@@ -464,7 +465,14 @@ class SqliteStore final : public Store {
   struct QueuedState {
     StoredState state;
     std::uint64_t through_seq = 0;  // readings appended (ever) before its put_state()
+    bool journaled = false;         // written to the journal as it is
   };
+  std::optional<StoreJournal> journal_;
+  std::uint64_t journal_base_seq_ = 0;  // the append number of the journal's first reading
+  std::uint64_t journaled_seq_ = 0;     // readings appended before this are in the journal
+  // What the journal holds from before this open, and the orders it took since: committed
+  // with the next flush that works.
+  CarriedJournal carried_;
   std::deque<Reading> queued_readings_;
   std::uint64_t appended_ = 0;          // readings appended since the store was opened
   std::uint64_t queued_first_seq_ = 0;  // the append number of queued_readings_.front()
@@ -479,6 +487,7 @@ class SqliteStore final : public Store {
 
 
 std::string sqlite_error_text(const std::exception& e) { return explain(e); }
+
 
 std::string sqlite_read_only_name(const std::string& path, int& extra_flags) {
   std::error_code ec;
@@ -526,13 +535,22 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
     db->exec("PRAGMA synchronous = FULL");
     db->exec("PRAGMA foreign_keys = ON");
     const auto& list = options.migrations ? *options.migrations : sqlite_migrations();
-    if (Status s = migrate(*db, path, list, options.read_only, metrics); !s.ok()) return s;
+    if (Status s = apply_sqlite_migrations(*db, path, list, options.read_only, metrics);
+        !s.ok()) {
+      return s;
+    }
     if (!list.empty() && list.back().version < sqlite_migrations().back().version) {
       return Status::Error("store: " + path + " was migrated to schema version " +
                            std::to_string(list.back().version) + " only; the store needs " +
                            std::to_string(sqlite_migrations().back().version));
     }
-    std::unique_ptr<Store> store = std::make_unique<SqliteStore>(path, std::move(db), metrics);
+    std::optional<StoreJournal> journal;
+    JournalContents carried;
+    if (!options.journal_dir.empty()) {
+      journal = take_store_journal(*db, path, options, carried);
+    }
+    std::unique_ptr<Store> store = std::make_unique<SqliteStore>(
+        path, std::move(db), metrics, std::move(journal), std::move(carried));
     return store;
   } catch (const std::exception& e) {
     return Status::Error("store: cannot open " + path + ": " +

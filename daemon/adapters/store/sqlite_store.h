@@ -68,6 +68,10 @@ struct SqliteStoreOptions {
   // Opens an existing database for reading only (e.g. for larderctl): nothing is created
   // or migrated (a database that needs a migration is refused) and every flush() fails.
   bool read_only = false;
+  // Where what cannot be committed waits for the next open (store_journal.h): a directory
+  // outside the state directory, e.g. larderd's runtime directory. Empty: no journal.
+  // A store that opens for writing imports the journal it finds there first.
+  std::string journal_dir;
   // How long a statement waits for a lock held by another connection.
   int busy_timeout_ms = 2000;
   // Tests only: a migration list to use instead of sqlite_migrations(). A list that stops

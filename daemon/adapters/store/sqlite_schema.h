@@ -1,0 +1,27 @@
+// Applying the SQLite store's schema (sqlite_migrations.cc), shared by the store's files.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <string>
+#include <vector>
+
+#include "adapters/store/sqlite_store.h"
+#include "larder/metrics.h"
+#include "larder/status.h"
+
+namespace larder {
+
+constexpr const char* kMigrationsApplied = "larder_store_migrations_applied_total";
+
+// Brings the file to the newest version in `list`, one transaction per step (exactly once
+// each, recorded in schema_migrations); refuses a downgrade, and, read-only, a file that
+// needs a step. The errors name `path`.
+Status apply_sqlite_migrations(SQLite::Database& db, const std::string& path,
+                               const std::vector<SqliteMigration>& list, bool read_only,
+                               Metrics& metrics);
+
+// Rolls back the open transaction, if any; SQLite may have rolled back on its own.
+void sqlite_rollback_if_open(SQLite::Database& db);
+
+}  // namespace larder

@@ -1,0 +1,274 @@
+#include "adapters/store/store_journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "adapters/crypto/os_random.h"
+
+namespace larder {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string errno_text() { return std::strerror(errno); }
+
+std::string new_id() {
+  unsigned char bytes[16];
+  OsRandom random;
+  if (!random.fill(bytes, sizeof bytes)) return {};
+  std::string out;
+  char hex[3];
+  for (unsigned char b : bytes) {
+    std::snprintf(hex, sizeof hex, "%02x", b);
+    out += hex;
+  }
+  return out;
+}
+
+// The database's absolute path, as journals name it.
+std::string journal_db_key(const std::string& db_path) {
+  std::error_code ec;
+  return fs::absolute(db_path, ec).lexically_normal().string();
+}
+
+// One line per record; nlohmann's dump() escapes every control character, so a value
+// cannot break a line.
+std::string line(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+bool write_all(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// A record line, or false when it is not one (the caller counts it as skipped).
+bool read_record(const json& j, JournalContents& out) {
+  if (!j.is_object() || j.size() != 1) return false;
+  const auto& [key, a] = *j.items().begin();
+  if (!a.is_array()) return false;
+  auto num = [](const json& v) { return v.is_number() && std::isfinite(v.get<double>()); };
+  if (key == "r" && a.size() == 5 && a[0].is_string() && num(a[1]) && a[2].is_string() &&
+      num(a[3]) && (a[4].is_null() || num(a[4]))) {
+    Reading r{a[0].get<std::string>(), a[1].get<double>(), a[2].get<std::string>(),
+              a[3].get<double>()};
+    if (!a[4].is_null()) r.best_before = a[4].get<double>();
+    out.readings.push_back(std::move(r));
+    return true;
+  }
+  if (key == "s" && a.size() == 4 && a[0].is_string() && a[1].is_string() && num(a[2]) &&
+      a[3].is_number_unsigned()) {
+    out.states.push_back(JournalState{
+        StoredState{a[0].get<std::string>(), a[1].get<std::string>(), a[2].get<double>()},
+        a[3].get<std::uint64_t>()});
+    return true;
+  }
+  if (key == "o" && a.size() == 4 && a[0].is_string() && !a[0].get<std::string>().empty() &&
+      a[1].is_string() && a[2].is_boolean() && num(a[3])) {
+    out.orders.push_back(StoredOrder{a[0].get<std::string>(), a[1].get<std::string>(),
+                                     a[2].get<bool>(), a[3].get<double>()});
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+StoreJournal::StoreJournal(std::string path, const std::string& db_path)
+    : path_(std::move(path)), db_path_(journal_db_key(db_path)) {}
+
+void StoreJournal::resume(const JournalContents& contents) {
+  id_ = contents.id;
+  readings_ = contents.readings.size();
+}
+
+Status StoreJournal::append(const std::vector<const Reading*>& readings,
+                            const std::vector<JournalState>& states,
+                            const std::vector<StoredOrder>& orders) {
+  if (readings.empty() && states.empty() && orders.empty()) return Status::Ok();
+  const bool fresh = id_.empty();
+  std::string id = id_;
+  if (fresh) {
+    id = new_id();
+    if (id.empty()) return Status::Error("store journal: no random bytes for its id");
+  }
+  const std::string data = format(fresh ? id : "", db_path_, readings, states, orders);
+  std::error_code ec;
+  fs::create_directories(fs::path(path_).parent_path(), ec);
+  // A new journal replaces any file left at the path (one already imported).
+  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (fresh ? O_TRUNC : O_APPEND);
+  const int fd = ::open(path_.c_str(), flags, 0640);
+  if (fd < 0) return Status::Error("store journal: cannot open " + path_ + ": " + errno_text());
+  const bool ok = write_all(fd, data) && ::fdatasync(fd) == 0;
+  const std::string why = ok ? "" : errno_text();
+  ::close(fd);
+  if (!ok) return Status::Error("store journal: writing " + path_ + " failed: " + why);
+  if (fresh) {
+    // The new file's name must survive a power cut too.
+    const std::string dir = fs::path(path_).parent_path().string();
+    const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+  }
+  id_ = id;
+  readings_ += readings.size();
+  return Status::Ok();
+}
+
+std::string StoreJournal::format(const std::string& id, const std::string& db_path,
+                                 const std::vector<const Reading*>& readings,
+                                 const std::vector<JournalState>& states,
+                                 const std::vector<StoredOrder>& orders) {
+  std::string data;
+  if (!id.empty()) {
+    data = line({{"larder_journal", 1}, {"db", journal_db_key(db_path)}, {"id", id}});
+  }
+  for (const Reading* r : readings) {
+    data += line({{"r", {r->consumable, r->ts, r->kind, r->value,
+                         r->best_before ? json(*r->best_before) : json()}}});
+  }
+  for (const JournalState& s : states) {
+    data += line({{"s", {s.state.consumable, s.state.json, s.state.updated, s.through}}});
+  }
+  for (const StoredOrder& o : orders) {
+    data += line({{"o", {o.order_id, o.json, o.finished, o.updated}}});
+  }
+  return data;
+}
+
+Status StoreJournal::remove() {
+  std::error_code ec;
+  fs::remove(path_, ec);
+  id_.clear();
+  readings_ = 0;
+  if (ec) return Status::Error("store journal: cannot remove " + path_ + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<JournalContents> StoreJournal::read(const std::string& path, const std::string& db_path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return JournalContents{};
+  std::ifstream in(path);
+  if (!in) return Status::Error("store journal: cannot read " + path);
+  return parse(in, path, db_path);
+}
+
+Result<JournalContents> StoreJournal::parse(std::istream& in, const std::string& path,
+                                            const std::string& db_path) {
+  JournalContents out;
+  std::string text;
+  if (!std::getline(in, text)) return out;  // empty: a journal that never got its first line
+  json head = json::parse(text, nullptr, false);
+  if (head.is_discarded() || !head.is_object() || head.value("larder_journal", 0) != 1 ||
+      !head.contains("id") || !head["id"].is_string() || !head.contains("db") ||
+      !head["db"].is_string()) {
+    return Status::Error("store journal: " + path + " is not a larder journal");
+  }
+  out.id = head["id"].get<std::string>();
+  out.db = head["db"].get<std::string>();
+  if (out.id.empty()) return Status::Error("store journal: " + path + " has no id");
+  if (out.db != journal_db_key(db_path)) {
+    return Status::Error("store journal: " + path + " was written for " + out.db + ", not " +
+                         db_path);
+  }
+  while (std::getline(in, text)) {
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !read_record(j, out)) ++out.skipped_lines;
+  }
+  return out;
+}
+
+void CarriedJournal::take(JournalContents c) {
+  for (JournalState& js : c.states) states_[js.state.consumable] = std::move(js);
+  readings_ = std::move(c.readings);
+  for (StoredOrder& o : c.orders) orders_[o.order_id] = std::move(o);
+}
+
+void CarriedJournal::clear() {
+  readings_.clear();
+  states_.clear();
+  orders_.clear();
+}
+
+void CarriedJournal::states_over(std::vector<StoredState>& states) const {
+  for (const auto& entry : states_) {
+    const StoredState& mine = entry.second.state;
+    auto at = std::find_if(states.begin(), states.end(), [&](const StoredState& st) {
+      return st.consumable == mine.consumable;
+    });
+    if (at != states.end()) {
+      *at = mine;
+    } else {
+      states.push_back(mine);
+    }
+  }
+}
+
+void CarriedJournal::readings_over(std::vector<Reading>& after,
+                                   const std::vector<StoredState>& states) const {
+  if (readings_.empty() && states_.empty()) return;
+  std::set<std::string> with_state;
+  for (const StoredState& st : states) with_state.insert(st.consumable);
+  std::erase_if(after, [&](const Reading& r) { return states_.count(r.consumable) > 0; });
+  for (std::size_t i = 0; i < readings_.size(); ++i) {
+    const Reading& r = readings_[i];
+    auto own = states_.find(r.consumable);
+    if (own != states_.end() ? i >= own->second.through : with_state.count(r.consumable) > 0) {
+      after.push_back(r);
+    }
+  }
+}
+
+void CarriedJournal::orders_over(std::vector<StoredOrder>& orders) const {
+  for (const auto& entry : orders_) {
+    const StoredOrder& o = entry.second;
+    auto at = std::find_if(orders.begin(), orders.end(),
+                           [&](const StoredOrder& x) { return x.order_id == o.order_id; });
+    if (at == orders.end()) {
+      orders.push_back(o);
+    } else if (o.updated >= at->updated) {
+      *at = o;
+    }
+  }
+}
+
+std::vector<StoredOrder> CarriedJournal::orders() const {
+  std::vector<StoredOrder> out;
+  for (const auto& [id, o] : orders_) out.push_back(o);
+  return out;
+}
+
+std::string store_journal_path(const std::string& dir, const std::string& db_path) {
+  // FNV-1a of the absolute path: stable, and a different name for every database.
+  const std::string key = journal_db_key(db_path);
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char name[64];
+  std::snprintf(name, sizeof name, "larder-%016llx.journal", static_cast<unsigned long long>(h));
+  return (fs::path(dir) / name).string();
+}
+
+}  // namespace larder

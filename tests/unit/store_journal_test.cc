@@ -1,0 +1,244 @@
+// The SQLite store's journal (adapters/store/store_journal.h): what a store that cannot
+// commit took waits in a file outside the state directory, is read back while it waits, and
+// is imported once by the next store that can write, whatever happens in between.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+
+#include "adapters/store/sqlite_store.h"
+#include "adapters/store/store_journal.h"
+#include "larder/metrics.h"
+#include "larder/store.h"
+#include "support/tempdir.h"
+
+namespace fs = std::filesystem;
+using namespace larder;
+using larder::test::TempDir;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
+
+// A state directory and a runtime directory beside it, as larderd has them.
+struct Dirs {
+  TempDir tmp{"larder-journal-"};
+  std::string state() const { return tmp.file("state"); }
+  std::string run() const { return tmp.file("run"); }
+  std::string journal() const { return store_journal_path(run(), sqlite_store_path(state())); }
+  SqliteStoreOptions options(bool read_only) const {
+    SqliteStoreOptions o;
+    o.read_only = read_only;
+    o.journal_dir = run();
+    return o;
+  }
+};
+
+std::unique_ptr<Store> open_ok(const Dirs& d, Metrics& m, bool read_only) {
+  auto r = open_sqlite_store(d.state(), m, d.options(read_only));
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+std::vector<Reading> all(Store& s, const std::string& consumable) {
+  auto r = s.readings(consumable, -kInf, kInf, kAll);
+  REQUIRE(r.ok());
+  return *r;
+}
+
+StoredOrder order(const std::string& id, const std::string& status, double updated) {
+  return StoredOrder{id, "{\"status\":\"" + status + "\"}", false, updated};
+}
+
+std::string order_json(Store& s, const std::string& id) {
+  auto orders = s.load_orders(100);
+  REQUIRE(orders.ok());
+  for (const auto& o : *orders) {
+    if (o.order_id == id) return o.json;
+  }
+  return "";
+}
+
+// A database with one committed reading and state, then a read-only life that takes a
+// reading, a state and an order it cannot commit.
+void read_only_life(const Dirs& d) {
+  {
+    Metrics m;
+    auto s = open_ok(d, m, false);
+    s->append({"coffee", 10, "level", 400});
+    s->put_state("coffee", R"({"level":400})", 10);
+    REQUIRE(s->flush().ok());
+  }
+  Metrics m;
+  auto s = open_ok(d, m, true);
+  s->append({"coffee", 20, "level", 390});
+  s->append({"coffee", 21, "purchased", 2});
+  s->put_state("coffee", R"({"level":390,"on_hand":2})", 21);
+  s->append({"coffee", 22, "level", 389});  // after the state: to be learned again
+  Status st = s->flush();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.message().find("wait in the journal " + d.journal()) != std::string::npos);
+  Status saved = s->save_order(order("o-1", "placing", 30));
+  REQUIRE_FALSE(saved.ok());
+  CHECK(saved.message().find("waits in the journal") != std::string::npos);
+  CHECK(fs::exists(d.journal()));
+  CHECK_FALSE(fs::exists(d.state() + "/" + fs::path(d.journal()).filename().string()));
+}
+
+}  // namespace
+
+TEST_CASE("store journal: what a read-only store took is read back while it waits") {
+  Dirs d;
+  read_only_life(d);
+  // Started again, still read-only: the journal is carried, and read as if committed.
+  Metrics m;
+  auto s = open_ok(d, m, true);
+  auto states = s->load_states();
+  REQUIRE(states.ok());
+  REQUIRE(states->size() == 1);
+  CHECK(states->front().json == R"({"level":390,"on_hand":2})");
+  auto after = s->readings_after_states();
+  REQUIRE(after.ok());
+  REQUIRE(after->size() == 1);  // the journal's state reflects the two readings before it
+  CHECK(after->front().ts == 22);
+  CHECK(order_json(*s, "o-1") == R"({"status":"placing"})");
+  CHECK(s->pending() == 5);  // 3 readings, 1 state, 1 order
+  CHECK(all(*s, "coffee").size() == 1);  // the database's, unchanged
+  // A new reading joins the journal.
+  s->append({"coffee", 40, "level", 380});
+  CHECK_FALSE(s->flush().ok());
+}
+
+TEST_CASE("store journal: the next writable open imports it once, and removes it") {
+  Dirs d;
+  read_only_life(d);
+  {
+    Metrics m;
+    auto s = open_ok(d, m, true);  // a second read-only life adds a reading
+    s->append({"coffee", 40, "level", 380});
+    s->put_state("coffee", R"({"level":380,"on_hand":2})", 40);
+    REQUIRE_FALSE(s->flush().ok());
+  }
+  const std::string kept = d.tmp.file("journal-copy");
+  fs::copy_file(d.journal(), kept);
+  {
+    Metrics m;
+    auto s = open_ok(d, m, false);
+    CHECK_FALSE(fs::exists(d.journal()));
+    std::vector<double> ts;
+    for (const auto& r : all(*s, "coffee")) ts.push_back(r.ts);
+    CHECK(ts == std::vector<double>{10, 20, 21, 22, 40});
+    auto states = s->load_states();
+    REQUIRE(states.ok());
+    REQUIRE(states->size() == 1);
+    CHECK(states->front().json == R"({"level":380,"on_hand":2})");
+    auto after = s->readings_after_states();
+    REQUIRE(after.ok());
+    CHECK(after->empty());  // the last state reflects every reading
+    CHECK(order_json(*s, "o-1") == R"({"status":"placing"})");
+    CHECK(s->pending() == 0);
+    // The ledger saves the order again, newer, while the database works.
+    REQUIRE(s->save_order(order("o-1", "placed", 50)).ok());
+  }
+  // A crash after the import's commit and before the file's removal leaves it there: it is
+  // recognised and not imported again, and it does not take the order back.
+  fs::copy_file(kept, d.journal());
+  Metrics m;
+  auto s = open_ok(d, m, false);
+  CHECK_FALSE(fs::exists(d.journal()));
+  CHECK(all(*s, "coffee").size() == 5);
+  CHECK(order_json(*s, "o-1") == R"({"status":"placed"})");
+}
+
+TEST_CASE("store journal: an older order in it does not replace a newer one in the database") {
+  Dirs d;
+  read_only_life(d);  // o-1 "placing" at 30, in the journal
+  {
+    // Meanwhile (say, another larderd's backup restored) the database holds a newer o-1.
+    Metrics m;
+    SqliteStoreOptions plain;  // no journal: it is left for the next open
+    auto s = open_sqlite_store(d.state(), m, plain);
+    REQUIRE(s.ok());
+    REQUIRE((*s)->save_order(order("o-1", "delivered", 90)).ok());
+  }
+  Metrics m;
+  auto s = open_ok(d, m, false);
+  CHECK(order_json(*s, "o-1") == R"({"status":"delivered"})");
+  CHECK(all(*s, "coffee").size() == 4);
+}
+
+TEST_CASE("store journal: a full disk spills, and the commit that works removes the journal") {
+  Dirs d;
+  Metrics m;
+  auto s = open_ok(d, m, false);
+  s->append({"coffee", 1, "level", 400});
+  REQUIRE(s->flush().ok());
+
+  std::uintmax_t biggest = 0;
+  for (const auto& e : fs::directory_iterator(d.state())) {
+    biggest = std::max(biggest, e.file_size());
+  }
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  // Room for the journal (smaller than the database's write-ahead log), not for the commit.
+  small.rlim_cur = biggest + 16 * 1024;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  for (int i = 0; i < 20000; ++i) s->append({"coffee", 100.0 + i, "used", 0.5});
+  const Status failed = s->flush();
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  ::signal(SIGXFSZ, old_handler);
+  REQUIRE_FALSE(failed.ok());
+  INFO(failed.message());
+  // 20,000 lines exceed the limit too: the spill says it failed, and the queue is kept.
+  const bool spilled = failed.message().find("wait in the journal") != std::string::npos;
+  CHECK(s->pending() == 20000);
+  CHECK(s->spill().ok());  // with room again, the journal takes it
+  CHECK(fs::exists(d.journal()));
+  auto in_journal = StoreJournal::read(d.journal(), sqlite_store_path(d.state()));
+  REQUIRE(in_journal.ok());
+  CHECK(in_journal->readings.size() == 20000);
+  CHECK(in_journal->skipped_lines <= 1);  // at most the line the limit cut
+  MESSAGE("spilled at the failure: ", spilled);
+
+  REQUIRE(s->flush().ok());
+  CHECK_FALSE(fs::exists(d.journal()));
+  s.reset();
+  Metrics m2;
+  auto again = open_ok(d, m2, false);
+  CHECK(all(*again, "coffee").size() == 20001);
+}
+
+TEST_CASE("store journal: a torn last line is skipped, a foreign file is left alone") {
+  Dirs d;
+  read_only_life(d);
+  {
+    std::ofstream out(d.journal(), std::ios::app);
+    out << R"({"r":["coffee",50,"lev)";  // a write cut short
+  }
+  {
+    Metrics m;
+    auto s = open_ok(d, m, false);
+    CHECK(all(*s, "coffee").size() == 4);
+  }
+  // A file at the journal's path written for another database is not imported nor removed.
+  Dirs other;
+  read_only_life(other);
+  fs::create_directories(d.run());
+  fs::copy_file(other.journal(), d.journal(), fs::copy_options::overwrite_existing);
+  Metrics m;
+  auto s = open_ok(d, m, false);
+  CHECK(all(*s, "coffee").size() == 4);
+  CHECK(fs::exists(d.journal()));
+  auto read = StoreJournal::read(d.journal(), sqlite_store_path(d.state()));
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.status().message().find("was written for") != std::string::npos);
+}
