@@ -2,10 +2,7 @@
 // commit took waits in a file outside the state directory, is read back while it waits, and
 // is imported once by the next store that can write, whatever happens in between.
 #include <doctest/doctest.h>
-#include <signal.h>
-#include <sys/resource.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -15,6 +12,7 @@
 #include "adapters/store/store_journal.h"
 #include "larder/metrics.h"
 #include "larder/store.h"
+#include "support/own_file_limit.h"
 #include "support/tempdir.h"
 
 namespace fs = std::filesystem;
@@ -181,21 +179,11 @@ TEST_CASE("store journal: a full disk spills, and the commit that works removes 
   s->append({"coffee", 1, "level", 400});
   REQUIRE(s->flush().ok());
 
-  std::uintmax_t biggest = 0;
-  for (const auto& e : fs::directory_iterator(d.state())) {
-    biggest = std::max(biggest, e.file_size());
-  }
-  struct rlimit old {};
-  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit small = old;
-  // Room for the journal (smaller than the database's write-ahead log), not for the commit.
-  small.rlim_cur = biggest + 16 * 1024;
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  // A full disk (support/own_file_limit.h); the limit covers the journal's file too.
+  larder::test::OwnFileSizeLimit full(larder::test::largest_file(d.state()) + 16 * 1024);
   for (int i = 0; i < 20000; ++i) s->append({"coffee", 100.0 + i, "used", 0.5});
   const Status failed = s->flush();
-  ::setrlimit(RLIMIT_FSIZE, &old);
-  ::signal(SIGXFSZ, old_handler);
+  full.lift();
   REQUIRE_FALSE(failed.ok());
   INFO(failed.message());
   // 20,000 lines exceed the limit too: the spill says it failed, and the queue is kept.

@@ -2,9 +2,7 @@
 // store), and the SQLite store's own promises: migrations, WAL, durability across a
 // restart, failed commits that keep the queue, refusal of future and corrupt files.
 #include <doctest/doctest.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 
 #include <cmath>
 #include <filesystem>
@@ -19,6 +17,7 @@
 #include "adapters/store/sqlite_store.h"
 #include "larder/metrics.h"
 #include "larder/store.h"
+#include "support/own_file_limit.h"
 
 namespace fs = std::filesystem;
 using namespace larder;
@@ -393,23 +392,13 @@ TEST_CASE("SQLite store: a full disk fails the flush, keeps the queue, and a ret
   s->append({"coffee", 1, "level", 400});
   REQUIRE(s->flush().ok());
 
-  // As root, permissions stop no write: limit the file size instead (EFBIG), as a full
-  // disk would stop it, and ignore SIGXFSZ so the write fails instead of killing us.
-  std::uintmax_t biggest = 0;
-  for (const auto& e : fs::directory_iterator(t.path)) biggest = std::max(biggest, e.file_size());
-  struct rlimit old {};
-  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit small = old;
-  small.rlim_cur = biggest + 16 * 1024;
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-
+  // A full disk: the file size limited (support/own_file_limit.h).
+  larder::test::OwnFileSizeLimit full(larder::test::largest_file(t.str()) + 16 * 1024);
   for (int i = 0; i < 20000; ++i) s->append({"coffee", 100.0 + i, "used", 0.5});
   s->put_state("coffee", R"({"level":1})", 20100);
   Status st = s->flush();
   const std::size_t pending_after_failure = s->pending();
-  ::setrlimit(RLIMIT_FSIZE, &old);
-  ::signal(SIGXFSZ, old_handler);
+  full.lift();
 
   REQUIRE_FALSE(st.ok());
   INFO(st.message());

@@ -52,22 +52,14 @@ Result<JournalImport> import_store_journal(SQLite::Database& db, const JournalCo
         db.execAndGet("SELECT COALESCE(MAX(rowid), 0) FROM readings").getInt64();
     std::vector<std::int64_t> rowids;
     rowids.reserve(c.readings.size());
-    SQLite::Statement reading(db, "INSERT INTO readings (consumable, ts, kind, value, "
-                                  "best_before) VALUES (?, ?, ?, ?, ?)");
+    SQLite::Statement reading(db, kInsertReadingSql);
     for (const Reading& r : c.readings) {
-      reading.bind(1, r.consumable);
-      reading.bind(2, r.ts);
-      reading.bind(3, r.kind);
-      reading.bind(4, r.value);
-      if (r.best_before) {
-        reading.bind(5, *r.best_before);
-      } else {
-        reading.bind(5);
-      }
+      bind_reading(reading, r);
       reading.exec();
       reading.reset();
       rowids.push_back(db.getLastInsertRowid());
     }
+    reading.clearBindings();
     done.readings = rowids.size();
     SQLite::Statement state(db, "INSERT INTO consumable_state (consumable, json, updated, "
                                 "through_reading) VALUES (?, ?, ?, ?) ON CONFLICT (consumable) "

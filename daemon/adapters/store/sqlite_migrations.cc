@@ -79,6 +79,18 @@ const std::vector<SqliteMigration>& sqlite_migrations() {
   return kMigrations;
 }
 
+void bind_reading(SQLite::Statement& insert, const Reading& r) {
+  insert.bindNoCopy(1, r.consumable);
+  insert.bind(2, r.ts);
+  insert.bindNoCopy(3, r.kind);
+  insert.bind(4, r.value);
+  if (r.best_before) {
+    insert.bind(5, *r.best_before);
+  } else {
+    insert.bind(5);  // NULL
+  }
+}
+
 void sqlite_rollback_if_open(SQLite::Database& db) {
   if (sqlite3_get_autocommit(db.getHandle()) == 0) {
     try {

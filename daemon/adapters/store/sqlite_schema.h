@@ -9,6 +9,7 @@
 #include "adapters/store/sqlite_store.h"
 #include "larder/metrics.h"
 #include "larder/status.h"
+#include "larder/store.h"
 
 namespace larder {
 
@@ -23,5 +24,11 @@ Status apply_sqlite_migrations(SQLite::Database& db, const std::string& path,
 
 // Rolls back the open transaction, if any; SQLite may have rolled back on its own.
 void sqlite_rollback_if_open(SQLite::Database& db);
+
+// Inserting a reading: the statement, and binding `r` to it. The strings are not copied:
+// `r` must outlive the statement's exec() and reset() (clearBindings() after the last).
+inline constexpr const char* kInsertReadingSql =
+    "INSERT INTO readings (consumable, ts, kind, value, best_before) VALUES (?, ?, ?, ?, ?)";
+void bind_reading(SQLite::Statement& insert, const Reading& r);
 
 }  // namespace larder

@@ -112,8 +112,7 @@ class SqliteStore final : public Store {
               std::optional<StoreJournal> journal, JournalContents carried)
       : path_(std::move(path)),
         db_(std::move(db)),
-        insert_reading_(*db_, "INSERT INTO readings (consumable, ts, kind, value, best_before) "
-                              "VALUES (?, ?, ?, ?, ?)"),
+        insert_reading_(*db_, kInsertReadingSql),
         upsert_state_(*db_, "INSERT INTO consumable_state (consumable, json, updated, "
                             "through_reading) VALUES (?, ?, ?, ?) ON CONFLICT (consumable) "
                             "DO UPDATE SET json = excluded.json, updated = excluded.updated, "
@@ -198,15 +197,7 @@ class SqliteStore final : public Store {
       rowids_.reserve(queued_readings_.size());
       for (const Reading& r : queued_readings_) {
         // Not copied: the queued reading outlives the statement's step and reset.
-        insert_reading_.bindNoCopy(1, r.consumable);
-        insert_reading_.bind(2, r.ts);
-        insert_reading_.bindNoCopy(3, r.kind);
-        insert_reading_.bind(4, r.value);
-        if (r.best_before) {
-          insert_reading_.bind(5, *r.best_before);
-        } else {
-          insert_reading_.bind(5);  // NULL
-        }
+        bind_reading(insert_reading_, r);
         insert_reading_.exec();
         insert_reading_.reset();
         rowids_.push_back(db_->getLastInsertRowid());
