@@ -18,8 +18,9 @@ set_source_files_properties(${PROJECT_SOURCE_DIR}/daemon/adapters/retailer/retai
 set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O1 -gline-tables-only")
 # The larder library reduced to what the targets reach: the core, the forecaster, replay,
 # the orders, delivery, grants and voice logic, the plugins, the app's desks, the HTTP API's
-# routes, the Alexa envelope and verifier, the crypto helpers and the state files, and the
-# retailers' answers (retailer_answers.cc, no cpprestsdk). Not the adapters for the broker,
+# routes, the Alexa envelope and verifier, the crypto helpers and the state files, the
+# retailers' answers (retailer_answers.cc, no cpprestsdk) and the store's journal
+# (store_journal.cc, no SQLite, with os_random.cc for its ids). Not the adapters for the broker,
 # the database, the retailers' HTTP client, Alexa's certificate fetcher, notifications, the
 # HTTP server or systemd, nor the daemon's wiring: they are the slowest to compile with the
 # sanitizers, and the outside input they carry comes through the parsers fuzzed here (the
@@ -28,5 +29,5 @@ set(LARDER_FUZZ_SOURCES "/(daemon/(core|forecast|replay|orders|delivery|grants|v
 plugins/.*|daemon/api/[^/]*|\
 daemon/app/(consumable_view|event_log|plugin_host|order_desk|delivery_desk[^/]*|voice_desk)|\
 daemon/adapters/alexa/(alexa_envelope|alexa_verifier|cert_url)|\
-daemon/adapters/crypto/(grant_crypto|signature)|daemon/adapters/fs/state_file|\
-daemon/adapters/retailer/retailer_answers)\\.cc$")
+daemon/adapters/crypto/(grant_crypto|signature|os_random)|daemon/adapters/fs/state_file|\
+daemon/adapters/retailer/retailer_answers|daemon/adapters/store/store_journal)\\.cc$")

@@ -10,16 +10,22 @@
 //      WeeklyPattern::from_json (daemon/delivery/weekly_pattern.cc)
 //   g  a grant as the grant store keeps it, load_grant (daemon/grants/grant.cc)
 //   l  the order ledger's saved form, Ledger::load (daemon/orders/ledger_steps.cc)
+//   j  the store's journal, StoreJournal::parse (daemon/adapters/store/store_journal.cc):
+//      JSON lines, not one JSON text
 // What a reader accepts must save (save, to_json, grant_json, the published vacation
 // state) to a form it accepts again and saves unchanged: a state that saves but does not
 // load would be lost at the next start. Seeds: fuzz/corpus/state_json/.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/store/store_journal.h"
 #include "app/delivery_desk.h"
 #include "core/consumable_state.h"
 #include "core/hub.h"
@@ -148,6 +154,41 @@ void ledger(const std::string& text) {
   if (!again.load(once).ok() || again.save() != once) trap();
 }
 
+// The store's journal (adapters/store/store_journal.h), read whole at every start. What it
+// reads is finite and formats to lines that read back the same.
+void journal(const std::string& text) {
+  static const std::string kDb = "/var/lib/larder/larder.db";
+  std::istringstream in(text);
+  auto c = StoreJournal::parse(in, "fuzz", kDb);
+  if (!c.ok() || c->id.empty()) return;
+  std::vector<const Reading*> readings;
+  for (const Reading& r : c->readings) {
+    if (!std::isfinite(r.ts) || !std::isfinite(r.value)) trap();
+    readings.push_back(&r);
+  }
+  std::istringstream once(StoreJournal::format(c->id, kDb, readings, c->states, c->orders));
+  auto again = StoreJournal::parse(once, "fuzz", kDb);
+  if (!again.ok() || again->skipped_lines != 0 || again->id != c->id ||
+      again->readings.size() != c->readings.size() || again->states.size() != c->states.size() ||
+      again->orders.size() != c->orders.size()) {
+    trap();
+  }
+  for (std::size_t i = 0; i < c->readings.size(); ++i) {
+    const Reading& a = c->readings[i];
+    const Reading& b = again->readings[i];
+    if (a.consumable != b.consumable || a.ts != b.ts || a.kind != b.kind || a.value != b.value ||
+        a.best_before != b.best_before) {
+      trap();
+    }
+  }
+  for (std::size_t i = 0; i < c->states.size(); ++i) {
+    if (c->states[i].state.json != again->states[i].state.json ||
+        c->states[i].through != again->states[i].through) {
+      trap();
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -160,6 +201,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 'p': patterns(text); break;
     case 'g': grant(text); break;
     case 'l': ledger(text); break;
+    case 'j': journal(text); break;
     default: break;
   }
   return 0;

@@ -63,7 +63,10 @@ bool write_all(int fd, const std::string& data) {
 // A record line, or false when it is not one (the caller counts it as skipped).
 bool read_record(const json& j, JournalContents& out) {
   if (!j.is_object() || j.size() != 1) return false;
-  const auto& [key, a] = *j.items().begin();
+  // Not a binding to *j.items().begin(): that proxy is a temporary, and its key() too.
+  const auto only = j.begin();
+  const std::string& key = only.key();
+  const json& a = only.value();
   if (!a.is_array()) return false;
   auto num = [](const json& v) { return v.is_number() && std::isfinite(v.get<double>()); };
   if (key == "r" && a.size() == 5 && a[0].is_string() && num(a[1]) && a[2].is_string() &&
