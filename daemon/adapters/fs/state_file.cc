@@ -15,7 +15,8 @@ Status sys_error(const std::string& what, const std::string& path) {
   return Status::Error(what + " \"" + path + "\": " + std::strerror(errno));
 }
 
-// Writes all of `data` to fd, retrying short writes and EINTR.
+}  // namespace
+
 bool write_all(int fd, const std::string& data) {
   std::size_t done = 0;
   while (done < data.size()) {
@@ -27,7 +28,15 @@ bool write_all(int fd, const std::string& data) {
   return true;
 }
 
-}  // namespace
+void sync_parent_dir(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
 
 Status write_state_file(const std::string& path, const std::string& data) {
   const std::string tmp = path + ".tmp";
@@ -50,13 +59,7 @@ Status write_state_file(const std::string& path, const std::string& data) {
     return s;
   }
   // The rename is durable only once the directory is synced.
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  sync_parent_dir(path);
   return Status::Ok();
 }
 

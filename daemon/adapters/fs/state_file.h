@@ -17,6 +17,11 @@
 namespace larder {
 
 Status write_state_file(const std::string& path, const std::string& data);
+// Writes all of `data` to fd, retrying short writes and EINTR; false (errno set) on failure.
+bool write_all(int fd, const std::string& data);
+// Syncs the directory holding `path`, so a file created or renamed there survives a power
+// cut; best effort (a directory that cannot be opened is left as it is).
+void sync_parent_dir(const std::string& path);
 Result<std::optional<std::string>> read_state_file(const std::string& path,
                                                    std::size_t max_bytes = std::size_t{4} << 20);
 

@@ -120,5 +120,4 @@ std::optional<StoreJournal> take_store_journal(SQLite::Database& db, const std::
   return journal;
 }
 
-
 }  // namespace larder

@@ -15,6 +15,8 @@
 #include <utility>
 
 #include "adapters/crypto/os_random.h"
+#include "adapters/fs/state_file.h"
+#include "orders/random.h"
 
 namespace larder {
 namespace {
@@ -23,19 +25,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 std::string errno_text() { return std::strerror(errno); }
-
-std::string new_id() {
-  unsigned char bytes[16];
-  OsRandom random;
-  if (!random.fill(bytes, sizeof bytes)) return {};
-  std::string out;
-  char hex[3];
-  for (unsigned char b : bytes) {
-    std::snprintf(hex, sizeof hex, "%02x", b);
-    out += hex;
-  }
-  return out;
-}
 
 // The database's absolute path, as journals name it.
 std::string journal_db_key(const std::string& db_path) {
@@ -47,17 +36,6 @@ std::string journal_db_key(const std::string& db_path) {
 // cannot break a line.
 std::string line(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-}
-
-bool write_all(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 // A record line, or false when it is not one (the caller counts it as skipped).
@@ -98,10 +76,7 @@ bool read_record(const json& j, JournalContents& out) {
 StoreJournal::StoreJournal(std::string path, const std::string& db_path)
     : path_(std::move(path)), db_path_(journal_db_key(db_path)) {}
 
-void StoreJournal::resume(const JournalContents& contents) {
-  id_ = contents.id;
-  readings_ = contents.readings.size();
-}
+void StoreJournal::resume(const JournalContents& contents) { id_ = contents.id; }
 
 Status StoreJournal::append(const std::vector<const Reading*>& readings,
                             const std::vector<JournalState>& states,
@@ -110,8 +85,10 @@ Status StoreJournal::append(const std::vector<const Reading*>& readings,
   const bool fresh = id_.empty();
   std::string id = id_;
   if (fresh) {
-    id = new_id();
-    if (id.empty()) return Status::Error("store journal: no random bytes for its id");
+    OsRandom random;
+    auto made = orders::random_hex(random, 16);
+    if (!made) return Status::Error("store journal: no random bytes for its id");
+    id = *made;
   }
   const std::string data = format(fresh ? id : "", db_path_, readings, states, orders);
   std::error_code ec;
@@ -124,17 +101,8 @@ Status StoreJournal::append(const std::vector<const Reading*>& readings,
   const std::string why = ok ? "" : errno_text();
   ::close(fd);
   if (!ok) return Status::Error("store journal: writing " + path_ + " failed: " + why);
-  if (fresh) {
-    // The new file's name must survive a power cut too.
-    const std::string dir = fs::path(path_).parent_path().string();
-    const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
-  }
+  if (fresh) sync_parent_dir(path_);  // the new file's name must survive a power cut too
   id_ = id;
-  readings_ += readings.size();
   return Status::Ok();
 }
 
@@ -163,7 +131,6 @@ Status StoreJournal::remove() {
   std::error_code ec;
   fs::remove(path_, ec);
   id_.clear();
-  readings_ = 0;
   if (ec) return Status::Error("store journal: cannot remove " + path_ + ": " + ec.message());
   return Status::Ok();
 }

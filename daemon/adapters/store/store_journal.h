@@ -49,7 +49,7 @@ class StoreJournal {
   // A journal at `path` for the database `db_path`; nothing is written before append().
   StoreJournal(std::string path, const std::string& db_path);
 
-  // Continues the existing file `contents` was read from (its id, its readings' count).
+  // Continues the existing file `contents` was read from (under its id).
   void resume(const JournalContents& contents);
 
   // Appends the lines (written with one write() and synced); the file and its first line are
@@ -64,7 +64,6 @@ class StoreJournal {
   bool written() const { return !id_.empty(); }
   const std::string& id() const { return id_; }
   const std::string& path() const { return path_; }
-  std::uint64_t readings() const { return readings_; }
 
   // Reads a journal. A missing file is an empty JournalContents (no id); a first line that
   // is not a journal's is an error, and so is one written for another database.
@@ -81,8 +80,7 @@ class StoreJournal {
  private:
   std::string path_;
   std::string db_path_;
-  std::string id_;              // empty until the file exists
-  std::uint64_t readings_ = 0;  // reading lines in the file
+  std::string id_;  // empty until the file exists
 };
 
 // What a journal that could not be imported holds (a store opened read-only, or an import
@@ -107,7 +105,6 @@ class CarriedJournal {
   // The journal's orders over the database's, where newer.
   void orders_over(std::vector<StoredOrder>& orders) const;
   std::vector<StoredOrder> orders() const;
-  bool has_orders() const { return !orders_.empty(); }
   std::size_t order_count() const { return orders_.size(); }
 
  private:
