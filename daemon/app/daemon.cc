@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <csignal>
 #include <functional>
@@ -18,6 +19,7 @@
 #include "adapters/crypto/grant_crypto.h"
 #include "adapters/crypto/os_random.h"
 #include "adapters/fs/lock_file.h"
+#include "adapters/fs/state_file.h"
 #include "adapters/http/http_server.h"
 #include "adapters/mqtt/mqtt_client.h"
 #include "adapters/notify/http_sender.h"
@@ -45,6 +47,10 @@ namespace {
 
 namespace asio = boost::asio;
 using Seconds = std::chrono::duration<double>;
+
+// The room a store needs to open for writing: its -shm file (32 KiB) and the first frames of
+// its write-ahead log. Less, and the store opens read-only (a full disk).
+constexpr std::size_t kStoreRoomBytes = std::size_t{64} * 1024;
 
 // A repeating timer on the loop: calls `fn` every `interval` until cancelled.
 class Every {
@@ -112,16 +118,27 @@ int run_daemon(const Config& config, DaemonOptions options) {
   SystemdNotifier notifier;
 
   // A state directory on a read-only file system (a read-only mount, a file system the
-  // kernel remounted read-only after errors): larderd runs on what the database holds,
-  // serves it, keeps new readings in memory and in the store's journal and reports every
-  // commit as failing, rather than not running at all (docs/faults.md). Restart it once the
-  // directory is writable: the journal is imported then.
+  // kernel remounted read-only after errors), or on a disk so full that the store cannot
+  // open for writing: larderd runs on what the database holds, serves it, keeps new
+  // readings in memory and in the store's journal and reports every commit as failing,
+  // rather than not running at all (docs/faults.md). Restart it once the directory is
+  // writable, or has room: the journal is imported then.
   const bool read_only_dir =
       ::access(config.state_dir.c_str(), W_OK) != 0 && errno == EROFS;
   SqliteStoreOptions store_options;
   store_options.read_only = read_only_dir;
   store_options.journal_dir = journal_dir(config.storage);
   auto store = open_sqlite_store(config.state_dir, metrics, store_options);
+  bool read_only = read_only_dir;
+  if (!store.ok() && !read_only_dir) {
+    // Why it failed matters only when the disk is full: then the same file opens read-only.
+    if (Status room = check_room(config.state_dir, kStoreRoomBytes); !room.ok()) {
+      log_error("cannot open the store for writing: " + store.status().message() + "; " +
+                room.message());
+      store_options.read_only = store_options.no_room = read_only = true;
+      store = open_sqlite_store(config.state_dir, metrics, store_options);
+    }
+  }
   if (!store.ok()) {
     log_error("cannot open the store: " + store.status().message());
     return 1;
@@ -129,9 +146,10 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // The store made the directory; migrations are safe against a second process, but
   // running on is not. A read-only store cannot be harmed by a second larderd.
   Result<std::unique_ptr<LockFile>> lock = Status::Error("not locked");
-  if (read_only_dir) {
-    log_error("the state directory " + config.state_dir + " is on a read-only file system: "
-              "serving what the store holds; what it takes waits in the journal in " +
+  if (read_only) {
+    log_error("the state directory " + config.state_dir +
+              (read_only_dir ? " is on a read-only file system" : " has no room") +
+              ": serving what the store holds; what it takes waits in the journal in " +
               store_options.journal_dir + " until larderd is restarted on a writable one");
   } else {
     lock = LockFile::acquire(config.state_dir);
@@ -147,7 +165,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
   OsRandom random;
   // Trunk access: the grants and their audit log in the same database (migration 3).
   SqliteGrantStoreOptions grant_store_options;
-  grant_store_options.read_only = read_only_dir;
+  grant_store_options.read_only = read_only;
+  grant_store_options.no_room = store_options.no_room;
   auto grant_store = open_sqlite_grant_store(config.state_dir, grant_store_options);
   if (!grant_store.ok()) {
     log_error("cannot open the grant store: " + grant_store.status().message());
@@ -314,7 +333,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // Without it larderd still runs; the database only grows.
   std::unique_ptr<SqliteRetention> retention;
   std::unique_ptr<StoreMaintenance> maintenance;
-  if (!read_only_dir) {
+  if (!read_only) {
     auto opened = SqliteRetention::open(config.state_dir, retention_options(config.storage),
                                         metrics);
     if (opened.ok()) {

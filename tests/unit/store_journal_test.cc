@@ -1,6 +1,7 @@
 // The SQLite store's journal (adapters/store/store_journal.h): what a store that cannot
 // commit took waits in a file outside the state directory, is read back while it waits, and
-// is imported once by the next store that can write, whatever happens in between.
+// is imported once by the next store that can write, whatever happens in between; a store
+// on a full disk opens read-only.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <limits>
 #include <string>
 
+#include "adapters/fs/state_file.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/store/store_journal.h"
 #include "larder/metrics.h"
@@ -229,4 +231,34 @@ TEST_CASE("store journal: a torn last line is skipped, a foreign file is left al
   auto read = StoreJournal::read(d.journal(), sqlite_store_path(d.state()));
   REQUIRE_FALSE(read.ok());
   CHECK(read.status().message().find("was written for") != std::string::npos);
+}
+
+TEST_CASE("store on a full disk: no room to open for writing, so it opens read-only and reads") {
+  Dirs d;
+  {
+    Metrics m;
+    auto s = open_ok(d, m, false);
+    for (int i = 0; i < 4; ++i) s->append({"coffee", 10.0 + i, "level", 900.0 - i});
+    REQUIRE(s->flush().ok());
+  }  // a clean close: no -wal, no -shm
+  larder::test::OwnFileSizeLimit full(16 * 1024);  // the -shm alone needs 32 KiB
+  Metrics m;
+  auto writable = open_sqlite_store(d.state(), m, d.options(false));
+  CHECK_FALSE(writable.ok());
+  const Status room = check_room(d.state(), 64 * 1024);
+  INFO(room.message());
+  CHECK_FALSE(room.ok());
+  CHECK(room.message().find(d.state()) != std::string::npos);
+  SqliteStoreOptions no_room = d.options(true);
+  no_room.no_room = true;
+  auto s = open_sqlite_store(d.state(), m, no_room);
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  CHECK(all(**s, "coffee").size() == 4);
+  full.lift();
+  CHECK(check_room(d.state(), 64 * 1024).ok());
+  // The probe leaves nothing behind.
+  for (const auto& f : fs::directory_iterator(d.state())) {
+    CHECK(f.path().filename().string().rfind(".larder-room", 0) == std::string::npos);
+  }
 }

@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <string>
 
 namespace larder {
 namespace {
@@ -26,6 +28,19 @@ bool write_all(int fd, const std::string& data) {
     done += static_cast<std::size_t>(n);
   }
   return true;
+}
+
+Status check_room(const std::string& dir, std::size_t bytes) {
+  std::string path = (std::filesystem::path(dir) / ".larder-room-XXXXXX").string();
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) return sys_error("cannot write a file in", dir);
+  const bool ok = write_all(fd, std::string(bytes, '\0')) && ::fsync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  ::unlink(path.c_str());
+  if (ok) return Status::Ok();
+  errno = err;
+  return sys_error("no room for " + std::to_string(bytes) + " bytes in", dir);
 }
 
 void sync_parent_dir(const std::string& path) {

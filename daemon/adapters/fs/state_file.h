@@ -22,6 +22,10 @@ bool write_all(int fd, const std::string& data);
 // Syncs the directory holding `path`, so a file created or renamed there survives a power
 // cut; best effort (a directory that cannot be opened is left as it is).
 void sync_parent_dir(const std::string& path);
+// Whether the disk under `dir` has room for `bytes` more: writes and syncs a file of that
+// size there and removes it. The error names the directory and the cause ("No space left
+// on device", "File too large" under a file size limit).
+Status check_room(const std::string& dir, std::size_t bytes);
 Result<std::optional<std::string>> read_state_file(const std::string& path,
                                                    std::size_t max_bytes = std::size_t{4} << 20);
 

@@ -178,7 +178,8 @@ Result<std::unique_ptr<grants::GrantStore>> open_sqlite_grant_store(
   try {
     // Never OPEN_CREATE: the main store makes and migrates the file.
     int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
-    const std::string name = options.read_only ? sqlite_read_only_name(path, flags) : path;
+    const std::string name =
+        options.read_only ? sqlite_read_only_name(path, flags, options.no_room) : path;
     auto db = std::make_unique<SQLite::Database>(name, flags, options.busy_timeout_ms);
     if (options.read_only) {
       db->exec("PRAGMA query_only = ON");

@@ -27,6 +27,7 @@ namespace larder {
 
 struct SqliteGrantStoreOptions {
   bool read_only = false;  // e.g. larderctl audit: reads only
+  bool no_room = false;    // with read_only: the disk is full (SqliteStoreOptions::no_room)
   int busy_timeout_ms = 2000;
 };
 

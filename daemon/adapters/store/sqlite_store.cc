@@ -480,11 +480,14 @@ class SqliteStore final : public Store {
 std::string sqlite_error_text(const std::exception& e) { return explain(e); }
 
 
-std::string sqlite_read_only_name(const std::string& path, int& extra_flags) {
+std::string sqlite_read_only_name(const std::string& path, int& extra_flags, bool no_room) {
   std::error_code ec;
   const std::string dir = fs::path(path).parent_path().string();
-  const bool writable_dir = ::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0 || errno != EROFS;
-  if (writable_dir || fs::exists(path + "-wal", ec) ||
+  const bool writable_dir =
+      !no_room && (::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0 || errno != EROFS);
+  // An empty -wal holds no frames (a writer that could not start left it): the file is all.
+  const auto wal_bytes = fs::file_size(path + "-wal", ec);
+  if (writable_dir || (!ec && wal_bytes > 0) ||
       path.find_first_of("?#%") != std::string::npos) {
     return path;
   }
@@ -507,7 +510,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
   try {
     int flags = options.read_only ? SQLite::OPEN_READONLY
                                   : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
-    const std::string name = options.read_only ? sqlite_read_only_name(path, flags) : path;
+    const std::string name =
+        options.read_only ? sqlite_read_only_name(path, flags, options.no_room) : path;
     db = std::make_unique<SQLite::Database>(name, flags, options.busy_timeout_ms);
     if (options.read_only) {
       db->exec("PRAGMA query_only = ON");

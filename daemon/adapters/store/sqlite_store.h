@@ -68,6 +68,9 @@ struct SqliteStoreOptions {
   // Opens an existing database for reading only (e.g. for larderctl): nothing is created
   // or migrated (a database that needs a migration is refused) and every flush() fails.
   bool read_only = false;
+  // With read_only: the directory is writable but its disk has no room (larderd started on
+  // a full disk), so the file is opened as on a read-only file system (sqlite_read_only_name).
+  bool no_room = false;
   // Where what cannot be committed waits for the next open (store_journal.h): a directory
   // outside the state directory, e.g. larderd's runtime directory. Empty: no journal.
   // A store that opens for writing imports the journal it finds there first.
@@ -104,8 +107,10 @@ Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir);
 
 // The name to open `path` read-only with, and the SQLite flags it needs added. SQLite cannot
 // read a WAL database on a read-only file system without its -shm file, which a clean
-// shutdown removes: there (and only there: no -wal file, the directory not writable) the
-// file is opened `immutable` (a URI), which is what it is (docs/faults.md).
-std::string sqlite_read_only_name(const std::string& path, int& extra_flags);
+// shutdown removes: there (and only there: no -wal file or an empty one, the directory not
+// writable, or `no_room`: its disk full, so the -shm cannot be made) the file is opened
+// `immutable` (a URI), which is what it is (docs/faults.md).
+std::string sqlite_read_only_name(const std::string& path, int& extra_flags,
+                                  bool no_room = false);
 
 }  // namespace larder
