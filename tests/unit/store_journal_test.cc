@@ -25,6 +25,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
+constexpr std::size_t kKiB = 1024;
 
 // A state directory and a runtime directory beside it, as larderd has them.
 struct Dirs {
@@ -182,7 +183,7 @@ TEST_CASE("store journal: a full disk spills, and the commit that works removes 
   REQUIRE(s->flush().ok());
 
   // A full disk (support/own_file_limit.h); the limit covers the journal's file too.
-  larder::test::OwnFileSizeLimit full(larder::test::largest_file(d.state()) + 16 * 1024);
+  larder::test::OwnFileSizeLimit full(larder::test::largest_file(d.state()) + 16 * kKiB);
   for (int i = 0; i < 20000; ++i) s->append({"coffee", 100.0 + i, "used", 0.5});
   const Status failed = s->flush();
   full.lift();
@@ -241,11 +242,11 @@ TEST_CASE("store on a full disk: no room to open for writing, so it opens read-o
     for (int i = 0; i < 4; ++i) s->append({"coffee", 10.0 + i, "level", 900.0 - i});
     REQUIRE(s->flush().ok());
   }  // a clean close: no -wal, no -shm
-  larder::test::OwnFileSizeLimit full(16 * 1024);  // the -shm alone needs 32 KiB
+  larder::test::OwnFileSizeLimit full(16 * kKiB);  // the -shm alone needs 32 KiB
   Metrics m;
   auto writable = open_sqlite_store(d.state(), m, d.options(false));
   CHECK_FALSE(writable.ok());
-  const Status room = check_room(d.state(), 64 * 1024);
+  const Status room = check_room(d.state(), 64 * kKiB);
   INFO(room.message());
   CHECK_FALSE(room.ok());
   CHECK(room.message().find(d.state()) != std::string::npos);
@@ -256,7 +257,7 @@ TEST_CASE("store on a full disk: no room to open for writing, so it opens read-o
   REQUIRE(s.ok());
   CHECK(all(**s, "coffee").size() == 4);
   full.lift();
-  CHECK(check_room(d.state(), 64 * 1024).ok());
+  CHECK(check_room(d.state(), 64 * kKiB).ok());
   // The probe leaves nothing behind.
   for (const auto& f : fs::directory_iterator(d.state())) {
     CHECK(f.path().filename().string().rfind(".larder-room", 0) == std::string::npos);
