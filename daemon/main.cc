@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "app/daemon.h"
 #include "larder/config.h"
@@ -75,5 +76,19 @@ int main(int argc, char** argv) {
     return 0;
   }
   larder::set_log_level(load.config->log_level);
-  return larder::run_daemon(*load.config);
+  larder::Config config = std::move(*load.config);
+  for (;;) {
+    const int status = larder::run_daemon(config);
+    if (status != larder::kRunDaemonAgain) return status;
+    // The file as it is now (a SIGHUP may have applied a newer one); as it was, if it is not
+    // valid any more.
+    larder::ConfigLoad again = larder::load_config(config_path);
+    if (again.config) {
+      config = std::move(*again.config);
+    } else {
+      larder::log_error("larderd: " + config_path + " has " +
+                        std::to_string(again.errors.size()) +
+                        " error(s) now; running again on the configuration it started with");
+    }
+  }
 }

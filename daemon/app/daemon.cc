@@ -51,8 +51,11 @@ using Seconds = std::chrono::duration<double>;
 // The room a store needs to open for writing: its -shm file (32 KiB) and the first frames of
 // its write-ahead log. Less, and the store opens read-only (a full disk).
 constexpr std::size_t kStoreRoomBytes = std::size_t{64} * 1024;
+// How often a store opened read-only looks whether it could write again.
+constexpr double kWritableProbeSeconds = 5;
 
-// A repeating timer on the loop: calls `fn` every `interval` until cancelled.
+// A repeating timer on the loop: calls `fn` every `interval` until cancelled (`fn` may
+// cancel it).
 class Every {
  public:
   Every(asio::io_context& loop, Seconds interval, std::function<void()> fn)
@@ -60,17 +63,21 @@ class Every {
         fn_(std::move(fn)) {
     arm();
   }
-  void cancel() { timer_.cancel(); }
+  void cancel() {
+    cancelled_ = true;
+    timer_.cancel();
+  }
 
  private:
   void arm() {
     timer_.expires_after(interval_);
     timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
+      if (ec || cancelled_) return;
       fn_();
-      arm();
+      if (!cancelled_) arm();
     });
   }
+  bool cancelled_ = false;
   asio::steady_timer timer_;
   asio::steady_timer::duration interval_;
   std::function<void()> fn_;
@@ -121,8 +128,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // kernel remounted read-only after errors), or on a disk so full that the store cannot
   // open for writing: larderd runs on what the database holds, serves it, keeps new
   // readings in memory and in the store's journal and reports every commit as failing,
-  // rather than not running at all (docs/faults.md). Restart it once the directory is
-  // writable, or has room: the journal is imported then.
+  // rather than not running at all (docs/faults.md). Once the directory is writable and has
+  // room again, it runs again (writable_probe below), which imports the journal.
   const bool read_only_dir =
       ::access(config.state_dir.c_str(), W_OK) != 0 && errno == EROFS;
   SqliteStoreOptions store_options;
@@ -150,7 +157,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
     log_error("the state directory " + config.state_dir +
               (read_only_dir ? " is on a read-only file system" : " has no room") +
               ": serving what the store holds; what it takes waits in the journal in " +
-              store_options.journal_dir + " until larderd is restarted on a writable one");
+              store_options.journal_dir + " until the directory can be written again");
   } else {
     lock = LockFile::acquire(config.state_dir);
     if (!lock.ok()) {
@@ -437,14 +444,21 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // The handlers are in place before READY: a SIGTERM right after it (systemd stopping a
   // service that just started) shuts down cleanly instead of killing the process.
   asio::signal_set signals(loop, SIGTERM, SIGINT);
-  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-    if (ec) return;
-    log_info(std::string("shutting down on ") + (signo == SIGTERM ? "SIGTERM" : "SIGINT"));
-    notifier.stopping();
+  std::unique_ptr<Every> writable_probe;
+  bool run_again = false;
+  auto shut_down = [&] {
+    // Running again is a reload to systemd: RELOADING now, READY from the next run.
+    if (run_again) {
+      notifier.reloading();
+    } else {
+      notifier.stopping();
+    }
     http.stop();
     flusher.cancel();
     ticker.cancel();
     hangups.cancel();
+    signals.cancel();
+    if (writable_probe) writable_probe->cancel();
     if (maintenance) maintenance->cancel();
     if (watchdog) watchdog->cancel();
     app->hub().tick();
@@ -453,7 +467,28 @@ int run_daemon(const Config& config, DaemonOptions options) {
     // What the push channels still hold is not kept: a restart starts with empty queues.
     if (notify_sender) notify_sender->close();
     mqtt.stop([&loop] { loop.stop(); });
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log_info(std::string("shutting down on ") + (signo == SIGTERM ? "SIGTERM" : "SIGINT"));
+    shut_down();
   });
+  // A store opened read-only (a read-only file system, a full disk) is not reopened in place:
+  // once the directory is writable and has room again, larderd stops as on SIGTERM (what
+  // waits goes to the journal) and run_daemon returns kRunDaemonAgain, so that main() runs
+  // it again, which opens the store for writing and imports the journal (docs/faults.md).
+  if (read_only) {
+    writable_probe = std::make_unique<Every>(loop, Seconds(kWritableProbeSeconds), [&] {
+      if (run_again || ::access(config.state_dir.c_str(), W_OK) != 0 ||
+          !check_room(config.state_dir, kStoreRoomBytes).ok()) {
+        return;
+      }
+      log_info("the state directory " + config.state_dir +
+               " is writable again: larderd starts again to open the store for writing");
+      run_again = true;
+      shut_down();
+    });
+  }
 
   double ready_ms = std::chrono::duration<double, std::milli>(
                         std::chrono::steady_clock::now() - started)
@@ -473,7 +508,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
     }
   }
   log_info("stopped");
-  return 0;
+  return run_again ? kRunDaemonAgain : 0;
 }
 
 }  // namespace larder

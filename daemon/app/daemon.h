@@ -2,7 +2,8 @@
 //
 // run() opens the store (migrated), restores the consumables, starts the HTTP server,
 // reports READY to systemd, connects to MQTT (in the background: a broker that is down
-// does not stop the hub), and runs the event loop until SIGTERM or SIGINT. SIGHUP reloads
+// does not stop the hub), and runs the event loop until SIGTERM or SIGINT, or until a
+// store opened read-only can be written again (kRunDaemonAgain). SIGHUP reloads
 // the configuration from config.path (docs/configuration.md, "Reloading"). Shutdown
 // stops the HTTP server, flushes the store, reports STOPPING, publishes `offline` and
 // disconnects. Every adapter's callbacks only post onto the loop.
@@ -18,8 +19,13 @@ struct DaemonOptions {
   double tick_interval = 0.5;      // seconds between core ticks (delayed state, timers)
 };
 
+// What run_daemon returns, never an exit status, when it stopped because its store, opened
+// read-only (a read-only file system, a full disk), can be written again: the caller runs
+// it again, and the new run opens the store for writing and imports its journal.
+constexpr int kRunDaemonAgain = -1;
+
 // Returns the process exit status: 0 after a clean shutdown, 1 when the hub could not
-// start (the store or the HTTP address unusable).
+// start (the store or the HTTP address unusable); or kRunDaemonAgain.
 int run_daemon(const Config& config, DaemonOptions options = {});
 
 }  // namespace larder

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <ctime>
@@ -18,6 +19,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -200,7 +202,9 @@ TEST_CASE("started on a full disk: it serves what the store holds, and nothing i
   // The next life may not grow any file beyond 16 KiB: the store's -shm alone needs 32 KiB,
   // so the database cannot open for writing (the log file stays small enough).
   daemon.set_child_setup([] {
-    const rlimit full{16384, 16384};
+    rlimit full{};
+    if (::getrlimit(RLIMIT_FSIZE, &full) != 0) _exit(125);
+    full.rlim_cur = 16384;  // the soft limit, which the test lifts later
     if (::setrlimit(RLIMIT_FSIZE, &full) != 0) _exit(125);
   });
   TestClient w(broker.url());
@@ -220,17 +224,19 @@ TEST_CASE("started on a full disk: it serves what the store holds, and nothing i
                               {kFaultRead});
   REQUIRE(a.status == 200);
   CHECK(json::parse(a.body)["history"].size() >= 5);
-  ExitStatus st = daemon.terminate();
-  CHECK_MESSAGE(st.success(), (st.describe() + "; its log:\n" + daemon.log()));
-  CHECK(daemon.log().find("wait in the journal") != std::string::npos);
 
-  // Room again: the journal is imported, every reading once, the packs on hand.
-  daemon.set_child_setup(nullptr);
-  daemon.start();
-  CHECK_MESSAGE(daemon.log().find("from the journal") != std::string::npos, daemon.log());
-  std::map<double, int> have = committed_levels(daemon.state_dir());
-  CHECK(have.size() == 6);
+  // Room again: the same process runs again, opens the store for writing and imports the
+  // journal, every reading once, the packs on hand.
+  REQUIRE(set_file_size_limit(daemon.pid(), kNoFileSizeLimit));
+  std::map<double, int> have;
+  CHECK_MESSAGE(wait_until([&] {
+                  have = committed_levels(daemon.state_dir());
+                  return have.size() == 6;
+                }, 30s),
+                daemon.log());
   CHECK(duplicates(have) == 0);
+  CHECK(daemon.log().find("from the journal") != std::string::npos);
+  REQUIRE(wait_until([&] { return daemon_metric(daemon, "larder_store_failing") == 0; }, 10s));
   HttpAnswer b =
       http_request(daemon.http_port(), "GET", "/api/v1/consumables/coffee", {kFaultRead});
   REQUIRE(b.status == 200);
@@ -252,6 +258,15 @@ bool can_mount() {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+// Makes the read-only bind mount of `dir` in the mount namespace of process `pid` writable.
+bool remount_writable(pid_t pid, const std::string& dir) {
+  ChildOptions o;
+  o.argv = {"nsenter", "-t", std::to_string(pid), "-m", "mount", "-o", "remount,bind,rw", dir};
+  ChildProcess remount(o);
+  auto st = remount.wait(10s);
+  return st && st->success();
 }
 
 }  // namespace
@@ -320,25 +335,48 @@ TEST_CASE("the database read-only: a clear error, the hub serves what it holds, 
   wait_subscribed(daemon);
   sensor.publish(topic, level(889, t0 + 12));
   REQUIRE_MESSAGE(event(w, "store_error"), daemon.log());
-  REQUIRE(daemon.terminate().success());
   CHECK(committed_levels(daemon.state_dir()).size() == 5);
 
-  // Writable again (a plain start): the journal is imported, every reading once, and the
-  // packs bought while read-only are on hand.
-  daemon.set_child_setup(nullptr);
-  daemon.start();
-  CHECK(daemon.log().find("from the journal") != std::string::npos);
-  auto levels = committed_levels(daemon.state_dir());
-  CHECK(levels.size() == 7);
+  // The directory writable again, as larderd sees it (its mount made read-write in its own
+  // namespace): the same process stops and runs again, which opens the store for writing and
+  // imports the journal, every reading once; the packs bought while read-only are on hand.
+  const pid_t pid = daemon.pid();
+  REQUIRE(remount_writable(pid, dir));
+  std::map<double, int> levels;
+  CHECK_MESSAGE(wait_until([&] {
+                  levels = committed_levels(daemon.state_dir());
+                  return levels.size() == 7;
+                }, 30s),
+                daemon.log());
   CHECK(duplicates(levels) == 0);
+  CHECK(daemon.log().find("is writable again") != std::string::npos);
+  CHECK(daemon.log().find("from the journal") != std::string::npos);
+  CHECK(daemon.running());
+  CHECK(daemon.pid() == pid);
+  // To systemd, a reload: RELOADING, then READY from the new run (once it serves again:
+  // the import comes before), and no STOPPING between.
+  std::vector<std::string> told;   // notifications() hands each one out once
+  std::vector<std::string> after;  // what came after the last RELOADING, newest first
+  CHECK(wait_until([&] {
+    for (std::string& n : daemon.notifications()) told.push_back(std::move(n));
+    const auto reloading = std::find(told.rbegin(), told.rend(), "RELOADING=1");
+    after.assign(told.rbegin(), reloading);
+    return reloading != told.rend() && std::count(after.begin(), after.end(), "READY=1") == 1;
+  }, 10s));
+  CHECK(std::count(after.begin(), after.end(), "STOPPING=1") == 0);
+  REQUIRE(wait_until([&] { return daemon_metric(daemon, "larder_store_failing") == 0; }, 10s));
   HttpAnswer b =
       http_request(daemon.http_port(), "GET", "/api/v1/consumables/coffee", {kFaultRead});
   REQUIRE(b.status == 200);
   CHECK_MESSAGE(json::parse(b.body)["on_hand"] == 2, b.body);
+  // It goes on committing, and its next stop leaves no journal.
+  sensor.publish(topic, level(888, t0 + 13));
+  CHECK(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 8; }, 20s));
   ExitStatus last = daemon.terminate();
   CHECK_MESSAGE(last.success(), (last.describe() + "; its log:\n" + daemon.log()));
-  // And it is not imported twice.
+  // And the journal is not imported twice.
+  daemon.set_child_setup(nullptr);
   daemon.start();
-  CHECK(committed_levels(daemon.state_dir()).size() == 7);
+  CHECK(committed_levels(daemon.state_dir()).size() == 8);
   CHECK(daemon.terminate().success());
 }
