@@ -85,22 +85,67 @@ std::string journal_text(const LarderdProcess& daemon) {
   return "";
 }
 
-}  // namespace
-
-TEST_CASE("the disk full: a clear error, MQTT and HTTP go on, what waited is saved later") {
+// A running larderd with five coffee levels committed, a watcher subscribed to all it
+// publishes, and a sensor.
+struct FiveCommitted {
   MosquittoBroker broker;
-  LarderdProcess daemon(broker.url(), fault_config());
-  daemon.start();
-  wait_subscribed(daemon);
-  TestClient w(broker.url());
-  w.connect();
-  w.subscribe("larder/v1/#");
-  TestClient sensor(broker.url());
-  sensor.connect();
+  LarderdProcess daemon{broker.url(), fault_config()};
+  TestClient w{broker.url()};
+  TestClient sensor{broker.url()};
   const double t0 = static_cast<double>(std::time(nullptr)) - 3600;
   const std::string topic = "larder/v1/consumable/coffee/level";
-  for (int i = 0; i < 5; ++i) sensor.publish(topic, level(900 - i, t0 + i));
-  REQUIRE(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 5; }, 20s));
+
+  FiveCommitted() {
+    daemon.start();
+    wait_subscribed(daemon);
+    w.connect();
+    w.subscribe("larder/v1/#");
+    sensor.connect();
+    for (int i = 0; i < 5; ++i) sensor.publish(topic, level(900 - i, t0 + i));
+    REQUIRE(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 5; }, 20s));
+  }
+
+  // A store that cannot commit: a level and two packs are still taken, published and served
+  // with the history the store holds. Returns the `store_error` event.
+  Received takes_while_failing() {
+    sensor.publish(topic, level(890, t0 + 10));
+    buy_two_packs(sensor, t0 + 11);
+    auto failed = event(w, "store_error");
+    REQUIRE_MESSAGE(failed, daemon.log());
+    MESSAGE("store_error: ", failed->payload);
+    CHECK(w.wait_for("larder/v1/consumable/coffee/state", 10s, two_packs_on_hand));
+    HttpAnswer a = http_request(daemon.http_port(), "GET",
+                                "/api/v1/consumables/coffee?since=" + std::to_string(t0 - 10),
+                                {kFaultRead});
+    REQUIRE(a.status == 200);
+    CHECK(json::parse(a.body)["history"].size() >= 5);
+    return *failed;
+  }
+
+  // Once the store can write again: `n` levels committed, once each, the journal imported,
+  // the store no longer failing, and the two packs bought meanwhile on hand.
+  void journal_saved(std::size_t n) {
+    std::map<double, int> have;
+    CHECK_MESSAGE(wait_until([&] {
+                    have = committed_levels(daemon.state_dir());
+                    return have.size() == n;
+                  }, 30s),
+                  daemon.log());
+    CHECK(duplicates(have) == 0);
+    CHECK(daemon.log().find("from the journal") != std::string::npos);
+    CHECK(journal_text(daemon).empty());
+    REQUIRE(wait_until([&] { return daemon_metric(daemon, "larder_store_failing") == 0; }, 10s));
+    HttpAnswer a =
+        http_request(daemon.http_port(), "GET", "/api/v1/consumables/coffee", {kFaultRead});
+    REQUIRE(a.status == 200);
+    CHECK_MESSAGE(json::parse(a.body)["on_hand"] == 2, a.body);
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(FiveCommitted,
+                  "the disk full: a clear error, MQTT and HTTP go on, what waited is saved later") {
 
   fill_the_disk(daemon);
 
@@ -138,20 +183,8 @@ TEST_CASE("the disk full: a clear error, MQTT and HTTP go on, what waited is sav
   CHECK(daemon.terminate().success());
 }
 
-TEST_CASE("the disk full, then larderd killed: what it took is in the journal, saved once") {
-  MosquittoBroker broker;
-  LarderdProcess daemon(broker.url(), fault_config());
-  daemon.start();
-  wait_subscribed(daemon);
-  TestClient w(broker.url());
-  w.connect();
-  w.subscribe("larder/v1/#");
-  TestClient sensor(broker.url());
-  sensor.connect();
-  const double t0 = static_cast<double>(std::time(nullptr)) - 3600;
-  const std::string topic = "larder/v1/consumable/coffee/level";
-  for (int i = 0; i < 5; ++i) sensor.publish(topic, level(900 - i, t0 + i));
-  REQUIRE(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 5; }, 20s));
+TEST_CASE_FIXTURE(FiveCommitted,
+                  "the disk full, then larderd killed: what it took is in the journal, saved") {
 
   fill_the_disk(daemon);
   for (int i = 5; i < 10; ++i) sensor.publish(topic, level(900 - i, t0 + i));
@@ -171,32 +204,15 @@ TEST_CASE("the disk full, then larderd killed: what it took is in the journal, s
   // The next life has room: it imports the journal, once, and the packs are on hand.
   daemon.start();
   wait_subscribed(daemon);
-  CHECK_MESSAGE(daemon.log().find("from the journal") != std::string::npos, daemon.log());
-  std::map<double, int> have = committed_levels(daemon.state_dir());
-  CHECK(have.size() == 10);
-  CHECK(duplicates(have) == 0);
-  HttpAnswer a =
-      http_request(daemon.http_port(), "GET", "/api/v1/consumables/coffee", {kFaultRead});
-  REQUIRE(a.status == 200);
-  CHECK_MESSAGE(json::parse(a.body)["on_hand"] == 2, a.body);
-  CHECK(journal_text(daemon).empty());
+  journal_saved(10);
   // And it goes on: a new reading is committed as before.
   sensor.publish(topic, level(880, t0 + 20));
   CHECK(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 11; }, 20s));
   CHECK(daemon.terminate().success());
 }
 
-TEST_CASE("started on a full disk: it serves what the store holds, and nothing is lost") {
-  MosquittoBroker broker;
-  LarderdProcess daemon(broker.url(), fault_config());
-  daemon.start();
-  wait_subscribed(daemon);
-  TestClient sensor(broker.url());
-  sensor.connect();
-  const double t0 = static_cast<double>(std::time(nullptr)) - 3600;
-  const std::string topic = "larder/v1/consumable/coffee/level";
-  for (int i = 0; i < 5; ++i) sensor.publish(topic, level(900 - i, t0 + i));
-  REQUIRE(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 5; }, 20s));
+TEST_CASE_FIXTURE(FiveCommitted,
+                  "started on a full disk: it serves what the store holds, and nothing is lost") {
   REQUIRE(daemon.terminate().success());
 
   // The next life may not grow any file beyond 16 KiB: the store's -shm alone needs 32 KiB,
@@ -207,40 +223,19 @@ TEST_CASE("started on a full disk: it serves what the store holds, and nothing i
     full.rlim_cur = 16384;  // the soft limit, which the test lifts later
     if (::setrlimit(RLIMIT_FSIZE, &full) != 0) _exit(125);
   });
-  TestClient w(broker.url());
-  w.connect();
-  w.subscribe("larder/v1/#");
   daemon.start();
   wait_subscribed(daemon);
   CHECK_MESSAGE(daemon.log().find("cannot open the store for writing") != std::string::npos,
                 daemon.log());
   CHECK(daemon.log().find("has no room") != std::string::npos);
-  sensor.publish(topic, level(890, t0 + 10));
-  buy_two_packs(sensor, t0 + 11);
-  REQUIRE_MESSAGE(event(w, "store_error"), daemon.log());
-  CHECK(w.wait_for("larder/v1/consumable/coffee/state", 10s, two_packs_on_hand));
-  HttpAnswer a = http_request(daemon.http_port(), "GET",
-                              "/api/v1/consumables/coffee?since=" + std::to_string(t0 - 10),
-                              {kFaultRead});
-  REQUIRE(a.status == 200);
-  CHECK(json::parse(a.body)["history"].size() >= 5);
+  takes_while_failing();
 
   // Room again: the same process runs again, opens the store for writing and imports the
   // journal, every reading once, the packs on hand.
-  REQUIRE(set_file_size_limit(daemon.pid(), kNoFileSizeLimit));
-  std::map<double, int> have;
-  CHECK_MESSAGE(wait_until([&] {
-                  have = committed_levels(daemon.state_dir());
-                  return have.size() == 6;
-                }, 30s),
-                daemon.log());
-  CHECK(duplicates(have) == 0);
-  CHECK(daemon.log().find("from the journal") != std::string::npos);
-  REQUIRE(wait_until([&] { return daemon_metric(daemon, "larder_store_failing") == 0; }, 10s));
-  HttpAnswer b =
-      http_request(daemon.http_port(), "GET", "/api/v1/consumables/coffee", {kFaultRead});
-  REQUIRE(b.status == 200);
-  CHECK_MESSAGE(json::parse(b.body)["on_hand"] == 2, b.body);
+  const pid_t pid = daemon.pid();
+  REQUIRE(set_file_size_limit(pid, kNoFileSizeLimit));
+  journal_saved(6);
+  CHECK(daemon.pid() == pid);
   CHECK(daemon.terminate().success());
 }
 
@@ -271,21 +266,12 @@ bool remount_writable(pid_t pid, const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("the database read-only: a clear error, the hub serves what it holds, nothing is lost") {
+TEST_CASE_FIXTURE(FiveCommitted,
+                  "the database read-only: a clear error, it serves what it holds, loses nothing") {
   if (!can_mount()) {
     MESSAGE("skipped: no mount namespaces here (needs root: unshare -m)");
     return;
   }
-  MosquittoBroker broker;
-  LarderdProcess daemon(broker.url(), fault_config());
-  daemon.start();
-  wait_subscribed(daemon);
-  TestClient sensor(broker.url());
-  sensor.connect();
-  const std::string topic = "larder/v1/consumable/coffee/level";
-  const double t0 = static_cast<double>(std::time(nullptr)) - 3600;
-  for (int i = 0; i < 5; ++i) sensor.publish(topic, level(900 - i, t0 + i));
-  REQUIRE(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 5; }, 20s));
   REQUIRE(daemon.terminate().success());
 
   // The next life sees its state directory as a read-only mount (its own namespace: the
@@ -299,27 +285,14 @@ TEST_CASE("the database read-only: a clear error, the hub serves what it holds, 
       _exit(125);
     }
   });
-  TestClient w(broker.url());
-  w.connect();
-  w.subscribe("larder/v1/#");
   daemon.start();
   wait_subscribed(daemon);
   CHECK(daemon.log().find("read-only file system") != std::string::npos);
 
   // It serves what the store holds, takes a new reading, and says it cannot save it.
-  sensor.publish(topic, level(890, t0 + 10));
-  buy_two_packs(sensor, t0 + 11);
-  auto failed = event(w, "store_error");
-  REQUIRE_MESSAGE(failed, daemon.log());
-  MESSAGE("store_error: ", failed->payload);
-  CHECK(json::parse(failed->payload)["reason"].get<std::string>().find("read") !=
+  const Received failed = takes_while_failing();
+  CHECK(json::parse(failed.payload)["reason"].get<std::string>().find("read") !=
         std::string::npos);
-  CHECK(w.wait_for("larder/v1/consumable/coffee/state", 10s, two_packs_on_hand));
-  HttpAnswer a = http_request(daemon.http_port(), "GET",
-                              "/api/v1/consumables/coffee?since=" + std::to_string(t0 - 10),
-                              {kFaultRead});
-  REQUIRE(a.status == 200);
-  CHECK(json::parse(a.body)["history"].size() >= 5);
   CHECK(daemon_metric(daemon, "larder_store_failing") == 1);
   // Stopping with readings it could not commit says so; they wait in the journal, in its
   // runtime directory, so the stop loses nothing and is not a failure.
@@ -342,15 +315,8 @@ TEST_CASE("the database read-only: a clear error, the hub serves what it holds, 
   // imports the journal, every reading once; the packs bought while read-only are on hand.
   const pid_t pid = daemon.pid();
   REQUIRE(remount_writable(pid, dir));
-  std::map<double, int> levels;
-  CHECK_MESSAGE(wait_until([&] {
-                  levels = committed_levels(daemon.state_dir());
-                  return levels.size() == 7;
-                }, 30s),
-                daemon.log());
-  CHECK(duplicates(levels) == 0);
+  journal_saved(7);
   CHECK(daemon.log().find("is writable again") != std::string::npos);
-  CHECK(daemon.log().find("from the journal") != std::string::npos);
   CHECK(daemon.running());
   CHECK(daemon.pid() == pid);
   // To systemd, a reload: RELOADING, then READY from the new run (once it serves again:
@@ -364,11 +330,6 @@ TEST_CASE("the database read-only: a clear error, the hub serves what it holds, 
     return reloading != told.rend() && std::count(after.begin(), after.end(), "READY=1") == 1;
   }, 10s));
   CHECK(std::count(after.begin(), after.end(), "STOPPING=1") == 0);
-  REQUIRE(wait_until([&] { return daemon_metric(daemon, "larder_store_failing") == 0; }, 10s));
-  HttpAnswer b =
-      http_request(daemon.http_port(), "GET", "/api/v1/consumables/coffee", {kFaultRead});
-  REQUIRE(b.status == 200);
-  CHECK_MESSAGE(json::parse(b.body)["on_hand"] == 2, b.body);
   // It goes on committing, and its next stop leaves no journal.
   sensor.publish(topic, level(888, t0 + 13));
   CHECK(wait_until([&] { return committed_levels(daemon.state_dir()).size() == 8; }, 20s));
