@@ -446,7 +446,9 @@ int run_daemon(const Config& config, DaemonOptions options) {
   asio::signal_set signals(loop, SIGTERM, SIGINT);
   std::unique_ptr<Every> writable_probe;
   bool run_again = false;
+  bool shutting_down = false;
   auto shut_down = [&] {
+    shutting_down = true;
     // Running again is a reload to systemd: RELOADING now, READY from the next run.
     if (run_again) {
       notifier.reloading();
@@ -457,7 +459,6 @@ int run_daemon(const Config& config, DaemonOptions options) {
     flusher.cancel();
     ticker.cancel();
     hangups.cancel();
-    signals.cancel();
     if (writable_probe) writable_probe->cancel();
     if (maintenance) maintenance->cancel();
     if (watchdog) watchdog->cancel();
@@ -471,6 +472,11 @@ int run_daemon(const Config& config, DaemonOptions options) {
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     log_info(std::string("shutting down on ") + (signo == SIGTERM ? "SIGTERM" : "SIGINT"));
+    if (shutting_down) {  // already stopping, to run again: then it stops for good
+      run_again = false;
+      notifier.stopping();
+      return;
+    }
     shut_down();
   });
   // A store opened read-only (a read-only file system, a full disk) is not reopened in place:
