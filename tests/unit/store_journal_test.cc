@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
 #include <string>
 
 #include "adapters/fs/state_file.h"
@@ -261,5 +262,20 @@ TEST_CASE("store on a full disk: no room to open for writing, so it opens read-o
   // The probe leaves nothing behind.
   for (const auto& f : fs::directory_iterator(d.state())) {
     CHECK(f.path().filename().string().rfind(".larder-room", 0) == std::string::npos);
+  }
+}
+
+TEST_CASE("store journal: a first line with a field of the wrong type is refused, not thrown") {
+  // Found by fuzz/state_json (fuzz/known/state_json-journal-version-string): value() threw
+  // on a version that was a string, and larderd would have died at every start.
+  for (const char* head : {R"({"larder_journal":"1","db":"d","id":"x"})",
+                           R"({"larder_journal":[1],"db":"d","id":"x"})",
+                           R"({"larder_journal":1,"db":5,"id":"x"})",
+                           R"({"larder_journal":1,"db":"d","id":{}})"}) {
+    std::istringstream in(std::string(head) + "\n");
+    Result<JournalContents> r = StoreJournal::parse(in, "j", "d");
+    INFO(head);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("not a larder journal") != std::string::npos);
   }
 }

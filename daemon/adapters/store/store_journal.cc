@@ -149,7 +149,9 @@ Result<JournalContents> StoreJournal::parse(std::istream& in, const std::string&
   std::string text;
   if (!std::getline(in, text)) return out;  // empty: a journal that never got its first line
   json head = json::parse(text, nullptr, false);
-  if (head.is_discarded() || !head.is_object() || head.value("larder_journal", 0) != 1 ||
+  // Every field checked for its type before it is read: value() throws on a wrong one.
+  if (head.is_discarded() || !head.is_object() || !head.contains("larder_journal") ||
+      head["larder_journal"] != 1 ||
       !head.contains("id") || !head["id"].is_string() || !head.contains("db") ||
       !head["db"].is_string()) {
     return Status::Error("store journal: " + path + " is not a larder journal");
