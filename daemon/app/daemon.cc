@@ -136,13 +136,12 @@ int run_daemon(const Config& config, DaemonOptions options) {
   store_options.read_only = read_only_dir;
   store_options.journal_dir = journal_dir(config.storage);
   auto store = open_sqlite_store(config.state_dir, metrics, store_options);
-  bool read_only = read_only_dir;
   if (!store.ok() && !read_only_dir) {
     // Why it failed matters only when the disk is full: then the same file opens read-only.
     if (Status room = check_room(config.state_dir, kStoreRoomBytes); !room.ok()) {
       log_error("cannot open the store for writing: " + store.status().message() + "; " +
                 room.message());
-      store_options.read_only = store_options.no_room = read_only = true;
+      store_options.read_only = store_options.no_room = true;
       store = open_sqlite_store(config.state_dir, metrics, store_options);
     }
   }
@@ -150,6 +149,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
     log_error("cannot open the store: " + store.status().message());
     return 1;
   }
+  const bool read_only = store_options.read_only;
   // The store made the directory; migrations are safe against a second process, but
   // running on is not. A read-only store cannot be harmed by a second larderd.
   Result<std::unique_ptr<LockFile>> lock = Status::Error("not locked");
