@@ -122,6 +122,19 @@ struct FiveCommitted {
     return *failed;
   }
 
+  // Starts the next life with no file allowed to grow beyond 16 KiB (the soft limit, which a
+  // test lifts with set_file_size_limit): a disk with no room.
+  void start_on_full_disk() {
+    daemon.set_child_setup([] {
+      rlimit full{};
+      if (::getrlimit(RLIMIT_FSIZE, &full) != 0) _exit(125);
+      full.rlim_cur = 16384;
+      if (::setrlimit(RLIMIT_FSIZE, &full) != 0) _exit(125);
+    });
+    daemon.start();
+    wait_subscribed(daemon);
+  }
+
   // Once the store can write again: `n` levels committed, once each, the journal imported,
   // the store no longer failing, and the two packs bought meanwhile on hand.
   void journal_saved(std::size_t n) {
@@ -214,17 +227,9 @@ TEST_CASE_FIXTURE(FiveCommitted,
 TEST_CASE_FIXTURE(FiveCommitted,
                   "started on a full disk: it serves what the store holds, and nothing is lost") {
   REQUIRE(daemon.terminate().success());
-
-  // The next life may not grow any file beyond 16 KiB: the store's -shm alone needs 32 KiB,
-  // so the database cannot open for writing (the log file stays small enough).
-  daemon.set_child_setup([] {
-    rlimit full{};
-    if (::getrlimit(RLIMIT_FSIZE, &full) != 0) _exit(125);
-    full.rlim_cur = 16384;  // the soft limit, which the test lifts later
-    if (::setrlimit(RLIMIT_FSIZE, &full) != 0) _exit(125);
-  });
-  daemon.start();
-  wait_subscribed(daemon);
+  // The store's -shm alone needs 32 KiB, so the database cannot open for writing (the log
+  // file stays small enough).
+  start_on_full_disk();
   CHECK_MESSAGE(daemon.log().find("cannot open the store for writing") != std::string::npos,
                 daemon.log());
   CHECK(daemon.log().find("has no room") != std::string::npos);
@@ -232,6 +237,26 @@ TEST_CASE_FIXTURE(FiveCommitted,
 
   // Room again: the same process runs again, opens the store for writing and imports the
   // journal, every reading once, the packs on hand.
+  const pid_t pid = daemon.pid();
+  REQUIRE(set_file_size_limit(pid, kNoFileSizeLimit));
+  journal_saved(6);
+  CHECK(daemon.pid() == pid);
+  CHECK(daemon.terminate().success());
+}
+
+TEST_CASE_FIXTURE(FiveCommitted,
+                  "killed, then started on a full disk: what its write-ahead log held is served") {
+  // A crash leaves the five levels in the write-ahead log, not yet in the database file, and
+  // the -shm beside it: a read-only open that ignored the log (immutable) would lose them.
+  const std::string db = daemon.state_dir() + "/larder.db";
+  REQUIRE(daemon.kill().signal == SIGKILL);
+  MESSAGE("larder.db-wal: ", size_of(db + "-wal"), " bytes");
+  REQUIRE(size_of(db + "-wal") > 0);
+
+  start_on_full_disk();
+  MESSAGE(daemon.log());
+  takes_while_failing();
+
   const pid_t pid = daemon.pid();
   REQUIRE(set_file_size_limit(pid, kNoFileSizeLimit));
   journal_saved(6);

@@ -265,6 +265,33 @@ TEST_CASE("store on a full disk: no room to open for writing, so it opens read-o
   }
 }
 
+TEST_CASE("store on a full disk after a crash: what the -wal holds is read without room") {
+  Dirs crashed;
+  {
+    Metrics m;
+    auto s = open_ok(crashed, m, false);
+    for (int i = 0; i < 4; ++i) s->append({"coffee", 10.0 + i, "level", 900.0 - i});
+    REQUIRE(s->flush().ok());
+    // The files as a crash leaves them: the readings in the -wal, the -shm beside it.
+    fs::create_directories(crashed.tmp.file("copy"));
+    for (const char* f : {"larder.db", "larder.db-wal", "larder.db-shm"}) {
+      fs::copy_file(fs::path(crashed.state()) / f, fs::path(crashed.tmp.file("copy")) / f);
+    }
+  }
+  fs::remove_all(crashed.state());
+  fs::rename(crashed.tmp.file("copy"), crashed.state());
+  REQUIRE(fs::file_size(sqlite_store_path(crashed.state()) + "-wal") > 0);
+
+  larder::test::OwnFileSizeLimit full(16 * kKiB);  // a -shm rebuilt needs 32 KiB
+  Metrics m;
+  SqliteStoreOptions no_room = crashed.options(true);
+  no_room.no_room = true;
+  auto s = open_sqlite_store(crashed.state(), m, no_room);
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  CHECK(all(**s, "coffee").size() == 4);
+}
+
 TEST_CASE("store journal: a first line with a field of the wrong type is refused, not thrown") {
   // Found by fuzz/state_json (fuzz/known/state_json-journal-version-string): value() threw
   // on a version that was a string, and larderd would have died at every start.

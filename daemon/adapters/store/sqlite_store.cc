@@ -487,12 +487,19 @@ std::string sqlite_read_only_name(const std::string& path, int& extra_flags, boo
       !no_room && (::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0 || errno != EROFS);
   // An empty -wal holds no frames (a writer that could not start left it): the file is all.
   const auto wal_bytes = fs::file_size(path + "-wal", ec);
-  if (writable_dir || (!ec && wal_bytes > 0) ||
-      path.find_first_of("?#%") != std::string::npos) {
-    return path;
+  const bool wal_frames = !ec && wal_bytes > 0;
+  if (path.find_first_of("?#%") != std::string::npos) return path;
+  if (!writable_dir && !wal_frames) {
+    extra_flags |= SQLITE_OPEN_URI;
+    return "file:" + path + "?immutable=1";
   }
-  extra_flags |= SQLITE_OPEN_URI;
-  return "file:" + path + "?immutable=1";
+  // Frames a crash left in the -wal, on a full disk: a -shm opened for writing would be
+  // rebuilt, which needs room; read-only, SQLite reads the -wal into its own memory instead.
+  if (no_room && wal_frames && fs::exists(path + "-shm", ec)) {
+    extra_flags |= SQLITE_OPEN_URI;
+    return "file:" + path + "?readonly_shm=1";
+  }
+  return path;
 }
 
 std::string sqlite_store_path(const std::string& state_dir) {

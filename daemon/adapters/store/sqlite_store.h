@@ -109,7 +109,9 @@ Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir);
 // read a WAL database on a read-only file system without its -shm file, which a clean
 // shutdown removes: there (and only there: no -wal file or an empty one, the directory not
 // writable, or `no_room`: its disk full, so the -shm cannot be made) the file is opened
-// `immutable` (a URI), which is what it is (docs/faults.md).
+// `immutable` (a URI), which is what it is. When a crash left frames in the -wal and the
+// disk is full (`no_room`), the -shm is opened read-only (`readonly_shm`): rebuilding it would
+// need room (docs/faults.md).
 std::string sqlite_read_only_name(const std::string& path, int& extra_flags,
                                   bool no_room = false);
 
