@@ -8,9 +8,11 @@
 // texts, consumable, dashboard and Alexa routes (access checks with tokens, cookies and
 // CSRF, JSON bodies, path parameters, query values). The desks are the real ones on
 // in-memory stores; only the retailer is a fake (it answers on the next turn of the
-// "loop", as the adapters do) and Alexa's certificate fetcher serves nothing. Every answer
-// must be a valid HTTP status (LARDER_FUZZ_DEBUG=1 prints each answer). Input: raw
-// HTTP/1.x request bytes.
+// "loop", as the adapters do), and Alexa's certificate chain is the tests' PKI
+// (tests/support/test_pki.h), which only this target trusts. Every answer must be a valid
+// HTTP status (LARDER_FUZZ_DEBUG=1 prints each answer). Input: raw HTTP/1.x request bytes;
+// a signature no mutation keeps right is written "sign" and replaced by the right one (the
+// retailer's X-Larder-Signature, Alexa's Signature-256).
 // Seeds: fuzz/corpus/http_request/.
 #include <cstddef>
 #include <cstdint>
@@ -49,6 +51,7 @@
 #include "grants/grant_store.h"
 #include "larder/clock.h"
 #include "larder/metrics.h"
+#include "support/test_pki.h"
 
 namespace {
 
@@ -122,20 +125,26 @@ class FakeRetailer final : public orders::Retailer {
   unsigned n_ = 0;
 };
 
-// Alexa's certificate chain is never there: every signed request is refused after the
-// checks of its headers (the envelope behind them is the alexa_envelope target's).
-class NoChain final : public alexa::CertFetcher {
+// The fuzz world's time, and the time its Alexa chain is made for.
+constexpr double kNow = 1764460800;  // 2025-11-30T00:00:00Z
+
+// Serves the tests' chain at every URL the verifier's first rule lets it fetch.
+class TestChain final : public alexa::CertFetcher {
  public:
+  explicit TestChain(const test::AlexaTestPki& pki) : pem_(pki.chain_pem()) {}
   void fetch(const std::string&, std::function<void(Result<std::string>)> done) override {
-    done(Status::Error("no certificate in the fuzz target"));
+    done(pem_);
   }
+
+ private:
+  std::string pem_;
 };
 
 // What the routes need besides the Router and Access, built once, wired as
 // app/services.cc does on the fuzz configuration with a retailer, delivery and Alexa.
 struct World {
   const Config& config = fuzz::http_config();
-  ManualClock clock{1764460800};
+  ManualClock clock{kNow};
   Metrics metrics;
   NullStore store;
   NullBus bus;
@@ -151,9 +160,12 @@ struct World {
   DeliveryDesk delivery{config, desk, grant_book, &retailer, events, hub, clock, metrics,
                         TimeZone::utc()};
   VoiceDesk voice{config, hub, desk, plugins, events, clock, metrics};
-  NoChain no_chain;
+  // Alexa's chain: a root this world trusts, served at Amazon's URL, so that a request
+  // signed with its key reaches the voice desk as one of Amazon's does.
+  test::AlexaTestPki pki = test::AlexaTestPki::make(kNow);
+  TestChain chain{pki};
   alexa::AlexaVerifier verifier{"amzn1.ask.skill.00000000-0000-0000-0000-000000000000",
-                                alexa::TrustStore::system().value(), no_chain};
+                                alexa::TrustStore::from_pem(pki.root_pem()).value(), chain};
   ConsumableView view{config, hub, store, clock};
 
   World() {
@@ -201,11 +213,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   r.body = req.body();
   r.remote = "127.0.0.1";
   if (!parse_target(r.target, r)) return 0;  // 400 bad_target
-  // The retailer's callback is signed over its body (HMAC-SHA256), which no mutation keeps
-  // right: a signature "sign" is replaced by the right one, so that the body is read.
+  // The retailer's callback is signed over its body (HMAC-SHA256) and Alexa's requests too
+  // (RSA, SHA-256), which no mutation keeps right: a signature "sign" is replaced by the
+  // right one, so that the body is read.
   if (auto sig = r.headers.find("x-larder-signature");
       sig != r.headers.end() && sig->second == "sign") {
     sig->second = signature_header(*world.config.retailer->webhook_secret, r.body);
+  }
+  if (auto sig = r.headers.find("signature-256"); sig != r.headers.end() && sig->second == "sign") {
+    sig->second = world.pki.signer_key.sign(r.body);
   }
 
   Access access(world.config.http, world.clock, world.metrics);
@@ -222,7 +238,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // Twice: a session signed in by the first answer is used by the second.
   for (int i = 0; i < 2; ++i) {
-    router.handle(r, [](HttpResponse answer) {
+    router.handle(r, [](const HttpResponse& answer) {
       if (answer.status < 100 || answer.status > 599) __builtin_trap();
       if (std::getenv("LARDER_FUZZ_DEBUG")) {
         std::fprintf(stderr, "%d %s\n", answer.status, answer.body.substr(0, 200).c_str());
