@@ -106,4 +106,22 @@ Result<std::optional<std::string>> read_state_file(const std::string& path, std:
   return std::optional<std::string>(std::move(out));
 }
 
+Status make_state_dir(const std::string& dir) {
+  if (dir.empty()) return Status::Error("the state directory is empty");
+  std::filesystem::path prefix;
+  for (const auto& part : std::filesystem::path(dir)) {
+    prefix /= part;
+    if (part.empty() || prefix == prefix.root_path()) continue;
+    if (::mkdir(prefix.c_str(), 0750) != 0 && errno != EEXIST) {
+      return Status::Error("cannot create the state directory " + prefix.string() + ": " +
+                           std::strerror(errno));
+    }
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return Status::Error("the state directory " + dir + " is not a directory");
+  }
+  return Status::Ok();
+}
+
 }  // namespace larder

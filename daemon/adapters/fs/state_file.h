@@ -26,6 +26,9 @@ void sync_parent_dir(const std::string& path);
 // size there and removes it. The error names the directory and the cause ("No space left
 // on device", "File too large" under a file size limit).
 Status check_room(const std::string& dir, std::size_t bytes);
+// mkdir -p, with mode 0750 for what it creates; an error when `dir` is empty or not a
+// directory at the end.
+Status make_state_dir(const std::string& dir);
 Result<std::optional<std::string>> read_state_file(const std::string& path,
                                                    std::size_t max_bytes = std::size_t{4} << 20);
 
