@@ -209,6 +209,51 @@ TEST_CASE("store journal: a full disk spills, and the commit that works removes 
   CHECK(all(*again, "coffee").size() == 20001);
 }
 
+TEST_CASE("store journal: readings that left memory at its cap are committed from the journal") {
+  Dirs d;
+  Metrics m;
+  SqliteStoreOptions capped = d.options(false);
+  capped.max_queued_readings = 50;
+  auto opened = open_sqlite_store(d.state(), m, capped);
+  REQUIRE(opened.ok());
+  std::unique_ptr<Store> s = std::move(opened).value();
+  s->append({"coffee", 1, "level", 400});
+  REQUIRE(s->flush().ok());
+
+  // Commits fail: the write-ahead log may not grow; the journal, smaller, still can.
+  const auto wal = fs::file_size(sqlite_store_path(d.state()) + "-wal");
+  REQUIRE(wal > 8 * kKiB);
+  larder::test::OwnFileSizeLimit full(wal);
+  for (int i = 0; i < 20; ++i) s->append({"coffee", 100.0 + i, "used", 0.5});
+  s->put_state("coffee", "{\"through\":119}", 119);
+  for (int i = 20; i < 40; ++i) s->append({"coffee", 100.0 + i, "used", 0.5});
+  REQUIRE_FALSE(s->flush().ok());  // the 40 go to the journal
+  // 40 more: the queue keeps the newest 50, the 30 oldest stay in the journal only.
+  for (int i = 40; i < 80; ++i) s->append({"coffee", 100.0 + i, "used", 0.5});
+  CHECK(s->pending() == 50 + 1);
+  REQUIRE_FALSE(s->flush().ok());
+  full.lift();
+
+  const Status saved = s->flush();
+  INFO(saved.message());
+  REQUIRE(saved.ok());
+  CHECK_FALSE(fs::exists(d.journal()));
+  const std::vector<Reading> have = all(*s, "coffee");
+  REQUIRE(have.size() == 81);
+  for (std::size_t i = 1; i < have.size(); ++i) {
+    CHECK(have[i].ts == 100.0 + static_cast<double>(i - 1));
+  }
+  // The state saved reflects the first 20 of them, though they had left memory: a restart
+  // learns the 60 after it again, no more.
+  s.reset();
+  Metrics m2;
+  auto again = open_ok(d, m2, false);
+  auto after = again->readings_after_states();
+  REQUIRE(after.ok());
+  REQUIRE(after->size() == 60);
+  CHECK(after->front().ts == 120);
+}
+
 TEST_CASE("store journal: a torn last line is skipped, a foreign file is left alone") {
   Dirs d;
   read_only_life(d);

@@ -2,7 +2,6 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,7 +9,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <deque>
 #include <exception>
 #include <filesystem>
@@ -19,6 +17,7 @@
 #include <optional>
 #include <vector>
 
+#include "adapters/fs/state_file.h"
 #include "adapters/store/sqlite_journal.h"
 #include "adapters/store/sqlite_schema.h"
 #include "adapters/store/store_journal.h"
@@ -29,9 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Readings queued while commits fail (disk full, read-only) are kept up to this many; the
-// oldest go first beyond it, counted, so a long outage cannot eat the memory (docs/faults.md).
-constexpr std::size_t kMaxQueuedReadings = 200000;
 
 constexpr const char* kCommits = "larder_store_commits_total";
 constexpr const char* kDropped = "larder_store_dropped_total";
@@ -82,25 +78,6 @@ std::string explain(const std::exception& e) {
   return hint.empty() ? std::string(se->what()) : hint + " (" + se->what() + ")";
 }
 
-// mkdir -p with mode 0750 for what it creates.
-Status make_state_dir(const std::string& dir) {
-  if (dir.empty()) return Status::Error("store: the state directory is empty");
-  fs::path prefix;
-  for (const auto& part : fs::path(dir)) {
-    prefix /= part;
-    if (part.empty() || prefix == prefix.root_path()) continue;
-    if (::mkdir(prefix.c_str(), 0750) != 0 && errno != EEXIST) {
-      return Status::Error("store: cannot create the state directory " + prefix.string() + ": " +
-                           std::strerror(errno));
-    }
-  }
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    return Status::Error("store: the state directory " + dir + " is not a directory");
-  }
-  return Status::Ok();
-}
-
 std::optional<double> optional_double(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
   return c.getDouble();
@@ -109,8 +86,10 @@ std::optional<double> optional_double(const SQLite::Column& c) {
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, std::unique_ptr<SQLite::Database> db, Metrics& metrics,
-              std::optional<StoreJournal> journal, JournalContents carried)
+              std::size_t max_queued, std::optional<StoreJournal> journal,
+              JournalContents carried)
       : path_(std::move(path)),
+        max_queued_(std::max<std::size_t>(max_queued, 1)),
         db_(std::move(db)),
         insert_reading_(*db_, kInsertReadingSql),
         upsert_state_(*db_, "INSERT INTO consumable_state (consumable, json, updated, "
@@ -164,10 +143,10 @@ class SqliteStore final : public Store {
                "' with a non-finite timestamp or value");
       return;
     }
-    if (queued_readings_.size() >= kMaxQueuedReadings) {
+    if (queued_readings_.size() >= max_queued_) {
       if (dropped_ == 0) {
-        log_error("store: " + std::to_string(kMaxQueuedReadings) + " readings wait for a commit "
-                  "that keeps failing; dropping the oldest from now on");
+        log_error("store: " + std::to_string(max_queued_) + " readings wait for a commit that "
+                  "keeps failing; the oldest leave memory from now on (kept in the journal)");
       }
       queued_readings_.pop_front();
       ++queued_first_seq_;
@@ -195,6 +174,13 @@ class SqliteStore final : public Store {
       db_->exec("BEGIN IMMEDIATE");
       rowids_.clear();
       rowids_.reserve(queued_readings_.size());
+      unqueued_rowids_.clear();
+      for (const Reading& r : unqueued_readings()) {  // older than the queue
+        bind_reading(insert_reading_, r);
+        insert_reading_.exec();
+        insert_reading_.reset();
+        unqueued_rowids_.push_back(db_->getLastInsertRowid());
+      }
       for (const Reading& r : queued_readings_) {
         // Not copied: the queued reading outlives the statement's step and reset.
         bind_reading(insert_reading_, r);
@@ -239,7 +225,13 @@ class SqliteStore final : public Store {
       carried_.clear();
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    if (!unqueued_rowids_.empty()) {
+      log_info("store: " + std::to_string(unqueued_rowids_.size()) +
+               " readings that had left memory were committed from the journal");
+      last_rowid_ = unqueued_rowids_.back();
+    }
     if (!rowids_.empty()) last_rowid_ = rowids_.back();
+    dropped_ = 0;
     queued_first_seq_ += queued_readings_.size();
     queued_readings_.clear();
     queued_states_.clear();
@@ -430,10 +422,28 @@ class SqliteStore final : public Store {
     carried_.take(std::move(c));
   }
 
+  // The journal's readings that left the queue at its cap, oldest first: the file's readings
+  // but its last, which are the queue's first (the queue holds those appended since
+  // queued_first_seq_, of which the journal has those before journaled_seq_).
+  std::vector<Reading> unqueued_readings() const {
+    if (!journal_ || !journal_->written() || queued_first_seq_ <= journal_base_seq_) return {};
+    const std::uint64_t queued = journaled_seq_ > queued_first_seq_
+                                     ? journaled_seq_ - queued_first_seq_ : 0;
+    auto r = journal_->readings_but_last(static_cast<std::size_t>(queued));
+    if (r.ok()) return std::move(r).value();
+    log_error("store: readings that left memory cannot be read back from the journal, and "
+              "are lost: " + r.status().message());
+    return {};
+  }
+
   // A state put after `through_seq` readings had been appended reflects the readings up
   // to the rowid of the last of them: in this batch, or committed before it.
   std::int64_t through_rowid(std::uint64_t through_seq) const {
-    if (through_seq <= queued_first_seq_) return last_rowid_;
+    if (through_seq <= queued_first_seq_) {
+      if (through_seq <= journal_base_seq_ || unqueued_rowids_.empty()) return last_rowid_;
+      const auto k = static_cast<std::size_t>(through_seq - journal_base_seq_);
+      return unqueued_rowids_[std::min(k, unqueued_rowids_.size()) - 1];
+    }
     const auto k = static_cast<std::size_t>(through_seq - queued_first_seq_);
     return rowids_[std::min(k, rowids_.size()) - 1];
   }
@@ -444,6 +454,7 @@ class SqliteStore final : public Store {
   }
 
   std::string path_;
+  std::size_t max_queued_;                // readings kept in memory at most
   std::unique_ptr<SQLite::Database> db_;  // before the statements, which use it
   SQLite::Statement insert_reading_;
   SQLite::Statement upsert_state_;
@@ -468,6 +479,7 @@ class SqliteStore final : public Store {
   std::uint64_t appended_ = 0;          // readings appended since the store was opened
   std::uint64_t queued_first_seq_ = 0;  // the append number of queued_readings_.front()
   std::vector<std::int64_t> rowids_;    // of the readings the running flush inserted
+  std::vector<std::int64_t> unqueued_rowids_;  // of those it inserted from the journal
   std::int64_t last_rowid_ = 0;         // of the newest committed reading
   std::uint64_t dropped_ = 0;
   std::map<std::string, QueuedState> queued_states_;
@@ -510,7 +522,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
                                                  const SqliteStoreOptions& options) {
   describe_metrics(metrics);
   if (!options.read_only) {
-    if (Status s = make_state_dir(state_dir); !s.ok()) return s;
+    if (Status s = make_state_dir(state_dir); !s.ok()) {
+      return Status::Error("store: " + s.message());
+    }
   }
   const std::string path = sqlite_store_path(state_dir);
   std::unique_ptr<SQLite::Database> db;
@@ -551,8 +565,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
     if (!options.journal_dir.empty()) {
       journal = take_store_journal(*db, path, options, carried);
     }
-    std::unique_ptr<Store> store = std::make_unique<SqliteStore>(
-        path, std::move(db), metrics, std::move(journal), std::move(carried));
+    std::unique_ptr<Store> store =
+        std::make_unique<SqliteStore>(path, std::move(db), metrics, options.max_queued_readings,
+                                      std::move(journal), std::move(carried));
     return store;
   } catch (const std::exception& e) {
     return Status::Error("store: cannot open " + path + ": " +

@@ -77,6 +77,10 @@ struct SqliteStoreOptions {
   std::string journal_dir;
   // How long a statement waits for a lock held by another connection.
   int busy_timeout_ms = 2000;
+  // How many readings wait in memory for a commit that keeps failing; beyond, the oldest
+  // leave the queue (counted). Those the journal holds are read back from it at the commit
+  // that works, so only readings that never reached the journal are lost.
+  std::size_t max_queued_readings = 200000;
   // Tests only: a migration list to use instead of sqlite_migrations(). A list that stops
   // short of this binary's migrations leaves an old database behind and returns an error
   // (the store needs its whole schema): how the tests make a database of an older larderd.

@@ -135,6 +135,14 @@ Status StoreJournal::remove() {
   return Status::Ok();
 }
 
+Result<std::vector<Reading>> StoreJournal::readings_but_last(std::size_t last) const {
+  auto file = read(path_, db_path_);
+  if (!file.ok()) return file.status();
+  std::vector<Reading>& all = file->readings;
+  all.resize(all.size() - std::min(last, all.size()));
+  return std::move(all);
+}
+
 Result<JournalContents> StoreJournal::read(const std::string& path, const std::string& db_path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return JournalContents{};

@@ -61,6 +61,10 @@ class StoreJournal {
   // journal with a new id.
   Status remove();
 
+  // The readings of the file but its last `last`, oldest first (those a store's queue let
+  // go at its cap, while it keeps the newest).
+  Result<std::vector<Reading>> readings_but_last(std::size_t last) const;
+
   bool written() const { return !id_.empty(); }
   const std::string& id() const { return id_; }
   const std::string& path() const { return path_; }
