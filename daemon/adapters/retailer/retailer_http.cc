@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <fstream>
 #include <mutex>
+#include <optional>
 
 #include "adapters/retailer/retailer_http.h"
 
@@ -49,20 +51,33 @@ struct HttpClient::Impl {
   http::client::http_client client;
 };
 
+struct HttpClient::Waiting {
+  HttpCall call;
+  std::function<void(HttpReply)> done;
+  std::chrono::steady_clock::time_point since;
+};
+
 // Between cpprestsdk's threads and the event loop: an answer goes to `post` only while
-// the gate is open.
+// the gate is open. It also holds what a request needs to be sent after the client is gone
+// (the client, its headers), and the slots and the queue of kMaxInFlight.
 struct HttpClient::Gate {
   std::mutex mutex;
   bool open = true;
   Post post;
+  std::shared_ptr<Impl> impl;  // the client lives as long as its requests
+  Headers headers;
+  std::chrono::steady_clock::duration timeout{};
+  std::size_t in_flight = 0;
+  std::deque<Waiting> waiting;
 };
 
-HttpClient::HttpClient(Post post, std::shared_ptr<Impl> impl, Headers headers)
-    : post_(post),
-      impl_(std::move(impl)),
-      gate_(std::make_shared<Gate>()),
-      headers_(std::move(headers)) {
+HttpClient::HttpClient(Post post, std::shared_ptr<Impl> impl, Headers headers, double timeout_s)
+    : post_(post), gate_(std::make_shared<Gate>()) {
   gate_->post = std::move(post);
+  gate_->impl = std::move(impl);
+  gate_->headers = std::move(headers);
+  gate_->timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(timeout_s));
 }
 
 HttpClient::~HttpClient() { close(); }
@@ -70,6 +85,7 @@ HttpClient::~HttpClient() { close(); }
 void HttpClient::close() {
   std::lock_guard<std::mutex> lock(gate_->mutex);
   gate_->open = false;
+  gate_->waiting.clear();
 }
 
 Result<std::shared_ptr<HttpClient>> HttpClient::make(const std::string& base_url, Post post,
@@ -99,31 +115,76 @@ Result<std::shared_ptr<HttpClient>> HttpClient::make(const std::string& base_url
     }
     auto impl = std::make_shared<Impl>(uri, config);
     return std::shared_ptr<HttpClient>(
-        new HttpClient(std::move(post), std::move(impl), std::move(headers)));
+        new HttpClient(std::move(post), std::move(impl), std::move(headers), options.timeout_s));
   } catch (const std::exception& e) {
     return Status::Error("retailer: cannot use \"" + base_url + "\": " + e.what());
   }
 }
 
 void HttpClient::send(HttpCall call, std::function<void(HttpReply)> done) {
-  // The only way out: every path below ends in exactly one answer().
-  auto answer = [gate = gate_, done = std::move(done)](HttpReply r) {
-    std::lock_guard<std::mutex> lock(gate->mutex);
-    if (gate->open) gate->post([done, r = std::move(r)] { done(r); });
-  };
   {
     std::lock_guard<std::mutex> lock(gate_->mutex);
     if (!gate_->open) return;  // closed: nobody waits for an answer
+    if (gate_->in_flight >= kMaxInFlight) {
+      if (gate_->waiting.size() < kMaxWaiting) {
+        gate_->waiting.push_back(
+            Waiting{std::move(call), std::move(done), std::chrono::steady_clock::now()});
+        return;
+      }
+      HttpReply r;
+      r.error = "not sent: " + std::to_string(kMaxWaiting) +
+                " requests already wait for this server";
+      gate_->post([done = std::move(done), r = std::move(r)] { done(r); });
+      return;
+    }
+    ++gate_->in_flight;
   }
+  start(gate_, std::move(call), std::move(done));
+}
+
+void HttpClient::slot_free(const std::shared_ptr<Gate>& gate) {
+  std::optional<Waiting> next;
+  {
+    std::lock_guard<std::mutex> lock(gate->mutex);
+    const auto now = std::chrono::steady_clock::now();
+    while (gate->open && !next && !gate->waiting.empty()) {
+      Waiting w = std::move(gate->waiting.front());
+      gate->waiting.pop_front();
+      if (now - w.since <= gate->timeout) {
+        next = std::move(w);
+      } else {
+        HttpReply r;
+        r.error = "timed out waiting for one of the requests before it to be answered";
+        gate->post([done = std::move(w.done), r = std::move(r)] { done(r); });
+      }
+    }
+    if (!next) {
+      --gate->in_flight;
+      return;
+    }
+  }
+  start(gate, std::move(next->call), std::move(next->done));
+}
+
+void HttpClient::start(const std::shared_ptr<Gate>& gate, HttpCall call,
+                       std::function<void(HttpReply)> done) {
+  // The only way out: every path below ends in exactly one answer(), then frees the slot.
+  auto answer = [gate, done = std::move(done)](HttpReply r) {
+    {
+      std::lock_guard<std::mutex> lock(gate->mutex);
+      if (gate->open) gate->post([done, r = std::move(r)] { done(r); });
+    }
+    slot_free(gate);
+  };
   try {
     http::http_request req(call.method == "POST"  ? http::methods::POST
                            : call.method == "PUT" ? http::methods::PUT
                                                   : http::methods::GET);
     req.set_request_uri(web::uri(call.path.empty() ? "/" : call.path));
-    for (const auto& [name, value] : headers_) req.headers().add(name, value);
+    for (const auto& [name, value] : gate->headers) req.headers().add(name, value);
     for (const auto& [name, value] : call.headers) req.headers().add(name, value);
     if (call.body) req.set_body(*call.body, call.content_type);
-    auto impl = impl_;  // the client lives as long as its requests
+    auto impl = gate->impl;  // the client lives as long as its requests
     impl->client.request(req)
         .then([impl](http::http_response res) {
           auto x = std::make_shared<Exchange>();

@@ -4,6 +4,12 @@
 // cpprestsdk client per adapter, bounded answers handed to the event loop as plain values,
 // and the helpers that turn an answer into words and outcomes.
 //
+// A client has at most kMaxInFlight requests out at once, so a server sees at most that many
+// connections from it however many orders are polled or retried together; the rest wait in
+// order, at most kMaxWaiting of them. A request that waited longer than the timeout is
+// answered as timed out without being sent; one beyond kMaxWaiting is answered at once as
+// not sent. Both are "no answer" (status 0), which the callers retry.
+//
 // cpprestsdk stays inside retailer_http.cc: its headers define macros (U()) that collide
 // with other code.
 // Thread rule: send() from any thread; `done` runs through `post` (the event loop).
@@ -27,6 +33,9 @@ namespace larder::retailer {
 
 // The most of an answer's body that is read; a longer answer counts as garbled.
 constexpr std::size_t kMaxAnswerBytes = std::size_t{256} * 1024;
+// Requests one client has out at once, and how many more may wait for them.
+constexpr std::size_t kMaxInFlight = 4;
+constexpr std::size_t kMaxWaiting = 256;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -69,11 +78,15 @@ class HttpClient {
  private:
   struct Impl;
   struct Gate;
-  HttpClient(Post post, std::shared_ptr<Impl> impl, Headers headers);
+  struct Waiting;
+  HttpClient(Post post, std::shared_ptr<Impl> impl, Headers headers, double timeout_s);
+  // Sends `call` on one of the kMaxInFlight slots; when it is answered, the slot passes to
+  // the oldest request waiting. Static: answers may come after the client is gone.
+  static void start(const std::shared_ptr<Gate>& gate, HttpCall call,
+                    std::function<void(HttpReply)> done);
+  static void slot_free(const std::shared_ptr<Gate>& gate);
   Post post_;
-  std::shared_ptr<Impl> impl_;  // shared with the requests in flight
-  std::shared_ptr<Gate> gate_;  // likewise
-  Headers headers_;
+  std::shared_ptr<Gate> gate_;  // shared with the requests in flight
 };
 
 // The helpers below need no cpprestsdk: retailer_answers.cc.
