@@ -55,6 +55,21 @@ std::vector<Reading> all(Store& s, const std::string& consumable) {
   return *r;
 }
 
+// Opens the store as larderd does on a disk with no room: read-only, `no_room`.
+std::unique_ptr<Store> open_no_room(const Dirs& d, Metrics& m) {
+  SqliteStoreOptions o = d.options(true);
+  o.no_room = true;
+  auto r = open_sqlite_store(d.state(), m, o);
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+void commit_four_levels(Store& s) {
+  for (int i = 0; i < 4; ++i) s.append({"coffee", 10.0 + i, "level", 900.0 - i});
+  REQUIRE(s.flush().ok());
+}
+
 StoredOrder order(const std::string& id, const std::string& status, double updated) {
   return StoredOrder{id, "{\"status\":\"" + status + "\"}", false, updated};
 }
@@ -285,8 +300,7 @@ TEST_CASE("store on a full disk: no room to open for writing, so it opens read-o
   {
     Metrics m;
     auto s = open_ok(d, m, false);
-    for (int i = 0; i < 4; ++i) s->append({"coffee", 10.0 + i, "level", 900.0 - i});
-    REQUIRE(s->flush().ok());
+    commit_four_levels(*s);
   }  // a clean close: no -wal, no -shm
   larder::test::OwnFileSizeLimit full(16 * kKiB);  // the -shm alone needs 32 KiB
   Metrics m;
@@ -296,12 +310,7 @@ TEST_CASE("store on a full disk: no room to open for writing, so it opens read-o
   INFO(room.message());
   CHECK_FALSE(room.ok());
   CHECK(room.message().find(d.state()) != std::string::npos);
-  SqliteStoreOptions no_room = d.options(true);
-  no_room.no_room = true;
-  auto s = open_sqlite_store(d.state(), m, no_room);
-  INFO(s.status().message());
-  REQUIRE(s.ok());
-  CHECK(all(**s, "coffee").size() == 4);
+  CHECK(all(*open_no_room(d, m), "coffee").size() == 4);
   full.lift();
   CHECK(check_room(d.state(), 64 * kKiB).ok());
   // The probe leaves nothing behind.
@@ -315,8 +324,7 @@ TEST_CASE("store on a full disk after a crash: what the -wal holds is read witho
   {
     Metrics m;
     auto s = open_ok(crashed, m, false);
-    for (int i = 0; i < 4; ++i) s->append({"coffee", 10.0 + i, "level", 900.0 - i});
-    REQUIRE(s->flush().ok());
+    commit_four_levels(*s);
     // The files as a crash leaves them: the readings in the -wal, the -shm beside it.
     fs::create_directories(crashed.tmp.file("copy"));
     for (const char* f : {"larder.db", "larder.db-wal", "larder.db-shm"}) {
@@ -329,12 +337,7 @@ TEST_CASE("store on a full disk after a crash: what the -wal holds is read witho
 
   larder::test::OwnFileSizeLimit full(16 * kKiB);  // a -shm rebuilt needs 32 KiB
   Metrics m;
-  SqliteStoreOptions no_room = crashed.options(true);
-  no_room.no_room = true;
-  auto s = open_sqlite_store(crashed.state(), m, no_room);
-  INFO(s.status().message());
-  REQUIRE(s.ok());
-  CHECK(all(**s, "coffee").size() == 4);
+  CHECK(all(*open_no_room(crashed, m), "coffee").size() == 4);
 }
 
 TEST_CASE("store journal: a first line with a field of the wrong type is refused, not thrown") {
