@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -194,8 +195,9 @@ TEST_CASE("retailer HTTP client: at most kMaxInFlight requests out, the rest wai
           server.most_open());
   CHECK(server.most_out() <= static_cast<int>(kMaxInFlight));
   // cpprestsdk may open a connection for the next request before it has put back the one
-  // that was answered: a few more connections than requests out, idle, never many.
-  CHECK(server.most_open() <= static_cast<int>(2 * kMaxInFlight));
+  // that was answered: a few more connections than requests out, idle (6 to 10 seen; 147
+  // without the limit), never many.
+  CHECK(server.most_open() <= static_cast<int>(4 * kMaxInFlight));
 }
 
 TEST_CASE("retailer HTTP client: a request that waited past the timeout is not sent") {
@@ -217,14 +219,23 @@ TEST_CASE("retailer HTTP client: a request that waited past the timeout is not s
 }
 
 TEST_CASE("retailer HTTP client: beyond kMaxWaiting a request is answered at once, not sent") {
-  Server server(/*hold=*/true);
+  auto server = std::make_unique<Server>(/*hold=*/true);
   Answers a;
-  auto c = client(server, a, 5);
+  auto c = client(*server, a, 5);
   const std::size_t all = kMaxInFlight + kMaxWaiting + 3;
   for (std::size_t i = 0; i < all; ++i) c->send(get(static_cast<int>(i)), a.keep());
   REQUIRE(a.wait_for(3));
   CHECK(a.with_error("not sent") == 3);
-  // Closed: nothing that waits is sent or answered any more.
+  CHECK(server->requests() <= static_cast<int>(kMaxInFlight));
+  // The server goes: the requests out fail, and each that waited is sent in turn and refused,
+  // so every request has ended before the test does (none is left inside cpprestsdk at exit,
+  // which LeakSanitizer reports).
+  server.reset();
+  REQUIRE(a.wait_for(all));
+  CHECK(a.with_error("not sent") == 3);
+  for (const HttpReply& r : a.replies) CHECK(r.status == 0);
   c->close();
-  CHECK(server.requests() <= static_cast<int>(kMaxInFlight));
+  // cpprestsdk closes the cut responses' streams on its own threads after it has answered:
+  // give that a moment, or the process may exit with those tasks still alive.
+  std::this_thread::sleep_for(500ms);
 }
