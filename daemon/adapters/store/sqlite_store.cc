@@ -28,7 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 constexpr const char* kCommits = "larder_store_commits_total";
 constexpr const char* kDropped = "larder_store_dropped_total";
 constexpr const char* kCommitErrors = "larder_store_commit_errors_total";
