@@ -2,16 +2,13 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <deque>
 #include <exception>
-#include <filesystem>
 #include <limits>
 #include <map>
 #include <optional>
@@ -26,15 +23,18 @@
 namespace larder {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr const char* kCommits = "larder_store_commits_total";
 constexpr const char* kDropped = "larder_store_dropped_total";
+constexpr const char* kReadBack = "larder_store_read_back_total";
 constexpr const char* kCommitErrors = "larder_store_commit_errors_total";
 constexpr const char* kLastCommitSeconds = "larder_store_last_commit_seconds";
 constexpr const char* kPending = "larder_store_pending";
 constexpr const char* kOrderCommits = "larder_store_order_commits_total";
 constexpr const char* kLastOrderCommitSeconds = "larder_store_last_order_commit_seconds";
+// kInsertReadingSql with the rowid last: NULL for the next one.
+constexpr const char* kInsertReadingAtSql =
+    "INSERT INTO readings (consumable, ts, kind, value, best_before, rowid) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
 // Durations as _sum and _count counters (as larder/timing.h), for means over time.
 constexpr const char* kFlushSeconds = "larder_store_flush_seconds";
 constexpr const char* kOrderCommitSeconds = "larder_store_order_commit_seconds";
@@ -45,6 +45,7 @@ void describe_metrics(Metrics& m) {
   m.describe(kLastCommitSeconds, "gauge", "Duration of the last successful store flush.");
   m.describe(kPending, "gauge", "Readings and states queued and not yet committed.");
   m.describe(kDropped, "counter", "Queued readings dropped, oldest first, while commits failed.");
+  m.describe(kReadBack, "counter", "Dropped readings read back from the journal for a commit.");
   m.describe(kMigrationsApplied, "counter", "Schema migrations applied at open.");
   m.describe(kOrderCommits, "counter", "Orders committed at once (before the retailer is asked).");
   m.describe(kLastOrderCommitSeconds, "gauge", "Duration of the last order commit.");
@@ -52,29 +53,6 @@ void describe_metrics(Metrics& m) {
   m.describe(kFlushSeconds + std::string("_count"), "counter", "Successful store flushes.");
   m.describe(kOrderCommitSeconds + std::string("_sum"), "counter", "Seconds spent committing orders.");
   m.describe(kOrderCommitSeconds + std::string("_count"), "counter", "Orders committed.");
-}
-
-// What went wrong, in words first and SQLite's own message after.
-std::string explain(const std::exception& e) {
-  const auto* se = dynamic_cast<const SQLite::Exception*>(&e);
-  if (!se) return e.what();
-  std::string hint;
-  switch (se->getErrorCode()) {
-    case SQLITE_FULL: hint = "disk full"; break;
-    case SQLITE_READONLY: hint = "database is read-only"; break;
-    case SQLITE_IOERR:
-      hint = se->getExtendedErrorCode() == SQLITE_IOERR_WRITE ? "I/O error writing (disk full?)"
-                                                              : "I/O error";
-      break;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: hint = "locked by another connection"; break;
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT: hint = "not an SQLite database, or corrupt"; break;
-    case SQLITE_CANTOPEN: hint = "cannot open the file"; break;
-    case SQLITE_CONSTRAINT: hint = "constraint violated"; break;
-    default: break;
-  }
-  return hint.empty() ? std::string(se->what()) : hint + " (" + se->what() + ")";
 }
 
 std::optional<double> optional_double(const SQLite::Column& c) {
@@ -90,7 +68,7 @@ class SqliteStore final : public Store {
       : path_(std::move(path)),
         max_queued_(std::max<std::size_t>(max_queued, 1)),
         db_(std::move(db)),
-        insert_reading_(*db_, kInsertReadingSql),
+        insert_reading_(*db_, kInsertReadingAtSql),
         upsert_state_(*db_, "INSERT INTO consumable_state (consumable, json, updated, "
                             "through_reading) VALUES (?, ?, ?, ?) ON CONFLICT (consumable) "
                             "DO UPDATE SET json = excluded.json, updated = excluded.updated, "
@@ -171,21 +149,30 @@ class SqliteStore final : public Store {
     const std::uint64_t commits_before = sqlite_commits_;
     try {
       db_->exec("BEGIN IMMEDIATE");
+      // Readings that left memory at the cap go before the queue, by rowid. They are read
+      // back from the journal only once the queue's pages are written: on a disk still full,
+      // the commit fails before that, not after reading the whole journal at every tick.
+      const std::uint64_t gap = unqueued_count();
+      const std::int64_t base =
+          gap > 0 ? db_->execAndGet("SELECT COALESCE(MAX(rowid), 0) FROM readings").getInt64()
+                  : 0;
       rowids_.clear();
       rowids_.reserve(queued_readings_.size());
-      unqueued_rowids_.clear();
-      for (const Reading& r : unqueued_readings()) {  // older than the queue
-        bind_reading(insert_reading_, r);
-        insert_reading_.exec();
-        insert_reading_.reset();
-        unqueued_rowids_.push_back(db_->getLastInsertRowid());
-      }
+      std::int64_t at = gap > 0 ? base + static_cast<std::int64_t>(gap) + 1 : 0;
       for (const Reading& r : queued_readings_) {
         // Not copied: the queued reading outlives the statement's step and reset.
-        bind_reading(insert_reading_, r);
-        insert_reading_.exec();
-        insert_reading_.reset();
-        rowids_.push_back(db_->getLastInsertRowid());
+        rowids_.push_back(insert_reading(r, at));
+        if (at > 0) ++at;
+      }
+      unqueued_rowids_.clear();
+      if (gap > 0) {
+        if (const int rc = sqlite3_db_cacheflush(db_->getHandle()); rc != SQLITE_OK) {
+          throw SQLite::Exception(db_->getHandle(), rc);
+        }
+        at = base + 1;
+        for (const Reading& r : unqueued_readings()) {  // at most `gap` of them
+          unqueued_rowids_.push_back(insert_reading(r, at++));
+        }
       }
       insert_reading_.clearBindings();  // no pointer into a reading outlives it
       for (const auto& [name, q] : queued_states_) {
@@ -203,7 +190,7 @@ class SqliteStore final : public Store {
       }
       db_->exec("COMMIT");
     } catch (const std::exception& e) {
-      const std::string why = explain(e);
+      const std::string why = sqlite_error_text(e);
       insert_reading_.tryReset();
       upsert_state_.tryReset();
       sqlite_rollback_if_open(*db_);
@@ -289,7 +276,7 @@ class SqliteStore final : public Store {
     } catch (const std::exception& e) {
       select_states_.tryReset();
       return Status::Error("store: reading states from " + path_ + " failed: " +
-                           explain(e));
+                           sqlite_error_text(e));
     }
     carried_.states_over(out);
     return out;
@@ -309,7 +296,7 @@ class SqliteStore final : public Store {
     } catch (const std::exception& e) {
       select_after_states_.tryReset();
       return Status::Error("store: reading the readings after the states from " + path_ +
-                           " failed: " + explain(e));
+                           " failed: " + sqlite_error_text(e));
     }
     auto states = load_states();
     if (!states.ok()) return states.status();
@@ -337,7 +324,7 @@ class SqliteStore final : public Store {
     } catch (const std::exception& e) {
       select_readings_.tryReset();
       return Status::Error("store: reading readings of '" + consumable + "' from " + path_ +
-                           " failed: " + explain(e));
+                           " failed: " + sqlite_error_text(e));
     }
     return out;
   }
@@ -358,7 +345,7 @@ class SqliteStore final : public Store {
       upsert_order_.exec();  // autocommit: its own transaction
       upsert_order_.reset();
     } catch (const std::exception& e) {
-      const std::string why = explain(e);
+      const std::string why = sqlite_error_text(e);
       upsert_order_.tryReset();
       sqlite_rollback_if_open(*db_);
       metrics_.inc(kCommitErrors);
@@ -396,7 +383,8 @@ class SqliteStore final : public Store {
       select_orders_.reset();
     } catch (const std::exception& e) {
       select_orders_.tryReset();
-      return Status::Error("store: reading orders from " + path_ + " failed: " + explain(e));
+      return Status::Error("store: reading orders from " + path_ + " failed: " +
+                           sqlite_error_text(e));
     }
     carried_.orders_over(out);
     return out;
@@ -421,15 +409,43 @@ class SqliteStore final : public Store {
     carried_.take(std::move(c));
   }
 
+  // Inserts a reading at `rowid`, or where SQLite puts it when 0; returns its rowid.
+  std::int64_t insert_reading(const Reading& r, std::int64_t rowid) {
+    bind_reading(insert_reading_, r);
+    if (rowid > 0) {
+      insert_reading_.bind(6, rowid);
+    } else {
+      insert_reading_.bind(6);  // NULL: the next rowid
+    }
+    insert_reading_.exec();
+    insert_reading_.reset();
+    return rowid > 0 ? rowid : db_->getLastInsertRowid();
+  }
+
+  // How many readings left the queue at its cap since the journal began (at most that many
+  // are in the journal only: those that left before it was written are lost).
+  std::uint64_t unqueued_count() const {
+    if (!journal_ || !journal_->written() || queued_first_seq_ <= journal_base_seq_) return 0;
+    return queued_first_seq_ - journal_base_seq_;
+  }
+
   // The journal's readings that left the queue at its cap, oldest first: the file's readings
   // but its last, which are the queue's first (the queue holds those appended since
   // queued_first_seq_, of which the journal has those before journaled_seq_).
-  std::vector<Reading> unqueued_readings() const {
-    if (!journal_ || !journal_->written() || queued_first_seq_ <= journal_base_seq_) return {};
+  std::vector<Reading> unqueued_readings() {
+    if (unqueued_count() == 0) return {};
     const std::uint64_t queued = journaled_seq_ > queued_first_seq_
                                      ? journaled_seq_ - queued_first_seq_ : 0;
     auto r = journal_->readings_but_last(static_cast<std::size_t>(queued));
-    if (r.ok()) return std::move(r).value();
+    if (r.ok() && r->size() > unqueued_count()) {  // cannot be: a rowid would be taken twice
+      log_error("store: the journal holds " + std::to_string(r->size()) + " readings before "
+                "the queue, more than the " + std::to_string(unqueued_count()) + " that left it");
+      r->erase(r->begin(), r->end() - static_cast<std::ptrdiff_t>(unqueued_count()));
+    }
+    if (r.ok()) {
+      metrics_.inc(kReadBack, {}, static_cast<double>(r->size()));
+      return std::move(r).value();
+    }
     log_error("store: readings that left memory cannot be read back from the journal, and "
               "are lost: " + r.status().message());
     return {};
@@ -487,36 +503,6 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-
-std::string sqlite_error_text(const std::exception& e) { return explain(e); }
-
-
-std::string sqlite_read_only_name(const std::string& path, int& extra_flags, bool no_room) {
-  std::error_code ec;
-  const std::string dir = fs::path(path).parent_path().string();
-  const bool writable_dir =
-      !no_room && (::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0 || errno != EROFS);
-  // An empty -wal holds no frames (a writer that could not start left it): the file is all.
-  const auto wal_bytes = fs::file_size(path + "-wal", ec);
-  const bool wal_frames = !ec && wal_bytes > 0;
-  if (path.find_first_of("?#%") != std::string::npos) return path;
-  if (!writable_dir && !wal_frames) {
-    extra_flags |= SQLITE_OPEN_URI;
-    return "file:" + path + "?immutable=1";
-  }
-  // Frames a crash left in the -wal, on a full disk: a -shm opened for writing would be
-  // rebuilt, which needs room; read-only, SQLite reads the -wal into its own memory instead.
-  if (no_room && wal_frames && fs::exists(path + "-shm", ec)) {
-    extra_flags |= SQLITE_OPEN_URI;
-    return "file:" + path + "?readonly_shm=1";
-  }
-  return path;
-}
-
-std::string sqlite_store_path(const std::string& state_dir) {
-  return (fs::path(state_dir) / "larder.db").string();
-}
-
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, Metrics& metrics,
                                                  const SqliteStoreOptions& options) {
   describe_metrics(metrics);
@@ -570,7 +556,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
     return store;
   } catch (const std::exception& e) {
     return Status::Error("store: cannot open " + path + ": " +
-                         explain(e));
+                         sqlite_error_text(e));
   }
 }
 
@@ -588,7 +574,7 @@ Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir) {
       }
     }
   } catch (const std::exception& e) {
-    return Status::Error("store: cannot inspect " + info.path + ": " + explain(e));
+    return Status::Error("store: cannot inspect " + info.path + ": " + sqlite_error_text(e));
   }
   return info;
 }
