@@ -63,7 +63,7 @@ struct HttpClient::Waiting {
 struct HttpClient::Gate {
   std::mutex mutex;
   bool open = true;
-  Post post;
+  Post post;  // fixed at construction
   std::shared_ptr<Impl> impl;  // the client lives as long as its requests
   Headers headers;
   std::chrono::steady_clock::duration timeout{};
@@ -72,7 +72,7 @@ struct HttpClient::Gate {
 };
 
 HttpClient::HttpClient(Post post, std::shared_ptr<Impl> impl, Headers headers, double timeout_s)
-    : post_(post), gate_(std::make_shared<Gate>()) {
+    : gate_(std::make_shared<Gate>()) {
   gate_->post = std::move(post);
   gate_->impl = std::move(impl);
   gate_->headers = std::move(headers);
@@ -81,6 +81,9 @@ HttpClient::HttpClient(Post post, std::shared_ptr<Impl> impl, Headers headers, d
 }
 
 HttpClient::~HttpClient() { close(); }
+
+// Set at construction only: read without the lock.
+const Post& HttpClient::post() const { return gate_->post; }
 
 void HttpClient::close() {
   std::lock_guard<std::mutex> lock(gate_->mutex);

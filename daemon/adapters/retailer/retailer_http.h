@@ -73,7 +73,7 @@ class HttpClient {
   // go right after them (answers posted before stay in the loop's queue).
   void close();
 
-  const Post& post() const { return post_; }
+  const Post& post() const;
 
  private:
   struct Impl;
@@ -85,7 +85,6 @@ class HttpClient {
   static void start(const std::shared_ptr<Gate>& gate, HttpCall call,
                     std::function<void(HttpReply)> done);
   static void slot_free(const std::shared_ptr<Gate>& gate);
-  Post post_;
   std::shared_ptr<Gate> gate_;  // shared with the requests in flight
 };
 
