@@ -2,6 +2,7 @@
 // commit took waits in a file outside the state directory, is read back while it waits, and
 // is imported once by the next store that can write, whatever happens in between; a store
 // on a full disk opens read-only.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -261,6 +262,18 @@ TEST_CASE("store journal: readings that left memory at its cap are committed fro
   REQUIRE(have.size() == 81);
   for (std::size_t i = 1; i < have.size(); ++i) {
     CHECK(have[i].ts == 100.0 + static_cast<double>(i - 1));
+  }
+  {  // in rowid order too, though the queue was inserted before the journal's 30
+    SQLite::Database db(sqlite_store_path(d.state()), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT ts FROM readings ORDER BY rowid");
+    double last = -1;
+    int n = 0;
+    while (q.executeStep()) {
+      CHECK(q.getColumn(0).getDouble() > last);
+      last = q.getColumn(0).getDouble();
+      ++n;
+    }
+    CHECK(n == 81);
   }
   // The state saved reflects the first 20 of them, though they had left memory: a restart
   // learns the 60 after it again, no more.
