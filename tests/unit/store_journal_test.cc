@@ -286,6 +286,60 @@ TEST_CASE("store journal: readings that left memory at its cap are committed fro
   CHECK(after->front().ts == 120);
 }
 
+TEST_CASE("store journal: a long outage keeps it small, and it reads the same compacted") {
+  Dirs d;
+  {
+    Metrics m;
+    auto s = open_ok(d, m, false);
+    commit_four_levels(*s);
+  }
+  const std::string pad(4000, 'x');
+  std::uintmax_t largest = 0;
+  {
+    Metrics m;
+    auto s = open_ok(d, m, true);  // every flush fails: what it takes goes to the journal
+    for (int i = 0; i < 800; ++i) {
+      s->append({"coffee", 100.0 + i, "level", 800});
+      s->put_state("coffee", "{\"n\":" + std::to_string(i) + ",\"pad\":\"" + pad + "\"}",
+                   100.0 + i);
+      if (i % 100 == 0) {
+        CHECK_FALSE(s->save_order(order("o-1", "step" + std::to_string(i), 100.0 + i)).ok());
+      }
+      REQUIRE_FALSE(s->flush().ok());
+      largest = std::max(largest, fs::file_size(d.journal()));
+    }
+    // Last, a state older by its time than the one before (a clock set back).
+    s->put_state("coffee", R"({"n":"older"})", 50);
+    REQUIRE_FALSE(s->flush().ok());
+  }
+  // 800 states of 4 KB: 3.2 MB if every one stayed.
+  CHECK(largest < 2 * StoreJournal::kCompactSlack);
+  CHECK(fs::file_size(d.journal()) < 2 * StoreJournal::kCompactSlack);
+  {
+    // Carried by a read-only start: the last line of each wins, as in the whole file.
+    Metrics m;
+    auto s = open_ok(d, m, true);
+    auto states = s->load_states();
+    REQUIRE(states.ok());
+    REQUIRE(states->size() == 1);
+    CHECK(states->front().json == R"({"n":"older"})");
+    CHECK(order_json(*s, "o-1") == R"({"status":"step700"})");
+    auto after = s->readings_after_states();
+    REQUIRE(after.ok());
+    CHECK(after->empty());  // the last state reflects every reading
+  }
+  // Imported by a writable start: every reading, and the newest state by its time.
+  Metrics m;
+  auto s = open_ok(d, m, false);
+  CHECK_FALSE(fs::exists(d.journal()));
+  CHECK(all(*s, "coffee").size() == 804);
+  auto states = s->load_states();
+  REQUIRE(states.ok());
+  REQUIRE(states->size() == 1);
+  CHECK(states->front().json.rfind(R"({"n":799,)", 0) == 0);
+  CHECK(order_json(*s, "o-1") == R"({"status":"step700"})");
+}
+
 TEST_CASE("store journal: a torn last line is skipped, a foreign file is left alone") {
   Dirs d;
   read_only_life(d);

@@ -10,12 +10,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "adapters/crypto/os_random.h"
 #include "adapters/fs/state_file.h"
+#include "larder/log.h"
 #include "orders/random.h"
 
 namespace larder {
@@ -71,12 +73,38 @@ bool read_record(const json& j, JournalContents& out) {
   return false;
 }
 
+// Of `lines` (in file order), for each key the last line and the last of those whose
+// `updated` is at least every earlier line's of that key; the others go.
+template <typename T, typename Key, typename Updated>
+std::vector<T> needed_lines(std::vector<T>& lines, Key key, Updated updated) {
+  std::map<std::string, std::pair<std::size_t, std::size_t>> at;  // (newest, last)
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto [it, fresh] = at.try_emplace(key(lines[i]), i, i);
+    if (fresh) continue;
+    if (updated(lines[i]) >= updated(lines[it->second.first])) it->second.first = i;
+    it->second.second = i;
+  }
+  std::vector<bool> keep(lines.size(), false);
+  for (const auto& entry : at) keep[entry.second.first] = keep[entry.second.second] = true;
+  std::vector<T> out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (keep[i]) out.push_back(std::move(lines[i]));
+  }
+  return out;
+}
+
 }  // namespace
 
 StoreJournal::StoreJournal(std::string path, const std::string& db_path)
     : path_(std::move(path)), db_path_(journal_db_key(db_path)) {}
 
-void StoreJournal::resume(const JournalContents& contents) { id_ = contents.id; }
+void StoreJournal::resume(const JournalContents& contents) {
+  id_ = contents.id;
+  std::error_code ec;
+  size_ = fs::file_size(path_, ec);
+  if (ec) size_ = 0;
+  compacted_size_ = size_;
+}
 
 Status StoreJournal::append(const std::vector<const Reading*>& readings,
                             const std::vector<JournalState>& states,
@@ -103,6 +131,46 @@ Status StoreJournal::append(const std::vector<const Reading*>& readings,
   if (!ok) return Status::Error("store journal: writing " + path_ + " failed: " + why);
   if (fresh) sync_parent_dir(path_);  // the new file's name must survive a power cut too
   id_ = id;
+  if (fresh) compacted_size_ = 0;
+  size_ = fresh ? data.size() : size_ + data.size();
+  if (size_ > 2 * compacted_size_ + kCompactSlack) {
+    if (Status c = compact(); !c.ok()) log_warn(c.message());
+  }
+  return Status::Ok();
+}
+
+Status StoreJournal::compact() {
+  if (id_.empty()) return Status::Ok();
+  auto file = read(path_, db_path_);
+  if (!file.ok()) return Status::Error("store journal: not compacted: " + file.status().message());
+  std::vector<const Reading*> readings;
+  readings.reserve(file->readings.size());
+  for (const Reading& r : file->readings) readings.push_back(&r);
+  const auto states = needed_lines(
+      file->states, [](const JournalState& s) { return s.state.consumable; },
+      [](const JournalState& s) { return s.state.updated; });
+  const auto orders = needed_lines(
+      file->orders, [](const StoredOrder& o) { return o.order_id; },
+      [](const StoredOrder& o) { return o.updated; });
+  const std::string data = format(id_, db_path_, readings, states, orders);
+  const std::string tmp = path_ + ".compacting";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return Status::Error("store journal: cannot open " + tmp + ": " + errno_text());
+  bool ok = write_all(fd, data) && ::fdatasync(fd) == 0;
+  std::string why = ok ? "" : errno_text();
+  ::close(fd);
+  if (ok && ::rename(tmp.c_str(), path_.c_str()) != 0) {
+    ok = false;
+    why = errno_text();
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Status::Error("store journal: compacting " + path_ + " failed: " + why);
+  }
+  sync_parent_dir(path_);
+  log_info("store journal: compacted " + path_ + " from " + std::to_string(size_) + " to " +
+           std::to_string(data.size()) + " bytes");
+  size_ = compacted_size_ = data.size();
   return Status::Ok();
 }
 
@@ -131,6 +199,7 @@ Status StoreJournal::remove() {
   std::error_code ec;
   fs::remove(path_, ec);
   id_.clear();
+  size_ = compacted_size_ = 0;
   if (ec) return Status::Error("store journal: cannot remove " + path_ + ": " + ec.message());
   return Status::Ok();
 }
