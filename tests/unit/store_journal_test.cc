@@ -71,6 +71,14 @@ void commit_four_levels(Store& s) {
   REQUIRE(s.flush().ok());
 }
 
+// The json of the one state the store holds.
+std::string only_state(Store& s) {
+  auto states = s.load_states();
+  REQUIRE(states.ok());
+  REQUIRE(states->size() == 1);
+  return states->front().json;
+}
+
 StoredOrder order(const std::string& id, const std::string& status, double updated) {
   return StoredOrder{id, "{\"status\":\"" + status + "\"}", false, updated};
 }
@@ -118,10 +126,7 @@ TEST_CASE("store journal: what a read-only store took is read back while it wait
   // Started again, still read-only: the journal is carried, and read as if committed.
   Metrics m;
   auto s = open_ok(d, m, true);
-  auto states = s->load_states();
-  REQUIRE(states.ok());
-  REQUIRE(states->size() == 1);
-  CHECK(states->front().json == R"({"level":390,"on_hand":2})");
+  CHECK(only_state(*s) == R"({"level":390,"on_hand":2})");
   auto after = s->readings_after_states();
   REQUIRE(after.ok());
   REQUIRE(after->size() == 1);  // the journal's state reflects the two readings before it
@@ -153,10 +158,7 @@ TEST_CASE("store journal: the next writable open imports it once, and removes it
     std::vector<double> ts;
     for (const auto& r : all(*s, "coffee")) ts.push_back(r.ts);
     CHECK(ts == std::vector<double>{10, 20, 21, 22, 40});
-    auto states = s->load_states();
-    REQUIRE(states.ok());
-    REQUIRE(states->size() == 1);
-    CHECK(states->front().json == R"({"level":380,"on_hand":2})");
+    CHECK(only_state(*s) == R"({"level":380,"on_hand":2})");
     auto after = s->readings_after_states();
     REQUIRE(after.ok());
     CHECK(after->empty());  // the last state reflects every reading
@@ -319,10 +321,7 @@ TEST_CASE("store journal: a long outage keeps it small, and it reads the same co
     // Carried by a read-only start: the last line of each wins, as in the whole file.
     Metrics m;
     auto s = open_ok(d, m, true);
-    auto states = s->load_states();
-    REQUIRE(states.ok());
-    REQUIRE(states->size() == 1);
-    CHECK(states->front().json == R"({"n":"older"})");
+    CHECK(only_state(*s) == R"({"n":"older"})");
     CHECK(order_json(*s, "o-1") == R"({"status":"step700"})");
     auto after = s->readings_after_states();
     REQUIRE(after.ok());
@@ -333,10 +332,7 @@ TEST_CASE("store journal: a long outage keeps it small, and it reads the same co
   auto s = open_ok(d, m, false);
   CHECK_FALSE(fs::exists(d.journal()));
   CHECK(all(*s, "coffee").size() == 804);
-  auto states = s->load_states();
-  REQUIRE(states.ok());
-  REQUIRE(states->size() == 1);
-  CHECK(states->front().json.rfind(R"({"n":799,)", 0) == 0);
+  CHECK(only_state(*s).rfind(R"({"n":799,)", 0) == 0);
   CHECK(order_json(*s, "o-1") == R"({"status":"step700"})");
 }
 
