@@ -336,6 +336,34 @@ TEST_CASE("store journal: a long outage keeps it small, and it reads the same co
   CHECK(order_json(*s, "o-1") == R"({"status":"step700"})");
 }
 
+TEST_CASE("store journal: an append cut short is taken back, so the next one is whole") {
+  Dirs d;
+  fs::create_directories(d.run());
+  StoreJournal j(d.journal(), sqlite_store_path(d.state()));
+  std::vector<Reading> first{{"coffee", 1, "level", 400}};
+  std::vector<Reading> batch;
+  batch.reserve(50);
+  for (int i = 0; i < 50; ++i) batch.push_back({"coffee", 10.0 + i, "level", 390.0 - i});
+  auto ptrs = [](const std::vector<Reading>& v) {
+    std::vector<const Reading*> out;
+    out.reserve(v.size());
+    for (const Reading& r : v) out.push_back(&r);
+    return out;
+  };
+  REQUIRE(j.append(ptrs(first), {}, {}).ok());
+  {
+    // Room for part of the batch only: the write stops inside a line.
+    larder::test::OwnFileSizeLimit full(fs::file_size(d.journal()) + 100);
+    REQUIRE_FALSE(j.append(ptrs(batch), {}, {}).ok());
+  }
+  REQUIRE(j.append(ptrs(batch), {}, {}).ok());  // as the store spills it again
+  auto read = StoreJournal::read(d.journal(), sqlite_store_path(d.state()));
+  REQUIRE(read.ok());
+  CHECK(read->skipped_lines == 0);
+  REQUIRE(read->readings.size() == 51);
+  CHECK(read->readings[1].ts == 10);
+}
+
 TEST_CASE("store journal: a torn last line is skipped, a foreign file is left alone") {
   Dirs d;
   read_only_life(d);

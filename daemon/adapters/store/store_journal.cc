@@ -1,6 +1,7 @@
 #include "adapters/store/store_journal.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -125,8 +126,20 @@ Status StoreJournal::append(const std::vector<const Reading*>& readings,
   const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (fresh ? O_TRUNC : O_APPEND);
   const int fd = ::open(path_.c_str(), flags, 0640);
   if (fd < 0) return Status::Error("store journal: cannot open " + path_ + ": " + errno_text());
+  struct stat before {};
+  const bool sized = ::fstat(fd, &before) == 0;
   const bool ok = write_all(fd, data) && ::fdatasync(fd) == 0;
   const std::string why = ok ? "" : errno_text();
+  if (!ok) {
+    // Part of `data` may be in the file, its last line cut: taken back, or the next append
+    // (the store writes what failed again) would add its lines twice and glue its first
+    // line to the cut one, which then does not parse.
+    if (!sized || ::ftruncate(fd, before.st_size) != 0) {
+      ::close(fd);
+      return Status::Error("store journal: writing " + path_ + " failed: " + why +
+                           ", and what it wrote of it cannot be taken back: " + errno_text());
+    }
+  }
   ::close(fd);
   if (!ok) return Status::Error("store journal: writing " + path_ + " failed: " + why);
   if (fresh) sync_parent_dir(path_);  // the new file's name must survive a power cut too

@@ -53,7 +53,8 @@ class StoreJournal {
   void resume(const JournalContents& contents);
 
   // Appends the lines (written with one write() and synced); the file and its first line are
-  // made at the first call. On failure the file may end in a torn line, which read() skips.
+  // made at the first call. On failure what it wrote is cut off again (ftruncate), so only a
+  // crash or power cut during the write leaves a torn last line, which read() skips.
   // Once the file has grown by kCompactSlack and doubled since it was last compacted, it is
   // compacted (compact()); a compaction that fails is logged and leaves the file as it was.
   Status append(const std::vector<const Reading*>& readings,
