@@ -152,7 +152,7 @@ const VehicleFacts* Hub::vehicle(const std::string& id) const {
 std::optional<bool> Hub::presence(const std::string& person) const {
   auto it = presence_.find(person);
   if (it == presence_.end()) return std::nullopt;
-  return it->second;
+  return it->second.home;
 }
 
 void Hub::on_message(const Message& m) { on_message(m, nullptr); }
@@ -203,6 +203,11 @@ void Hub::apply(const Message& m, const contract::Input& in) {
   double now = clock_.now();
   double ts = contract::input_ts(in).value_or(now);
   const char* kind = contract::input_kind(in);
+  // A retained location or presence older than what is known: the broker sends its copy
+  // again at every subscribe, long after newer live messages. Not bad input, nothing new.
+  auto ignore_retained = [this] {
+    metrics_.inc("larder_messages_ignored_total", {{"reason", "retained"}});
+  };
 
   std::string consumable_id(contract::consumable_of(in));
   if (!consumable_id.empty()) {
@@ -224,6 +229,7 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     auto& v = vehicles_[loc->vehicle];
     if (m.retained && !loc->ts && v.location) return;  // only initialises an unknown value
     if (v.location && ts < v.updated) {
+      if (m.retained) return ignore_retained();
       reject(m, {"time", "location is older than the last one"});
       return;
     }
@@ -234,8 +240,16 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     vehicles_[trunk->vehicle].trunk = trunk->state;
     if (vehicle_actions_) vehicle_actions_->trunk(*trunk, ts);
   } else if (auto* pr = std::get_if<contract::PresenceInput>(&in)) {
-    if (m.retained && !pr->ts && presence_.count(pr->person)) return;
-    presence_[pr->person] = pr->home;
+    auto known = presence_.find(pr->person);
+    if (known != presence_.end()) {
+      if (m.retained && !pr->ts) return;  // only initialises an unknown value
+      if (ts < known->second.updated) {
+        if (m.retained) return ignore_retained();
+        reject(m, {"time", "presence is older than the last one"});
+        return;
+      }
+    }
+    presence_[pr->person] = {pr->home, ts};
     if (vehicle_actions_) vehicle_actions_->presence(*pr, ts);
   } else if (auto* vac = std::get_if<contract::VacationInput>(&in)) {
     Status st = vac->away ? start_vacation(vac->until, "mqtt") : end_vacation("mqtt");
@@ -357,7 +371,10 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
       if (s.level) return false;  // only initialises a value that is still unknown
       ts = clock_.now();
     } else if (ts < s.last_reading_ts) {
-      if (m.retained) return false;  // the broker's copy of a reading already seen
+      if (m.retained) {  // the broker's copy of a reading already seen
+        metrics_.inc("larder_messages_ignored_total", {{"reason", "retained"}});
+        return false;
+      }
       reject(m, {"time", "reading at " + num(ts) + " is older than the last one"});
       return false;
     }

@@ -228,7 +228,11 @@ class Hub {
   TimeZone zone_;                     // household.timezone (UTC when it cannot be loaded)
   std::map<std::string, Entry, std::less<>> consumables_;
   std::map<std::string, VehicleFacts> vehicles_;
-  std::map<std::string, bool> presence_;
+  struct PresenceFact {
+    bool home = false;
+    double updated = 0;  // the message's ts, or when it came without one
+  };
+  std::map<std::string, PresenceFact> presence_;
   std::optional<Vacation> vacation_;  // the latest absence (in force or ended)
   bool vacation_ended_ = true;        // its end was announced
   bool restoring_ = false;  // restore() is under way: no state is published yet

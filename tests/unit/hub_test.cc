@@ -159,6 +159,33 @@ TEST_CASE_FIXTURE(Fixture, "retained events are ignored, a retained level withou
   CHECK(errors().empty());
 }
 
+TEST_CASE_FIXTURE(Fixture, "a retained location or presence older than the last is not an error") {
+  // The broker sends a retained copy again at every subscribe, after newer live messages.
+  send("vehicle/car/location", R"({"lat":48.1,"lon":11.5,"ts":1764449000})", true);
+  send("vehicle/car/location", R"({"lat":48.2,"lon":11.6,"ts":1764449900})");
+  send("presence/anna", R"({"home":true,"ts":1764449000})", true);
+  send("presence/anna", R"({"home":false,"ts":1764449900})");
+  send("vehicle/car/location", R"({"lat":48.1,"lon":11.5,"ts":1764449000})", true);
+  send("presence/anna", R"({"home":true,"ts":1764449000})", true);
+  CHECK(errors().empty());
+  CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "retained"}}) == 2);
+  REQUIRE(hub.vehicle("car") != nullptr);
+  CHECK(hub.vehicle("car")->location->lat == doctest::Approx(48.2));
+  CHECK(hub.presence("anna") == false);
+  // A live message going backwards is bad input, and changes nothing either.
+  send("vehicle/car/location", R"({"lat":48.3,"lon":11.7,"ts":1764449800})");
+  send("presence/anna", R"({"home":true,"ts":1764449800})");
+  auto errs = errors();
+  REQUIRE(errs.size() == 2);
+  CHECK(errs[0]["reason"] == "location is older than the last one");
+  CHECK(errs[1]["reason"] == "presence is older than the last one");
+  CHECK(hub.vehicle("car")->location->lat == doctest::Approx(48.2));
+  CHECK(hub.presence("anna") == false);
+  // A newer one goes through, retained or not.
+  send("presence/anna", R"({"home":true,"ts":1764449950})", true);
+  CHECK(hub.presence("anna") == true);
+}
+
 TEST_CASE_FIXTURE(Fixture, "purchases add packs, refills take one, uses lower a counter's level") {
   send("consumable/pods/purchased", R"({"packs":2})");
   CHECK(hub.consumable("pods")->on_hand == 2);
