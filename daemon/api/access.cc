@@ -52,16 +52,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// The token of "Bearer <token>" (scheme in any case), or nullopt when malformed.
-std::optional<std::string> bearer_token(std::string_view auth) {
-  auth = trim(auth);
-  std::size_t sp = auth.find(' ');
-  if (sp == std::string_view::npos || !iequals(auth.substr(0, sp), "bearer")) return std::nullopt;
-  std::string_view token = trim(auth.substr(sp + 1));
-  if (token.empty()) return std::nullopt;
-  return std::string(token);
-}
-
 std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     std::size_t semi = header.find(';');
@@ -92,6 +82,15 @@ AccessResult refused(HttpResponse response) {
 }
 
 }  // namespace
+
+std::optional<std::string> bearer_token(std::string_view auth) {
+  auth = trim(auth);
+  std::size_t sp = auth.find_first_of(" \t");
+  if (sp == std::string_view::npos || !iequals(auth.substr(0, sp), "bearer")) return std::nullopt;
+  std::string_view token = trim(auth.substr(sp + 1));
+  if (token.empty()) return std::nullopt;
+  return std::string(token);
+}
 
 const char* right_name(Right right) {
   switch (right) {

@@ -36,6 +36,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "larder/clock.h"
 #include "larder/config.h"
@@ -47,6 +48,12 @@ namespace larder {
 enum class Right { none, read, admin };  // ordered: admin includes read
 
 const char* right_name(Right right);  // "none", "read", "admin"
+
+// The credential of an `Authorization: Bearer <credential>` header: the scheme in any case
+// (RFC 9110), spaces and tabs around it and the credential ignored. nullopt when the header
+// is not of that form or the credential is empty. Shared by the token check here and the
+// carrier API's grant codes (api/delivery_routes.cc).
+std::optional<std::string> bearer_token(std::string_view auth);
 
 struct AccessOptions {
   double session_idle_seconds = 12 * 3600;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/access.h"
 #include "larder/log.h"
 
 namespace larder {
@@ -14,12 +15,11 @@ namespace {
 using json = nlohmann::json;
 using grants::Verdict;
 
-// The code from `Authorization: Bearer <code>`; empty when there is none.
-std::string_view bearer(const HttpRequest& r) {
-  std::string_view h = r.header("authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (h.size() <= kScheme.size() || h.substr(0, kScheme.size()) != kScheme) return {};
-  return h.substr(kScheme.size());
+// The code from `Authorization: Bearer <code>`, read as the hub's own tokens are (the
+// scheme in any case, spaces around the code ignored: api/access.h); empty when there is
+// none. A carrier writing `bearer` must not have its right code counted as a wrong one.
+std::string bearer(const HttpRequest& r) {
+  return bearer_token(r.header("authorization")).value_or("");
 }
 
 HttpResponse carrier_refusal(Verdict v) {

@@ -136,6 +136,19 @@ TEST_CASE("Bearer tokens: public routes, 401, 403 and the right granted") {
   CHECK(admin.right == Right::admin);
 }
 
+TEST_CASE("the Bearer credential is read in any case of the scheme, spaces around it ignored") {
+  // The hub's tokens and the carrier API's grant codes (api/delivery_routes.cc) both.
+  CHECK(bearer_token("Bearer abc") == "abc");
+  CHECK(bearer_token("bearer  abc") == "abc");
+  CHECK(bearer_token("BEARER\tabc ") == "abc");
+  CHECK(bearer_token("  Bearer abc") == "abc");
+  CHECK_FALSE(bearer_token("Basic abc").has_value());
+  CHECK_FALSE(bearer_token("Bearerabc").has_value());
+  CHECK_FALSE(bearer_token("Bearer").has_value());
+  CHECK_FALSE(bearer_token("Bearer   ").has_value());
+  CHECK_FALSE(bearer_token("").has_value());
+}
+
 TEST_CASE("sign-in opens a session whose cookie works like the token, with CSRF for changes") {
   ManualClock clock(1000);
   Metrics metrics;
