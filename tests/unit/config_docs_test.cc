@@ -223,8 +223,10 @@ YAML::Node merged(const YAML::Node& base, const YAML::Node& over) {
 }
 
 // The files a configuration names that must exist when it loads (secrets, TLS files, a
-// trust store), as written.
-void named_files(const YAML::Node& map, const std::string& map_key, std::vector<std::string>& out) {
+// trust store), as written, each with what it holds: "key" (a TLS private key), "cert" (a
+// TLS certificate or CA) or "" (a secret).
+using NamedFile = std::pair<std::string, std::string>;
+void named_files(const YAML::Node& map, const std::string& map_key, std::vector<NamedFile>& out) {
   for (auto it = map.begin(); it != map.end(); ++it) {
     const std::string key = it->first.Scalar();
     const YAML::Node v = it->second;  // a copy: `it->` yields a temporary
@@ -233,7 +235,9 @@ void named_files(const YAML::Node& map, const std::string& map_key, std::vector<
     } else if (v.IsScalar()) {
       bool tls_file = map_key == "tls" && (key == "ca" || key == "cert" || key == "key");
       bool is_file = key.size() > 5 && key.compare(key.size() - 5, 5, "_file") == 0;
-      if (is_file || tls_file || key == "trust_store") out.push_back(v.Scalar());
+      if (is_file || tls_file || key == "trust_store") {
+        out.emplace_back(v.Scalar(), tls_file ? (key == "key" ? "key" : "cert") : "");
+      }
     }
   }
 }
@@ -244,14 +248,17 @@ void named_files(const YAML::Node& map, const std::string& map_key, std::vector<
 ConfigLoad load_as_etc(const YAML::Node& cfg, const TempDir& dir, int n) {
   const std::string etc = dir.file("etc" + std::to_string(n) + "/larder");
   fs::create_directories(etc);
-  std::vector<std::string> files;
+  std::vector<NamedFile> files;
   named_files(cfg, "", files);
-  for (std::string f : files) {
+  for (auto [f, holds] : files) {
     if (!fs::path(f).is_absolute()) f = etc + "/" + f;
     if (f.rfind(dir.path() + "/", 0) != 0) continue;  // a file of the system (a CA bundle)
     fs::create_directories(fs::path(f).parent_path());
-    std::string secret = "doc-" + fs::path(f).filename().string() + "-0123456789abcdef\n";
-    dir.write(f.substr(dir.path().size() + 1), secret);
+    std::string text = "doc-" + fs::path(f).filename().string() + "-0123456789abcdef\n";
+    // TLS files: their PEM markers are checked at load time, their bodies when used.
+    if (holds == "cert") text = "-----BEGIN CERTIFICATE-----\n" + text;
+    if (holds == "key") text = "-----BEGIN PRIVATE KEY-----\n" + text;
+    dir.write(f.substr(dir.path().size() + 1), text);
   }
   std::string rel = "etc" + std::to_string(n) + "/larder/larder.yaml";
   return load_config(dir.write(rel, YAML::Dump(cfg) + "\n"));

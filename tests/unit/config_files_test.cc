@@ -13,6 +13,12 @@ namespace fs = std::filesystem;
 using namespace larder;
 using namespace larder::test;
 
+namespace {
+// Only the PEM markers are read at load time (core/config_tls.cc), not the bodies.
+const std::string kPemCert = "-----BEGIN CERTIFICATE-----\nnot parsed at load time\n";
+const std::string kPemKey = "-----BEGIN PRIVATE KEY-----\nnot parsed at load time\n";
+}  // namespace
+
 TEST_CASE("secrets: inline or from a file, never both, files trimmed, checked and named") {
   TempDir dir;
   std::string cfg = dir.file("larder.yaml");
@@ -76,8 +82,8 @@ TEST_CASE("secrets: inline or from a file, never both, files trimmed, checked an
 
 TEST_CASE("relative paths are relative to the configuration file's folder") {
   TempDir dir;
-  dir.write("conf/tls/http.pem", "x");
-  dir.write("conf/tls/http.key", "x");
+  dir.write("conf/tls/http.pem", kPemCert);
+  dir.write("conf/tls/http.key", kPemKey);
   std::string text = "mqtt:\n  url: tcp://127.0.0.1:1883\nstate_dir: ../state/./db\nhttp:\n  admin_token: " + kAdmin +
                      "\n  tls:\n    cert: tls/http.pem\n    key: " + dir.file("conf/tls/http.key") + "\nconsumables: {}\n";
   std::string path = dir.write("conf/larder.yaml", text);
@@ -97,8 +103,8 @@ TEST_CASE("relative paths are relative to the configuration file's folder") {
 TEST_CASE("TLS files must exist and go in pairs") {
   TempDir dir;
   std::string cfg = dir.file("larder.yaml");
-  dir.write("c.pem", "x");
-  dir.write("c.key", "x");
+  dir.write("c.pem", kPemCert);
+  dir.write("c.key", kPemKey);
   auto with_mqtt = [&](const std::string& url, const std::string& tls) {
     return "mqtt:\n  url: " + url + "\n  tls:\n" + tls + "state_dir: s\nhttp:\n  admin_token: " + kAdmin +
            "\nconsumables: {}\n";
@@ -118,4 +124,24 @@ TEST_CASE("TLS files must exist and go in pairs") {
 
   ConfigLoad http = parse_config(minimal("  tls:\n    cert: c.pem\n    ca: c.pem\n"), cfg);
   CHECK(where(http) == std::vector<std::pair<int, std::string>>{{6, "http.tls.key"}, {8, "http.tls.ca"}});
+}
+
+TEST_CASE("TLS files that are not PEM are named with their key and line at load time") {
+  // A token, a DER file or the key given as the certificate: before, the check said valid
+  // and larderd failed at start with exit status 1 and no key named.
+  TempDir dir;
+  std::string cfg = dir.file("larder.yaml");
+  dir.write("c.pem", kPemCert);
+  dir.write("c.key", kPemKey);
+  dir.write("token", "a-token-not-a-certificate-0123456789\n");
+  ConfigLoad swapped = parse_config(minimal("  tls:\n    cert: c.key\n    key: c.pem\n"), cfg);
+  expect_error(swapped, 7, "http.tls.cert", "holds no PEM certificate");
+  expect_error(swapped, 8, "http.tls.key", "holds no PEM private key");
+  ConfigLoad token = parse_config(minimal("  tls:\n    cert: token\n    key: c.key\n"), cfg);
+  CHECK(where(token) == std::vector<std::pair<int, std::string>>{{7, "http.tls.cert"}});
+  std::string mqtt = "mqtt:\n  url: mqtts://127.0.0.1:8883\n  tls:\n    ca: token\nstate_dir: s\n"
+                     "http:\n  admin_token: " + kAdmin + "\nconsumables: {}\n";
+  expect_error(parse_config(mqtt, cfg), 4, "mqtt.tls.ca", "holds no PEM certificate");
+  // The message names the file, never what it holds (a key file is a secret).
+  for (const auto& e : token.errors) CHECK(e.what.find("a-token") == std::string::npos);
 }

@@ -35,8 +35,12 @@ TEST_CASE("a full file loads with every value") {
   dir.write("secrets/read.token", kRead + "  \n");
   dir.write("secrets/retailer.key", "retailer-key\n");
   dir.write("secrets/retailer.secret", "retailer-secret");
-  for (const char* f : {"tls/ca.pem", "tls/client.pem", "tls/client.key", "tls/http.pem", "tls/http.key"}) {
-    dir.write(f, "not parsed at load time\n");
+  // Only the PEM markers are read at load time, not the bodies.
+  for (const char* f : {"tls/ca.pem", "tls/client.pem", "tls/http.pem"}) {
+    dir.write(f, "-----BEGIN CERTIFICATE-----\nnot parsed at load time\n");
+  }
+  for (const char* f : {"tls/client.key", "tls/http.key"}) {
+    dir.write(f, "-----BEGIN PRIVATE KEY-----\nnot parsed at load time\n");
   }
 
   ConfigLoad l = load_config(path);
@@ -411,9 +415,16 @@ TEST_CASE("config/example.yaml is valid") {
   std::string path = dir.write("etc/larder/larder.yaml", copy);
   dir.write("etc/larder/admin.token", "admin-0123456789abcdef\n");
   dir.write("etc/larder/read.token", "read-0123456789abcdef\n");
-  for (const char* f : {"mqtt.pass", "ca.pem", "client.pem", "client.key", "http.pem", "http.key", "retailer.key",
-                        "retailer.secret", "ntfy.token", "notify-webhook.secret"}) {
+  for (const char* f : {"mqtt.pass", "retailer.key", "retailer.secret", "ntfy.token",
+                        "notify-webhook.secret"}) {
     dir.write(std::string("etc/larder/") + f, "x\n");
+  }
+  // TLS files: only their PEM markers are read at load time.
+  for (const char* f : {"ca.pem", "client.pem", "http.pem"}) {
+    dir.write(std::string("etc/larder/") + f, "-----BEGIN CERTIFICATE-----\n");
+  }
+  for (const char* f : {"client.key", "http.key"}) {
+    dir.write(std::string("etc/larder/") + f, "-----BEGIN EC PRIVATE KEY-----\n");
   }
   ConfigLoad l = load_config(path);
   INFO(dump(l));
