@@ -26,11 +26,15 @@ class SilentBus final : public Bus {
   void publish(const std::string&, std::string, bool, int) override {}
 };
 
-json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+using ordered = nlohmann::ordered_json;
 
-// `ts` is echoed as the input gave it: 1764547200 stays an integer.
-json answer(const json& ts, const std::string& id, const ConsumableState& s) {
-  return {{"ts", ts},
+ordered opt(const std::optional<double>& v) { return v ? ordered(*v) : ordered(nullptr); }
+
+// `ts` is echoed as the input gave it: 1764547200 stays an integer. The fields come in the
+// contract's order (replay.md), so that an answer can be compared with one written there
+// as text, not only as JSON.
+ordered answer(const json& ts, const std::string& id, const ConsumableState& s) {
+  return {{"ts", ordered::parse(ts.dump())},
           {"consumable", id},
           {"level", opt(s.level)},
           {"unit", std::string(unit_name(s.unit))},

@@ -40,6 +40,7 @@ consumables:
 struct Run {
   ReplayResult result;
   std::vector<json> out;
+  std::vector<std::string> lines;  // as written
   std::string errors;
 };
 
@@ -50,7 +51,10 @@ Run run(const std::string& input, const std::string& devices = "") {
   Run r;
   r.result = replay(c, in, out, err);
   std::istringstream lines(out.str());
-  for (std::string line; std::getline(lines, line);) r.out.push_back(json::parse(line));
+  for (std::string line; std::getline(lines, line);) {
+    r.out.push_back(json::parse(line));
+    r.lines.push_back(line);
+  }
   r.errors = err.str();
   return r;
 }
@@ -86,6 +90,10 @@ TEST_CASE("replay answers queries with the state at that time") {
   CHECK(r.out[0]["reorder"] == false);
   CHECK(r.out[0]["status"] == "unknown");
   CHECK(r.out[0]["empty_at"].is_null());  // not enough data for a forecast yet
+  // As text, the fields come in the contract's order.
+  CHECK(r.lines[0] == R"({"ts":1764460900,"consumable":"coffee","level":412.5,"unit":"g",)"
+                      R"("rate_per_day":null,"empty_at":null,"empty_at_low":null,)"
+                      R"("empty_at_high":null,"status":"unknown","reorder":false})");
   // "*": every consumable, in the order of the configuration.
   CHECK(r.out[1]["consumable"] == "coffee");
   CHECK(r.out[1]["level"] == doctest::Approx(350));
