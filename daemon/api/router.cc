@@ -1,5 +1,6 @@
 #include "api/router.h"
 
+#include <algorithm>
 #include <exception>
 #include <string_view>
 #include <utility>
@@ -176,6 +177,12 @@ std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteCon
   if (!best) return HttpResponse::error(404, "not_found", "no such path: " + request.path);
   auto found = best->routes.find(request.method);
   if (found == best->routes.end()) {
+    // Credentials first, as for a method the path has: the least right any of its methods
+    // needs. A caller without a token learns nothing of the methods, not even with a 405.
+    Right least = Right::admin;
+    for (const auto& [method, r] : best->routes) least = std::min(least, r.required);
+    ctx.access = access_.check(request, least);
+    if (!ctx.access.allowed()) return std::move(*ctx.access.refusal);
     std::string allow;
     for (const auto& [method, r] : best->routes) allow += (allow.empty() ? "" : ", ") + method;
     HttpResponse r = HttpResponse::error(405, "method_not_allowed",

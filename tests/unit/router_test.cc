@@ -121,6 +121,11 @@ TEST_CASE("unknown paths get 404, wrong methods 405 with Allow") {
   CHECK(code_of(na) == "method_not_allowed");
   CHECK(header_of(na, "Allow") == "DELETE, GET, POST");
   CHECK(f.router->handle(req("POST", "/healthz")).status == 405);
+  // Without a token a wrong method on a path that needs one is 401, and names no method.
+  HttpResponse anon = f.router->handle(req("PUT", "/metrics"));
+  CHECK(anon.status == 401);
+  CHECK(header_of(anon, "Allow").empty());
+  CHECK(f.router->handle(req("PUT", "/metrics", kRead)).status == 405);
 }
 
 TEST_CASE("patterns capture parameters and the most specific pattern wins") {
