@@ -10,6 +10,7 @@
 #include "adapters/crypto/signature.h"
 #include "api/order_links.h"
 #include "larder/log.h"
+#include "larder/text.h"
 #include "orders/order.h"
 
 namespace larder {
@@ -74,8 +75,8 @@ HttpResponse place(OrderDesk& desk, const Config& config, const json& b) {
   auto request = desk.make_request(c->get<std::string>(), quantity, source, additional);
   if (!request) {
     return HttpResponse::error(400, "bad_request",
-                               "no consumable '" + c->get<std::string>() +
-                                   "' is configured; known: " + known_consumables(config));
+                               "no consumable " + quote_excerpt(c->get<std::string>(), 120, '\'') +
+                                   " is configured; known: " + known_consumables(config));
   }
   orders::Reply r = desk.request(*request);
   if (!r.ok()) return refusal(r);

@@ -24,13 +24,13 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// What a client sent, in quotes, for an error message: printable ASCII kept, anything else
-// shown as '?', cut after `max` characters with "...".
-inline std::string quote_excerpt(std::string_view s, std::size_t max = 120) {
-  std::string out = "\"";
+// What a client sent, in quotes (`mark`), for an error message: printable ASCII kept,
+// anything else shown as '?', cut after `max` characters with "...".
+inline std::string quote_excerpt(std::string_view s, std::size_t max = 120, char mark = '"') {
+  std::string out(1, mark);
   for (char c : s.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
   if (s.size() > max) out += "...";
-  return out + "\"";
+  return out + mark;
 }
 
 }  // namespace larder

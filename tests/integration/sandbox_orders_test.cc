@@ -195,12 +195,15 @@ TEST_CASE("the order endpoints refuse bad requests and wrong rights, and change 
     std::string body;
     const char* token;
     int status;
-    const char* says;
+    std::string says;
   };
   const Case cases[] = {
       {"POST", "/api/v1/orders", R"({"consumable":"coffee"})", "X-None: 1", 401, ""},
       {"POST", "/api/v1/orders", R"({"consumable":"coffee"})", kRead, 403, ""},
       {"POST", "/api/v1/orders", R"({"consumable":"tea"})", kAdmin, 400, "known: coffee, pods"},
+      // What the client sent comes back cut short.
+      {"POST", "/api/v1/orders", R"({"consumable":")" + std::string(20000, 't') + "\"}", kAdmin,
+       400, "'" + std::string(120, 't') + "...' is configured"},
       {"POST", "/api/v1/orders", R"({"consumable":7})", kAdmin, 400, "consumable"},
       {"POST", "/api/v1/orders", R"({"consumable":"coffee","quantity":0})", kAdmin, 400, "quantity"},
       {"POST", "/api/v1/orders", R"({"consumable":"coffee","quantity":1.5})", kAdmin, 400, "quantity"},
@@ -221,6 +224,7 @@ TEST_CASE("the order endpoints refuse bad requests and wrong rights, and change 
     CHECK(a.status == c.status);
     CHECK(a.body.find(c.says) != std::string::npos);
     CHECK(body_of(a)["error"]["code"].is_string());
+    CHECK(a.body.size() < 1000);
   }
   HttpAnswer none = api(daemon, "GET", "/api/v1/orders", {}, kRead);
   REQUIRE(none.status == 200);

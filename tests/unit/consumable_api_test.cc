@@ -184,6 +184,11 @@ TEST_CASE("bad queries and unknown consumables are refused with what was wrong")
   HttpResponse r = w.get("/api/v1/consumables/tea");
   CHECK(r.status == 404);
   CHECK(error_code(r) == "not_found");
+  // What the client sent is shown cut short: the message stays small whatever the path.
+  HttpResponse long_id = w.get("/api/v1/consumables/" + std::string(4000, 't'));
+  CHECK(long_id.status == 404);
+  CHECK(long_id.body.size() < 400);
+  CHECK(long_id.body.find("no consumable 'ttt") != std::string::npos);
   for (const char* q : {"?since=abc", "?until=1e999", "?since=10&until=5", "?since=", "?since=5x"}) {
     CAPTURE(q);
     HttpResponse b = w.get(std::string("/api/v1/consumables/coffee") + q);
