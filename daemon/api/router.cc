@@ -176,6 +176,8 @@ std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteCon
   }
   if (!best) return HttpResponse::error(404, "not_found", "no such path: " + request.path);
   auto found = best->routes.find(request.method);
+  // HEAD is GET without the body (RFC 9110): the server drops it (adapters/http).
+  if (found == best->routes.end() && request.method == "HEAD") found = best->routes.find("GET");
   if (found == best->routes.end()) {
     // Credentials first, as for a method the path has: the least right any of its methods
     // needs. A caller without a token learns nothing of the methods, not even with a 405.
@@ -184,7 +186,10 @@ std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteCon
     ctx.access = access_.check(request, least);
     if (!ctx.access.allowed()) return std::move(*ctx.access.refusal);
     std::string allow;
-    for (const auto& [method, r] : best->routes) allow += (allow.empty() ? "" : ", ") + method;
+    for (const auto& [method, r] : best->routes) {
+      allow += (allow.empty() ? "" : ", ") + method;
+      if (method == "GET" && !best->routes.count("HEAD")) allow += ", HEAD";
+    }
     HttpResponse r = HttpResponse::error(405, "method_not_allowed",
                                          request.path + " allows only " + allow);
     r.headers.emplace_back("Allow", allow);

@@ -119,8 +119,12 @@ TEST_CASE("unknown paths get 404, wrong methods 405 with Allow") {
   HttpResponse na = f.router->handle(req("PUT", "/api/v1/session", kAdmin));
   CHECK(na.status == 405);
   CHECK(code_of(na) == "method_not_allowed");
-  CHECK(header_of(na, "Allow") == "DELETE, GET, POST");
+  CHECK(header_of(na, "Allow") == "DELETE, GET, HEAD, POST");
   CHECK(f.router->handle(req("POST", "/healthz")).status == 405);
+  // HEAD is answered as GET (the server leaves the body out).
+  CHECK(f.router->handle(req("HEAD", "/healthz")).status == 200);
+  CHECK(f.router->handle(req("HEAD", "/metrics")).status == 401);
+  CHECK(f.router->handle(req("HEAD", "/metrics", kRead)).status == 200);
   // Without a token a wrong method on a path that needs one is 401, and names no method.
   HttpResponse anon = f.router->handle(req("PUT", "/metrics"));
   CHECK(anon.status == 401);
