@@ -60,7 +60,9 @@ HttpResponse detail(const ConsumableView& view, const RouteContext& ctx) {
     return HttpResponse::error(500, "internal",
                                "cannot read the history of '" + id + "': " + d.status().message());
   }
-  if (!d.value()) return HttpResponse::error(404, "not_found", "no consumable " + quote_excerpt(id, 120, '\''));
+  if (!d.value()) {
+    return HttpResponse::error(404, "not_found", "no consumable " + quote_excerpt(id, 120, '\''));
+  }
   return HttpResponse::json(200, d.value()->dump());
 }
 

@@ -25,9 +25,9 @@ void check_pem(Section& s, std::string_view key, const std::string& path, bool p
   const bool ok = private_key ? begins && text.find("PRIVATE KEY-----") != std::string::npos
                               : text.find("-----BEGIN CERTIFICATE-----") != std::string::npos;
   if (!ok) {
-    s.error(key, "\"" + path + "\" holds no PEM " +
-                     (private_key ? std::string("private key (no '-----BEGIN ... PRIVATE KEY-----')")
-                                  : std::string("certificate (no '-----BEGIN CERTIFICATE-----')")));
+    const char* what = private_key ? "private key (no '-----BEGIN ... PRIVATE KEY-----')"
+                                   : "certificate (no '-----BEGIN CERTIFICATE-----')";
+    s.error(key, "\"" + path + "\" holds no PEM " + what);
   }
 }
 

@@ -175,7 +175,9 @@ TEST_CASE("404, 405 and registration checks are the same for asynchronous routes
   CHECK(a.got[1].status == 405);
   CHECK(code_of(a.got[1]) == "method_not_allowed");
   bool allow = false;
-  for (const auto& [name, value] : a.got[1].headers) allow = allow || (name == "Allow" && value == "GET, HEAD, POST");
+  for (const auto& [name, value] : a.got[1].headers) {
+    allow = allow || (name == "Allow" && value == "GET, HEAD, POST");
+  }
   CHECK(allow);
   CHECK(a.got[2].body == R"({"sync":true})");
   CHECK(ran == 0);
