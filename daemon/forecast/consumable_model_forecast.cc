@@ -69,7 +69,7 @@ void ConsumableModel::ensure_projection(double from) const {
   forecast::UseModel m;
   m.base = rate_.base();
   for (int k = 0; k < 7; ++k) m.factor[k] = rate_.factor(k);
-  m.day_var = rate_.day_var();
+  m.day_var = rate_.use_var();
   m.base_var = rate_.base_var();
   m.drift = settings_.rate_drift_per_day;
   m.profile = daily_.profile();
@@ -238,6 +238,7 @@ Forecast ConsumableModel::forecast(double now) const {
   f.expiring = expiring_;
   f.expiring_at = expiring_at_;
 
+  // NOLINTNEXTLINE(bugprone-branch-clone): "empty" outranks a rate not known yet
   if (!has_level) {
     f.status = "unknown";
   } else if (supply() <= empty_level()) {

@@ -33,6 +33,10 @@ class JsonReader {
     }
     return v->get<double>();
   }
+  // A key added in a later version: its absence is not an error, `fallback` stands for it.
+  double num_or(const char* key, double fallback) {
+    return j_.is_object() && j_.contains(key) ? num(key) : fallback;
+  }
   bool flag(const char* key) {
     const nlohmann::json* v = find(key);
     if (!v) return false;

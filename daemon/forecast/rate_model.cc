@@ -26,12 +26,18 @@ RateModel::RateModel(double pack_size, RateParams params) : pack_(pack_size), p_
   factor_.fill(1);
 }
 
-double RateModel::day_var() const {
-  double prior = (kPriorCv * base_) * (kPriorCv * base_);
-  double learned = var_;
-  if (var_n_ >= kPriorVarDays) return learned;
-  return (var_n_ * learned + (kPriorVarDays - var_n_) * prior) / kPriorVarDays;
+namespace {
+// A learned variance blended with the prior of CV 0.6 until kPriorVarDays days are seen.
+double with_prior(double learned, double n, double base) {
+  double prior = (kPriorCv * base) * (kPriorCv * base);
+  if (n >= kPriorVarDays) return learned;
+  return (n * learned + (kPriorVarDays - n) * prior) / kPriorVarDays;
 }
+}  // namespace
+
+double RateModel::day_var() const { return with_prior(var_, var_n_, base_); }
+
+double RateModel::use_var() const { return with_prior(uvar_, uvar_n_, base_); }
 
 double RateModel::base_var() const {
   double cap = (2 - p_.alpha_min) / p_.alpha_min;  // the EWMA's equivalent sample size
@@ -147,6 +153,9 @@ void RateModel::learn(const DayTotal& d) {
     if (before > 0) {
       var_n_ += 1;
       var_ += std::max(p_.var_alpha, 1.0 / var_n_) * (e * e - var_);
+      // (use - before * f)^2 / f: the day's squared deviation per unit of its factor
+      uvar_n_ += 1;
+      uvar_ += std::max(p_.var_alpha, 1.0 / uvar_n_) * (e * e * factor_[d.dow] - uvar_);
     }
     if (learned_ > kRhythmFrom && before > 0) {
       int k = d.dow;
@@ -173,7 +182,8 @@ json RateModel::save() const {
   json zeros = json::array();
   for (std::size_t i = 0; i < zeros_.size(); ++i) zeros.push_back({zeros_[i].day, zeros_[i].use});
   return {{"learned", learned_}, {"base", base_},       {"n_eff", n_eff_},
-          {"var", var_},         {"var_n", var_n_},     {"p", p_occ_},
+          {"var", var_},         {"var_n", var_n_},     {"uvar", uvar_},
+          {"uvar_n", uvar_n_},   {"p", p_occ_},
           {"z", z_},             {"n_z", n_z_},         {"s_pos", s_pos_},
           {"s_neg", s_neg_},     {"sum_pos", sum_pos_}, {"sum_neg", sum_neg_},
           {"cnt_pos", cnt_pos_}, {"cnt_neg", cnt_neg_}, {"block_sum", block_sum_},
@@ -190,6 +200,9 @@ Status RateModel::load(const json& j) {
   m.n_eff_ = r.num("n_eff");
   m.var_ = r.num("var");
   m.var_n_ = r.num("var_n");
+  // A state saved before use_var was learned starts it from the deseasonalised variance.
+  m.uvar_ = r.num_or("uvar", m.var_);
+  m.uvar_n_ = r.num_or("uvar_n", m.var_n_);
   m.p_occ_ = r.num("p");
   m.z_ = r.num("z");
   m.n_z_ = r.num("n_z");
@@ -219,8 +232,8 @@ Status RateModel::load(const json& j) {
     d.use = e[1].get<double>();
     m.zeros_.push(d);
   }
-  if (r.ok() && (m.learned_ < 0 || m.base_ < 0 || m.var_ < 0 || m.p_occ_ < 0 || m.p_occ_ > 1 ||
-                 m.block_days_ < 1 || m.run_ < 0)) {
+  if (r.ok() && (m.learned_ < 0 || m.base_ < 0 || m.var_ < 0 || m.uvar_ < 0 || m.p_occ_ < 0 ||
+                 m.p_occ_ > 1 || m.block_days_ < 1 || m.run_ < 0)) {
     r.fail("base", "or another learned value is out of range");
   }
   for (double w : m.f_w_) {

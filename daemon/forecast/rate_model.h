@@ -28,7 +28,11 @@
 //     day), unless it was mostly empty; days away are never learned.
 //   - day_var: the variance of a deseasonalised day's use around base (an exponential
 //     average of squared residuals over ~60 days, from a prior of CV 0.6 until 5 days
-//     are seen).
+//     are seen); it scales the CUSUM and the uncertainty of base.
+//   - use_var: the variance of a day's use per unit of its weekday factor, learned the
+//     same way. A day's use is a count of uses, whose variance grows with its mean (as a
+//     Poisson count's does), not with its square: a weekend day of twice the use varies
+//     twice as much, not four times. The forecast's day-to-day noise is use_var * factor.
 // Thread rule: plain value.
 #pragma once
 
@@ -69,6 +73,7 @@ class RateModel {
   double base() const { return base_; }
   double factor(int dow) const { return factor_[dow]; }
   double day_var() const;       // variance of one deseasonalised day around base
+  double use_var() const;       // variance of a day's use per unit of its weekday factor
   double base_var() const;      // variance of the estimate of base
   double occurrence() const { return p_occ_; }
   double size() const { return z_; }
@@ -93,6 +98,7 @@ class RateModel {
   int learned_ = 0;
   double base_ = 0, n_eff_ = 0;
   double var_ = 0, var_n_ = 0;
+  double uvar_ = 0, uvar_n_ = 0;
   double p_occ_ = 0.5, z_ = 0, n_z_ = 0;
   // CUSUM (on blocks of block_days_ days)
   double s_pos_ = 0, s_neg_ = 0, sum_pos_ = 0, sum_neg_ = 0, cnt_pos_ = 0, cnt_neg_ = 0;

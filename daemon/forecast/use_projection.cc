@@ -19,14 +19,11 @@ void UseProjection::build(const UseModel& m, const DailyUse& cal, double anchor)
   prof_[0] = 0;
   for (int h = 0; h < 24; ++h) prof_[h + 1] = prof_[h] + m.profile[h];
   for (double& p : prof_) p /= prof_[24] > 0 ? prof_[24] : 1;
-  cm_[0] = cf2_[0] = 0;
-  mean_f2_ = 0;
-  for (int k = 0; k < 7; ++k) mean_f2_ += m.factor[k] * m.factor[k] / 7;
+  cm_[0] = 0;
   for (int d = 0; d < kDays; ++d) {
     int dow = DailyUse::day_of_week(day0_ + d);
     dow_[d] = dow;
     cm_[d + 1] = cm_[d] + m.base * m.factor[dow];
-    cf2_[d + 1] = cf2_[d] + m.factor[dow] * m.factor[dow];
   }
   built_ = true;
 }
@@ -38,7 +35,6 @@ UseProjection::Point UseProjection::at(double t) const {
   if (days >= kDays) {
     double extra = days - kDays;
     p.use = cm_[kDays] + m_.base * extra;
-    p.f2 = cf2_[kDays] + mean_f2_ * extra;
     return p;
   }
   int d = static_cast<int>(days);
@@ -47,17 +43,15 @@ UseProjection::Point UseProjection::at(double t) const {
   double in_day = prof_[h] + (prof_[h + 1] - prof_[h]) * (frac - h);
   double f = m_.factor[dow_[d]];
   p.use = cm_[d] + m_.base * f * in_day;
-  p.f2 = cf2_[d] + f * f * (days - d);
   return p;
 }
 
 UseProjection::Moments UseProjection::between(const Point& a, const Point& b) const {
   Moments m;
   m.mean = std::max(0.0, b.use - a.use);
-  double f2 = std::max(0.0, b.f2 - a.f2);
   double h = std::max(0.0, (b.t - a.t) / kDay);
-  double rel = m_.base > 0 ? m.mean / m_.base : 0;
-  m.var = m_.var_scale * (m_.day_var * f2 + m_.base_var * rel * rel +
+  double rel = m_.base > 0 ? m.mean / m_.base : 0;  // average days of use ahead
+  m.var = m_.var_scale * (m_.day_var * rel + m_.base_var * rel * rel +
                           m_.drift * m_.base * m_.base * h * h * h / 3);
   return m;
 }

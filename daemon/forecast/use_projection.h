@@ -2,14 +2,16 @@
 // start time and any later time t, as a gamma with this mean and variance:
 //   mean(t) = sum over the days ahead of base * factor[day of week] * (the part of the
 //             day in [start, t], weighted by the intraday profile);
-//   var(t)  = var_scale * ( day_var * sum of factor^2 over those days    (day-to-day noise)
+//   var(t)  = var_scale * ( day_var * mean(t) / base                     (day-to-day noise)
 //                         + base_var * (mean(t) / base)^2                (the rate is uncertain)
 //                         + drift * base^2 * h^3 / 3 )                   (the rate wanders: a
 //                                                        random walk of variance drift*base^2
 //                                                        a day, h the horizon in days).
 // The supply runs out at the first t where use reaches it, so P(empty by t) =
 // P(use(t) >= supply): the time the median (or any quantile) of use reaches the supply is
-// the median (or the matching quantile) of the empty time.
+// the median (or the matching quantile) of the empty time. The noise grows with the
+// expected use, as a count of uses does (a weekend day of twice the use varies twice as
+// much), so day_var is the variance of a day of average use (RateModel::use_var).
 // Built once per day and rate update (70 days of calendar, beyond that the average day);
 // each query is a few dozen operations.
 // Thread rule: plain value.
@@ -26,7 +28,7 @@ namespace larder::forecast {
 struct UseModel {
   double base = 0;                    // expected use per day (weekly average)
   std::array<double, 7> factor{};     // day-of-week factors (mean 1)
-  double day_var = 0;                 // variance of one deseasonalised day
+  double day_var = 0;                 // variance of a day of average use (factor 1)
   double base_var = 0;                // variance of the estimate of base
   double drift = 0;                   // relative variance the rate gains per day
   std::array<double, 24> profile{};   // share of a day's use per local hour
@@ -59,9 +61,9 @@ class UseProjection {
   std::optional<double> reach(double from, double supply, double z) const;
 
  private:
-  // Cumulative expected use and sum of squared factors since the anchor's midnight.
+  // Cumulative expected use since the anchor's midnight.
   struct Point {
-    double t = 0, use = 0, f2 = 0;
+    double t = 0, use = 0;
   };
   Point at(double t) const;
   Moments between(const Point& a, const Point& b) const;
@@ -71,10 +73,9 @@ class UseProjection {
   UseModel m_;
   std::int64_t day0_ = 0;
   double t0_ = 0;                            // the anchor's local midnight (epoch s)
-  std::array<double, kDays + 1> cm_{}, cf2_{};
+  std::array<double, kDays + 1> cm_{};
   std::array<int, kDays> dow_{};
   std::array<double, 25> prof_{};            // cumulative profile at each hour
-  double mean_f2_ = 1;
 };
 
 }  // namespace larder::forecast

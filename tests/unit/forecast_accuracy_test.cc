@@ -35,10 +35,9 @@ const std::map<std::string, std::pair<double, double>> kKnownGaps = {
     // measured with `larder-eval --seeds 2 --first-seed 1` on 2026-11-30
     {"coffee/early_median", {0, 6.1}},        // 5.82 d
     {"water_filter/bias", {-0.8, 0.8}},       // 0.74 d
-    {"pods/mae_short", {0, 1.45}},            // 1.39 d
     {"pods/early_median", {0, 6.1}},          // 5.83 d
-    {"detergent/bias", {-3.2, 3.2}},          // 3.05 d
-    {"detergent/early_p90", {0, 13}},         // 12.43 d
+    {"detergent/bias", {-2.9, 2.9}},          // 3.05 d; 2.61 d since the noise of a day
+                                              // grows with its mean (2026-12-03)
 };
 }  // namespace
 

@@ -44,6 +44,21 @@ TEST_CASE("expected use: base per day, weekly factors, intraday profile") {
   CHECK(p.mean(kMonday, kMonday + 140 * kDay) == doctest::Approx(24 * 140).epsilon(0.001));
 }
 
+TEST_CASE("day-to-day noise grows with the expected use, not with its square") {
+  DailyUse cal(0);
+  UseModel m = flat(24, 100);
+  m.factor = {0.8, 0.8, 0.8, 0.8, 0.8, 1.5, 1.5};
+  UseProjection p;
+  p.build(m, cal, kMonday);
+  const double sat = kMonday + 5 * kDay;
+  // a Saturday's use is 1.875 Mondays', and so is its variance
+  CHECK(p.var(kMonday, kMonday + kDay) == doctest::Approx(100 * 0.8));
+  CHECK(p.var(sat, sat + kDay) == doctest::Approx(100 * 1.5));
+  CHECK(p.var(kMonday, kMonday + 7 * kDay) == doctest::Approx(700));
+  // half a day of the profile's use is half a day's variance
+  CHECK(p.var(kMonday, kMonday + kDay / 2) == doctest::Approx(40));
+}
+
 TEST_CASE("the empty time: the median lands where the expected use meets the supply") {
   DailyUse cal(0);
   UseProjection p;

@@ -82,6 +82,25 @@ TEST_CASE("a weekly rhythm is learned: weekend days above, weekdays below 1") {
   for (int k = 0; k < 7; ++k) CHECK(n.factor(k) == doctest::Approx(1).epsilon(0.15));
 }
 
+TEST_CASE("a day's use varies with its mean, as a count of uses does") {
+  // Weekends of twice the use: such a day varies twice as much as a weekday, not four
+  // times, so the variance per unit of the weekday factor is the same every day.
+  double ratio = 0, seasonal = 0;
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    Household h(seed);
+    h.weekend = 2;
+    RateModel m(500);
+    m.set_use_size(8);
+    for (int i = 0; i < 200; ++i) m.add_day(h.next());
+    double uses_a_day = h.uses_per_day * (5 + 2 * h.weekend) / 7;
+    ratio += m.use_var() / (uses_a_day * (64 + 2.25)) / 20;
+    seasonal += m.day_var() / m.use_var() / 20;
+  }
+  CHECK(ratio == doctest::Approx(1).epsilon(0.15));
+  // Deseasonalised, a weekday (factor < 1) is noisier than its mean: E[1/factor] = 1.1.
+  CHECK(seasonal > 1.03);
+}
+
 namespace {
 
 // Days until the base is within 20% of a new rate (x factor from day 90), per household.
@@ -264,4 +283,23 @@ TEST_CASE("save and load round-trip: a bad saved state changes nothing") {
   RateModel c(500);
   CHECK_FALSE(c.load(bad).ok());
   CHECK(c.days_learned() == 0);
+  bad = a.save();
+  bad["uvar"] = "much";
+  CHECK_FALSE(c.load(bad).ok());
+  bad["uvar"] = -1;
+  CHECK_FALSE(c.load(bad).ok());
+  CHECK(c.days_learned() == 0);
+}
+
+TEST_CASE("a state saved before use_var was learned loads, starting it from day_var") {
+  Household h(8);
+  RateModel a(500);
+  for (int i = 0; i < 40; ++i) a.add_day(h.next());
+  auto old = a.save();
+  old.erase("uvar");
+  old.erase("uvar_n");
+  RateModel b(500);
+  REQUIRE(b.load(old).ok());
+  CHECK(b.use_var() == doctest::Approx(a.day_var()));
+  CHECK(b.base() == a.base());
 }
