@@ -69,7 +69,7 @@ void ConsumableModel::ensure_projection(double from) const {
   forecast::UseModel m;
   m.base = rate_.base();
   for (int k = 0; k < 7; ++k) m.factor[k] = rate_.factor(k);
-  m.day_var = rate_.use_var();
+  m.use_var = rate_.use_var();
   m.base_var = rate_.base_var();
   m.drift = settings_.rate_drift_per_day;
   m.profile = daily_.profile();

@@ -51,7 +51,7 @@ UseProjection::Moments UseProjection::between(const Point& a, const Point& b) co
   m.mean = std::max(0.0, b.use - a.use);
   double h = std::max(0.0, (b.t - a.t) / kDay);
   double rel = m_.base > 0 ? m.mean / m_.base : 0;  // average days of use ahead
-  m.var = m_.var_scale * (m_.day_var * rel + m_.base_var * rel * rel +
+  m.var = m_.var_scale * (m_.use_var * rel + m_.base_var * rel * rel +
                           m_.drift * m_.base * m_.base * h * h * h / 3);
   return m;
 }

@@ -2,7 +2,7 @@
 // start time and any later time t, as a gamma with this mean and variance:
 //   mean(t) = sum over the days ahead of base * factor[day of week] * (the part of the
 //             day in [start, t], weighted by the intraday profile);
-//   var(t)  = var_scale * ( day_var * mean(t) / base                     (day-to-day noise)
+//   var(t)  = var_scale * ( use_var * mean(t) / base                     (day-to-day noise)
 //                         + base_var * (mean(t) / base)^2                (the rate is uncertain)
 //                         + drift * base^2 * h^3 / 3 )                   (the rate wanders: a
 //                                                        random walk of variance drift*base^2
@@ -11,7 +11,7 @@
 // P(use(t) >= supply): the time the median (or any quantile) of use reaches the supply is
 // the median (or the matching quantile) of the empty time. The noise grows with the
 // expected use, as a count of uses does (a weekend day of twice the use varies twice as
-// much), so day_var is the variance of a day of average use (RateModel::use_var).
+// much), so use_var is the variance of a day of average use (RateModel::use_var).
 // Built once per day and rate update (70 days of calendar, beyond that the average day);
 // each query is a few dozen operations.
 // Thread rule: plain value.
@@ -28,7 +28,7 @@ namespace larder::forecast {
 struct UseModel {
   double base = 0;                    // expected use per day (weekly average)
   std::array<double, 7> factor{};     // day-of-week factors (mean 1)
-  double day_var = 0;                 // variance of a day of average use (factor 1)
+  double use_var = 0;                 // variance of a day of average use (factor 1)
   double base_var = 0;                // variance of the estimate of base
   double drift = 0;                   // relative variance the rate gains per day
   std::array<double, 24> profile{};   // share of a day's use per local hour

@@ -14,12 +14,12 @@ constexpr double kDay = 86400;
 constexpr double kMonday = 1767571200;  // 2026-01-05 00:00 UTC, a Monday
 constexpr double kZ90 = 1.6448536269514722;
 
-UseModel flat(double base, double day_var) {
+UseModel flat(double base, double use_var) {
   UseModel m;
   m.base = base;
   m.factor.fill(1);
   m.profile.fill(1.0 / 24);
-  m.day_var = day_var;
+  m.use_var = use_var;
   m.base_var = 0;
   return m;
 }
