@@ -172,6 +172,14 @@ const AlexaTestPki& AlexaTestPki::shared() {
   return pki;
 }
 
+const TestTlsFiles& test_tls_files() {
+  static const TestTlsFiles files = [] {
+    const AlexaTestPki& pki = AlexaTestPki::shared();
+    return TestTlsFiles{pki.signer.pem(), pki.signer_key.pem(), pki.root_key.pem()};
+  }();
+  return files;
+}
+
 std::string iso_utc(double epoch_s) {
   auto t = static_cast<std::time_t>(epoch_s);
   std::tm tm{};

@@ -88,6 +88,14 @@ struct AlexaTestPki {
   std::string chain_pem() const { return signer.pem() + intermediate.pem(); }    // served
 };
 
+// TLS files for configurations, whose cert and key are read by OpenSSL at load time
+// (core/config_tls.cc): a certificate, the private key that belongs to it, and a key that
+// does not; made once per process (from AlexaTestPki::shared()).
+struct TestTlsFiles {
+  std::string cert, key, other_key;
+};
+const TestTlsFiles& test_tls_files();
+
 // 2026-11-30T12:00:00Z: the "now" of AlexaTestPki::shared().
 inline constexpr double kTestNow = 1796040000;
 

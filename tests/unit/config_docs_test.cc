@@ -26,6 +26,7 @@
 #include "larder/config.h"
 #include "support/config_support.h"
 #include "support/tempdir.h"
+#include "support/test_pki.h"
 
 namespace fs = std::filesystem;
 using namespace larder;
@@ -255,9 +256,9 @@ ConfigLoad load_as_etc(const YAML::Node& cfg, const TempDir& dir, int n) {
     if (f.rfind(dir.path() + "/", 0) != 0) continue;  // a file of the system (a CA bundle)
     fs::create_directories(fs::path(f).parent_path());
     std::string text = "doc-" + fs::path(f).filename().string() + "-0123456789abcdef\n";
-    // TLS files: their PEM markers are checked at load time, their bodies when used.
-    if (holds == "cert") text = "-----BEGIN CERTIFICATE-----\n" + text;
-    if (holds == "key") text = "-----BEGIN PRIVATE KEY-----\n" + text;
+    // TLS files: a cert and its key are read by OpenSSL at load time.
+    if (holds == "cert") text = test_tls_files().cert;
+    if (holds == "key") text = test_tls_files().key;
     dir.write(f.substr(dir.path().size() + 1), text);
   }
   std::string rel = "etc" + std::to_string(n) + "/larder/larder.yaml";

@@ -1,6 +1,8 @@
 // The configuration's values that come from files: secrets inline or from a file, paths
 // relative to the configuration's folder, and TLS files (config_test.cc: the rest).
 #include <doctest/doctest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <filesystem>
 #include <string>
@@ -8,15 +10,16 @@
 #include "larder/config.h"
 #include "support/config_support.h"
 #include "support/tempdir.h"
+#include "support/test_pki.h"
 
 namespace fs = std::filesystem;
 using namespace larder;
 using namespace larder::test;
 
 namespace {
-// Only the PEM markers are read at load time (core/config_tls.cc), not the bodies.
-const std::string kPemCert = "-----BEGIN CERTIFICATE-----\nnot parsed at load time\n";
-const std::string kPemKey = "-----BEGIN PRIVATE KEY-----\nnot parsed at load time\n";
+// A cert and its key are read by OpenSSL at load time (core/config_tls.cc).
+const std::string& pem_cert() { return test_tls_files().cert; }
+const std::string& pem_key() { return test_tls_files().key; }
 }  // namespace
 
 TEST_CASE("secrets: inline or from a file, never both, files trimmed, checked and named") {
@@ -82,8 +85,8 @@ TEST_CASE("secrets: inline or from a file, never both, files trimmed, checked an
 
 TEST_CASE("relative paths are relative to the configuration file's folder") {
   TempDir dir;
-  dir.write("conf/tls/http.pem", kPemCert);
-  dir.write("conf/tls/http.key", kPemKey);
+  dir.write("conf/tls/http.pem", pem_cert());
+  dir.write("conf/tls/http.key", pem_key());
   std::string text = "mqtt:\n  url: tcp://127.0.0.1:1883\nstate_dir: ../state/./db\nhttp:\n  admin_token: " + kAdmin +
                      "\n  tls:\n    cert: tls/http.pem\n    key: " + dir.file("conf/tls/http.key") + "\nconsumables: {}\n";
   std::string path = dir.write("conf/larder.yaml", text);
@@ -103,8 +106,8 @@ TEST_CASE("relative paths are relative to the configuration file's folder") {
 TEST_CASE("TLS files must exist and go in pairs") {
   TempDir dir;
   std::string cfg = dir.file("larder.yaml");
-  dir.write("c.pem", kPemCert);
-  dir.write("c.key", kPemKey);
+  dir.write("c.pem", pem_cert());
+  dir.write("c.key", pem_key());
   auto with_mqtt = [&](const std::string& url, const std::string& tls) {
     return "mqtt:\n  url: " + url + "\n  tls:\n" + tls + "state_dir: s\nhttp:\n  admin_token: " + kAdmin +
            "\nconsumables: {}\n";
@@ -131,8 +134,8 @@ TEST_CASE("TLS files that are not PEM are named with their key and line at load 
   // and larderd failed at start with exit status 1 and no key named.
   TempDir dir;
   std::string cfg = dir.file("larder.yaml");
-  dir.write("c.pem", kPemCert);
-  dir.write("c.key", kPemKey);
+  dir.write("c.pem", pem_cert());
+  dir.write("c.key", pem_key());
   dir.write("token", "a-token-not-a-certificate-0123456789\n");
   ConfigLoad swapped = parse_config(minimal("  tls:\n    cert: c.key\n    key: c.pem\n"), cfg);
   expect_error(swapped, 7, "http.tls.cert", "holds no PEM certificate");
@@ -144,4 +147,45 @@ TEST_CASE("TLS files that are not PEM are named with their key and line at load 
   expect_error(parse_config(mqtt, cfg), 4, "mqtt.tls.ca", "holds no PEM certificate");
   // The message names the file, never what it holds (a key file is a secret).
   for (const auto& e : token.errors) CHECK(e.what.find("a-token") == std::string::npos);
+}
+
+TEST_CASE("a TLS key that does not fit its certificate is named at load time") {
+  // Before, `--check-config` said valid and larderd failed at start with exit status 1.
+  TempDir dir;
+  std::string cfg = dir.file("larder.yaml");
+  dir.write("c.pem", pem_cert());
+  dir.write("c.key", pem_key());
+  dir.write("other.key", test_tls_files().other_key);
+  dir.write("bad.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+  // The key encrypted with a passphrase, which larderd could not ask for.
+  std::string encrypted;
+  {
+    const TestKey& key = AlexaTestPki::shared().signer_key;
+    BIO* bio = BIO_new(BIO_s_mem());
+    REQUIRE(bio != nullptr);
+    char pass[] = "passphrase";
+    REQUIRE(PEM_write_bio_PKCS8PrivateKey(bio, key.get(), EVP_aes_256_cbc(), pass, 10, nullptr,
+                                          nullptr) == 1);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio, &data);
+    encrypted.assign(data, static_cast<std::size_t>(n));
+    BIO_free(bio);
+  }
+  dir.write("locked.key", encrypted);
+
+  auto http = [&](const std::string& cert, const std::string& key) {
+    return parse_config(minimal("  tls:\n    cert: " + cert + "\n    key: " + key + "\n"), cfg);
+  };
+  ConfigLoad good = http("c.pem", "c.key");
+  INFO(dump(good));
+  CHECK(good.config.has_value());
+  expect_error(http("c.pem", "other.key"), 8, "http.tls.key",
+               "does not belong to the certificate in cert (\"" + dir.file("c.pem") + "\")");
+  expect_error(http("c.pem", "locked.key"), 8, "http.tls.key", "protected by a passphrase");
+  expect_error(http("bad.pem", "c.key"), 7, "http.tls.cert", "OpenSSL cannot read");
+  // The same for the broker's client certificate.
+  std::string mqtt = "mqtt:\n  url: mqtts://127.0.0.1:8883\n  tls:\n    cert: c.pem\n"
+                     "    key: other.key\nstate_dir: s\nhttp:\n  admin_token: " + kAdmin +
+                     "\nconsumables: {}\n";
+  expect_error(parse_config(mqtt, cfg), 5, "mqtt.tls.key", "does not belong to the certificate");
 }

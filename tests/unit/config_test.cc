@@ -14,6 +14,7 @@
 #include "larder/config.h"
 #include "support/config_support.h"
 #include "support/tempdir.h"
+#include "support/test_pki.h"
 
 namespace fs = std::filesystem;
 using namespace larder;
@@ -35,13 +36,11 @@ TEST_CASE("a full file loads with every value") {
   dir.write("secrets/read.token", kRead + "  \n");
   dir.write("secrets/retailer.key", "retailer-key\n");
   dir.write("secrets/retailer.secret", "retailer-secret");
-  // Only the PEM markers are read at load time, not the bodies.
+  // A cert and its key are read by OpenSSL at load time: they must belong together.
   for (const char* f : {"tls/ca.pem", "tls/client.pem", "tls/http.pem"}) {
-    dir.write(f, "-----BEGIN CERTIFICATE-----\nnot parsed at load time\n");
+    dir.write(f, test_tls_files().cert);
   }
-  for (const char* f : {"tls/client.key", "tls/http.key"}) {
-    dir.write(f, "-----BEGIN PRIVATE KEY-----\nnot parsed at load time\n");
-  }
+  for (const char* f : {"tls/client.key", "tls/http.key"}) dir.write(f, test_tls_files().key);
 
   ConfigLoad l = load_config(path);
   INFO(dump(l));
@@ -419,12 +418,12 @@ TEST_CASE("config/example.yaml is valid") {
                         "notify-webhook.secret"}) {
     dir.write(std::string("etc/larder/") + f, "x\n");
   }
-  // TLS files: only their PEM markers are read at load time.
+  // TLS files: a cert and its key are read by OpenSSL at load time.
   for (const char* f : {"ca.pem", "client.pem", "http.pem"}) {
-    dir.write(std::string("etc/larder/") + f, "-----BEGIN CERTIFICATE-----\n");
+    dir.write(std::string("etc/larder/") + f, test_tls_files().cert);
   }
   for (const char* f : {"client.key", "http.key"}) {
-    dir.write(std::string("etc/larder/") + f, "-----BEGIN EC PRIVATE KEY-----\n");
+    dir.write(std::string("etc/larder/") + f, test_tls_files().key);
   }
   ConfigLoad l = load_config(path);
   INFO(dump(l));
