@@ -158,13 +158,24 @@ std::string check_locale(std::string_view tag) {
   return ok ? "" : "must be a language with an optional region, like en-GB, de-DE or en";
 }
 
-std::string check_topic_level(std::string_view level) {
-  bool ok = !level.empty() && level.size() <= 64 && level[0] != '$' &&
-            std::none_of(level.begin(), level.end(), [](char c) {
-              return c == '/' || c == '+' || c == '#' || c == ' ' ||
-                     static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-            });
-  return ok ? "" : "must be one MQTT topic level of at most 64 characters: no '/', '+', '#' or spaces, not starting with '$'";
+std::string check_topic_prefix(std::string_view prefix) {
+  // One or more topic levels ("larder", "home/larder"): the contract's root is <prefix>/v1.
+  constexpr std::size_t kMaxLevels = 8;
+  std::size_t levels = 0;
+  bool ok = !prefix.empty() && prefix[0] != '$';
+  for (std::size_t at = 0; ok && at <= prefix.size(); ++levels) {
+    std::size_t end = std::min(prefix.find('/', at), prefix.size());
+    std::string_view level = prefix.substr(at, end - at);
+    ok = !level.empty() && level.size() <= 64 &&
+         std::none_of(level.begin(), level.end(), [](char c) {
+           return c == '+' || c == '#' || c == ' ' || static_cast<unsigned char>(c) < 0x20 ||
+                  c == 0x7f;
+         });
+    at = end + 1;
+  }
+  ok = ok && levels <= kMaxLevels;
+  return ok ? "" : "must be 1 to 8 MQTT topic levels joined by '/', each of 1 to 64 characters: "
+                   "no '+', '#' or spaces, no empty level, not starting with '$'";
 }
 
 std::string check_device_topic(std::string_view topic, int levels) {

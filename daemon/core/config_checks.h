@@ -43,8 +43,9 @@ std::string check_timezone(std::string_view tz);
 std::string check_currency(std::string_view code);
 // A language with an optional region: `en`, `en-GB`, `de-DE`.
 std::string check_locale(std::string_view tag);
-// One MQTT topic level: at most 64 characters, no '/', '+', '#' or spaces, not '$...'.
-std::string check_topic_level(std::string_view level);
+// mqtt.prefix: 1 to 8 MQTT topic levels joined by '/' ("larder", "home/larder"), each of
+// 1 to 64 characters without '+', '#' or spaces; not starting with '$'.
+std::string check_topic_prefix(std::string_view prefix);
 // A device's MQTT topic or part of one, written by the user (a zigbee2mqtt friendly name,
 // "<prefix>/<name>", "<user>/<device>"): 1 to 200 characters, no '+', '#' or control
 // characters, no empty level (no leading, trailing or double '/'); with `levels` > 0,

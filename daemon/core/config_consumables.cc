@@ -1,5 +1,4 @@
 #include <cctype>
-#include <charconv>
 #include <map>
 
 #include "core/config_checks.h"
@@ -17,12 +16,6 @@ std::string fold(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string format_number(double v) {
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, res.ptr);
 }
 
 // A word that names a consumable (its id, name or a synonym), where it is written.
@@ -59,14 +52,9 @@ void read_consumable(Section& s, ConsumableConfig& out, std::vector<Term>& terms
 
   std::optional<double> capacity = s.number("capacity", Need::required, Range::positive());
   if (capacity) out.capacity = *capacity;
-  std::optional<double> tare = s.number("tare", Need::optional, Range::non_negative());
-  if (tare) {
-    out.tare = *tare;
-    if (capacity && *tare >= *capacity) {
-      s.error("tare", "must be less than capacity (" + format_number(*capacity) + "), got " +
-                          format_number(*tare));
-    }
-  }
+  // The container's own weight: a jar may weigh more than it holds, so tare is not bounded
+  // by capacity.
+  if (auto tare = s.number("tare", Need::optional, Range::non_negative())) out.tare = *tare;
 
   if (auto synonyms = s.string_list("synonyms", Need::optional, name_text)) {
     for (const ListItem& item : *synonyms) {

@@ -38,7 +38,7 @@ void read_mqtt(Section& s, MqttConfig& out) {
                    "remove mqtt.tls");
   }
 
-  if (auto prefix = s.string("prefix", Need::optional, check_topic_level)) out.prefix = *prefix;
+  if (auto prefix = s.string("prefix", Need::optional, check_topic_prefix)) out.prefix = *prefix;
 }
 
 }  // namespace larder::config

@@ -233,7 +233,7 @@ TEST_CASE("bad values are errors, and every one is reported in file order") {
                         {26, "consumables.tea.pack.size"},
                         {28, "consumables.chai.synonyms[0]"}});
   expect_error(l, 2, "mqtt.url", "(it has an unknown scheme), got \"http://127.0.0.1:1883\"");
-  expect_error(l, 3, "mqtt.prefix", "must be one MQTT topic level");
+  expect_error(l, 3, "mqtt.prefix", "must be 1 to 8 MQTT topic levels");
   expect_error(l, 6, "http.listen", "names are not resolved");
   expect_error(l, 7, "http.admin_token", "must be 16 to 1024 printable ASCII characters without spaces (it has 5 characters)");
   CHECK(find_error(l, "http.admin_token")->what.find("short") == std::string::npos);  // secrets are never echoed
@@ -248,7 +248,7 @@ TEST_CASE("bad values are errors, and every one is reported in file order") {
   expect_error(l, 19, "consumables.Coffee.pack.size", "greater than 0, got \"0\"");
   expect_error(l, 19, "consumables.Coffee.pack.price", "must be a number of 0 or more, got \"-1\"");
   expect_error(l, 21, "consumables.tea.unit", "% is for readings");
-  expect_error(l, 23, "consumables.tea.tare", "must be less than capacity (100), got 100");
+  expect_error(l, 23, "consumables.tea.tare", "must be a number of 0 or more, got \"-3\"");
   expect_error(l, 24, "consumables.tea.lead_time_days", "greater than 0 and at most 60, got \"61\"");
   expect_error(l, 25, "consumables.tea.synonyms[1]", "must not be empty");
   expect_error(l, 26, "consumables.tea.pack.size", "got \".inf\"");
@@ -336,16 +336,37 @@ TEST_CASE("URLs, listen addresses and the other single values") {
   for (const char* bad : {"en_GB", "EN-gb", "en-GBR", "e"}) expect_error(household("locale", bad), 8, "household.locale", "like en-GB");
   for (const char* bad : {"EU", "EURO", "E1R"}) expect_error(household("currency", bad), 8, "household.currency", "ISO 4217");
 
-  for (const char* bad : {"$SYS", "a+b", "a#", "a b", "\"\""}) {
-    INFO(std::string(bad));
+  auto prefix = [](const std::string& value) {
     std::string text = minimal();
-    text.insert(text.find("state_dir"), std::string("  prefix: ") + bad + "\n");
-    CHECK(find_error(parse_config(text, "/x/l.yaml"), "mqtt.prefix") != nullptr);
+    text.insert(text.find("state_dir"), "  prefix: " + value + "\n");
+    return parse_config(text, "/x/l.yaml");
+  };
+  for (const char* bad : {"$SYS", "a+b", "a#", "a b", "\"\"", "/larder", "larder/", "home//larder",
+                          "a/b/c/d/e/f/g/h/i"}) {
+    INFO(std::string(bad));
+    CHECK(find_error(prefix(bad), "mqtt.prefix") != nullptr);
+  }
+  for (const char* good : {"larder", "home/larder", "a/b/c/d/e/f/g/h", "site-1/$x"}) {
+    INFO(std::string(good));
+    ConfigLoad l = prefix(good);
+    REQUIRE(l.config.has_value());
+    CHECK(l.config->mqtt.root() == std::string(good) + "/v1");
   }
 
   ConfigLoad levels = parse_config(minimal("", "log_level: warn\n"), "/x/l.yaml");
   REQUIRE(levels.config.has_value());
   CHECK(levels.config->log_level == LogLevel::warn);
+}
+
+TEST_CASE("a container may weigh more than it holds") {
+  // A 350 g glass jar holding 250 g of coffee: tare is not bounded by capacity.
+  std::string text = minimal();
+  text.replace(text.find("consumables: {}"), 15,
+               "consumables:\n  coffee:\n    unit: g\n    capacity: 250\n    tare: 350\n"
+               "    pack: {sku: C-250, size: 250}");
+  ConfigLoad l = parse_config(text, "/x/l.yaml");
+  REQUIRE(l.config.has_value());
+  CHECK(l.config->consumables.at(0).tare == 350);
 }
 
 TEST_CASE("ids, names and synonyms name one consumable each, ignoring case") {
