@@ -101,6 +101,35 @@ TEST_CASE("replay answers queries with the state at that time") {
   CHECK(r.out[2]["unit"] == "pcs");
 }
 
+TEST_CASE("a quiet spell in the input is time with the hub up, and queries change nothing") {
+  // Two pods a day for five days, then queries 5 minutes apart and a last one 6 hours
+  // later. larderd ticks twice a second, so such a silence is no outage of the hub: no use
+  // may be assumed for it (before, one jump of the clock looked like one, the counter's
+  // level fell by the expected use, and the queries alone changed the answer).
+  std::string uses = R"({"ts":1764460800,"topic":"larder/v1/consumable/pods/refilled","payload":{}}
+)";
+  for (int day = 0; day < 5; ++day) {
+    for (int at : {28800, 50400}) {
+      uses += R"({"ts":)" + std::to_string(1764460800 + day * 86400 + at) +
+              R"(,"topic":"larder/v1/consumable/pods/used","payload":{"amount":1,"unit":"pcs"}})" "\n";
+    }
+  }
+  const std::string last = R"({"ts":1764901800,"query":"pods"})" "\n";
+  std::string queries;
+  for (int k = 0; k < 7; ++k) {
+    queries += R"({"ts":)" + std::to_string(1764878400 + 300 * k) + R"(,"query":"pods"})" "\n";
+  }
+  Run quiet = run(uses + last);
+  Run asked = run(uses + queries + last);
+  REQUIRE(quiet.result.bad_lines == 0);
+  REQUIRE(asked.result.bad_lines == 0);
+  REQUIRE(quiet.out.size() == 1);
+  REQUIRE(asked.out.size() == 8);
+  CHECK(quiet.out[0]["level"] == 30.0);
+  CHECK(quiet.out[0]["rate_per_day"] == doctest::Approx(2.0));
+  CHECK(asked.lines.back() == quiet.lines[0]);
+}
+
 TEST_CASE("malformed lines are reported with their number, skipped, and fail the run") {
   auto r = run(
       R"({"ts":1764460200,"topic":"larder/v1/consumable/coffee/level","payload":{"value":700,"unit":"g"}}
