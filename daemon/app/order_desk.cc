@@ -41,6 +41,9 @@ std::optional<orders::PlaceVehicle> place_vehicle(const Config& c,
 }
 
 constexpr double kDay = 86400;
+// Polls in a row answered "no such order" (404) before the order is taken as lost: one
+// 404 may be a retailer's hiccup, and an order ended too early could be ordered twice.
+constexpr int kUnknownPolls = 3;
 
 const char* code_name(Code c) {
   switch (c) {
@@ -364,11 +367,30 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
                            [this, alive, count, id = e.order_id](const orders::StatusOutcome& s) {
                              if (alive.expired() || !*alive.lock()) return;
                              count("status", s.status ? "ok" : "no_answer");
-                             if (!s.status) {
-                               log_debug("orders: status of " + id + ": " + s.reason);
+                             if (s.status) {
+                               unknown_polls_.erase(id);
+                               answer(ledger_.status(id, *s.status, now()));
                                return;
                              }
-                             answer(ledger_.status(id, *s.status, now()));
+                             const std::string what = "orders: status of " + id + ": " + s.reason;
+                             if (!s.unknown_order) {
+                               // Retried at the next poll; a final answer (401, 403) is
+                               // one the user must act on.
+                               s.final ? log_warn(what) : log_debug(what);
+                               return;
+                             }
+                             // The retailer-v1 contract: a 4xx other than 429 is final.
+                             int n = ++unknown_polls_[id];
+                             log_warn(what + " (" + std::to_string(n) + " of " +
+                                      std::to_string(kUnknownPolls) + " polls)");
+                             if (n < kUnknownPolls) return;
+                             unknown_polls_.erase(id);
+                             orders::RetailerStatus lost;
+                             lost.status = "failed";
+                             lost.reason = "the retailer no longer knows the order (" + s.reason +
+                                           ", " + std::to_string(kUnknownPolls) +
+                                           " polls in a row)";
+                             answer(ledger_.status(id, lost, now()));
                            });
         } else if constexpr (std::is_same_v<T, orders::PublishState>) {
           bus_.publish(root_ + "/order/" + e.order_id + "/state", e.state.dump(),

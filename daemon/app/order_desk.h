@@ -120,6 +120,8 @@ class OrderDesk final : public OrderActions {
   orders::Ledger ledger_;
   std::string root_;
   std::map<std::string, double, std::less<>> paused_until_;  // consumable -> time
+  // Polls in a row the retailer answered that it has no such order: order id -> count.
+  std::map<std::string, int, std::less<>> unknown_polls_;
   std::map<std::string, std::function<void(const std::string&)>> listeners_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

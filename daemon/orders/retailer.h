@@ -68,6 +68,10 @@ struct DeliveryChangeOutcome {
 struct StatusOutcome {
   std::optional<RetailerStatus> status;  // set when the retailer answered
   std::string reason;                    // else why not
+  // Without a status: the answer was final (a 4xx other than 429: asking again the same
+  // way gets the same answer), and whether it said the retailer has no such order (404).
+  bool final = false;
+  bool unknown_order = false;
 };
 
 class Retailer {

@@ -257,6 +257,8 @@ TEST_CASE("a sandbox order can be cancelled until it ships, and reports its stat
   s = f.status("r-9999");
   CHECK_FALSE(s.status);
   CHECK(s.reason.find("HTTP 404") == 0);
+  CHECK(s.final);  // retailer-v1: a 4xx other than 429 is final
+  CHECK(s.unknown_order);
   CHECK(f.cancel("r-9999").kind == orders::CancelResult::Kind::rejected);
   // A retailer id is one path segment, whatever it holds: not a query.
   s = f.status(b.retailer_order_id + "?x=1");
@@ -348,6 +350,8 @@ TEST_CASE("a sandbox that is not there is retryable") {
   auto s = loop.await<orders::StatusOutcome>([&](auto done) { r.status("r-1001", done); });
   CHECK_FALSE(s.status);
   CHECK(s.reason.find("no answer") == 0);
+  CHECK_FALSE(s.final);  // tried again at the next poll
+  CHECK_FALSE(s.unknown_order);
 }
 
 namespace {

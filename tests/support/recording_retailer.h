@@ -39,7 +39,12 @@ class RecordingRetailer final : public orders::Retailer {
   void cancel(const std::string& id, std::function<void(orders::CancelResult)>) override {
     cancels.push_back(id);
   }
-  void status(const std::string&, std::function<void(orders::StatusOutcome)>) override {}
+  std::vector<std::string> statuses;  // the polls, by the retailer's order id
+  std::vector<std::function<void(orders::StatusOutcome)>> status_answers;
+  void status(const std::string& id, std::function<void(orders::StatusOutcome)> done) override {
+    statuses.push_back(id);
+    status_answers.push_back(std::move(done));
+  }
   bool offers_trunk() const override { return trunk; }
   void set_delivery(const orders::DeliveryChange& change,
                     std::function<void(orders::DeliveryChangeOutcome)> done) override {

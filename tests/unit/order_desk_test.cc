@@ -184,3 +184,49 @@ TEST_CASE("without a retailer nothing is ordered and the refusal says why") {
   CHECK(none.ledger().orders().empty());
   CHECK_FALSE(none.make_request("tea", 1, orders::Source::api, false).has_value());
 }
+
+TEST_CASE("an order the retailer answers 404 for on three polls in a row ends failed") {
+  // retailer-v1: a 4xx other than 429 is final. Before, the poll was retried forever and
+  // the order, still "placed", kept its consumable from being ordered again.
+  Desk d;
+  auto r = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::api, false));
+  REQUIRE(r.ok());
+  REQUIRE(d.retailer.quotes.size() == 1);
+  d.retailer.quote_answers[0]({quote_for(d.retailer.quotes[0], d.clock.now()), false, ""});
+  REQUIRE(d.retailer.places.size() == 1);
+  orders::PlaceResult placed;
+  placed.retailer_order_id = "r-1";
+  d.retailer.place_answers[0](placed);
+  REQUIRE(d.desk.ledger().find(r.order_id)->status == orders::OrderStatus::placed);
+
+  auto poll = [&] {
+    const std::size_t before = d.retailer.statuses.size();
+    d.clock.advance(d.config.orders.poll_interval_s + 1);
+    d.desk.tick();
+    REQUIRE(d.retailer.statuses.size() == before + 1);
+    CHECK(d.retailer.statuses.back() == "r-1");
+    return d.retailer.status_answers.back();
+  };
+  orders::StatusOutcome gone;
+  gone.reason = "HTTP 404 not_found: no order r-1";
+  gone.final = gone.unknown_order = true;
+  orders::StatusOutcome down;
+  down.reason = "HTTP 503";
+  orders::StatusOutcome still;
+  still.status = orders::RetailerStatus{"placed", "", std::nullopt, std::nullopt};
+
+  // Two 404s, then an answer: the count starts again. A 503 counts for nothing.
+  poll()(gone);
+  poll()(gone);
+  poll()(still);
+  poll()(gone);
+  poll()(down);
+  poll()(gone);
+  CHECK(d.desk.ledger().find(r.order_id)->status == orders::OrderStatus::placed);
+  poll()(gone);  // the third 404 in a row
+  const orders::Order* o = d.desk.ledger().find(r.order_id);
+  CHECK(o->status == orders::OrderStatus::failed);
+  CHECK(o->reason.find("the retailer no longer knows the order") != std::string::npos);
+  CHECK(d.desk.ledger().in_flight("coffee") == nullptr);  // the need may be ordered again
+  CHECK(d.events("order_failed").size() == 1);
+}

@@ -208,6 +208,8 @@ orders::StatusOutcome status_outcome(const HttpReply& r) {
   orders::StatusOutcome out;
   if (!success(r)) {
     out.reason = describe(r);
+    out.final = !retryable(r);
+    out.unknown_order = r.status == 404;
     return out;
   }
   auto j = json_body(r);
