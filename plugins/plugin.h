@@ -40,6 +40,11 @@ class Sink {
   virtual ~Sink() = default;
   // A canonical input on <root>/<suffix>, e.g. suffix "consumable/coffee/level".
   virtual void input(const std::string& suffix, std::string payload, bool retained) = 0;
+  // The same, with the payload already a JSON object (a plugin that builds one saves the
+  // hub a second parse of its text); by default its text goes to input().
+  virtual void input_json(const std::string& suffix, nlohmann::json payload, bool retained) {
+    input(suffix, payload.dump(), retained);
+  }
   // `reason_code` labels the metric (json, shape, value, unit, ...); `reason` is for people.
   virtual void bad_input(const Message& m, const std::string& reason_code,
                          const std::string& reason) = 0;

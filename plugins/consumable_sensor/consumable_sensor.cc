@@ -257,7 +257,7 @@ class ConsumableSensorPlugin final : public Plugin {
     json p = {{"value", level}, {"unit", unit_name(s.unit)}};
     if (s.cfg.gross) p["gross"] = true;
     if (ts) p["ts"] = *ts;
-    out.input("consumable/" + s.cfg.consumable + "/level", p.dump(), m.retained);
+    out.input_json("consumable/" + s.cfg.consumable + "/level", std::move(p), m.retained);
   }
 
   void availability(Sensor& s, bool online, double now, Sink& out) {
