@@ -51,7 +51,9 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
     log_warn("days of use are counted in UTC: " + loaded.status().message());
   }
   for (const auto& c : config_.consumables) {
-    Entry e{&c, ConsumableModel(c, model_settings(config_, zone_)), ConsumableState::initial(c),
+    ModelSettings settings = model_settings(config_, zone_);
+    settings.bridge_outages = options_.bridge_outages;
+    Entry e{&c, ConsumableModel(c, std::move(settings)), ConsumableState::initial(c),
             ConsumableState::initial(c)};
     // Checkpoints of models that only ticked are spread over the interval, not all at once.
     e.last_saved = clock_.now() - kCheckpointSeconds * static_cast<double>(consumables_.size()) /

@@ -40,6 +40,7 @@ namespace larder {
 struct HubOptions {
   double min_publish_interval = 2.0;  // seconds between two states of one consumable
   double max_future_skew = 300;       // a ts further ahead of the clock is rejected
+  bool bridge_outages = true;         // ModelSettings::bridge_outages (replay: false)
 };
 
 // Vacation mode: the household is away from `from` until `until` (nothing: open-ended).

@@ -190,7 +190,8 @@ void ConsumableModel::order_delivered(double ts, int packs, double delivery_days
 void ConsumableModel::advance(double now) {
   if (!std::isfinite(now) || now < last_advance_) return;
   double gap = now - last_advance_;
-  if (source_ == Source::counter && advance_gap_ <= kTickS && gap > kOutageS && known()) {
+  if (settings_.bridge_outages && source_ == Source::counter && advance_gap_ <= kTickS &&
+      gap > kOutageS && known()) {
     // The hub was down (it ticks regularly and was silent): the counter's uses in that
     // time were lost or come late. Assume the expected use, spread over the outage.
     double from = std::max(last_advance_, last_used_ts_);

@@ -70,6 +70,10 @@ struct ModelSettings {
   // Calibration of the forecast's uncertainty (docs/forecasting.md); tests may change them.
   double interval_var_scale = 1.0;      // scales the whole variance of use ahead
   double rate_drift_per_day = 0.003;    // relative variance the rate gains per day ahead
+  // Whether a silence of advance() after regular calls is an outage of the hub, whose
+  // counter uses are bridged (the daemon). False where the hub is up for the whole input
+  // and the time between calls is only time passing (`larderctl replay`).
+  bool bridge_outages = true;
 };
 
 struct Forecast {

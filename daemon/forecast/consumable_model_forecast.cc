@@ -49,7 +49,7 @@ double ConsumableModel::anchor(double now) const {
   // A level sensor's supply is known at its last accepted reading; a counter's at any
   // time (no event: no use).
   if (source_ == Source::level) return std::min(now, filter_.level_ts());
-  if (advance_gap_ <= kTickS && now - last_advance_ > kOutageS) {
+  if (settings_.bridge_outages && advance_gap_ <= kTickS && now - last_advance_ > kOutageS) {
     // The hub ticked regularly and then stopped: it is down, and uses since are unknown.
     return std::max(last_advance_, std::min(now, last_used_ts_));
   }
