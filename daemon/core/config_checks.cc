@@ -159,22 +159,13 @@ std::string check_locale(std::string_view tag) {
 }
 
 std::string check_topic_prefix(std::string_view prefix) {
-  // One or more topic levels ("larder", "home/larder"): the contract's root is <prefix>/v1.
-  constexpr std::size_t kMaxLevels = 8;
-  std::size_t levels = 0;
-  bool ok = !prefix.empty() && prefix[0] != '$';
-  for (std::size_t at = 0; ok && at <= prefix.size(); ++levels) {
-    std::size_t end = std::min(prefix.find('/', at), prefix.size());
-    std::string_view level = prefix.substr(at, end - at);
-    ok = !level.empty() && level.size() <= 64 &&
-         std::none_of(level.begin(), level.end(), [](char c) {
-           return c == '+' || c == '#' || c == ' ' || static_cast<unsigned char>(c) < 0x20 ||
-                  c == 0x7f;
-         });
-    at = end + 1;
-  }
-  ok = ok && levels <= kMaxLevels;
-  return ok ? "" : "must be 1 to 8 MQTT topic levels joined by '/', each of 1 to 64 characters: "
+  // A topic like a device's (no wildcards, no empty level), but the root of the contract's
+  // topics (<prefix>/v1): not a $SYS-like topic, no spaces, at most 8 levels.
+  constexpr std::ptrdiff_t kMaxLevels = 8;
+  bool ok = check_device_topic(prefix, 0).empty() && prefix.front() != '$' &&
+            prefix.find(' ') == std::string_view::npos &&
+            std::count(prefix.begin(), prefix.end(), '/') < kMaxLevels;
+  return ok ? "" : "must be 1 to 8 MQTT topic levels joined by '/', at most 200 characters: "
                    "no '+', '#' or spaces, no empty level, not starting with '$'";
 }
 

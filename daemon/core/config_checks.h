@@ -43,8 +43,8 @@ std::string check_timezone(std::string_view tz);
 std::string check_currency(std::string_view code);
 // A language with an optional region: `en`, `en-GB`, `de-DE`.
 std::string check_locale(std::string_view tag);
-// mqtt.prefix: 1 to 8 MQTT topic levels joined by '/' ("larder", "home/larder"), each of
-// 1 to 64 characters without '+', '#' or spaces; not starting with '$'.
+// mqtt.prefix: 1 to 8 MQTT topic levels joined by '/' ("larder", "home/larder"), as
+// check_device_topic allows them, without spaces, not starting with '$'.
 std::string check_topic_prefix(std::string_view prefix);
 // A device's MQTT topic or part of one, written by the user (a zigbee2mqtt friendly name,
 // "<prefix>/<name>", "<user>/<device>"): 1 to 200 characters, no '+', '#' or control
