@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -85,6 +86,17 @@ void LarderdProcess::set_config(std::string config) {
 
 LarderdProcess::~LarderdProcess() {
   if (notify_fd_ >= 0) ::close(notify_fd_);
+  // A daemon that died on its own (a crash, a sanitizer's abort) is why a test failed, and
+  // its log goes with the test's directory: say so where ctest shows the failure.
+  if (child_.pid() > 0 && !stopped_by_test_ && !child_.running() && child_.status() &&
+      !child_.status()->success()) {
+    std::string text = log();
+    constexpr std::size_t kTail = 6000;
+    if (text.size() > kTail) text = "...\n" + text.substr(text.size() - kTail);
+    std::fprintf(stderr, "larderd (pid %d) ended on its own: %s; the end of its log:\n%s\n",
+                 static_cast<int>(child_.pid()), child_.status()->describe().c_str(),
+                 text.c_str());
+  }
 }
 
 std::chrono::milliseconds LarderdProcess::start(std::chrono::milliseconds timeout) {
@@ -109,6 +121,7 @@ std::chrono::milliseconds LarderdProcess::start(std::chrono::milliseconds timeou
               {"LARDER_LOCALES_DIR", std::string(LARDER_SOURCE_DIR) + "/locales"}};
   opts.stdout_path = opts.stderr_path = dir_.file("larderd.log");
   opts.in_child = child_setup_;
+  stopped_by_test_ = false;
   child_ = ChildProcess(opts);
   auto deadline = spawned + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -140,10 +153,14 @@ std::vector<std::string> LarderdProcess::notifications() {
 }
 
 ExitStatus LarderdProcess::terminate(std::chrono::milliseconds grace) {
+  stopped_by_test_ = true;
   return child_.terminate(grace);
 }
 
-ExitStatus LarderdProcess::kill() { return child_.kill(); }
+ExitStatus LarderdProcess::kill() {
+  stopped_by_test_ = true;
+  return child_.kill();
+}
 
 std::string LarderdProcess::log() const { return read_file(dir_.file("larderd.log")); }
 

@@ -3,7 +3,9 @@
 // It writes a configuration (a given YAML text with @MQTT_URL@, @HTTP_PORT@ and
 // @STATE_DIR@ replaced) into its own temp dir, starts the built `larderd` with
 // NOTIFY_SOCKET pointing at a datagram socket of its own, and waits for READY=1, so the
-// tests check the systemd protocol too. stderr goes to a log file (log()).
+// tests check the systemd protocol too. stderr goes to a log file (log()). A daemon that
+// ended on its own with a failure (not by terminate() or kill()) has its status and the
+// end of its log printed to stderr when the LarderdProcess is destroyed.
 // Thread rule: use from the test's thread.
 #pragma once
 
@@ -65,6 +67,7 @@ class LarderdProcess {
   std::string config_path_;
   int notify_fd_ = -1;
   ChildProcess child_;
+  bool stopped_by_test_ = false;  // terminate() or kill() ended the last run
   std::function<void()> child_setup_;
 };
 
