@@ -88,7 +88,7 @@ LarderdProcess::~LarderdProcess() {
   if (notify_fd_ >= 0) ::close(notify_fd_);
   // A daemon that died on its own (a crash, a sanitizer's abort) is why a test failed, and
   // its log goes with the test's directory: say so where ctest shows the failure.
-  if (child_.pid() > 0 && !stopped_by_test_ && !child_.running() && child_.status() &&
+  if (child_.pid() > 0 && !end_accounted_for_ && !child_.running() && child_.status() &&
       !child_.status()->success()) {
     std::string text = log();
     constexpr std::size_t kTail = 6000;
@@ -121,7 +121,7 @@ std::chrono::milliseconds LarderdProcess::start(std::chrono::milliseconds timeou
               {"LARDER_LOCALES_DIR", std::string(LARDER_SOURCE_DIR) + "/locales"}};
   opts.stdout_path = opts.stderr_path = dir_.file("larderd.log");
   opts.in_child = child_setup_;
-  stopped_by_test_ = false;
+  end_accounted_for_ = false;
   child_ = ChildProcess(opts);
   auto deadline = spawned + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -137,6 +137,7 @@ std::chrono::milliseconds LarderdProcess::start(std::chrono::milliseconds timeou
     }
     if (!child_.running()) break;
   }
+  end_accounted_for_ = true;  // the exception carries the log
   throw std::runtime_error("larderd did not become ready; its log:\n" + log());
 }
 
@@ -153,12 +154,12 @@ std::vector<std::string> LarderdProcess::notifications() {
 }
 
 ExitStatus LarderdProcess::terminate(std::chrono::milliseconds grace) {
-  stopped_by_test_ = true;
+  end_accounted_for_ = true;
   return child_.terminate(grace);
 }
 
 ExitStatus LarderdProcess::kill() {
-  stopped_by_test_ = true;
+  end_accounted_for_ = true;
   return child_.kill();
 }
 

@@ -5,7 +5,8 @@
 // NOTIFY_SOCKET pointing at a datagram socket of its own, and waits for READY=1, so the
 // tests check the systemd protocol too. stderr goes to a log file (log()). A daemon that
 // ended on its own with a failure (not by terminate() or kill()) has its status and the
-// end of its log printed to stderr when the LarderdProcess is destroyed.
+// end of its log printed to stderr when the LarderdProcess is destroyed (start() throws
+// with the log instead when it never became ready).
 // Thread rule: use from the test's thread.
 #pragma once
 
@@ -67,7 +68,8 @@ class LarderdProcess {
   std::string config_path_;
   int notify_fd_ = -1;
   ChildProcess child_;
-  bool stopped_by_test_ = false;  // terminate() or kill() ended the last run
+  // terminate() or kill() ended the last run, or start() threw with its log.
+  bool end_accounted_for_ = false;
   std::function<void()> child_setup_;
 };
 
