@@ -77,3 +77,16 @@ TEST_CASE("offline buffer clear reports how many messages it forgot") {
   CHECK(b.clear() == 2);
   CHECK(b.empty());
 }
+
+TEST_CASE("offline buffer puts unacknowledged messages back without hiding newer ones") {
+  OfflineBuffer b(2, 10);
+  b.keep(state("s/a", "new"));
+  b.keep(event("e", "3"));
+  CHECK(b.keep_older(state("s/a", "old")) == 0);  // the newer state wins
+  CHECK(b.keep_older(state("s/b", "old")) == 0);  // no newer one: kept
+  CHECK(b.keep_older(event("e", "2")) == 0);      // ahead of the newer event
+  CHECK(b.keep_older(event("e", "1")) == 1);      // full: the newer events keep their room
+  std::vector<std::string> sent;
+  b.drain([&](const Message& m) { sent.push_back(m.topic + "=" + m.payload); return true; });
+  CHECK(sent == std::vector<std::string>{"s/a=new", "s/b=old", "e=2", "e=3"});
+}

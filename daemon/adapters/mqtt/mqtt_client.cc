@@ -1,237 +1,23 @@
 #include "adapters/mqtt/mqtt_client.h"
 
-#include <unistd.h>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <chrono>
-#include <cstdint>
-#include <fstream>
 #include <memory>
 #include <mqtt/async_client.h>
 #include <utility>
 #include <vector>
 
 #include "adapters/mqtt/message_inbox.h"
-#include "adapters/mqtt/offline_buffer.h"
+#include "adapters/mqtt/mqtt_client_impl.h"
+#include "adapters/mqtt/paho_setup.h"
 #include "adapters/mqtt/tcp_nodelay.h"
 #include "larder/log.h"
 
 namespace larder {
-namespace {
-
-using namespace std::chrono_literals;
-
-constexpr int kSessionExpirySeconds = 7 * 24 * 3600;
-constexpr int kMaxPacketBytes = 1 << 20;
-constexpr int kKeepAliveSeconds = 30;
-constexpr int kRetryMinSeconds = 1;
-constexpr int kRetryMaxSeconds = 30;
-constexpr auto kOfflineWait = 2s;        // for the PUBACK of `offline` in stop()
-constexpr auto kDisconnectWait = 1s;     // for the DISCONNECT to complete in stop()
-constexpr int kDisconnectQuiesceMs = 500;
-constexpr auto kBackpressureRetry = 50ms;
-// Paho C counts queued publishes against maxBufferedMessages even while connected
-// (default 100): leave room for both offline buffers and a burst.
-constexpr int kPahoMaxBuffered = 60000;
-// QoS 1/2 publishes handed to Paho and not yet acknowledged. Paho C stalls for seconds when
-// it holds many (a start with 1,000 retained states took 40 s): the rest wait in our buffer
-// and go out as acknowledgements come back.
-constexpr std::size_t kMaxInFlight = 10;
-
-const std::string kReceived = "larder_mqtt_messages_received_total";
-const std::string kPublished = "larder_mqtt_messages_published_total";
-const std::string kErrors = "larder_mqtt_publish_errors_total";
-const std::string kReconnects = "larder_mqtt_reconnects_total";
-const std::string kConnected = "larder_mqtt_connected";
-const std::string kDropped = "larder_mqtt_dropped_total";
-
-double mono_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::string describe_token(const mqtt::token& t) {
-  return mqtt::exception::printable_error(t.get_return_code(), t.get_reason_code());
-}
-
-bool readable(const std::string& path) { return std::ifstream(path).good(); }
-
-bool tls_url(const std::string& url) {
-  return url.rfind("ssl://", 0) == 0 || url.rfind("mqtts://", 0) == 0 || url.rfind("wss://", 0) == 0;
-}
-
-std::string default_client_id() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "larder";
-  return std::string("larder-") + host;
-}
-
-// An action listener that only hands the outcome to `fn` (run on Paho's thread; it must
-// copy what it needs and post).
-class Listener final : public mqtt::iaction_listener {
- public:
-  using Fn = std::function<void(const mqtt::token&, bool ok)>;
-  explicit Listener(Fn fn) : fn_(std::move(fn)) {}
-  void on_success(const mqtt::token& t) override { fn_(t, true); }
-  void on_failure(const mqtt::token& t) override { fn_(t, false); }
-
- private:
-  Fn fn_;
-};
-
-enum class Sent { ok, keep, failed };
-
-// A SUBSCRIBE's user context: the connection epoch and the subscription's index.
-constexpr unsigned kIndexBits = 20;
-constexpr std::uintptr_t kIndexMask = (std::uintptr_t(1) << kIndexBits) - 1;
-
-}  // namespace
-
-class MqttClient::Impl : public std::enable_shared_from_this<Impl> {
- public:
-  Impl(boost::asio::io_context& loop, const MqttConfig& cfg, const std::string& state_dir, Metrics& m)
-      : loop_(loop), cfg_(cfg), state_dir_(state_dir), metrics_(m), retry_timer_(loop),
-        stop_timer_(loop) {
-    if (cfg_.client_id.empty()) cfg_.client_id = default_client_id();
-    metrics_.describe(kReceived, "counter", "MQTT messages received from the broker");
-    metrics_.describe(kPublished, "counter", "MQTT messages acknowledged by the broker (QoS 0: written)");
-    metrics_.describe(kErrors, "counter", "MQTT publishes that failed or were refused");
-    metrics_.describe(kReconnects, "counter", "MQTT connects after the first one");
-    metrics_.describe(kConnected, "gauge", "1 while connected to the MQTT broker");
-    metrics_.describe(kDropped, "counter", "MQTT messages dropped from full offline buffers or after stop");
-    metrics_.set(kConnected, {}, 0);
-  }
-
-  ~Impl() {
-    // Paho stops calling back once the client is destroyed; posted work finds no Impl.
-    cli_.reset();
-  }
-
-  // ---- called by MqttClient on the loop thread ----
-
-  Status start();
-  void publish(const std::string& topic, std::string payload, bool retain, int qos);
-  void stop(std::function<void()> done);
-  void set_subscriptions(std::vector<Subscription> subs);
-
-  MqttHandlers handlers_;
-  bool connected_ = false;
-  std::size_t pending() const { return buffer_.size(); }
-
- private:
-
-  // Runs f on the loop if this Impl still exists then. Callable from any thread.
-  static void post_to(boost::asio::io_context* loop, std::weak_ptr<Impl> w, std::function<void(Impl&)> f) {
-    boost::asio::post(*loop, [w = std::move(w), f = std::move(f)] {
-      if (auto self = w.lock()) f(*self);
-    });
-  }
-
-  void install_callbacks();
-  void on_connected(const std::string& cause);
-  void on_lost(const std::string& cause);
-  void on_connect_failed(const std::string& error);
-  void on_subscribed(std::uint64_t epoch, std::size_t index, bool ok, int code, const std::string& error);
-  void subscribe_all(std::uint64_t epoch);
-  Sent send_now(const std::string& topic, const std::string& payload, int qos, bool retain,
-                mqtt::iaction_listener& listener);
-  void keep(Message m);
-  // A counted publish of connection `epoch` completed: frees its in-flight slot.
-  void acknowledged(std::uint64_t epoch);
-  // At stop everything still waiting goes to Paho at once, ahead of `offline`.
-  bool window_full(int qos) const { return qos > 0 && inflight_ >= kMaxInFlight && !stopping_; }
-  void flush();
-  void schedule_flush();
-  void disconnect_for_stop();
-  void finish_stop();
-  void warn(const std::string& key, const std::string& line) {
-    rate_log_.log(LogLevel::warn, key, line, mono_seconds());
-  }
-
-  boost::asio::io_context& loop_;
-  MqttConfig cfg_;
-  std::string state_dir_;
-  Metrics& metrics_;
-  RateLimitedLog rate_log_{5, 60};
-  std::vector<Subscription> subs_;
-
-  bool started_ = false;
-  bool stopping_ = false;
-  bool disconnecting_ = false;
-  bool stopped_ = false;
-  std::uint64_t epoch_ = 0;           // increments on every connect and loss
-  std::uint64_t notified_epoch_ = 0;  // the connect on_connected was called for
-  std::size_t suback_missing_ = 0;    // SUBACKs still awaited for this epoch
-  int connects_ = 0;
-  std::size_t inflight_ = 0;          // counted QoS 1/2 publishes of this epoch not yet done
-  OfflineBuffer buffer_{MqttClient::kMaxQueued, MqttClient::kMaxRetainedTopics};
-  bool flush_scheduled_ = false;
-  std::function<void()> stop_done_;
-
-  boost::asio::steady_timer retry_timer_;
-  boost::asio::steady_timer stop_timer_;
-  // Paho holds raw pointers to these listeners and to conn_opts_' properties: they are
-  // declared before cli_, so the client is destroyed first.
-  std::unique_ptr<Listener> connect_listener_, subscribe_listener_, publish_listener_,
-      offline_listener_, disconnect_listener_;
-  std::unique_ptr<mqtt::connect_options> conn_opts_;
-  std::unique_ptr<mqtt::async_client> cli_;
-};
 
 Status MqttClient::Impl::start() {
   if (started_) return Status::Error("mqtt: start() called twice");
-  const bool tls = tls_url(cfg_.url);
-  if (cfg_.tls && !tls) {
-    return Status::Error("mqtt.tls is set but mqtt.url '" + cfg_.url +
-                         "' is not a TLS URL (use ssl://host:port)");
-  }
-  if (cfg_.tls) {
-    for (const auto& [key, path] : {std::pair{"ca", cfg_.tls->ca}, {"cert", cfg_.tls->cert},
-                                    {"key", cfg_.tls->key}}) {
-      if (!path.empty() && !readable(path))
-        return Status::Error(std::string("mqtt.tls.") + key + ": cannot read '" + path + "'");
-    }
-    if (cfg_.tls->cert.empty() != cfg_.tls->key.empty())
-      return Status::Error("mqtt.tls: cert and key must be given together");
-  }
-  if (cfg_.password && !cfg_.username) return Status::Error("mqtt.password is set without mqtt.username");
-
+  if (Status checked = check_client_setup(cfg_); !checked.ok()) return checked;
   try {
-    mqtt::create_options create(MQTTVERSION_5);
-    create.set_send_while_disconnected(false);  // our own buffers, see the header
-    create.set_max_buffered_messages(kPahoMaxBuffered);
-    cli_ = std::make_unique<mqtt::async_client>(cfg_.url, cfg_.client_id, create,
-                                                static_cast<mqtt::iclient_persistence*>(nullptr));
-
-    auto& o = *(conn_opts_ = std::make_unique<mqtt::connect_options>());
-    o.set_clean_session(false);
-    o.set_mqtt_version(MQTTVERSION_5);
-    o.set_clean_start(false);
-    o.set_keep_alive_interval(kKeepAliveSeconds);
-    o.set_connect_timeout(10);
-    o.set_automatic_reconnect(kRetryMinSeconds, kRetryMaxSeconds);
-    // On this object, never on a copy: Paho 1.2.0 copies drop v5 connect properties.
-    o.set_properties(mqtt::properties{
-        {mqtt::property::SESSION_EXPIRY_INTERVAL, kSessionExpirySeconds},
-        {mqtt::property::MAXIMUM_PACKET_SIZE, kMaxPacketBytes}});
-    o.set_will(mqtt::will_options(cfg_.root() + "/status", std::string("offline"), 1, true));
-    if (cfg_.username) o.set_user_name(*cfg_.username);
-    if (cfg_.password) o.set_password(*cfg_.password);
-    if (tls) {
-      mqtt::ssl_options ssl;
-      if (cfg_.tls && !cfg_.tls->ca.empty()) ssl.set_trust_store(cfg_.tls->ca);  // else system store
-      if (cfg_.tls && !cfg_.tls->cert.empty()) {
-        ssl.set_key_store(cfg_.tls->cert);
-        ssl.set_private_key(cfg_.tls->key);
-      }
-      ssl.set_enable_server_cert_auth(true);
-      ssl.set_verify(true);  // host name check
-      // No set_error_handler: Paho keeps a pointer to the ssl_options copy made inside
-      // connect(), which is gone when the handler would run.
-      o.set_ssl(ssl);
-    }
-    install_callbacks();
+    make_client();
     started_ = true;
     log_info("mqtt: connecting to " + cfg_.url + " as '" + cfg_.client_id + "'");
     cli_->connect(*conn_opts_, nullptr, *connect_listener_);
@@ -240,6 +26,17 @@ Status MqttClient::Impl::start() {
     return Status::Error("mqtt: cannot set up the client for '" + cfg_.url + "': " + e.what());
   }
   return Status::Ok();
+}
+
+// The reconnects are the adapter's own (schedule_reconnect()), not Paho's automatic ones:
+// after a publish failed on a dead socket the next connect must use a new client.
+void MqttClient::Impl::make_client() {
+  cli_ = std::make_unique<mqtt::async_client>(cfg_.url, cfg_.client_id,
+                                              paho_create_options(kPahoMaxBuffered),
+                                              static_cast<mqtt::iclient_persistence*>(nullptr));
+  conn_opts_ = std::make_unique<mqtt::connect_options>();
+  fill_connect_options(*conn_opts_, cfg_, kKeepAliveSeconds, kSessionExpirySeconds, kMaxPacketBytes);
+  install_callbacks();
 }
 
 void MqttClient::Impl::install_callbacks() {
@@ -263,21 +60,24 @@ void MqttClient::Impl::install_callbacks() {
     });
   });
   publish_listener_ = std::make_unique<Listener>([post](const mqtt::token& t, bool ok) {
-    // The connection epoch of a QoS 1/2 publish counted in flight, 0 for the others.
-    const auto epoch =
+    // The sequence number of a QoS 1/2 publish counted in flight, 0 for the others.
+    const auto seq =
         static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(t.get_user_context()));
     if (ok) {
-      post([epoch](Impl& s) {
+      post([seq](Impl& s) {
         s.metrics_.inc(kPublished);
-        s.acknowledged(epoch);
+        s.acknowledged(seq, false);
       });
       return;
     }
+    // MQTTASYNC_FAILURE without a reason code from the broker: the write failed.
+    const bool dead = t.get_return_code() == MQTTASYNC_FAILURE && int(t.get_reason_code()) < 0x80;
     auto topic = t.get_topics() && !t.get_topics()->empty() ? (*t.get_topics())[0] : std::string("?");
-    post([topic, epoch, e = describe_token(t)](Impl& s) {
+    post([topic, seq, dead, e = describe_token(t)](Impl& s) {
       s.metrics_.inc(kErrors);
-      s.warn("publish", "mqtt: publish to '" + topic + "' failed: " + e);
-      s.acknowledged(epoch);
+      s.warn("publish", "mqtt: publish to '" + topic + "' failed: " + e +
+                            (dead && seq ? "; it is sent again after the reconnect" : ""));
+      s.acknowledged(seq, dead);
     });
   });
   offline_listener_ = std::make_unique<Listener>([post](const mqtt::token&, bool ok) {
@@ -320,6 +120,7 @@ void MqttClient::Impl::on_connected(const std::string& cause) {
   ++epoch_;
   ++connects_;
   inflight_ = 0;  // what Paho resends from before completes with an older epoch
+  backoff_s_ = kRetryMinSeconds;
   if (connects_ > 1) metrics_.inc(kReconnects);
   connected_ = true;
   metrics_.set(kConnected, {}, 1);
@@ -343,6 +144,7 @@ void MqttClient::Impl::on_lost(const std::string& cause) {
   metrics_.set(kConnected, {}, 0);
   if (stopping_ || stopped_) return;
   log_warn("mqtt: disconnected from " + cfg_.url + ": " + cause + "; reconnecting");
+  schedule_reconnect();
   if (handlers_.on_disconnected) handlers_.on_disconnected(cause);
 }
 
@@ -351,7 +153,8 @@ void MqttClient::Impl::on_connect_failed(const std::string& error) {
   const bool tls = tls_url(cfg_.url);
   warn("connect", "mqtt: cannot connect to " + cfg_.url + ": " + error +
                       (tls ? " (with TLS, check the CA, the client certificate and the host name)" : "") +
-                      "; retrying");
+                      "; retrying in " + std::to_string(backoff_s_) + " s");
+  schedule_reconnect();
 }
 
 // One SUBSCRIBE per filter: Paho 1.2.0 crashes in MQTTAsync_subscribeMany when given
@@ -368,6 +171,7 @@ void MqttClient::Impl::subscribe_all(std::uint64_t epoch) {
                                                           : mqtt::subscribe_options::DONT_SEND_RETAINED);
     const auto tag = (static_cast<std::uintptr_t>(epoch) << kIndexBits) | i;
     try {
+      // NOLINTNEXTLINE(performance-no-int-to-ptr): Paho's user context is a void*
       cli_->subscribe(subs_[i].filter, 1, reinterpret_cast<void*>(tag), *subscribe_listener_, opts);
     } catch (const std::exception& e) {
       // The connection is going down; the next connect subscribes again.
@@ -415,13 +219,22 @@ Sent MqttClient::Impl::send_now(const std::string& topic, const std::string& pay
                                 bool retain, mqtt::iaction_listener& listener) {
   // Only QoS 1/2 publishes with the regular listener count against the in-flight window.
   const bool counted = qos > 0 && &listener == publish_listener_.get();
-  void* context = counted ? reinterpret_cast<void*>(static_cast<std::uintptr_t>(epoch_)) : nullptr;
+  const std::uint64_t seq = counted ? ++next_seq_ : 0;
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): Paho's user context is a void*
+  void* context = reinterpret_cast<void*>(static_cast<std::uintptr_t>(seq));
   try {
+    if (counted) {
+      // The oldest entry is one an older connection never completed (this one has at
+      // most kMaxInFlight, newer), e.g. after the broker lost the session.
+      if (unacked_.size() >= kMaxUnacked) unacked_.erase(unacked_.begin());
+      unacked_.emplace(seq, Unacked{epoch_, Message{topic, payload, qos, retain}});
+    }
     cli_->publish(mqtt::message::create(topic, payload.data(), payload.size(), qos, retain),
                   context, listener);
     if (counted) ++inflight_;
     return Sent::ok;
   } catch (const mqtt::exception& e) {
+    unacked_.erase(seq);
     const int rc = e.get_return_code();
     if (rc == MQTTASYNC_DISCONNECTED || rc == MQTTASYNC_MAX_BUFFERED_MESSAGES ||
         rc == MQTTASYNC_NO_MORE_MSGIDS)
@@ -429,6 +242,7 @@ Sent MqttClient::Impl::send_now(const std::string& topic, const std::string& pay
     metrics_.inc(kErrors);
     warn("publish", "mqtt: publish to '" + topic + "' failed: " + e.what());
   } catch (const std::exception& e) {
+    unacked_.erase(seq);
     metrics_.inc(kErrors);
     warn("publish", "mqtt: publish to '" + topic + "' failed: " + e.what());
   }
@@ -459,8 +273,16 @@ void MqttClient::Impl::publish(const std::string& topic, std::string payload, bo
   if (connected_ && !window_full(qos)) schedule_flush();
 }
 
-void MqttClient::Impl::acknowledged(std::uint64_t epoch) {
-  if (epoch == 0 || epoch != epoch_ || inflight_ == 0) return;
+void MqttClient::Impl::acknowledged(std::uint64_t seq, bool dead_connection) {
+  auto it = unacked_.find(seq);
+  if (it == unacked_.end()) return;
+  const std::uint64_t epoch = it->second.epoch;
+  if (dead_connection) {
+    poisoned_ = true;  // kept for the new client, see replace_client()
+  } else {
+    unacked_.erase(it);
+  }
+  if (epoch != epoch_ || inflight_ == 0) return;
   --inflight_;
   if (!buffer_.empty()) flush();
 }
@@ -494,73 +316,6 @@ void MqttClient::Impl::schedule_flush() {
       s->flush();
     }
   });
-}
-
-void MqttClient::Impl::stop(std::function<void()> done) {
-  if (stopping_ && !stopped_) {  // a second stop while the first one runs: done after it
-    stop_done_ = [first = std::move(stop_done_), then = std::move(done)] {
-      if (first) first();
-      if (then) then();
-    };
-    return;
-  }
-  if (stopped_ || !cli_) {  // stopped already, or never started
-    stopped_ = true;
-    if (const std::size_t lost = buffer_.clear()) metrics_.inc(kDropped, {}, double(lost));
-    if (done) boost::asio::post(loop_, std::move(done));
-    return;
-  }
-  stopping_ = true;
-  stop_done_ = std::move(done);
-  flush();  // what waited for the in-flight window
-  if (!connected_ ||
-      send_now(cfg_.root() + "/status", "offline", 1, true, *offline_listener_) != Sent::ok) {
-    disconnect_for_stop();
-    return;
-  }
-  stop_timer_.expires_after(kOfflineWait);
-  stop_timer_.async_wait([w = weak_from_this()](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (auto s = w.lock()) {
-      log_warn("mqtt: `offline` was not acknowledged in time; disconnecting anyway");
-      s->disconnect_for_stop();
-    }
-  });
-}
-
-void MqttClient::Impl::disconnect_for_stop() {
-  if (!stopping_ || disconnecting_ || stopped_) return;
-  disconnecting_ = true;
-  stop_timer_.cancel();
-  if (const std::size_t lost = buffer_.clear()) {
-    metrics_.inc(kDropped, {}, double(lost));
-    log_warn("mqtt: stopping with " + std::to_string(lost) + " unsent message(s)");
-  }
-  try {
-    // Also ends Paho's reconnect attempts when the connection is down.
-    cli_->disconnect(kDisconnectQuiesceMs, nullptr, *disconnect_listener_);
-  } catch (const std::exception&) {
-    finish_stop();  // not connected: nothing to wait for
-    return;
-  }
-  stop_timer_.expires_after(kDisconnectWait + std::chrono::milliseconds(kDisconnectQuiesceMs));
-  stop_timer_.async_wait([w = weak_from_this()](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (auto s = w.lock()) s->finish_stop();
-  });
-}
-
-void MqttClient::Impl::finish_stop() {
-  if (stopped_) return;
-  stopped_ = true;
-  stop_timer_.cancel();
-  retry_timer_.cancel();
-  const bool was = connected_;
-  connected_ = false;
-  metrics_.set(kConnected, {}, 0);
-  log_info(std::string("mqtt: stopped") + (was ? "; disconnected from " + cfg_.url : ""));
-  if (stop_done_) boost::asio::post(loop_, std::move(stop_done_));
-  stop_done_ = nullptr;
 }
 
 // ---- MqttClient ----

@@ -4,8 +4,11 @@
 // What it does
 // - Connects to cfg.url as MQTT 5 with the stable client id cfg.client_id (default
 //   larder-<hostname>), a persistent session (clean start off, Session Expiry 7 days), keep
-//   alive 30 s, user name / password and TLS from MqttConfig, and Paho's automatic
-//   reconnect (backoff 1 s doubling to 30 s), also when the very first attempt fails.
+//   alive 30 s, user name / password and TLS from MqttConfig. It reconnects by itself
+//   (backoff 1 s doubling to 30 s), also when the very first attempt fails; not with
+//   Paho's automatic reconnect, because after a QoS 1 publish failed on a dead socket the
+//   next connect must use a new Paho client (Paho C 1.3.12 would resend that publish with
+//   its topic freed; docs/debian-traps.md). The old client is kept, never destroyed.
 // - Will: `<root>/status` = `offline`, retained, QoS 1. On EVERY connect it publishes
 //   `online` (retained, QoS 1), sends what was kept while disconnected, subscribes every
 //   Subscription with QoS 1 (the broker may have lost the session: re-subscribing is
@@ -18,7 +21,8 @@
 //   retained messages are kept (the latest per topic) and other messages are queued up to
 //   10,000 (oldest dropped and counted) in an OfflineBuffer (offline_buffer.h); both are
 //   sent after the next connect. QoS 1 messages Paho has already accepted are resent by
-//   Paho itself after a reconnect. While connected, at most 10 QoS 1/2 publishes are in
+//   Paho itself after a reconnect, or, when the client was replaced, put back in that
+//   buffer ahead of the newer ones and sent by the new client. While connected, at most 10 QoS 1/2 publishes are in
 //   flight (Paho C stalls for seconds with thousands unacknowledged); the others wait in
 //   the same buffer, in order, and go out as PUBACKs come back (all at once at stop()).
 // - stop(done) publishes `offline` (retained, QoS 1), waits up to 2 s for its PUBACK,

@@ -26,6 +26,14 @@ std::size_t OfflineBuffer::keep(Message m) {
   return dropped;
 }
 
+std::size_t OfflineBuffer::keep_older(Message m) {
+  if (m.retained) return has_retained(m.topic) ? 0 : keep(std::move(m));
+  if (max_queued_ == 0) return 1;
+  if (queue_.size() >= max_queued_) return 1;  // the newer events win the room
+  queue_.push_front(std::move(m));
+  return 0;
+}
+
 void OfflineBuffer::drain(const std::function<bool(const Message&)>& send) {
   for (auto it = retained_.begin(); it != retained_.end();) {
     if (!send(it->second)) return;

@@ -29,6 +29,10 @@ class OfflineBuffer {
 
   // Keeps `m`; returns how many messages were dropped for it (0 or 1).
   std::size_t keep(Message m);
+  // Keeps `m`, sent earlier and never acknowledged, ahead of what was kept since: a
+  // retained one only if no newer one to its topic is kept, an event before the queued
+  // ones. Returns how many messages were dropped for it (0 or 1).
+  std::size_t keep_older(Message m);
   // Sends kept messages in order through `send` and forgets each one sent; stops at the
   // first one `send` returns false for (that one and the rest stay kept).
   void drain(const std::function<bool(const Message&)>& send);
