@@ -14,8 +14,6 @@
 #include <utility>
 
 namespace larder::test {
-namespace {
-
 sockaddr_in loopback(std::uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -23,6 +21,8 @@ sockaddr_in loopback(std::uint16_t port) {
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   return a;
 }
+
+namespace {
 
 constexpr const char* kMosquitto = "/usr/sbin/mosquitto";
 

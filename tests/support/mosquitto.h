@@ -25,6 +25,8 @@
 // Thread rule: use from one thread (the test's); clients may run anywhere.
 #pragma once
 
+#include <netinet/in.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -40,6 +42,8 @@ struct BrokerOptions {
   bool allow_anonymous = true;            // false: e.g. with a password_file in extra_config
 };
 
+// The address 127.0.0.1:port.
+sockaddr_in loopback(std::uint16_t port);
 // A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's ephemeral range
 // (so that no outgoing connection takes it before the server binds it).
 std::uint16_t free_loopback_port();
