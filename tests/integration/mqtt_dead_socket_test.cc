@@ -54,6 +54,9 @@ TEST_CASE("a state written to a dead connection is sent again by a new client af
   const std::string log = daemon.log();
   CHECK(log.find("reconnecting with a new client") != std::string::npos);
   CHECK(log.find("mqtt: connected to") != std::string::npos);
+  auto metrics = http_request(daemon.http_port(), "GET", "/metrics",
+                              {"Authorization: Bearer test-read-token-0123456789"});
+  CHECK(metrics.body.find("\nlarder_mqtt_clients_replaced_total 1\n") != std::string::npos);
 
   // And the hub works on: a later input still becomes state.
   device.publish("larder/v1/consumable/pods/purchased", R"({"packs":1})");

@@ -52,6 +52,7 @@ inline const std::string kErrors = "larder_mqtt_publish_errors_total";
 inline const std::string kReconnects = "larder_mqtt_reconnects_total";
 inline const std::string kConnected = "larder_mqtt_connected";
 inline const std::string kDropped = "larder_mqtt_dropped_total";
+inline const std::string kReplaced = "larder_mqtt_clients_replaced_total";
 
 inline double mono_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -96,6 +97,9 @@ class MqttClient::Impl : public std::enable_shared_from_this<Impl> {
     metrics_.describe(kReconnects, "counter", "MQTT connects after the first one");
     metrics_.describe(kConnected, "gauge", "1 while connected to the MQTT broker");
     metrics_.describe(kDropped, "counter", "MQTT messages dropped from full offline buffers or after stop");
+    metrics_.describe(kReplaced, "counter",
+                      "MQTT clients retired (kept until exit) after a publish failed on a lost "
+                      "connection");
     metrics_.set(kConnected, {}, 0);
   }
 

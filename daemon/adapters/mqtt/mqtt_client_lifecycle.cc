@@ -55,6 +55,7 @@ bool MqttClient::Impl::replace_client() {
                     &disconnect_listener_})
       listeners.push_back(std::move(*l));
     retire_client(std::move(cli_), std::move(conn_opts_), std::move(listeners));
+    metrics_.inc(kReplaced);
   }
   for (auto it = unacked_.rbegin(); it != unacked_.rend(); ++it) {
     if (std::size_t dropped = buffer_.keep_older(std::move(it->second.message)))
