@@ -28,8 +28,7 @@ std::size_t OfflineBuffer::keep(Message m) {
 
 std::size_t OfflineBuffer::keep_older(Message m) {
   if (m.retained) return has_retained(m.topic) ? 0 : keep(std::move(m));
-  if (max_queued_ == 0) return 1;
-  if (queue_.size() >= max_queued_) return 1;  // the newer events win the room
+  if (queue_.size() >= max_queued_) return 1;  // the newer events win the room (or none)
   queue_.push_front(std::move(m));
   return 0;
 }
