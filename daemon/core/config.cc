@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "core/config_checks.h"
 #include "core/config_reader.h"
 #include "core/config_sections.h"
+#include "larder/text.h"
 
 namespace larder {
 namespace {
@@ -173,6 +175,22 @@ ConfigLoad parse_config(const std::string& yaml_text, const std::string& path) {
   config::ConfigReader reader(path, abs.parent_path());
   Config cfg;
   cfg.path = path;
+  if (std::size_t bad = utf8_invalid_at(yaml_text); bad != std::string_view::npos) {
+    // yaml-cpp passes such bytes through, and a name or text holding them would make every
+    // JSON the hub writes about it throw (its state, events, the API): refused here, whole.
+    const std::string_view before(yaml_text.data(), bad);
+    const std::size_t last_newline = before.rfind('\n');
+    const std::size_t line_start = last_newline == std::string_view::npos ? 0 : last_newline + 1;
+    const auto line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(yaml_text[bad]));
+    reader.error(line, "",
+                 "is not UTF-8: byte " + std::string(byte) + " at column " +
+                     std::to_string(bad - line_start + 1) + " (save the file as UTF-8)");
+    ConfigLoad load;
+    load.errors = reader.take_errors();
+    return load;
+  }
   try {
     Documents docs = load_documents(yaml_text);
     if (!docs.first || docs.first->IsNull()) {

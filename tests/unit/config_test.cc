@@ -282,6 +282,23 @@ TEST_CASE("a YAML syntax error names the file and the line") {
   CHECK(list.errors[0].what.find("must be a map of sections") == 0);
 }
 
+TEST_CASE("a file that is not UTF-8 is refused at its first bad byte") {
+  // A Latin-1 name once passed the check and then made every JSON about it throw.
+  ConfigLoad latin = parse_config(
+      minimal("", "tea:\n  name: Th\xE9\n"), "/x/l.yaml");  // tea: is line 7
+  REQUIRE(latin.errors.size() == 1);
+  CHECK_FALSE(latin.config.has_value());
+  CHECK(latin.errors[0].to_string() ==
+        "/x/l.yaml:8: is not UTF-8: byte 0xE9 at column 11 (save the file as UTF-8)");
+  // Anywhere in the file, comments and keys included; the first byte of a bad sequence.
+  ConfigLoad key = parse_config("# ok: \xC3\xA9\n\xC3(x: 1\n", "/x/l.yaml");
+  REQUIRE(key.errors.size() == 1);
+  CHECK(key.errors[0].line == 2);
+  CHECK(key.errors[0].what == "is not UTF-8: byte 0xC3 at column 1 (save the file as UTF-8)");
+  // Well-formed UTF-8 (and its byte order mark) is fine.
+  CHECK(parse_config("\xEF\xBB\xBF" + minimal("", "# caf\xC3\xA9\n"), "/x/l.yaml").config);
+}
+
 TEST_CASE("a missing configuration file is an error naming it") {
   TempDir dir;
   ConfigLoad l = load_config(dir.file("nope.yaml"));
