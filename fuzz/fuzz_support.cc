@@ -126,13 +126,14 @@ Message message(const std::uint8_t* data, std::size_t size) {
   return m;
 }
 
-void CheckingSink::input(const std::string& suffix, std::string payload, bool retained) {
+bool CheckingSink::input(const std::string& suffix, std::string payload, bool retained) {
   json j = json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) finding("input on " + suffix + " is not an object");
   Message m{config().mqtt.root() + "/" + suffix, std::move(payload), 1, retained};
   contract::Parsed p = contract::parse_input(config().mqtt.root(), m);
   if (!p.ok()) must_dump(json(p.rejection.reason), "a rejection reason");
   if (suffix == "voice/intent") ++intents;
+  return p.ok();
 }
 
 void CheckingSink::bad_input(const Message&, const std::string& code, const std::string& reason) {

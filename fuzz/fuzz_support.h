@@ -34,7 +34,7 @@ Message message(const std::uint8_t* data, std::size_t size);
 // them ends up in JSON). Inputs also go through the canonical parser.
 class CheckingSink final : public plugins::Sink {
  public:
-  void input(const std::string& suffix, std::string payload, bool retained) override;
+  bool input(const std::string& suffix, std::string payload, bool retained) override;
   void bad_input(const Message& m, const std::string& code, const std::string& reason) override;
   void event(const std::string& kind, const std::string& text, nlohmann::json fields) override;
   void publish(const std::string& topic, std::string payload, bool retain) override;

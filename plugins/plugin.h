@@ -6,7 +6,7 @@
 // hands it each message; the plugin answers through a Sink:
 //   - input(): a canonical input, exactly as if published on <root>/<suffix>; the hub
 //     validates and applies it like one from any third-party plugin (a unit that does
-//     not fit, a non-finite number... are the hub's to refuse);
+//     not fit, a non-finite number... are the hub's to refuse) and says whether it took it;
 //   - bad_input(): a device message that fits no known form: dropped, counted in
 //     larder_messages_rejected_total{reason}, logged (rate-limited) and reported on
 //     <root>/error; nothing else changes;
@@ -38,12 +38,15 @@ inline constexpr std::size_t kMaxPayload = std::size_t{64} * 1024;
 class Sink {
  public:
   virtual ~Sink() = default;
-  // A canonical input on <root>/<suffix>, e.g. suffix "consumable/coffee/level".
-  virtual void input(const std::string& suffix, std::string payload, bool retained) = 0;
+  // A canonical input on <root>/<suffix>, e.g. suffix "consumable/coffee/level". Returns
+  // false when the hub refused it (and reported why): a plugin that keeps state about
+  // what it sent (the newest time, a still period) keeps it only for what was taken, so a
+  // refused message cannot block the ones after it.
+  virtual bool input(const std::string& suffix, std::string payload, bool retained) = 0;
   // The same, with the payload already a JSON object (a plugin that builds one saves the
   // hub a second parse of its text); by default its text goes to input().
-  virtual void input_json(const std::string& suffix, nlohmann::json payload, bool retained) {
-    input(suffix, payload.dump(), retained);
+  virtual bool input_json(const std::string& suffix, nlohmann::json payload, bool retained) {
+    return input(suffix, payload.dump(), retained);
   }
   // `reason_code` labels the metric (json, shape, value, unit, ...); `reason` is for people.
   virtual void bad_input(const Message& m, const std::string& reason_code,

@@ -30,13 +30,14 @@ class PluginHost::HubSink final : public plugins::Sink {
  public:
   HubSink(PluginHost& host, std::string name) : host_(host), name_(std::move(name)) {}
 
-  void input(const std::string& suffix, std::string payload, bool retained) override {
+  bool input(const std::string& suffix, std::string payload, bool retained) override {
     host_.metrics_.inc("larder_plugin_messages_total", {{"plugin", name_}, {"direction", "out"}});
-    host_.hub_.on_message(Message{host_.root_ + "/" + suffix, std::move(payload), 1, retained});
+    return host_.hub_.on_message(
+        Message{host_.root_ + "/" + suffix, std::move(payload), 1, retained});
   }
-  void input_json(const std::string& suffix, nlohmann::json payload, bool retained) override {
+  bool input_json(const std::string& suffix, nlohmann::json payload, bool retained) override {
     host_.metrics_.inc("larder_plugin_messages_total", {{"plugin", name_}, {"direction", "out"}});
-    host_.hub_.on_message(Message{host_.root_ + "/" + suffix, {}, 1, retained}, &payload);
+    return host_.hub_.on_message(Message{host_.root_ + "/" + suffix, {}, 1, retained}, &payload);
   }
   void bad_input(const Message& m, const std::string& reason_code,
                  const std::string& reason) override {

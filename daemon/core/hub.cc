@@ -157,16 +157,17 @@ std::optional<bool> Hub::presence(const std::string& person) const {
   return it->second.home;
 }
 
-void Hub::on_message(const Message& m) { on_message(m, nullptr); }
+bool Hub::on_message(const Message& m) { return on_message(m, nullptr); }
 
-void Hub::on_message(const Message& m, const nlohmann::json* payload) {
+bool Hub::on_message(const Message& m, const nlohmann::json* payload) {
+  const std::uint64_t rejected_before = rejected_;
   // Parsing, the model's update and the state's publication, per canonical message.
   static const TimingNames kNames("larder_hub_message_seconds");
   ScopedTiming timing(metrics_, kNames);
   contract::Parsed p = contract::parse_input(root_, m, payload);
   if (!p.ok()) {
     reject(m, p.rejection);
-    return;
+    return false;
   }
   const contract::Input& in = *p.input;
   auto ts = contract::input_ts(in);
@@ -174,15 +175,16 @@ void Hub::on_message(const Message& m, const nlohmann::json* payload) {
     // A retained message is never a new event (the contract): a press, an intent, a
     // use... kept by the broker would otherwise act again at every reconnect.
     metrics_.inc("larder_messages_ignored_total", {{"reason", "retained"}});
-    return;
+    return true;
   }
   if (ts && *ts > clock_.now() + options_.max_future_skew) {
     reject(m, {"time", "field 'ts' is more than " +
                            std::to_string(static_cast<int>(options_.max_future_skew)) +
                            " s in the future"});
-    return;
+    return false;
   }
   apply(m, in);
+  return rejected_ == rejected_before;  // apply() refuses through reject() too
 }
 
 void Hub::reject(const Message& m, const contract::Rejection& r) {

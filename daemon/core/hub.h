@@ -103,9 +103,11 @@ class Hub {
   void set_vehicle_actions(VehicleActions* actions) { vehicle_actions_ = actions; }
 
   std::vector<contract::Filter> subscriptions() const;
-  void on_message(const Message& m);
+  // Returns false when the message was refused (counted, logged, reported on <root>/error),
+  // true when it was applied or ignored (a retained copy of what is known).
+  bool on_message(const Message& m);
   // The same with the payload already parsed (`m.payload` is not read); for replay.
-  void on_message(const Message& m, const nlohmann::json* payload);
+  bool on_message(const Message& m, const nlohmann::json* payload);
   // Lets time pass for every consumable's model, and publishes states whose
   // publication was delayed by the rate limit.
   void tick();

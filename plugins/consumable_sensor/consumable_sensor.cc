@@ -122,7 +122,10 @@ std::optional<double> tasmota_time(const json& tele, const TimeZone& zone, doubl
   if (!local) return std::nullopt;
   double ts = zone.from_local(*local, now);
   if (ts > now + kDeviceTimeFuture || ts < now - kDeviceTimePast) return std::nullopt;
-  return ts;
+  // A clock a little ahead is the device's drift, not a reading from the future: taken as
+  // now, or the hub would refuse every reading without a time (another plugin's, a
+  // person's) as older than this one until the hub's clock caught up.
+  return std::min(ts, now);
 }
 
 class ConsumableSensorPlugin final : public Plugin {
@@ -159,6 +162,9 @@ class ConsumableSensorPlugin final : public Plugin {
   void on_message(const Message& m, double now, Sink& out) override {
     auto it = routes_.find(m.topic);
     if (it == routes_.end()) return;
+    // An empty payload clears a retained message (a device renamed or removed, a broker
+    // tidied up); it says nothing about the sensor.
+    if (m.payload.empty()) return;
     for (const Route& r : it->second) {
       if (!sensors_[r.sensor].heard) sensors_[r.sensor].heard = now;
     }

@@ -241,6 +241,9 @@ class VehicleTracker final : public Plugin {
     auto it = topics_.find(m.topic);
     if (it == topics_.end()) return;  // not ours (the host routes by our filters)
     Device& d = devices_[it->second];
+    // An empty payload clears a retained fix (OwnTracks' own "clear" of a device); it says
+    // nothing about where anyone is.
+    if (m.payload.empty()) return;
 
     if (m.payload.size() > kMaxPayload) {
       out.bad_input(m, "too_large",
@@ -299,16 +302,20 @@ class VehicleTracker final : public Plugin {
       log_debug("vehicle_tracker: duplicate fix from " + d.name + " dropped");
       return;
     }
-    d.newest_tst = loc.tst;
+    // What the hub refuses (a tst too far ahead of its clock, say) leaves every state here
+    // as it was: it must not make the good fixes after it look old.
+    bool taken = true;
     Fix fix{loc.lat, loc.lon, loc.tst, loc.acc};
-    for (std::size_t i : d.vehicles) locate(vehicles_[i], fix, loc.vel, m.retained, out);
-    if (!loc.inregions) return;
-    for (std::size_t i : d.people) {
-      Person& p = people_[i];
-      bool home = std::find(loc.inregions->begin(), loc.inregions->end(), p.home_region) !=
-                  loc.inregions->end();
-      present(p, home, loc.tst, m.retained, out);
+    for (std::size_t i : d.vehicles) taken &= locate(vehicles_[i], fix, loc.vel, m.retained, out);
+    if (loc.inregions) {
+      for (std::size_t i : d.people) {
+        Person& p = people_[i];
+        bool home = std::find(loc.inregions->begin(), loc.inregions->end(), p.home_region) !=
+                    loc.inregions->end();
+        taken &= present(p, home, loc.tst, m.retained, out);
+      }
     }
+    if (taken) d.newest_tst = loc.tst;
   }
 
   void on_transition(Device& d, const Message& m, const Transition& tr, Sink& out) {
@@ -318,8 +325,17 @@ class VehicleTracker final : public Plugin {
     }
   }
 
-  // Moves the vehicle's still period along with a new fix and reports it.
-  void locate(Vehicle& v, const Fix& fix, std::optional<double> vel, bool retained, Sink& out) {
+  // Moves the vehicle's still period along with a new fix and reports it; false when the
+  // hub refused the report, and then the vehicle's state is as it was.
+  bool locate(Vehicle& v, const Fix& fix, std::optional<double> vel, bool retained, Sink& out) {
+    const Vehicle before = v;
+    bool taken = locate_unchecked(v, fix, vel, retained, out);
+    if (!taken) v = before;
+    return taken;
+  }
+
+  bool locate_unchecked(Vehicle& v, const Fix& fix, std::optional<double> vel, bool retained,
+                        Sink& out) {
     bool fast = vel && *vel > kMovingVelKmh;
     bool moved = !v.anchor || fast ||
                  haversine_m(v.anchor->lat, v.anchor->lon, fix.lat, fix.lon) >
@@ -330,33 +346,36 @@ class VehicleTracker final : public Plugin {
       v.parked_told = false;
       // A late fix (older than tick()'s parked claim) that shows movement corrects the claim
       // at the claim's ts: an older ts would be refused by the hub.
-      send_location(v, fix, true, std::max(fix.tst, v.last_out_ts), retained, out);
-      return;
+      return send_location(v, fix, true, std::max(fix.tst, v.last_out_ts), retained, out);
     }
-    if (fix.tst < v.last_out_ts) return;  // older than tick()'s claim, and no news against it
+    if (fix.tst < v.last_out_ts) return true;  // older than tick()'s claim, no news against it
     bool parked = fix.tst - v.anchor->tst >= v.parked_after_s;
     if (parked) v.parked_told = true;
-    send_location(v, fix, !parked, fix.tst, retained, out);
+    return send_location(v, fix, !parked, fix.tst, retained, out);
   }
 
-  void send_location(Vehicle& v, const Fix& fix, bool moving, double ts, bool retained,
-                     Sink& out) {
+  // Reports a location; its ts counts as told only when the hub took it.
+  static bool send_location(Vehicle& v, const Fix& fix, bool moving, double ts, bool retained,
+                            Sink& out) {
     json p = {{"lat", plain(fix.lat)}, {"lon", plain(fix.lon)}};
     if (fix.acc) p["acc"] = plain(*fix.acc);
     p["moving"] = moving;
     p["ts"] = plain(ts);
+    if (!out.input("vehicle/" + v.id + "/location", p.dump(), retained)) return false;
     v.last_out_ts = std::max(v.last_out_ts, ts);
-    out.input("vehicle/" + v.id + "/location", p.dump(), retained);
+    return true;
   }
 
-  static void present(Person& p, bool home, double ts, bool retained, Sink& out) {
+  // Reports where a person is; false when the hub refused it (and then nothing changes).
+  static bool present(Person& p, bool home, double ts, bool retained, Sink& out) {
     if (p.presence_ts && ts < *p.presence_ts) {
       log_debug("vehicle_tracker: presence of " + p.id + " older than the last one dropped");
-      return;
+      return true;
     }
-    p.presence_ts = ts;
     json payload = {{"home", home}, {"ts", plain(ts)}};
-    out.input("presence/" + p.id, payload.dump(), retained);
+    if (!out.input("presence/" + p.id, payload.dump(), retained)) return false;
+    p.presence_ts = ts;
+    return true;
   }
 
   std::vector<Vehicle> vehicles_;

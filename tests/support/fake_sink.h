@@ -1,6 +1,7 @@
 // A plugin Sink that records what a plugin hands on, for tests of plugins without a hub.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,10 @@ class FakeSink final : public plugins::Sink {
     nlohmann::json fields;
   };
 
-  void input(const std::string& suffix, std::string payload, bool retained) override {
+  // Records the input; answers as `refuse` says (by default every input is taken).
+  bool input(const std::string& suffix, std::string payload, bool retained) override {
     inputs.push_back({suffix, nlohmann::json::parse(payload), retained});
+    return !(refuse && refuse(inputs.back()));
   }
   void bad_input(const Message& m, const std::string& code, const std::string& reason) override {
     bad.push_back({m.topic, code, reason});
@@ -44,6 +47,7 @@ class FakeSink final : public plugins::Sink {
     published.clear();
   }
 
+  std::function<bool(const Input&)> refuse;  // the hub's verdict, as a test wants it
   std::vector<Input> inputs;
   std::vector<Bad> bad;
   std::vector<Event> events;

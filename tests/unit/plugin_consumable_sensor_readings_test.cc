@@ -99,7 +99,6 @@ TEST_CASE("tasmota_hx711: malformed payloads are bad input") {
   struct Case {
     std::string payload, code;
   } cases[] = {
-      {"", "json"},
       {"Online", "json"},
       {R"({"Time":"2022-06-11T10:58:18","HX711":{"Weight":0.412)", "json"},
       {R"([{"HX711":{"Weight":0.412}}])", "json"},
@@ -208,7 +207,7 @@ TEST_CASE("esphome: a bare number as text, in the consumable's unit by default")
 
 TEST_CASE("esphome: nan, None and anything not a number are bad values") {
   Rig rig = esphome_rig();
-  for (std::string text : {"nan", "NaN", "NAN", "-nan", "None", "none", "", "   ", "inf", "-inf",
+  for (std::string text : {"nan", "NaN", "NAN", "-nan", "None", "none", "   ", "inf", "-inf",
                            "infinity", "1e400", "+1", "0x10", "abc", "12abc", "1,5", "1 2",
                            "\"0.42\"", "{\"value\":0.42}", "ON"}) {
     CAPTURE(text);
@@ -302,4 +301,27 @@ TEST_CASE("tasmota: a Time the device cannot know is left out and the hub's time
   CHECK_FALSE(tasmota_ts(rig, "2025-02-30T01:00:00", now));  // no such day
   CHECK_FALSE(tasmota_ts(rig, "yesterday", now));
   CHECK(tasmota_ts(rig, "2025-11-29T01:00:00.250", now) == doctest::Approx(now - 86400 + 0.25));
+}
+
+TEST_CASE("tasmota: a clock a little ahead of the hub's gives the hub's time") {
+  // Two minutes ahead is drift: the reading happened now. Stamped two minutes ahead, it
+  // would make the hub refuse every reading without a time as older, for two minutes.
+  Rig rig({sensor("scale", "coffee", SensorKind::tasmota_hx711, "scale1")}, "Europe/Berlin");
+  const double now = 1764460800;  // 01:00 in Berlin
+  CHECK(tasmota_ts(rig, "2025-11-30T01:02:00", now) == now);
+  CHECK(tasmota_ts(rig, "2025-11-30T01:02:10", now + 10) == now + 10);
+}
+
+TEST_CASE("an empty payload (a cleared retained message) is ignored, not an error") {
+  Rig rig({sensor("scale", "coffee", SensorKind::tasmota_hx711, "scale1"),
+           sensor("tank", "water", SensorKind::esphome, "oilnode/oil_level")});
+  for (const char* topic : {"tele/scale1/SENSOR", "tele/scale1/LWT", "stat/scale1/STATUS10",
+                            "oilnode/sensor/oil_level/state", "oilnode/status"}) {
+    CAPTURE(topic);
+    rig.send(topic, "", /*retained=*/true);
+    rig.send(topic, "");
+    CHECK(rig.sink.bad.empty());
+    CHECK(rig.sink.inputs.empty());
+    CHECK(rig.sink.events.empty());
+  }
 }
