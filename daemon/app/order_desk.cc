@@ -275,6 +275,24 @@ void OrderDesk::count_statuses() {
 
 void OrderDesk::run(const Reply& reply) {
   if (reply.effects.empty()) return;
+  // The consumable's model hears of an order's fate first, and its state is queued, so that
+  // save_order() below commits the order and that state in one transaction: a crash between
+  // two commits would keep a cancelled or delivered order and lose the model's knowing it,
+  // and the model would order the same need again after the restart (Store::save_order).
+  bool told = false;
+  for (const orders::Effect& e : reply.effects) {
+    if (const auto* p = std::get_if<orders::Placed>(&e)) {
+      hub_.order_placed(p->consumable, p->ts);
+    } else if (const auto* d = std::get_if<orders::Delivered>(&e)) {
+      hub_.order_delivered(d->consumable, d->ts, d->packs, d->delivery_days);
+    } else if (const auto* c = std::get_if<orders::Cancelled>(&e)) {
+      hub_.order_cancelled(c->consumable, c->ts, c->vetoed());
+    } else {
+      continue;
+    }
+    told = true;
+  }
+  if (told) hub_.persist();
   // Orders whose commit failed in this reply: their retailer calls are held back.
   std::set<std::string, std::less<>> unsaved;
   for (const orders::Effect& e : reply.effects) {
@@ -399,12 +417,11 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
           hub_.publish_event(e.kind, e.text, {{"order_id", e.order_id}, {"consumable", e.consumable}},
                              e.ts);
           log_info("orders: " + e.text);
-        } else if constexpr (std::is_same_v<T, orders::Placed>) {
-          hub_.order_placed(e.consumable, e.ts);
-        } else if constexpr (std::is_same_v<T, orders::Delivered>) {
-          hub_.order_delivered(e.consumable, e.ts, e.packs, e.delivery_days);
+        } else if constexpr (std::is_same_v<T, orders::Placed> ||
+                             std::is_same_v<T, orders::Delivered>) {
+          // run() told the hub, before the commit.
         } else if constexpr (std::is_same_v<T, orders::Cancelled>) {
-          hub_.order_cancelled(e.consumable, e.ts, e.vetoed());
+          // run() told the hub, before the commit.
           if (!e.by_user && e.automatic) {
             paused_until_[e.consumable] = now() + options_.failure_pause_s;
           }

@@ -85,6 +85,7 @@ Status MemoryStore::save_order(const StoredOrder& order) {
   if (!std::isfinite(order.updated)) {
     return Status::Error("store: order " + order.order_id + " has a non-finite time");
   }
+  (void)flush();  // the queue goes with the order, as SqliteStore commits them together
   orders_[order.order_id] = order;
   ++commits_;
   return Status::Ok();

@@ -84,8 +84,11 @@ class Store {
   // `limit` of them.
   virtual Result<std::vector<Reading>> readings(const std::string& consumable, double since,
                                                 double until, std::size_t limit) = 0;
-  // Inserts or replaces the order and commits it before returning (durable on Ok). On
-  // failure nothing is committed: the caller must not act as if it were.
+  // Inserts or replaces the order and commits it before returning (durable on Ok), in one
+  // transaction with everything queued: a state put just before (the consumable's model
+  // told that this order was placed, cancelled or delivered) is durable with it, so a
+  // crash cannot keep the order's new status and lose the model's (which would order the
+  // same need again). On failure nothing is committed: the caller must not act as if it were.
   virtual Status save_order(const StoredOrder& order) = 0;
   // Every unfinished order, and the newest `finished_limit` finished ones (by `updated`).
   virtual Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit) = 0;

@@ -222,6 +222,16 @@ void check_orders_behaviour(Store& s) {
   CHECK_FALSE(s.save_order({"", "{}", false, 1}).ok());
   CHECK_FALSE(s.save_order({"bad", "{}", false, std::nan("")}).ok());
   CHECK(s.load_orders(10)->size() == 4);
+  // What is queued is committed with the order: a model told of the order's fate just
+  // before keeps that knowledge if the process dies right after.
+  s.append({"coffee", 130, "level", 400});
+  s.put_state("coffee", R"({"placed":true})", 130);
+  REQUIRE(s.save_order({"o2", "{}", false, 130}).ok());
+  CHECK(s.pending() == 0);
+  auto states = s.load_states();
+  REQUIRE(states.ok());
+  REQUIRE(states->size() == 1);
+  CHECK((*states)[0].json == R"({"placed":true})");
 }
 
 }  // namespace
@@ -237,7 +247,7 @@ TEST_CASE("SQLite store keeps the Store contract for orders, and commits each at
     Metrics m;
     auto s = open_ok(t.str(), m);
     check_orders_behaviour(*s);
-    CHECK(m.get("larder_store_order_commits_total") == 6);  // the refused ones count not
+    CHECK(m.get("larder_store_order_commits_total") == 7);  // the refused ones count not
     CHECK(m.get("larder_store_commit_errors_total") == 0);
     s->append({"coffee", 1, "level", 400});  // queued, never flushed: lost at close
   }
@@ -246,8 +256,9 @@ TEST_CASE("SQLite store keeps the Store contract for orders, and commits each at
   auto s = open_ok(t.str(), m);
   auto all = s->load_orders(10);
   REQUIRE(all.ok());
-  CHECK(all->size() == 4);
-  CHECK(count(*s, "coffee") == 0);
+  CHECK(all->size() == 5);
+  CHECK(count(*s, "coffee") == 1);  // the reading committed with o2; the later one lost
+  REQUIRE(s->load_states()->size() == 1);
 }
 
 TEST_CASE("SQLite store: a database of version 1 gains the orders table and keeps its data") {

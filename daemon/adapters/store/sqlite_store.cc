@@ -145,6 +145,11 @@ class SqliteStore final : public Store {
 
   Status flush() override {
     if (pending() == 0) return Status::Ok();
+    return commit(nullptr);
+  }
+
+  // Commits the queue, and `order` with it when there is one, in one transaction.
+  Status commit(const StoredOrder* order) {
     const auto start = std::chrono::steady_clock::now();
     const std::uint64_t commits_before = sqlite_commits_;
     try {
@@ -188,11 +193,13 @@ class SqliteStore final : public Store {
         upsert_journal_orders(*db_, carried_.orders());
         record_journal_import(*db_, journal_->id());
       }
+      if (order) upsert_order(*order);
       db_->exec("COMMIT");
     } catch (const std::exception& e) {
       const std::string why = sqlite_error_text(e);
       insert_reading_.tryReset();
       upsert_state_.tryReset();
+      upsert_order_.tryReset();
       sqlite_rollback_if_open(*db_);
       metrics_.inc(kCommitErrors);
       metrics_.set(kPending, {}, static_cast<double>(pending()));
@@ -226,6 +233,7 @@ class SqliteStore final : public Store {
     metrics_.inc(kFlushSeconds + std::string("_sum"), {}, took.count());
     metrics_.inc(kFlushSeconds + std::string("_count"));
     metrics_.set(kPending, {}, 0);
+    if (order) order_committed(took.count());
     return Status::Ok();
   }
 
@@ -329,42 +337,60 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  // A transaction of its own, outside flush()'s queue: the event loop is single-threaded,
-  // so no flush transaction is open while it runs. synchronous=FULL makes it durable.
+  void upsert_order(const StoredOrder& o) {
+    upsert_order_.bind(1, o.order_id);
+    upsert_order_.bind(2, o.json);
+    upsert_order_.bind(3, o.finished ? 1 : 0);
+    upsert_order_.bind(4, o.updated);
+    upsert_order_.exec();
+    upsert_order_.reset();
+  }
+
+  void order_committed(double seconds) {
+    metrics_.inc(kOrderCommits);
+    metrics_.set(kLastOrderCommitSeconds, {}, seconds);
+    metrics_.inc(kOrderCommitSeconds + std::string("_sum"), {}, seconds);
+    metrics_.inc(kOrderCommitSeconds + std::string("_count"));
+  }
+
+  // The order as the ledger has it waits in the journal too; the ledger still does not act
+  // as if it were saved (the retailer is not asked), and tries again.
+  Status order_failed(const StoredOrder& o, const std::string& why) {
+    std::string kept;
+    if (journal_) {
+      const Status s = journal_->append({}, {}, {o});
+      kept = s.ok() ? "; it waits in the journal " + journal_->path() : "; " + s.message();
+      if (s.ok()) carried_.add_order(o);
+    }
+    return Status::Error("store: saving order " + o.order_id + " to " + path_ +
+                         " failed: " + why + kept);
+  }
+
+  // With an empty queue, a transaction of its own (the event loop is single-threaded, so no
+  // flush transaction is open while it runs); otherwise in flush()'s transaction, so that a
+  // state put just before it (the model told of this order's fate) is durable with it.
+  // synchronous=FULL makes it durable.
   Status save_order(const StoredOrder& o) override {
     if (o.order_id.empty()) return Status::Error("store: an order without an id");
     if (!std::isfinite(o.updated)) {
       return Status::Error("store: order " + o.order_id + " has a non-finite time");
     }
+    if (pending() > 0) {
+      Status s = commit(&o);
+      return s.ok() ? s : order_failed(o, s.message());
+    }
     const auto start = std::chrono::steady_clock::now();
     try {
-      upsert_order_.bind(1, o.order_id);
-      upsert_order_.bind(2, o.json);
-      upsert_order_.bind(3, o.finished ? 1 : 0);
-      upsert_order_.bind(4, o.updated);
-      upsert_order_.exec();  // autocommit: its own transaction
-      upsert_order_.reset();
+      upsert_order(o);  // autocommit: its own transaction
     } catch (const std::exception& e) {
       const std::string why = sqlite_error_text(e);
       upsert_order_.tryReset();
       sqlite_rollback_if_open(*db_);
       metrics_.inc(kCommitErrors);
-      // The order as the ledger has it waits in the journal too; the ledger still does not
-      // act as if it were saved (the retailer is not asked), and tries again.
-      std::string kept;
-      if (journal_) {
-        const Status s = journal_->append({}, {}, {o});
-        kept = s.ok() ? "; it waits in the journal " + journal_->path() : "; " + s.message();
-        if (s.ok()) carried_.add_order(o);
-      }
-      return Status::Error("store: saving order " + o.order_id + " to " + path_ +
-                           " failed: " + why + kept);
+      return order_failed(o, why);
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    metrics_.inc(kOrderCommits);
-    metrics_.set(kLastOrderCommitSeconds, {}, took.count());
-    metrics_.inc(kOrderCommitSeconds + std::string("_sum"), {}, took.count());
-    metrics_.inc(kOrderCommitSeconds + std::string("_count"));
+    order_committed(took.count());
     return Status::Ok();
   }
 

@@ -24,9 +24,10 @@
 // updated at each flush). A reading or state with a non-finite number (SQLite would store
 // NaN as NULL) is refused at append()/put_state(), logged, and never queued; MemoryStore too.
 //
-// save_order() is the one write outside the queue: an order is committed at once, in a
-// transaction of its own (an upsert in autocommit mode), because it must be durable before
-// the retailer is asked to place it. Orders are few (a handful a week), so one fsync each
+// save_order() does not wait for the flush: an order is committed at once (an upsert in
+// autocommit mode, or in one transaction with what is queued), because it must be durable
+// before the retailer is asked to place it. What is queued goes with it so that the state
+// of a model told of the order's fate (placed, cancelled, delivered) is durable with it. Orders are few (a handful a week), so one fsync each
 // costs nothing that matters. Finished orders stay in the table; load_orders() returns the
 // unfinished ones and the newest finished ones.
 //
