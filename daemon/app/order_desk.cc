@@ -339,8 +339,9 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
   std::visit(
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, orders::Persist>) {
-          // run() commits these.
+        if constexpr (std::is_same_v<T, orders::Persist> || std::is_same_v<T, orders::Placed> ||
+                      std::is_same_v<T, orders::Delivered>) {
+          // run() commits these, and told the hub of placed and delivered before the commit.
         } else if constexpr (std::is_same_v<T, orders::RequestQuote>) {
           retailer_->quote(e.items, [this, alive, count, id = e.order_id](const orders::QuoteOutcome& q) {
             if (alive.expired() || !*alive.lock()) return;
@@ -417,9 +418,6 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
           hub_.publish_event(e.kind, e.text, {{"order_id", e.order_id}, {"consumable", e.consumable}},
                              e.ts);
           log_info("orders: " + e.text);
-        } else if constexpr (std::is_same_v<T, orders::Placed> ||
-                             std::is_same_v<T, orders::Delivered>) {
-          // run() told the hub, before the commit.
         } else if constexpr (std::is_same_v<T, orders::Cancelled>) {
           // run() told the hub, before the commit.
           if (!e.by_user && e.automatic) {
