@@ -72,6 +72,15 @@ TEST_CASE("larderctl replay refuses bad arguments and files with exit 2, before 
     CHECK(r.err.find("is the input file") != std::string::npos);
     CHECK(read_file(input) == kInput);
   }
+  SUBCASE("the configuration as the output, however spelled: it is left as it was") {
+    for (const std::string& output : {config, dir.path() + "/./larder.yaml"}) {
+      CtlRun r = larderctl({"replay", "--config", config, "--input", input, "--output", output});
+      CHECK(r.status.code == 2);
+      CHECK(r.out.empty());
+      CHECK(r.err.find("--output " + output + " is the configuration file") != std::string::npos);
+      CHECK(read_file(config) == kConfig);
+    }
+  }
   SUBCASE("an output that cannot be written to the end") {
     if (!std::filesystem::exists("/dev/full")) return;  // a device every Linux has
     CtlRun r = larderctl({"replay", "--config", config, "--input", input, "--output", "/dev/full"});

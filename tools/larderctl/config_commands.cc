@@ -64,9 +64,16 @@ int replay_command(const Args& args) {
     std::fprintf(stderr, "larderctl replay: cannot read %s\n", input_path.c_str());
     return kExitUsage;
   }
+  // Opening the output empties it: neither the input (before a line of it is read) nor
+  // the configuration may be the output. equivalent() sees through other spellings and
+  // links of the same file.
   if (!output_path.empty() && std::filesystem::equivalent(input_path, output_path, ec)) {
-    // Opening the output would empty the input before a line of it is read.
     std::fprintf(stderr, "larderctl replay: --output %s is the input file\n",
+                 output_path.c_str());
+    return kExitUsage;
+  }
+  if (!output_path.empty() && std::filesystem::equivalent(config_path, output_path, ec)) {
+    std::fprintf(stderr, "larderctl replay: --output %s is the configuration file\n",
                  output_path.c_str());
     return kExitUsage;
   }
