@@ -10,6 +10,7 @@
 #include "support/larderctl_run.h"
 #include "support/larderd.h"
 #include "support/mosquitto.h"
+#include "support/tempdir.h"
 #include "support/test_client.h"
 
 using namespace larder;
@@ -115,4 +116,33 @@ TEST_CASE("larderctl vacation: start with a local date, show, end, and bad dates
   CHECK(end.status.code == 0);
   CHECK(end.out == "vacation mode is off\n");
   CHECK(larderctl({"vacation", "end", "--config", config}).status.code == 1);
+
+  // Refused by larderd (a token it does not know): its message, one line, exit 1.
+  std::string wrong = read_file(config);
+  for (const std::string token : {"test-admin-token-0123456789", "test-read-token-0123456789"}) {
+    const auto at = wrong.find(token);
+    REQUIRE(at != std::string::npos);
+    wrong.replace(at, token.size(), "another-" + token);
+  }
+  TempDir dir;
+  const std::string wrong_config = dir.write("wrong.yaml", wrong);
+  for (const std::string sub : {"show", "start", "end"}) {
+    auto refused = larderctl({"vacation", sub, "--config", wrong_config});
+    INFO(sub, ": ", refused.err);
+    CHECK(refused.status.code == 1);
+    CHECK(refused.out.empty());
+    CHECK(refused.err.find("HTTP 401") != std::string::npos);
+    CHECK(refused.err.find('\n') == refused.err.size() - 1);  // nothing more said
+  }
+
+  // larderd gone: why on stderr, one line, exit 3.
+  REQUIRE(daemon.terminate().success());
+  for (const std::string sub : {"show", "start", "end"}) {
+    auto gone = larderctl({"vacation", sub, "--config", config});
+    INFO(sub, ": ", gone.err);
+    CHECK(gone.status.code == 3);
+    CHECK(gone.out.empty());
+    CHECK(gone.err.find("is larderd running?") != std::string::npos);
+    CHECK(gone.err.find('\n') == gone.err.size() - 1);
+  }
 }

@@ -82,7 +82,9 @@ int vacation_command(const Args& args) {
   const larder::TimeZone zone = household_zone(session->config);
   ApiClient client(session->target);
   if (sub == "show") {
-    return print_state(command, *opts, call_get(command, client, "/api/v1/vacation"), zone);
+    Call c = call_get(command, client, "/api/v1/vacation");
+    if (!c.ok()) return c.exit;  // said why on stderr; there is no state to print
+    return print_state(command, *opts, c, zone);
   }
   if (sub == "end") {
     Call c = call_delete(command, client, "/api/v1/vacation");
