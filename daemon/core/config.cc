@@ -47,7 +47,7 @@ void read_root(Section& root, Config& cfg) {
   root.section("forecast", Need::optional,
                [&](Section& s) { config::read_forecast(s, cfg.forecast); });
   root.section("storage", Need::optional,
-               [&](Section& s) { config::read_storage(s, cfg.storage); });
+               [&](Section& s) { config::read_storage(s, cfg.storage, cfg.state_dir); });
   root.section("orders", Need::optional, [&](Section& s) { config::read_orders(s, cfg.orders); });
   root.section("consumables", Need::required,
                [&](Section& s) { config::read_consumables(s, cfg.consumables); });

@@ -19,7 +19,9 @@ void read_mqtt(Section& s, MqttConfig& out);              // config_mqtt.cc
 void read_http(Section& s, HttpConfig& out);              // config_http.cc
 void read_household(Section& s, HouseholdConfig& out);    // config_household.cc
 void read_forecast(Section& s, ForecastConfig& out);      // config_forecast.cc
-void read_storage(Section& s, StorageConfig& out);        // config_storage.cc
+// The storage section (config_storage.cc): read after state_dir (empty when it is bad),
+// which journal_dir must stay out of.
+void read_storage(Section& s, StorageConfig& out, const std::string& state_dir);
 void read_orders(Section& s, OrdersSettings& out);        // config_orders.cc
 void read_consumables(Section& s, std::vector<ConsumableConfig>& out);  // config_consumables.cc
 

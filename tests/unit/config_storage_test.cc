@@ -53,3 +53,36 @@ TEST_CASE("storage: bad values and unknown keys are errors at their line") {
                "storage.maintenance_hours", "greater than 0");
   expect_error(with_storage("  max_size: 10\n"), 8, "storage.max_size", "unknown");
 }
+
+TEST_CASE("storage: journal_dir must be outside state_dir, nested neither way") {
+  // minimal()'s state_dir is /var/lib/larder; the file is /x/l.yaml.
+  const auto with = [](const std::string& state_dir, const std::string& journal_dir) {
+    std::string text = minimal("", "storage:\n  journal_dir: " + journal_dir + "\n");
+    const std::string from = "state_dir: /var/lib/larder";
+    text.replace(text.find(from), from.size(), "state_dir: " + state_dir);
+    return parse_config(text, "/x/l.yaml");
+  };
+  expect_error(with("./state", "./state"), 8, "storage.journal_dir",
+               "\"/x/state\" is state_dir /x/state: the journal must be outside it");
+  expect_error(with("./state", "/x/state/"), 8, "storage.journal_dir", "is state_dir");
+  expect_error(with("/x/state/", "./j/../state"), 8, "storage.journal_dir", "is state_dir");
+  expect_error(with("./state", "./state/j"), 8, "storage.journal_dir",
+               "\"/x/state/j\" is inside state_dir /x/state");
+  expect_error(with("./state", "state/./a/b/"), 8, "storage.journal_dir", "is inside");
+  expect_error(with("/var/lib/larder", "/var/lib"), 8, "storage.journal_dir",
+               "\"/var/lib\" holds state_dir /var/lib/larder");
+  expect_error(with("/var/lib/larder", "/"), 8, "storage.journal_dir", "holds state_dir");
+
+  // Beside it, or a name that only starts alike: fine.
+  for (const std::string journal : {"/run/larder", "./state-journal", "./stat", "/x/j"}) {
+    ConfigLoad l = with("./state", journal);
+    INFO(journal, ": ", dump(l));
+    REQUIRE(l.config.has_value());
+    CHECK(l.config->storage.journal_dir ==
+          (journal[0] == '/' ? journal : "/x/" + journal.substr(2)));
+  }
+  // A state_dir that is bad already is reported alone.
+  ConfigLoad bad = with("\"\"", "./state");
+  CHECK(find_error(bad, "state_dir") != nullptr);
+  CHECK(find_error(bad, "storage.journal_dir") == nullptr);
+}
