@@ -7,7 +7,12 @@
 namespace larder::config {
 namespace {
 
-std::string name_text(std::string_view v) { return check_max_length(v, 200); }
+// A name or synonym: words are compared without their outer spaces (fold), so one of
+// spaces only would name nothing.
+std::string name_text(std::string_view v) {
+  if (v.find_first_not_of(' ') == std::string_view::npos) return "must not be only spaces";
+  return check_max_length(v, 200);
+}
 
 // How a spoken or written name is matched: ASCII case folded, outer spaces dropped.
 std::string fold(std::string_view s) {

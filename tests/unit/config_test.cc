@@ -400,6 +400,12 @@ TEST_CASE("ids, names and synonyms name one consumable each, ignoring case") {
   expect_error(two("    synonyms: [Tea]\n", ""), 11, "consumables.coffee.synonyms[0]", "\"Tea\" already names consumable 'tea'");
   expect_error(two("    synonyms: [brew]\n", "    synonyms:\n      - x\n      - \" BREW \"\n"), 18,
                "consumables.tea.synonyms[1]", "already names consumable 'coffee'");
+  // Compared without their outer spaces, a name or synonym of spaces only names nothing.
+  expect_error(two("    name: \"  \"\n", ""), 11, "consumables.coffee.name",
+               "must not be only spaces, got \"  \"");
+  expect_error(two("", "    synonyms: [tisane, \" \"]\n"), 15, "consumables.tea.synonyms[1]",
+               "must not be only spaces, got \" \"");
+  CHECK(two("    name: \" Coffee \"\n    synonyms: [\" beans\"]\n", "").config.has_value());
 }
 
 TEST_CASE("numbers must be finite plain numbers") {
