@@ -2,6 +2,7 @@
 // function (config_sections.h) through the walker of config_reader.h.
 #include "larder/config.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -209,6 +210,11 @@ ConfigLoad parse_config(const std::string& yaml_text, const std::string& path) {
       read_root(root, cfg);
       root.finish();
     }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own message for it is "bad file".
+    reader.error(e.mark.is_null() ? 0 : e.mark.line + 1, "",
+                 "maps and lists are nested too deeply (" + std::to_string(e.depth()) +
+                     " levels; a configuration needs a handful)");
   } catch (const YAML::Exception& e) {
     reader.error(e.mark.is_null() ? 0 : e.mark.line + 1, "", "YAML syntax error: " + e.msg);
   } catch (const std::exception& e) {

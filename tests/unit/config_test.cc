@@ -280,6 +280,20 @@ TEST_CASE("a YAML syntax error names the file and the line") {
   ConfigLoad list = parse_config("- a\n- b\n", "/x/l.yaml");
   REQUIRE(list.errors.size() == 1);
   CHECK(list.errors[0].what.find("must be a map of sections") == 0);
+
+  // yaml-cpp stops at 500 levels and calls that "bad file": said as what it is.
+  std::string deep = minimal("", "x:\n");  // x: is line 7
+  for (int i = 0; i < 600; ++i) deep += std::string(2 * i + 2, ' ') + "k:\n";
+  ConfigLoad nested = parse_config(deep, "/x/l.yaml");
+  REQUIRE(nested.errors.size() == 1);
+  CHECK_FALSE(nested.config.has_value());
+  CHECK(nested.errors[0].line > 7);
+  CHECK(nested.errors[0].what == "maps and lists are nested too deeply (500 levels; a "
+                                 "configuration needs a handful)");
+  ConfigLoad brackets =
+      parse_config(minimal("", "x: " + std::string(600, '[') + "\n"), "/x/l.yaml");
+  REQUIRE(brackets.errors.size() == 1);
+  CHECK(brackets.errors[0].what.find("nested too deeply") != std::string::npos);
 }
 
 TEST_CASE("a file that is not UTF-8 is refused at its first bad byte") {
