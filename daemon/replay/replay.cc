@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,7 @@
 #include "larder/clock.h"
 #include "larder/metrics.h"
 #include "larder/store.h"
+#include "larder/text.h"
 #include "plugins/plugins.h"
 
 namespace larder {
@@ -29,6 +31,24 @@ class SilentBus final : public Bus {
 using ordered = nlohmann::ordered_json;
 
 ordered opt(const std::optional<double>& v) { return v ? ordered(*v) : ordered(nullptr); }
+
+// The parser's reason without its exception's name, made safe for a terminal: "syntax
+// error while parsing value - invalid literal; last read: 'N'" (a line is one line of
+// JSON, so its "line 1" is left out; the column stays).
+std::string parse_reason(const json::parse_error& e) {
+  std::string_view what = e.what();
+  if (what.starts_with('[')) {  // "[json.exception.parse_error.101] "
+    if (auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);
+  }
+  constexpr std::string_view kLineOne = "parse error at line 1, ";
+  std::string reason;
+  if (what.starts_with(kLineOne)) {
+    what.remove_prefix(kLineOne.size());
+    reason = "at ";
+  }
+  const std::string quoted = quote_excerpt(what, 200, '"');  // control bytes, UTF-8 as '?'
+  return reason + quoted.substr(1, quoted.size() - 2);
+}
 
 // `ts` is echoed as the input gave it: 1764547200 stays an integer. The fields come in the
 // contract's order (replay.md), so that an answer can be compared with one written there
@@ -77,8 +97,13 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
   };
 
   std::string line;
-  auto bad = [&](const std::string& why) {
+  auto bad = [&](std::string why) {
     ++r.bad_lines;
+    // What the line held is quoted where it is named; a control character that slipped
+    // into a reason (the hub's, say) must not reach the terminal either.
+    for (char& c : why) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
     errors << "line " << r.lines << ": " << why << "\n";
   };
   // A line that is skipped changes nothing, the clock included: every check comes before
@@ -86,8 +111,14 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
   while (std::getline(input, line)) {
     ++r.lines;
     if (line.empty() || line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) {
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const json::parse_error& e) {
+      bad("not valid JSON: " + parse_reason(e));
+      continue;
+    }
+    if (!j.is_object()) {
       bad("not a JSON object");
       continue;
     }
@@ -107,13 +138,19 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
     }
 
     if (auto q = j.find("query"); q != j.end()) {
+      if (j.contains("topic") || j.contains("payload")) {
+        // Answering the query would drop the message, handling the message the query.
+        bad("a line is a message (\"topic\" and \"payload\") or a query (\"query\"), "
+            "not both");
+        continue;
+      }
       if (!q->is_string()) {
         bad("'query' must be a consumable id or \"*\"");
         continue;
       }
       const std::string& id = q->get_ref<const std::string&>();
       if (id != "*" && !hub.consumable(id)) {
-        bad("no consumable '" + id + "' is configured");
+        bad("no consumable " + quote_excerpt(id, 120, '\'') + " is configured");
         continue;
       }
       tick_to(ts);
@@ -137,8 +174,8 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
     Message m{topic->get<std::string>(), {}, 1, false};
     const bool canonical = m.topic.compare(0, root_prefix.size(), root_prefix) == 0;
     if (!canonical && !plugins.reads(m.topic)) {
-      bad("no plugin of this configuration reads '" + m.topic + "' (and it is not under " +
-          root_prefix + ")");
+      bad("no plugin of this configuration reads " + quote_excerpt(m.topic, 200, '\'') +
+          " (and it is not under " + root_prefix + ")");
       continue;
     }
     // The message comes at `ts`; if it is refused, the time it brought is taken back.

@@ -7,11 +7,12 @@
 // payload; a topic outside the contract's root goes to the plugins, so device formats
 // replay too) or a query {"ts","query":"<id>"|"*"}. Output: one JSON object per query and
 // consumable, in order; for "*" in the order of the configuration; `ts` as the input gave it.
-// A malformed line (not JSON, missing fields, a `ts` outside 0..contract::kMaxTs or going
-// backwards, an unknown consumable in a query, a topic no plugin reads) and a message the
-// hub or a plugin refuses are reported on `errors` with the line number and skipped, the
-// time included (its `ts` does not become the replay's); the run then fails (exit status
-// 1) after the whole input.
+// A malformed line (not JSON, missing fields, both a query and a message, a `ts` outside
+// 0..contract::kMaxTs or going backwards, an unknown consumable in a query, a topic no
+// plugin reads; other fields are ignored) and a message the hub or a plugin refuses are
+// reported on `errors` with the line number and skipped, the time included (its `ts` does
+// not become the replay's); the run then fails (exit status 1) after the whole input.
+// What a line held is quoted safely on `errors`: no control character reaches it.
 // Thread rule: runs on the calling thread.
 #pragma once
 

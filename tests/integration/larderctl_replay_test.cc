@@ -48,7 +48,7 @@ TEST_CASE("larderctl replay: a good run writes its answers and exits 0, a bad li
   CtlRun r = larderctl({"replay", "--config", config, "--input", bad});
   CHECK(r.status.code == 1);
   CHECK(r.out.find(R"("consumable":"pods")") != std::string::npos);
-  CHECK(r.err.find("line 3: not a JSON object") != std::string::npos);
+  CHECK(r.err.find("line 3: not valid JSON: at column ") != std::string::npos);
 }
 
 TEST_CASE("larderctl replay refuses bad arguments and files with exit 2, before reading a line") {

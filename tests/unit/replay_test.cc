@@ -1,6 +1,7 @@
 // `larderctl replay`'s core (daemon/replay): the hub driven by a file.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -146,7 +147,7 @@ not json
 )");
   CHECK(r.result.bad_lines == 6);
   CHECK(r.result.lines == 11);
-  CHECK(r.errors.find("line 4: not a JSON object") != std::string::npos);
+  CHECK(r.errors.find("line 4: not valid JSON: at column ") != std::string::npos);
   CHECK(r.errors.find("line 5: 'ts' must be a number") != std::string::npos);
   CHECK(r.errors.find("line 6: 'ts' goes backwards") != std::string::npos);
   CHECK(r.errors.find("line 7: no consumable 'tea'") != std::string::npos);
@@ -156,6 +157,46 @@ not json
   // The good lines still count: the level is that of lines 1-3.
   REQUIRE(r.out.size() == 1);
   CHECK(r.out[0]["level"] == 700);
+}
+
+TEST_CASE("a bad line says what is wrong with it, in words safe for a terminal") {
+  const std::string level = R"("topic":"larder/v1/consumable/coffee/level")";
+  auto r = run(std::string(R"({"ts":1764460200,"query":"coffee","value":NaN})") + "\n" +
+               "{\"ts\":1764460200,\"query\":\"caf\xC3\"}\n" +  // cut UTF-8
+               "[1764460200]\n" +
+               R"({"ts":1764460200,"query":"coffee",)" + level + R"(,"payload":{"value":1}})" +
+               "\n" + R"({"ts":1764460200,"query":"coffee","payload":{"value":1}})" + "\n" +
+               R"({"ts":1764460200,"query":"coffee","topic":"x"})" + "\n" +
+               R"({"ts":1764460200,"topic":"evil\u001b[2J\u0007/x","payload":{}})" + "\n" +
+               R"({"ts":1764460200,"query":"te\u001ba"})" + "\n" +
+               R"({"ts":1764460200,"topic":"larder/v1/consumable/c\u001bx/level","payload":{}})" +
+               "\n" +
+               // Other fields are no part of the line's form: ignored (docs/replay.md).
+               R"({"ts":1764460300,)" + level + R"(,"payload":{"value":500,"unit":"g"},"qos":1})" +
+               "\n" + R"({"ts":1764460400,"query":"coffee","note":"after the refill"})" + "\n");
+  INFO(r.errors);
+  CHECK(r.result.bad_lines == 9);
+  CHECK(r.errors.find("line 1: not valid JSON: at column 43: syntax error while parsing value"
+                      " - invalid literal; last read: '\"value\":N'") != std::string::npos);
+  CHECK(r.errors.find("line 2: not valid JSON: at column ") != std::string::npos);
+  CHECK(r.errors.find("UTF-8") != std::string::npos);
+  CHECK(r.errors.find("line 3: not a JSON object") != std::string::npos);
+  for (const char* n : {"4", "5", "6"}) {
+    CHECK(r.errors.find(std::string("line ") + n + ": a line is a message (\"topic\" and "
+                        "\"payload\") or a query (\"query\"), not both") != std::string::npos);
+  }
+  CHECK(r.errors.find("line 7: no plugin of this configuration reads 'evil?[2J?/x'") !=
+        std::string::npos);
+  CHECK(r.errors.find("line 8: no consumable 'te?a' is configured") != std::string::npos);
+  CHECK(r.errors.find("line 9: refused: ") != std::string::npos);
+  CHECK(std::none_of(r.errors.begin(), r.errors.end(), [](char c) {
+    return c != '\n' && static_cast<unsigned char>(c) < 0x20;
+  }));
+  // Neither half of a line that is both was used: one answer, of the message on line 10.
+  CHECK(r.result.messages == 1);
+  REQUIRE(r.out.size() == 1);
+  CHECK(r.out[0]["ts"] == 1764460400);
+  CHECK(r.out[0]["consumable"] == "coffee");
 }
 
 TEST_CASE("a query echoes its ts as the input gave it") {
@@ -244,6 +285,9 @@ TEST_CASE("a skipped line changes nothing, not even the time") {
       R"({"ts":1767139200,"topic":"larder/v1/consumable/tea/level","payload":{"value":5,"unit":"g"}})",
       R"({"ts":1767139200,"topic":"larder/v1/consumable/coffee/state","payload":{}})",
       R"({"ts":1767139200,"topic":"tele/unknown/SENSOR","payload":{"HX711":{"Weight":0.5}}})",
+      R"({"ts":1767139200,"query":"coffee","topic":"larder/v1/consumable/coffee/level",)"
+      R"("payload":{"value":9,"unit":"g"}})",
+      R"({"ts":1767139200,"query":"coffee","value":NaN})",
   };
   for (const std::string& line : bad_lines) {
     CAPTURE(line);
