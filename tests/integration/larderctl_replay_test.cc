@@ -1,10 +1,12 @@
-// larderctl replay's command line (docs/larderctl.md): the built binary as a child process,
-// its exit statuses and what it refuses before reading a line. The core it drives is
-// tested in tests/unit/replay_test.cc.
+// The command lines of larderctl replay, check-config, version and help (docs/larderctl.md,
+// tools/larderctl/config_commands.cc): the built binary as a child process, its exit
+// statuses and what it refuses before reading a line. The core replay drives is tested in
+// tests/unit/replay_test.cc.
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "support/larderctl_run.h"
 #include "support/process.h"
@@ -86,5 +88,42 @@ TEST_CASE("larderctl replay refuses bad arguments and files with exit 2, before 
     CtlRun r = larderctl({"replay", "--config", config, "--input", input, "--output", "/dev/full"});
     CHECK(r.status.code == 2);
     CHECK(r.err.find("writing /dev/full failed") != std::string::npos);
+  }
+}
+
+TEST_CASE("check-config, version and help refuse what they do not take with the usage line") {
+  TempDir dir("larderctl-config-");
+  const std::string config = dir.write("larder.yaml", kConfig);
+  CtlRun valid = larderctl({"check-config", config});
+  CHECK(valid.status.code == 0);
+  CHECK(valid.out == config + ": configuration is valid (1 consumables)\n");
+  CtlRun version = larderctl({"version"});
+  CHECK(version.status.code == 0);
+  CHECK(version.out.rfind("larderctl ", 0) == 0);
+  CtlRun help = larderctl({"help"});
+  CHECK(help.status.code == 0);
+  CHECK(help.out.find("Usage: larderctl COMMAND [ARGS]") == 0);
+
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"check-config"}, "FILE is required"},
+      {{"check-config", "--json"}, "unknown option '--json'"},
+      {{"check-config", config, "--json"}, "unknown option '--json'"},
+      {{"check-config", config, "b"}, "unexpected argument 'b'"},
+      {{"version", "extra"}, "unexpected argument 'extra'"},
+      {{"version", "--json"}, "unknown option '--json'"},
+      {{"help", "extra"}, "unexpected argument 'extra'"},
+      {{"help", "--all"}, "unknown option '--all'"},
+  };
+  for (const auto& c : cases) {
+    CtlRun r = larderctl(c.args);
+    INFO(c.args[0], ": ", c.says, ": ", r.err);
+    CHECK(r.status.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("larderctl " + c.args[0] + ": " + c.says + "\n") == 0);
+    CHECK(r.err.find("\nusage: larderctl " + c.args[0]) != std::string::npos);
   }
 }

@@ -8,11 +8,6 @@ namespace larderctl {
 
 using nlohmann::json;
 
-int refuse_usage(const std::string& command, const std::string& why, const char* usage) {
-  std::fprintf(stderr, "larderctl %s: %s\n%s\n", command.c_str(), why.c_str(), usage);
-  return kExitUsage;
-}
-
 std::optional<Session> open_session(const std::string& command, const Options& o,
                                     const char* usage, bool admin) {
   const char* cmd = command.c_str();

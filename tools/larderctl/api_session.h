@@ -24,9 +24,6 @@ struct Session {
   ApiTarget target;
 };
 
-// Prints "larderctl COMMAND: WHY" and the usage line on stderr; returns kExitUsage.
-int refuse_usage(const std::string& command, const std::string& why, const char* usage);
-
 // Reads --config and --ca. The token: the admin token; with !admin the read token does
 // when there is no admin token. nullopt (after saying why on stderr) when they do not do;
 // the caller exits with kExitUsage.

@@ -36,6 +36,11 @@ larder::Result<Options> parse_options(const Args& args, const OptionSpec& spec) 
   return o;
 }
 
+int refuse_usage(const std::string& command, const std::string& why, const char* usage) {
+  std::fprintf(stderr, "larderctl %s: %s\n%s\n", command.c_str(), why.c_str(), usage);
+  return kExitUsage;
+}
+
 std::optional<larder::Config> load_config_reporting(const std::string& command,
                                                    const std::string& path) {
   larder::ConfigLoad load = larder::load_config(path);

@@ -45,6 +45,9 @@ struct Options {
 // plain arguments than the command takes; the Status says which.
 larder::Result<Options> parse_options(const Args& args, const OptionSpec& spec);
 
+// Prints "larderctl COMMAND: WHY" and the usage line on stderr; returns kExitUsage.
+int refuse_usage(const std::string& command, const std::string& why, const char* usage);
+
 // Loads and validates a configuration file. On failure prints every error (each names the
 // file) prefixed by the command, and returns nullopt.
 std::optional<larder::Config> load_config_reporting(const std::string& command,

@@ -12,27 +12,32 @@
 
 namespace larderctl {
 
+namespace {
+
+constexpr const char* kCheckConfigUsage = "usage: larderctl check-config FILE";
+constexpr const char* kReplayUsage =
+    "usage: larderctl replay --config FILE --input FILE [--output FILE]";
+constexpr const char* kVersionUsage = "usage: larderctl version";
+
+}  // namespace
+
 int check_config_command(const Args& args) {
-  if (args.size() != 1) {
-    std::fprintf(stderr, "larderctl check-config: needs exactly one FILE\n");
-    return kExitUsage;
+  // No options: "--json" is one, not a file name (a file named so is ./--json).
+  auto opts = parse_options(args, {{}, {}, 1});
+  if (!opts.ok()) return refuse_usage("check-config", opts.status().message(), kCheckConfigUsage);
+  if (opts->positional.empty()) {
+    return refuse_usage("check-config", "FILE is required", kCheckConfigUsage);
   }
-  larder::ConfigLoad load = larder::load_config(args[0]);
+  const std::string& path = opts->positional[0];
+  larder::ConfigLoad load = larder::load_config(path);
   if (!load.config) {
     for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     return kExitUsage;
   }
-  std::printf("%s: configuration is valid (%zu consumables)\n", args[0].c_str(),
+  std::printf("%s: configuration is valid (%zu consumables)\n", path.c_str(),
               load.config->consumables.size());
   return kExitOk;
 }
-
-namespace {
-
-constexpr const char* kReplayUsage =
-    "usage: larderctl replay --config FILE --input FILE [--output FILE]";
-
-}  // namespace
 
 int replay_command(const Args& args) {
   auto opts = parse_options(args, {{"--config", "--input", "--output"}, {}, 0});
@@ -104,7 +109,9 @@ int replay_command(const Args& args) {
   return r.bad_lines > 0 ? kExitRefused : kExitOk;
 }
 
-int version_command(const Args&) {
+int version_command(const Args& args) {
+  auto opts = parse_options(args, {{}, {}, 0});
+  if (!opts.ok()) return refuse_usage("version", opts.status().message(), kVersionUsage);
   std::printf("larderctl %s\n", LARDER_VERSION);
   return kExitOk;
 }

@@ -48,6 +48,15 @@ void usage(std::FILE* out) {
                "larderd cannot be reached.\n");
 }
 
+int help_command(const larderctl::Args& args) {
+  auto opts = larderctl::parse_options(args, {{}, {}, 0});
+  if (!opts.ok()) {
+    return larderctl::refuse_usage("help", opts.status().message(), "usage: larderctl help");
+  }
+  usage(stdout);
+  return larderctl::kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,7 +74,7 @@ int main(int argc, char** argv) {
       {"backup", larderctl::backup_command},
       {"restore", larderctl::restore_command},
       {"version", larderctl::version_command},
-      {"help", [](const Args&) { usage(stdout); return larderctl::kExitOk; }},
+      {"help", help_command},
   };
   if (argc < 2) {
     usage(stderr);
