@@ -97,9 +97,18 @@ TEST_CASE("larderctl vacation: start with a local date, show, end, and bad dates
   daemon.start();
   const std::string config = daemon.config_path();
 
-  auto bad = larderctl({"vacation", "start", "--until", "24.12.2030", "--config", config});
-  CHECK(bad.status.code == 2);
-  CHECK(bad.err.find("--until must be a local date") != std::string::npos);
+  // DATE has two forms, YYYY-MM-DD and YYYY-MM-DDTHH:MM: any other is refused with the
+  // usage line before anything is sent (the show below finds vacation mode still off).
+  for (const std::string until : {"24.12.2030", "2099-12-01T10:00:00", "2099-12-01 10:00",
+                                  "2099-12-01T10:00Z", "2099-12-1", "2099-12-01T25:00"}) {
+    auto bad = larderctl({"vacation", "start", "--until", until, "--config", config});
+    INFO(until, ": ", bad.err);
+    CHECK(bad.status.code == 2);
+    CHECK(bad.out.empty());
+    CHECK(bad.err.find("--until must be a local date YYYY-MM-DD or YYYY-MM-DDTHH:MM, not '" +
+                       until + "'") != std::string::npos);
+    CHECK(bad.err.find("usage: larderctl vacation") != std::string::npos);
+  }
   CHECK(larderctl({"vacation", "pause", "--config", config}).status.code == 2);
   auto past = larderctl({"vacation", "start", "--until", "2020-01-01", "--config", config});
   CHECK(past.status.code == 1);

@@ -24,12 +24,15 @@ constexpr const char* kUsage =
     "[--ca FILE]";
 
 // "2026-12-24" (the start of that day) or "2026-12-24T18:00": local, in the household's zone.
+// Only these two forms (docs/larderctl.md): no seconds, no space for the 'T'.
 std::optional<double> parse_until(const std::string& text, const larder::TimeZone& zone,
                                   double now) {
   std::optional<double> local;
-  if (text.size() == 10) local = larder::parse_local_date(text);
-  else if (text.size() == 16) local = larder::parse_local_time(text + ":00");
-  else if (text.size() == 19) local = larder::parse_local_time(text);
+  if (text.size() == 10) {
+    local = larder::parse_local_date(text);
+  } else if (text.size() == 16 && text[10] == 'T') {
+    local = larder::parse_local_time(text + ":00");
+  }
   if (!local) return std::nullopt;
   return zone.from_local(*local, now);
 }
