@@ -166,6 +166,24 @@ TEST_CASE("over HTTPS larderctl trusts only a certificate from --ca that names t
   auto no_file = larderctl({"deliveries", "--config", config, "--ca", pki.file("none.pem")});
   CHECK(no_file.status.code == 2);
   CHECK(no_file.err.find("cannot read the CA file " + pki.file("none.pem")) != std::string::npos);
+  // A CA file that is no CA file is a bad argument (exit 2, nothing sent), not an
+  // unreachable larderd.
+  const std::string not_pem = pki.write("not.pem", "not a certificate\n");
+  struct BadCa {
+    std::string file, says;
+  };
+  for (const BadCa& bad : {BadCa{pki.path(), "the CA file " + pki.path() + " is a directory"},
+                           BadCa{not_pem, "the CA file " + not_pem + " holds no PEM certificate"},
+                           BadCa{pki.file("localhost.key"), "the CA file " +
+                                     pki.file("localhost.key") + " holds no PEM certificate"}}) {
+    for (const std::string command : {"deliveries", "status"}) {
+      auto r = larderctl({command, "--config", config, "--ca", bad.file});
+      INFO(command, " --ca ", bad.file, ": ", r.err);
+      CHECK(r.status.code == 2);
+      CHECK(r.out.empty());
+      CHECK(r.err.find("larderctl " + command + ": " + bad.says) != std::string::npos);
+    }
+  }
 
   // A trusted certificate for another name is refused too.
   REQUIRE(daemon.terminate().success());

@@ -5,6 +5,8 @@
 #include <openssl/x509v3.h>
 
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <type_traits>
 
 #include <boost/asio/co_spawn.hpp>
@@ -86,6 +88,26 @@ boost::system::error_code run(Stream& stream, asio::io_context& ioc, tcp::endpoi
 }
 
 }  // namespace api_impl
+
+larder::Status check_ca_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (fs::is_directory(st)) return larder::Status::Error("the CA file " + path + " is a directory");
+  if (ec || !fs::is_regular_file(st) || !std::ifstream(path)) {
+    return larder::Status::Error("cannot read the CA file " + path +
+                                 (fs::exists(st) ? " (not a regular file)" : ""));
+  }
+  // As the request will load it: OpenSSL refuses a file without a PEM certificate in it.
+  api_impl::asio::ssl::context ctx(api_impl::asio::ssl::context::tls_client);
+  boost::system::error_code ca_ec;
+  ctx.load_verify_file(path, ca_ec);
+  if (ca_ec) {
+    return larder::Status::Error("the CA file " + path + " holds no PEM certificate (" +
+                                 ca_ec.message() + ")");
+  }
+  return larder::Status::Ok();
+}
 
 std::string ApiTarget::url() const {
   return std::string(tls ? "https://" : "http://") + api_impl::bracketed(host) + ":" +

@@ -54,6 +54,11 @@ struct ApiReply {
   std::string error_message() const;
 };
 
+// Whether `path` can be trusted as --ca FILE: a regular file that can be read, holding a
+// PEM certificate OpenSSL takes. A bad one is the user's argument, said before anything
+// is sent ("the CA file F is a directory"), not a failure to reach larderd.
+larder::Status check_ca_file(const std::string& path);
+
 class ApiClient {
  public:
   explicit ApiClient(ApiTarget target,

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 
 namespace larderctl {
 
@@ -30,8 +29,8 @@ std::optional<Session> open_session(const std::string& command, const Options& o
       refuse_usage(command, "--ca is for HTTPS, and " + *path + " has no http.tls", usage);
       return std::nullopt;
     }
-    if (!std::ifstream(*ca)) {
-      std::fprintf(stderr, "larderctl %s: cannot read the CA file %s\n", cmd, ca->c_str());
+    if (auto checked = check_ca_file(*ca); !checked.ok()) {
+      std::fprintf(stderr, "larderctl %s: %s\n", cmd, checked.message().c_str());
       return std::nullopt;
     }
     s.target.ca_file = *ca;
