@@ -98,10 +98,7 @@ Status OrderDesk::restore() {
     saved["orders"].push_back(std::move(j));
   }
   if (Status s = ledger_.load(saved); !s.ok()) return s;
-  for (const orders::Order* o : ledger_.orders()) {
-    bus_.publish(root_ + "/order/" + o->id + "/state", orders::state_json(*o).dump(),
-                 /*retain=*/true, 1);
-  }
+  republish_states();
   count_statuses();
   if (!stored->empty()) {
     log_info("orders: restored " + std::to_string(stored->size()) + " orders from the store");
@@ -270,6 +267,13 @@ void OrderDesk::count_statuses() {
     std::string name(status_name(st));
     metrics_.set("larder_orders_by_status", {{"status", name}},
                  static_cast<double>(by_status[name]));
+  }
+}
+
+void OrderDesk::republish_states() {
+  for (const orders::Order* o : ledger_.orders()) {
+    bus_.publish(root_ + "/order/" + o->id + "/state", orders::state_json(*o).dump(),
+                 /*retain=*/true, 1);
   }
 }
 

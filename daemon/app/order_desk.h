@@ -66,6 +66,9 @@ class OrderDesk final : public OrderActions {
   // The ledger's timers, then the consumption model's decisions: every consumable whose
   // model wants an order and has none in flight gets one (source `sensor`).
   void tick();
+  // Publishes every known order's retained state again (after a reconnect: see
+  // Hub::republish_retained).
+  void republish_states();
 
   // Hub::OrderActions: what a button's reorder, confirm or cancel press does.
   void button(const std::string& button_id, const std::string& consumable, ButtonEffect effect,

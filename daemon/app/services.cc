@@ -201,7 +201,17 @@ void Services::on_message(const Message& m) {
   }
 }
 
-void Services::connected() { p_->plugins->connected(); }
+void Services::connected() {
+  // The first connect sends what start-up published; after a reconnect the broker may be
+  // one that lost its retained messages (restarted without persistence), so every retained
+  // state goes out again rather than waiting for its next change.
+  if (connected_before_) {
+    p_->hub->republish_retained();
+    p_->desk->republish_states();
+  }
+  connected_before_ = true;
+  p_->plugins->connected();
+}
 
 void Services::tick() {
   p_->hub->tick();

@@ -96,6 +96,7 @@ class Services {
   struct Parts;
   explicit Services(std::unique_ptr<Parts> parts);
   std::unique_ptr<Parts> p_;
+  bool connected_before_ = false;  // connected() was called before (a reconnect follows)
 };
 
 }  // namespace larder

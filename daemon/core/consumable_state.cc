@@ -60,7 +60,6 @@ Status ConsumableState::restore(const std::string& text) {
     on_hand = static_cast<int>(*oh);  // bounded as the model's: beyond int, the cast is UB
   }
   if (auto u = read_opt(j, "updated")) updated = *u;
-  last_reading_ts = updated;
   rate_per_day = read_opt(j, "rate_per_day");
   days_left = read_opt(j, "days_left");
   empty_at = read_opt(j, "empty_at");

@@ -32,7 +32,8 @@ struct ConsumableState {
   int expiring = 0;
   std::optional<double> expiring_at;
   double updated = 0;                     // epoch seconds of the newest input
-  double last_reading_ts = 0;             // newest accepted level reading (0: none)
+  double last_reading_ts = 0;             // newest accepted level reading (0: none; not
+                                          // published: restored from the model's own)
 
   static ConsumableState initial(const ConsumableConfig& c);
   // The retained state payload, as published.

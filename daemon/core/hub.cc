@@ -99,6 +99,9 @@ Status Hub::restore() {
       log_warn("stored state of '" + s.consumable + "' ignored: " + st.message());
       continue;
     }
+    // A level is checked against the newest level, not against `updated` (the newest
+    // input of any kind: a purchase stamped a little ahead must not refuse the next level).
+    e.state.last_reading_ts = e.model.last_level_ts();
     sync(e);
     e.unsaved = false;  // what the store holds
     e.stored = true;
@@ -581,6 +584,13 @@ void Hub::publish_pending() {
     // The next persist() saves every model that moved: the store keeps where it stopped.
     if (e.ticked || e.unsaved) e.must_save = true;
   }
+}
+
+void Hub::republish_retained() {
+  for (auto& [id, e] : consumables_) {
+    if (e.ever_published) publish_state(e);
+  }
+  republish_vacation();
 }
 
 void Hub::publish_state(Entry& e) {

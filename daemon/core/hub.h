@@ -115,6 +115,10 @@ class Hub {
   // shutdown, so the retained state is the one the store keeps), and has the next
   // persist() save every model advanced since its last save.
   void publish_pending();
+  // Publishes again every retained state the hub has published (consumables, vacation):
+  // after a reconnect to a broker that lost its retained messages (restarted without
+  // persistence), they would be missing until the next meaningful change.
+  void republish_retained();
 
   // Facts from the order ledger (issue: orders), passed to the consumable's model.
   // Unknown ids are ignored.
@@ -236,6 +240,7 @@ class Hub {
     double updated = 0;  // the message's ts, or when it came without one
   };
   std::map<std::string, PresenceFact> presence_;
+  void republish_vacation();          // its retained state again, if there is one
   std::optional<Vacation> vacation_;  // the latest absence (in force or ended)
   bool vacation_ended_ = true;        // its end was announced
   bool restoring_ = false;  // restore() is under way: no state is published yet

@@ -101,4 +101,10 @@ void Hub::restore_vacation(const std::vector<StoredState>& states) {
   }
 }
 
+void Hub::republish_vacation() {
+  if (!vacation_) return;  // none was ever set: nothing retained to restore
+  bus_.publish(root_ + "/vacation/state", to_json(vacation_, !vacation_ended_).dump(),
+               /*retain=*/true, 1);
+}
+
 }  // namespace larder

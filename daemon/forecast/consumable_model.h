@@ -108,6 +108,8 @@ class ConsumableModel {
 
   // Inputs. An error means the input was refused and nothing changed (its message is fit
   // for `larder/v1/error`): a reading going backwards in time, out of physical range.
+  // The time of the newest level reading the model was given (lifts included); 0 for none.
+  double last_level_ts() const { return filter_.last_ts() > 0 ? filter_.last_ts() : 0; }
   Status level(double ts, double net_value);
   Status used(double ts, double amount);
   Status refilled(double ts, std::optional<double> amount);  // nullopt: one pack

@@ -95,6 +95,45 @@ TEST_CASE("larderd connects, announces itself and turns readings into retained s
   CHECK(metrics.body.find("larder_store_commits_total") != std::string::npos);
 }
 
+TEST_CASE("a broker that lost its retained messages gets every state again at the reconnect") {
+  BrokerOptions no_persistence;
+  no_persistence.persistence = false;  // a restart forgets every retained message
+  MosquittoBroker broker(no_persistence);
+  LarderdProcess daemon(broker.url());
+  daemon.start();
+  TestClient device(broker.url());
+  device.connect();
+  for (int i = 0; i < 3; ++i) {
+    device.publish("larder/v1/consumable/coffee/level",
+                   json{{"value", 700}, {"unit", "g"}, {"ts", 1764460200 + 300 * i}}.dump());
+  }
+  // What a new subscriber gets as retained (a live copy does not count), asked again each
+  // second for up to 20 s.
+  auto retained_state = [&]() -> std::optional<Received> {
+    for (int i = 0; i < 20; ++i) {
+      TestClient late(broker.url());
+      late.connect();
+      late.subscribe("larder/v1/consumable/coffee/state");
+      auto r = late.wait_for("larder/v1/consumable/coffee/state", 1s,
+                             [](const Received& m) { return m.retained; });
+      if (r) return r;
+    }
+    return std::nullopt;
+  };
+  REQUIRE(retained_state());
+  device.disconnect();
+
+  broker.restart();
+  TestClient fresh(broker.url());
+  fresh.connect();
+  fresh.subscribe("larder/v1/consumable/coffee/state");
+  CHECK_FALSE(fresh.wait_for("larder/v1/consumable/coffee/state", 500ms));  // lost with it
+  // larderd reconnects (its backoff starts at 1 s) and publishes its states again.
+  auto again = retained_state();
+  REQUIRE(again);
+  CHECK(json::parse(again->payload)["level"] == 700);
+}
+
 TEST_CASE("SIGTERM shuts down cleanly: store flushed, offline published, exit 0, state kept") {
   MosquittoBroker broker;
   auto daemon = std::make_unique<LarderdProcess>(broker.url());

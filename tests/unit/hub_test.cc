@@ -295,6 +295,44 @@ TEST_CASE("restore publishes the stored state of every configured consumable") {
   CHECK(bus.on("larder/v1/consumable/pods/state").size() == 1);
 }
 
+TEST_CASE("after a restart a level is checked against the last level, not the last input") {
+  // A purchase stamped a little ahead (within the allowed skew) made `updated` newer than
+  // any level; restored as the last level's time, it refused the next live level as older.
+  Config config = test_config();
+  MemoryStore store;
+  ManualClock clock{1764460800};
+  Metrics metrics;
+  const double t0 = 1764460800;
+  {
+    test::FakeBus bus;
+    Hub hub{config, bus, store, clock, metrics};
+    for (int i = 0; i < 3; ++i) {
+      hub.on_message({"larder/v1/consumable/coffee/level",
+                      R"({"value":321,"unit":"g","ts":)" + std::to_string(t0 - 900 + 300 * i) +
+                          "}",
+                      1, false});
+    }
+    REQUIRE(hub.on_message({"larder/v1/consumable/coffee/purchased",
+                            R"({"packs":1,"ts":)" + std::to_string(t0 + 250) + "}", 1, false}));
+    // Before the restart a level without ts is fine: it is checked against the levels.
+    REQUIRE(hub.on_message({"larder/v1/consumable/coffee/level", R"({"value":320,"unit":"g"})",
+                            1, false}));
+    hub.persist();
+    REQUIRE(store.flush().ok());
+  }
+  test::FakeBus bus;
+  clock.advance(60);
+  Hub hub{config, bus, store, clock, metrics};
+  REQUIRE(hub.restore().ok());
+  CHECK(hub.on_message({"larder/v1/consumable/coffee/level", R"({"value":319,"unit":"g"})", 1,
+                        false}));
+  CHECK(bus.on("larder/v1/error").empty());
+  // And one older than the last level is still refused.
+  CHECK_FALSE(hub.on_message({"larder/v1/consumable/coffee/level",
+                              R"({"value":318,"unit":"g","ts":)" + std::to_string(t0 - 1) + "}",
+                              1, false}));
+}
+
 TEST_CASE_FIXTURE(Fixture, "persist saves the consumables that learned, and idle ones rarely") {
   REQUIRE(config.consumables.size() >= 2);
   auto queued = [&] {
