@@ -131,6 +131,42 @@ Status Router::add_route(const std::string& method, const std::string& pattern, 
   return Status::Ok();
 }
 
+Status Router::own(const std::string& prefix, Right required) {
+  if (prefix.size() < 2 || prefix.front() != '/' || prefix.back() == '/') {
+    return Status::Error("route: bad prefix '" + prefix + "' (a path like /api)");
+  }
+  std::vector<std::string> segments = split_path(prefix);
+  for (const auto& seg : segments) {
+    if (seg.empty() || seg.find_first_of("{}") != std::string::npos) {
+      return Status::Error("route: bad segment '" + seg + "' in prefix '" + prefix + "'");
+    }
+  }
+  for (const auto& o : owned_) {
+    if (o.segments == segments) return Status::Error("route: " + prefix + " is owned already");
+  }
+  owned_.push_back({std::move(segments), required});
+  return Status::Ok();
+}
+
+const Router::Owned* Router::owner_of(const std::vector<std::string>& path) const {
+  const Owned* best = nullptr;
+  for (const auto& o : owned_) {
+    if (o.segments.size() > path.size()) continue;
+    if (!std::equal(o.segments.begin(), o.segments.end(), path.begin())) continue;
+    if (!best || o.segments.size() > best->segments.size()) best = &o;
+  }
+  return best;
+}
+
+bool Router::begins_with(const Pattern& p, const Owned& owned) {
+  if (p.segments.size() < owned.segments.size()) return false;
+  for (std::size_t i = 0; i < owned.segments.size(); ++i) {
+    const Segment& seg = p.segments[i];
+    if (seg.kind != Segment::literal || seg.text != owned.segments[i]) return false;
+  }
+  return true;
+}
+
 bool Router::match(const Pattern& p, const std::vector<std::string>& path,
                    std::map<std::string, std::string>& params) {
   params.clear();
@@ -158,9 +194,11 @@ bool Router::match(const Pattern& p, const std::vector<std::string>& path,
 std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteContext& ctx,
                                             const Route*& route) {
   std::vector<std::string> path = split_path(request.path);
+  const Owned* owner = owner_of(path);
   const Pattern* best = nullptr;
   for (const auto& p : patterns_) {
     std::map<std::string, std::string> ignored;
+    if (owner && !begins_with(p, *owner)) continue;  // a catch-all elsewhere: not here
     if (!match(p, path, ignored)) continue;
     if (!best) {
       best = &p;
@@ -174,7 +212,14 @@ std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteCon
       }
     }
   }
-  if (!best) return HttpResponse::error(404, "not_found", "no such path: " + request.path);
+  if (!best) {
+    if (owner) {
+      // The caller must show the prefix's credentials before learning what is not there.
+      ctx.access = access_.check(request, owner->required);
+      if (!ctx.access.allowed()) return std::move(*ctx.access.refusal);
+    }
+    return HttpResponse::error(404, "not_found", "no such path: " + request.path);
+  }
   auto found = best->routes.find(request.method);
   // HEAD is GET without the body (RFC 9110): the server drops it (adapters/http).
   if (found == best->routes.end() && request.method == "HEAD") found = best->routes.find("GET");
@@ -271,7 +316,13 @@ AsyncHttpHandler Router::handler() {
 }
 
 Status add_system_routes(Router& router, Metrics& metrics, Access& access) {
-  Status s = router.add("GET", "/healthz", Right::none, [](const RouteContext&) {
+  Status s = router.own("/api", Right::read);
+  if (!s) return s;
+  for (const char* prefix : {"/alexa", "/healthz", "/metrics"}) {
+    s = router.own(prefix, Right::none);
+    if (!s) return s;
+  }
+  s = router.add("GET", "/healthz", Right::none, [](const RouteContext&) {
     return HttpResponse::json(200, R"({"status":"ok"})");
   });
   if (!s) return s;

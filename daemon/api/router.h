@@ -12,8 +12,13 @@
 // patterns match, the most specific wins: segment by segment, literal beats `{name}`
 // beats `{name...}`.
 //
+// Router::own claims a prefix for the routes registered under it (the API's `/api`): no
+// pattern outside it, such as the dashboard's catch-all `/{file...}`, matches a path there.
+//
 // Router::handle answers, in this order:
-//   - 404 not_found when no pattern matches the path;
+//   - 404 not_found when no pattern matches the path; under an owned prefix only after the
+//     prefix's access check (401 without credentials), so that an unknown API path looks
+//     like any other to a caller without a token;
 //   - 405 method_not_allowed with an `Allow` header when the best matching pattern has
 //     no route for the method;
 //   - the refusal of Access::check for the route's Right (401, 403, 429);
@@ -82,6 +87,14 @@ class Router {
   Status add_async(const std::string& method, const std::string& pattern, Right required,
                    AsyncRouteHandler handler, Body body = Body::ignored);
 
+  // Claims the paths at and below `prefix`, whole segments ("/api" claims "/api" and
+  // "/api/v1/x", not "/apis"): a pattern that does not begin with the prefix's segments
+  // never matches them, and such a path that no route under the prefix matches answers the
+  // refusal of Access::check for `required`, else 404 not_found. The longest owned prefix
+  // of a path decides. Fails (and changes nothing) for a prefix that does not start with
+  // '/', is "/" alone, ends with '/', has a `{}` segment, or is owned already.
+  Status own(const std::string& prefix, Right required);
+
   // Answers one request through `respond` (see the order above): the router's refusals and
   // synchronous routes at once, asynchronous routes when their handler responds. Calls
   // `respond` at most once (a handler's second call is ignored and logged). Never throws
@@ -113,7 +126,15 @@ class Router {
     std::map<std::string, Route> routes;  // by method
   };
 
+  struct Owned {
+    std::vector<std::string> segments;  // the prefix's literal segments
+    Right required;
+  };
+
   Status add_route(const std::string& method, const std::string& pattern, Route route);
+  // The longest owned prefix of `path`, or null.
+  const Owned* owner_of(const std::vector<std::string>& path) const;
+  static bool begins_with(const Pattern& p, const Owned& owned);
   static bool match(const Pattern& p, const std::vector<std::string>& path,
                     std::map<std::string, std::string>& params);
   // Finds the route and runs the checks before its handler: the router's answer when the
@@ -123,9 +144,14 @@ class Router {
 
   Access& access_;
   std::vector<Pattern> patterns_;
+  std::vector<Owned> owned_;
 };
 
-// The built-in routes:
+// The built-in routes, and the prefixes no other route may take (Router::own):
+//   /api                    the API's: an unknown path there needs the read right (401)
+//   /alexa                  Alexa's endpoint (api/alexa_routes.h), which checks its own
+//                           signature: an unknown path there is 404 to anyone
+//   /healthz, /metrics      the same: below them is nothing, and no file either
 //   GET /healthz            anyone; {"status":"ok"}
 //   GET /metrics            read; Metrics::render() as text/plain; version=0.0.4
 //   POST /api/v1/session    anyone; body {"token":"..."} -> Access::sign_in

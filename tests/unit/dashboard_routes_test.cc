@@ -27,6 +27,8 @@ struct Site {
 
   Site() {
     http.read_token = "read-token-for-tests";
+    access.set_tokens(http);
+    REQUIRE(add_system_routes(router, metrics, access).ok());
     dir.write("index.html", "<!doctype html><title>Larder</title>");
     std::filesystem::create_directories(dir.file("js"));
     dir.write("js/app.js", "export const x = 1;");
@@ -91,10 +93,29 @@ TEST_CASE("paths out of the folder, hidden files, unknown types and missing file
 
 TEST_CASE("the dashboard's routes leave the API's answers alone") {
   Site s;
-  // An unknown API path is a JSON 404, a changing method on a file 405.
-  HttpResponse r = s.get("/api/v1/nothing");
-  CHECK(r.status == 404);
-  CHECK(nlohmann::json::parse(r.body)["error"]["code"] == "not_found");
+  // An unknown API path is the API's, not a file's: 401 without a token (as for a known
+  // one), a JSON 404 with one, for every method (no 405 "allows only GET, HEAD").
+  for (const char* method : {"GET", "POST", "PUT"}) {
+    CAPTURE(method);
+    HttpRequest api;
+    api.method = method;
+    api.target = "/api/v1/nothing";
+    REQUIRE(parse_target(api.target, api).ok());
+    HttpResponse anon = s.router.handle(api);
+    CHECK(anon.status == 401);
+    CHECK(nlohmann::json::parse(anon.body)["error"]["code"] == "unauthorized");
+    api.headers["authorization"] = "Bearer read-token-for-tests";
+    HttpResponse r = s.router.handle(api);
+    CHECK(r.status == 404);
+    CHECK(nlohmann::json::parse(r.body)["error"]["code"] == "not_found");
+    CHECK(header(r, "Allow").empty());
+  }
+  // Alexa's endpoint is not a file either, configured or not.
+  HttpRequest alexa;
+  alexa.method = "POST";
+  alexa.target = "/alexa";
+  REQUIRE(parse_target(alexa.target, alexa).ok());
+  CHECK(s.router.handle(alexa).status == 404);
   HttpRequest post;
   post.method = "POST";
   post.target = "/index.html";

@@ -132,6 +132,48 @@ TEST_CASE("unknown paths get 404, wrong methods 405 with Allow") {
   CHECK(f.router->handle(req("PUT", "/metrics", kRead)).status == 405);
 }
 
+TEST_CASE("an owned prefix: no catch-all takes its paths, unknown ones need its credentials") {
+  Fixture f;
+  Router& r = *f.router;
+  // The dashboard's catch-all: GET only, for anyone.
+  REQUIRE(r.add("GET", "/{file...}", Right::none, echo_params).ok());
+  CHECK(r.handle(req("GET", "/js/app.js")).status == 200);
+  CHECK(r.handle(req("GET", "/apis/x")).status == 200);  // whole segments: not /api's
+
+  // An unknown API path looks like a known one to a caller without a token: 401, not the
+  // catch-all's 404 or its 405 "allows only GET, HEAD".
+  for (const char* method : {"GET", "HEAD", "POST", "DELETE"}) {
+    CAPTURE(method);
+    HttpResponse anon = r.handle(req(method, "/api/v1/nosuch"));
+    CHECK(anon.status == 401);
+    CHECK(header_of(anon, "Allow").empty());
+    HttpResponse known = r.handle(req(method, "/api/v1/nosuch", kAdmin));
+    CHECK(known.status == 404);
+    CHECK(code_of(known) == "not_found");
+    CHECK(header_of(known, "Allow").empty());
+  }
+  CHECK(r.handle(req("GET", "/api", kRead)).status == 404);
+  CHECK(r.handle(req("GET", "/api/", kRead)).status == 404);
+  // 405 stays for a known path with a wrong method.
+  CHECK(r.handle(req("PUT", "/api/v1/session", kRead)).status == 405);
+  // /alexa checks its own signature: unknown paths there are 404 to anyone.
+  CHECK(r.handle(req("POST", "/alexa")).status == 404);
+  CHECK(r.handle(req("GET", "/alexa/x")).status == 404);
+  CHECK(r.handle(req("POST", "/healthz/x")).status == 404);  // not the catch-all's 405
+  CHECK(r.handle(req("GET", "/metrics/x")).status == 404);
+
+  CHECK_FALSE(r.own("/api", Right::read).ok());  // owned already
+  CHECK_FALSE(r.own("/", Right::none).ok());
+  CHECK_FALSE(r.own("api", Right::none).ok());
+  CHECK_FALSE(r.own("/x/", Right::none).ok());
+  CHECK_FALSE(r.own("/x/{id}", Right::none).ok());
+  CHECK_FALSE(r.own("/x//y", Right::none).ok());
+  // A longer owned prefix decides for its paths.
+  REQUIRE(r.own("/api/v1/public", Right::none).ok());
+  CHECK(r.handle(req("GET", "/api/v1/public/x")).status == 404);
+  CHECK(r.handle(req("GET", "/api/v1/private/x")).status == 401);
+}
+
 TEST_CASE("patterns capture parameters and the most specific pattern wins") {
   Fixture f;
   Router& r = *f.router;
