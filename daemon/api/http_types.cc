@@ -24,6 +24,22 @@ HttpResponse HttpResponse::error(int status, const std::string& code, const std:
   return json(status, json_text(body));
 }
 
+std::optional<HttpResponse> unknown_field(const nlohmann::json& object,
+                                          std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : object.items()) {
+    bool found = false;
+    for (std::string_view k : known) found = found || key == k;
+    if (found) continue;
+    std::string list;
+    for (std::string_view k : known) {
+      list += (list.empty() ? "'" : ", '") + std::string(k) + "'";
+    }
+    return HttpResponse::error(
+        400, "bad_request", "unknown field '" + key.substr(0, 64) + "' (known: " + list + ")");
+  }
+  return std::nullopt;
+}
+
 std::string json_text(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -7,6 +7,8 @@
 // Thread rule: pure functions; no shared state.
 #pragma once
 
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +36,14 @@ Status parse_target(std::string_view target, HttpRequest& request);
 // The media type of a Content-Type value, lower case, without parameters and spaces:
 // "Application/JSON; charset=utf-8" -> "application/json".
 std::string media_type(std::string_view content_type);
+
+// The house rule for JSON bodies: a field the route does not know is refused, not ignored
+// (a misspelt "quantitty" must not order the default quantity). nullopt when every key of
+// `object` is one of `known`; else a 400 bad_request naming the first unknown key (cut
+// to 64 bytes) and the known ones: "unknown field 'quantitty' (known: 'consumable', ...)".
+// `object` must be a JSON object.
+std::optional<HttpResponse> unknown_field(const nlohmann::json& object,
+                                          std::initializer_list<std::string_view> known);
 
 // value.dump() that never throws: invalid UTF-8 (which may come from a request) is
 // replaced by U+FFFD.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/crypto/signature.h"
+#include "api/http_types.h"
 #include "api/order_links.h"
 #include "larder/log.h"
 #include "larder/text.h"
@@ -49,6 +50,9 @@ std::string known_consumables(const Config& config) {
 
 HttpResponse place(OrderDesk& desk, const Config& config, const json& b) {
   if (!b.is_object()) return HttpResponse::error(400, "bad_request", "the body must be an object");
+  if (auto unknown = unknown_field(b, {"consumable", "quantity", "additional", "source"})) {
+    return *unknown;
+  }
   auto c = b.find("consumable");
   if (c == b.end() || !c->is_string()) {
     return HttpResponse::error(400, "bad_request", R"("consumable" must be a consumable's id)");
@@ -56,7 +60,8 @@ HttpResponse place(OrderDesk& desk, const Config& config, const json& b) {
   int quantity = 1;
   if (auto q = b.find("quantity"); q != b.end()) {
     if (!q->is_number_integer() || q->get<long long>() < 1 || q->get<long long>() > 1000) {
-      return HttpResponse::error(400, "bad_request", R"("quantity" must be a whole number of packs, at least 1)");
+      return HttpResponse::error(
+          400, "bad_request", R"("quantity" must be a whole number of packs from 1 to 1000)");
     }
     quantity = static_cast<int>(q->get<long long>());
   }

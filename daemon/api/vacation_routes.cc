@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/http_types.h"
+
 namespace larder {
 
 using nlohmann::json;
@@ -34,12 +36,8 @@ Status add_vacation_routes(Router& router, Hub& hub) {
         if (!body.is_object()) {
           return HttpResponse::error(400, "bad_request", "the body must be a JSON object");
         }
+        if (auto unknown = unknown_field(body, {"until"})) return *unknown;
         for (const auto& [key, value] : body.items()) {
-          if (key != "until") {
-            return HttpResponse::error(400, "bad_request",
-                                       "unknown field '" + key.substr(0, 64) +
-                                           "' (only 'until')");
-          }
           if (value.is_number() && std::isfinite(value.get<double>())) {
             until = value.get<double>();
           } else if (!value.is_null()) {
