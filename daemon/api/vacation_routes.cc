@@ -37,13 +37,18 @@ Status add_vacation_routes(Router& router, Hub& hub) {
           return HttpResponse::error(400, "bad_request", "the body must be a JSON object");
         }
         if (auto unknown = unknown_field(body, {"until"})) return *unknown;
-        for (const auto& [key, value] : body.items()) {
-          if (value.is_number() && std::isfinite(value.get<double>())) {
-            until = value.get<double>();
-          } else if (!value.is_null()) {
-            return HttpResponse::error(400, "bad_request",
-                                       "field 'until' must be epoch seconds or null");
-          }
+        // An open-ended vacation is asked for by name ({"until":null}), never by leaving
+        // the field out: {} is a client's mistake, not a wish to be away forever.
+        auto value = body.find("until");
+        if (value == body.end()) {
+          return HttpResponse::error(400, "bad_request",
+                                     R"(the body must be {"until":ts} or {"until":null})");
+        }
+        if (value->is_number() && std::isfinite(value->get<double>())) {
+          until = value->get<double>();
+        } else if (!value->is_null()) {
+          return HttpResponse::error(400, "bad_request",
+                                     "field 'until' must be epoch seconds or null");
         }
         if (Status st = hub.start_vacation(until, "api"); !st.ok()) {
           return HttpResponse::error(400, "bad_request", st.message());

@@ -69,6 +69,10 @@ TEST_CASE("vacation mode over MQTT and HTTP: state, events, refusals, and a rest
   CHECK(json::parse(err->payload)["reason"] == "the vacation's end must be in the future");
   CHECK(put_vacation(daemon, R"({"until":"soon"})").status == 400);
   CHECK(put_vacation(daemon, R"({"until":null,"x":1})").status == 400);
+  // `until` is required: {} is not an open-ended vacation.
+  auto empty = put_vacation(daemon, "{}");
+  CHECK(empty.status == 400);
+  CHECK(empty.body.find(R"({\"until\":null})") != std::string::npos);
   CHECK(put_vacation(daemon, R"([1])").status == 400);
   auto read_only = http_request(daemon.http_port(), "DELETE", "/api/v1/vacation",
                                 {"Authorization: Bearer test-read-token-0123456789"});
