@@ -10,7 +10,8 @@
 //   POST /api/v1/orders/<id>/confirm         admin: held / awaiting_confirmation go on
 //   POST /api/v1/orders/<id>/confirm/<code>  no token: the one-purpose link of a
 //   POST /api/v1/orders/<id>/cancel/<code>   notification (api/order_links.h); served only
-//        with a `link_key` (notifications on); 403 for a wrong code
+//        with a `link_key` (notifications on); 403 for a wrong code. A Confirm link used
+//        again on an order that went on answers its state (200): a second tap, not a 409
 //   POST /api/v1/retailer/events             the retailer's status callback, authenticated
 //        only by X-Larder-Signature (HMAC-SHA256 of the body with retailer.webhook_secret):
 //        401 for a missing or wrong signature, 404 when no secret is configured

@@ -155,11 +155,15 @@ Reply Ledger::confirm(const std::string& order_id, double now) {
   if (!o) return refuse(Code::not_found, "no order " + order_id);
   if (o->status == OrderStatus::cancelled) return refuse(Code::conflict, "the order was cancelled");
   if (o->status == OrderStatus::failed) return refuse(Code::conflict, "the order failed");
+  if (o->status != OrderStatus::held && o->status != OrderStatus::awaiting_confirmation) {
+    // Confirmed already (two people answered), or never waiting: nothing to confirm.
+    Reply late = refuse(Code::conflict, "the order waits for no confirmation: it is " +
+                                            std::string(status_name(o->status)));
+    late.order_id = o->id;
+    return late;
+  }
   Reply reply;
   reply.order_id = o->id;
-  if (o->status != OrderStatus::held && o->status != OrderStatus::awaiting_confirmation) {
-    return reply;  // confirmed already (two people answered)
-  }
   Step s(*o);
   if (o->hold_reason) o->overrides.insert(*o->hold_reason);
   if (o->quote) o->confirmed_total = o->quote->total;

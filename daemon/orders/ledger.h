@@ -207,6 +207,8 @@ class Ledger {
   // by_user: a person asked (a button, the API, voice, the CLI), not the system.
   Reply cancel(const std::string& order_id, bool by_user, double now);
   // `held` skips the rest of its window; `awaiting_confirmation` goes on past its reason.
+  // Any other order waits for no confirmation: Code::conflict (with order_id set), and
+  // nothing changes (a second confirmation, a placed, cancelled or failed order).
   Reply confirm(const std::string& order_id, double now);
   // Ends undo windows, sends retries whose time has come, times out unanswered requests,
   // polls placed orders. The daemon calls it every few seconds.

@@ -259,7 +259,11 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
   }
   orders::Reply reply = household_.confirm(id);
   const Order* o = household_.order(id);
-  if (!reply.ok() || !o) {
+  // Confirmed meanwhile by someone else (a button, the dashboard): the ledger answers that
+  // it waits for nothing, but for the one asked the order has gone on as they wanted.
+  bool gone_on = reply.code == orders::Code::conflict && o &&
+                 o->status != OrderStatus::cancelled && o->status != OrderStatus::failed;
+  if ((!reply.ok() && !gone_on) || !o) {
     say(answer, base, reply.ok() ? phrases_.order_missing(false) : phrases_.cannot_serve(reply.status.message()));
     return;
   }

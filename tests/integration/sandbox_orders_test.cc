@@ -246,6 +246,10 @@ TEST_CASE("the order endpoints refuse bad requests and wrong rights, and change 
   CHECK(wait_until([&] {
     return body_of(api(daemon, "GET", "/api/v1/orders/" + id, {}, kRead))["status"] == "placed";
   }, 10s));
+  // A placed order waits for no confirmation: 409, and nothing changes.
+  HttpAnswer again = api(daemon, "POST", "/api/v1/orders/" + id + "/confirm");
+  CHECK(again.status == 409);
+  CHECK(again.body.find("waits for no confirmation: it is placed") != std::string::npos);
   HttpAnswer only_placed = api(daemon, "GET", "/api/v1/orders?status=placed", {}, kRead);
   CHECK(body_of(only_placed).size() == 1);
   CHECK(body_of(api(daemon, "GET", "/api/v1/orders?status=held", {}, kRead)).empty());

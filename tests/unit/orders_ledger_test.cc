@@ -209,8 +209,12 @@ TEST_CASE("confirm: a held order skips its window, one awaiting goes on past its
   CHECK(one<PlaceOrder>(c).order_id == held);
   CHECK(w.led.find(held)->status == OrderStatus::placing);
   auto twice = w.led.confirm(held, kT0 + 3);  // the other person confirms too
-  CHECK(twice.ok());
+  CHECK(twice.code == Code::conflict);  // it waits for nothing now (docs/http.md: 409)
+  CHECK(twice.order_id == held);
+  CHECK(twice.status.message().find("waits for no confirmation: it is placing") !=
+        std::string::npos);
   CHECK(twice.effects.empty());
+  CHECK(w.led.find(held)->status == OrderStatus::placing);
 
   // The voice question: nothing is placed until the answer.
   World v;
