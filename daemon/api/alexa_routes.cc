@@ -75,7 +75,10 @@ Status add_alexa_routes(Router& router, alexa::AlexaVerifier& verifier, VoiceDes
               return;
           }
         });
-      });
+      },
+      // 415 without application/json, as every JSON route; the verifier still reads the
+      // raw body (ctx.request.body), which the signature covers.
+      Body::json);
 }
 
 }  // namespace larder

@@ -1,8 +1,11 @@
 // POST /alexa: the endpoint of the household's Alexa custom skill (docs/voice.md).
 //
-// Authenticated by Alexa's request signature and nothing else (shared/contract/http.md):
-// every request passes the five checks of alexa::AlexaVerifier before anything is done, and
-// any failure is 400 bad_request with nothing done. A verified envelope becomes a turn
+// Authenticated by Alexa's request signature and nothing else (shared/contract/http.md).
+// A JSON route (Body::json) like the others: without Content-Type: application/json it is
+// 415, and an empty or invalid body 400, before any verification (the router's checks,
+// not counted in the metric below). Then every request passes the five checks of
+// alexa::AlexaVerifier before anything is done, and any failure is 400 bad_request with
+// nothing done. A verified envelope becomes a turn
 // (alexa_envelope.h): an intent goes to the voice desk's conversation and its answer, which
 // may wait for the retailer's price (at most voice.answer_timeout_s, within Alexa's 8 s),
 // becomes the response envelope; LaunchRequest, help, an unknown intent and "stop" are

@@ -128,9 +128,10 @@ struct AlexaRig {
     while (!done() && std::chrono::steady_clock::now() < end) loop.run_for(20ms);
     return done();
   }
-  // POSTs `req` (as signed_alexa_request made it) to /alexa over loopback.
+  // POSTs `req` (as signed_alexa_request made it) to /alexa over loopback, with its headers
+  // (Content-Type included) as they are.
   test::HttpAnswer post(const HttpRequest& req) {
-    std::vector<std::string> headers = {"Content-Type: application/json; charset=utf-8"};
+    std::vector<std::string> headers;
     for (const auto& [name, value] : req.headers) headers.push_back(name + ": " + value);
     auto port = server->port();
     auto answer = std::async(std::launch::async, [port, headers, body = req.body] {
@@ -288,6 +289,19 @@ TEST_CASE("each broken verification rule gives 400 with nothing done") {
   {
     json env = test::alexa_envelope(kSkill, wall_now(), order);
     refused(test::signed_alexa_request(env, test::TestKey::generate()), "signed by another key");
+  }
+  // A signed body without its media type is refused before any verification, as on every
+  // JSON route: 415.
+  for (const char* type : {"", "text/plain"}) {
+    CAPTURE(type);
+    HttpRequest req = rig.signed_request(order);
+    req.headers.erase("content-type");
+    if (*type) req.headers["content-type"] = type;
+    auto a = rig.post(req);
+    CHECK(a.status == 415);
+    CHECK(json::parse(a.body)["error"]["code"] == "unsupported_media_type");
+    CHECK(rig.intents() == 0);
+    CHECK(rig.desk->ledger().orders().empty());
   }
   // The control: the same key with a good certificate (at another URL, so that the cached
   // chain is not used) is accepted.
