@@ -98,11 +98,62 @@ HttpResponse place(OrderDesk& desk, const Config& config, const json& b) {
   return state(201, desk, r.order_id);
 }
 
-std::optional<double> number(const json& j, const char* key) {
+// An optional time of the callback: absent or null is nothing; else a finite number.
+// Sets `error` for anything else.
+std::optional<double> optional_time(const json& j, const char* key, std::string& error) {
   auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  double v = it->get<double>();
-  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (it->is_number() && std::isfinite(it->get<double>())) return it->get<double>();
+  error = std::string("\"") + key + "\" must be a time in epoch seconds, or null";
+  return std::nullopt;
+}
+
+// The retailer's order object (retailer-v1.md) as a status change: every field the hub
+// reads must be well formed, or the callback is refused whole (`error` says why), so that a
+// malformed window or eta is never dropped while the status change is applied. Fields the
+// hub does not read (delivery, items, updated...) are the retailer's and stay unread.
+std::optional<orders::RetailerStatus> read_callback(const json& b, std::string& id,
+                                                    std::string& error) {
+  if (!b.is_object()) {
+    error = "the body must be a JSON object";
+    return std::nullopt;
+  }
+  auto i = b.find("order_id");
+  auto st = b.find("status");
+  if (i == b.end() || !i->is_string() || st == b.end() || !st->is_string()) {
+    error = R"("order_id" and "status" must be strings)";
+    return std::nullopt;
+  }
+  id = i->get<std::string>();
+  orders::RetailerStatus s;
+  s.status = st->get<std::string>();
+  if (auto r = b.find("reason"); r != b.end() && !r->is_null()) {
+    if (!r->is_string()) {
+      error = R"("reason" must be a string, or null)";
+      return std::nullopt;
+    }
+    s.reason = r->get<std::string>();
+  }
+  s.eta = optional_time(b, "eta", error);
+  if (!error.empty()) return std::nullopt;
+  if (auto w = b.find("window"); w != b.end() && !w->is_null()) {
+    if (!w->is_object() || !w->contains("start") || !w->contains("end")) {
+      error = R"("window" must be {"start":ts,"end":ts}, or null)";
+      return std::nullopt;
+    }
+    auto start = optional_time(*w, "start", error);
+    auto end = optional_time(*w, "end", error);
+    if (!error.empty() || !start || !end) {
+      error = R"("window" must be {"start":ts,"end":ts} in epoch seconds)";
+      return std::nullopt;
+    }
+    if (*start > *end) {
+      error = R"(the "window" starts after it ends)";
+      return std::nullopt;
+    }
+    s.window = orders::Window{*start, *end};
+  }
+  return s;
 }
 
 HttpResponse retailer_event(OrderDesk& desk, const Config& config, const RouteContext& ctx) {
@@ -110,28 +161,17 @@ HttpResponse retailer_event(OrderDesk& desk, const Config& config, const RouteCo
     return HttpResponse::error(404, "not_found",
                                "retailer callbacks are off: retailer.webhook_secret is not set");
   }
+  // The signature covers the raw body (the router parsed it into ctx.body as well).
   const std::string& sig = ctx.request.header("x-larder-signature");
   if (sig.empty() || !verify_signature(*config.retailer->webhook_secret, ctx.request.body, sig)) {
     return HttpResponse::error(401, "unauthorized",
                                "the X-Larder-Signature header is missing or does not match");
   }
-  json b = json::parse(ctx.request.body, nullptr, /*allow_exceptions=*/false);
-  if (!b.is_object()) return HttpResponse::error(400, "bad_request", "the body must be a JSON object");
-  auto id = b.find("order_id");
-  auto st = b.find("status");
-  if (id == b.end() || !id->is_string() || st == b.end() || !st->is_string()) {
-    return HttpResponse::error(400, "bad_request", R"("order_id" and "status" must be strings)");
-  }
-  orders::RetailerStatus s;
-  s.status = st->get<std::string>();
-  if (auto r = b.find("reason"); r != b.end() && r->is_string()) s.reason = r->get<std::string>();
-  if (auto w = b.find("window"); w != b.end() && w->is_object()) {
-    auto start = number(*w, "start");
-    auto end = number(*w, "end");
-    if (start && end && *start <= *end) s.window = orders::Window{*start, *end};
-  }
-  s.eta = number(b, "eta");
-  orders::Reply r = desk.retailer_status(id->get<std::string>(), s);
+  std::string id;
+  std::string error;
+  std::optional<orders::RetailerStatus> s = read_callback(ctx.body, id, error);
+  if (!s) return HttpResponse::error(400, "bad_request", error);
+  orders::Reply r = desk.retailer_status(id, *s);
   if (!r.ok()) return refusal(r);
   return HttpResponse::json(200, R"({"ok":true})");
 }
@@ -199,10 +239,10 @@ Status add_order_routes(Router& router, OrderDesk& desk, const Config& config,
       if (!s) return s;
     }
   }
-  return router.add("POST", "/api/v1/retailer/events", Right::none,
-                    [&desk, &config](const RouteContext& ctx) {
-                      return retailer_event(desk, config, ctx);
-                    });
+  return router.add(
+      "POST", "/api/v1/retailer/events", Right::none,
+      [&desk, &config](const RouteContext& ctx) { return retailer_event(desk, config, ctx); },
+      Body::json);
 }
 
 }  // namespace larder
