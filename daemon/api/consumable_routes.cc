@@ -56,9 +56,13 @@ HttpResponse detail(const ConsumableView& view, const RouteContext& ctx) {
   const std::string& id = ctx.params.at("id");
   auto d = view.detail(id, since.value, until.value);
   if (!d.ok()) {
-    log_error("cannot read the history of '" + id + "': " + d.status().message());
-    return HttpResponse::error(500, "internal",
-                               "cannot read the history of '" + id + "': " + d.status().message());
+    // The store refused the read (a locked or broken database): not a bug of the hub, and
+    // the next try may work (shared/contract/http.md keeps 500 for bugs).
+    const std::string what = "cannot read the history of " + quote_excerpt(id, 120, '\'');
+    log_error(what + ": " + d.status().message());
+    return HttpResponse::error(503, "unavailable",
+                               what + " from the hub's database right now (" +
+                                   d.status().message() + "); try again");
   }
   if (!d.value()) {
     return HttpResponse::error(404, "not_found", "no consumable " + quote_excerpt(id, 120, '\''));

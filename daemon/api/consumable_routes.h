@@ -3,7 +3,8 @@
 //   GET /api/v1/consumables/{id}     read; ?since=&until= (epoch seconds) bound the history;
 //                                    the state, history, forecast band, reorder point
 //   GET /api/v1/events               read; ?since= (epoch seconds), ?after= (a seq), ?limit=
-// Bad query values are 400 with what was wrong; an unknown consumable is 404.
+// Bad query values are 400 with what was wrong; an unknown consumable is 404; a history the
+// store cannot read is 503 unavailable (the next try may work; 500 is for bugs).
 // `view` and `events` must outlive the router.
 // Thread rule: event-loop thread only.
 #pragma once

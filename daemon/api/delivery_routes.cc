@@ -96,8 +96,12 @@ Status add_delivery_routes(Router& router, DeliveryDesk& desk) {
   s = router.add("GET", "/api/v1/audit", Right::read, [&desk](const RouteContext&) {
     json a = desk.audit();
     if (a.contains("error")) {
-      return HttpResponse::error(500, "internal", "cannot read the audit log: " +
-                                                      a["error"].get<std::string>());
+      // The store refused the read: not a bug (500 is for those), and a later try may work.
+      const std::string why = a["error"].get<std::string>();
+      log_error("cannot read the grant audit log: " + why);
+      return HttpResponse::error(503, "unavailable",
+                                 "cannot read the grant audit log from the hub's database "
+                                 "right now (" + why + "); try again");
     }
     return HttpResponse::json(200, a.dump());
   });

@@ -5,7 +5,7 @@
 //   POST /api/v1/deliveries/<order_id>/revoke  admin: revokes the trunk grant; an order not
 //        yet out for delivery goes to the doorstep. 404 unknown order, 409 not for the trunk
 //   GET  /api/v1/audit                         read: the grant audit log and whether its hash
-//        chain verifies
+//        chain verifies; 503 unavailable when the store cannot be read (try again)
 //   GET  /api/v1/carrier/deliveries/<order_id>         the carrier, only during the window:
 //        the window and the car's position rounded to about 100 m
 //   POST /api/v1/carrier/deliveries/<order_id>/unlock  the carrier: opens the trunk once

@@ -2,6 +2,11 @@
 // real access checks, the hub on a fake bus behind the event log, an in-memory store.
 #include <doctest/doctest.h>
 
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "api/consumable_routes.h"
@@ -27,11 +32,39 @@ Config api_config() {
   return c;
 }
 
+// The in-memory store, whose readings can be made unreadable (a locked database).
+class FlakyStore final : public Store {
+ public:
+  bool fail_reads = false;
+  void append(Reading r) override { store_.append(std::move(r)); }
+  void put_state(const std::string& consumable, std::string json, double updated) override {
+    store_.put_state(consumable, std::move(json), updated);
+  }
+  Status flush() override { return store_.flush(); }
+  std::size_t pending() const override { return store_.pending(); }
+  Result<std::vector<StoredState>> load_states() override { return store_.load_states(); }
+  Result<std::vector<Reading>> readings_after_states() override {
+    return store_.readings_after_states();
+  }
+  Result<std::vector<Reading>> readings(const std::string& consumable, double since,
+                                        double until, std::size_t limit) override {
+    if (fail_reads) return Status::Error("database is locked");
+    return store_.readings(consumable, since, until, limit);
+  }
+  Status save_order(const StoredOrder& order) override { return store_.save_order(order); }
+  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit) override {
+    return store_.load_orders(finished_limit);
+  }
+
+ private:
+  MemoryStore store_;
+};
+
 struct World {
   Config config = api_config();
   test::FakeBus mqtt;
   EventLog bus{mqtt, "larder/v1", 50};
-  MemoryStore store;
+  FlakyStore store;
   ManualClock clock{kT0};
   Metrics metrics;
   Hub hub{config, bus, store, clock, metrics};
@@ -199,6 +232,15 @@ TEST_CASE("bad queries and unknown consumables are refused with what was wrong")
     CAPTURE(q);
     CHECK(w.get(std::string("/api/v1/events") + q).status == 400);
   }
+  // A history the database will not give is not a bug (500): 503, and the next try works.
+  w.store.fail_reads = true;
+  HttpResponse down = w.get("/api/v1/consumables/coffee");
+  CHECK(down.status == 503);
+  CHECK(error_code(down) == "unavailable");
+  CHECK(down.body.find("database is locked") != std::string::npos);
+  CHECK(down.body.find("try again") != std::string::npos);
+  w.store.fail_reads = false;
+  CHECK(w.get("/api/v1/consumables/coffee").status == 200);
 }
 
 TEST_CASE("GET /api/v1/events: the hub's events, polled with after") {

@@ -6,6 +6,9 @@
 // path through mosquitto, larderd and the real sandbox is tests/integration/trunk_delivery_test.cc.
 #include <doctest/doctest.h>
 
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +16,8 @@
 
 #include "adapters/crypto/grant_crypto.h"
 #include "adapters/crypto/os_random.h"
+#include "api/delivery_routes.h"
+#include "api/http_types.h"
 #include "app/delivery_desk.h"
 #include "app/order_desk.h"
 #include "app/plugin_host.h"
@@ -48,6 +53,26 @@ Config desk_config(const std::string& locale = "en-GB") {
   return c;
 }
 
+// The in-memory grant store, whose audit log can be made unreadable (a locked database).
+class FlakyGrantStore final : public grants::GrantStore {
+ public:
+  bool fail_reads = false;
+  Status save_grant(const grants::Grant& g) override { return store_.save_grant(g); }
+  Result<std::vector<grants::Grant>> load_grants() override { return store_.load_grants(); }
+  Status append_audit(const grants::AuditEntry& e) override { return store_.append_audit(e); }
+  Result<std::vector<grants::AuditEntry>> load_audit(std::int64_t after_seq,
+                                                     std::size_t limit) override {
+    if (fail_reads) return Status::Error("database is locked");
+    return store_.load_audit(after_seq, limit);
+  }
+  Result<std::optional<grants::AuditEntry>> last_audit() override {
+    return store_.last_audit();
+  }
+
+ private:
+  grants::MemoryGrantStore store_;
+};
+
 struct World {
   World() : World("en-GB") {}
   explicit World(const std::string& locale) : config(desk_config(locale)) {
@@ -66,7 +91,7 @@ struct World {
   test::FixedRandom ledger_random;
   test::RecordingRetailer retailer;
   OrderDesk desk{config, ledger_random, store, bus, hub, &retailer, clock, metrics};
-  grants::MemoryGrantStore grant_store;
+  FlakyGrantStore grant_store;
   OsRandom random;
   OpenSslGrantCrypto crypto;
   grants::GrantBook book{grant_store, random, crypto};
@@ -153,10 +178,10 @@ struct World {
   std::string written() const {
     std::string all;
     for (const auto& m : bus.sent) all += m.topic + " " + m.payload + "\n";
-    auto stored = const_cast<grants::MemoryGrantStore&>(grant_store).load_grants();
+    auto stored = const_cast<FlakyGrantStore&>(grant_store).load_grants();
     REQUIRE(stored.ok());
     for (const auto& g : stored.value()) all += grants::grant_json(g).dump();
-    auto audit = const_cast<grants::MemoryGrantStore&>(grant_store).load_audit(0, 1000);
+    auto audit = const_cast<FlakyGrantStore&>(grant_store).load_audit(0, 1000);
     REQUIRE(audit.ok());
     for (const auto& e : audit.value()) all += e.detail + " " + e.hash + "\n";
     return all;
@@ -335,6 +360,35 @@ TEST_CASE("delivery desk: the carrier unlocks once, the trunk relocks, the order
   CHECK(events.find("used") != std::string::npos);
   CHECK(events.find("revoked") != std::string::npos);
   CHECK(audit.dump().find(code) == std::string::npos);
+}
+
+TEST_CASE("GET /api/v1/audit: the log for the read right; an unreadable store is 503") {
+  World w;
+  HttpConfig http;
+  http.read_token = "read-token-for-tests";
+  Access access{http, w.clock, w.metrics};
+  Router router{access};
+  REQUIRE(add_delivery_routes(router, w.delivery).ok());
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/api/v1/audit";
+  REQUIRE(parse_target(r.target, r).ok());
+  CHECK(router.handle(r).status == 401);
+  r.headers["authorization"] = "Bearer read-token-for-tests";
+  HttpResponse ok = router.handle(r);
+  CHECK(ok.status == 200);
+  CHECK(json::parse(ok.body).contains("entries"));
+
+  // The database refuses the read: not a bug (500), but 503 with what to do.
+  w.grant_store.fail_reads = true;
+  HttpResponse down = router.handle(r);
+  CHECK(down.status == 503);
+  json e = json::parse(down.body)["error"];
+  CHECK(e["code"] == "unavailable");
+  CHECK(e["message"].get<std::string>().find("database is locked") != std::string::npos);
+  CHECK(e["message"].get<std::string>().find("try again") != std::string::npos);
+  w.grant_store.fail_reads = false;
+  CHECK(router.handle(r).status == 200);
 }
 
 TEST_CASE("delivery desk: the car driving away before the window moves the order to the doorstep") {
