@@ -274,6 +274,32 @@ TEST_CASE("a header block over the limit gets 431 and malformed HTTP gets 400") 
   CHECK(s.metric("larder_http_rejected_total", {{"reason", "malformed"}}) == 4);
 }
 
+TEST_CASE("a transfer coding other than chunked alone gets 501, chunked is decoded") {
+  TestServer s;
+  const std::string head = "POST /echo/x HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  const std::string chunked_body = "5\r\nhello\r\n0\r\n\r\n";
+  for (const std::string& codings :
+       {std::string("Transfer-Encoding: gzip, chunked\r\n"),
+        std::string("Transfer-Encoding: gzip\r\n"),
+        std::string("Transfer-Encoding: chunked, chunked\r\n"),
+        std::string("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n")}) {
+    CAPTURE(codings);
+    Client c(s.server->port());
+    REQUIRE(c.send(head + codings + "\r\n" + chunked_body));
+    Response r = read_response(c);
+    CHECK(r.status == 501);
+    CHECK(r.error_code() == "not_implemented");
+    CHECK(c.closed_within(3));
+  }
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "transfer_encoding"}}) == 4);
+  // chunked alone (in any case) reaches the handler decoded.
+  Client ok(s.server->port());
+  REQUIRE(ok.send(head + "Transfer-Encoding: Chunked\r\n\r\n" + chunked_body));
+  Response r = read_response(ok);
+  CHECK(r.status == 200);
+  CHECK(nlohmann::json::parse(r.body)["body"] == "hello");
+}
+
 TEST_CASE("a slow request is closed after read_timeout and an idle connection after idle_timeout") {
   HttpServerOptions o;
   o.read_timeout = std::chrono::seconds(1);

@@ -214,6 +214,23 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     if (req.version() >= 11 && req.find(bhttp::field::host) == req.end()) {
       return fail(400, "bad_request", "an HTTP/1.1 request needs a Host header", "malformed");
     }
+    // The parser decodes chunked and nothing else: a body in another coding (gzip, ...)
+    // would reach the handler still encoded. Only `chunked` alone is served (RFC 9112
+    // section 6.1: 501 for a transfer coding the server does not implement).
+    auto codings = req.equal_range(bhttp::field::transfer_encoding);
+    std::size_t fields = 0;
+    std::string coding;
+    for (auto it = codings.first; it != codings.second; ++it) {
+      ++fields;
+      coding = std::string(sv(it->value()));
+    }
+    if (fields > 1 || (fields == 1 && !iequals(coding, "chunked"))) {
+      std::string what = fields > 1
+                             ? std::string("several Transfer-Encoding fields are")
+                             : "Transfer-Encoding " + quote_excerpt(coding, 64, '\'') + " is";
+      return fail(501, "not_implemented", what + " not supported: only chunked alone",
+                  "transfer_encoding");
+    }
     if (parser_->is_done()) return on_read(ec);
     if (req.version() >= 11 && iequals(sv(req[bhttp::field::expect]), "100-continue")) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);

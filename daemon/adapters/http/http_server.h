@@ -22,6 +22,9 @@
 //   - body over `body_limit`: 413 too_large, then the connection is closed
 //     (reason="body_too_large"); with a Content-Length over it the body is not read;
 //   - header block over `header_limit`: 431 too_large, closed (reason="header_too_large");
+//   - a Transfer-Encoding other than `chunked` alone (gzip, "gzip, chunked", several
+//     fields): 501 not_implemented before the body is read, closed
+//     (reason="transfer_encoding"): the parser decodes only chunked;
 //   - malformed HTTP, an HTTP/1.1 request without Host, or a bad target (not a path,
 //     bad percent-encoding, %2F, "." or "..", a repeated query parameter): 400
 //     bad_request, closed (reason="malformed" or "bad_target");
