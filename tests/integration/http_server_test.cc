@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <future>
 #include <map>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -122,6 +124,17 @@ using test::Client;
 using test::connect_to;
 using test::read_response;
 using test::Response;
+
+// Waits (up to 5 s) until the server holds `n` connections: connect() returns once the
+// kernel has the connection, before the server has accepted it.
+bool wait_for_connections(TestServer& s, std::size_t n) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < until) {
+    if (s.on_loop([&] { return s.server->connections(); }) == n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
 
 std::string get(const std::string& target, const std::string& extra = "") {
   return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
@@ -315,6 +328,15 @@ TEST_CASE("a slow request is closed after read_timeout and an idle connection af
   CHECK(slow.buffer.empty());
   CHECK(s.metric("larder_http_rejected_total", {{"reason", "timeout"}}) == 1);
 
+  // A fresh connection that sends nothing is closed after read_timeout, not idle_timeout.
+  Client silent(s.server->port());
+  start = std::chrono::steady_clock::now();
+  CHECK(silent.closed_within(4));
+  took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(took > 0.8);
+  CHECK(took < 1.8);
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "timeout"}}) == 1);
+
   // Idle between requests may last longer than read_timeout, up to idle_timeout.
   Client idle(s.server->port());
   REQUIRE(idle.send(get("/healthz")));
@@ -351,31 +373,71 @@ TEST_CASE("Expect: 100-continue, sign-in through the server and the session cook
   CHECK(m.body.find("larder_http_requests_total") != std::string::npos);
 }
 
-TEST_CASE("connections over max_connections are closed at once and stop() closes the rest") {
+TEST_CASE("at max_connections a new connection evicts the idlest, or is closed when all are busy") {
   HttpServerOptions o;
   o.max_connections = 2;
   TestServer s(o);
   Client a(s.server->port());
+  REQUIRE(a.send(get("/healthz")));
+  CHECK(read_response(a).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   Client b(s.server->port());
-  for (Client* c : {&a, &b}) {
-    REQUIRE(c->send(get("/healthz")));
-    CHECK(read_response(*c).status == 200);
-  }
+  REQUIRE(b.send(get("/healthz")));
+  CHECK(read_response(b).status == 200);
+  // Both kept alive and idle: the new one takes the place of a, idle the longest.
   Client third(s.server->port());
-  CHECK(third.closed_within(3));
-  CHECK(s.metric("larder_http_rejected_total", {{"reason", "too_many_connections"}}) == 1);
-
-  // A closed connection frees its place.
-  ::shutdown(a.fd, SHUT_RDWR);
+  REQUIRE(third.send(get("/healthz")));
+  CHECK(read_response(third).status == 200);
   CHECK(a.closed_within(3));
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "evicted_idle"}}) == 1);
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "too_many_connections"}}) == 0);
+
+  // Both busy with a request (half sent): nothing is idle, the new one is closed at once.
+  REQUIRE(b.send("GET /healthz HTTP/1.1\r\nHo"));
+  REQUIRE(third.send("GET /healthz HTTP/1.1\r\nHo"));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   Client fourth(s.server->port());
-  REQUIRE(fourth.send(get("/healthz")));
-  CHECK(read_response(fourth).status == 200);
+  CHECK(fourth.closed_within(3));
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "too_many_connections"}}) == 1);
+  // The busy ones were left alone and are answered.
+  REQUIRE(b.send("st: 127.0.0.1\r\n\r\n"));
+  CHECK(read_response(b).status == 200);
+
+  // A closed connection frees its place without an eviction.
+  ::shutdown(third.fd, SHUT_RDWR);
+  CHECK(third.closed_within(3));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Client fifth(s.server->port());
+  REQUIRE(fifth.send(get("/healthz")));
+  CHECK(read_response(fifth).status == 200);
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "evicted_idle"}}) == 1);
 
   s.shutdown();  // checks that run() returns: every connection was closed
   CHECK(b.closed_within(1));
-  CHECK(fourth.closed_within(1));
+  CHECK(fifth.closed_within(1));
+}
+
+TEST_CASE("64 idle connections that never send a byte do not lock anyone out") {
+  TestServer s;  // the defaults: 64 connections, read_timeout 10 s, idle_timeout 30 s
+  std::vector<std::unique_ptr<Client>> idle;
+  idle.reserve(64);
+  for (int i = 0; i < 64; ++i) idle.push_back(std::make_unique<Client>(s.server->port()));
+  REQUIRE(wait_for_connections(s, 64));
+  // Real requests are still answered, each on a new connection, again and again; each
+  // takes the place of the idle socket that has waited longest.
+  // The served ones stay open (kept alive, now idle themselves, but younger).
+  std::vector<std::unique_ptr<Client>> served;
+  served.reserve(3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    served.push_back(std::make_unique<Client>(s.server->port()));
+    REQUIRE(served.back()->send(get("/healthz")));
+    CHECK(read_response(*served.back()).status == 200);
+    CHECK(idle[i]->closed_within(3));
+  }
+  CHECK_FALSE(idle[3]->closed_within(0.2));  // the younger idle ones stay
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "evicted_idle"}}) == 3);
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "too_many_connections"}}) == 0);
 }
 
 TEST_CASE("start fails for a port in use, a bad host and unreadable TLS files") {

@@ -36,10 +36,16 @@ constexpr std::size_t kFirstRead = 8 * 1024;      // bytes read while waiting fo
 constexpr std::chrono::seconds kLinger{1};        // reading what a closed-on client still sends
 constexpr std::size_t kLingerBytes = 1024 * 1024;
 
+using SteadyTime = std::chrono::steady_clock::time_point;
+
 class Connection {
  public:
   virtual ~Connection() = default;
   virtual void close() = 0;
+  // Since when it has waited for the first byte of a request (fresh from the accept, or
+  // kept alive after an answer); nullopt while a request is read, handled or answered,
+  // and once closed.
+  virtual std::optional<SteadyTime> idle_since() const = 0;
 };
 
 // The state shared by the server and its connections; connections keep it alive.
@@ -63,6 +69,9 @@ struct ServerCore : std::enable_shared_from_this<ServerCore> {
   void reject(const char* reason) { metrics.inc("larder_http_rejected_total", {{"reason", reason}}); }
   void accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  // Closes the connection idle the longest, to make room for a new one; false when none
+  // is idle (every one is busy with a request).
+  bool evict_idlest();
 };
 
 bool forbidden_chars(const std::string& s) { return s.find_first_of("\r\n", 0) != std::string::npos || s.find('\0') != std::string::npos; }
@@ -146,7 +155,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   Session(std::shared_ptr<ServerCore> core, tcp::socket&& socket, std::string remote, std::uint64_t id)
       : core_(std::move(core)), stream_(make_stream<Stream>(std::move(socket), *core_)),
-        remote_(std::move(remote)), id_(id) {}
+        remote_(std::move(remote)), id_(id), idle_since_(std::chrono::steady_clock::now()) {}
   ~Session() override { core_->connections.erase(id_); }
 
   void run() {
@@ -172,13 +181,20 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     tcp().close();
   }
 
+  std::optional<SteadyTime> idle_since() const override {
+    if (closed_) return std::nullopt;
+    return idle_since_;
+  }
+
  private:
   static void core_reject(Session& s, const char* reason) { s.core_->reject(reason); }
   beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
   const HttpServerOptions& opts() const { return core_->options; }
   bool waiting() const { return keep_ != nullptr && !closed_ && core_->running; }
 
-  // Waits (idle_timeout) for the first bytes of the next request, then reads it.
+  // Waits for the first bytes of the next request, then reads it: a fresh connection
+  // waits read_timeout (a client connects when it has something to send), a kept-alive
+  // one idle_timeout. Meanwhile the connection is idle, and may be evicted for a new one.
   void read_request() {
     if (!core_->running) return;
     parser_.emplace();
@@ -187,13 +203,17 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     bool pending = buffer_.size() > 0;
     if constexpr (kTls) pending = pending || SSL_pending(stream_.native_handle()) > 0;
     if (pending) {
+      idle_since_.reset();
       read_header();
       return;
     }
-    tcp().expires_after(opts().idle_timeout);
+    if (!idle_since_) idle_since_ = std::chrono::steady_clock::now();  // fresh: since accept
+    tcp().expires_after(fresh_ ? opts().read_timeout : opts().idle_timeout);
     stream_.async_read_some(buffer_.prepare(kFirstRead),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                              if (ec) return;  // idle, closed by the client, or stopped
+                              if (ec) return;  // idle, evicted, closed by the client, or stopped
+                              self->idle_since_.reset();
+                              self->fresh_ = false;
                               self->buffer_.commit(n);
                               self->read_header();
                             });
@@ -427,12 +447,36 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   std::size_t drained_ = 0;
   std::shared_ptr<Session> keep_;  // set while an answer is awaited
   bool closed_ = false;            // close() was called
+  std::optional<SteadyTime> idle_since_;  // see Connection::idle_since
+  bool fresh_ = true;                     // no byte of a request has come yet
 };
 
 void ServerCore::accept() {
   acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     self->on_accept(ec, std::move(socket));
   });
+}
+
+bool ServerCore::evict_idlest() {
+  std::shared_ptr<Connection> idlest;
+  SteadyTime since{};
+  for (auto& [id, weak] : connections) {
+    std::shared_ptr<Connection> c = weak.lock();
+    if (!c) continue;
+    std::optional<SteadyTime> idle = c->idle_since();
+    if (idle && (!idlest || *idle < since)) {
+      idlest = std::move(c);
+      since = *idle;
+    }
+  }
+  if (!idlest) return false;
+  reject("evicted_idle");
+  using Seconds = std::chrono::duration<double>;
+  double seconds = Seconds(std::chrono::steady_clock::now() - since).count();
+  log_debug("http: at " + std::to_string(options.max_connections) + " connections: closed one" +
+            " idle for " + std::to_string(seconds) + " s for a new one");
+  idlest->close();  // its session ends (and leaves `connections`) when its read is aborted
+  return true;
 }
 
 void ServerCore::on_accept(beast::error_code ec, tcp::socket socket) {
@@ -446,7 +490,10 @@ void ServerCore::on_accept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  if (connections.size() >= options.max_connections) {
+  // Full: the connection idle the longest makes room, so that idle sockets (a client that
+  // connects and sends nothing, again and again) cannot lock everyone out; only when every
+  // connection is busy with a request is the new one refused.
+  if (connections.size() >= options.max_connections && !evict_idlest()) {
     reject("too_many_connections");
     beast::error_code ignored;
     socket.close(ignored);

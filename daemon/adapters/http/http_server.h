@@ -30,9 +30,15 @@
 //     bad_request, closed (reason="malformed" or "bad_target");
 //   - a request whose header and body do not arrive within `read_timeout` of its first
 //     byte: closed without an answer (reason="timeout");
-//   - a kept-alive connection idle for `idle_timeout`: closed (not counted); writing an
-//     answer also has `idle_timeout`;
-//   - more than `max_connections` open: the new one is closed at once
+//   - a new connection that sends no byte of a request within `read_timeout` (after the
+//     TLS handshake, if any): closed (not counted); a kept-alive connection idle for
+//     `idle_timeout` between requests: closed (not counted); writing an answer also has
+//     `idle_timeout`;
+//   - a new connection while `max_connections` are open: the one that has waited the
+//     longest for a request's first byte (fresh, kept alive, or in its TLS handshake) is
+//     closed to make room for it (reason="evicted_idle"), as mature servers reuse idle
+//     keep-alive connections, so that idle sockets cannot lock everyone out; only when
+//     every connection is busy with a request is the new one closed at once
 //     (reason="too_many_connections");
 //   - a failed TLS handshake (within `read_timeout`): closed (reason="tls_handshake").
 // `Expect: 100-continue` is answered with 100 Continue when the body is acceptable.
@@ -77,8 +83,9 @@ struct HttpServerOptions {
   std::optional<TlsConfig> tls;    // cert and key paths: serve HTTPS only
   std::size_t body_limit = std::size_t{64} * 1024;
   std::size_t header_limit = std::size_t{8} * 1024;
-  std::chrono::seconds read_timeout{10};
-  std::chrono::seconds idle_timeout{30};
+  std::chrono::seconds read_timeout{10};  // a request, from its first byte; a fresh
+                                          // connection's wait for its first byte
+  std::chrono::seconds idle_timeout{30};  // a kept-alive connection's wait between requests
   std::size_t max_connections = 64;
 };
 
