@@ -179,11 +179,7 @@ void DeliveryDesk::on_order(const std::string& order_id) {
   if (orders::finished(o->status)) {
     access_due_.erase(order_id);
     announced_.erase(order_id);  // bounded: only orders in flight are remembered
-    if (o->status != orders::OrderStatus::delivered && grants_.live(order_id)) {
-      grants::Effects fx;
-      grants_.revoke(order_id, std::string(grants::reason::kOrderCancelled), now(), fx);
-      run(fx);
-    }
+    end_finished_access(*o);
     return;
   }
   if (o->status == orders::OrderStatus::placed && o->delivery && !announced_.count(order_id)) {
@@ -215,6 +211,22 @@ void DeliveryDesk::on_order(const std::string& order_id) {
   if (!access_in_air_.count(order_id) && !access_due_.count(order_id) && may_issue(*o)) {
     access_due_[order_id] = now();
   }
+}
+
+void DeliveryDesk::end_finished_access(const orders::Order& o) {
+  const grants::Grant* g = grants_.live(o.id);
+  if (!g || !orders::finished(o.status)) return;
+  const bool delivered = o.status == orders::OrderStatus::delivered;
+  // A code that already opened the trunk opens and shows nothing any more; its grant stays
+  // to follow the trunk to its lock, which ends it (relocked) and tells whether the parcel
+  // went in. (The retailer may report the delivery before the carrier has locked the car.)
+  if (delivered && g->used()) return;
+  grants::Effects fx;
+  grants_.revoke(o.id,
+                 std::string(delivered ? grants::reason::kOrderDelivered
+                                       : grants::reason::kOrderCancelled),
+                 now(), fx);
+  run(fx);
 }
 
 bool DeliveryDesk::may_issue(const orders::Order& o) const {

@@ -59,6 +59,7 @@ DeliveryDesk::CarrierAnswer DeliveryDesk::carrier_view(const std::string& order_
   CarrierAnswer a;
   const std::string key = throttle_key(order_id);
   if ((a.throttled_for = carrier_throttled(key, t))) return a;
+  if (const orders::Order* o = orders_.ledger().find(order_id)) end_finished_access(*o);
   grants::Effects fx;
   grants::GrantBook::Check c = grants_.view(order_id, code, t, fx);
   a.verdict = c.verdict;
@@ -95,6 +96,7 @@ DeliveryDesk::CarrierAnswer DeliveryDesk::carrier_unlock(const std::string& orde
   CarrierAnswer a;
   const std::string key = throttle_key(order_id);
   if ((a.throttled_for = carrier_throttled(key, t))) return a;
+  if (const orders::Order* o = orders_.ledger().find(order_id)) end_finished_access(*o);
   std::optional<grants::VehicleNow> car;
   if (const grants::Grant* g = grants_.newest(order_id)) {
     if (const VehicleFacts* v = hub_.vehicle(g->vehicle); v && v->location) {

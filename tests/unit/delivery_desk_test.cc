@@ -518,6 +518,73 @@ TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code
   }
 }
 
+TEST_CASE("delivery desk: once its order is delivered a code opens nothing and shows no car") {
+  World w;
+  std::string id = w.trunk_order();
+  const std::string code = w.ship_and_accept();
+  w.clock.advance(900);  // inside the window
+  w.car_at(kHomeLat, kHomeLon);
+  auto delivered = [&w, &id] {
+    w.desk.retailer_status("r-1", orders::RetailerStatus{"delivered", "", std::nullopt, {}});
+    w.delivery.tick();
+    REQUIRE(w.the(id).status == orders::OrderStatus::delivered);
+  };
+  auto commands = [&w] { return w.bus.on("larder/v1/vehicle/family-car/command").size(); };
+  auto audited = [&w](const std::string& detail) {
+    json audit = w.delivery.audit();
+    CHECK(audit["verified"]["ok"] == true);
+    int n = 0;
+    for (const auto& e : audit["entries"]) n += e["event"] == "revoked" && e["detail"] == detail;
+    return n;
+  };
+
+  SUBCASE("delivered before the carrier used the code: the grant dies at once, audited") {
+    delivered();
+    CHECK(w.book.live(id) == nullptr);
+    CHECK(w.book.newest(id)->end_reason == "order_delivered");
+    auto revoked = w.events("access_revoked");
+    REQUIRE(revoked.size() == 1);
+    CHECK(revoked[0]["order_id"] == id);
+    CHECK(revoked[0]["text"].get<std::string>().find("the order was delivered") !=
+          std::string::npos);
+    CHECK(audited("order_delivered") == 1);
+    auto view = w.delivery.carrier_view(id, code);
+    CHECK(view.verdict == grants::Verdict::revoked);
+    CHECK(view.body.is_null());
+    CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::revoked);
+    CHECK(commands() == 0);
+    CHECK(w.events("grant_issued").size() == 1);  // and no new code follows
+  }
+  SUBCASE("a delivery the desk did not hear of: the carrier API ends the grant first") {
+    w.desk.set_listener("delivery", nullptr);
+    delivered();
+    REQUIRE(w.book.live(id) != nullptr);
+    CHECK(w.delivery.carrier_view(id, code).verdict == grants::Verdict::revoked);
+    CHECK(w.book.newest(id)->end_reason == "order_delivered");
+    CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::revoked);
+    CHECK(commands() == 0);
+    CHECK(audited("order_delivered") == 1);
+  }
+  SUBCASE("delivered while the carrier is at the trunk: the grant follows it to the lock") {
+    REQUIRE(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::ok);
+    w.trunk("open");
+    delivered();
+    REQUIRE(w.book.live(id) != nullptr);
+    CHECK(w.events("access_revoked").empty());
+    CHECK(w.delivery.carrier_view(id, code).verdict == grants::Verdict::already_used);
+    CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::already_used);
+    w.trunk("closed");
+    w.trunk("locked");
+    CHECK(w.book.live(id) == nullptr);
+    CHECK(w.book.newest(id)->end_reason == "relocked");
+    auto relocked = w.events("trunk_relocked");
+    REQUIRE(relocked.size() == 1);
+    CHECK(relocked[0]["text"].get<std::string>().find("was delivered") != std::string::npos);
+    CHECK(commands() == 1);  // the unlock; no lock was needed
+    CHECK(audited("order_delivered") == 0);
+  }
+}
+
 TEST_CASE("delivery desk: an order shipped after its trunk window gets no grant") {
   World w;
   std::string id = w.trunk_order();
