@@ -234,7 +234,8 @@ bool DeliveryDesk::may_issue(const orders::Order& o) const {
   if (!g) return true;
   if (g->end_reason == grants::reason::kReplanned) return true;
   const auto& w = o.delivery ? o.delivery->window : std::nullopt;
-  return g->end_reason == grants::reason::kWindowEnded && w && w->start >= g->window.end;
+  return g->end_reason == grants::reason::kWindowEnded && !g->used() && w &&
+         w->start >= g->window.end;
 }
 
 void DeliveryDesk::access_ended(const std::string& order_id) {
@@ -242,7 +243,9 @@ void DeliveryDesk::access_ended(const std::string& order_id) {
   if (!o || orders::finished(o->status) || !for_trunk(*o) || !changeable(*o)) return;
   if (grants_.live(order_id) || may_issue(*o)) return;
   const grants::Grant* g = grants_.newest(order_id);
-  if (!g || g->end_reason == grants::reason::kRelocked) return;
+  // A used code brought the carrier to the car: what became of the parcel is the trunk's
+  // and the retailer's to tell, not a reason to send the order to the doorstep.
+  if (!g || g->end_reason == grants::reason::kRelocked || g->used()) return;
   const Texts& t = hub_.texts();
   std::string why = g->end_reason == grants::reason::kUser      ? "delivery.reason.access_revoked"
                     : g->end_reason == grants::reason::kLockout ? "delivery.reason.access_locked_out"

@@ -136,7 +136,8 @@ class DeliveryDesk final : public VehicleActions {
   // the carrier API checks a code, so that no code of a finished order is ever admitted.
   void end_finished_access(const orders::Order& o);
   // Whether a shipped trunk order may get a (new) grant: none was issued yet, the last was
-  // replaced by a new code (replanned), or its window ended and the retailer set a new one.
+  // replaced by a new code (replanned), or its window ended unused and the retailer set a
+  // new one.
   // A grant ended by the household, by too many wrong codes or by the car leaving is never
   // replaced: that would undo the revocation.
   bool may_issue(const orders::Order& o) const;

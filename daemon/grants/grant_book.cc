@@ -281,15 +281,24 @@ void GrantBook::on_location(const std::string& vehicle, const VehicleNow& car, d
 void GrantBook::tick(double now, Effects& fx) {
   flush_dirty(fx);
   if (Status s = audit_.flush(); !s.ok()) fail(fx, s);
+  const double wait = o_.lock_timeout_s;
   for (auto& [id, g] : grants_) {
-    if (g.state == State::issued && now >= g.window.end) {
+    if (!g.live()) continue;
+    if (g.state == State::issued) {
+      if (now >= g.window.end) end(g, reason::kWindowEnded, now, fx);
+      continue;
+    }
+    // In use: unlocked (the carrier has not opened it yet), opened or closed.
+    const bool after_window = now >= g.window.end + wait;
+    if (!g.lock_sent) {
+      const bool not_opened = g.state == State::unlocked && now - *g.unlocked_at >= wait;
+      const bool not_locked = g.state == State::closed && g.closed_at &&
+                              now - *g.closed_at >= wait;
+      if (not_opened || not_locked || after_window) send_lock(g, now, fx);
+    } else if (after_window && now - g.updated >= wait) {
+      // The lock went out and the trunk never reported it locked: the grant ends with its
+      // window (a lock_timeout_s later, and not before the car had that long to answer).
       end(g, reason::kWindowEnded, now, fx);
-    } else if (g.state == State::closed && !g.lock_sent && g.closed_at &&
-               now - *g.closed_at >= o_.lock_timeout_s) {
-      send_lock(g, now, fx);
-    } else if ((g.state == State::unlocked || g.state == State::opened) && !g.lock_sent &&
-               now >= g.window.end + o_.lock_timeout_s) {
-      send_lock(g, now, fx);
     }
   }
 }
@@ -413,8 +422,11 @@ void GrantBook::send_lock(Grant& g, double now, Effects& fx) {
   g.updated = now;
   save(g, fx);
   fx.commands.push_back({g.vehicle, "lock", std::nullopt});
-  fx.events.push_back({"trunk_not_locked", texts_("event.grant.not_locked", about(g)), g.order_id,
-                       g.vehicle});
+  const bool opened = g.opened_at.has_value();
+  fx.events.push_back({"trunk_not_locked",
+                       texts_(opened ? "event.grant.not_locked" : "event.grant.not_opened",
+                              about(g)),
+                       g.order_id, g.vehicle});
 }
 
 void GrantBook::fail(Effects& fx, const Status& s) {

@@ -36,10 +36,14 @@
 //     it (left_place). Only grants still `issued`: a trunk in use is left to the lock
 //     timeout. Before the window, moving the car is the delivery planner's business (it
 //     replans, which revokes the grant).
-//   - tick(): the window's end revokes an `issued` grant (window_ended). A trunk closed and
-//     not locked for lock_timeout_s, or unlocked / opened until lock_timeout_s past the
-//     window's end, gets one lock command and a trunk_not_locked event. tick() also retries
-//     saves and audit entries the store refused earlier.
+//   - tick(): the window's end revokes an `issued` grant (window_ended). A trunk in use gets
+//     one lock command and a trunk_not_locked event when it was unlocked and not opened
+//     within lock_timeout_s of the unlock (the code is used up all the same), when it was
+//     closed and not locked for lock_timeout_s, or when it is still in use lock_timeout_s
+//     past the window's end; the grant then waits for the trunk's lock. A used grant whose
+//     trunk never reports locked dies (window_ended, no second lock) lock_timeout_s past its
+//     window's end, and no sooner than lock_timeout_s after its last change. tick() also
+//     retries saves and audit entries the store refused earlier.
 //   - revoke() (the user, a cancelled order, a replanned delivery) revokes the order's live
 //     grant; when its trunk was in use a lock command goes out too.
 //   - Store failures never lose an audit entry silently: a refused append stays queued (in

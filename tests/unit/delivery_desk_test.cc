@@ -507,6 +507,31 @@ TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code
     CHECK(w.events("grant_issued").size() == 1);
     CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::revoked);
   }
+  SUBCASE("unlocked, never opened, never locked: one lock soon, the grant ends, order stays") {
+    auto commands = [&w] { return w.bus.on("larder/v1/vehicle/family-car/command"); };
+    REQUIRE(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::ok);
+    w.clock.advance(119);
+    w.delivery.tick();
+    CHECK(commands().size() == 1);  // the unlock
+    w.clock.advance(1);
+    w.delivery.tick();
+    REQUIRE(commands().size() == 2);
+    CHECK(json::parse(commands()[1].payload)["command"] == "lock");
+    CHECK(w.events("trunk_not_locked").size() == 1);
+    w.clock.advance(14400);  // the window is over; the car never reported the trunk locked
+    w.delivery.tick();
+    CHECK(w.book.live(id) == nullptr);
+    CHECK(w.book.newest(id)->end_reason == "window_ended");
+    CHECK(commands().size() == 2);
+    // The carrier was at the car: no doorstep, and a later window brings no new code.
+    CHECK(w.the(id).delivery->method == "trunk");
+    const double later = w.clock.now() + 3600;
+    w.desk.retailer_status(
+        "r-1", orders::RetailerStatus{"shipped", "", orders::Window{later, later + 3600}, {}});
+    w.delivery.tick();
+    CHECK(w.events("grant_issued").size() == 1);
+    CHECK(w.book.live(id) == nullptr);
+  }
   SUBCASE("the window ends unused: doorstep, and a later status issues nothing") {
     w.clock.advance(14400);
     w.delivery.tick();

@@ -383,23 +383,69 @@ TEST_CASE("a trunk left unlocked or closed but not locked gets one lock command"
   CHECK(w.grant().lock_sent);
   Effects later;
   w.book.tick(kIn + 1000, later);
-  w.book.tick(kWindow.end + 500, later);
+  w.book.tick(kWindow.end + 119, later);  // past the window: still no second lock
   CHECK(later.commands.empty());
   CHECK(later.events.empty());
-  w.book.on_trunk("family-car", "locked", kIn + 1001, later);
+  w.book.on_trunk("family-car", "locked", kWindow.end + 119, later);
   CHECK(later.delivered_by_trunk == std::vector<std::string>{"coffee-1"});
 
-  // Unlocked and never opened: locked once the window is over by lock_timeout_s.
+  // Unlocked and never opened: locked lock_timeout_s after the unlock, not hours later when
+  // the window is over. The code is used up, and the relock ends the grant: no delivery.
   World u;
   const std::string c2 = u.issue();
   REQUIRE(u.book.unlock("coffee-1", c2, kIn, parked(kIn), fx).verdict == Verdict::ok);
   Effects t2;
-  u.book.tick(kWindow.end + 119, t2);
+  u.book.tick(kIn + 119, t2);
   CHECK(t2.commands.empty());
-  CHECK(u.grant().state == State::unlocked);  // in use: the window's end does not revoke it
-  u.book.tick(kWindow.end + 120, t2);
+  u.book.tick(kIn + 120, t2);
   REQUIRE(t2.commands.size() == 1);
   CHECK(t2.commands[0].command == "lock");
+  CHECK(kinds(t2) == Kinds{"trunk_not_locked"});
+  CHECK(t2.events[0].text.find("not opened") != std::string::npos);
+  Effects t3;
+  u.book.tick(kIn + 1000, t3);
+  CHECK(t3.commands.empty());
+  CHECK(t3.events.empty());
+  CHECK(u.book.unlock("coffee-1", c2, kIn + 1000, parked(kIn + 1000), t3).verdict ==
+        Verdict::already_used);
+  u.book.on_trunk("family-car", "locked", kIn + 1001, t3);
+  CHECK(u.grant().end_reason == "relocked");
+  CHECK(t3.delivered_by_trunk.empty());
+  CHECK(t3.commands.empty());
+
+  // The car never reports the trunk locked: the used grant ends lock_timeout_s after its
+  // window (window_ended), with no second lock, instead of staying `unlocked` for ever.
+  World n;
+  const std::string c3 = n.issue();
+  REQUIRE(n.book.unlock("coffee-1", c3, kIn, parked(kIn), fx).verdict == Verdict::ok);
+  Effects t4;
+  n.book.tick(kIn + 120, t4);
+  REQUIRE(t4.commands.size() == 1);
+  n.book.tick(kWindow.end + 119, t4);
+  CHECK(n.grant().state == State::unlocked);
+  n.book.tick(kWindow.end + 120, t4);
+  CHECK(n.grant().state == State::revoked);
+  CHECK(n.grant().end_reason == "window_ended");
+  CHECK(t4.commands.size() == 1);
+  CHECK(kinds(t4) == Kinds{"trunk_not_locked", "access_revoked"});
+
+  // Still open when the window is over: one lock lock_timeout_s after the window's end, and
+  // the grant waits lock_timeout_s more for the trunk to report it locked.
+  World o;
+  const std::string c4 = o.issue();
+  REQUIRE(o.book.unlock("coffee-1", c4, kIn, parked(kIn), fx).verdict == Verdict::ok);
+  Effects t5;
+  o.book.on_trunk("family-car", "open", kIn + 10, t5);
+  o.book.tick(kWindow.end + 119, t5);
+  CHECK(t5.commands.empty());
+  o.book.tick(kWindow.end + 120, t5);
+  REQUIRE(t5.commands.size() == 1);
+  CHECK(t5.events[0].text.find("not locked after the delivery") != std::string::npos);
+  o.book.tick(kWindow.end + 239, t5);
+  CHECK(o.grant().state == State::opened);
+  o.book.tick(kWindow.end + 240, t5);
+  CHECK(o.grant().end_reason == "window_ended");
+  CHECK(t5.commands.size() == 1);
 }
 
 TEST_CASE("the user revokes, a new grant replaces the old one, no grant is no grant") {
