@@ -227,37 +227,35 @@ GrantBook::Check GrantBook::refuse(Verdict v, Grant* g, const std::string& order
 void GrantBook::on_trunk(const std::string& vehicle, std::string_view state, double now,
                          Effects& fx) {
   if (state != "open" && state != "closed" && state != "locked") return;
+  // The live grants whose code unlocked this trunk, with no report from before their unlock;
+  // the trunk's cycle is the one of the latest unlock.
+  std::vector<Grant*> used;
   for (auto& [id, g] : grants_) {
-    // Only grants whose code opened the trunk, and no report from before that.
-    if (g.vehicle != vehicle || !g.live() || !g.used() || now < *g.unlocked_at) continue;
-    if (state == "open") {
-      if (g.state == State::opened) continue;
-      g.state = State::opened;
-      if (!g.opened_at) g.opened_at = now;
-      g.closed_at.reset();  // the lock timeout counts from the last close
-      g.updated = now;
-      save(g, fx);
-    } else if (state == "closed") {
-      if (g.state != State::opened) continue;
-      g.state = State::closed;
-      g.closed_at = now;
-      g.updated = now;
-      save(g, fx);
-    } else {
-      const bool delivered = g.opened_at.has_value();
-      g.state = State::revoked;
-      g.end_reason = reason::kRelocked;
-      g.updated = now;
-      save(g, fx);
-      record("revoked", &g, g.order_id,
-             delivered ? "relocked (the trunk was opened)" : "relocked (never opened)", now, fx);
-      fx.events.push_back(
-          {"trunk_relocked",
-           texts_(delivered ? "event.grant.relocked_delivered" : "event.grant.relocked_unopened",
-                  about(g)),
-           g.order_id, g.vehicle});
-      if (delivered) fx.delivered_by_trunk.push_back(g.order_id);
-    }
+    if (g.vehicle == vehicle && g.live() && g.used() && now >= *g.unlocked_at) used.push_back(&g);
+  }
+  if (used.empty()) return;
+  std::stable_sort(used.begin(), used.end(), [](const Grant* a, const Grant* b) {
+    return *a->unlocked_at > *b->unlocked_at;
+  });
+  Grant& g = *used.front();
+  if (state == "open") {
+    if (g.state == State::opened) return;
+    g.state = State::opened;
+    if (!g.opened_at) g.opened_at = now;
+    g.closed_at.reset();  // the lock timeout counts from the last close
+    g.updated = now;
+    save(g, fx);
+  } else if (state == "closed") {
+    if (g.state != State::opened) return;
+    g.state = State::closed;
+    g.closed_at = now;
+    g.updated = now;
+    save(g, fx);
+  } else {
+    // Locked: the end of every used grant of the car. Each tells of its own cycle only: an
+    // older one whose trunk a later code unlocked again was delivered to only if it was
+    // opened while it was the latest.
+    for (Grant* each : used) relocked(*each, each == &g, now, fx);
   }
 }
 
@@ -400,8 +398,8 @@ void GrantBook::record(const char* event, const Grant* g, const std::string& ord
   if (Status s = audit_.append(std::move(e)); !s.ok()) fail(fx, s);
 }
 
-void GrantBook::end(Grant& g, std::string_view why, double now, Effects& fx) {
-  const bool in_use = g.used();
+void GrantBook::end(Grant& g, std::string_view why, double now, Effects& fx, bool locked) {
+  const bool in_use = g.used() && !locked;
   g.state = State::revoked;
   g.end_reason = std::string(why);
   g.updated = now;
@@ -415,6 +413,26 @@ void GrantBook::end(Grant& g, std::string_view why, double now, Effects& fx) {
                        texts_("event.grant.revoked",
                               with(about(g), Texts::arg("why", reason_words(texts_, why)))),
                        g.order_id, g.vehicle});
+}
+
+void GrantBook::relocked(Grant& g, bool latest, double now, Effects& fx) {
+  const bool delivered = g.opened_at.has_value();
+  if (!latest && !delivered) {  // its trunk was never opened for it, yet it was for another
+    end(g, reason::kRelocked, now, fx, /*locked=*/true);
+    return;
+  }
+  g.state = State::revoked;
+  g.end_reason = reason::kRelocked;
+  g.updated = now;
+  save(g, fx);
+  record("revoked", &g, g.order_id,
+         delivered ? "relocked (the trunk was opened)" : "relocked (never opened)", now, fx);
+  fx.events.push_back(
+      {"trunk_relocked",
+       texts_(delivered ? "event.grant.relocked_delivered" : "event.grant.relocked_unopened",
+              about(g)),
+       g.order_id, g.vehicle});
+  if (delivered) fx.delivered_by_trunk.push_back(g.order_id);
 }
 
 void GrantBook::send_lock(Grant& g, double now, Effects& fx) {

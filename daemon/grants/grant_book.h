@@ -28,9 +28,13 @@
 //   - Every refusal is audited. A refusal about a live grant also raises grant_refused
 //     (refusals about dead or missing grants do not: anyone may send those, and the audit
 //     log has them).
-//   - on_trunk(): open / closed follow an unlocked grant of the vehicle through opened and
-//     closed; locked revokes it (relocked, event trunk_relocked) and, if the trunk was
-//     opened, reports the order in delivered_by_trunk.
+//   - on_trunk(): a trunk cycle belongs to the grant whose code unlocked it last (the live
+//     used grant of the vehicle with the latest unlock, not after the report): open / closed
+//     follow it through opened and closed; locked revokes it (relocked, event
+//     trunk_relocked) and, if the trunk was opened for it, reports the order in
+//     delivered_by_trunk. The lock ends the vehicle's older used grants too, each by its own
+//     cycle: one opened before a later code unlocked the trunk again is delivered; one never
+//     opened just dies (access_revoked, relocked), since the trunk was opened for another.
 //   - on_location(): once a grant's window has begun, a moving car revokes it (car_moved)
 //     and a car parked surely outside the place (its whole accuracy circle outside) revokes
 //     it (left_place). Only grants still `issued`: a trunk in use is left to the lock
@@ -196,8 +200,13 @@ class GrantBook {
   void record(const char* event, const Grant* g, const std::string& order_id,
               std::string detail, double now, Effects& fx);
   void flush_dirty(Effects& fx);
-  // Revokes a live grant: audit, access_revoked, and a lock when its trunk is in use.
-  void end(Grant& g, std::string_view why, double now, Effects& fx);
+  // Revokes a live grant: audit, access_revoked, and a lock when its trunk is in use (and
+  // not `locked` already).
+  void end(Grant& g, std::string_view why, double now, Effects& fx, bool locked = false);
+  // The trunk locked after g's unlock: revoked (relocked), trunk_relocked and, if it was
+  // opened for g, delivered_by_trunk. `latest`: g's unlock was the trunk's last one; an
+  // older grant never opened for itself just dies (access_revoked, relocked).
+  void relocked(Grant& g, bool latest, double now, Effects& fx);
   void send_lock(Grant& g, double now, Effects& fx);
   static void fail(Effects& fx, const Status& s);
 

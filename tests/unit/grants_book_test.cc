@@ -448,6 +448,60 @@ TEST_CASE("a trunk left unlocked or closed but not locked gets one lock command"
   CHECK(t5.commands.size() == 1);
 }
 
+TEST_CASE("a trunk's cycle belongs to the grant that unlocked it last; its lock ends the others") {
+  // Coffee's window closes at kIn + 100; its carrier unlocks and never opens. Tea's carrier
+  // unlocks 2.5 minutes after that window and delivers: one open, close and lock.
+  World w;
+  Effects fx;
+  auto coffee = w.book.issue("coffee-1", "family-car", {kWindow.start, kIn + 100}, kHome, kT0, fx);
+  REQUIRE(coffee.ok());
+  const std::string tea = w.issue("tea-1");
+  REQUIRE(w.book.unlock("coffee-1", coffee->code, kIn, parked(kIn), fx).verdict == Verdict::ok);
+  REQUIRE(w.book.unlock("tea-1", tea, kIn + 250, parked(kIn + 250), fx).verdict == Verdict::ok);
+  Effects t;
+  w.book.on_trunk("family-car", "open", kIn + 260, t);
+  CHECK(w.grant("tea-1").state == State::opened);
+  CHECK(w.grant("coffee-1").state == State::unlocked);
+  CHECK_FALSE(w.grant("coffee-1").opened_at);
+  w.book.on_trunk("family-car", "closed", kIn + 280, t);
+  CHECK(w.grant("tea-1").state == State::closed);
+  CHECK(w.grant("coffee-1").state == State::unlocked);
+  w.book.on_trunk("family-car", "locked", kIn + 290, t);
+  CHECK(t.delivered_by_trunk == std::vector<std::string>{"tea-1"});
+  CHECK(w.grant("tea-1").end_reason == "relocked");
+  CHECK(w.grant("coffee-1").end_reason == "relocked");
+  CHECK(kinds(t) == Kinds{"trunk_relocked", "access_revoked"});
+  CHECK(t.events[0].order_id == "tea-1");
+  CHECK(t.events[0].text.find("was delivered") != std::string::npos);
+  CHECK(t.events[1].order_id == "coffee-1");
+  CHECK(t.events[1].text.find("delivered") == std::string::npos);
+  CHECK(t.commands.empty());  // the trunk is locked: no lock for either
+  auto log = w.audit();
+  REQUIRE(log.size() >= 2);
+  CHECK(log[log.size() - 2].detail == "relocked (the trunk was opened)");
+  CHECK(log[log.size() - 2].order_id == "tea-1");
+  CHECK(log.back().detail == "relocked");
+  CHECK(log.back().order_id == "coffee-1");
+
+  // An older grant opened for its own parcel and closed, but not yet locked, when a later code
+  // unlocks the trunk: the later cycle does not touch it, and the lock delivers both.
+  World v;
+  const std::string a = v.issue("coffee-1"), b = v.issue("tea-1");
+  Effects u;
+  REQUIRE(v.book.unlock("coffee-1", a, kIn, parked(kIn), u).verdict == Verdict::ok);
+  v.book.on_trunk("family-car", "open", kIn + 10, u);
+  v.book.on_trunk("family-car", "closed", kIn + 20, u);
+  REQUIRE(v.book.unlock("tea-1", b, kIn + 60, parked(kIn + 60), u).verdict == Verdict::ok);
+  v.book.on_trunk("family-car", "open", kIn + 70, u);
+  CHECK(v.grant("coffee-1").state == State::closed);
+  CHECK(*v.grant("coffee-1").closed_at == kIn + 20);
+  v.book.on_trunk("family-car", "closed", kIn + 80, u);
+  Effects l;
+  v.book.on_trunk("family-car", "locked", kIn + 90, l);
+  CHECK(l.delivered_by_trunk == std::vector<std::string>{"tea-1", "coffee-1"});
+  CHECK(kinds(l) == Kinds{"trunk_relocked", "trunk_relocked"});
+}
+
 TEST_CASE("the user revokes, a new grant replaces the old one, no grant is no grant") {
   World w;
   const std::string code = w.issue();
