@@ -266,7 +266,8 @@ struct DeliveryConfig {
   std::vector<TrunkPlaceConfig> places;      // in the order of the file; none: no trunk delivery
   DeliveryLimitsConfig limits;
   double min_probability = 0.9;              // [0.5, 1]: the car in a place for the whole window
-  double lock_timeout_s = 120;               // [10, 3600]: a trunk closed but not locked this long
+  // [10, 3600]: a trunk closed but not locked, or unlocked but not opened, this long gets a lock
+  double lock_timeout_s = 120;
   int max_wrong_codes = 5;                   // [1, 20]: wrong carrier codes before a grant dies
   // The hub's address as the carrier reaches it (scheme, host, port): the carrier API of an
   // order is <carrier_url>/api/v1/carrier/deliveries/<order_id>. Default: the http.listen

@@ -166,7 +166,7 @@ TEST_CASE("404, 405 and registration checks are the same for asynchronous routes
   REQUIRE(f.router->add_async("POST", "/api/v1/thing/{id}", Right::none, never).ok());
 
   Answers a;
-  f.router->handle(req("GET", "/api/v1/nope"), a.respond());
+  f.router->handle(req("GET", "/api/v1/nope", kRead), a.respond());  // /api is the read token's
   f.router->handle(req("PUT", "/api/v1/thing/1"), a.respond());
   f.router->handle(req("GET", "/api/v1/thing/1"), a.respond());  // the sync route, answered at once
   REQUIRE(a.got.size() == 3);
