@@ -129,7 +129,8 @@ TEST_CASE("a broker that lost its retained messages gets every state again at th
   TestClient fresh(broker.url());
   fresh.connect();
   fresh.subscribe("larder/v1/consumable/coffee/state");
-  CHECK_FALSE(fresh.wait_for("larder/v1/consumable/coffee/state", 500ms));  // lost with it
+  CHECK_FALSE(fresh.wait_for("larder/v1/consumable/coffee/state", 500ms,  // lost with it
+                             [](const Received& m) { return m.retained; }));
   // larderd reconnects (its backoff starts at 1 s) and publishes its states again.
   auto again = retained_state();
   REQUIRE(again);
