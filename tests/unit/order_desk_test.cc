@@ -103,6 +103,18 @@ struct Desk {
     }
     return out;
   }
+  // An API order of one coffee, quoted and placed at the retailer as "r-1"; its id.
+  std::string place_api_order() {
+    auto r = desk.request(*desk.make_request("coffee", 1, orders::Source::api, false));
+    REQUIRE(r.ok());
+    REQUIRE(retailer.quotes.size() == 1);
+    retailer.quote_answers[0]({test::quote_for(retailer.quotes[0], clock.now()), false, ""});
+    REQUIRE(retailer.places.size() == 1);
+    orders::PlaceResult placed;
+    placed.retailer_order_id = "r-1";
+    retailer.place_answers[0](placed);
+    return r.order_id;
+  }
   void press(const std::string& action) {
     hub.on_message(Message{"larder/v1/button/coffee_button/press",
                            R"({"action":")" + action + R"("})", 1, false});
@@ -203,14 +215,7 @@ TEST_CASE("an order's fate is committed with the model's knowing it, in one comm
   // the same need again. The model hears first; the order's commit takes its state along.
   // Here: the order placed at the retailer, and then delivered.
   Desk d;
-  auto r = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::api, false));
-  REQUIRE(r.ok());
-  REQUIRE(d.retailer.quotes.size() == 1);
-  d.retailer.quote_answers[0]({quote_for(d.retailer.quotes[0], d.clock.now()), false, ""});
-  REQUIRE(d.retailer.places.size() == 1);
-  orders::PlaceResult placed;
-  placed.retailer_order_id = "r-1";
-  d.retailer.place_answers[0](placed);
+  d.place_api_order();
   REQUIRE(json::parse(d.store.saved.back().json)["status"] == "placed");
   CHECK(committed_field(d.store.committed_with_order.back(), "placed") == true);
   // No flush ran in between: the state came with the order's commit.
@@ -241,15 +246,8 @@ TEST_CASE("an order the retailer answers 404 for on three polls in a row ends fa
   // retailer-v1: a 4xx other than 429 is final. Before, the poll was retried forever and
   // the order, still "placed", kept its consumable from being ordered again.
   Desk d;
-  auto r = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::api, false));
-  REQUIRE(r.ok());
-  REQUIRE(d.retailer.quotes.size() == 1);
-  d.retailer.quote_answers[0]({quote_for(d.retailer.quotes[0], d.clock.now()), false, ""});
-  REQUIRE(d.retailer.places.size() == 1);
-  orders::PlaceResult placed;
-  placed.retailer_order_id = "r-1";
-  d.retailer.place_answers[0](placed);
-  REQUIRE(d.desk.ledger().find(r.order_id)->status == orders::OrderStatus::placed);
+  const std::string order_id = d.place_api_order();
+  REQUIRE(d.desk.ledger().find(order_id)->status == orders::OrderStatus::placed);
 
   auto poll = [&] {
     const std::size_t before = d.retailer.statuses.size();
@@ -274,9 +272,9 @@ TEST_CASE("an order the retailer answers 404 for on three polls in a row ends fa
   poll()(gone);
   poll()(down);
   poll()(gone);
-  CHECK(d.desk.ledger().find(r.order_id)->status == orders::OrderStatus::placed);
+  CHECK(d.desk.ledger().find(order_id)->status == orders::OrderStatus::placed);
   poll()(gone);  // the third 404 in a row
-  const orders::Order* o = d.desk.ledger().find(r.order_id);
+  const orders::Order* o = d.desk.ledger().find(order_id);
   CHECK(o->status == orders::OrderStatus::failed);
   CHECK(o->reason.find("the retailer no longer knows the order") != std::string::npos);
   CHECK(d.desk.ledger().in_flight("coffee") == nullptr);  // the need may be ordered again
