@@ -34,8 +34,9 @@ ordered opt(const std::optional<double>& v) { return v ? ordered(*v) : ordered(n
 
 // The parser's reason without its exception's name, made safe for a terminal: "syntax
 // error while parsing value - invalid literal; last read: 'N'" (a line is one line of
-// JSON, so its "line 1" is left out; the column stays).
-std::string parse_reason(const json::parse_error& e) {
+// JSON, so its "line 1" is left out; the column stays). The parser also throws
+// out_of_range.406 for a number beyond a double ("number overflow parsing '1e400'").
+std::string parse_reason(const json::exception& e) {
   std::string_view what = e.what();
   if (what.starts_with('[')) {  // "[json.exception.parse_error.101] "
     if (auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);
@@ -114,7 +115,7 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
     json j;
     try {
       j = json::parse(line);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e400
       bad("not valid JSON: " + parse_reason(e));
       continue;
     }

@@ -199,6 +199,22 @@ TEST_CASE("a bad line says what is wrong with it, in words safe for a terminal")
   CHECK(r.out[0]["consumable"] == "coffee");
 }
 
+TEST_CASE("a number beyond a double is a bad line, not the end of the replay") {
+  // nlohmann's parser throws out_of_range (not parse_error) for it: found by fuzz_replay.
+  auto r = run(std::string(R"({"ts":176446E0700,"query":"coffee"})") + "\n" +
+               R"({"ts":1764460200,"topic":"larder/v1/consumable/coffee/level",)" +
+               R"("payload":{"value":-1e999,"unit":"g"}})" + "\n" +
+               R"({"ts":1764460200,"query":"coffee"})" + "\n");
+  INFO(r.errors);
+  CHECK(r.result.bad_lines == 2);
+  CHECK(r.errors.find("line 1: not valid JSON: number overflow parsing '176446E0700'") !=
+        std::string::npos);
+  CHECK(r.errors.find("line 2: not valid JSON: number overflow parsing '-1e999'") !=
+        std::string::npos);
+  REQUIRE(r.out.size() == 1);
+  CHECK(r.out[0]["ts"] == 1764460200);
+}
+
 TEST_CASE("a query echoes its ts as the input gave it") {
   auto r = run(R"({"ts":1764460800,"query":"pods"}
 {"ts":1764460800.5,"query":"pods"}
