@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <ctime>
 #include <functional>
 #include <type_traits>
@@ -10,20 +9,13 @@
 #include <nlohmann/json.hpp>
 
 #include "larder/log.h"
+#include "larder/text.h"
 #include "larder/time_zone.h"
 #include "larder/timing.h"
 
 namespace larder {
 
 using nlohmann::json;
-
-namespace {
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-}  // namespace
 
 ModelSettings Hub::model_settings(const Config& config, const TimeZone& zone) {
   ModelSettings settings;
@@ -74,67 +66,6 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
   metrics_.describe("larder_forecast_tick_seconds_sum", "counter",
                     "Seconds spent letting time pass for every consumable's model.");
   metrics_.describe("larder_forecast_tick_seconds_count", "counter", "Forecast ticks.");
-}
-
-Status Hub::restore() {
-  auto states = store_.load_states();
-  if (!states.ok()) return states.status();
-  // The readings committed after a state was (the daemon was killed between two
-  // checkpoints of a busy model).
-  auto missed = store_.readings_after_states();
-  if (!missed.ok()) return missed.status();
-  // Nothing is published until the readings after the checkpoints are learned again: a
-  // checkpoint's state would be out of date, and its correction held back 2 s.
-  restoring_ = true;
-  for (const auto& s : *states) {
-    auto it = consumables_.find(s.consumable);
-    if (it == consumables_.end()) continue;
-    Entry& e = it->second;
-    json saved = json::parse(s.json, nullptr, false);
-    Status st = saved.is_object() && saved.contains("model") && saved.contains("state")
-                    ? e.model.load(saved["model"])
-                    : Status::Error("not a saved consumable");
-    if (st.ok()) st = e.state.restore(saved["state"].dump());
-    if (!st.ok()) {
-      log_warn("stored state of '" + s.consumable + "' ignored: " + st.message());
-      continue;
-    }
-    // A level is checked against the newest level, not against `updated` (the newest
-    // input of any kind: a purchase stamped a little ahead must not refuse the next level).
-    e.state.last_reading_ts = e.model.last_level_ts();
-    sync(e);
-    e.unsaved = false;  // what the store holds
-    e.stored = true;
-    e.saved_version = e.model.version();
-  }
-  // The absence in force, before the readings below are learned again.
-  restore_vacation(*states);
-  std::size_t relearned = 0;
-  for (const Reading& r : *missed) {
-    auto it = consumables_.find(r.consumable);
-    if (it == consumables_.end() || !it->second.stored) continue;
-    if (Status st = learn(it->second, r); !st.ok()) {
-      log_warn("a committed " + r.kind + " reading of '" + r.consumable + "' at " + num(r.ts) +
-               " not learned again: " + st.message());
-      continue;
-    }
-    ++relearned;
-  }
-  if (relearned > 0) {
-    log_info("learned again " + std::to_string(relearned) +
-             " committed readings that came after the last saved states");
-    for (auto& [id, e] : consumables_) {
-      if (!e.unsaved) continue;
-      (void)e.model.take_events();  // announced the first time
-      sync(e);
-      e.must_save = true;  // the next checkpoint holds them
-    }
-  }
-  restoring_ = false;
-  for (auto& [id, e] : consumables_) {
-    if (!e.ever_published) publish_state(e);
-  }
-  return Status::Ok();
 }
 
 std::vector<contract::Filter> Hub::subscriptions() const { return contract::input_filters(root_); }
@@ -382,20 +313,20 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
         metrics_.inc("larder_messages_ignored_total", {{"reason", "retained"}});
         return false;
       }
-      reject(m, {"time", "reading at " + num(ts) + " is older than the last one"});
+      reject(m, {"time", "reading at " + short_number(ts) + " is older than the last one"});
       return false;
     }
     auto v = in_unit(lv->value, lv->unit);
     if (!v) return false;
     double tolerance = 0.05 * c.capacity;
     if (*v < -tolerance) {
-      reject(m, {"range", "level " + num(lv->value) + " " +
+      reject(m, {"range", "level " + short_number(lv->value) + " " +
                               std::string(unit_name(lv->unit)) + " is negative"});
       return false;
     }
     double net = lv->gross ? *v - c.tare : *v;
     if (net > 2 * c.capacity + tolerance) {
-      reject(m, {"range", "level " + num(lv->value) + " " +
+      reject(m, {"range", "level " + short_number(lv->value) + " " +
                               std::string(unit_name(lv->unit)) +
                               " is far above the capacity of '" + c.id + "'"});
       return false;
@@ -526,81 +457,6 @@ void Hub::with_entry(const std::string& id, const std::function<void(Entry&)>& f
   it->second.unsaved = true;
   it->second.must_save = true;  // no reading holds an order fact
   sync(it->second);
-}
-
-void Hub::changed(Entry& e) {
-  if (e.model.version() != e.saved_version) {
-    e.saved_version = e.model.version();
-    e.unsaved = true;
-  }
-  if (restoring_) return;  // restore() publishes every state once it is done
-  if (e.ever_published && !meaningful_change(e.published, e.state)) return;
-  if (clock_.now() - e.last_publish >= options_.min_publish_interval) {
-    publish_state(e);
-  } else {
-    e.dirty = true;
-  }
-}
-
-void Hub::persist() {
-  const double now = clock_.now();
-  for (auto& [id, e] : consumables_) {
-    const double since = now - e.last_saved;
-    const bool due = e.must_save || (e.unsaved && (!e.stored || since >= kBusySaveSeconds)) ||
-                     (e.ticked && since >= kCheckpointSeconds);
-    if (!due) continue;
-    // The stored form is {"model": ..., "state": ...}, written as text: the state is JSON
-    // text already, so it is not parsed again only to be printed.
-    std::string text = R"({"model":)";
-    text += e.model.save().dump();
-    text += R"(,"state":)";
-    text += e.state.to_json();
-    text += '}';
-    store_.put_state(id, std::move(text), e.state.updated);
-    e.unsaved = false;
-    e.must_save = false;
-    e.ticked = false;
-    e.stored = true;
-    e.last_saved = now;
-  }
-}
-
-void Hub::tick() {
-  static const TimingNames kNames("larder_forecast_tick_seconds");  // every model's advance
-  ScopedTiming timing(metrics_, kNames);
-  double now = clock_.now();
-  tick_vacation(now);
-  for (auto& [id, e] : consumables_) {
-    e.model.advance(now);
-    e.ticked = true;
-    sync(e);
-    if (e.dirty && now - e.last_publish >= options_.min_publish_interval) publish_state(e);
-  }
-}
-
-void Hub::publish_pending() {
-  for (auto& [id, e] : consumables_) {
-    if (e.dirty) publish_state(e);
-    // The next persist() saves every model that moved: the store keeps where it stopped.
-    if (e.ticked || e.unsaved) e.must_save = true;
-  }
-}
-
-void Hub::republish_retained() {
-  for (auto& [id, e] : consumables_) {
-    if (e.ever_published) publish_state(e);
-  }
-  republish_vacation();
-}
-
-void Hub::publish_state(Entry& e) {
-  bus_.publish(root_ + "/consumable/" + e.state.id + "/state", e.state.to_json(),
-               /*retain=*/true, 1);
-  metrics_.inc("larder_state_published_total");
-  e.published = e.state;
-  e.ever_published = true;
-  e.dirty = false;
-  e.last_publish = clock_.now();
 }
 
 }  // namespace larder

@@ -11,6 +11,8 @@
 // State is published when it changes meaningfully (consumable_state.h), at most once
 // per `min_publish_interval` per consumable; tick() sends what that delayed. The model
 // and the state are written to the store by persist(), once per flush.
+// Files: hub.cc (inputs, the model's view, events, order facts), hub_state.cc (restore,
+// persist, tick, the retained publications), hub_vacation.cc (vacation mode).
 // Thread rule: event-loop thread only; no I/O but through Bus and Store.
 #pragma once
 

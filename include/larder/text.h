@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,14 @@ inline std::string quote_excerpt(std::string_view s, std::size_t max = 120, char
   for (char c : s.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
   if (s.size() > max) out += "...";
   return out + mark;
+}
+
+// A number for a message: up to ten significant digits, no trailing zeros ("%.10g":
+// 1764460200, 0.25, 1e+300).
+inline std::string short_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
 }
 
 // Where `s` stops being well-formed UTF-8 (the offset of the first byte of a bad sequence:
