@@ -340,6 +340,7 @@ Status add_system_routes(Router& router, Metrics& metrics, Access& access) {
         if (!b.is_object() || !b.contains("token") || !b["token"].is_string()) {
           return HttpResponse::error(400, "bad_request", R"(the body must be {"token":"..."})");
         }
+        if (auto unknown = unknown_field(b, {"token"})) return *unknown;
         return access.sign_in(b["token"].get<std::string>());
       },
       Body::json);

@@ -295,6 +295,12 @@ TEST_CASE("session routes: sign in, use the cookie with CSRF, sign out") {
   CHECK(r.handle(json_req("POST", "/api/v1/session", R"({"tok":"x"})")).status == 400);
   CHECK(r.handle(json_req("POST", "/api/v1/session", R"(["x"])")).status == 400);
   CHECK(r.handle(json_req("POST", "/api/v1/session", R"({"token":5})")).status == 400);
+  // An unknown field is refused (the house rule of JSON bodies), the right token with it too.
+  HttpResponse extra = r.handle(json_req(
+      "POST", "/api/v1/session", std::string(R"({"token":")") + kAdmin + R"(","remember":true})"));
+  CHECK(extra.status == 400);
+  CHECK(extra.body.find("unknown field 'remember' (known: 'token')") != std::string::npos);
+  CHECK(header_of(extra, "Set-Cookie").empty());
 
   HttpResponse in = r.handle(json_req("POST", "/api/v1/session", std::string(R"({"token":")") + kAdmin + "\"}"));
   REQUIRE(in.status == 200);
