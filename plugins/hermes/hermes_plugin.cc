@@ -184,10 +184,13 @@ class Hermes final : public Plugin {
     }
 
     remember_site(site, now);
+    // Known before the hub sees the intent: its answer may come back within input().
+    const bool fresh = !session.empty() && sessions_.count(session) == 0;
     if (!session.empty()) remember_session(session, site, now);
     json payload = {{"intent", target}, {"slots", std::move(slots)}, {"text", text},
                     {"site", site},     {"session", session},        {"confidence", confidence}};
-    out.input("voice/intent", payload.dump(), false);
+    // A session the hub refused the intent of is none of Larder's: it is not kept.
+    if (!out.input("voice/intent", payload.dump(), false) && fresh) sessions_.erase(session);
   }
 
   void tick(double now, Sink& out) override {

@@ -346,6 +346,28 @@ TEST_CASE("hermes: an answer inside a session ends it") {
   CHECK(sink.published[0].topic == "hermes/tts/say");
 }
 
+TEST_CASE("hermes: a session whose intent the hub refused is not Larder's") {
+  auto p = make();
+  FakeSink refusing;
+  refusing.refuse = [](const FakeSink::Input&) { return true; };
+  p->on_message(msg("OrderMore", rhasspy_intent("OrderMore").dump()), 1000, refusing);
+  REQUIRE(refusing.inputs.size() == 1);
+  // No answer of the hub can belong to it: only its site may hear one.
+  FakeSink sink;
+  CHECK_FALSE(p->on_say(say_to("kitchen-session-1", ""), 1001, sink));
+  REQUIRE(p->on_say(say_to("kitchen-session-1", "kitchen"), 1001, sink));
+  REQUIRE(sink.published.size() == 1);
+  CHECK(sink.published[0].topic == "hermes/tts/say");
+
+  // A session the hub took stays Larder's when a later intent in it is refused.
+  send(*p, rhasspy_intent("OrderMore"));
+  p->on_message(msg("Yes", rhasspy_intent("Yes").dump()), 1002, refusing);
+  sink.clear();
+  REQUIRE(p->on_say(say_to("kitchen-session-1", "kitchen"), 1003, sink));
+  REQUIRE(sink.published.size() == 1);
+  CHECK(sink.published[0].topic == "hermes/dialogueManager/endSession");
+}
+
 TEST_CASE("hermes: a question keeps the session open and filters the answers") {
   auto p = make();
   send(*p, rhasspy_intent("OrderMore"));
