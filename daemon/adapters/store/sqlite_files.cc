@@ -1,4 +1,5 @@
-// The database file: where it is, how it is opened read-only, what its errors mean.
+// The database file: where it is, how it is opened read-only, what its errors mean, and
+// which migrations it has had (inspect_sqlite_store).
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -61,6 +62,25 @@ std::string sqlite_read_only_name(const std::string& path, int& extra_flags, boo
 
 std::string sqlite_store_path(const std::string& state_dir) {
   return (fs::path(state_dir) / "larder.db").string();
+}
+
+Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir) {
+  SqliteStoreInfo info;
+  info.path = sqlite_store_path(state_dir);
+  try {
+    SQLite::Database db(info.path, SQLite::OPEN_READONLY);
+    info.journal_mode = db.execAndGet("PRAGMA journal_mode").getString();
+    if (db.tableExists("schema_migrations")) {
+      SQLite::Statement q(db, "SELECT version, applied_at FROM schema_migrations ORDER BY version");
+      while (q.executeStep()) {
+        info.applied.emplace_back(q.getColumn(0).getInt(), q.getColumn(1).getDouble());
+        info.schema_version = q.getColumn(0).getInt();
+      }
+    }
+  } catch (const std::exception& e) {
+    return Status::Error("store: cannot inspect " + info.path + ": " + sqlite_error_text(e));
+  }
+  return info;
 }
 
 }  // namespace larder

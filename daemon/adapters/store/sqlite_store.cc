@@ -586,23 +586,4 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
   }
 }
 
-Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir) {
-  SqliteStoreInfo info;
-  info.path = sqlite_store_path(state_dir);
-  try {
-    SQLite::Database db(info.path, SQLite::OPEN_READONLY);
-    info.journal_mode = db.execAndGet("PRAGMA journal_mode").getString();
-    if (db.tableExists("schema_migrations")) {
-      SQLite::Statement q(db, "SELECT version, applied_at FROM schema_migrations ORDER BY version");
-      while (q.executeStep()) {
-        info.applied.emplace_back(q.getColumn(0).getInt(), q.getColumn(1).getDouble());
-        info.schema_version = q.getColumn(0).getInt();
-      }
-    }
-  } catch (const std::exception& e) {
-    return Status::Error("store: cannot inspect " + info.path + ": " + sqlite_error_text(e));
-  }
-  return info;
-}
-
 }  // namespace larder
