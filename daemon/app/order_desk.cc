@@ -375,6 +375,7 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
                            : r.kind == K::quote_expired ? "quote_expired"
                                                         : "rejected");
             if (r.kind == K::retryable) log_warn("orders: placing " + id + ": " + r.reason);
+            if (!r.ignored.empty()) log_warn("orders: placed " + id + ": " + r.ignored);
             answer(ledger_.place_result(id, r, now()));
           });
         } else if constexpr (std::is_same_v<T, orders::CancelAtRetailer>) {
@@ -391,6 +392,9 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
                              if (alive.expired() || !*alive.lock()) return;
                              count("status", s.status ? "ok" : "no_answer");
                              if (s.status) {
+                               if (!s.ignored.empty()) {
+                                 log_warn("orders: status of " + id + ": " + s.ignored);
+                               }
                                unknown_polls_.erase(id);
                                answer(ledger_.status(id, *s.status, now()));
                                return;

@@ -172,6 +172,7 @@ struct PlaceResult {
   std::string retailer_order_id;  // ok
   std::optional<double> eta;      // ok
   std::optional<Window> window;   // ok
+  std::string ignored{};          // ok: what of the answer was left out, for the log
   std::string reason;             // retryable, rejected
   // quote_expired: the fresh quote the retailer offers instead, if any (the sandbox's 409
   // `price_changed` carries one); else the ledger asks for a new one.

@@ -68,6 +68,7 @@ struct DeliveryChangeOutcome {
 struct StatusOutcome {
   std::optional<RetailerStatus> status;  // set when the retailer answered
   std::string reason;                    // else why not
+  std::string ignored{};                 // with it: what was left out of it, for the log
   // Without a status: the answer was final (a 4xx other than 429: asking again the same
   // way gets the same answer), and whether it said the retailer has no such order (404).
   bool final = false;

@@ -42,6 +42,31 @@ TEST_CASE("the sandbox's place answer: the order id and window, or why not") {
   CHECK(gone.kind == orders::CancelResult::Kind::too_late);
 }
 
+TEST_CASE("an order's malformed eta or window is left out and named, the answer still counts") {
+  auto bad = sandbox::status_outcome(reply(
+      200, R"({"order_id":"r-1","status":"shipped","eta":"soon","window":{"start":20,"end":10}})"));
+  REQUIRE(bad.status.has_value());
+  CHECK(bad.status->status == "shipped");
+  CHECK_FALSE(bad.status->eta.has_value());
+  CHECK_FALSE(bad.status->window.has_value());
+  CHECK(bad.ignored.find(R"("eta" "soon")") != std::string::npos);
+  CHECK(bad.ignored.find(R"("window" {"end":10,"start":20})") != std::string::npos);
+
+  auto good = sandbox::status_outcome(
+      reply(200, R"({"status":"placed","eta":1764547200,"window":{"start":10,"end":20}})"));
+  REQUIRE(good.status.has_value());
+  CHECK(good.status->eta == 1764547200);
+  CHECK(good.ignored.empty());
+  auto absent = sandbox::status_outcome(reply(200, R"({"status":"placed","eta":null})"));
+  REQUIRE(absent.status.has_value());
+  CHECK(absent.ignored.empty());  // null is as good as a missing key
+
+  auto placed = sandbox::place_result(reply(201, R"({"order_id":"r-2","window":[1,2]})"));
+  CHECK(placed.kind == orders::PlaceResult::Kind::ok);
+  CHECK_FALSE(placed.window.has_value());
+  CHECK(placed.ignored.find(R"("window" [1,2])") != std::string::npos);
+}
+
 TEST_CASE("a delivery change's reasons never carry the trunk's code, even echoed back") {
   const std::string code = "A1b2C3d4E5f6G7h8J9k0";
   const std::string body =

@@ -105,6 +105,24 @@ std::optional<orders::Window> window_at(const json& j, const char* key) {
   return orders::Window{*start, *end};
 }
 
+std::string timing_at(const json& j, std::optional<double>& eta,
+                      std::optional<orders::Window>& window) {
+  eta = finite_number(j, "eta");
+  window = window_at(j, "window");
+  std::string ignored;
+  auto given = [&j](const char* key) {
+    return j.is_object() && j.contains(key) && !j[key].is_null();
+  };
+  if (!eta && given("eta")) ignored = "\"eta\" " + printable(json_text(j["eta"]), 60);
+  if (!window && given("window")) {
+    if (!ignored.empty()) ignored += ", ";
+    ignored += "\"window\" " + printable(json_text(j["window"]), 120);
+  }
+  if (ignored.empty()) return ignored;
+  return "left out " + ignored +
+         " (eta: epoch seconds; window: {\"start\",\"end\"}, start <= end)";
+}
+
 orders::QuoteOutcome quote_outcome(const HttpReply& r) {
   orders::QuoteOutcome out;
   if (success(r)) {
@@ -141,8 +159,7 @@ PlaceResult place_result(const HttpReply& r) {
     }
     out.kind = PlaceResult::Kind::ok;
     out.retailer_order_id = *id;
-    out.eta = finite_number(*j, "eta");
-    out.window = window_at(*j, "window");
+    out.ignored = timing_at(*j, out.eta, out.window);
     return out;
   }
   out.reason = describe(r);
@@ -221,8 +238,7 @@ orders::StatusOutcome status_outcome(const HttpReply& r) {
   orders::RetailerStatus s;
   s.status = *status;
   s.reason = short_string(*j, "reason").value_or("");
-  s.window = window_at(*j, "window");
-  s.eta = finite_number(*j, "eta");
+  out.ignored = timing_at(*j, s.eta, s.window);
   out.status = std::move(s);
   return out;
 }

@@ -22,6 +22,12 @@ namespace sandbox {
 
 // `j[key]` as a window {"start","end"} of finite numbers with end >= start, or nothing.
 std::optional<orders::Window> window_at(const nlohmann::json& j, const char* key);
+
+// An order's optional "eta" and "window" in `j` (POST /v1/orders, GET /v1/orders/<id>). A
+// value that is there, not null, and not what the contract allows (finite epoch seconds; a
+// window as above) is left out; the text returned names it, for the log ("" if none was).
+std::string timing_at(const nlohmann::json& j, std::optional<double>& eta,
+                      std::optional<orders::Window>& window);
 // The answers to POST /v1/quotes, POST /v1/orders, POST .../cancel, GET /v1/orders/<id>
 // and PUT .../delivery (whose reasons never quote `code`, the trunk's code sent with it).
 orders::QuoteOutcome quote_outcome(const HttpReply& r);
