@@ -9,11 +9,13 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "adapters/store/sqlite_backup.h"
+#include "adapters/store/sqlite_store.h"
 #include "support/fault_rig.h"
 #include "support/larderctl_run.h"
 #include "support/larderd.h"
@@ -78,6 +80,21 @@ TEST_CASE("a backup taken under load and restored: the restored hub forecasts as
   CHECK(again.status.code == 2);
   CHECK(again.err.find("--force") != std::string::npos);
   CHECK(larderctl({"backup", "--config", first.config_path()}).status.code == 2);
+  // Never onto the live database (a copy renamed over it would take the place of the file
+  // larderd writes to), nor where nothing can be written.
+  const std::string live = sqlite_store_path(first.state_dir());
+  for (const auto& [dest, says] : std::vector<std::pair<std::string, std::string>>{
+           {live, "a file of the live store"},
+           {live + "-wal", "a file of the live store"},
+           {"", "an argument is empty ('')"},
+           {work.file("no-such-dir/b.db"), work.file("no-such-dir") + " does not exist"},
+           {work.file("b.db/"), "names a directory"}}) {
+    CtlRun r = larderctl({"backup", dest, "--config", first.config_path(), "--force"});
+    INFO(dest, ": ", r.err);
+    CHECK(r.status.code == 2);
+    CHECK(r.err.find(says) != std::string::npos);
+    CHECK(r.out.empty());
+  }
   CHECK(larderctl({"backup", backup, "--config", first.config_path(), "--frobnicate"}).status.code == 2);
   CHECK(larderctl({"restore", work.file("missing.db"), "--config", first.config_path()}).status.code == 2);
   CtlRun busy = larderctl({"restore", backup, "--config", first.config_path()});

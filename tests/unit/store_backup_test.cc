@@ -3,11 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -73,6 +76,42 @@ TEST_CASE("backup: a copy of the database, refused over an existing file unless 
   int files = 0;
   for (const auto& e : fs::directory_iterator(dir.path())) files += e.is_regular_file() ? 1 : 0;
   CHECK(files == 1);
+}
+
+TEST_CASE("backup: never onto the live store's own files, nor where it cannot be written") {
+  TempDir dir;
+  const std::string state = dir.file("state");
+  fill(state, 20);
+  const std::string db = sqlite_store_path(state);
+  Metrics m;
+  auto store = open_store(state, m);  // as a running larderd holds it
+  fs::create_symlink(db, dir.file("link.db"));
+  fs::create_hard_link(db, dir.file("hard.db"));
+  for (const std::string& dest :
+       {db, db + "-wal", db + "-shm", state + "/larderd.lock", state + "/./larder.db",
+        dir.file("link.db"), dir.file("hard.db")}) {
+    CAPTURE(dest);
+    auto refused = sqlite_backup(state, dest, true);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().message().find("a file of the live store") != std::string::npos);
+  }
+  for (const auto& [dest, says] : std::vector<std::pair<std::string, std::string>>{
+           {"", "an empty name"},
+           {dir.file("sub/"), "names a directory"},
+           {dir.path(), "is a directory"},
+           {dir.file("none/b.db"), "cannot write " + dir.file("none/b.db") + ": " +
+                                       dir.file("none") + " does not exist"},
+           {db + "/b.db", db + " is not a directory"}}) {
+    CAPTURE(dest);
+    auto refused = sqlite_backup(state, dest, true);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().message().find(says) != std::string::npos);
+  }
+  // The live store lost nothing: what it commits now is in the file it writes to.
+  for (int i = 0; i < 5; ++i) store->append(Reading{"coffee", 5000.0 + i, "level", 10.0});
+  REQUIRE(store->flush().ok());
+  CHECK(scalar(db, "SELECT count(*) FROM readings") == 25);
+  CHECK(check_backup_target(state, dir.file("elsewhere.db")).ok());
 }
 
 TEST_CASE("backup: a copy taken while another connection commits is one consistent moment") {
@@ -159,6 +198,24 @@ TEST_CASE("restore: refused while larderd holds the state directory, then the co
   REQUIRE(states.ok());
   REQUIRE(states->size() == 1);
   CHECK((*states)[0].json == "{\"n\":50}");
+
+  // Restored again within the same second: the old database kept before is kept too. (The
+  // names of this second and the next two are taken, so the clock cannot dodge the case.)
+  store.reset();
+  const std::time_t now = std::time(nullptr);
+  for (std::time_t t = now; t <= now + 2; ++t) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    std::ofstream(db + ".before-restore-" + stamp) << "taken";
+  }
+  auto again = sqlite_restore(dir.file("a.db"), dir.file("b"));
+  INFO(again.status().message());
+  REQUIRE(again.ok());
+  CHECK(again->aside.substr(again->aside.size() - 2) == "-2");
+  CHECK(scalar(again->aside, "SELECT count(*) FROM readings") == 50);
+  CHECK(scalar(db, "SELECT count(*) FROM readings") == 50);
 
   // Into a state directory that does not exist yet: nothing to keep aside.
   auto fresh = sqlite_restore(dir.file("a.db"), dir.file("fresh/state"));

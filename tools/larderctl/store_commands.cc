@@ -34,8 +34,8 @@ int backup_command(const Args& args) {
   // What the caller can fix is refused before anything is written (exit 2); the copy
   // checks the same again, since things may change meanwhile.
   std::error_code ec;
-  if (std::filesystem::is_directory(dest, ec)) {
-    return refuse("backup", kBackupUsage, dest + " is a directory");
+  if (auto bad = larder::check_backup_target(config->state_dir, dest); !bad.ok()) {
+    return refuse("backup", kBackupUsage, bad.message());
   }
   if (std::filesystem::exists(dest, ec) && !opts->has("--force")) {
     return refuse("backup", kBackupUsage, dest + " exists; give --force to replace it");

@@ -109,7 +109,47 @@ std::string utc_stamp() {
   return buf;
 }
 
+// `p` absolute, with the symbolic links of the part that exists resolved.
+fs::path resolved(const fs::path& p) {
+  std::error_code ec;
+  fs::path out = fs::weakly_canonical(fs::absolute(p, ec), ec);
+  return ec ? fs::absolute(p, ec).lexically_normal() : out;
+}
+
+bool same_file(const fs::path& a, const fs::path& b) {
+  if (resolved(a) == resolved(b)) return true;
+  std::error_code ec;
+  return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec) && !ec;
+}
+
 }  // namespace
+
+Status check_backup_target(const std::string& state_dir, const std::string& dest) {
+  if (dest.empty()) return Status::Error("the backup FILE is an empty name");
+  if (dest.back() == '/') return Status::Error(dest + " names a directory, not a file");
+  std::error_code ec;
+  if (fs::is_directory(dest, ec)) return Status::Error(dest + " is a directory");
+  const std::string db = sqlite_store_path(state_dir);
+  for (const std::string& own : {db, db + "-wal", db + "-shm", db + "-journal",
+                                 (fs::path(state_dir) / "larderd.lock").string()}) {
+    if (same_file(dest, own)) {
+      return Status::Error(dest + " is " + own +
+                           ", a file of the live store: the backup must go elsewhere");
+    }
+  }
+  fs::path dir = fs::path(dest).parent_path();
+  if (dir.empty()) dir = ".";
+  const fs::file_status st = fs::status(dir, ec);
+  if (!fs::exists(st)) return Status::Error("cannot write " + dest + ": " + dir.string() +
+                                            " does not exist");
+  if (!fs::is_directory(st)) {
+    return Status::Error("cannot write " + dest + ": " + dir.string() + " is not a directory");
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return Status::Error("cannot write " + dest + " into " + dir.string() + ": " + errno_text());
+  }
+  return Status::Ok();
+}
 
 Result<int> check_larder_database(const std::string& path) {
   std::error_code ec;
@@ -153,10 +193,10 @@ Result<BackupInfo> sqlite_backup(const std::string& state_dir, const std::string
   const std::string src = sqlite_store_path(state_dir);
   std::error_code ec;
   if (!fs::exists(src, ec)) return Status::Error("there is no database at " + src);
+  if (Status s = check_backup_target(state_dir, dest); !s.ok()) return s;
   if (!overwrite && fs::exists(dest, ec)) {
     return Status::Error(dest + " exists; give --force to replace it");
   }
-  if (fs::is_directory(dest, ec)) return Status::Error(dest + " is a directory");
   const std::string tmp = dest + ".tmp-" + std::to_string(::getpid());
   BackupInfo info;
   if (Status s = copy_database(src, tmp, info.restarts); !s.ok()) {
@@ -210,10 +250,17 @@ Result<RestoreInfo> sqlite_restore(const std::string& backup, const std::string&
   RestoreInfo info;
   info.schema_version = *version;
   if (fs::exists(db, ec)) {
-    info.aside = db + ".before-restore-" + utc_stamp();
     // The old file keeps its name until the copy takes it over; its -wal moves with it
-    // (left behind it would be replayed into the restored database).
-    if (::link(db.c_str(), info.aside.c_str()) != 0) {
+    // (left behind it would be replayed into the restored database). link(2) takes a
+    // free name only: a restore in the same second kept one already.
+    const std::string aside = db + ".before-restore-" + utc_stamp();
+    info.aside = aside;
+    int rc = ::link(db.c_str(), aside.c_str());
+    for (int n = 2; rc != 0 && errno == EEXIST && n <= 100; ++n) {
+      info.aside = aside + "-" + std::to_string(n);
+      rc = ::link(db.c_str(), info.aside.c_str());
+    }
+    if (rc != 0) {
       const std::string why = errno_text();
       ::unlink(tmp.c_str());
       return Status::Error("cannot keep the old database as " + info.aside + ": " + why);

@@ -14,7 +14,8 @@
 // sqlite_restore() puts a copy back into a state directory while larderd is stopped: it
 // checks the copy (integrity, a Larder schema this binary knows), takes larderd's lock file
 // (so it refuses while a larderd runs there), copies the backup beside larder.db, keeps the
-// old database as `larder.db.before-restore-<UTC time>` (its -wal with it; the -shm goes),
+// old database as `larder.db.before-restore-<UTC time>` (`-2`, `-3`... after it when a
+// restore in the same second kept one already; its -wal with it; the -shm goes),
 // and renames the copy onto larder.db. The directory is created if missing.
 // Thread rule: plain functions; they block on the disk (larderctl).
 #pragma once
@@ -34,6 +35,15 @@ struct BackupInfo {
 
 Result<BackupInfo> sqlite_backup(const std::string& state_dir, const std::string& dest,
                                  bool overwrite);
+
+// Whether `dest` can take a backup of the database in `state_dir`: a name that is not empty
+// and names no directory, in a directory that exists and can be written, and none of the
+// files the live store itself uses (larder.db, its -wal, -shm and -journal, larderd.lock):
+// a copy renamed over the database would take the place of the file a running larderd
+// writes to, and what it writes after would be lost. Symbolic links and hard links to
+// those files count as the files. sqlite_backup() checks it first; larderctl before the
+// configuration's other checks, to refuse as a bad argument.
+Status check_backup_target(const std::string& state_dir, const std::string& dest);
 
 // What a database file is: Ok with its schema version when it is an intact Larder database
 // this binary can open (version 1 to the newest known); otherwise what is wrong.
