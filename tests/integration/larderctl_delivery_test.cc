@@ -5,11 +5,15 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "support/larderctl_run.h"
 #include "support/larderd.h"
@@ -45,6 +49,35 @@ void make_cert(const TempDir& dir, const std::string& name) {
       " -subj /CN=" + name + " -addext subjectAltName=DNS:" + name + " -keyout " +
       dir.file(name + ".key") + " -out " + dir.file(name + ".pem") + " 2>/dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
+}
+
+// A PEM file holding only a certificate revocation list, issued by `name`'s certificate
+// (made by make_cert): OpenSSL loads it as trust material, and it trusts nothing.
+std::string write_crl_only(const TempDir& dir, const std::string& name) {
+  FILE* f = std::fopen(dir.file(name + ".key").c_str(), "r");
+  REQUIRE(f != nullptr);
+  EVP_PKEY* key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  REQUIRE(key != nullptr);
+  X509_CRL* crl = X509_CRL_new();
+  X509_NAME* issuer = X509_NAME_new();
+  X509_NAME_add_entry_by_txt(issuer, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
+  X509_CRL_set_version(crl, 1);
+  X509_CRL_set_issuer_name(crl, issuer);
+  ASN1_TIME* now = ASN1_TIME_set(nullptr, std::time(nullptr));
+  X509_CRL_set1_lastUpdate(crl, now);
+  REQUIRE(X509_CRL_sign(crl, key, EVP_sha256()) > 0);
+  const std::string path = dir.file(name + ".crl.pem");
+  FILE* out = std::fopen(path.c_str(), "w");
+  REQUIRE(out != nullptr);
+  CHECK(PEM_write_X509_CRL(out, crl) == 1);
+  std::fclose(out);
+  ASN1_TIME_free(now);
+  X509_NAME_free(issuer);
+  X509_CRL_free(crl);
+  EVP_PKEY_free(key);
+  return path;
 }
 
 }  // namespace
@@ -111,9 +144,12 @@ TEST_CASE("larderctl deliveries and revoke refuse bad arguments with the usage l
       {{"deliveries", "--config"}, "--config needs a value"},
       {{"deliveries", "--config", config, "--bogus"}, "unknown option '--bogus'"},
       {{"deliveries", "--config", config, "extra"}, "unexpected argument 'extra'"},
+      {{"deliveries", "--config", config, "--bogus\x1b[31m"}, "unknown option '--bogus?[31m'"},
+      {{"deliveries", "--config", ""}, "--config needs a value, not ''"},
       {{"deliveries", "--config", config, "--ca", dir.file("ca.pem")}, "--ca is for HTTPS"},
       {{"revoke", "--config", config}, "ORDER_ID is required"},
       {{"revoke", "a", "b", "--config", config}, "unexpected argument 'b'"},
+      {{"revoke", "", "--config", config}, "an argument is empty ('')"},
       {{"revoke", "Bad/Order", "--config", config}, "'Bad/Order' is not an order id"},
       {{"revoke", "x", "--config", config, "--json"}, "unknown option '--json'"},
   };
@@ -165,15 +201,19 @@ TEST_CASE("over HTTPS larderctl trusts only a certificate from --ca that names t
   CHECK(other_ca.err.find("its certificate is not trusted") != std::string::npos);
   auto no_file = larderctl({"deliveries", "--config", config, "--ca", pki.file("none.pem")});
   CHECK(no_file.status.code == 2);
-  CHECK(no_file.err.find("cannot read the CA file " + pki.file("none.pem")) != std::string::npos);
+  CHECK(no_file.err.find("cannot read the CA file " + pki.file("none.pem") +
+                         ": it does not exist") != std::string::npos);
   // A CA file that is no CA file is a bad argument (exit 2, nothing sent), not an
   // unreachable larderd.
   const std::string not_pem = pki.write("not.pem", "not a certificate\n");
+  const std::string crl_only = write_crl_only(pki, "localhost");
   struct BadCa {
     std::string file, says;
   };
   for (const BadCa& bad : {BadCa{pki.path(), "the CA file " + pki.path() + " is a directory"},
                            BadCa{not_pem, "the CA file " + not_pem + " holds no PEM certificate"},
+                           BadCa{crl_only, "the CA file " + crl_only + " holds no PEM certificate"},
+                           BadCa{"", "--ca needs a value, not ''"},
                            BadCa{pki.file("localhost.key"), "the CA file " +
                                      pki.file("localhost.key") + " holds no PEM certificate"}}) {
     for (const std::string command : {"deliveries", "status"}) {

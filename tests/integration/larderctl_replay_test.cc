@@ -63,6 +63,12 @@ TEST_CASE("larderctl replay refuses bad arguments and files with exit 2, before 
     CHECK(r.status.code == 2);
     CHECK(r.err.find("usage: larderctl replay --config FILE --input FILE") != std::string::npos);
   }
+  SUBCASE("an empty value is refused, not taken for the option left out (stdout)") {
+    CtlRun r = larderctl({"replay", "--config", config, "--input", input, "--output", ""});
+    CHECK(r.status.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("--output needs a value, not ''") != std::string::npos);
+  }
   SUBCASE("a directory as the input") {
     CtlRun r = larderctl({"replay", "--config", config, "--input", dir.path()});
     CHECK(r.status.code == 2);

@@ -94,17 +94,28 @@ larder::Status check_ca_file(const std::string& path) {
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
   if (fs::is_directory(st)) return larder::Status::Error("the CA file " + path + " is a directory");
+  if (!fs::exists(st)) {
+    return larder::Status::Error("cannot read the CA file " + path + ": it does not exist");
+  }
   if (ec || !fs::is_regular_file(st) || !std::ifstream(path)) {
     return larder::Status::Error("cannot read the CA file " + path +
-                                 (fs::exists(st) ? " (not a regular file)" : ""));
+                                 (fs::is_regular_file(st) ? "" : " (not a regular file)"));
   }
-  // As the request will load it: OpenSSL refuses a file without a PEM certificate in it.
+  // As the request will load it: OpenSSL refuses a file without a PEM certificate or CRL
+  // in it, and a file of CRLs alone verifies nothing.
   api_impl::asio::ssl::context ctx(api_impl::asio::ssl::context::tls_client);
   boost::system::error_code ca_ec;
   ctx.load_verify_file(path, ca_ec);
-  if (ca_ec) {
-    return larder::Status::Error("the CA file " + path + " holds no PEM certificate (" +
-                                 ca_ec.message() + ")");
+  bool certificate = false;
+  if (!ca_ec) {
+    const auto* objects = X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx.native_handle()));
+    for (int i = 0; i < sk_X509_OBJECT_num(objects) && !certificate; ++i) {
+      certificate = X509_OBJECT_get_type(sk_X509_OBJECT_value(objects, i)) == X509_LU_X509;
+    }
+  }
+  if (!certificate) {
+    return larder::Status::Error("the CA file " + path + " holds no PEM certificate" +
+                                 (ca_ec ? " (" + ca_ec.message() + ")" : std::string()));
   }
   return larder::Status::Ok();
 }

@@ -20,16 +20,18 @@ larder::Result<Options> parse_options(const Args& args, const OptionSpec& spec) 
     if (spec.with_value.count(a)) {
       if (i + 1 >= args.size()) return larder::Status::Error(a + " needs a value");
       if (o.values.count(a)) return larder::Status::Error(a + " is given twice");
+      if (args[i + 1].empty()) return larder::Status::Error(a + " needs a value, not ''");
       o.values[a] = args[++i];
     } else if (spec.switches.count(a)) {
       if (o.switches.count(a)) return larder::Status::Error(a + " is given twice");
       o.switches.insert(a);
     } else if (a.size() > 1 && a[0] == '-') {
-      return larder::Status::Error("unknown option '" + a + "'");
+      return larder::Status::Error("unknown option '" + printable(a) + "'");
     } else {
       if (o.positional.size() >= spec.positionals) {
-        return larder::Status::Error("unexpected argument '" + a + "'");
+        return larder::Status::Error("unexpected argument '" + printable(a) + "'");
       }
+      if (a.empty()) return larder::Status::Error("an argument is empty ('')");
       o.positional.push_back(a);
     }
   }
@@ -85,6 +87,12 @@ std::string iso_local(double ts, const larder::TimeZone& zone) {
   std::snprintf(off, sizeof off, "%c%02d:%02d", offset < 0 ? '-' : '+', mag / 3600,
                 (mag % 3600) / 60);
   return out + off;
+}
+
+std::optional<std::string> bad_id(const std::string& id, const char* what) {
+  if (larder::valid_id(id)) return std::nullopt;
+  return "'" + printable(id.substr(0, 64)) + (id.size() > 64 ? "..." : "") + "' is not " +
+         what + " (1 to 64 lower-case letters, digits, '_' and '-', from a letter or digit)";
 }
 
 std::string printable(const std::string& s) {

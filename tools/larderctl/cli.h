@@ -65,6 +65,9 @@ std::string local_format(double ts, const larder::TimeZone& zone, const char* fo
 
 // A text made safe for a terminal: control characters become '?'.
 std::string printable(const std::string& s);
+// Why `id` is not a valid id (larder::valid_id), naming it as `what` ("an order id"), or
+// nothing when it is one.
+std::optional<std::string> bad_id(const std::string& id, const char* what);
 
 // Columns aligned by characters (UTF-8 aware), two spaces apart, the last one not padded;
 // every cell goes through printable().

@@ -135,11 +135,8 @@ int consumables_command(const Args& args) {
   auto opts = parse_options(args, {{"--config", "--ca"}, {"--json"}, 1});
   if (!opts.ok()) return refuse_usage(command, opts.status().message(), kConsumablesUsage);
   const bool one = !opts->positional.empty();
-  if (one && !larder::valid_id(opts->positional[0])) {
-    return refuse_usage(command,
-                        "'" + printable(opts->positional[0].substr(0, 64)) +
-                            "' is not a consumable id (lower-case letters, digits, '_' and '-')",
-                        kConsumablesUsage);
+  if (auto why = one ? bad_id(opts->positional[0], "a consumable id") : std::nullopt) {
+    return refuse_usage(command, *why, kConsumablesUsage);
   }
   auto session = open_session(command, *opts, kConsumablesUsage, /*admin=*/false);
   if (!session) return kExitUsage;

@@ -105,12 +105,7 @@ int revoke_command(const Args& args) {
     return refuse_usage("revoke", "ORDER_ID is required", kRevokeUsage);
   }
   const std::string& order_id = opts->positional[0];
-  if (!larder::valid_id(order_id)) {
-    return refuse_usage("revoke",
-                        "'" + printable(order_id.substr(0, 64)) +
-                            "' is not an order id (lower-case letters, digits, '_' and '-')",
-                        kRevokeUsage);
-  }
+  if (auto why = bad_id(order_id, "an order id")) return refuse_usage("revoke", *why, kRevokeUsage);
   auto session = open_session("revoke", *opts, kRevokeUsage, /*admin=*/true);
   if (!session) return kExitUsage;
 

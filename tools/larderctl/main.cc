@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
   }
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
-    std::fprintf(stderr, "larderctl: unknown command '%s'\n", argv[1]);
+    std::fprintf(stderr, "larderctl: unknown command '%s'\n",
+                 larderctl::printable(argv[1]).c_str());
     usage(stderr);
     return larderctl::kExitUsage;
   }

@@ -48,11 +48,6 @@ std::optional<int> parse_quantity(const std::string& s) {
   return q;
 }
 
-std::optional<std::string> bad_id(const std::string& id, const char* what) {
-  if (larder::valid_id(id)) return std::nullopt;
-  return "'" + printable(id.substr(0, 64)) + "' is not " + what +
-         " (lower-case letters, digits, '_' and '-')";
-}
 
 // Each item's consumable, and each one's quantity: "coffee" / "2", "pods, coffee" / "1, 1".
 std::pair<std::string, std::string> items_text(const json& o) {
