@@ -198,8 +198,13 @@ std::string check_header_value(std::string_view value) {
 }
 
 std::string check_max_length(std::string_view text, std::size_t max) {
-  if (text.size() <= max) return "";
-  return "must be at most " + std::to_string(max) + " characters";
+  // Characters, not bytes (the file is UTF-8): a name in another script is not cut short.
+  const auto n = static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  }));
+  if (n <= max) return "";
+  return "must be at most " + std::to_string(max) + " characters (it has " + std::to_string(n) +
+         ")";
 }
 
 std::string check_one_of(std::string_view value, std::initializer_list<std::string_view> options) {

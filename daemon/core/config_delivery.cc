@@ -23,22 +23,13 @@ void read_place(Section& s, TrunkPlaceConfig& out) {
 
 // max_dims_cm: three sizes in centimetres, each (0, 500], in any order.
 void read_dims(Section& s, std::array<double, 3>& out) {
-  auto check = [](std::string_view v) -> std::string {
-    std::string text(v);
-    char* end = nullptr;
-    double d = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0' || !(d > 0 && d <= 500)) {
-      return "must be a size in cm greater than 0 and at most 500";
-    }
-    return "";
-  };
-  auto items = s.string_list("max_dims_cm", Need::optional, check);
-  if (!items) return;
-  if (items->size() != 3) {
-    if (s.has("max_dims_cm")) s.error("max_dims_cm", "must be three sizes in cm, like [66, 53, 40]");
+  auto sizes = s.number_list("max_dims_cm", Need::optional, Range{0.0, 500.0, true, false});
+  if (!sizes) return;
+  if (sizes->size() != 3) {
+    s.error("max_dims_cm", "must be three sizes in cm, like [66, 53, 40]");
     return;
   }
-  for (std::size_t i = 0; i < 3; ++i) out[i] = std::strtod((*items)[i].value.c_str(), nullptr);
+  for (std::size_t i = 0; i < 3; ++i) out[i] = (*sizes)[i];
 }
 
 void read_limits(Section& s, DeliveryLimitsConfig& out) {

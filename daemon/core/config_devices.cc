@@ -126,6 +126,13 @@ void read_sensor(Section& s, SensorConfig& out, const std::vector<ConsumableConf
         return "";
       })) {
     out.unit = parse_unit(*u);
+  } else if (kind && out.kind == SensorKind::tasmota_hx711 && c && !s.has("unit") &&
+             out.unit && dimension_of(*out.unit) != dimension_of(c->unit)) {
+    // Checked as a written unit is: every reading would be refused at run time.
+    s.error("kind", "tasmota_hx711 reports kg, which does not fit consumable '" + c->id +
+                        "' (" + std::string(unit_name(c->unit)) +
+                        "): give the unit its readings are in after factor, unit: " +
+                        std::string(unit_name(c->unit)));
   }
   if (auto g = s.boolean("gross", Need::optional)) out.gross = *g;
   if (sr04) {

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <utility>
 
+#include "larder/text.h"
+
 namespace larder::config {
 namespace {
 
@@ -24,16 +26,65 @@ std::string format_number(double v) {
   return std::string(buf, res.ptr);
 }
 
-// "text" with quotes, backslashes and control characters escaped, cut at 60 characters.
-std::string quote(std::string_view s) {
+// C0 controls, DEL, and the controls and separators of Unicode that break a line (U+0085
+// NEL, U+2028, U+2029) or are C1 controls (U+0080..U+009F, UTF-8 \xc2\x80..\xc2\x9f).
+bool has_control(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u < 0x20 || u == 0x7f) return true;
+    const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
+    if (u == 0xc2 && next >= 0x80 && next <= 0x9f) return true;
+    if (u == 0xe2 && next == 0x80 && i + 2 < s.size() &&
+        (s[i + 2] == '\xa8' || s[i + 2] == '\xa9')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// How many bytes the well-formed UTF-8 character at `s[i]` (not ASCII) takes, or 0.
+std::size_t utf8_length_at(std::string_view s, std::size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  const std::size_t len = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3
+                          : b >= 0xf0 && b <= 0xf4                            ? 4
+                                                                              : 0;
+  if (len == 0 || s.size() - i < len) return 0;
+  return utf8_invalid_at(s.substr(i, len)) == std::string_view::npos ? len : 0;
+}
+
+// A URL's user name and password replaced by "***" (error messages never show a secret):
+// "tcp://larder:pw@host:1883" -> "tcp://***@host:1883". Anything else as it is.
+std::string without_userinfo(std::string_view s) {
+  const auto scheme = s.find("://");
+  if (scheme == std::string_view::npos) return std::string(s);
+  const auto start = scheme + 3;
+  const auto end = s.find_first_of("/?#", start);
+  const auto at = s.substr(start, end == std::string_view::npos ? end : end - start).rfind('@');
+  if (at == std::string_view::npos) return std::string(s);
+  return std::string(s.substr(0, start)) + "***" + std::string(s.substr(start + at));
+}
+
+// "text" with quotes, backslashes, control characters and bytes that are not UTF-8 escaped,
+// cut after 60 characters (never inside one), and a URL's user name and password hidden.
+std::string quote(std::string_view text) {
+  const std::string s = without_userinfo(text);
   std::string out = "\"";
   std::size_t n = 0;
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
     if (++n > 60) {
       out += "...";
       break;
     }
+    const char c = s[i];
     auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      const std::size_t len = utf8_length_at(s, i);
+      if (len != 0 && !has_control(std::string_view(s).substr(i, len))) {
+        out.append(s, i, len);
+        i += len - 1;
+        continue;
+      }
+    }
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
@@ -41,7 +92,7 @@ std::string quote(std::string_view s) {
       out += "\\n";
     } else if (c == '\t') {
       out += "\\t";
-    } else if (u < 0x20 || u == 0x7f) {
+    } else if (u < 0x20 || u >= 0x7f) {
       static const char* hex = "0123456789abcdef";
       out += "\\x";
       out += hex[u >> 4];
@@ -51,13 +102,6 @@ std::string quote(std::string_view s) {
     }
   }
   return out + "\"";
-}
-
-bool has_control(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
 }
 
 int line_of(const YAML::Node& n, int fallback) {
@@ -281,28 +325,68 @@ std::optional<std::string> Section::string(std::string_view key, Need need, cons
   return s;
 }
 
+namespace {
+
+// `v` as a number inside `range`, or what is wrong with it (in `what`).
+std::optional<double> read_number(const YAML::Node& v, const Range& range, std::string& what) {
+  std::string must = "must be " + range.describe() + ", got ";
+  if (!v.IsScalar()) {
+    what = must + describe_value(v);
+    return std::nullopt;
+  }
+  if (quoted(v)) {
+    what = must + "the string " + quote(v.Scalar()) + " (write numbers without quotes)";
+    return std::nullopt;
+  }
+  std::optional<double> d = parse_number(v.Scalar());
+  if (!d || !range.contains(*d)) {
+    what = must + quote(v.Scalar());
+    return std::nullopt;
+  }
+  return d;
+}
+
+}  // namespace
+
 std::optional<double> Section::number(std::string_view key, Need need, const Range& range) {
   const Field* f = lookup(key);
   if (!f) {
     if (need == Need::required) missing(key);
     return std::nullopt;
   }
-  const YAML::Node& v = f->value;
-  std::string must = "must be " + range.describe() + ", got ";
-  if (!v.IsScalar()) {
-    error(key, must + describe_value(v));
-    return std::nullopt;
-  }
-  if (quoted(v)) {
-    error(key, must + "the string " + quote(v.Scalar()) + " (write numbers without quotes)");
-    return std::nullopt;
-  }
-  std::optional<double> d = parse_number(v.Scalar());
-  if (!d || !range.contains(*d)) {
-    error(key, must + quote(v.Scalar()));
-    return std::nullopt;
-  }
+  std::string what;
+  auto d = read_number(f->value, range, what);
+  if (!d) error(key, std::move(what));
   return d;
+}
+
+std::optional<std::vector<double>> Section::number_list(std::string_view key, Need need,
+                                                        const Range& range) {
+  const Field* f = lookup(key);
+  if (!f) {
+    if (need == Need::required) missing(key);
+    return std::nullopt;
+  }
+  if (!f->value.IsSequence()) {
+    error(key, "must be a list of numbers, like [1, 2], got " + describe_value(f->value));
+    return std::nullopt;
+  }
+  std::vector<double> out;
+  bool bad = false;
+  std::size_t i = 0;
+  for (const YAML::Node& item : f->value) {
+    std::string what;
+    if (auto d = read_number(item, range, what)) {
+      out.push_back(*d);
+    } else {
+      reader_.error(line_of(item, f->line), f->path + "[" + std::to_string(i) + "]",
+                    std::move(what));
+      bad = true;
+    }
+    ++i;
+  }
+  if (bad) return std::nullopt;
+  return out;
 }
 
 std::optional<bool> Section::boolean(std::string_view key, Need need) {

@@ -61,5 +61,8 @@ void read_notify(Section& s, NotifyConfig& out);
 // TLS file paths: `ca` when `with_ca`, `cert` and `key` (both or neither; both required
 // when `need_cert`). Each must be a readable file now.
 void read_tls(Section& s, TlsConfig& out, bool with_ca, bool need_cert);  // config_tls.cc
+// Whether the file at `path` (given as `key`) holds PEM certificates; reports it if not
+// (config_tls.cc).
+bool check_pem_certificates(Section& s, std::string_view key, const std::string& path);
 
 }  // namespace larder::config

@@ -77,6 +77,10 @@ void check_pair(Section& s, const std::string& cert_pem, const std::string& cert
 
 }  // namespace
 
+bool check_pem_certificates(Section& s, std::string_view key, const std::string& path) {
+  return check_pem(s, key, path, /*private_key=*/false).has_value();
+}
+
 void read_tls(Section& s, TlsConfig& out, bool with_ca, bool need_cert) {
   if (with_ca) {
     if (auto ca = s.readable_file("ca", Need::optional)) {

@@ -91,7 +91,8 @@ void read_alexa(Section& s, AlexaConfig& out) {
     s.error("trust_store", "\"" + *store + "\" does not exist");
   } else if (!std::filesystem::is_regular_file(st) && !std::filesystem::is_directory(st)) {
     s.error("trust_store", "\"" + *store + "\" must be a file of certificates or a folder");
-  } else {
+  } else if (std::filesystem::is_directory(st) ||
+             check_pem_certificates(s, "trust_store", *store)) {
     out.trust_store = *store;
   }
 }

@@ -258,7 +258,10 @@ void Hub::publish_event(const std::string& kind, const std::string& text, json f
   fields["kind"] = kind;
   fields["text"] = text;
   fields["ts"] = ts.value_or(clock_.now());
-  bus_.publish(root_ + "/event", fields.dump(), /*retain=*/false, 1);
+  // Replaced, not thrown: an event may quote outside text (a configuration's value, a
+  // file name) that is not UTF-8, and no event is worth the daemon.
+  bus_.publish(root_ + "/event", fields.dump(-1, ' ', false, json::error_handler_t::replace),
+               /*retain=*/false, 1);
   metrics_.inc("larder_events_total", {{"kind", kind}});
 }
 

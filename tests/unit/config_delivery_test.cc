@@ -120,6 +120,15 @@ TEST_CASE("delivery: every bad value is refused with its line and key") {
                "delivery.limits.max_dims_cm", "three sizes");
   expect_error(with("delivery:\n  limits:\n    max_dims_cm: [60, 50, -1]\n"), 13,
                "delivery.limits.max_dims_cm[2]", "greater than 0");
+  // The sizes are numbers as every number is: no quotes, no hexadecimal, not a map.
+  expect_error(with("delivery:\n  limits:\n    max_dims_cm: [\"66\", 53, 40]\n"), 13,
+               "delivery.limits.max_dims_cm[0]", "write numbers without quotes");
+  expect_error(with("delivery:\n  limits:\n    max_dims_cm: [66, 0x10, 40]\n"), 13,
+               "delivery.limits.max_dims_cm[1]", "greater than 0 and at most 500, got \"0x10\"");
+  expect_error(with("delivery:\n  limits:\n    max_dims_cm: [66, 53, 501]\n"), 13,
+               "delivery.limits.max_dims_cm[2]", "at most 500");
+  expect_error(with("delivery:\n  limits:\n    max_dims_cm: {a: 1}\n"), 13,
+               "delivery.limits.max_dims_cm", "must be a list of numbers");
   expect_error(with("delivery:\n  limits:\n    max_value: 0\n"), 13, "delivery.limits.max_value",
                "greater than 0");
   expect_error(with("delivery:\n  min_probability: 0.3\n"), 12, "delivery.min_probability", "0.5");

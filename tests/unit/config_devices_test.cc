@@ -151,6 +151,14 @@ TEST_CASE("devices: bad values are reported at their line") {
                "sensors.s.kind", "must be ");
   expect_error(load("sensors:\n  s:\n    consumable: coffee\n    kind: esphome\n    topic: t\n    unit: ml\n"),
                25, "sensors.s.unit", "does not fit consumable 'coffee'");
+  // A scale reports kg: on a consumable measured in ml without `unit:` every reading
+  // would be refused at run time.
+  expect_error(load("sensors:\n  s:\n    consumable: detergent\n    kind: tasmota_hx711\n"
+                    "    topic: t\n"),
+               23, "sensors.s.kind", "tasmota_hx711 reports kg, which does not fit consumable "
+                                     "'detergent' (ml)");
+  CHECK(load("sensors:\n  s:\n    consumable: detergent\n    kind: tasmota_hx711\n    topic: t\n"
+             "    unit: ml\n").config.has_value());
   expect_error(load("sensors:\n  s:\n    consumable: detergent\n    kind: tasmota_sr04\n    topic: t\n"
                     "    full_cm: 30\n    empty_cm: 4\n"),
                26, "sensors.s.empty_cm", "greater than full_cm");

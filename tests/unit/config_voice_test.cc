@@ -195,6 +195,13 @@ TEST_CASE("voice: every bad value names the file, the line and the key") {
     CHECK(e->to_string().rfind(prefix, 0) == 0);
   }
 
+  // A trust store file that holds no certificate is refused now, not at start-up.
+  TempDir dir;
+  const std::string not_pem = dir.write("passwd", "root:x:0:0:root:/root:/bin/bash\n");
+  expect_error(with_voice("  alexa:\n    skill_id: amzn1.ask.skill.x\n    trust_store: " +
+                          not_pem + "\n"),
+               10, "voice.alexa.trust_store", "holds no PEM certificate");
+
   // Not a map at all.
   expect_error(parse_config(minimal("", "voice: on\n"), "/x/l.yaml"), 7, "voice",
                "must be a map of keys, got \"on\"");

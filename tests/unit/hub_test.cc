@@ -238,6 +238,12 @@ TEST_CASE_FIXTURE(Fixture, "plugins report bad device input and events through t
   CHECK(ev["consumable"] == "coffee");
   CHECK(ev["ts"] == clock.now());
   CHECK_FALSE(events[0].retained);
+
+  // Text that is not UTF-8 (a configuration value, a file name) is replaced, not thrown.
+  hub.publish_event("config_refused", "refused", {{"first", "log_level: \"aa\xc3\""}});
+  events = bus.on("larder/v1/event");
+  REQUIRE(events.size() == 2);
+  CHECK(json::parse(events[1].payload)["first"] == "log_level: \"aa\xef\xbf\xbd\"");
 }
 
 TEST_CASE_FIXTURE(Fixture, "state is published on meaningful change, at most every 2 s") {
