@@ -169,13 +169,25 @@ std::string check_topic_prefix(std::string_view prefix) {
                    "no '+', '#' or spaces, no empty level, not starting with '$'";
 }
 
+bool has_control(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u < 0x20 || u == 0x7f) return true;
+    const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
+    if (u == 0xc2 && next >= 0x80 && next <= 0x9f) return true;
+    if (u == 0xe2 && next == 0x80 && i + 2 < s.size() &&
+        (s[i + 2] == '\xa8' || s[i + 2] == '\xa9')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string check_device_topic(std::string_view topic, int levels) {
   std::string must = "must be an MQTT topic of 1 to 200 characters without '+', '#', control "
                      "characters or empty levels";
   if (levels == 2) must = "must be two MQTT topic levels, like \"anna/phone\", without '+', '#' or control characters";
-  bool chars_ok = std::none_of(topic.begin(), topic.end(), [](char c) {
-    return c == '+' || c == '#' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-  });
+  bool chars_ok = topic.find_first_of("+#") == std::string_view::npos && !has_control(topic);
   if (topic.empty() || topic.size() > 200 || !chars_ok) return must;
   if (topic.front() == '/' || topic.back() == '/' || topic.find("//") != std::string_view::npos) {
     return must;

@@ -55,6 +55,9 @@ std::string check_device_topic(std::string_view topic, int levels = 0);
 std::string check_token(std::string_view token);
 // Printable ASCII without controls (it goes into an HTTP header). Never quotes the key.
 std::string check_header_value(std::string_view value);
+// Whether `text` holds a character that breaks a one-line value: a C0 control, DEL, a C1
+// control (U+0080..U+009F, UTF-8 \xc2\x80..\xc2\x9f) or U+2028 / U+2029.
+bool has_control(std::string_view text);
 // At most `max` characters.
 std::string check_max_length(std::string_view text, std::size_t max);
 // One of `options`: "must be one of a, b or c".

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/config_checks.h"
 #include "larder/text.h"
 
 namespace larder::config {
@@ -24,22 +25,6 @@ std::string format_number(double v) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, res.ptr);
-}
-
-// C0 controls, DEL, and the controls and separators of Unicode that break a line (U+0085
-// NEL, U+2028, U+2029) or are C1 controls (U+0080..U+009F, UTF-8 \xc2\x80..\xc2\x9f).
-bool has_control(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u == 0x7f) return true;
-    const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
-    if (u == 0xc2 && next >= 0x80 && next <= 0x9f) return true;
-    if (u == 0xe2 && next == 0x80 && i + 2 < s.size() &&
-        (s[i + 2] == '\xa8' || s[i + 2] == '\xa9')) {
-      return true;
-    }
-  }
-  return false;
 }
 
 // How many bytes the well-formed UTF-8 character at `s[i]` (not ASCII) takes, or 0.

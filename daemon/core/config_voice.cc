@@ -20,13 +20,6 @@ std::string check_canonical_intent(std::string_view v) {
   return check_one_of(v, kVoiceIntents);
 }
 
-bool has_control(std::string_view v) {
-  for (unsigned char c : v) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
 // A Hermes intent name is the last level of hermes/intent/<name>, and Rhasspy puts it in
 // the intentFilter of a continueSession: it cannot hold an MQTT separator or wildcard.
 std::string check_hermes_intent(std::string_view v) {

@@ -173,6 +173,10 @@ TEST_CASE("devices: bad values are reported at their line") {
                25, "sensors.s.factor", "must not be 0");
   expect_error(load("sensors:\n  s:\n    consumable: coffee\n    kind: tasmota_hx711\n    topic: a/b\n"),
                24, "sensors.s.topic", "MQTT topic");
+  // MQTT topics must not hold C1 controls (U+0080..U+009F) any more than C0 ones.
+  expect_error(load("sensors:\n  s:\n    consumable: coffee\n    kind: esphome\n"
+                    "    topic: \"ab\u0085c\"\n"),
+               24, "sensors.s.topic", "control characters");
   expect_error(load("vehicles:\n  car:\n    owntracks: anna\n"), 22, "vehicles.car.owntracks",
                "two MQTT topic levels");
   expect_error(load("plugins:\n  home_assistant: maybe\n"), 21, "plugins.home_assistant", "");

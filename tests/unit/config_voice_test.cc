@@ -170,6 +170,11 @@ TEST_CASE("voice: every bad value names the file, the line and the key") {
       {"  hermes:\n    slots:\n      \"\": item\n", 10, "voice.hermes.slots.",
        "is not a Hermes slot name"},
       {"  hermes:\n    slots: item\n", 9, "voice.hermes.slots", "must be a map of keys"},
+      // Unicode's line separator and a C1 control break a one-line name as '\n' does.
+      {"  hermes:\n    intents:\n      \"a\u2028b\": Reorder\n", 10,
+       "voice.hermes.intents.a\u2028b", "is not a Hermes intent name"},
+      {"  hermes:\n    slots:\n      \"a\u009bb\": item\n", 10, "voice.hermes.slots.a\u009bb",
+       "is not a Hermes slot name"},
       {"  alexa: {}\n", 8, "voice.alexa.skill_id", "required key is missing"},
       {"  alexa: 1\n", 8, "voice.alexa", "must be a map of keys, got \"1\""},
       {"  alexa:\n    skill_id: \"\"\n", 9, "voice.alexa.skill_id", "must not be empty"},
