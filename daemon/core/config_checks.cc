@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "larder/time_zone.h"
 
@@ -167,6 +168,12 @@ std::string check_topic_prefix(std::string_view prefix) {
             std::count(prefix.begin(), prefix.end(), '/') < kMaxLevels;
   return ok ? "" : "must be 1 to 8 MQTT topic levels joined by '/', at most 200 characters: "
                    "no '+', '#' or spaces, no empty level, not starting with '$'";
+}
+
+std::string format_number(double v) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
 }
 
 bool has_control(std::string_view s) {

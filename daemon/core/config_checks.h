@@ -55,6 +55,8 @@ std::string check_device_topic(std::string_view topic, int levels = 0);
 std::string check_token(std::string_view token);
 // Printable ASCII without controls (it goes into an HTTP header). Never quotes the key.
 std::string check_header_value(std::string_view value);
+// The shortest text that reads back as `v` ("0.5", "300", "1e+20"), for messages.
+std::string format_number(double v);
 // Whether `text` holds a character that breaks a one-line value: a C0 control, DEL, a C1
 // control (U+0080..U+009F, UTF-8 \xc2\x80..\xc2\x9f) or U+2028 / U+2029.
 bool has_control(std::string_view text);

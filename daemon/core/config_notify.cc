@@ -147,8 +147,18 @@ void read_notify(Section& s, NotifyConfig& out) {
   if (auto v = s.number("retry_max_s", Need::optional, Range{1.0, 86400.0, false, false})) {
     out.retry_max_s = *v;
   }
+  // Reported on the key the user wrote (as orders.retry does): retry_initial_s: 600 alone
+  // is too large for the default retry_max_s, and the message points at its line.
   if (out.retry_max_s < out.retry_initial_s) {
-    s.error("retry_max_s", "must be at least retry_initial_s");
+    if (s.has("retry_max_s")) {
+      s.error("retry_max_s", "must be at least retry_initial_s (" +
+                                 format_number(out.retry_initial_s) + "), got " +
+                                 format_number(out.retry_max_s));
+    } else {
+      s.error("retry_initial_s", "must be at most retry_max_s (" +
+                                     format_number(out.retry_max_s) + " by default), got " +
+                                     format_number(out.retry_initial_s));
+    }
   }
   if (!s.has("ntfy") && !s.has("webhook")) {
     s.error("ntfy", "notify needs a channel: give notify.ntfy, notify.webhook or both");

@@ -1,7 +1,6 @@
 // The `orders:` section (docs/orders.md): undo windows, the voice question, the budget and
 // the order limit, combining, and the timings of the retailer's calls. Every key is
 // optional; the defaults are those of orders::OrdersConfig.
-#include <charconv>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -11,12 +10,6 @@
 
 namespace larder::config {
 namespace {
-
-std::string format_number(double v) {
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, res.ptr);
-}
 
 // A range from `min` to `max`, both included.
 Range closed(double min, double max) { return Range{min, max, false, false}; }

@@ -21,12 +21,6 @@ namespace {
 constexpr std::size_t kMaxString = 4096;
 constexpr std::size_t kMaxSecretFile = std::size_t{64} * 1024;
 
-std::string format_number(double v) {
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, res.ptr);
-}
-
 // How many bytes the well-formed UTF-8 character at `s[i]` (not ASCII) takes, or 0.
 std::size_t utf8_length_at(std::string_view s, std::size_t i) {
   const auto b = static_cast<unsigned char>(s[i]);

@@ -176,7 +176,13 @@ TEST_CASE("notify: bad values name their key and line") {
                              "  events: {low_stock: [ntfy]}\n"
                              "  retry_initial_s: 60\n"
                              "  retry_max_s: 30\n"),
-                 11, "notify.retry_max_s", "at least retry_initial_s");
+                 11, "notify.retry_max_s", "at least retry_initial_s (60), got 30");
+  }
+  SUBCASE("retry_initial_s above the default retry_max_s is reported on its own line") {
+    expect_error(with_notify("  ntfy: {url: https://ntfy.sh/t}\n"
+                             "  events: {low_stock: [ntfy]}\n"
+                             "  retry_initial_s: 600\n"),
+                 10, "notify.retry_initial_s", "at most retry_max_s (300 by default), got 600");
   }
   SUBCASE("a secret is never quoted") {
     ConfigLoad l = with_notify("  webhook:\n"
