@@ -7,6 +7,9 @@
 #include <openssl/evp.h>
 
 #include <doctest/doctest.h>
+
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "api/http_types.h"
@@ -239,6 +242,12 @@ TEST_CASE("order bodies are checked strictly") {
   reversed["delivery"]["window"] = {{"start", 10}, {"end", 5}};
   CHECK(place(reversed).status == 400);
   CHECK(place("[]"_json).status == 400);
+  json long_make = ok;
+  long_make["delivery"]["vehicle"]["make"] = std::string(257, 'x');
+  CHECK(place(long_make).status == 400);
+  json control = ok;
+  control["delivery"]["vehicle"]["plate_hint"] = "B-\tLA";
+  CHECK(place(control).status == 400);
 
   json wrong_window = ok;
   wrong_window["delivery"]["window"] = window_of(q, "doorstep");  // the doorstep window for trunk
@@ -246,7 +255,14 @@ TEST_CASE("order bodies are checked strictly") {
   CHECK(w.status == 422);
   CHECK(code(w) == "window_unavailable");
   CHECK(s->report()["orders"].empty());
-  CHECK(place(ok).status == 201);
+  // What larderd's configuration accepts for a car: no make (sent empty) and a plate hint of
+  // 64 characters, here 64 two-byte letters.
+  json lenient = ok;
+  lenient["delivery"]["vehicle"]["make"] = "";
+  std::string hint;
+  for (int i = 0; i < 64; ++i) hint += "\xc3\xa4";
+  lenient["delivery"]["vehicle"]["plate_hint"] = hint;
+  CHECK(place(lenient).status == 201);
 }
 
 TEST_CASE(
@@ -451,6 +467,29 @@ TEST_CASE("the report counts every presentation of every key") {
   CHECK(r["keys"][0] == json{{"key", kKey1}, {"presented", 3}, {"order_id", "r-1001"}});
   CHECK(r["keys"][1] == json{{"key", kKey2}, {"presented", 1}, {"order_id", nullptr}});
   CHECK(r["now"] == kStart);
+}
+
+TEST_CASE("a key that placed an order finds it again however many keys were presented") {
+  // The report counts presentations of at most 100,000 keys; once that many were shown
+  // (refused requests count), a new order's key was no longer bound, and the same key
+  // again got 409 quote_used and then placed a second order with a new quote.
+  Sim s;
+  char key[37];
+  for (int i = 0; i < 100000; ++i) {
+    std::snprintf(key, sizeof key, "00000000-0000-4000-8000-%012d", i);
+    s->presented(key);
+  }
+  s->presented("fill-1");  // not a key place() could take: never counted
+  json q = s.quote();
+  s->presented(kKey1);
+  SimReply first = s->place(kKey1, order_body(q));
+  REQUIRE(first.status == 201);
+  SimReply again = s->place(kKey1, order_body(q));
+  CHECK(again.status == 200);
+  CHECK(again.body == first.body);
+  json other = order_body(s.quote());
+  CHECK(code(s->place(kKey1, other)) == "idempotency_key_reused");
+  CHECK(s->report()["orders"].size() == 1);
 }
 
 TEST_CASE("catalogues and options are validated") {

@@ -60,8 +60,10 @@ Status check_order_body(const nlohmann::json& body) {
   const auto& v = d["vehicle"];
   err = check_object(v, {"make", "plate_hint", "parked_near"}, "\"vehicle\"");
   if (!err) return err;
-  if (!string_at(v, "make", "\"vehicle\"", 64, err)) return err;
-  if (!string_at(v, "plate_hint", "\"vehicle\"", 32, err, false, false)) return err;
+  // Whatever larderd's configuration allows: both optional there (sent empty), at most 64
+  // characters in any script (up to 256 bytes of UTF-8).
+  if (!string_at(v, "make", "\"vehicle\"", 256, err, false, false)) return err;
+  if (!string_at(v, "plate_hint", "\"vehicle\"", 256, err, false, false)) return err;
   if (!v.contains("parked_near")) return Status::Error("\"vehicle\" needs \"parked_near\"");
   const auto& p = v["parked_near"];
   err = check_object(p, {"lat", "lon"}, "\"parked_near\"");
@@ -319,7 +321,9 @@ SimReply RetailerSim::place(const std::string& key, const nlohmann::json& body) 
     o.fail = std::make_pair(f->stage, f->reason);
   }
   q.order_id = o.id;
-  if (keys_.size() < kMaxKeys || keys_.count(key)) keys_[key].order_id = o.id;
+  // Always bound, whatever the count of keys only presented: a key that placed an order
+  // must find it again, or one lost answer becomes a second order.
+  keys_[key].order_id = o.id;
   order_index_[o.id] = orders_.size();
   orders_.push_back(std::move(o));
   Order& placed = orders_.back();

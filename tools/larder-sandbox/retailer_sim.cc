@@ -268,7 +268,7 @@ void RetailerSim::prune_quotes() {
 }
 
 void RetailerSim::presented(const std::string& key) {
-  if (key.empty() || key.size() > 128) return;  // not a key place() could accept
+  if (!is_uuid(key)) return;  // not a key place() could accept
   auto it = keys_.find(key);
   if (it == keys_.end()) {
     if (keys_.size() >= kMaxKeys) return;
