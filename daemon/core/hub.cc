@@ -163,6 +163,8 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     }
     if (!apply_consumable(m, in, e, ts)) return;
     last = key;
+  } else if (!known_device(m, in)) {
+    return;
   } else if (auto* loc = std::get_if<contract::LocationInput>(&in)) {
     auto& v = vehicles_[loc->vehicle];
     if (m.retained && !loc->ts && v.location) return;  // only initialises an unknown value
@@ -175,7 +177,14 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     v.updated = ts;
     if (vehicle_actions_) vehicle_actions_->location(*loc, ts);
   } else if (auto* trunk = std::get_if<contract::TrunkInput>(&in)) {
-    vehicles_[trunk->vehicle].trunk = trunk->state;
+    // A delayed `locked` must not overwrite a newer `open` while a carrier is at the car.
+    auto& v = vehicles_[trunk->vehicle];
+    if (v.trunk && ts < v.trunk_updated) {
+      reject(m, {"time", "trunk state is older than the last one"});
+      return;
+    }
+    v.trunk = trunk->state;
+    v.trunk_updated = ts;
     if (vehicle_actions_) vehicle_actions_->trunk(*trunk, ts);
   } else if (auto* pr = std::get_if<contract::PresenceInput>(&in)) {
     auto known = presence_.find(pr->person);
@@ -198,6 +207,10 @@ void Hub::apply(const Message& m, const contract::Input& in) {
   } else if (auto* press = std::get_if<contract::PressInput>(&in)) {
     if (!press_button(m, *press, ts)) return;
   } else if (auto* intent = std::get_if<contract::IntentInput>(&in)) {
+    if (repeated_intent(*intent)) {
+      metrics_.inc("larder_messages_ignored_total", {{"reason", "duplicate"}});
+      return;
+    }
     if (voice_actions_) {
       voice_actions_->intent(*intent);
     } else {
@@ -215,6 +228,15 @@ bool Hub::press_button(const Message& m, const contract::PressInput& press, doub
   if (!button) {
     reject(m, {"unknown_button", "no button '" + press.button + "' is configured"});
     return false;
+  }
+  if (press.ts) {
+    PressStamp stamp{*press.ts, press.action};
+    auto last = last_press_.find(press.button);
+    if (last != last_press_.end() && last->second == stamp) {
+      metrics_.inc("larder_messages_ignored_total", {{"reason", "duplicate"}});
+      return false;
+    }
+    last_press_[press.button] = std::move(stamp);
   }
   ButtonEffect effect = press.action == "single"   ? button->single
                         : press.action == "double" ? button->double_press
@@ -245,6 +267,36 @@ bool Hub::press_button(const Message& m, const contract::PressInput& press, doub
   Entry& e = it->second;
   if (!apply_consumable(m, contract::Input{refill}, e, ts)) return false;
   metrics_.inc("larder_messages_received_total", {{"kind", "refilled"}});
+  return true;
+}
+
+bool Hub::repeated_intent(const contract::IntentInput& in) {
+  if (!in.ts) return false;  // without ts two equal messages are two events
+  IntentStamp stamp{*in.ts, in.intent, in.session, in.site, in.text, in.slots};
+  if (std::find(last_intents_.begin(), last_intents_.end(), stamp) != last_intents_.end()) {
+    return true;
+  }
+  last_intents_.push_back(std::move(stamp));
+  if (last_intents_.size() > kIntentStamps) last_intents_.pop_front();
+  return false;
+}
+
+bool Hub::known_device(const Message& m, const contract::Input& in) {
+  auto configured = [](const auto& list, const std::string& id) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& x) { return x.id == id; });
+  };
+  std::string vehicle;
+  if (auto* loc = std::get_if<contract::LocationInput>(&in)) vehicle = loc->vehicle;
+  if (auto* trunk = std::get_if<contract::TrunkInput>(&in)) vehicle = trunk->vehicle;
+  if (!vehicle.empty() && !configured(config_.vehicles, vehicle)) {
+    reject(m, {"unknown_vehicle", "no vehicle '" + vehicle + "' is configured"});
+    return false;
+  }
+  auto* pr = std::get_if<contract::PresenceInput>(&in);
+  if (pr && !configured(config_.people, pr->person)) {
+    reject(m, {"unknown_person", "no person '" + pr->person + "' is configured"});
+    return false;
+  }
   return true;
 }
 
@@ -303,7 +355,9 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
   Reading r;
   // The model refuses what makes no sense to it (out of range, time going backwards).
   auto model_says = [&](const Status& st) {
-    if (!st.ok()) reject(m, {"range", st.message()});
+    if (!st.ok()) {
+      reject(m, {st.message().ends_with(kOlderThanLast) ? "time" : "range", st.message()});
+    }
     return st.ok();
   };
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -54,7 +55,8 @@ struct Vacation {
 struct VehicleFacts {
   std::optional<contract::LocationInput> location;
   std::optional<std::string> trunk;
-  double updated = 0;
+  double updated = 0;        // the location's ts, or when it came without one
+  double trunk_updated = 0;  // the trunk state's ts, or when it came without one
 };
 
 // What a button's order effects (reorder, confirm, cancel) ask of the order desk
@@ -211,6 +213,9 @@ class Hub {
   Status learn(Entry& e, const Reading& r);
   // What the button's configuration says a press does (a refill of its consumable).
   bool press_button(const Message& m, const contract::PressInput& press, double ts);
+  // A location, trunk or presence message names a configured vehicle or person; else it is
+  // refused (unknown_vehicle, unknown_person), as a press for an unknown button is.
+  bool known_device(const Message& m, const contract::Input& in);
   // The identity of an input with an explicit ts; nothing without ts.
   static std::optional<Stamp> stamp(const contract::Input& in);
   void changed(Entry& e);
@@ -242,6 +247,23 @@ class Hub {
     double updated = 0;  // the message's ts, or when it came without one
   };
   std::map<std::string, PresenceFact> presence_;
+  // The last press of each button and the last voice intents that carried a ts: QoS 1 may
+  // deliver them twice, and a press that opens a pack must not open two.
+  struct PressStamp {
+    double ts = 0;
+    std::string action;
+    bool operator==(const PressStamp&) const = default;
+  };
+  std::map<std::string, PressStamp, std::less<>> last_press_;
+  struct IntentStamp {
+    double ts = 0;
+    std::string intent, session, site, text;
+    std::map<std::string, std::string> slots;
+    bool operator==(const IntentStamp&) const = default;
+  };
+  std::deque<IntentStamp> last_intents_;  // the newest last, at most kIntentStamps
+  static constexpr std::size_t kIntentStamps = 16;
+  bool repeated_intent(const contract::IntentInput& in);
   void republish_vacation();          // its retained state again, if there is one
   std::optional<Vacation> vacation_;  // the latest absence (in force or ended)
   bool vacation_ended_ = true;        // its end was announced

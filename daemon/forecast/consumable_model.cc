@@ -59,7 +59,7 @@ Status ConsumableModel::level(double ts, double net) {
     return Status::Error("level reading is not a finite number");
   }
   if (ts < filter_.last_ts()) {
-    return Status::Error("level reading at " + num(ts) + " is older than the last one");
+    return Status::Error("level reading at " + num(ts) + std::string(kOlderThanLast));
   }
   double tolerance = 0.05 * config_.capacity;
   if (net < -(config_.tare + tolerance)) {
@@ -84,7 +84,7 @@ Status ConsumableModel::level(double ts, double net) {
 Status ConsumableModel::used(double ts, double amount) {
   if (Status st = check_amount("use", ts, amount); !st.ok()) return st;
   if (ts < last_used_ts_) {
-    return Status::Error("use at " + num(ts) + " is older than the last one");
+    return Status::Error("use at " + num(ts) + std::string(kOlderThanLast));
   }
   last_used_ts_ = ts;
   // A level sensor already sees every use; counting it again would count it twice.
@@ -112,7 +112,7 @@ Status ConsumableModel::refilled(double ts, std::optional<double> amount) {
   double a = amount.value_or(config_.pack.size);
   if (Status st = check_amount("refill", ts, a); !st.ok()) return st;
   if (ts < last_refill_ts_) {
-    return Status::Error("refill at " + num(ts) + " is older than the last one");
+    return Status::Error("refill at " + num(ts) + std::string(kOlderThanLast));
   }
   last_refill_ts_ = ts;
   ++version_;
@@ -154,7 +154,7 @@ Status ConsumableModel::purchased(double ts, int packs, std::optional<double> be
   if (!std::isfinite(ts)) return Status::Error("purchase time is not a finite number");
   if (packs < 1 || packs > 10000) return Status::Error("purchase of " + std::to_string(packs) + " packs");
   if (ts < last_purchase_ts_) {
-    return Status::Error("purchase at " + num(ts) + " is older than the last one");
+    return Status::Error("purchase at " + num(ts) + std::string(kOlderThanLast));
   }
   if (best_before && !std::isfinite(*best_before)) {
     return Status::Error("best-before date is not a finite number");

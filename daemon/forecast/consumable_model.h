@@ -46,6 +46,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -62,6 +63,10 @@
 #include "larder/time_zone.h"
 
 namespace larder {
+
+// How every input whose time goes backwards is refused ("use at 1764460800 is older than
+// the last one"): the hub counts these as `time`, every other refusal as `range`.
+inline constexpr std::string_view kOlderThanLast = " is older than the last one";
 
 struct ModelSettings {
   double reorder_risk = 0.01;           // chance of a stockout before arrival that orders

@@ -47,6 +47,9 @@ inline Config desk_config(const std::string& locale = "en-GB") {
   car.make = "VW Golf";
   car.plate_hint = "M-LR";
   c.vehicles = {car};
+  PersonConfig alex;
+  alex.id = "alex";
+  c.people = {alex};
   c.delivery.vehicle = "family-car";
   c.delivery.places = {{"home", kHomeLat, kHomeLon, 200}};
   return c;

@@ -6,75 +6,14 @@
 #include "core/consumable_state.h"
 #include "core/hub.h"
 #include "support/fake_bus.h"
+#include "support/hub_fixture.h"
 
 using namespace larder;
 using nlohmann::json;
 
-namespace {
+using larder::test::HubFixture;
 
-Config test_config() {
-  Config c;
-  c.state_dir = "/nonexistent";
-  ConsumableConfig coffee;
-  coffee.id = "coffee";
-  coffee.name = "Coffee beans";
-  coffee.unit = Unit::g;
-  coffee.capacity = 1000;
-  coffee.tare = 350;
-  coffee.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
-  ConsumableConfig pods;
-  pods.id = "pods";
-  pods.unit = Unit::pcs;
-  pods.capacity = 80;
-  pods.pack = {"PODS-40", 40, 12.0, std::nullopt};
-  c.consumables = {coffee, pods};
-  ButtonConfig box;
-  box.id = "pod_box";
-  box.consumable = "pods";
-  box.long_press = ButtonEffect::refilled;
-  c.buttons = {box};
-  return c;
-}
-
-struct Fixture {
-  Config config = test_config();
-  test::FakeBus bus;
-  MemoryStore store;
-  ManualClock clock{1764460800};
-  Metrics metrics;
-  Hub hub{config, bus, store, clock, metrics};
-
-  void send(const std::string& topic, const std::string& payload, bool retained = false) {
-    hub.on_message(Message{"larder/v1/" + topic, payload, 1, retained});
-  }
-  // A level sensor's reading is accepted once the next ones confirm it (the model's
-  // median of three): `n` equal readings 5 minutes apart, ending now. A drop larger than
-  // a twentieth of a pack must last 10 minutes (a lift or spike comes back): 5 readings.
-  void level(const std::string& id, const std::string& value_unit, bool gross = false,
-             int n = 3) {
-    for (int i = 0; i < n; ++i) {
-      if (i) clock.advance(300);
-      send("consumable/" + id + "/level",
-           "{" + value_unit + ",\"ts\":" + std::to_string(static_cast<long>(clock.now())) +
-               (gross ? ",\"gross\":true}" : "}"));
-    }
-  }
-  json last_state(const std::string& id) {
-    auto states = bus.on("larder/v1/consumable/" + id + "/state");
-    REQUIRE_FALSE(states.empty());
-    CHECK(states.back().retained);
-    return json::parse(states.back().payload);
-  }
-  std::vector<json> errors() {
-    std::vector<json> out;
-    for (auto& m : bus.on("larder/v1/error")) out.push_back(json::parse(m.payload));
-    return out;
-  }
-};
-
-}  // namespace
-
-TEST_CASE_FIXTURE(Fixture, "a level reading updates the consumable and publishes its state") {
+TEST_CASE_FIXTURE(HubFixture, "a level reading updates the consumable and publishes its state") {
   level("coffee", R"("value":412.5,"unit":"g")");
   auto s = last_state("coffee");
   CHECK(s["level"] == 412.5);
@@ -93,7 +32,7 @@ TEST_CASE_FIXTURE(Fixture, "a level reading updates the consumable and publishes
   CHECK((*r)[0].value == doctest::Approx(412.5));
 }
 
-TEST_CASE_FIXTURE(Fixture, "units convert, gross readings lose the tare, and % is a share") {
+TEST_CASE_FIXTURE(HubFixture, "units convert, gross readings lose the tare, and % is a share") {
   level("coffee", R"("value":0.75,"unit":"kg")", /*gross=*/true);
   CHECK(hub.consumable("coffee")->level == doctest::Approx(400));
   clock.advance(300);
@@ -101,7 +40,7 @@ TEST_CASE_FIXTURE(Fixture, "units convert, gross readings lose the tare, and % i
   CHECK(hub.consumable("coffee")->level == doctest::Approx(300));
 }
 
-TEST_CASE_FIXTURE(Fixture, "bad input changes nothing, is counted and reported") {
+TEST_CASE_FIXTURE(HubFixture, "bad input changes nothing, is counted and reported") {
   level("coffee", R"("value":400,"unit":"g")");
   auto before = bus.sent.size();
   send("consumable/coffee/level", R"({"value":400,"unit":"ml"})");
@@ -126,7 +65,7 @@ TEST_CASE_FIXTURE(Fixture, "bad input changes nothing, is counted and reported")
   CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 3);
 }
 
-TEST_CASE_FIXTURE(Fixture, "readings going backwards are rejected, retained copies are not errors") {
+TEST_CASE_FIXTURE(HubFixture, "readings going backwards are rejected, retained copies are not errors") {
   level("coffee", R"("value":400,"unit":"g")");
   send("consumable/coffee/level", R"({"value":390,"unit":"g","ts":1764450000})");
   CHECK(errors().size() == 1);
@@ -135,7 +74,7 @@ TEST_CASE_FIXTURE(Fixture, "readings going backwards are rejected, retained copi
   CHECK(hub.consumable("coffee")->level == doctest::Approx(400));
 }
 
-TEST_CASE_FIXTURE(Fixture, "retained events are ignored, a retained level without ts only initialises") {
+TEST_CASE_FIXTURE(HubFixture, "retained events are ignored, a retained level without ts only initialises") {
   send("consumable/pods/purchased", R"({"packs":2})", true);
   send("consumable/pods/used", R"({"amount":1,"unit":"pcs"})", true);
   CHECK(hub.consumable("pods")->on_hand == 0);
@@ -159,7 +98,7 @@ TEST_CASE_FIXTURE(Fixture, "retained events are ignored, a retained level withou
   CHECK(errors().empty());
 }
 
-TEST_CASE_FIXTURE(Fixture, "a retained location or presence older than the last is not an error") {
+TEST_CASE_FIXTURE(HubFixture, "a retained location or presence older than the last is not an error") {
   // The broker sends a retained copy again at every subscribe, after newer live messages.
   send("vehicle/car/location", R"({"lat":48.1,"lon":11.5,"ts":1764449000})", true);
   send("vehicle/car/location", R"({"lat":48.2,"lon":11.6,"ts":1764449900})");
@@ -186,7 +125,7 @@ TEST_CASE_FIXTURE(Fixture, "a retained location or presence older than the last 
   CHECK(hub.presence("anna") == true);
 }
 
-TEST_CASE_FIXTURE(Fixture, "purchases add packs, refills take one, uses lower a counter's level") {
+TEST_CASE_FIXTURE(HubFixture, "purchases add packs, refills take one, uses lower a counter's level") {
   send("consumable/pods/purchased", R"({"packs":2})");
   CHECK(hub.consumable("pods")->on_hand == 2);
   send("consumable/pods/refilled", "{}");
@@ -198,7 +137,7 @@ TEST_CASE_FIXTURE(Fixture, "purchases add packs, refills take one, uses lower a 
   CHECK(hub.consumable("coffee")->on_hand == 1);
 }
 
-TEST_CASE_FIXTURE(Fixture, "a button press does what its configuration says: a new pack opened") {
+TEST_CASE_FIXTURE(HubFixture, "a button press does what its configuration says: a new pack opened") {
   send("consumable/pods/purchased", R"({"packs":2})");
   send("button/pod_box/press", R"({"action":"single"})");
   CHECK(hub.consumable("pods")->on_hand == 1);
@@ -221,7 +160,7 @@ TEST_CASE_FIXTURE(Fixture, "a button press does what its configuration says: a n
   CHECK(metrics.get("larder_messages_rejected_total", {{"reason", "unknown_button"}}) == 1);
 }
 
-TEST_CASE_FIXTURE(Fixture, "plugins report bad device input and events through the hub") {
+TEST_CASE_FIXTURE(HubFixture, "plugins report bad device input and events through the hub") {
   hub.report_bad_input(Message{"tele/scale/SENSOR", "{]", 1, false}, "json", "not JSON");
   auto errs = errors();
   REQUIRE(errs.size() == 1);
@@ -246,7 +185,7 @@ TEST_CASE_FIXTURE(Fixture, "plugins report bad device input and events through t
   CHECK(json::parse(events[1].payload)["first"] == "log_level: \"aa\xef\xbf\xbd\"");
 }
 
-TEST_CASE_FIXTURE(Fixture, "state is published on meaningful change, at most every 2 s") {
+TEST_CASE_FIXTURE(HubFixture, "state is published on meaningful change, at most every 2 s") {
   send("consumable/pods/refilled", "{}");  // 40 of 80: published
   auto count = [&] { return bus.on("larder/v1/consumable/pods/state").size(); };
   CHECK(count() == 1);
@@ -276,7 +215,7 @@ TEST_CASE_FIXTURE(Fixture, "state is published on meaningful change, at most eve
 }
 
 TEST_CASE("restore publishes the stored state of every configured consumable") {
-  Config config = test_config();
+  Config config = larder::test::hub_test_config();
   MemoryStore store;
   ManualClock clock{1764460800};
   Metrics metrics;
@@ -304,7 +243,7 @@ TEST_CASE("restore publishes the stored state of every configured consumable") {
 TEST_CASE("after a restart a level is checked against the last level, not the last input") {
   // A purchase stamped a little ahead (within the allowed skew) made `updated` newer than
   // any level; restored as the last level's time, it refused the next live level as older.
-  Config config = test_config();
+  Config config = larder::test::hub_test_config();
   MemoryStore store;
   ManualClock clock{1764460800};
   Metrics metrics;
@@ -339,7 +278,7 @@ TEST_CASE("after a restart a level is checked against the last level, not the la
                               1, false}));
 }
 
-TEST_CASE_FIXTURE(Fixture, "persist saves the consumables that learned, and idle ones rarely") {
+TEST_CASE_FIXTURE(HubFixture, "persist saves the consumables that learned, and idle ones rarely") {
   REQUIRE(config.consumables.size() >= 2);
   auto queued = [&] {
     hub.persist();
@@ -379,7 +318,7 @@ TEST_CASE_FIXTURE(Fixture, "persist saves the consumables that learned, and idle
   CHECK(again.consumable("pods")->on_hand == hub.consumable("pods")->on_hand);
 }
 
-TEST_CASE_FIXTURE(Fixture, "a message delivered twice (QoS 1 is at least once) counts once") {
+TEST_CASE_FIXTURE(HubFixture, "a message delivered twice (QoS 1 is at least once) counts once") {
   send("consumable/pods/used", R"({"amount":1,"unit":"pcs","ts":1764460000})");
   send("consumable/pods/purchased", R"({"packs":2,"ts":1764460001})");
   send("consumable/pods/purchased", R"({"packs":2,"ts":1764460001})");
@@ -402,7 +341,7 @@ TEST_CASE_FIXTURE(Fixture, "a message delivered twice (QoS 1 is at least once) c
   CHECK(errors().size() == 2);
 }
 
-TEST_CASE_FIXTURE(Fixture, "the hub times its messages and ticks for /metrics") {
+TEST_CASE_FIXTURE(HubFixture, "the hub times its messages and ticks for /metrics") {
   level("coffee", "\"value\":500,\"unit\":\"g\"");
   send("consumable/coffee/level", "not json");
   hub.tick();
@@ -414,7 +353,7 @@ TEST_CASE_FIXTURE(Fixture, "the hub times its messages and ticks for /metrics") 
 }
 
 TEST_CASE("after a crash, restore learns again the committed readings its saved state lacks") {
-  Config config = test_config();
+  Config config = larder::test::hub_test_config();
   MemoryStore store;
   ManualClock clock{1764460800};
   Metrics metrics;
@@ -480,7 +419,7 @@ TEST_CASE("after a crash, restore learns again the committed readings its saved 
 
 // Found with fuzz/state_json.cc (docs/fuzzing.md): a stored record edited by hand.
 TEST_CASE("restore reads a stored vacation whose away is not a boolean, and on_hand beyond int") {
-  Config config = test_config();
+  Config config = larder::test::hub_test_config();
   MemoryStore store;
   ManualClock clock{1764460800};
   Metrics metrics;
