@@ -38,6 +38,9 @@ HttpResponse state(int status, const OrderDesk& desk, const std::string& id,
   const orders::Order* o = desk.ledger().find(id);
   if (!o) return HttpResponse::error(404, "not_found", "no order " + id);
   json j = orders::state_json(*o);
+  // An extension of the HTTP answers (docs/http.md): a cancel the retailer has not yet
+  // answered shows, or a 202 could not be told from "nothing happened".
+  if (o->cancel_requested && !orders::finished(o->status)) j["cancel_requested"] = true;
   if (extra.is_object()) j.update(extra);
   return HttpResponse::json(status, j.dump());
 }

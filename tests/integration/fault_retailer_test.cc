@@ -121,3 +121,25 @@ TEST_CASE("the retailer too slow to answer: the hub gives up, asks again, places
   check_exactly_once(rig.sandbox, 2);
   CHECK(rig.daemon.terminate().success());
 }
+
+TEST_CASE("a cancel while the retailer is asked answers 202 with cancel_requested") {
+  RetailerRig rig;
+  const std::string id = rig.order();
+  REQUIRE_MESSAGE(wait_until([&] { return rig.placed(id); }, 20s), rig.daemon.log());
+  // The hub cannot end a placed order itself: it asks the retailer and answers at once.
+  HttpAnswer a =
+      http_request(rig.daemon.http_port(), "POST", "/api/v1/orders/" + id + "/cancel",
+                   {kFaultAdmin});
+  INFO(a.body);
+  REQUIRE(a.status == 202);
+  json pending = json::parse(a.body);
+  CHECK(pending["status"] == "placed");
+  CHECK(pending["cancel_requested"] == true);
+  REQUIRE_MESSAGE(wait_until([&] { return rig.status(id) == "cancelled"; }, 20s),
+                  rig.daemon.log());
+  HttpAnswer done = http_request(rig.daemon.http_port(), "GET", "/api/v1/orders/" + id,
+                                 {kFaultRead});
+  REQUIRE(done.status == 200);
+  CHECK_FALSE(json::parse(done.body).contains("cancel_requested"));
+  CHECK(rig.daemon.terminate().success());
+}
