@@ -295,7 +295,11 @@ TEST_CASE("a transfer coding other than chunked alone gets 501, chunked is decod
        {std::string("Transfer-Encoding: gzip, chunked\r\n"),
         std::string("Transfer-Encoding: gzip\r\n"),
         std::string("Transfer-Encoding: chunked, chunked\r\n"),
-        std::string("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n")}) {
+        std::string("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
+        // chunked first: Beast refuses what follows before the fields can be counted.
+        std::string("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"),
+        std::string("Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n"),
+        std::string("Transfer-Encoding: chunked, gzip\r\n")}) {
     CAPTURE(codings);
     Client c(s.server->port());
     REQUIRE(c.send(head + codings + "\r\n" + chunked_body));
@@ -304,7 +308,7 @@ TEST_CASE("a transfer coding other than chunked alone gets 501, chunked is decod
     CHECK(r.error_code() == "not_implemented");
     CHECK(c.closed_within(3));
   }
-  CHECK(s.metric("larder_http_rejected_total", {{"reason", "transfer_encoding"}}) == 4);
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "transfer_encoding"}}) == 7);
   // chunked alone (in any case) reaches the handler decoded.
   Client ok(s.server->port());
   REQUIRE(ok.send(head + "Transfer-Encoding: Chunked\r\n\r\n" + chunked_body));

@@ -242,6 +242,13 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       return;
     }
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return;
+    if (ec == bhttp::error::bad_transfer_encoding) {
+      // Beast refuses a coding after `chunked` ("chunked" then "gzip", or a second field)
+      // before on_header() can count the fields: the same answer as there.
+      return fail(501, "not_implemented",
+                  "this Transfer-Encoding is not supported: only chunked alone",
+                  "transfer_encoding");
+    }
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
       return fail(400, "bad_request", "malformed HTTP request: " + ec.message(), "malformed");
     }
