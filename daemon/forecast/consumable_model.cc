@@ -69,11 +69,18 @@ Status ConsumableModel::level(double ts, double net) {
     return Status::Error("level " + num(net) + " is far above the capacity " +
                          num(config_.capacity));
   }
+  LevelStep st = filter_.push(ts, net);
   if (source_ != Source::level) {
+    // A counted level stands until the readings confirm one of their own (the filter's
+    // median of three): one reading (a typed-in correction, a stray message) neither
+    // wipes what was counted nor stops the count. A sensor that stays takes over.
+    if (source_ == Source::counter && !st.accepted && !filter_.has_level()) {
+      decide(ts);
+      return Status::Ok();
+    }
     daily_.restart();  // use was learned from another source until now
     source_ = Source::level;
   }
-  LevelStep st = filter_.push(ts, net);
   if (st.rise_confirmed) on_rise(st);
   if (st.accepted) on_point(st.ts, st.level);
   if (st.drop > 0) learn_use_size(st.drop);

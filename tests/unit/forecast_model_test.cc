@@ -185,6 +185,25 @@ TEST_CASE("counters: the rate from uses, the level from refills: an outage is br
   CHECK(*m.forecast(t).level == doctest::Approx(l2));
 }
 
+TEST_CASE("a counter's level stands until level readings confirm one; uses go on counting") {
+  ConsumableModel m(counter_item());
+  double t = kT0;
+  REQUIRE(m.refilled(t, std::nullopt).ok());
+  REQUIRE(m.used(t += 60, 5).ok());
+  CHECK(m.forecast(t).level == 35);
+  // One reading (a correction typed in, a stray message) once left the level unknown and
+  // every later use ignored.
+  REQUIRE(m.level(t += 60, 35).ok());
+  CHECK(m.forecast(t).level == 35);
+  REQUIRE(m.used(t += 60, 2).ok());
+  CHECK(m.forecast(t).level == 33);
+  // A sensor that keeps reporting takes over once its readings agree.
+  for (int i = 0; i < 3; ++i) REQUIRE(m.level(t += 300, 30).ok());
+  CHECK(m.forecast(t).level == 30);
+  REQUIRE(m.used(t += 60, 2).ok());  // the sensor sees the use: not counted twice
+  CHECK(m.forecast(t).level == 30);
+}
+
 TEST_CASE("a level sensor: an announced refill is confirmed at once and takes one pack") {
   ConsumableModel m(level_item());
   double t = kT0;
