@@ -102,10 +102,7 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
     ++r.bad_lines;
     // What the line held is quoted where it is named; a control character that slipped
     // into a reason (the hub's, say) must not reach the terminal either.
-    for (char& c : why) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    }
-    errors << "line " << r.lines << ": " << why << "\n";
+    errors << "line " << r.lines << ": " << mask_controls(std::move(why)) << "\n";
   };
   // A line that is skipped changes nothing, the clock included: every check comes before
   // the line's `ts` is taken as the time.

@@ -34,6 +34,25 @@ inline std::string quote_excerpt(std::string_view s, std::size_t max = 120, char
   return out + mark;
 }
 
+// Every control character of `s` replaced by '?': C0, DEL and the C1 controls (U+0080 ..
+// U+009F, UTF-8 C2 80 .. C2 9F: C2 9B is a terminal's CSI) that a message to a terminal or
+// a log must not carry. Other UTF-8 is kept.
+inline std::string mask_controls(std::string s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
+    if (u == 0xc2 && next >= 0x80 && next <= 0x9f) {
+      out += '?';
+      ++i;
+    } else {
+      out += (u < 0x20 || u == 0x7f) ? '?' : s[i];
+    }
+  }
+  return out;
+}
+
 // A number for a message: up to ten significant digits, no trailing zeros ("%.10g":
 // 1764460200, 0.25, 1e+300).
 inline std::string short_number(double v) {

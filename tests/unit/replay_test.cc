@@ -199,6 +199,16 @@ TEST_CASE("a bad line says what is wrong with it, in words safe for a terminal")
   CHECK(r.out[0]["consumable"] == "coffee");
 }
 
+TEST_CASE("a C1 control in a bad line's reason is masked too (C2 9B is a terminal's CSI)") {
+  auto r = run(R"({"ts":1764460200,"topic":"larder/v1/consumable/coffee/purchased",)"
+               R"("payload":{"packs":1,"best_before":"\u00e9\u009b2J"}})"
+               "\n");
+  INFO(r.errors);
+  CHECK(r.result.bad_lines == 1);
+  CHECK(r.errors.find("\xc2\x9b") == std::string::npos);
+  CHECK(r.errors.find("\xc3\xa9?2J") != std::string::npos);  // other UTF-8 is kept
+}
+
 TEST_CASE("a number beyond a double is a bad line, not the end of the replay") {
   // nlohmann's parser throws out_of_range (not parse_error) for it: found by fuzz_replay.
   auto r = run(std::string(R"({"ts":176446E0700,"query":"coffee"})") + "\n" +
