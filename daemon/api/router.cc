@@ -7,6 +7,7 @@
 
 #include "api/http_types.h"
 #include "larder/json_depth.h"
+#include "larder/json_input.h"
 #include "larder/log.h"
 
 namespace larder {
@@ -255,8 +256,12 @@ std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteCon
     if (json_nests_deeper(request.body, kMaxJsonDepth)) {
       return HttpResponse::error(400, "bad_request", "the JSON body is nested too deeply");
     }
-    ctx.body = nlohmann::json::parse(request.body, nullptr, false);
-    if (ctx.body.is_discarded()) return HttpResponse::error(400, "bad_request", "the body is not valid JSON");
+    std::string repeated;
+    ctx.body = parse_json_input(request.body, repeated);
+    if (ctx.body.is_discarded()) {
+      const std::string why = repeated.empty() ? std::string() : ": " + repeated_key_message(repeated);
+      return HttpResponse::error(400, "bad_request", "the body is not valid JSON" + why);
+    }
   }
   route = &rt;
   return std::nullopt;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "larder/config.h"
+#include "larder/json_input.h"
 #include "larder/time_zone.h"
 #include "larder/voice.h"
 
@@ -262,8 +263,13 @@ Parsed parse_input(const std::string& root, const Message& m, const nlohmann::js
       return reject("too_large", "payload of " + std::to_string(m.payload.size()) +
                                      " bytes is larger than 64 KiB");
     }
-    parsed = json::parse(m.payload, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) return reject("json", "payload is not valid JSON");
+    std::string repeated;
+    parsed = parse_json_input(m.payload, repeated);
+    if (parsed.is_discarded()) {
+      return reject("json", repeated.empty()
+                                ? "payload is not valid JSON"
+                                : "payload is not valid JSON: " + repeated_key_message(repeated));
+    }
     payload = &parsed;
   }
   const json& obj = *payload;

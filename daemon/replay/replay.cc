@@ -12,6 +12,7 @@
 #include "core/null_store.h"
 #include "larder/bus.h"
 #include "larder/clock.h"
+#include "larder/json_input.h"
 #include "larder/metrics.h"
 #include "larder/store.h"
 #include "larder/text.h"
@@ -109,11 +110,19 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
   while (std::getline(input, line)) {
     ++r.lines;
     if (line.empty() || line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json j;
-    try {
-      j = json::parse(line);
-    } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e400
-      bad("not valid JSON: " + parse_reason(e));
+    std::string repeated;
+    json j = parse_json_input(line, repeated);
+    if (j.is_discarded()) {
+      if (!repeated.empty()) {
+        bad("not valid JSON: " + repeated_key_message(repeated));
+        continue;
+      }
+      try {  // again, for the parser's words: where and what
+        [[maybe_unused]] const json again = json::parse(line);
+        bad("not valid JSON");
+      } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e400
+        bad("not valid JSON: " + parse_reason(e));
+      }
       continue;
     }
     if (!j.is_object()) {

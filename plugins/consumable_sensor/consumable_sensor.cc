@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larder/json_input.h"
 #include "larder/log.h"
 #include "larder/texts.h"
 #include "larder/time_zone.h"
@@ -183,7 +184,9 @@ class ConsumableSensorPlugin final : public Plugin {
     const json* tele = nullptr;  // the telemetry object, for Tasmota readings
     std::optional<double> device_ts;
     if (is_json_role(it->second.front().role)) {
-      parsed = json::parse(m.payload, nullptr, /*allow_exceptions=*/false);
+      std::string repeated;
+      parsed = parse_json_input(m.payload, repeated);
+      if (!repeated.empty()) return report("json", "payload " + repeated_key_message(repeated));
       if (parsed.is_discarded()) return report("json", "payload is not valid JSON");
       if (!parsed.is_object()) return report("json", "payload is not a JSON object");
       tele = &parsed;

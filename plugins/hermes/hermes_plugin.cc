@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larder/json_input.h"
 #include "larder/log.h"
 #include "larder/voice.h"
 #include "plugins/plugins.h"
@@ -116,7 +117,11 @@ class Hermes final : public Plugin {
                            "payload of " + std::to_string(m.payload.size()) +
                                " bytes is larger than 64 KiB");
     }
-    json obj = json::parse(m.payload, nullptr, /*allow_exceptions=*/false);
+    std::string repeated;
+    json obj = parse_json_input(m.payload, repeated);
+    if (!repeated.empty()) {
+      return out.bad_input(m, "json", "payload " + repeated_key_message(repeated));
+    }
     if (obj.is_discarded()) return out.bad_input(m, "json", "payload is not valid JSON");
     if (!obj.is_object()) return out.bad_input(m, "json", "payload must be a JSON object");
 

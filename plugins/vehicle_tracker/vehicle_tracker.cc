@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larder/json_input.h"
 #include "larder/log.h"
 
 namespace larder::plugins {
@@ -251,7 +252,11 @@ class VehicleTracker final : public Plugin {
                         " bytes is larger than 64 KiB");
       return;
     }
-    json obj = json::parse(m.payload, nullptr, /*allow_exceptions=*/false);
+    std::string repeated;
+    json obj = parse_json_input(m.payload, repeated);
+    if (!repeated.empty()) {
+      return out.bad_input(m, "json", "payload " + repeated_key_message(repeated));
+    }
     if (obj.is_discarded()) return out.bad_input(m, "json", "payload is not valid JSON");
     if (!obj.is_object()) return out.bad_input(m, "json", "payload must be a JSON object");
     Reader r{obj, {}};

@@ -81,6 +81,10 @@ TEST_CASE("fields are checked: types, units, finite numbers, ranges") {
   const std::string t = "larder/v1/consumable/coffee/level";
   CHECK(reason(parse(t, R"({"unit":"g"})")) == "field 'value' is missing");
   CHECK(reason(parse(t, R"({"value":"412","unit":"g"})")) == "field 'value' must be a number");
+  // A key named twice is ambiguous: refused, whichever copy would have won.
+  CHECK(reason(parse(t, R"({"value":1,"unit":"g","value":900})")) ==
+        "payload is not valid JSON: an object names the key 'value' twice");
+  CHECK(parse(t, R"({"value":1,"unit":"g","value":900})").rejection.kind == "json");
   // JSON has no infinities: an overflowing number is not valid JSON.
   CHECK(parse(t, R"({"value":1e999,"unit":"g"})").rejection.kind == "json");
   CHECK(reason(parse(t, R"({"value":1,"unit":"oz"})")).find("unknown unit 'oz'") == 0);

@@ -209,6 +209,28 @@ TEST_CASE("a C1 control in a bad line's reason is masked too (C2 9B is a termina
   CHECK(r.errors.find("\xc3\xa9?2J") != std::string::npos);  // other UTF-8 is kept
 }
 
+TEST_CASE("a line naming a key twice is a bad line: neither copy is guessed at") {
+  auto r = run(R"({"ts":1764460200,"topic":"larder/v1/consumable/coffee/used",)"
+               R"("payload":{"amount":5,"unit":"g"},)"
+               R"("topic":"larder/v1/consumable/coffee/refilled"})"
+               "\n"
+               R"({"ts":1764460300,"query":"coffee","query":"salt"})"
+               "\n"
+               R"({"ts":1764460400,"topic":"larder/v1/consumable/coffee/level",)"
+               R"("payload":{"value":500,"unit":"g","value":600}})"
+               "\n");
+  INFO(r.errors);
+  CHECK(r.result.bad_lines == 3);
+  CHECK(r.errors.find("line 1: not valid JSON: an object names the key 'topic' twice") !=
+        std::string::npos);
+  CHECK(r.errors.find("line 2: not valid JSON: an object names the key 'query' twice") !=
+        std::string::npos);
+  CHECK(r.errors.find("line 3: not valid JSON: an object names the key 'value' twice") !=
+        std::string::npos);
+  CHECK(r.result.messages == 0);
+  CHECK(r.out.empty());
+}
+
 TEST_CASE("a number beyond a double is a bad line, not the end of the replay") {
   // nlohmann's parser throws out_of_range (not parse_error) for it: found by fuzz_replay.
   auto r = run(std::string(R"({"ts":176446E0700,"query":"coffee"})") + "\n" +

@@ -241,6 +241,12 @@ TEST_CASE("JSON bodies: 415 without the media type, 400 for invalid or deep JSON
   CHECK(r.handle(json_req("POST", "/api/v1/orders", "", kAdmin)).status == 400);
   CHECK(r.handle(json_req("POST", "/api/v1/orders", std::string(100, '[') + std::string(100, ']'), kAdmin))
             .status == 400);
+  // A key named twice is ambiguous (nlohmann would keep the last): refused, nothing done.
+  HttpResponse twice = r.handle(json_req(
+      "POST", "/api/v1/orders", R"({"consumable":"coffee","consumable":"detergent"})", kAdmin));
+  CHECK(twice.status == 400);
+  CHECK(nlohmann::json::parse(twice.body)["error"]["message"] ==
+        "the body is not valid JSON: an object names the key 'consumable' twice");
   // Brackets inside strings do not count as nesting.
   CHECK(r.handle(json_req("POST", "/api/v1/orders", R"({"s":")" + std::string(100, '[') + R"("})", kAdmin))
             .status == 200);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "larder/json_depth.h"
+#include "larder/json_input.h"
 #include "larder/text.h"
 
 namespace larder::alexa {
@@ -428,7 +429,11 @@ struct AlexaVerifier::State {
       return w.done(Status::Error("the body nests JSON deeper than " +
                                   std::to_string(kMaxJsonDepth) + " levels"));
     }
-    json envelope = json::parse(w.body, nullptr, false);
+    std::string repeated;
+    json envelope = parse_json_input(w.body, repeated);
+    if (!repeated.empty()) {
+      return w.done(Status::Error("the body " + repeated_key_message(repeated)));
+    }
     if (envelope.is_discarded() || !envelope.is_object()) {
       return w.done(Status::Error("the body is not a JSON object"));
     }

@@ -1,6 +1,7 @@
 // The retailers' answers read apart from the network I/O (retailer_answers.h): the helpers
 // of retailer_http.h that need no cpprestsdk, the sandbox's answers and Grocy's rows.
 #include "adapters/retailer/retailer_answers.h"
+#include "larder/json_input.h"
 
 #include <algorithm>
 #include <cmath>
@@ -40,7 +41,8 @@ bool success(const HttpReply& r) { return r.status >= 200 && r.status < 300; }
 
 std::optional<nlohmann::json> json_body(const HttpReply& r) {
   if (r.too_large || r.body.empty()) return std::nullopt;
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  std::string repeated;  // an answer naming a key twice is as unreadable as bad JSON
+  auto j = parse_json_input(r.body, repeated);
   if (j.is_discarded()) return std::nullopt;
   return j;
 }
