@@ -222,6 +222,7 @@ TEST_CASE("over HTTPS larderctl trusts only a certificate from --ca that names t
       CHECK(r.status.code == 2);
       CHECK(r.out.empty());
       CHECK(r.err.find("larderctl " + command + ": " + bad.says) != std::string::npos);
+      CHECK(r.err.find("usage: larderctl " + command) != std::string::npos);
     }
   }
 

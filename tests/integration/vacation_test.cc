@@ -113,6 +113,12 @@ TEST_CASE("larderctl vacation: start with a local date, show, end, and bad dates
                        until + "'") != std::string::npos);
     CHECK(bad.err.find("usage: larderctl vacation") != std::string::npos);
   }
+  // The date is an argument: checked before the configuration is read, so a bad one is
+  // named as such even when the configuration cannot be read.
+  auto both = larderctl({"vacation", "start", "--until", "soon", "--config", "/nonexistent"});
+  CHECK(both.status.code == 2);
+  CHECK(both.err.find("--until must be a local date") != std::string::npos);
+  CHECK(both.err.find("nonexistent") == std::string::npos);
   CHECK(larderctl({"vacation", "pause", "--config", config}).status.code == 2);
   auto past = larderctl({"vacation", "start", "--until", "2020-01-01", "--config", config});
   CHECK(past.status.code == 1);

@@ -30,7 +30,7 @@ std::optional<Session> open_session(const std::string& command, const Options& o
       return std::nullopt;
     }
     if (auto checked = check_ca_file(*ca); !checked.ok()) {
-      std::fprintf(stderr, "larderctl %s: %s\n", cmd, checked.message().c_str());
+      refuse_usage(command, checked.message(), usage);  // a bad argument, like a bad path
       return std::nullopt;
     }
     s.target.ca_file = *ca;

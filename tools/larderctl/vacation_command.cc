@@ -23,18 +23,12 @@ constexpr const char* kUsage =
     "usage: larderctl vacation show | start [--until DATE] | end  --config FILE [--json] "
     "[--ca FILE]";
 
-// "2026-12-24" (the start of that day) or "2026-12-24T18:00": local, in the household's zone.
-// Only these two forms (docs/larderctl.md): no seconds, no space for the 'T'.
-std::optional<double> parse_until(const std::string& text, const larder::TimeZone& zone,
-                                  double now) {
-  std::optional<double> local;
-  if (text.size() == 10) {
-    local = larder::parse_local_date(text);
-  } else if (text.size() == 16 && text[10] == 'T') {
-    local = larder::parse_local_time(text + ":00");
-  }
-  if (!local) return std::nullopt;
-  return zone.from_local(*local, now);
+// "2026-12-24" (the start of that day) or "2026-12-24T18:00", as local seconds; only these
+// two forms (docs/larderctl.md): no seconds, no space for the 'T'.
+std::optional<double> parse_local_until(const std::string& text) {
+  if (text.size() == 10) return larder::parse_local_date(text);
+  if (text.size() == 16 && text[10] == 'T') return larder::parse_local_time(text + ":00");
+  return std::nullopt;
 }
 
 int print_state(const std::string& command, const Options& o, const Call& c,
@@ -80,6 +74,18 @@ int vacation_command(const Args& args) {
   const std::string command = "vacation " + sub;
   auto opts = parse_options(Args(args.begin() + 1, args.end()), spec->second);
   if (!opts.ok()) return refuse_usage(command, opts.status().message(), kUsage);
+  // The date's form is checked before the configuration is read: a bad argument is said
+  // as such, whatever the configuration's state.
+  std::optional<double> local_until;
+  if (auto u = opts->value("--until")) {
+    local_until = parse_local_until(*u);
+    if (!local_until) {
+      return refuse_usage(command,
+                          "--until must be a local date YYYY-MM-DD or YYYY-MM-DDTHH:MM, not '" +
+                              printable(u->substr(0, 64)) + "'",
+                          kUsage);
+    }
+  }
   auto session = open_session(command, *opts, kUsage, /*admin=*/sub != "show");
   if (!session) return kExitUsage;
   const larder::TimeZone zone = household_zone(session->config);
@@ -95,16 +101,8 @@ int vacation_command(const Args& args) {
     return print_state(command, *opts, c, zone);
   }
   json body = {{"until", nullptr}};
-  if (auto u = opts->value("--until")) {
-    auto until = parse_until(*u, zone, larder::SystemClock().now());
-    if (!until) {
-      return refuse_usage(command,
-                          "--until must be a local date YYYY-MM-DD or YYYY-MM-DDTHH:MM, not '" +
-                              printable(u->substr(0, 64)) + "'",
-                          kUsage);
-    }
-    body["until"] = *until;
-  }
+  // In the household's zone, which only the configuration gives.
+  if (local_until) body["until"] = zone.from_local(*local_until, larder::SystemClock().now());
   Call c = call_put(command, client, "/api/v1/vacation", body);
   if (!c.ok()) return c.exit;
   return print_state(command, *opts, c, zone);
