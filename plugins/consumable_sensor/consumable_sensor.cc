@@ -186,7 +186,9 @@ class ConsumableSensorPlugin final : public Plugin {
     if (is_json_role(it->second.front().role)) {
       std::string repeated;
       parsed = parse_json_input(m.payload, repeated);
-      if (!repeated.empty()) return report("json", "payload " + repeated_key_message(repeated));
+      if (!repeated.empty()) {
+        return report("json", "payload is not valid JSON: " + repeated_key_message(repeated));
+      }
       if (parsed.is_discarded()) return report("json", "payload is not valid JSON");
       if (!parsed.is_object()) return report("json", "payload is not a JSON object");
       tele = &parsed;

@@ -85,7 +85,9 @@ std::optional<Bad> string_field(const json& obj, const char* key, std::string& o
 Parsed parse_z2m_state(const std::string& payload) {
   std::string repeated;
   json j = parse_json_input(payload, repeated);
-  if (!repeated.empty()) return bad("json", "zigbee2mqtt state " + repeated_key_message(repeated));
+  if (!repeated.empty()) {
+    return bad("json", "zigbee2mqtt state is not valid JSON: " + repeated_key_message(repeated));
+  }
   if (j.is_discarded()) return bad("json", "zigbee2mqtt state is not valid JSON");
   if (!j.is_object()) return bad("json", "zigbee2mqtt state must be a JSON object");
   std::string action, click;
@@ -105,7 +107,9 @@ Parsed parse_availability(const std::string& payload, bool json_allowed) {
   }
   std::string repeated;
   json j = parse_json_input(payload, repeated);
-  if (!repeated.empty()) return bad("json", "availability " + repeated_key_message(repeated));
+  if (!repeated.empty()) {
+    return bad("json", "availability is not valid JSON: " + repeated_key_message(repeated));
+  }
   if (j.is_discarded()) return bad("json", "availability is not valid JSON");
   if (!j.is_object()) return bad("json", "availability must be a word or a JSON object");
   auto it = j.find("state");

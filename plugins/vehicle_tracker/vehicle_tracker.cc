@@ -255,7 +255,8 @@ class VehicleTracker final : public Plugin {
     std::string repeated;
     json obj = parse_json_input(m.payload, repeated);
     if (!repeated.empty()) {
-      return out.bad_input(m, "json", "payload " + repeated_key_message(repeated));
+      return out.bad_input(m, "json",
+                           "payload is not valid JSON: " + repeated_key_message(repeated));
     }
     if (obj.is_discarded()) return out.bad_input(m, "json", "payload is not valid JSON");
     if (!obj.is_object()) return out.bad_input(m, "json", "payload must be a JSON object");

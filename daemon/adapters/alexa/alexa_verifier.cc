@@ -432,7 +432,8 @@ struct AlexaVerifier::State {
     std::string repeated;
     json envelope = parse_json_input(w.body, repeated);
     if (!repeated.empty()) {
-      return w.done(Status::Error("the body " + repeated_key_message(repeated)));
+      return w.done(
+          Status::Error("the body is not valid JSON: " + repeated_key_message(repeated)));
     }
     if (envelope.is_discarded() || !envelope.is_object()) {
       return w.done(Status::Error("the body is not a JSON object"));
