@@ -230,13 +230,13 @@ bool Hub::press_button(const Message& m, const contract::PressInput& press, doub
     return false;
   }
   if (press.ts) {
-    PressStamp stamp{*press.ts, press.action};
-    auto last = last_press_.find(press.button);
-    if (last != last_press_.end() && last->second == stamp) {
+    PressStamp stamp{*press.ts, press.button, press.action};
+    if (std::find(last_presses_.begin(), last_presses_.end(), stamp) != last_presses_.end()) {
       metrics_.inc("larder_messages_ignored_total", {{"reason", "duplicate"}});
       return false;
     }
-    last_press_[press.button] = std::move(stamp);
+    last_presses_.push_back(std::move(stamp));
+    if (last_presses_.size() > kRecentStamps) last_presses_.pop_front();
   }
   ButtonEffect effect = press.action == "single"   ? button->single
                         : press.action == "double" ? button->double_press
@@ -277,7 +277,7 @@ bool Hub::repeated_intent(const contract::IntentInput& in) {
     return true;
   }
   last_intents_.push_back(std::move(stamp));
-  if (last_intents_.size() > kIntentStamps) last_intents_.pop_front();
+  if (last_intents_.size() > kRecentStamps) last_intents_.pop_front();
   return false;
 }
 

@@ -247,22 +247,23 @@ class Hub {
     double updated = 0;  // the message's ts, or when it came without one
   };
   std::map<std::string, PresenceFact> presence_;
-  // The last press of each button and the last voice intents that carried a ts: QoS 1 may
-  // deliver them twice, and a press that opens a pack must not open two.
-  struct PressStamp {
-    double ts = 0;
-    std::string action;
-    bool operator==(const PressStamp&) const = default;
-  };
-  std::map<std::string, PressStamp, std::less<>> last_press_;
+  // The last presses and voice intents that carried a ts: QoS 1 may deliver them twice
+  // (after a reconnect it resends every unacknowledged one, so several are kept), and a
+  // press that opens a pack must not open two.
   struct IntentStamp {
     double ts = 0;
     std::string intent, session, site, text;
     std::map<std::string, std::string> slots;
     bool operator==(const IntentStamp&) const = default;
   };
-  std::deque<IntentStamp> last_intents_;  // the newest last, at most kIntentStamps
-  static constexpr std::size_t kIntentStamps = 16;
+  struct PressStamp {
+    double ts = 0;
+    std::string button, action;
+    bool operator==(const PressStamp&) const = default;
+  };
+  std::deque<PressStamp> last_presses_;  // the newest last, at most kRecentStamps
+  std::deque<IntentStamp> last_intents_;  // the newest last, at most kRecentStamps
+  static constexpr std::size_t kRecentStamps = 16;
   bool repeated_intent(const contract::IntentInput& in);
   void republish_vacation();          // its retained state again, if there is one
   std::optional<Vacation> vacation_;  // the latest absence (in force or ended)

@@ -13,10 +13,13 @@ using larder::test::HubFixture;
 TEST_CASE_FIXTURE(HubFixture, "a press delivered twice opens one pack, not two") {
   send("consumable/pods/purchased", R"({"packs":5,"ts":1764460700})");
   send("button/pod_box/press", R"({"action":"long","ts":1764460790})");
-  send("button/pod_box/press", R"({"action":"long","ts":1764460790})");  // the redelivery
+  send("button/pod_box/press", R"({"action":"double","ts":1764460791})");  // does nothing
+  // After a reconnect the broker resends both: neither counts again.
+  send("button/pod_box/press", R"({"action":"long","ts":1764460790})");
+  send("button/pod_box/press", R"({"action":"double","ts":1764460791})");
   CHECK(hub.consumable("pods")->on_hand == 4);
-  CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "duplicate"}}) == 1);
-  CHECK(metrics.get("larder_messages_received_total", {{"kind", "press"}}) == 1);
+  CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "duplicate"}}) == 2);
+  CHECK(metrics.get("larder_messages_received_total", {{"kind", "press"}}) == 2);
   // Another press (another time) is another pack; without ts two presses are two.
   send("button/pod_box/press", R"({"action":"long","ts":1764460795})");
   send("button/pod_box/press", R"({"action":"long"})");
