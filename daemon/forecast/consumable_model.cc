@@ -69,11 +69,16 @@ Status ConsumableModel::level(double ts, double net) {
     return Status::Error("level " + num(net) + " is far above the capacity " +
                          num(config_.capacity));
   }
+  // A counted level stands until the readings confirm one of their own (the filter's
+  // median of three, from readings within a data gap of each other): one reading (a
+  // typed-in correction, a stray message) neither wipes what was counted nor stops the
+  // count, nor do three corrections months apart. A sensor that keeps reporting takes over.
+  if (source_ == Source::counter && !filter_.has_level() &&
+      ts - filter_.last_ts() > forecast::LevelFilterParams{}.gap_s) {
+    filter_ = forecast::LevelFilter(config_.pack.size, config_.tare);
+  }
   LevelStep st = filter_.push(ts, net);
   if (source_ != Source::level) {
-    // A counted level stands until the readings confirm one of their own (the filter's
-    // median of three): one reading (a typed-in correction, a stray message) neither
-    // wipes what was counted nor stops the count. A sensor that stays takes over.
     if (source_ == Source::counter && !st.accepted && !filter_.has_level()) {
       decide(ts);
       return Status::Ok();

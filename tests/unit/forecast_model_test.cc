@@ -197,6 +197,12 @@ TEST_CASE("a counter's level stands until level readings confirm one; uses go on
   CHECK(m.forecast(t).level == 35);
   REQUIRE(m.used(t += 60, 2).ok());
   CHECK(m.forecast(t).level == 33);
+  // Corrections far apart never add up to a sensor: the count goes on.
+  REQUIRE(m.level(t += 86400, 33).ok());
+  REQUIRE(m.level(t += 86400, 33).ok());
+  CHECK(m.forecast(t).level == 33);
+  REQUIRE(m.used(t += 60, 1).ok());
+  CHECK(m.forecast(t).level == 32);
   // A sensor that keeps reporting takes over once its readings agree.
   for (int i = 0; i < 3; ++i) REQUIRE(m.level(t += 300, 30).ok());
   CHECK(m.forecast(t).level == 30);
