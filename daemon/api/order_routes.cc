@@ -33,14 +33,20 @@ HttpResponse refusal(const orders::Reply& r) {
 }
 
 // The order's state, with `extra` merged in.
+// An order as the API answers it: its state_json(), and an extension (docs/http.md): a
+// cancel the retailer has not yet answered shows, or a 202 could not be told from
+// "nothing happened".
+json api_state(const orders::Order& o) {
+  json j = orders::state_json(o);
+  if (o.cancel_requested && !orders::finished(o.status)) j["cancel_requested"] = true;
+  return j;
+}
+
 HttpResponse state(int status, const OrderDesk& desk, const std::string& id,
                    const json& extra = json::object()) {
   const orders::Order* o = desk.ledger().find(id);
   if (!o) return HttpResponse::error(404, "not_found", "no order " + id);
-  json j = orders::state_json(*o);
-  // An extension of the HTTP answers (docs/http.md): a cancel the retailer has not yet
-  // answered shows, or a 202 could not be told from "nothing happened".
-  if (o->cancel_requested && !orders::finished(o->status)) j["cancel_requested"] = true;
+  json j = api_state(*o);
   if (extra.is_object()) j.update(extra);
   return HttpResponse::json(status, j.dump());
 }
@@ -191,7 +197,7 @@ Status add_order_routes(Router& router, OrderDesk& desk, const Config& config,
     }
     json list = json::array();
     for (const orders::Order* o : desk.ledger().orders()) {
-      if (!only || o->status == *only) list.push_back(orders::state_json(*o));
+      if (!only || o->status == *only) list.push_back(api_state(*o));
     }
     return HttpResponse::json(200, list.dump());
   });

@@ -309,6 +309,16 @@ TEST_CASE("a transfer coding other than chunked alone gets 501, chunked is decod
     CHECK(c.closed_within(3));
   }
   CHECK(s.metric("larder_http_rejected_total", {{"reason", "transfer_encoding"}}) == 7);
+  // A length and chunked together is malformed (RFC 9112 section 6.3), not unsupported.
+  for (const std::string both : {"Content-Length: 16\r\nTransfer-Encoding: chunked\r\n",
+                                 "Transfer-Encoding: chunked\r\nContent-Length: 16\r\n"}) {
+    CAPTURE(both);
+    Client c(s.server->port());
+    REQUIRE(c.send(head + both + "\r\n" + chunked_body));
+    Response r = read_response(c);
+    CHECK(r.status == 400);
+    CHECK(r.error_code() == "bad_request");
+  }
   // chunked alone (in any case) reaches the handler decoded.
   Client ok(s.server->port());
   REQUIRE(ok.send(head + "Transfer-Encoding: Chunked\r\n\r\n" + chunked_body));

@@ -242,6 +242,14 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       return;
     }
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return;
+    if (ec == bhttp::error::bad_transfer_encoding &&
+        parser_->get().find(bhttp::field::content_length) != parser_->get().end()) {
+      // Beast's error for a Content-Length with chunked too: a malformed request (RFC 9112
+      // section 6.3), not a coding we lack.
+      return fail(400, "bad_request",
+                  "malformed HTTP request: Content-Length and Transfer-Encoding together",
+                  "malformed");
+    }
     if (ec == bhttp::error::bad_transfer_encoding) {
       // Beast refuses a coding after `chunked` ("chunked" then "gzip", or a second field)
       // before on_header() can count the fields: the same answer as there.
