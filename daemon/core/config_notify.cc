@@ -141,15 +141,15 @@ void read_notify(Section& s, NotifyConfig& out) {
   if (auto v = s.number("timeout_s", Need::optional, Range{1.0, 120.0, false, false})) {
     out.timeout_s = *v;
   }
-  if (auto v = s.number("retry_initial_s", Need::optional, Range{1.0, 3600.0, false, false})) {
-    out.retry_initial_s = *v;
-  }
-  if (auto v = s.number("retry_max_s", Need::optional, Range{1.0, 86400.0, false, false})) {
-    out.retry_max_s = *v;
-  }
-  // Reported on the key the user wrote (as orders.retry does): retry_initial_s: 600 alone
-  // is too large for the default retry_max_s, and the message points at its line.
-  if (out.retry_max_s < out.retry_initial_s) {
+  auto initial = s.number("retry_initial_s", Need::optional, Range{1.0, 3600.0, false, false});
+  auto max = s.number("retry_max_s", Need::optional, Range{1.0, 86400.0, false, false});
+  if (initial) out.retry_initial_s = *initial;
+  if (max) out.retry_max_s = *max;
+  // Only when both values are good (written or default) does their order say anything;
+  // it is reported on the key the user wrote (as orders.retry does): retry_initial_s: 600
+  // alone is too large for the default retry_max_s, and the message points at its line.
+  const bool both_good = (initial || !s.has("retry_initial_s")) && (max || !s.has("retry_max_s"));
+  if (both_good && out.retry_max_s < out.retry_initial_s) {
     if (s.has("retry_max_s")) {
       s.error("retry_max_s", "must be at least retry_initial_s (" +
                                  format_number(out.retry_initial_s) + "), got " +

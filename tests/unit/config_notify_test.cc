@@ -183,6 +183,13 @@ TEST_CASE("notify: bad values name their key and line") {
                              "  events: {low_stock: [ntfy]}\n"
                              "  retry_initial_s: 600\n"),
                  10, "notify.retry_initial_s", "at most retry_max_s (300 by default), got 600");
+    // A retry_max_s refused for itself is the one error: no comparison with a default.
+    ConfigLoad both = with_notify("  ntfy: {url: https://ntfy.sh/t}\n"
+                                  "  events: {low_stock: [ntfy]}\n"
+                                  "  retry_initial_s: 600\n"
+                                  "  retry_max_s: 0\n");
+    CHECK(both.errors.size() == 1);
+    expect_error(both, 11, "notify.retry_max_s", "1 or more");
   }
   SUBCASE("a secret is never quoted") {
     ConfigLoad l = with_notify("  webhook:\n"
