@@ -32,7 +32,6 @@ HttpResponse refusal(const orders::Reply& r) {
   return HttpResponse::error(500, "internal", r.status.message());
 }
 
-// The order's state, with `extra` merged in.
 // An order as the API answers it: its state_json(), and an extension (docs/http.md): a
 // cancel the retailer has not yet answered shows, or a 202 could not be told from
 // "nothing happened".
@@ -42,6 +41,7 @@ json api_state(const orders::Order& o) {
   return j;
 }
 
+// The order's state as the API answers it, with `extra` merged in.
 HttpResponse state(int status, const OrderDesk& desk, const std::string& id,
                    const json& extra = json::object()) {
   const orders::Order* o = desk.ledger().find(id);

@@ -259,7 +259,8 @@ std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteCon
     std::string repeated;
     ctx.body = parse_json_input(request.body, repeated);
     if (ctx.body.is_discarded()) {
-      const std::string why = repeated.empty() ? std::string() : ": " + repeated_key_message(repeated);
+      const std::string why =
+          repeated.empty() ? std::string() : ": " + repeated_key_message(repeated);
       return HttpResponse::error(400, "bad_request", "the body is not valid JSON" + why);
     }
   }

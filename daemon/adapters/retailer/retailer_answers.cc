@@ -1,12 +1,13 @@
 // The retailers' answers read apart from the network I/O (retailer_answers.h): the helpers
 // of retailer_http.h that need no cpprestsdk, the sandbox's answers and Grocy's rows.
 #include "adapters/retailer/retailer_answers.h"
-#include "larder/json_input.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string_view>
 #include <utility>
+
+#include "larder/json_input.h"
 
 namespace larder::retailer {
 
