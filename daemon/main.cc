@@ -7,6 +7,7 @@
 #include "app/daemon.h"
 #include "larder/config.h"
 #include "larder/log.h"
+#include "larder/text.h"
 
 namespace {
 
@@ -60,18 +61,19 @@ int main(int argc, char** argv) {
       check_only = arg == "--check-config";
       continue;
     }
-    return bad_usage("unknown argument '" + arg + "'");
+    return bad_usage("unknown argument '" + larder::mask_controls(arg) + "'");
   }
 
+  const std::string shown_path = larder::mask_controls(config_path);  // for a terminal
   larder::ConfigLoad load = larder::load_config(config_path);
   if (!load.config) {
     for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     std::fprintf(stderr, "larderd: %zu error(s) in %s\n", load.errors.size(),
-                 config_path.c_str());
+                 shown_path.c_str());
     return 2;
   }
   if (check_only) {
-    std::printf("%s: configuration is valid (%zu consumables)\n", config_path.c_str(),
+    std::printf("%s: configuration is valid (%zu consumables)\n", shown_path.c_str(),
                 load.config->consumables.size());
     return 0;
   }

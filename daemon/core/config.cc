@@ -162,7 +162,8 @@ const ConsumableConfig* Config::consumable(std::string_view id) const {
 }
 
 std::string ConfigError::to_string() const {
-  std::string s = file;
+  // The file's name as given on a command line: a control in it must not reach a terminal.
+  std::string s = mask_controls(file);
   if (line > 0) s += ":" + std::to_string(line);
   s += ": ";
   if (!key.empty()) s += key + ": ";
@@ -205,8 +206,8 @@ ConfigLoad parse_config(const std::string& yaml_text, const std::string& path) {
         reader.error(docs.second->is_null() ? 0 : docs.second->line + 1, "",
                      "holds more than one YAML document ('---'); the configuration is one");
       }
-      // A missing top-level key is reported at line 1, where the document starts.
-      Section root(reader, *docs.first, "", 1);
+      // A missing top-level key has no line of its own: it is reported without one.
+      Section root(reader, *docs.first, "", 0);
       read_root(root, cfg);
       root.finish();
     }

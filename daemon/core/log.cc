@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "larder/text.h"
+
 namespace larder {
 namespace {
 
@@ -56,11 +58,14 @@ LogLevel log_level() { return g_level; }
 
 void log(LogLevel level, const std::string& line) {
   if (static_cast<int>(level) > static_cast<int>(g_level.load())) return;
+  // A line is one line: a control that came from outside (a file's name, a topic) can
+  // neither start a forged line nor reach a terminal.
+  const std::string text = mask_controls(line);
   std::string out;
   if (stderr_is_journal()) {
-    out = "<" + std::to_string(syslog_priority(level)) + ">" + line + "\n";
+    out = "<" + std::to_string(syslog_priority(level)) + ">" + text + "\n";
   } else {
-    out = std::string(log_level_name(level)) + ": " + line + "\n";
+    out = std::string(log_level_name(level)) + ": " + text + "\n";
   }
   // One write per line, so lines from different threads never interleave.
   ssize_t ignored = ::write(STDERR_FILENO, out.data(), out.size());

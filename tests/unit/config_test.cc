@@ -191,18 +191,19 @@ TEST_CASE("wrong types are errors") {
 TEST_CASE("missing required keys are errors at the line of their section") {
   ConfigLoad l = load_config(fixture("missing_required.yaml"));
   CHECK(where(l) == std::vector<std::pair<int, std::string>>{
+                        {0, "state_dir"},
                         {1, "mqtt.url"},
-                        {1, "state_dir"},
                         {3, "http.admin_token"},
                         {6, "consumables.coffee.unit"},
                         {8, "consumables.coffee.pack.sku"}});
-  expect_error(l, 1, "state_dir", "required key is missing");
+  expect_error(l, 0, "state_dir", "required key is missing");
   expect_error(l, 3, "http.admin_token", "give admin_token_file (or admin_token)");
-  CHECK(l.errors[1].to_string() == fixture("missing_required.yaml") + ":1: state_dir: required key is missing");
+  // A missing top-level key has no line (docs/configuration.md, "Errors").
+  CHECK(l.errors[0].to_string() == fixture("missing_required.yaml") + ": state_dir: required key is missing");
 
   ConfigLoad none = parse_config("log_level: info\n", "/x/larder.yaml");
   CHECK(where(none) == std::vector<std::pair<int, std::string>>{
-                           {1, "mqtt"}, {1, "state_dir"}, {1, "http"}, {1, "consumables"}});
+                           {0, "mqtt"}, {0, "state_dir"}, {0, "http"}, {0, "consumables"}});
   ConfigLoad no_pack = parse_config(minimal("", "").replace(minimal().find("consumables: {}"), 15,
                                                             "consumables:\n  tea:\n    unit: g\n    capacity: 5"),
                                     "/x/larder.yaml");
@@ -431,6 +432,9 @@ TEST_CASE("ConfigError::to_string") {
   CHECK(ConfigError{"f.yaml", 0, "state_dir", "required key is missing"}.to_string() ==
         "f.yaml: state_dir: required key is missing");
   CHECK(ConfigError{"f.yaml", 3, "", "YAML syntax error: x"}.to_string() == "f.yaml:3: YAML syntax error: x");
+  // A file named with a terminal's escape (C0 ESC, C1 CSI) is shown masked.
+  CHECK(ConfigError{"a\x1b[31m\xc2\x9b" "1mb.yaml", 0, "", "cannot be read"}.to_string() ==
+        "a?[31m?1mb.yaml: cannot be read");
 }
 
 TEST_CASE("config/example.yaml is valid") {
