@@ -110,7 +110,8 @@ TEST_CASE("larderctl deliveries and revoke talk to the running larderd, exit 3 o
   const std::string wrong_config = dir.write("wrong.yaml", wrong);
   auto refused = larderctl({"deliveries", "--config", wrong_config});
   CHECK(refused.status.code == 1);
-  CHECK(refused.err.find("HTTP 401") != std::string::npos);
+  // The form of every command: "larderctl COMMAND: MESSAGE (HTTP ...)".
+  CHECK(refused.err.rfind("larderctl deliveries: wrong token (HTTP 401", 0) == 0);
   auto refused_revoke = larderctl({"revoke", "no-such-order", "--config", wrong_config});
   CHECK(refused_revoke.status.code == 1);
   CHECK(refused_revoke.err.find("HTTP 401") != std::string::npos);
@@ -142,6 +143,8 @@ TEST_CASE("larderctl deliveries and revoke refuse bad arguments with the usage l
   const std::vector<Case> cases = {
       {{"deliveries"}, "--config FILE is required"},
       {{"deliveries", "--config"}, "--config needs a value"},
+      {{"deliveries", "--config", "--json"}, "--config needs a value"},
+      {{"deliveries", "--ca", "--config", config}, "--ca needs a value"},
       {{"deliveries", "--config", config, "--bogus"}, "unknown option '--bogus'"},
       {{"deliveries", "--config", config, "extra"}, "unexpected argument 'extra'"},
       {{"deliveries", "--config", config, "--bogus\x1b[31m"}, "unknown option '--bogus?[31m'"},
@@ -165,6 +168,11 @@ TEST_CASE("larderctl deliveries and revoke refuse bad arguments with the usage l
   auto missing = larderctl({"deliveries", "--config", dir.file("nope.yaml")});
   CHECK(missing.status.code == 2);
   CHECK(missing.err.find(dir.file("nope.yaml")) != std::string::npos);
+  // Its name as typed, but no control of it reaches the terminal.
+  auto escaped = larderctl({"deliveries", "--config", "a\x1b[31mb.yaml"});
+  CHECK(escaped.status.code == 2);
+  CHECK(escaped.err.find("larderctl deliveries: a?[31mb.yaml: ") != std::string::npos);
+  CHECK(escaped.err.find('\x1b') == std::string::npos);
 }
 
 TEST_CASE("over HTTPS larderctl trusts only a certificate from --ca that names the address") {

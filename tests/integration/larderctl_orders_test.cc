@@ -193,6 +193,8 @@ TEST_CASE("larderctl orders refuses bad arguments with the usage line, exit 2, n
       {{"cancel", "x", "--quantity", "2"}, "unknown option '--quantity'"},
       {{"list", "--status", "lost"}, "no order status 'lost' (held, awaiting_confirmation"},
       {{"list", "extra"}, "unexpected argument 'extra'"},
+      // A value left out: the next option is not taken for it.
+      {{"list", "--status", "--quantity", "2"}, "--status needs a value"},
       {{"frobnicate"}, "unknown subcommand 'frobnicate'"},
       {{}, "a subcommand is required"},
   };

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "larder/text.h"
+
 namespace larderctl {
 
 using nlohmann::json;
@@ -60,7 +62,7 @@ Call outcome(const std::string& command, larder::Result<ApiReply> reply) {
   c.reply = std::move(reply.value());
   if (!c.reply.ok()) {
     std::fprintf(stderr, "larderctl %s: %s\n", command.c_str(),
-                 printable(c.reply.error_message()).c_str());
+                 larder::mask_controls(c.reply.error_message()).c_str());
     c.exit = kExitRefused;
   }
   return c;

@@ -11,6 +11,7 @@
 #include "adapters/store/sqlite_grants.h"
 #include "commands.h"
 #include "grants/audit_chain.h"
+#include "larder/text.h"
 
 namespace larderctl {
 
@@ -131,7 +132,7 @@ int audit_command(const Args& args) {
     } else {
       const std::int64_t bad = check.first_bad_seq.value_or(0);
       std::printf("chain BROKEN at seq %lld: %s\n", static_cast<long long>(bad),
-                  printable(without_entry_prefix(check.what, bad)).c_str());
+                  larder::mask_controls(without_entry_prefix(check.what, bad)).c_str());
     }
   }
   return check.ok ? kExitOk : kExitRefused;

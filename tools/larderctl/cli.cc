@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "larder/text.h"
+
 namespace larderctl {
 
 std::optional<std::string> Options::value(const std::string& name) const {
@@ -18,7 +20,11 @@ larder::Result<Options> parse_options(const Args& args, const OptionSpec& spec) 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (spec.with_value.count(a)) {
-      if (i + 1 >= args.size()) return larder::Status::Error(a + " needs a value");
+      // `--status --config FILE`: the value was left out, and the next option is not it
+      // (a file named like an option can be given as ./--json).
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
+        return larder::Status::Error(a + " needs a value");
+      }
       if (o.values.count(a)) return larder::Status::Error(a + " is given twice");
       if (args[i + 1].empty()) return larder::Status::Error(a + " needs a value, not ''");
       o.values[a] = args[++i];
@@ -26,10 +32,10 @@ larder::Result<Options> parse_options(const Args& args, const OptionSpec& spec) 
       if (o.switches.count(a)) return larder::Status::Error(a + " is given twice");
       o.switches.insert(a);
     } else if (a.size() > 1 && a[0] == '-') {
-      return larder::Status::Error("unknown option '" + printable(a) + "'");
+      return larder::Status::Error("unknown option '" + larder::mask_controls(a) + "'");
     } else {
       if (o.positional.size() >= spec.positionals) {
-        return larder::Status::Error("unexpected argument '" + printable(a) + "'");
+        return larder::Status::Error("unexpected argument '" + larder::mask_controls(a) + "'");
       }
       if (a.empty()) return larder::Status::Error("an argument is empty ('')");
       o.positional.push_back(a);
@@ -51,7 +57,8 @@ std::optional<larder::Config> load_config_reporting(const std::string& command,
       std::fprintf(stderr, "larderctl %s: %s\n", command.c_str(), e.to_string().c_str());
     }
     if (load.errors.empty()) {
-      std::fprintf(stderr, "larderctl %s: cannot load %s\n", command.c_str(), path.c_str());
+      std::fprintf(stderr, "larderctl %s: cannot load %s\n", command.c_str(),
+                   larder::mask_controls(path).c_str());
     }
     return std::nullopt;
   }
@@ -91,17 +98,9 @@ std::string iso_local(double ts, const larder::TimeZone& zone) {
 
 std::optional<std::string> bad_id(const std::string& id, const char* what) {
   if (larder::valid_id(id)) return std::nullopt;
-  return "'" + printable(id.substr(0, 64)) + (id.size() > 64 ? "..." : "") + "' is not " +
-         what + " (1 to 64 lower-case letters, digits, '_' and '-', from a letter or digit)";
-}
-
-std::string printable(const std::string& s) {
-  std::string out = s;
-  for (char& c : out) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = '?';
-  }
-  return out;
+  return "'" + larder::mask_controls(id.substr(0, 64)) + (id.size() > 64 ? "..." : "") +
+         "' is not " + what +
+         " (1 to 64 lower-case letters, digits, '_' and '-', from a letter or digit)";
 }
 
 namespace {
@@ -125,7 +124,7 @@ std::string aligned(std::vector<std::vector<std::string>> all, std::size_t n) {
   for (auto& r : all) {
     r.resize(n);
     for (std::size_t i = 0; i < r.size(); ++i) {
-      r[i] = printable(r[i]);
+      r[i] = larder::mask_controls(r[i]);
       width[i] = std::max(width[i], columns(r[i]));
     }
   }

@@ -63,14 +63,12 @@ std::string iso_local(double ts, const larder::TimeZone& zone);
 // broken-down time); "-" for a time that is not finite.
 std::string local_format(double ts, const larder::TimeZone& zone, const char* format);
 
-// A text made safe for a terminal: control characters become '?'.
-std::string printable(const std::string& s);
 // Why `id` is not a valid id (larder::valid_id), naming it as `what` ("an order id"), or
 // nothing when it is one.
 std::optional<std::string> bad_id(const std::string& id, const char* what);
 
 // Columns aligned by characters (UTF-8 aware), two spaces apart, the last one not padded;
-// every cell goes through printable().
+// every cell goes through larder::mask_controls().
 std::string format_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows);
 // The same without a header: one "name  value" line per field, the values aligned.

@@ -60,31 +60,21 @@ int deliveries_command(const Args& args) {
   if (!session) return kExitUsage;
 
   ApiClient client(session->target);
-  auto reply = client.get("/api/v1/deliveries");
-  if (!reply.ok()) {
-    std::fprintf(stderr, "larderctl deliveries: %s\n", reply.status().message().c_str());
-    return kExitUnreachable;
-  }
-  if (!reply->ok()) {
-    std::fprintf(stderr, "larderctl deliveries: larderd refused: %s\n",
-                 reply->error_message().c_str());
-    return kExitRefused;
-  }
-  if (!reply->body.is_array()) {
-    std::fprintf(stderr, "larderctl deliveries: larderd's answer is not a list of deliveries\n");
-    return kExitRefused;
-  }
+  Call call = call_get("deliveries", client, "/api/v1/deliveries");
+  if (!call.ok()) return call.exit;
+  const json& body = call.reply.body;
+  if (!body.is_array()) return unexpected_answer("deliveries", "a list of deliveries");
   if (opts->has("--json")) {
-    std::printf("%s\n", reply->body.dump(2).c_str());
+    print_json(body);
     return kExitOk;
   }
-  if (reply->body.empty()) {
+  if (body.empty()) {
     std::printf("no deliveries\n");
     return kExitOk;
   }
   const larder::TimeZone zone = household_zone(session->config);
   std::vector<std::vector<std::string>> rows;
-  for (const json& d : reply->body) {
+  for (const json& d : body) {
     rows.push_back({text_of(d, "order_id"), text_of(d, "status"), text_of(d, "method"),
                     window_text(field(d, "window"), zone), text_of(d, "place"),
                     access_text(field(d, "access")), first_reason(d)});
@@ -110,15 +100,9 @@ int revoke_command(const Args& args) {
   if (!session) return kExitUsage;
 
   ApiClient client(session->target);
-  auto reply = client.post("/api/v1/deliveries/" + order_id + "/revoke", json::object());
-  if (!reply.ok()) {
-    std::fprintf(stderr, "larderctl revoke: %s\n", reply.status().message().c_str());
-    return kExitUnreachable;
-  }
-  if (!reply->ok()) {
-    std::fprintf(stderr, "larderctl revoke: %s\n", reply->error_message().c_str());
-    return kExitRefused;
-  }
+  Call call = call_post("revoke", client, "/api/v1/deliveries/" + order_id + "/revoke",
+                        json::object());
+  if (!call.ok()) return call.exit;
   std::printf("revoked trunk access for order %s\n", order_id.c_str());
   return kExitOk;
 }

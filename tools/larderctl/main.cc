@@ -6,6 +6,7 @@
 #include <string>
 
 #include "commands.h"
+#include "larder/text.h"
 
 namespace {
 
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
     std::fprintf(stderr, "larderctl: unknown command '%s'\n",
-                 larderctl::printable(argv[1]).c_str());
+                 larder::mask_controls(argv[1]).c_str());
     usage(stderr);
     return larderctl::kExitUsage;
   }

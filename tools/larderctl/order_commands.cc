@@ -10,6 +10,7 @@
 
 #include "api_session.h"
 #include "commands.h"
+#include "larder/text.h"
 #include "orders/order.h"
 
 namespace larderctl {
@@ -97,7 +98,7 @@ std::string order_line(const json& o) {
   const json reason = field(o, "hold_reason");
   if (reason.is_string()) s += " (" + reason.get<std::string>() + ")";
   if (number_of(o, "price")) s += ", total " + total_text(o);
-  return printable(s);
+  return larder::mask_controls(s);
 }
 
 struct Sub {
@@ -178,7 +179,7 @@ int orders_command(const Args& args) {
   };
   auto spec = specs.find(sub);
   if (spec == specs.end()) {
-    return refuse("orders", "unknown subcommand '" + printable(sub.substr(0, 64)) +
+    return refuse("orders", "unknown subcommand '" + larder::mask_controls(sub.substr(0, 64)) +
                                 "' (list, place, cancel or confirm)");
   }
   const std::string command = "orders " + sub;
@@ -189,8 +190,8 @@ int orders_command(const Args& args) {
   int quantity = 1;
   if (sub == "list") {
     if (auto st = opts->value("--status"); st && !larder::orders::parse_status(*st)) {
-      return refuse(command, "no order status '" + printable(st->substr(0, 64)) + "' (" +
-                                 all_statuses() + ")");
+      return refuse(command, "no order status '" + larder::mask_controls(st->substr(0, 64)) +
+                                 "' (" + all_statuses() + ")");
     }
   } else if (opts->positional.empty()) {
     return refuse(command, sub == "place" ? "CONSUMABLE is required" : "ORDER_ID is required");
@@ -201,7 +202,7 @@ int orders_command(const Args& args) {
       if (!n) {
         return refuse(command, "--quantity must be a whole number of packs from 1 to " +
                                    std::to_string(kMaxQuantity) + ", not '" +
-                                   printable(q->substr(0, 64)) + "'");
+                                   larder::mask_controls(q->substr(0, 64)) + "'");
       }
       quantity = *n;
     }

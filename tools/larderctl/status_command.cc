@@ -12,6 +12,7 @@
 #include "api_session.h"
 #include "commands.h"
 #include "consumable_table.h"
+#include "larder/text.h"
 #include "orders/order.h"
 
 namespace larderctl {
@@ -130,14 +131,16 @@ int status_command(const Args& args) {
     return kExitOk;
   }
   std::printf("larderd at %s: up\n", session->target.url().c_str());
-  std::printf("consumables: %s\n", printable(counts_text(by_status, kConsumableOrder)).c_str());
+  std::printf("consumables: %s\n",
+              larder::mask_controls(counts_text(by_status, kConsumableOrder)).c_str());
   if (low.empty()) {
     std::printf("low or empty: none\n");
   } else {
     std::printf("low or empty:\n%s",
                 consumable_table(low, household_zone(session->config)).c_str());
   }
-  std::printf("orders in flight: %s\n", printable(counts_text(flying, order_statuses())).c_str());
+  std::printf("orders in flight: %s\n",
+              larder::mask_controls(counts_text(flying, order_statuses())).c_str());
   std::printf("deliveries pending: %zu\n", pending);
   return kExitOk;
 }

@@ -75,7 +75,9 @@ int restore_command(const Args& args) {
   }
   std::printf("restored %s into %s (schema version %d)\n", backup.c_str(),
               config->state_dir.c_str(), done->schema_version);
-  if (!done->aside.empty()) std::printf("the previous database is kept as %s\n", done->aside.c_str());
+  if (!done->aside.empty()) {
+    std::printf("the previous database is kept as %s\n", done->aside.c_str());
+  }
   return kExitOk;
 }
 

@@ -11,6 +11,7 @@
 #include "api_session.h"
 #include "commands.h"
 #include "larder/clock.h"
+#include "larder/text.h"
 #include "larder/time_zone.h"
 
 namespace larderctl {
@@ -67,7 +68,7 @@ int vacation_command(const Args& args) {
   auto spec = specs.find(sub);
   if (spec == specs.end()) {
     return refuse_usage("vacation",
-                        "unknown subcommand '" + printable(sub.substr(0, 64)) +
+                        "unknown subcommand '" + larder::mask_controls(sub.substr(0, 64)) +
                             "' (show, start or end)",
                         kUsage);
   }
@@ -82,7 +83,7 @@ int vacation_command(const Args& args) {
     if (!local_until) {
       return refuse_usage(command,
                           "--until must be a local date YYYY-MM-DD or YYYY-MM-DDTHH:MM, not '" +
-                              printable(u->substr(0, 64)) + "'",
+                              larder::mask_controls(u->substr(0, 64)) + "'",
                           kUsage);
     }
   }
