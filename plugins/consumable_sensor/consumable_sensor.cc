@@ -101,7 +101,8 @@ Reading read_tasmota(const json& tele, SensorKind kind) {
     if (!it->is_object()) return bad("shape", "'" + name + "' is not an object");
     auto f = it->find(field);
     if (f == it->end()) return bad("shape", "'" + name + "' has no '" + field + "'");
-    if (!f->is_number() || !std::isfinite(f->get<double>())) {
+    if (!f->is_number()) return bad("shape", "'" + name + "." + field + "' is not a number");
+    if (!std::isfinite(f->get<double>())) {
       return bad("value", "'" + name + "." + field + "' is not a finite number");
     }
     return number(f->get<double>());
@@ -229,6 +230,13 @@ class ConsumableSensorPlugin final : public Plugin {
       }
       if (reading.kind == Reading::bad) report(reading.code, reading.reason);
       if (reading.kind != Reading::number) continue;
+      if (s.cfg.kind == SensorKind::tasmota_sr04 && !(reading.value > 0)) {
+        // Tasmota's SR04 reports 0 when no echo came back; below 0 is no distance at all.
+        report("value", reading.value == 0 ? "the SR04 distance is 0 cm: no echo came back"
+                                            : "the SR04 distance " + json(reading.value).dump() +
+                                                  " cm is below 0");
+        continue;
+      }
       if (auto level = calibrate(s, reading.value)) {
         emit(s, m, *level, device_ts, now, out);
       } else {
@@ -260,15 +268,17 @@ class ConsumableSensorPlugin final : public Plugin {
 
   void emit(Sensor& s, const Message& m, double level, std::optional<double> ts, double now,
             Sink& out) {
-    if (!m.retained) {
-      // A live reading proves the device works now; a retained one may be hours old.
-      if (s.offline) set_online(s, out);
-      s.heard = now;
-    }
     json p = {{"value", level}, {"unit", unit_name(s.unit)}};
     if (s.cfg.gross) p["gross"] = true;
     if (ts) p["ts"] = *ts;
-    out.input_json("consumable/" + s.cfg.consumable + "/level", std::move(p), m.retained);
+    const bool taken =
+        out.input_json("consumable/" + s.cfg.consumable + "/level", std::move(p), m.retained);
+    if (taken && !m.retained) {
+      // A live reading the hub took proves the device works now; a retained one may be
+      // hours old, and one the hub refused (far above capacity...) proves nothing.
+      if (s.offline) set_online(s, out);
+      s.heard = now;
+    }
   }
 
   void availability(Sensor& s, bool online, double now, Sink& out) {
@@ -286,11 +296,13 @@ class ConsumableSensorPlugin final : public Plugin {
   void set_offline(Sensor& s, Sink& out) {
     if (s.offline) return;
     s.offline = true;
-    out.event("sensor_offline", texts_("event.sensor_offline", {Texts::arg("name", s.label)}), fields(s));
+    out.event("sensor_offline", texts_("event.sensor_offline", {Texts::arg("name", s.label)}),
+              fields(s));
   }
   void set_online(Sensor& s, Sink& out) {
     s.offline = false;
-    out.event("sensor_online", texts_("event.sensor_online", {Texts::arg("name", s.label)}), fields(s));
+    out.event("sensor_online", texts_("event.sensor_online", {Texts::arg("name", s.label)}),
+              fields(s));
   }
 
   const Texts& texts_;  // household.locale's words for the events

@@ -41,6 +41,34 @@ TEST_CASE("availability: Tasmota LWT raises sensor_offline once, sensor_online o
   CHECK(rig.sink.events.empty());
 }
 
+TEST_CASE("availability: a reading the hub refuses brings no sensor back") {
+  Rig rig = hx711_rig();
+  rig.send("tele/scale1/LWT", "Offline");
+  CHECK(rig.event_kinds() == Kinds{"sensor_offline"});
+  // The hub refuses it (far above the capacity, say): it proves nothing about the device.
+  rig.sink.refuse = [](const FakeSink::Input&) { return true; };
+  rig.send("tele/scale1/SENSOR", R"({"HX711":{"Weight":1e300}})");
+  CHECK(rig.sink.inputs.size() == 1);
+  CHECK(rig.event_kinds() == Kinds{"sensor_offline"});
+  rig.sink.refuse = nullptr;
+  rig.send("tele/scale1/SENSOR", R"({"HX711":{"Weight":0.412}})");
+  CHECK(rig.event_kinds() == Kinds{"sensor_offline", "sensor_online"});
+}
+
+TEST_CASE("silence: a reading the hub refuses does not restart the clock") {
+  SensorConfig s = sensor("scale", "coffee", SensorKind::tasmota_hx711, "scale1");
+  s.offline_after_s = 600;
+  Rig rig({s});
+  const double t0 = rig.now;
+  rig.send("tele/scale1/SENSOR", kHx711);
+  rig.sink.refuse = [](const FakeSink::Input&) { return true; };
+  rig.now = t0 + 500;
+  rig.send("tele/scale1/SENSOR", R"({"HX711":{"Weight":1e300}})");
+  rig.now = t0 + 601;
+  rig.tick();
+  CHECK(rig.event_kinds() == Kinds{"sensor_offline"});
+}
+
 TEST_CASE("availability: a retained Offline at start is reported") {
   Rig rig = hx711_rig();
   rig.send("tele/scale1/LWT", "Offline", /*retained=*/true);

@@ -108,10 +108,11 @@ TEST_CASE("tasmota_hx711: malformed payloads are bad input") {
       {R"({"HX711":5})", "shape"},
       {R"({"HX711":[0.412]})", "shape"},
       {R"({"HX711":{"WeightRaw":4782,"AbsRaw":110004}})", "shape"},
-      {R"({"HX711":{"Weight":"0.412"}})", "value"},
-      {R"({"HX711":{"Weight":null}})", "value"},
-      {R"({"HX711":{"Weight":true}})", "value"},
-      {R"({"HX711":{"Weight":{"kg":1}}})", "value"},
+      // A field of the wrong type is `shape` (docs/plugins.md), as in every plugin.
+      {R"({"HX711":{"Weight":"0.412"}})", "shape"},
+      {R"({"HX711":{"Weight":null}})", "shape"},
+      {R"({"HX711":{"Weight":true}})", "shape"},
+      {R"({"HX711":{"Weight":{"kg":1}}})", "shape"},
       // nlohmann refuses a number beyond a double's range as JSON already.
       {R"({"HX711":{"Weight":1e400}})", "json"},
       {R"({"HX711":{"Weight":-1e400}})", "json"},
@@ -168,9 +169,17 @@ TEST_CASE("tasmota_sr04: distance to level by the container's geometry") {
   CHECK(rig.sink.inputs.empty());
   CHECK(rig.sink.bad.empty());
   rig.send("tele/tank1/SENSOR", R"({"SR04":{"Distance":"16.754"}})");
-  CHECK(rig.only_bad() == "value");
+  CHECK(rig.only_bad() == "shape");
   rig.send("tele/tank1/SENSOR", R"({"SR04":{"Dist":16.754}})");
   CHECK(rig.only_bad() == "shape");
+  // No echo (Tasmota's 0) and a distance below 0 are failed readings, not a full tank.
+  rig.send("tele/tank1/SENSOR", R"({"SR04":{"Distance":0}})");
+  CHECK(rig.only_bad() == "value");
+  rig.send("tele/tank1/SENSOR", R"({"SR04":{"Distance":0.0}})");
+  CHECK(rig.only_bad() == "value");
+  rig.send("tele/tank1/SENSOR", R"({"SR04":{"Distance":-5}})");
+  CHECK(rig.only_bad() == "value");
+  CHECK(rig.sink.inputs.empty());
 }
 
 TEST_CASE("tasmota_sr04: the calibration corrects the distance, the unit is the consumable's") {
