@@ -192,7 +192,7 @@ class Hermes final : public Plugin {
     remember_site(site, now);
     // Known before the hub sees the intent: its answer may come back within input().
     const bool fresh = !session.empty() && sessions_.count(session) == 0;
-    if (!session.empty()) remember_session(session, site, now);
+    if (!session.empty()) remember_session(session, site, snips_user(hermes_name), now);
     json payload = {{"intent", target}, {"slots", std::move(slots)}, {"text", text},
                     {"site", site},     {"session", session},        {"confidence", confidence}};
     // A session the hub refused the intent of is none of Larder's: it is not kept.
@@ -221,7 +221,7 @@ class Hermes final : public Plugin {
           json p = {{"sessionId", say.session},
                     {"text", say.text},
                     {"sendIntentNotRecognized", false}};
-          if (!say.expect.empty()) p["intentFilter"] = intent_filter(say.expect);
+          if (!say.expect.empty()) p["intentFilter"] = intent_filter(say.expect, it->second.user);
           out.publish("hermes/dialogueManager/continueSession", p.dump(), false);
           it->second.seen = now;  // the session goes on: its clock starts again
         }
@@ -239,8 +239,15 @@ class Hermes final : public Plugin {
  private:
   struct Session {
     std::string site;
-    double seen = 0;  // the last intent or question in it
+    std::string user;  // the Snips "<user>:" of its last intent ("" without one)
+    double seen = 0;   // the last intent or question in it
   };
+
+  // "alice:" of "alice:Reorder": the assistant names the answers to a question so too.
+  static std::string snips_user(const std::string& hermes_name) {
+    const auto colon = hermes_name.find(':');
+    return colon == std::string::npos ? std::string() : hermes_name.substr(0, colon + 1);
+  }
 
   // The canonical intent of a Hermes intent name, or "" when it is another skill's.
   std::string map_intent(const std::string& hermes_name) const {
@@ -260,13 +267,19 @@ class Hermes final : public Plugin {
     return {};
   }
 
-  // The Hermes intent names that answer a question expecting `expect` (canonical names).
-  json intent_filter(const std::vector<std::string>& expect) const {
+  // The Hermes intent names that answer a question expecting `expect` (canonical names), in
+  // a session whose intents carry the Snips prefix `user` ("alice:"): each name bare and
+  // with that prefix, as the assistant may name them either way.
+  json intent_filter(const std::vector<std::string>& expect, const std::string& user) const {
     json names = json::array();
-    auto add = [&](const std::string& n, const std::string& want) {
+    auto add_one = [&](const std::string& n, const std::string& want) {
       if (map_intent(n) == want && std::find(names.begin(), names.end(), n) == names.end()) {
         names.push_back(n);
       }
+    };
+    auto add = [&](const std::string& n, const std::string& want) {
+      add_one(n, want);
+      if (!user.empty() && n.find(':') == std::string::npos) add_one(user + n, want);
     };
     for (const std::string& want : expect) {
       for (const auto& entry : config_.intents) add(entry.first, want);
@@ -275,12 +288,13 @@ class Hermes final : public Plugin {
     return names;
   }
 
-  void remember_session(const std::string& id, const std::string& site, double now) {
+  void remember_session(const std::string& id, const std::string& site, std::string user,
+                        double now) {
     auto it = sessions_.find(id);
     if (it == sessions_.end() && sessions_.size() >= kMaxSessions) {
       sessions_.erase(oldest(sessions_, [](const Session& s) { return s.seen; }));
     }
-    sessions_[id] = Session{site, now};
+    sessions_[id] = Session{site, std::move(user), now};
   }
 
   void remember_site(const std::string& site, double now) {

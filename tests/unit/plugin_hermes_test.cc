@@ -409,6 +409,25 @@ TEST_CASE("hermes: a question keeps the session open and filters the answers") {
         json{"Refilled", "ConfirmOrder"});
 }
 
+TEST_CASE("hermes: after a Snips-named intent the filter names the answers so too") {
+  auto p = make();
+  json asked = rhasspy_intent("alice:OrderMore");
+  asked["sessionId"] = "snips-1";
+  CHECK(send(*p, asked)["intent"] == "Reorder");
+  FakeSink sink;
+  REQUIRE(p->on_say(say_to("snips-1", "kitchen", /*end=*/false, {"ConfirmOrder", "DenyOrder"}),
+                    1001, sink));
+  REQUIRE(sink.published.size() == 1);
+  // Each name bare and with the session's "alice:" (a configured name with a user of its own
+  // stays as it is): the assistant answers "yes" as alice:ConfirmOrder or alice:Yes.
+  CHECK(json::parse(sink.published[0].payload)["intentFilter"] ==
+        json{"Yes", "alice:Yes", "ConfirmOrder", "alice:ConfirmOrder", "No", "alice:No",
+             "alice:Nope", "DenyOrder", "alice:DenyOrder"});
+  json yes = rhasspy_intent("alice:ConfirmOrder");
+  yes["sessionId"] = "snips-1";
+  CHECK(send(*p, yes, 1002)["intent"] == "ConfirmOrder");
+}
+
 TEST_CASE("hermes: outside a session the hub speaks on a site it has seen, else not at all") {
   auto p = make();
   send(*p, rhasspy_intent("StockQuery"));
