@@ -93,6 +93,18 @@ Status DeliveryDesk::restore(const std::string& patterns_path) {
     }
   }
   if (Status s = grants_.restore(); !s.ok()) return s;
+  // A crash between issuing a grant and the retailer's yes: whether the carrier has the code
+  // is unknown, and only its hash is kept. A new grant replaces it (issue() revokes the old
+  // one as replanned) and its code goes to the retailer, as after a failed hand-over.
+  for (const orders::Order* o : orders_.ledger().orders()) {
+    if (o->status != orders::OrderStatus::shipped || !for_trunk(*o)) continue;
+    const grants::Grant* g = grants_.live(o->id);
+    if (g && g->state == grants::State::issued && !g->handed) {
+      log_warn("delivery: the retailer never confirmed the trunk access of order " + o->id +
+               ": a new code goes to it");
+      access_due_[o->id] = now();
+    }
+  }
   // What was learned is worth keeping, but not worth refusing to start: a file that cannot
   // be read is reported and learning starts again.
   auto text = read_state_file(patterns_path);
@@ -285,11 +297,18 @@ void DeliveryDesk::give_access(const orders::Order& o) {
   change.carrier_api = carrier_url_ + "/api/v1/carrier/deliveries/" + o.id;
   access_in_air_.insert(o.id);
   std::weak_ptr<bool> alive = alive_;
-  retailer_->set_delivery(change, [this, alive, id = o.id](const orders::DeliveryChangeOutcome& r) {
+  retailer_->set_delivery(change, [this, alive, id = o.id, grant = issued.value().grant_id](
+                                      const orders::DeliveryChangeOutcome& r) {
     if (alive.expired() || !*alive.lock()) return;
     access_in_air_.erase(id);
     const orders::Order* o = orders_.ledger().find(id);
-    if (r.ok || !o) return;
+    if (r.ok) {
+      grants::Effects fx;
+      grants_.handed(id, grant, fx);
+      run(fx);
+      return;
+    }
+    if (!o) return;
     grants::Effects fx;
     grants_.revoke(id, std::string(grants::reason::kReplanned), now(), fx);
     run(fx);

@@ -15,7 +15,9 @@
 //   - Access: once a trunk order has shipped, a grant is issued and its code goes to the
 //     retailer's carrier in PUT .../delivery (never over MQTT, never logged). If the retailer
 //     refuses, the delivery becomes doorstep; a retryable failure issues a new grant (with a
-//     new code) at a later tick, since the code of the failed one is not kept.
+//     new code) at a later tick, since the code of the failed one is not kept. The grant
+//     records the retailer's yes (Grant::handed): after a crash before it, the code may never
+//     have reached the carrier, so restore() has a new grant issued at the first tick.
 //   - The carrier API (api/delivery_routes.h) asks carrier_view() and carrier_unlock(); the
 //     vehicle's trunk reports and the grant book's timers do the rest: unlock_trunk and lock
 //     commands go to <root>/vehicle/<id>/command, events to <root>/event, and a trunk locked
@@ -74,7 +76,8 @@ class DeliveryDesk final : public VehicleActions {
   // Restores the grants (their store's error is this call's), then reads the learned
   // patterns from `patterns_path`: a missing file means nothing learned yet; one that cannot
   // be read or parsed, or was learned for other places, is logged and learning starts
-  // again. Orders already placed are not announced again.
+  // again. Orders already placed are not announced again. A shipped trunk order whose live
+  // grant the retailer never confirmed gets a new grant (and code) at the first tick.
   Status restore(const std::string& patterns_path);
   // The two patterns of a saved patterns file `j` (save()'s form), each read on its own:
   // parking over `places` places and two more (elsewhere, moving), presence over two.

@@ -96,6 +96,10 @@ class JsonReader {
     }
     return static_cast<int>(v->get<long long>());
   }
+  // A flag added in a later version: absent, it is `fallback` (no error).
+  bool flag_or(const char* key, bool fallback) {
+    return j_.is_object() && j_.contains(key) ? flag(key) : fallback;
+  }
   bool flag(const char* key) {
     const json* v = get(key, true);
     if (!v) return false;

@@ -136,6 +136,7 @@ json grant_json(const Grant& g) {
           {"opened_at", opt(g.opened_at)},
           {"closed_at", opt(g.closed_at)},
           {"lock_sent", g.lock_sent},
+          {"handed", g.handed},
           {"end_reason", g.end_reason}};
 }
 
@@ -175,6 +176,7 @@ Result<Grant> load_grant(const json& j) {
   g.opened_at = r.opt_num("opened_at", true);
   g.closed_at = r.opt_num("closed_at", true);
   g.lock_sent = r.flag("lock_sent");
+  g.handed = r.flag_or("handed", true);  // absent: stored by a version that did not ask
   g.end_reason = r.str("end_reason", 32, false);
   if (r.ok() && g.live() != g.end_reason.empty()) {
     r.fail("end_reason", "does not agree with the state");

@@ -86,6 +86,10 @@ struct Grant {
   double updated = 0;
   std::optional<double> unlocked_at, opened_at, closed_at;
   bool lock_sent = false;    // a lock command went out for it (once)
+  // The retailer confirmed it has the code (its answer to PUT .../delivery). Only the code's
+  // hash is kept, so a grant the hub crashed before confirming can only be replaced by a
+  // new one (DeliveryDesk::restore). Grants stored before this field count as handed.
+  bool handed = false;
   std::string end_reason;    // set exactly when revoked
 
   bool live() const { return state != State::revoked; }

@@ -310,6 +310,16 @@ bool GrantBook::revoke(const std::string& order_id, const std::string& reason, d
   return true;
 }
 
+bool GrantBook::handed(const std::string& order_id, const std::string& grant_id, Effects& fx) {
+  auto it = grants_.find(grant_id);
+  if (it == grants_.end() || it->second.order_id != order_id || !it->second.live()) return false;
+  if (!it->second.handed) {
+    it->second.handed = true;
+    save(it->second, fx);  // a refused save is retried at tick()
+  }
+  return true;
+}
+
 const Grant* GrantBook::live(const std::string& order_id) const {
   const Grant* g = newest(order_id);
   return g && g->live() ? g : nullptr;

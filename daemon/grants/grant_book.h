@@ -175,6 +175,9 @@ class GrantBook {
   // none or the reason is unknown (nothing changes then).
   bool revoke(const std::string& order_id, const std::string& reason, double now,
               Effects& fx);
+  // The retailer confirmed it has the code of grant `grant_id`: saved (Grant::handed). False
+  // when that grant is not the order's live one (it was replaced or ended meanwhile).
+  bool handed(const std::string& order_id, const std::string& grant_id, Effects& fx);
 
   const Grant* live(const std::string& order_id) const;
   // The live grant, or else the most recently issued one; nullptr when none.

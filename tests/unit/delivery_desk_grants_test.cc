@@ -166,6 +166,64 @@ TEST_CASE("delivery desk: the user revokes access, the retailer refuses access")
   }
 }
 
+// The hub again after a crash: a new hub, order desk, grant book and delivery desk on the
+// stores of `w` (its orders, its grants), restored as the daemon restores them.
+struct Restarted {
+  explicit Restarted(World& w) : world(w) {
+    retailer.trunk = true;
+    hub.set_vehicle_actions(&delivery);
+    REQUIRE(hub.restore().ok());
+    REQUIRE(desk.restore().ok());
+    REQUIRE(delivery.restore("/nonexistent/patterns.json").ok());
+    delivery.set_carrier_url("https://hub.test:8443");
+  }
+  World& world;
+  test::FakeBus bus;
+  Metrics metrics;
+  Hub hub{world.config, bus, world.store, world.clock, metrics};
+  test::FixedRandom ledger_random;
+  test::RecordingRetailer retailer;
+  OrderDesk desk{world.config, ledger_random, world.store, bus, hub, &retailer, world.clock,
+                 metrics};
+  grants::GrantBook book{world.grant_store, world.random, world.crypto};
+  DeliveryDesk delivery{world.config, desk,  book,          &retailer, bus,
+                        hub,          world.clock, metrics, TimeZone::utc()};
+};
+
+TEST_CASE("delivery desk: a code the retailer never confirmed before a crash is replaced") {
+  World w;
+  std::string id = w.trunk_order();
+  w.ship();  // the grant is issued and its code is on its way: the hub dies before the answer
+  REQUIRE(w.retailer.deliveries.size() == 1);
+  const std::string first = *w.retailer.deliveries[0].code;
+  const std::string first_grant = w.book.live(id)->id;
+  CHECK_FALSE(w.book.live(id)->handed);
+
+  Restarted again(w);
+  REQUIRE(again.book.live(id) != nullptr);
+  CHECK_FALSE(again.book.live(id)->handed);
+  again.delivery.tick();
+  // Only the code's hash was kept: a new grant, and its code goes to the retailer.
+  REQUIRE(again.retailer.deliveries.size() == 1);
+  REQUIRE(again.retailer.deliveries[0].code.has_value());
+  CHECK(*again.retailer.deliveries[0].code != first);
+  REQUIRE(again.book.live(id) != nullptr);
+  CHECK(again.book.live(id)->id != first_grant);
+  CHECK(again.desk.ledger().find(id)->delivery->method == "trunk");
+  again.retailer.delivery_answers[0](
+      orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+  CHECK(again.book.live(id)->handed);
+  again.delivery.tick();
+  CHECK(again.retailer.deliveries.size() == 1);
+
+  // Confirmed before the next crash: the code stands.
+  Restarted third(w);
+  REQUIRE(third.book.live(id) != nullptr);
+  CHECK(third.book.live(id)->handed);
+  third.delivery.tick();
+  CHECK(third.retailer.deliveries.empty());
+}
+
 TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code") {
   auto status = [](World& w, const std::string& st, double eta) {
     w.desk.retailer_status("r-1", orders::RetailerStatus{st, "", std::nullopt, eta});

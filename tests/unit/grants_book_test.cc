@@ -254,4 +254,42 @@ TEST_CASE("grant records read back strictly") {
   used["state"] = "opened";
   CHECK_FALSE(load_grant(used).ok());  // used, yet no unlocked_at
   CHECK_FALSE(load_grant(nlohmann::json::array()).ok());
+  nlohmann::json not_flag = j;
+  not_flag["handed"] = "yes";
+  CHECK_FALSE(load_grant(not_flag).ok());
+  // A grant stored before "handed" existed: its code went to the retailer as far as anyone
+  // knows, so it is not replaced after an upgrade.
+  nlohmann::json legacy = j;
+  legacy.erase("handed");
+  REQUIRE(load_grant(legacy).ok());
+  CHECK(load_grant(legacy)->handed);
+}
+
+TEST_CASE("handed: the retailer's yes is saved for the order's live grant only") {
+  MemoryGrantStore store;
+  OsRandom random;
+  OpenSslGrantCrypto crypto;
+  std::string first;
+  {
+    GrantBook book(store, random, crypto);
+    REQUIRE(book.restore().ok());
+    Effects fx;
+    auto r = book.issue("coffee-1", "family-car", kWindow, kHome, kT0, fx);
+    REQUIRE(r.ok());
+    first = r->grant_id;
+    CHECK_FALSE(book.live("coffee-1")->handed);
+    CHECK_FALSE(book.handed("pods-1", first, fx));  // another order's
+    CHECK_FALSE(book.handed("coffee-1", "0123456789abcdef0123456789abcdef", fx));
+    CHECK(book.handed("coffee-1", first, fx));
+    CHECK(book.live("coffee-1")->handed);
+  }
+  GrantBook book(store, random, crypto);
+  REQUIRE(book.restore().ok());
+  CHECK(book.live("coffee-1")->handed);  // saved
+  Effects fx;
+  auto second = book.issue("coffee-1", "family-car", kWindow, kHome, kT0 + 1, fx);
+  REQUIRE(second.ok());
+  CHECK_FALSE(book.live("coffee-1")->handed);
+  CHECK_FALSE(book.handed("coffee-1", first, fx));  // replaced: its yes comes too late
+  CHECK_FALSE(book.live("coffee-1")->handed);
 }
