@@ -356,8 +356,10 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
   if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
   Order* o = find_mut(id);
   if (!o && !id.empty()) {
+    // A retailer that reuses an id (one that lost its own records) may name a finished order
+    // too: the news is for the one still waiting for it.
     for (auto& [oid, x] : orders_) {
-      if (x.retailer_order_id == id) o = &x;
+      if (x.retailer_order_id == id && (!o || finished(o->status))) o = &x;
     }
   }
   if (!o) return refuse(Code::not_found, "no order " + id);

@@ -210,6 +210,27 @@ TEST_CASE("status is followed by polls and callbacks until delivery") {
   CHECK(w.led.status(h, rs("shipped"), kT0 + 2 * kDay).code == Code::conflict);
 }
 
+TEST_CASE("a retailer id used again: its news goes to the order still waiting for it") {
+  World w;
+  auto place_as = [&](const std::string& consumable, double at) {
+    std::string id = w.led.request(req(consumable, Source::api), at).order_id;
+    REQUIRE(quote(w, id, at + 5).ok());
+    if (w.led.find(id)->status == OrderStatus::held) w.led.tick(at + 300);
+    REQUIRE(w.led.place_result(id, placed_ok("r-again", at + 2 * kDay), at + 310).ok());
+    return id;
+  };
+  std::string a = place_as("coffee", kT0);
+  std::string b = place_as("tea", kT0 + 400);
+  // Whichever of the two the ledger holds last is the one that has finished.
+  const std::string done = std::max(a, b), waiting = std::min(a, b);
+  REQUIRE(w.led.status(done, rs("delivered"), kT0 + kDay).ok());
+  auto s = w.led.status("r-again", rs("shipped"), kT0 + kDay + 60);
+  REQUIRE(s.ok());
+  CHECK(s.order_id == waiting);
+  CHECK(w.led.find(waiting)->status == OrderStatus::shipped);
+  CHECK(w.led.find(done)->status == OrderStatus::delivered);
+}
+
 TEST_CASE("a crash between the commit and the retailer's answer: retried with the same key") {
   World a;
   std::string id = a.led.request(req("coffee", Source::api), kT0).order_id;
