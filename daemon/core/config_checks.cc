@@ -207,8 +207,10 @@ std::string check_device_topic(std::string_view topic, int levels) {
 std::string check_token(std::string_view token) {
   bool printable = std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (token.size() >= 16 && token.size() <= 1024 && printable) return "";
+  // Counted in bytes: a token is ASCII, and a byte of another character is one too many.
   return "must be 16 to 1024 printable ASCII characters without spaces (it has " +
-         std::to_string(token.size()) + " characters" + (printable ? "" : ", not all of them printable") + ")";
+         std::to_string(token.size()) + (printable ? " characters" : " bytes, not all printable") +
+         ")";
 }
 
 std::string check_header_value(std::string_view value) {

@@ -73,3 +73,10 @@ TEST_CASE("names are one line in any script: Unicode's line breaks are refused, 
     CHECK(find_error(l, "consumables.coffee.name")->what.find(line_break) == std::string::npos);
   }
 }
+
+TEST_CASE("a token with a character beyond ASCII is measured in bytes, and says so") {
+  std::string text = minimal();
+  text.replace(text.find(kAdmin), kAdmin.size(), "admin\xc3\xa9-token-0123456789");  // 23, 24 B
+  expect_error(parse_config(text, "/x/l.yaml"), 5, "http.admin_token",
+               "printable ASCII characters without spaces (it has 24 bytes, not all printable)");
+}
