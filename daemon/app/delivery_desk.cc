@@ -50,7 +50,7 @@ bool DeliveryDesk::for_trunk(const orders::Order& o) {
 
 DeliveryDesk::DeliveryDesk(const Config& config, OrderDesk& orders, grants::GrantBook& grants,
                            orders::Retailer* retailer, Bus& bus, Hub& hub, const Clock& clock,
-                           Metrics& metrics, TimeZone tz, DeliveryDeskOptions options)
+                           Metrics& metrics, const TimeZone& tz, DeliveryDeskOptions options)
     : config_(config),
       orders_(orders),
       grants_(grants),

@@ -68,7 +68,7 @@ class DeliveryDesk final : public VehicleActions {
  public:
   DeliveryDesk(const Config& config, OrderDesk& orders, grants::GrantBook& grants,
                orders::Retailer* retailer, Bus& bus, Hub& hub, const Clock& clock,
-               Metrics& metrics, TimeZone tz, DeliveryDeskOptions options = {});
+               Metrics& metrics, const TimeZone& tz, DeliveryDeskOptions options = {});
   ~DeliveryDesk() override;
   DeliveryDesk(const DeliveryDesk&) = delete;
   DeliveryDesk& operator=(const DeliveryDesk&) = delete;

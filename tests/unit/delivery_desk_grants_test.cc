@@ -133,6 +133,17 @@ TEST_CASE("delivery desk: the user revokes access, the retailer refuses access")
     CHECK(w.delivery.revoke(id, "api").code == orders::Code::conflict);
     CHECK(w.delivery.revoke("nope", "api").code == orders::Code::not_found);
   }
+  SUBCASE("a finished trunk order has nothing to revoke, and is told so") {
+    World w;
+    std::string id = w.trunk_order();
+    orders::RetailerStatus done;
+    done.status = "delivered";
+    w.desk.retailer_status("r-1", done);
+    REQUIRE(w.the(id).status == orders::OrderStatus::delivered);
+    orders::Reply r = w.delivery.revoke(id, "api");
+    CHECK(r.code == orders::Code::conflict);
+    CHECK(r.status.message() == "order " + id + " is delivered: nothing to revoke");
+  }
   SUBCASE("the retailer refuses the trunk access for good") {
     World w;
     std::string id = w.trunk_order();
