@@ -28,15 +28,18 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
 
 class PluginHost::HubSink final : public plugins::Sink {
  public:
-  HubSink(PluginHost& host, std::string name) : host_(host), name_(std::move(name)) {}
+  HubSink(PluginHost& host, std::string name, std::size_t index)
+      : host_(host), name_(std::move(name)), index_(index) {}
 
   bool input(const std::string& suffix, std::string payload, bool retained) override {
     host_.metrics_.inc("larder_plugin_messages_total", {{"plugin", name_}, {"direction", "out"}});
+    Feeding f(host_, index_);
     return host_.hub_.on_message(
         Message{host_.root_ + "/" + suffix, std::move(payload), 1, retained});
   }
   bool input_json(const std::string& suffix, nlohmann::json payload, bool retained) override {
     host_.metrics_.inc("larder_plugin_messages_total", {{"plugin", name_}, {"direction", "out"}});
+    Feeding f(host_, index_);
     return host_.hub_.on_message(Message{host_.root_ + "/" + suffix, {}, 1, retained}, &payload);
   }
   void bad_input(const Message& m, const std::string& reason_code,
@@ -51,8 +54,24 @@ class PluginHost::HubSink final : public plugins::Sink {
   }
 
  private:
+  // Marks the plugin as the source of what the hub handles meanwhile (PluginHost::feeding).
+  class Feeding {
+   public:
+    Feeding(PluginHost& host, std::size_t index) : host_(host), before_(host.feeding_) {
+      host_.feeding_ = index;
+    }
+    ~Feeding() { host_.feeding_ = before_; }
+    Feeding(const Feeding&) = delete;
+    Feeding& operator=(const Feeding&) = delete;
+
+   private:
+    PluginHost& host_;
+    std::optional<std::size_t> before_;
+  };
+
   PluginHost& host_;
   std::string name_;
+  std::size_t index_;
 };
 
 PluginHost::PluginHost(Hub& hub, Bus& bus, const Clock& clock, Metrics& metrics, std::string root)
@@ -66,7 +85,7 @@ PluginHost::~PluginHost() = default;
 void PluginHost::add(std::unique_ptr<plugins::Plugin> plugin) {
   if (!plugin) return;
   std::size_t index = plugins_.size();
-  auto sink = std::make_unique<HubSink>(*this, plugin->name());
+  auto sink = std::make_unique<HubSink>(*this, plugin->name(), index);
   for (const auto& s : plugin->subscriptions()) {
     if (s.filter.find_first_of("+#") == std::string::npos) {
       exact_[s.filter].push_back(index);
@@ -120,15 +139,13 @@ void PluginHost::tick() {
   for (auto& slot : plugins_) slot.plugin->tick(now, *slot.sink);
 }
 
-bool PluginHost::say(const VoiceSay& say) {
-  double now = clock_.now();
-  for (auto& slot : plugins_) {
-    if (slot.plugin->on_say(say, now, *slot.sink)) {
-      metrics_.inc("larder_plugin_messages_total", {{"plugin", slot.plugin->name()}, {"direction", "say"}});
-      return true;
-    }
-  }
-  return false;
+bool PluginHost::say(const VoiceSay& say, std::size_t index) {
+  if (index >= plugins_.size()) return false;
+  Slot& slot = plugins_[index];
+  if (!slot.plugin->on_say(say, clock_.now(), *slot.sink)) return false;
+  metrics_.inc("larder_plugin_messages_total",
+               {{"plugin", slot.plugin->name()}, {"direction", "say"}});
+  return true;
 }
 
 void PluginHost::connected() {

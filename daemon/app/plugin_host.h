@@ -12,7 +12,9 @@
 // Thread rule: event-loop thread only.
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,9 +50,14 @@ class PluginHost {
   bool reads(const std::string& topic) const { return !targets(topic).empty(); }
   void tick();
   void connected();
-  // Offers the hub's answer to a voice intent to the plugins (Plugin::on_say); false when
-  // none claims it (it then belongs on <root>/voice/say).
-  bool say(const VoiceSay& say);
+  // The plugin whose canonical input the hub is handling at this moment (the index of
+  // add()'s order), if any: an intent's answer goes back the way the intent came.
+  std::optional<std::size_t> feeding() const { return feeding_; }
+  // Offers the hub's answer to a voice intent to the plugin `index` that brought the intent
+  // (Plugin::on_say); false when it does not take it (its session and site are gone): the
+  // answer then belongs on <root>/voice/say. An intent that came on <root>/voice/intent is
+  // never a plugin's to answer, even when its site or session looks like one.
+  bool say(const VoiceSay& say, std::size_t index);
 
  private:
   class HubSink;
@@ -68,6 +75,7 @@ class PluginHost {
   Metrics& metrics_;
   std::string root_;
   std::vector<Slot> plugins_;
+  std::optional<std::size_t> feeding_;  // set while a plugin's input is in Hub::on_message
   std::unordered_map<std::string, std::vector<std::size_t>> exact_;   // topic -> plugins
   std::vector<std::pair<std::string, std::size_t>> wildcard_;         // filter -> plugin
 };

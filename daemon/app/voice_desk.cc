@@ -1,5 +1,8 @@
 #include "app/voice_desk.h"
 
+#include <cstddef>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 namespace larder {
@@ -21,8 +24,11 @@ VoiceDesk::~VoiceDesk() {
 }
 
 void VoiceDesk::intent(const contract::IntentInput& in) {
-  conversation_.on_intent(in, [this](const VoiceSay& say) {
-    if (!plugins_.say(say)) publish(say);
+  // The answer goes back the way the intent came: to the plugin that made it (a Hermes
+  // session), else on <root>/voice/say, as for an intent published there.
+  const std::optional<std::size_t> from = plugins_.feeding();
+  conversation_.on_intent(in, [this, from](const VoiceSay& say) {
+    if (!from || !plugins_.say(say, *from)) publish(say);
   });
 }
 
