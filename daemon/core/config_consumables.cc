@@ -1,8 +1,8 @@
-#include <cctype>
 #include <map>
 
 #include "core/config_checks.h"
 #include "core/config_sections.h"
+#include "larder/text.h"
 
 namespace larder::config {
 namespace {
@@ -18,9 +18,7 @@ std::string name_text(std::string_view v) {
 std::string fold(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return utf8_lower(s);  // "Öl" and "öl" are one word, as the voice desk hears them
 }
 
 // A word that names a consumable (its id, name or a synonym), where it is written.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "larder/log.h"
@@ -20,15 +22,22 @@ const std::vector<std::string> kYesNo = {"ConfirmOrder", "DenyOrder"};
 constexpr double kDialogIdle = 3600;  // a dialog without a question is forgotten after this
 
 // A spoken quantity: a whole number 1..kMaxQuantity ("2", "2.0"); nullopt otherwise.
+// A whole number of packs as a recogniser writes it: decimal digits, perhaps with a zero
+// fraction ("2", "2.0", as a number slot's JSON text is); not " 2", "+2", "0x2" or "2e0".
 std::optional<int> quantity_of(const std::string& text, int max) {
-  if (text.empty() || text.size() > 16) return std::nullopt;
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || !std::isfinite(v) || v != std::floor(v) || v < 1 ||
-      v > max) {
+  const std::size_t dot = text.find('.');
+  const std::string whole = text.substr(0, dot);
+  if (whole.empty() || whole.size() > 9) return std::nullopt;
+  for (char c : whole) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  if (dot != std::string::npos &&
+      (dot + 1 == text.size() || text.find_first_not_of('0', dot + 1) != std::string::npos)) {
     return std::nullopt;
   }
-  return static_cast<int>(v);
+  const int v = std::stoi(whole);
+  if (v < 1 || v > max) return std::nullopt;
+  return v;
 }
 
 bool asks_first(const Order& o) {
@@ -44,7 +53,7 @@ Conversation::Conversation(const Config& config, Household& household, const Clo
       household_(household),
       clock_(clock),
       metrics_(metrics),
-      names_(config),
+      names_(config, texts_for(config.household.locale)("voice.item_case") == "lower"),
       phrases_(texts_for(config.household.locale)) {
   if (auto zone = TimeZone::load(config.household.timezone)) {
     zone_ = *zone;
@@ -240,9 +249,17 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
     id = *d.question;
     d.question.reset();
   } else {
+    // An order another dialog asked about is that dialog's to answer: a "yes" here, or
+    // this session's yes heard twice, must not place it.
+    std::set<std::string> asked_elsewhere;
+    for (const auto& [k, other] : dialogs_) {
+      if (other.question) asked_elsewhere.insert(*other.question);
+    }
     std::vector<const Order*> waiting;
     for (const Order* o : in_flight()) {
-      if (o->status == OrderStatus::awaiting_confirmation) waiting.push_back(o);
+      if (o->status == OrderStatus::awaiting_confirmation && !asked_elsewhere.count(o->id)) {
+        waiting.push_back(o);
+      }
     }
     if (waiting.empty()) {
       say(answer, base, phrases_.nothing_to_confirm());
@@ -321,6 +338,15 @@ void Conversation::cancel(const contract::IntentInput& in, const std::string& ke
     Dialog& d = dialog(key);
     for (const Order* o : flying) {
       if (o->id == d.last_order) target = o;
+    }
+    // The order this dialog talked about has ended (cancelled already, delivered): "cancel
+    // that" again is about it, not about another session's order that happens to be alone.
+    if (!target && !d.last_order.empty()) {
+      if (const Order* talked = household_.order(d.last_order)) {
+        const std::string status(orders::status_name(talked->status));
+        say(answer, base, phrases_.order_over(items_text(*talked), phrases_.status(status)));
+        return;
+      }
     }
     if (!target && flying.size() == 1) target = flying.front();
     if (!target && flying.empty()) {

@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "larder/text.h"
+
 namespace larder::voice {
 namespace {
 
@@ -44,11 +46,11 @@ std::string singular_words(const std::string& text) {
 std::string ItemNames::normalise(std::string_view text) {
   std::string out;
   bool space = false;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c >= 0x80) {  // keep UTF-8 letters (Kaffee, Spülmittel) as they are
+  for (unsigned char c : utf8_lower(text)) {
+    if (std::isalnum(c) || c >= 0x80) {  // keep UTF-8 letters (Kaffee, Spülmittel)
       if (space && !out.empty()) out += ' ';
       space = false;
-      out += static_cast<char>(std::tolower(c));
+      out += static_cast<char>(c);
     } else {
       space = true;  // spaces, punctuation, '_' and '-' of ids separate words
     }
@@ -67,10 +69,10 @@ std::string ItemNames::normalise(std::string_view text) {
   return out;
 }
 
-ItemNames::ItemNames(const Config& config) {
+ItemNames::ItemNames(const Config& config, bool lower_case) {
   for (const auto& c : config.consumables) {
-    std::string spoken = normalise(c.name.empty() ? c.id : c.name);
-    if (spoken.empty()) spoken = c.id;
+    std::string spoken = c.name.find_first_not_of(' ') == std::string::npos ? c.id : c.name;
+    if (lower_case) spoken = utf8_lower(spoken);
     spoken_[c.id] = spoken;
     known_.push_back(spoken);
     std::vector<std::string> names = {c.id, c.name};

@@ -17,13 +17,17 @@ namespace larder::voice {
 
 class ItemNames {
  public:
-  explicit ItemNames(const Config& config);
+  // `lower_case`: names are spoken in lower case, as English runs them into a sentence
+  // ("I know coffee beans"); else as written ("Kaffeebohnen", a German noun). The locale's
+  // `voice.item_case` says which (docs/languages.md).
+  ItemNames(const Config& config, bool lower_case);
 
   // The consumable id `spoken` names; nullopt when none does.
   std::optional<std::string> resolve(std::string_view spoken) const;
   // The consumables' spoken names in the order of the configuration ("coffee", "pods").
   const std::vector<std::string>& known() const { return known_; }
-  // The name to speak for a consumable id (its configured name in lower case, else its id).
+  // The name to speak for a consumable id: its configured name (else its id), in lower case
+  // when the locale speaks names so.
   std::string spoken(const std::string& id) const;
 
   static std::string normalise(std::string_view text);

@@ -194,6 +194,10 @@ std::string Phrases::cancelled(const std::string& items) const {
   return t_("voice.cancelled", {arg("items", items)});
 }
 
+std::string Phrases::order_over(const std::string& items, const std::string& status) const {
+  return t_("voice.order_over", {arg("items", items), arg("status", status)});
+}
+
 std::string Phrases::cancel_asked(const std::string& items) const {
   return t_("voice.cancel_asked", {arg("items", items)});
 }

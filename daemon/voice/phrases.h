@@ -70,6 +70,8 @@ class Phrases {
   std::string which_order(const std::vector<std::string>& items) const;
   std::string cancelled(const std::string& items) const;
   std::string cancel_asked(const std::string& items) const;
+  // The order talked about has ended: "The order of 1 x Coffee beans is already cancelled."
+  std::string order_over(const std::string& items, const std::string& status) const;
 
   std::string stock_unknown(const std::string& item, const std::string& level) const;
   std::string stock(const std::string& item, const std::string& level, const std::string& left,

@@ -53,6 +53,50 @@ inline std::string mask_controls(std::string s) {
   return out;
 }
 
+// `s` in lower case, for comparing names: ASCII, and the capitals of Latin-1, Latin
+// Extended-A, Greek and Cyrillic (the European alphabets a household names things in).
+// Other characters, and bytes that are not valid UTF-8, are kept as they are.
+inline std::string utf8_lower(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto put = [&out](unsigned cp) {  // cp < 0x800: one or two bytes
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else {
+      out += static_cast<char>(0xc0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    }
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0u;
+    if (c < 0x80) {
+      out += ascii_lower(static_cast<char>(c));
+      continue;
+    }
+    if (c < 0xc2 || c > 0xdf || (next & 0xc0) != 0x80) {  // not a two-byte character
+      out += static_cast<char>(c);
+      continue;
+    }
+    unsigned cp = ((c & 0x1fu) << 6) | (next & 0x3fu);
+    ++i;
+    if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) || (cp >= 0x391 && cp <= 0x3ab && cp != 0x3a2) ||
+        (cp >= 0x410 && cp <= 0x42f)) {
+      cp += 0x20;  // À..Þ, Α..Ϋ, А..Я
+    } else if (cp >= 0x400 && cp <= 0x40f) {
+      cp += 0x50;  // Ѐ..Џ
+    } else if (cp == 0x178) {
+      cp = 0xff;  // Ÿ
+    } else if ((cp >= 0x100 && cp <= 0x137 && cp != 0x130) || (cp >= 0x14a && cp <= 0x177)) {
+      cp |= 1u;  // Ā ā .. Ķ ķ, Ŋ ŋ .. Ŷ ŷ: the capital is even
+    } else if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e)) {
+      if (cp % 2 == 1) ++cp;  // Ĺ ĺ .. Ň ň, Ź ź .. Ž ž: the capital is odd
+    }
+    put(cp);
+  }
+  return out;
+}
+
 // A number for a message: up to ten significant digits, no trailing zeros ("%.10g":
 // 1764460200, 0.25, 1e+300).
 inline std::string short_number(double v) {

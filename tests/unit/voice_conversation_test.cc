@@ -13,8 +13,11 @@
 #include "app/order_desk.h"
 #include "app/plugin_host.h"
 #include "app/voice_desk.h"
+#include "larder/text.h"
 #include "support/fake_bus.h"
 #include "support/recording_retailer.h"
+#include "plugins/plugins.h"
+#include "voice/items.h"
 
 using namespace larder;
 using nlohmann::json;
@@ -235,6 +238,81 @@ TEST_CASE("cancel that: the order talked about, the only one, or the hub asks wh
   CHECK(v.last_text() == "I asked the shop to cancel the order of 1 x Dishwasher pods.");
   v.intent("CancelOrder", {{"item", "tea"}}, "s4");
   CHECK(v.last_text() == "Sorry, I don't know tea. I know coffee beans and dishwasher pods.");
+}
+
+TEST_CASE("cancel that, again: the order talked about has ended, another is left alone") {
+  Voice v;
+  v.intent("Reorder", {{"item", "coffee"}}, "other");
+  v.quote();
+  v.intent("ConfirmOrder", json::object(), "other");
+  v.intent("Reorder", {{"item", "pods"}});
+  v.quote();
+  v.intent("DenyOrder");  // the pods are dropped: cancelled without a retailer call
+  REQUIRE(v.order_of("pods") == nullptr);
+  REQUIRE(v.order_of("coffee") != nullptr);
+  v.intent("CancelOrder");
+  CHECK(v.last_text() == "The order of 1 x Dishwasher pods is already cancelled.");
+  CHECK(v.order_of("coffee")->status == orders::OrderStatus::placing);  // not the other's
+}
+
+TEST_CASE("an intent is answered the way it came: Hermes in Hermes, canonical on voice/say") {
+  Voice v;
+  v.config.voice.hermes = HermesConfig{};
+  v.plugins.add(plugins::make_hermes(v.config));
+  json hermes = {{"intent", {{"intentName", "VacationStatus"}, {"confidenceScore", 0.9}}},
+                 {"siteId", "kitchen"}, {"sessionId", "h1"}, {"input", "are we away"}};
+  v.plugins.on_message(Message{"hermes/intent/VacationStatus", hermes.dump(), 1, false});
+  CHECK(v.bus.on("hermes/dialogueManager/endSession").size() == 1);
+  CHECK(v.says().empty());
+  // The same site, and then the same session id, on the canonical topic: not Hermes's.
+  v.intent("VacationStatus", json::object(), "s1");
+  v.intent("VacationStatus", json::object(), "h1");
+  CHECK(v.says().size() == 2);
+  CHECK(v.bus.on("hermes/tts/say").empty());
+  CHECK(v.bus.on("hermes/dialogueManager/endSession").size() == 1);
+}
+
+TEST_CASE("a yes answers its own session's question only") {
+  Voice v;
+  v.intent("Reorder", {{"item", "coffee"}}, "a");
+  v.quote();
+  v.intent("Reorder", {{"item", "pods"}}, "b");
+  v.quote();
+  v.intent("ConfirmOrder", json::object(), "a");
+  CHECK(v.retailer.places.size() == 1);
+  // The same yes again (heard twice, or redelivered without ts): b's question is b's.
+  v.intent("ConfirmOrder", json::object(), "a");
+  CHECK(v.last_text() == "There is nothing waiting for a yes.");
+  CHECK(v.retailer.places.size() == 1);
+  CHECK(v.order_of("pods")->status == orders::OrderStatus::awaiting_confirmation);
+  v.intent("ConfirmOrder", json::object(), "b");
+  CHECK(v.retailer.places.size() == 2);
+}
+
+TEST_CASE("a quantity is a whole number as a recogniser writes it, nothing else") {
+  Voice v;
+  for (const char* q : {"0x2", "2e0", " 2", "+2", "2.", "2.5", "-1", "0", "21", "", "two"}) {
+    CAPTURE(q);
+    v.intent("Reorder", {{"item", "coffee"}, {"quantity", q}});
+    CHECK(v.last_text() == "Sorry, I can order 1 to 20 packs at a time.");
+    CHECK(v.order_of("coffee") == nullptr);
+  }
+  v.intent("Reorder", {{"item", "coffee"}, {"quantity", "2.0"}});
+  v.quote();
+  CHECK(v.last_text().rfind("Shall I order 2 x Coffee beans", 0) == 0);
+}
+
+TEST_CASE("items match whatever their case, also beyond ASCII") {
+  Config c = voice_config();
+  c.consumables[1].name = "Flüssiges Waschmittel";
+  c.consumables[1].synonyms = {"Öl"};
+  voice::ItemNames names(c, /*lower_case=*/true);
+  CHECK(names.resolve("FLÜSSIGES WASCHMITTEL") == "pods");
+  CHECK(names.resolve("flüssiges waschmittel") == "pods");
+  CHECK(names.resolve("öl") == "pods");
+  CHECK(names.spoken("pods") == "flüssiges waschmittel");
+  CHECK(voice::ItemNames(c, /*lower_case=*/false).spoken("pods") == "Flüssiges Waschmittel");
+  CHECK(utf8_lower("ÀÉÎÕÜ ÇÑ ĀĘŁŃŽ ΑΩ АЯЁ ẞ") == "àéîõü çñ āęłńž αω аяё ẞ");
 }
 
 TEST_CASE("where are my deliveries, and a refill by voice") {

@@ -123,7 +123,7 @@ TEST_CASE("German answers to questions, unknown items and help") {
   h.intent("StockQuery");
   CHECK(h.last_text() == "Das weiß ich noch nicht: kein Artikel hat genug Daten.");
   h.intent("Reorder", {{"item", "Tee"}});
-  CHECK(h.last_text() == "Entschuldigung, Tee kenne ich nicht. Ich kenne kaffeebohnen.");
+  CHECK(h.last_text() == "Entschuldigung, Tee kenne ich nicht. Ich kenne Kaffeebohnen.");
   h.intent("Reorder", {{"item", "Bohnen"}, {"quantity", "50"}});
   CHECK(h.last_text() == "Entschuldigung, ich kann 1 bis 20 Packungen auf einmal bestellen.");
   h.intent("DenyOrder");
@@ -131,7 +131,7 @@ TEST_CASE("German answers to questions, unknown items and help") {
   h.three_weeks();
   CHECK(h.event_text("low_stock") == "Kaffeebohnen geht zur Neige: etwa 4 Tage übrig.");
   h.intent("StockQuery");
-  CHECK(h.last_text() == "Zur Neige gehen: kaffeebohnen, noch etwa 4 Tage.");
+  CHECK(h.last_text() == "Zur Neige gehen: Kaffeebohnen, noch etwa 4 Tage.");
   h.intent("StockQuery", {{"item", "kaffeebohnen"}});
   std::string one = h.last_text();
   INFO(one);
