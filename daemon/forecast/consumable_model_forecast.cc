@@ -106,7 +106,11 @@ void ConsumableModel::decide(double now) {
     if (now - filter_.last_lift_ts() < kLiftQuietS) return;
     if (std::fabs(filter_.last_raw() - filter_.level()) > filter_.rise_threshold()) return;
   }
-  if (away_at(now) && away_until_ >= 1e299) {
+  // An order wished for is placed now, whatever time the input that moved the model carries
+  // (the history a sensor sends late, backdated to before the household left): whether
+  // the household is away is a question of the present, the latest clock time seen.
+  const double present = std::max({now, last_advance_, away_from_ < 1e299 ? away_from_ : now});
+  if (away_at(present) && away_until_ >= 1e299) {
     // Away without an end: no use is expected, so nothing can run out.
     if (at_risk_) ++version_;
     at_risk_ = false;
@@ -142,10 +146,10 @@ void ConsumableModel::decide(double now) {
   double at_arrival = s - proj_.mean(from, std::max(from, now + delivery_.mean() * kDay));
   double room = std::max(config_.capacity, 2 * config_.pack.size);
   if (at_arrival + config_.pack.size > room) return;
-  if (away_at(now)) {
+  if (away_at(present)) {
     // Nothing arrives into an empty house: wait until even the quickest delivery would
     // come after the return.
-    if (now + delivery_.min() * kDay < away_until_) return;
+    if (present + delivery_.min() * kDay < away_until_) return;
   }
   if (expires_unopened(now, from, s)) return;
   policy_.decide(now);

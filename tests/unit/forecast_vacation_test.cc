@@ -115,3 +115,34 @@ TEST_CASE("vacation: open-ended, nothing runs out and nothing is ordered until i
   h.run_until(h.t + 8 * kDay);
   CHECK(h.ordered_at);
 }
+
+TEST_CASE("vacation: history sent late, from before the household left, orders nothing") {
+  // The uses of nine days (4 a day: a pack of 40 nearly gone), sent only now that the
+  // household has been away since day 10, until day 16: an order wished for now would be
+  // placed now, and arrive into the empty house.
+  auto feed = [](ConsumableModel& m) {
+    for (int day = 0; day < 9; ++day) {
+      for (int use = 0; use < 4; ++use) {
+        REQUIRE(m.used(kT0 + day * kDay + (6 + 4 * use) * 3600.0, 1).ok());
+      }
+    }
+  };
+  ConsumableModel home(pods());
+  REQUIRE(home.refilled(kT0, std::nullopt).ok());
+  feed(home);
+  REQUIRE(home.forecast(kT0 + 9 * kDay).reorder);  // at home, these uses would order
+
+  ConsumableModel away(pods());
+  REQUIRE(away.refilled(kT0, std::nullopt).ok());
+  away.set_away(kT0 + 10 * kDay, kT0 + 16 * kDay);
+  feed(away);
+  CHECK_FALSE(away.forecast(kT0 + 10 * kDay).reorder);
+  // Once even the quickest delivery comes after the return, the order is decided.
+  double t = kT0 + 10 * kDay;
+  while (t < kT0 + 16 * kDay && !away.forecast(t).reorder) {
+    t += 3600;
+    away.advance(t);
+  }
+  CHECK(away.forecast(t).reorder);
+  CHECK(t > kT0 + 12 * kDay);
+}
