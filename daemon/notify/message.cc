@@ -36,6 +36,12 @@ constexpr KindText kTexts[] = {
     {"access_revoked", "Trunk access revoked", "warning"},
     {"store_error", "Larder cannot save", "warning"},
     {"store_recovered", "Larder saves again", "white_check_mark"},
+    {"store_over_ceiling", "Larder's database is too large", "warning"},
+    {"config_reloaded", "Configuration reloaded", "gear"},
+    {"config_refused", "Configuration refused", "warning"},
+    {"vacation_started", "Vacation mode on", "palm_tree"},
+    {"vacation_ended", "Vacation mode off", "house"},
+    {"pack_expiring", "Pack past its date before use", "hourglass"},
 };
 
 const KindText* text_of(std::string_view kind) {

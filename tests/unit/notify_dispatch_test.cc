@@ -4,8 +4,10 @@
 // order links (api/order_links.h).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +15,7 @@
 #include "api/order_links.h"
 #include "larder/clock.h"
 #include "larder/config.h"
+#include "larder/event_kinds.h"
 #include "larder/metrics.h"
 #include "larder/time_zone.h"
 #include "notify/dispatcher.h"
@@ -123,6 +126,27 @@ TEST_CASE("the ntfy request: the text as body, Title, Priority, Tags, Click and 
   CHECK(header(r, "Actions") == "<none>");
   // The token is the adapter's to add; the request the core builds never holds it.
   CHECK(header(r, "Authorization") == "<none>");
+}
+
+TEST_CASE("every event kind the hub publishes may be routed, and has a title of its own") {
+  for (std::string_view kind : kEventKinds) {
+    CAPTURE(kind);
+    NotifyConfig config = two_channels();
+    config.events[std::string(kind)] = {"ntfy"};
+    ManualClock clock(1768435200);
+    Metrics metrics;
+    FakeSender sender;
+    Dispatcher d(config, TimeZone::utc(), sender, clock, metrics, fake_code());
+    d.on_event(ev(std::string(kind)));
+    REQUIRE(sender.sent.size() == 1);
+    const std::string title = header(sender.sent[0].request, "Title");
+    CHECK(title.rfind("Larder: ", 0) != 0);  // words of its own, not "Larder: <kind>"
+    CHECK(title != "<none>");
+  }
+  // Best-before, vacation mode and the configuration's reload among them.
+  for (const char* kind : {"pack_expiring", "vacation_started", "config_refused"}) {
+    CHECK(std::find(kEventKinds.begin(), kEventKinds.end(), kind) != kEventKinds.end());
+  }
 }
 
 TEST_CASE("a question carries its answers: Confirm and Cancel as one-purpose links") {
