@@ -147,7 +147,7 @@ Reply OrderDesk::request(const orders::Request& r) {
   if (!retailer_) {
     Reply refused;
     refused.code = Code::conflict;
-    refused.status = Status::Error("no retailer is configured (the `retailer` section)");
+    refused.status = Status::Error(std::string(orders::kNoRetailer));
     return refused;
   }
   Reply reply = ledger_.request(r, now());

@@ -124,6 +124,10 @@ using Effect = std::variant<Persist, RequestQuote, PlaceOrder, CancelAtRetailer,
 
 // ---- Commands, facts and replies ------------------------------------------------------
 
+// The refusal of every new order when the configuration has no retailer (OrderDesk).
+inline constexpr std::string_view kNoRetailer =
+    "no retailer is configured (the `retailer` section)";
+
 enum class Code {
   ok,
   bad_input,  // 400

@@ -170,7 +170,7 @@ void Conversation::reorder(const contract::IntentInput& in, const std::string& k
   }
   orders::Reply reply = household_.request(*id, quantity, explicit_quantity);
   if (!reply.ok()) {
-    say(answer, base, phrases_.cannot_serve(reply.status.message()));
+    say(answer, base, refusal(reply, nullptr));
     return;
   }
   Dialog& d = dialog(key);
@@ -281,7 +281,7 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
   bool gone_on = reply.code == orders::Code::conflict && o &&
                  o->status != OrderStatus::cancelled && o->status != OrderStatus::failed;
   if ((!reply.ok() && !gone_on) || !o) {
-    say(answer, base, reply.ok() ? phrases_.order_missing(false) : phrases_.cannot_serve(reply.status.message()));
+    say(answer, base, reply.ok() ? phrases_.order_missing(false) : refusal(reply, o));
     return;
   }
   d.last_order = id;
@@ -368,11 +368,28 @@ void Conversation::cancel(const contract::IntentInput& in, const std::string& ke
   d.last_order = id;
   orders::Reply reply = household_.cancel(id);
   if (!reply.ok()) {
-    say(answer, base, phrases_.cannot_serve(reply.status.message()));
+    say(answer, base, refusal(reply, household_.order(id)));
   } else if (reply.pending) {
     say(answer, base, phrases_.cancel_asked(items), true, {}, true);
   } else {
     say(answer, base, phrases_.cancelled(items), true, {}, true);
+  }
+}
+
+std::string Conversation::refusal(const orders::Reply& reply, const Order* o) const {
+  // The ledger's words are English and for the log; the household hears its language.
+  log_info("voice: refused: " + reply.status.message());
+  if (o && reply.code == orders::Code::conflict &&
+      o->status != OrderStatus::awaiting_confirmation && o->status != OrderStatus::held) {
+    // Too late (shipped, delivered) or over (cancelled, failed): say what became of it.
+    return phrases_.order_over(items_text(*o), phrases_.status(std::string(
+                                                   orders::status_name(o->status))));
+  }
+  if (reply.status.message() == orders::kNoRetailer) return phrases_.refused("no_retailer");
+  switch (reply.code) {
+    case orders::Code::conflict: return phrases_.refused("conflict");
+    case orders::Code::not_found: return phrases_.refused("not_found");
+    default: return phrases_.refused("other");
   }
 }
 
@@ -425,7 +442,8 @@ void Conversation::refilled(const contract::IntentInput& in, const VoiceSay& bas
   auto id = item(in, base, answer, true);
   if (!id) return;
   if (Status s = household_.refilled(*id, clock_.now()); !s.ok()) {
-    say(answer, base, phrases_.cannot_serve(s.message()));
+    log_info("voice: the refill of " + *id + " was refused: " + s.message());
+    say(answer, base, phrases_.refused("not_recorded"));
     return;
   }
   say(answer, base, phrases_.refilled(names_.spoken(*id)));

@@ -142,6 +142,9 @@ class Conversation {
               Answer& answer);
   void stock(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
   void refilled(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
+  // What to say when the household's ledger refused (its words are English, for the log):
+  // what became of the order `o` when it is too late, else the kind of refusal.
+  std::string refusal(const orders::Reply& reply, const orders::Order* o) const;
   void deliveries(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
   void revoke(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);
   void start_vacation(const contract::IntentInput& in, const VoiceSay& base, Answer& answer);

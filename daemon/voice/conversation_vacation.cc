@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "larder/log.h"
 #include "voice/conversation.h"
 
 namespace larder::voice {
@@ -47,7 +48,8 @@ void Conversation::start_vacation(const contract::IntentInput& in, const VoiceSa
     }
   }
   if (Status s = household_.start_vacation(until); !s.ok()) {
-    say(answer, base, phrases_.cannot_serve(s.message()));
+    log_info("voice: vacation mode was refused: " + s.message());
+    say(answer, base, phrases_.refused("not_recorded"));
     return;
   }
   say(answer, base, until ? phrases_.vacation_started(phrases_.date(*until, zone_))
@@ -60,7 +62,8 @@ void Conversation::end_vacation(const VoiceSay& base, Answer& answer) {
     return;
   }
   if (Status s = household_.end_vacation(); !s.ok()) {
-    say(answer, base, phrases_.cannot_serve(s.message()));
+    log_info("voice: the end of vacation mode was refused: " + s.message());
+    say(answer, base, phrases_.refused("not_recorded"));
     return;
   }
   say(answer, base, phrases_.vacation_ended());

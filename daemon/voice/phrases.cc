@@ -95,6 +95,9 @@ std::string Phrases::unknown_slot(const std::string& slot) const {
 std::string Phrases::bad_quantity(int max) const { return t_("voice.bad_quantity", {t_.num("max", max)}); }
 
 std::string Phrases::cannot_serve(const std::string& why) const { return t_("voice.sorry", {arg("why", why)}); }
+std::string Phrases::refused(const std::string& kind) const {
+  return cannot_serve(t_("voice.refused." + kind));
+}
 std::string Phrases::cannot_yet() const { return cannot_serve(t_("voice.cannot_yet")); }
 std::string Phrases::order_missing(bool with_log_hint) const {
   return cannot_serve(t_(with_log_hint ? "voice.order_missing" : "voice.order_missing_short"));

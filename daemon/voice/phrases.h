@@ -37,6 +37,9 @@ class Phrases {
   std::string bad_quantity(int max) const;
   std::string unknown_slot(const std::string& slot) const;
   std::string cannot_serve(const std::string& why) const;  // "Sorry, ..."
+  // A refusal in the household's words, by its kind: no_retailer, conflict, not_found,
+  // not_recorded (a refill or vacation the hub refused), other.
+  std::string refused(const std::string& kind) const;
   std::string cannot_yet() const;                          // "Sorry, I cannot do that yet."
   std::string order_missing(bool with_log_hint) const;     // "Sorry, the order went missing..."
   std::string no_state(const std::string& item) const;

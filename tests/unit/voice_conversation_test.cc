@@ -272,6 +272,22 @@ TEST_CASE("an intent is answered the way it came: Hermes in Hermes, canonical on
   CHECK(v.bus.on("hermes/dialogueManager/endSession").size() == 1);
 }
 
+TEST_CASE("too late to cancel: what became of the order is said, not the ledger's words") {
+  Voice v;
+  v.intent("Reorder", {{"item", "coffee"}});
+  v.quote();
+  v.intent("ConfirmOrder");
+  REQUIRE(v.retailer.place_answers.size() == 1);
+  orders::PlaceResult placed;
+  placed.retailer_order_id = "r-1";
+  v.retailer.place_answers.back()(placed);
+  orders::RetailerStatus shipped;
+  shipped.status = "shipped";
+  REQUIRE(v.desk.retailer_status("r-1", shipped).ok());
+  v.intent("CancelOrder");
+  CHECK(v.last_text() == "The order of 1 x Coffee beans is already on its way.");
+}
+
 TEST_CASE("a yes answers its own session's question only") {
   Voice v;
   v.intent("Reorder", {{"item", "coffee"}}, "a");

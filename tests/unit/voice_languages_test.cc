@@ -52,7 +52,8 @@ struct Household {
   Hub hub{config, bus, store, clock, metrics};
   test::FixedRandom random;
   test::RecordingRetailer retailer;
-  OrderDesk desk{config, random, store, bus, hub, &retailer, clock, metrics};
+  OrderDesk desk{config, random, store, bus, hub, config.retailer ? &retailer : nullptr,
+                 clock, metrics};
   PluginHost plugins{hub, bus, clock, metrics, "larder/v1"};
   VoiceDesk voice{config, hub, desk, plugins, bus, clock, metrics};
 
@@ -185,4 +186,13 @@ TEST_CASE("German vacation answers, with the date in the household's zone") {
         "Der Urlaubsmodus ist an, bis du ihn ausschaltest: automatische Bestellungen warten.");
   h.intent("VacationStatus");
   CHECK(h.last_text() == "Der Urlaubsmodus ist an, bis er ausgeschaltet wird.");
+}
+
+TEST_CASE("a refusal is said in the household's language, its English reason only logged") {
+  Config c = household("de-DE", "EUR");
+  c.retailer.reset();  // no shop: every order is refused
+  Household h(c);
+  h.intent("Reorder", {{"item", "Kaffeebohnen"}});
+  CHECK(h.last_text() ==
+        "Entschuldigung, es ist kein Laden eingerichtet, darum kann ich nicht bestellen.");
 }
