@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <set>
 #include <string>
 #include <utility>
 
@@ -21,9 +20,8 @@ using orders::OrderStatus;
 const std::vector<std::string> kYesNo = {"ConfirmOrder", "DenyOrder"};
 constexpr double kDialogIdle = 3600;  // a dialog without a question is forgotten after this
 
-// A spoken quantity: a whole number 1..kMaxQuantity ("2", "2.0"); nullopt otherwise.
-// A whole number of packs as a recogniser writes it: decimal digits, perhaps with a zero
-// fraction ("2", "2.0", as a number slot's JSON text is); not " 2", "+2", "0x2" or "2e0".
+// A spoken quantity, 1..max packs, as a recogniser writes it: decimal digits, perhaps with
+// a zero fraction ("2", "2.0", a number slot's JSON text); not " 2", "+2", "0x2" or "2e0".
 std::optional<int> quantity_of(const std::string& text, int max) {
   const std::size_t dot = text.find('.');
   const std::string whole = text.substr(0, dot);
@@ -216,6 +214,7 @@ bool Conversation::settle(Waiting& w, bool timed_out) {
       }
       Dialog& d = dialog(w.key);
       d.question = o->id;
+      d.question_reason = o->hold_reason;
       d.question_since = clock_.now();
       std::string text = asks_first(*o)
                              ? phrases_.ask_order(items, price_text(*o), arrival_text(*o))
@@ -249,17 +248,9 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
     id = *d.question;
     d.question.reset();
   } else {
-    // An order another dialog asked about is that dialog's to answer: a "yes" here, or
-    // this session's yes heard twice, must not place it.
-    std::set<std::string> asked_elsewhere;
-    for (const auto& [k, other] : dialogs_) {
-      if (other.question) asked_elsewhere.insert(*other.question);
-    }
     std::vector<const Order*> waiting;
     for (const Order* o : in_flight()) {
-      if (o->status == OrderStatus::awaiting_confirmation && !asked_elsewhere.count(o->id)) {
-        waiting.push_back(o);
-      }
+      if (o->status == OrderStatus::awaiting_confirmation) waiting.push_back(o);
     }
     if (waiting.empty()) {
       say(answer, base, phrases_.nothing_to_confirm());
@@ -272,7 +263,26 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
       say(answer, base, phrases_.several_waiting(names));
       return;
     }
-    id = waiting.front()->id;
+    const Order* only = waiting.front();
+    for (auto& [k, other] : dialogs_) {
+      if (&other == &d || other.question != only->id) continue;
+      // Another dialog asked about it: this yes may be a repeat of an answered one, or be
+      // meant for something else. Not placed on it: the question moves here and is asked
+      // again (that dialog's session may be gone: Rhasspy ends one it did not understand).
+      other.question.reset();
+      d.question = only->id;
+      d.question_reason = only->hold_reason;
+      d.question_since = clock_.now();
+      d.last_order = only->id;
+      std::string text =
+          asks_first(*only)
+              ? phrases_.ask_order(items_text(*only), price_text(*only), arrival_text(*only))
+              : phrases_.ask_anyway(items_text(*only), price_text(*only),
+                                    only->hold_reason.value_or(""));
+      say(answer, base, std::move(text), false, kYesNo, true);
+      return;
+    }
+    id = only->id;
   }
   orders::Reply reply = household_.confirm(id);
   const Order* o = household_.order(id);
@@ -288,6 +298,7 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
   if (o->status == OrderStatus::awaiting_confirmation) {
     // Confirmed past one reason, the order waits for another (a guard on the new quote).
     d.question = id;
+    d.question_reason = o->hold_reason;
     d.question_since = clock_.now();
     say(answer, base, phrases_.ask_anyway(items_text(*o), price_text(*o), o->hold_reason.value_or("")),
         false, kYesNo, true);
@@ -492,8 +503,14 @@ void Conversation::on_order_changed(const std::string& order_id) {
   for (auto& [key, d] : dialogs_) {
     if (d.question != order_id) continue;
     const Order* o = household_.order(order_id);
-    // Confirmed or cancelled elsewhere (a button, the API): the question is moot.
-    if (!o || o->status != OrderStatus::awaiting_confirmation) d.question.reset();
+    // Confirmed or cancelled elsewhere (a button, the API): the question is moot. So it is
+    // when the order waits for a yes again for another reason (held by a guard after the
+    // confirmation): what was asked was answered, and the new reason is not this dialog's
+    // to drop at its timeout.
+    if (!o || o->status != OrderStatus::awaiting_confirmation ||
+        o->hold_reason != d.question_reason) {
+      d.question.reset();
+    }
   }
   std::vector<Waiting> due;
   for (auto it = waiting_.begin(); it != waiting_.end();) {

@@ -116,6 +116,7 @@ class Conversation {
  private:
   struct Dialog {
     std::optional<std::string> question;  // an order waiting for yes or no
+    std::optional<std::string> question_reason;  // its hold_reason when it was asked
     double question_since = 0;
     std::string last_order;               // the order last talked about
     double touched = 0;

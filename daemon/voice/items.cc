@@ -71,7 +71,10 @@ std::string ItemNames::normalise(std::string_view text) {
 
 ItemNames::ItemNames(const Config& config, bool lower_case) {
   for (const auto& c : config.consumables) {
-    std::string spoken = c.name.find_first_not_of(' ') == std::string::npos ? c.id : c.name;
+    const std::size_t first = c.name.find_first_not_of(' ');
+    std::string spoken = first == std::string::npos
+                             ? c.id
+                             : c.name.substr(first, c.name.find_last_not_of(' ') - first + 1);
     if (lower_case) spoken = utf8_lower(spoken);
     spoken_[c.id] = spoken;
     known_.push_back(spoken);

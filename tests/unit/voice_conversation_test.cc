@@ -296,13 +296,29 @@ TEST_CASE("a yes answers its own session's question only") {
   v.quote();
   v.intent("ConfirmOrder", json::object(), "a");
   CHECK(v.retailer.places.size() == 1);
-  // The same yes again (heard twice, or redelivered without ts): b's question is b's.
+  // The same yes again (heard twice, or redelivered without ts): b's order is not placed on
+  // it; it is asked about again, here.
   v.intent("ConfirmOrder", json::object(), "a");
-  CHECK(v.last_text() == "There is nothing waiting for a yes.");
+  CHECK(v.last_text().rfind("Shall I order 1 x Dishwasher pods", 0) == 0);
+  CHECK(v.last_say()["end_session"] == false);
   CHECK(v.retailer.places.size() == 1);
   CHECK(v.order_of("pods")->status == orders::OrderStatus::awaiting_confirmation);
-  v.intent("ConfirmOrder", json::object(), "b");
+  v.intent("ConfirmOrder", json::object(), "a");
   CHECK(v.retailer.places.size() == 2);
+}
+
+TEST_CASE("a yes in a new session, the one asked gone: asked again there, then placed") {
+  Voice v;
+  v.intent("Reorder", {{"item", "coffee"}}, "a");
+  v.quote();
+  // Rhasspy ended session a (the answer was not understood); the user wakes it again.
+  v.intent("ConfirmOrder", json::object(), "b");
+  CHECK(v.last_text().rfind("Shall I order 1 x Coffee beans", 0) == 0);
+  CHECK(v.retailer.places.empty());
+  // Session a's question moved to b: its timeout no longer drops the order.
+  v.clock.advance(60);
+  v.intent("ConfirmOrder", json::object(), "b");
+  CHECK(v.retailer.places.size() == 1);
 }
 
 TEST_CASE("a quantity is a whole number as a recogniser writes it, nothing else") {
