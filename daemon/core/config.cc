@@ -162,12 +162,13 @@ const ConsumableConfig* Config::consumable(std::string_view id) const {
 }
 
 std::string ConfigError::to_string() const {
-  // The file's name as given on a command line: a control in it must not reach a terminal.
-  std::string s = mask_controls(file);
+  // The file's name as given on a command line and a key as written in the file: no
+  // control in either may reach a terminal.
+  std::string s = file;
   if (line > 0) s += ":" + std::to_string(line);
   s += ": ";
   if (!key.empty()) s += key + ": ";
-  return s + what;
+  return mask_controls(s + what);
 }
 
 ConfigLoad parse_config(const std::string& yaml_text, const std::string& path) {

@@ -14,7 +14,8 @@ std::string name_text(std::string_view v) {
   return check_max_length(v, 200);
 }
 
-// How a spoken or written name is matched: ASCII case folded, outer spaces dropped.
+// How a spoken or written name is matched: case folded (utf8_lower: ASCII and the European
+// capitals), outer spaces dropped.
 std::string fold(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);

@@ -199,7 +199,8 @@ TEST_CASE("missing required keys are errors at the line of their section") {
   expect_error(l, 0, "state_dir", "required key is missing");
   expect_error(l, 3, "http.admin_token", "give admin_token_file (or admin_token)");
   // A missing top-level key has no line (docs/configuration.md, "Errors").
-  CHECK(l.errors[0].to_string() == fixture("missing_required.yaml") + ": state_dir: required key is missing");
+  CHECK(l.errors[0].to_string() ==
+        fixture("missing_required.yaml") + ": state_dir: required key is missing");
 
   ConfigLoad none = parse_config("log_level: info\n", "/x/larder.yaml");
   CHECK(where(none) == std::vector<std::pair<int, std::string>>{
@@ -435,6 +436,12 @@ TEST_CASE("ConfigError::to_string") {
   // A file named with a terminal's escape (C0 ESC, C1 CSI) is shown masked.
   CHECK(ConfigError{"a\x1b[31m\xc2\x9b" "1mb.yaml", 0, "", "cannot be read"}.to_string() ==
         "a?[31m?1mb.yaml: cannot be read");
+  // So is a key written with one (a double-quoted YAML key may hold any character).
+  ConfigLoad l = parse_config(minimal() + "\"a\\e[2Jb\": 1\n", "/x/l.yaml");
+  REQUIRE_FALSE(l.errors.empty());
+  const std::string shown = l.errors.back().to_string();
+  CHECK(shown.find('\x1b') == std::string::npos);
+  CHECK(shown.find("a?[2Jb") != std::string::npos);
 }
 
 TEST_CASE("config/example.yaml is valid") {

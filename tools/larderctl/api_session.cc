@@ -19,16 +19,17 @@ std::optional<Session> open_session(const std::string& command, const Options& o
   }
   auto config = load_config_reporting(command, *path);
   if (!config) return std::nullopt;
+  const std::string shown = larder::mask_controls(*path);  // as typed, safe for a terminal
   Session s{std::move(*config), {}};
   s.target = api_target(s.config.http);
   if (s.target.port == 0) {
     std::fprintf(stderr, "larderctl %s: %s: http.listen has port 0 (any free port), so the "
-                 "daemon's port cannot be known\n", cmd, path->c_str());
+                 "daemon's port cannot be known\n", cmd, shown.c_str());
     return std::nullopt;
   }
   if (auto ca = o.value("--ca")) {
     if (!s.target.tls) {
-      refuse_usage(command, "--ca is for HTTPS, and " + *path + " has no http.tls", usage);
+      refuse_usage(command, "--ca is for HTTPS, and " + shown + " has no http.tls", usage);
       return std::nullopt;
     }
     if (auto checked = check_ca_file(*ca); !checked.ok()) {
@@ -43,7 +44,7 @@ std::optional<Session> open_session(const std::string& command, const Options& o
                    : (!admin && http.read_token) ? *http.read_token
                                                  : std::string();
   if (s.target.token.empty()) {
-    std::fprintf(stderr, "larderctl %s: %s has no %s token\n", cmd, path->c_str(),
+    std::fprintf(stderr, "larderctl %s: %s has no %s token\n", cmd, shown.c_str(),
                  admin ? "admin" : "admin or read");
     return std::nullopt;
   }

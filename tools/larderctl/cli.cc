@@ -45,7 +45,9 @@ larder::Result<Options> parse_options(const Args& args, const OptionSpec& spec) 
 }
 
 int refuse_usage(const std::string& command, const std::string& why, const char* usage) {
-  std::fprintf(stderr, "larderctl %s: %s\n%s\n", command.c_str(), why.c_str(), usage);
+  // `why` may quote what was typed (a file's name): no control of it reaches the terminal.
+  std::fprintf(stderr, "larderctl %s: %s\n%s\n", command.c_str(),
+               larder::mask_controls(why).c_str(), usage);
   return kExitUsage;
 }
 
