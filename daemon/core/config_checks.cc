@@ -107,7 +107,7 @@ std::string check_http_url(std::string_view url) {
 }
 
 std::string parse_listen(std::string_view text, std::string& host, std::uint16_t& port) {
-  const std::string must =
+  std::string must =
       "must be HOST:PORT with an IP address and a port from 0 to 65535, like 127.0.0.1:8080 "
       "or [::1]:8080";
   std::string_view port_text;

@@ -115,6 +115,7 @@ int audit_command(const Args& args) {
                   static_cast<long long>(since));
     } else {
       std::vector<std::vector<std::string>> rows;
+      rows.reserve(shown.size());
       for (const AuditEntry& e : shown) {
         rows.push_back({std::to_string(e.seq), iso_local(e.ts, zone), e.event,
                         or_dash(e.order_id), or_dash(e.vehicle), or_dash(e.detail),

@@ -148,6 +148,7 @@ std::string aligned(std::vector<std::vector<std::string>> all, std::size_t n) {
 std::string format_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::vector<std::string>> all;
+  all.reserve(rows.size() + 1);
   all.push_back(header);
   for (const auto& r : rows) all.push_back(r);
   return aligned(std::move(all), header.size());
@@ -155,6 +156,7 @@ std::string format_table(const std::vector<std::string>& header,
 
 std::string format_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::vector<std::vector<std::string>> all;
+  all.reserve(fields.size());
   for (const auto& [name, value] : fields) all.push_back({name, value});
   return aligned(std::move(all), 2);
 }
