@@ -11,6 +11,7 @@
 //     window, "no" (DenyOrder) drops it, and a question left unanswered for
 //     question_timeout_s (or a session ended) drops it too. An order already in flight is
 //     reported, not duplicated; a spoken quantity is the user's explicit ask for more.
+//   - StockQuery, Refilled, DeliveryQuery, RevokeAccess are in conversation_questions.cc.
 //   - StockQuery (item): what is left and for how long; without an item, what is running
 //     low, soonest first, in days.
 //   - CancelOrder (item): that order; without an item the one this conversation talked
@@ -161,6 +162,8 @@ class Conversation {
   bool settle(Waiting& w, bool timed_out);
   void drop_question(Dialog& d);
 
+  // The question about `o` waiting for a yes: "Shall I order ...?", or why it waits.
+  std::string question_text(const orders::Order& o) const;
   std::string items_text(const orders::Order& o) const;
   std::string price_text(const orders::Order& o) const;
   std::string arrival_text(const orders::Order& o) const;
