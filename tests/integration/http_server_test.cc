@@ -327,6 +327,48 @@ TEST_CASE("a transfer coding other than chunked alone gets 501, chunked is decod
   CHECK(nlohmann::json::parse(r.body)["body"] == "hello");
 }
 
+TEST_CASE("a chunked body's trailer is bounded and refused, and a second Host is refused") {
+  TestServer s;
+  const std::string head =
+      "POST /echo/x HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  // A trailer field over 64 KiB once threw out of Beast's parser and aborted the process;
+  // many smaller ones grew the request without end. Now: 431, closed, and still serving.
+  for (const std::string& trailer :
+       {"X-T: " + std::string(70000, 'b') + "\r\n", [] {
+          std::string many;
+          for (int i = 0; i < 40; ++i) many += "X-" + std::to_string(i) + ": " + std::string(1000, 'c') + "\r\n";
+          return many;
+        }()}) {
+    Client c(s.server->port());
+    REQUIRE(c.send(head + "5\r\nhello\r\n0\r\n" + trailer + "\r\n"));
+    Response r = read_response(c);
+    CHECK(r.status == 431);
+    CHECK(r.error_code() == "too_large");
+    CHECK(r.body.find("trailer") != std::string::npos);
+    CHECK(c.closed_within(3));
+  }
+  // A small trailer: its fields would pass for the header's (an Authorization). Refused.
+  Client small(s.server->port());
+  REQUIRE(small.send(head + "5\r\nhello\r\n0\r\nAuthorization: Bearer x\r\n\r\n"));
+  Response r = read_response(small);
+  CHECK(r.status == 400);
+  CHECK(r.body.find("trailer fields") != std::string::npos);
+  // RFC 9112 section 3.2: a request with two Host fields gets 400.
+  Client hosts(s.server->port());
+  REQUIRE(hosts.send("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"));
+  Response two = read_response(hosts);
+  CHECK(two.status == 400);
+  CHECK(two.body.find("one Host header") != std::string::npos);
+  // The server is alive and a plain chunked request still works.
+  Client ok(s.server->port());
+  REQUIRE(ok.send(head + "5\r\nhello\r\n0\r\n\r\n"));
+  Response fine = read_response(ok);
+  CHECK(fine.status == 200);
+  CHECK(nlohmann::json::parse(fine.body)["body"] == "hello");
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "header_too_large"}}) == 2);
+  CHECK(s.metric("larder_http_rejected_total", {{"reason", "malformed"}}) == 2);
+}
+
 TEST_CASE("a slow request is closed after read_timeout and an idle connection after idle_timeout") {
   HttpServerOptions o;
   o.read_timeout = std::chrono::seconds(1);

@@ -109,7 +109,13 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   Session(std::shared_ptr<ServerCore> core, tcp::socket&& socket, std::string remote, std::uint64_t id)
       : core_(std::move(core)), stream_(make_stream<Stream>(std::move(socket), *core_)),
-        remote_(std::move(remote)), id_(id), idle_since_(std::chrono::steady_clock::now()) {}
+        remote_(std::move(remote)), id_(id), idle_since_(std::chrono::steady_clock::now()) {
+    // Beast 1.74 holds a chunked body's whole trailer in the buffer, and applies no
+    // header_limit to it: unbounded, a trailer field over 64 KiB throws out of the parser
+    // (std::length_error, through io_context::run) and many smaller ones grow the request
+    // without end. A header block and a first read fit; anything longer is refused.
+    buffer_.max_size(2 * opts().header_limit + kFirstRead);
+  }
   ~Session() override { core_->connections.erase(id_); }
 
   void run() override {
@@ -188,6 +194,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     if (req.version() >= 11 && req.find(bhttp::field::host) == req.end()) {
       return fail(400, "bad_request", "an HTTP/1.1 request needs a Host header", "malformed");
     }
+    if (req.count(bhttp::field::host) > 1) {  // RFC 9112 section 3.2: 400, whatever they say
+      return fail(400, "bad_request", "a request has one Host header, not several", "malformed");
+    }
+    header_fields_ = static_cast<std::size_t>(std::distance(req.begin(), req.end()));
     // The parser decodes chunked and nothing else: a body in another coding (gzip, ...)
     // would reach the handler still encoded. Only `chunked` alone is served (RFC 9112
     // section 6.1: 501 for a transfer coding the server does not implement).
@@ -231,6 +241,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
                   "the request body is larger than " + std::to_string(opts().body_limit) + " bytes",
                   "body_too_large");
     }
+    if (ec == bhttp::error::buffer_overflow) {  // a chunked body's trailer: see the constructor
+      return fail(431, "too_large",
+                  "the trailer of the chunked request body is larger than " +
+                      std::to_string(opts().header_limit) + " bytes",
+                  "header_too_large");
+    }
     if (ec == bhttp::error::header_limit) {
       return fail(431, "too_large",
                   "the request header is larger than " + std::to_string(opts().header_limit) + " bytes",
@@ -265,6 +281,13 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   void on_read(beast::error_code) {
     if (!core_->running) return;
+    if (static_cast<std::size_t>(std::distance(parser_->get().begin(), parser_->get().end())) !=
+        header_fields_) {
+      // Beast adds a chunked body's trailer fields to the header's: a field sent there
+      // (an Authorization, a second Host) would pass for one the header carried.
+      return fail(400, "bad_request", "trailer fields after a chunked body are not accepted",
+                  "malformed");
+    }
     bhttp::request<bhttp::string_body> req = parser_->release();
     HttpRequest r;
     r.method = std::string(req.method_string());
@@ -410,6 +433,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   std::string remote_;
   std::uint64_t id_;
   beast::flat_buffer buffer_;
+  std::size_t header_fields_ = 0;  // the fields of the request's header (without a trailer)
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<bhttp::response<bhttp::string_body>> res_;
   std::array<char, 4096> scratch_{};
