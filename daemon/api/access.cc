@@ -251,9 +251,18 @@ HttpResponse Access::sign_in(const std::string& token) {
   }
   purge_expired();
   while (!sessions_.empty() && sessions_.size() >= options_.max_sessions) {
-    auto oldest = sessions_.begin();
+    // The least recently used of the sessions this sign-in's right may end: the holder of
+    // the read token must not be able to sign the admins out by signing in again and again.
+    auto oldest = sessions_.end();
     for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-      if (it->second.last_used < oldest->second.last_used) oldest = it;
+      if (it->second.right > right) continue;
+      if (oldest == sessions_.end() || it->second.last_used < oldest->second.last_used) oldest = it;
+    }
+    if (oldest == sessions_.end()) {
+      return HttpResponse::error(
+          503, "unavailable",
+          "all " + std::to_string(options_.max_sessions) +
+              " sessions are held by admin sign-ins: one must sign out or expire first");
     }
     sessions_.erase(oldest);
   }

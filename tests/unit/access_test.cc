@@ -284,6 +284,44 @@ TEST_CASE("sessions are bounded: the least recently used is evicted and sign-out
   CHECK(access.session_count() == 1);
 }
 
+TEST_CASE("a read sign-in never evicts an admin session: with all held by admins, 503") {
+  ManualClock clock(0);
+  Metrics metrics;
+  AccessOptions o;
+  o.max_sessions = 2;
+  Access access(config(), clock, metrics, o);
+  auto get = [&](const Signed& s) {
+    return access.check(with_cookie(request("GET", "/metrics"), s, false), Right::read).allowed();
+  };
+  Signed admin = sign_in(access, kAdmin);
+  clock.advance(1);
+  // The holder of the read token signs in again and again: its own sessions make room.
+  Signed last;
+  for (int i = 0; i < 10; ++i) {
+    clock.advance(1);
+    last = sign_in(access, kRead);
+  }
+  CHECK(access.session_count() == 2);
+  CHECK(get(last));
+  clock.advance(1);
+  CHECK(get(admin));
+  // With both places held by admins, a read sign-in is refused and ends nothing.
+  Signed admin2 = sign_in(access, kAdmin);  // the read session was the least recently used
+  CHECK_FALSE(get(last));
+  HttpResponse refused = access.sign_in(kRead);
+  CHECK(refused.status == 503);
+  CHECK(refused.body.find("held by admin sign-ins") != std::string::npos);
+  CHECK(get(admin));
+  CHECK(get(admin2));
+  // An admin sign-in still makes room: the least recently used admin session goes.
+  clock.advance(1);
+  CHECK(get(admin2));
+  Signed admin3 = sign_in(access, kAdmin);
+  CHECK_FALSE(get(admin));
+  CHECK(get(admin2));
+  CHECK(get(admin3));
+}
+
 TEST_CASE("describe tells the caller's right and the session's csrf") {
   ManualClock clock(50);
   Metrics metrics;
