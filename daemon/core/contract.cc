@@ -109,6 +109,11 @@ struct Fields {
       fail("field 'ts' must be epoch seconds, not negative");
       return std::nullopt;
     }
+    if (t && *t < kMinTs) {
+      fail("field 'ts' must be epoch seconds from 2000-01-01 (at least 946684800): is the "
+           "device's clock set?");
+      return std::nullopt;
+    }
     if (t && *t > kMaxTs) {
       fail("field 'ts' must be epoch seconds before 2100-01-01 (at most 4102444800)");
       return std::nullopt;

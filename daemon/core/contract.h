@@ -28,6 +28,10 @@ inline constexpr std::size_t kMaxPayload = std::size_t{64} * 1024;
 // The latest `ts` an input may carry, 2100-01-01T00:00:00Z: a later one is a mistake
 // (milliseconds for seconds, a broken clock) and is refused with a clear error.
 inline constexpr double kMaxTs = 4102444800;
+// The earliest `ts` an input may carry, 2000-01-01T00:00:00Z: a device whose clock was
+// never set counts from 1970, and its readings, taken as history decades old, would teach
+// the model a use that never happened. Backdated history of this century is welcome.
+inline constexpr double kMinTs = 946684800;
 
 struct LevelInput {
   std::string consumable;
