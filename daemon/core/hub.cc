@@ -462,7 +462,8 @@ void Hub::sync(Entry& e) {
     if (ev.kind == "refill_detected") {
       text = texts_("event.refill_detected", {who});
     } else if (ev.kind == "low_stock") {
-      text = !s.days_left                 ? texts_("event.low_stock", {who})
+      text = s.status == "empty"          ? texts_("event.low_stock_empty", {who})
+             : !s.days_left               ? texts_("event.low_stock", {who})
              : std::round(*s.days_left) < 1 ? texts_("event.low_stock_less_than_a_day", {who})
                                           : texts_("event.low_stock_days", {who, texts_.num("n", *s.days_left)});
     }

@@ -191,6 +191,8 @@ class ConsumableModel {
   void on_point(double ts, double level);
   void drain_days();
   void decide(double now);
+  bool settled(double now) const;      // a level sensor's level may be decided on now
+  bool run_out() const;                // a known level, and the supply at the empty level
   double risk(double now, double from, double s) const;
   double risk_limit() const;           // reorder_risk, scaled by how long a pack lasts
   void ensure_projection(double from) const;

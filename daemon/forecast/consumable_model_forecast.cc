@@ -94,22 +94,38 @@ double ConsumableModel::risk(double now, double from, double s) const {
   return r;
 }
 
+bool ConsumableModel::settled(double now) const {
+  if (source_ != Source::level) return true;
+  // A settled accepted level: not while a rise is held (an object, a refill in progress),
+  // not just after a lift, not while the newest reading disagrees with it.
+  if (filter_.rise_pending() || filter_.drop_pending()) return false;
+  if (now - filter_.last_lift_ts() < kLiftQuietS) return false;
+  return std::fabs(filter_.last_raw() - filter_.level()) <= filter_.rise_threshold();
+}
+
+bool ConsumableModel::run_out() const {
+  bool has_level = source_ == Source::level ? filter_.has_level() : counter_level_.has_value();
+  return has_level && supply() <= empty_level();
+}
+
 void ConsumableModel::decide(double now) {
-  if (!known()) {
-    at_risk_ = false;
-    return;
-  }
-  if (source_ == Source::level) {
-    // Only on a settled accepted level: not while a rise is held (an object, a refill in
-    // progress), not just after a lift, not while the newest reading disagrees with it.
-    if (filter_.rise_pending() || filter_.drop_pending()) return;
-    if (now - filter_.last_lift_ts() < kLiftQuietS) return;
-    if (std::fabs(filter_.last_raw() - filter_.level()) > filter_.rise_threshold()) return;
-  }
   // An order wished for is placed now, whatever time the input that moved the model carries
   // (the history a sensor sends late, backdated to before the household left): whether
   // the household is away is a question of the present, the latest clock time seen.
   const double present = std::max({now, last_advance_, away_from_ < 1e299 ? away_from_ : now});
+  if (!known()) {
+    at_risk_ = false;
+    // No use learned yet, so no risk to weigh; but a supply that is gone (the container
+    // empty on a settled level, no pack on hand) needs none: it has run out, and only an
+    // order brings the next pack. Not into an empty house.
+    if (run_out() && settled(now) && !away_at(present) && policy_.may_decide(now)) {
+      policy_.decide(now);
+      push_event("low_stock", now, display_level());
+      ++version_;
+    }
+    return;
+  }
+  if (!settled(now)) return;
   if (away_at(present) && away_until_ >= 1e299) {
     // Away without an end: no use is expected, so nothing can run out.
     if (at_risk_) ++version_;
@@ -236,6 +252,10 @@ Forecast ConsumableModel::forecast(double now) const {
   f.empty_at = clamp(cache_.empty_at);
   f.empty_at_low = clamp(cache_.empty_at_low);
   f.empty_at_high = clamp(cache_.empty_at_high);
+  if (!f.empty_at && run_out()) {
+    // Run out before any use was learned: empty now, with no doubt about it.
+    f.empty_at = f.empty_at_low = f.empty_at_high = now;
+  }
   if (f.empty_at) f.days_left = (*f.empty_at - now) / kDay;
   if (known()) f.stockout_risk = cache_risk_;
   f.best_before = dates_.earliest(has_level && display_level() > empty_level());

@@ -103,6 +103,66 @@ TEST_CASE("status: unknown until three days of use, then ok, low, ordered, empty
   CHECK(s.m.forecast(s.t).days_left == doctest::Approx(0));
 }
 
+TEST_CASE("run out before any use was learned: empty now, and one order, not into an empty house") {
+  // A counter: two pods poured in and both used within a minute. No rate can be known
+  // yet, but nothing is left and nothing is on hand: the need is certain.
+  ConsumableModel m(counter_item());
+  REQUIRE(m.refilled(kT0, 2.0).ok());
+  Forecast f = m.forecast(kT0 + 30);
+  CHECK(f.status == "unknown");
+  CHECK_FALSE(f.empty_at);
+  CHECK_FALSE(f.reorder);
+  REQUIRE(m.used(kT0 + 60, 2).ok());
+  m.advance(kT0 + 5 * kDay);
+  f = m.forecast(kT0 + 5 * kDay);
+  CHECK(f.status == "empty");
+  CHECK_FALSE(f.rate_per_day);
+  REQUIRE(f.empty_at);
+  CHECK(*f.empty_at == kT0 + 5 * kDay);
+  CHECK(*f.empty_at_low == *f.empty_at);
+  CHECK(*f.empty_at_high == *f.empty_at);
+  CHECK(*f.days_left == 0);
+  CHECK(f.reorder);
+  auto events = m.take_events();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].kind == "low_stock");
+  m.advance(kT0 + 6 * kDay);
+  CHECK(m.take_events().empty());  // decided once
+
+  // A pack on hand is no run-out: the household opens it.
+  ConsumableModel shelf(counter_item());
+  REQUIRE(shelf.refilled(kT0, 2.0).ok());
+  REQUIRE(shelf.purchased(kT0 + 10, 1).ok());
+  REQUIRE(shelf.used(kT0 + 60, 2).ok());
+  shelf.advance(kT0 + kDay);
+  CHECK_FALSE(shelf.forecast(kT0 + kDay).reorder);
+  CHECK(shelf.take_events().empty());
+
+  // Away: nothing is ordered into the empty house; the order comes with the return.
+  ConsumableModel away(counter_item());
+  away.set_away(kT0, kT0 + 10 * kDay);
+  REQUIRE(away.refilled(kT0 + 10, 2.0).ok());
+  REQUIRE(away.used(kT0 + 60, 2).ok());
+  away.advance(kT0 + 5 * kDay);
+  CHECK_FALSE(away.forecast(kT0 + 5 * kDay).reorder);
+  away.advance(kT0 + 10 * kDay + 900);
+  CHECK(away.forecast(kT0 + 10 * kDay + 900).reorder);
+
+  // A scale whose jar stands empty on it: a settled empty level orders; a lift (the jar
+  // off for a minute, reading below the tare) does not.
+  ConsumableModel jar(scale_item());
+  double t = kT0;
+  for (; t < kT0 + 3600; t += 300) REQUIRE(jar.level(t, 120).ok());
+  REQUIRE(jar.level(t, -350).ok());  // lifted
+  jar.advance(t + 60);
+  CHECK_FALSE(jar.forecast(t + 60).reorder);
+  for (t += 300; t < kT0 + 3 * 3600; t += 300) REQUIRE(jar.level(t, 0.5).ok());
+  jar.advance(t);
+  Forecast e = jar.forecast(t);
+  CHECK(e.status == "empty");
+  CHECK(e.reorder);
+}
+
 TEST_CASE("the supply counts the packs on hand: empty_at moves by a pack's days") {
   Scale s;
   s.days(8);
