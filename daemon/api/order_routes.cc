@@ -119,8 +119,10 @@ std::optional<double> optional_time(const json& j, const char* key, std::string&
 
 // The retailer's order object (retailer-v1.md) as a status change: every field the hub
 // reads must be well formed, or the callback is refused whole (`error` says why), so that a
-// malformed window or eta is never dropped while the status change is applied. Fields the
-// hub does not read (delivery, items, updated...) are the retailer's and stay unread.
+// malformed window or eta is never dropped while the status change is applied. `updated`
+// orders the states: an older one than the order's last moves no window (a replayed
+// callback).
+// Fields the hub does not read (delivery, items...) are the retailer's and stay unread.
 std::optional<orders::RetailerStatus> read_callback(const json& b, std::string& id,
                                                     std::string& error) {
   if (!b.is_object()) {
@@ -144,6 +146,8 @@ std::optional<orders::RetailerStatus> read_callback(const json& b, std::string& 
     s.reason = r->get<std::string>();
   }
   s.eta = optional_time(b, "eta", error);
+  if (!error.empty()) return std::nullopt;
+  s.updated = optional_time(b, "updated", error);
   if (!error.empty()) return std::nullopt;
   if (auto w = b.find("window"); w != b.end() && !w->is_null()) {
     if (!w->is_object() || !w->contains("start") || !w->contains("end")) {

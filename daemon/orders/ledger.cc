@@ -377,16 +377,25 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
   if (o->status != OrderStatus::placed && o->status != OrderStatus::shipped) {
     return refuse(Code::conflict, "the order is not placed yet");
   }
+  if (st.updated && !std::isfinite(*st.updated)) return refuse(Code::bad_input, kBadTime);
+  // Older than a state applied already: a callback replayed (its signature is still good)
+  // or overtaken by a newer one. Its window and eta would move the delivery back (and
+  // re-issue the trunk's code); its status may only move forward, as any status does.
+  const bool stale = st.updated && o->retailer_updated && *st.updated < *o->retailer_updated;
   Step s(*o);
+  if (st.updated && !stale && o->retailer_updated != st.updated) {
+    o->retailer_updated = st.updated;
+    s.changed = true;
+  }
   if (o->retailer_status != k) {
     o->retailer_status = k;
     s.changed = true;
   }
-  if (st.eta && std::isfinite(*st.eta) && o->eta != st.eta) {
+  if (!stale && st.eta && std::isfinite(*st.eta) && o->eta != st.eta) {
     o->eta = st.eta;
     s.changed = s.publish = true;
   }
-  if (st.window &&
+  if (!stale && st.window &&
       (!o->delivery || !o->delivery->window || o->delivery->window->start != st.window->start ||
        o->delivery->window->end != st.window->end)) {
     if (!o->delivery) o->delivery = Delivery{};

@@ -195,6 +195,10 @@ struct RetailerStatus {
   std::string reason;             // failed, cancelled
   std::optional<Window> window;   // a new delivery window, if the retailer moved it
   std::optional<double> eta;      // a new delivery time
+  // The retailer's `updated` (its time of this state): the window and eta of a state older
+  // than one applied already (a replayed callback, a poll overtaken by a callback) are
+  // ignored; its status still only moves forward.
+  std::optional<double> updated;
 };
 
 // Chooses the delivery (method, window, reasons) of an order from its quote: the delivery

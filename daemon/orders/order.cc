@@ -253,6 +253,7 @@ json save_order(const Order& o) {
           {"last_error", o.last_error},
           {"retailer_order_id", o.retailer_order_id},
           {"retailer_status", o.retailer_status},
+          {"retailer_updated", opt(o.retailer_updated)},
           {"placed_at", opt(o.placed_at)},
           {"eta", opt(o.eta)},
           {"next_poll", o.next_poll},
@@ -345,6 +346,7 @@ Result<Order> load_order(const json& j) {
     r.fail("retailer_order_id", "is empty for an order the retailer took");
   }
   o.retailer_status = r.str("retailer_status", 64, false);
+  o.retailer_updated = r.opt_num("retailer_updated", true);  // absent in an older store
   o.placed_at = r.opt_num("placed_at", true);
   o.eta = r.opt_num("eta", true);
   o.next_poll = r.num("next_poll");

@@ -127,6 +127,7 @@ struct Order {
   std::string last_error;                   // the last retryable error, for the logs
   std::string retailer_order_id;
   std::string retailer_status;
+  std::optional<double> retailer_updated;   // the newest `updated` of the retailer's applied
   std::optional<double> placed_at;
   std::optional<double> eta;
   double next_poll = 0;

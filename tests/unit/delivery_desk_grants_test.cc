@@ -237,7 +237,7 @@ TEST_CASE("delivery desk: a code the retailer never confirmed before a crash is 
 
 TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code") {
   auto status = [](World& w, const std::string& st, double eta) {
-    w.desk.retailer_status("r-1", orders::RetailerStatus{st, "", std::nullopt, eta});
+    w.desk.retailer_status("r-1", orders::RetailerStatus{st, "", std::nullopt, eta, std::nullopt});
     w.delivery.tick();
   };
   auto wrong_codes = [](World& w, const std::string& id) {
@@ -303,7 +303,7 @@ TEST_CASE("delivery desk: a grant ended for good is never replaced by a new code
     CHECK(w.the(id).delivery->method == "trunk");
     const double later = w.clock.now() + 3600;
     w.desk.retailer_status(
-        "r-1", orders::RetailerStatus{"shipped", "", orders::Window{later, later + 3600}, {}});
+        "r-1", orders::RetailerStatus{"shipped", "", orders::Window{later, later + 3600}, {}, {}});
     w.delivery.tick();
     CHECK(w.events("grant_issued").size() == 1);
     CHECK(w.book.live(id) == nullptr);
@@ -326,7 +326,7 @@ TEST_CASE("delivery desk: once its order is delivered a code opens nothing and s
   w.clock.advance(900);  // inside the window
   w.car_at(kHomeLat, kHomeLon);
   auto delivered = [&w, &id] {
-    w.desk.retailer_status("r-1", orders::RetailerStatus{"delivered", "", std::nullopt, {}});
+    w.desk.retailer_status("r-1", orders::RetailerStatus{"delivered", "", std::nullopt, {}, {}});
     w.delivery.tick();
     REQUIRE(w.the(id).status == orders::OrderStatus::delivered);
   };

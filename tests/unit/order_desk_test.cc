@@ -225,7 +225,7 @@ TEST_CASE("an order's fate is committed with the model's knowing it, in one comm
   d.desk.tick();
   REQUIRE(d.retailer.status_answers.size() == 1);
   orders::StatusOutcome delivered;
-  delivered.status = orders::RetailerStatus{"delivered", "", std::nullopt, std::nullopt};
+  delivered.status = orders::RetailerStatus{"delivered", "", std::nullopt, std::nullopt, std::nullopt};
   d.retailer.status_answers[0](delivered);
   REQUIRE(json::parse(d.store.saved.back().json)["status"] == "delivered");
   CHECK(committed_field(d.store.committed_with_order.back(), "placed") == false);
@@ -263,7 +263,7 @@ TEST_CASE("an order the retailer answers 404 for on three polls in a row ends fa
   orders::StatusOutcome down;
   down.reason = "HTTP 503";
   orders::StatusOutcome still;
-  still.status = orders::RetailerStatus{"placed", "", std::nullopt, std::nullopt};
+  still.status = orders::RetailerStatus{"placed", "", std::nullopt, std::nullopt, std::nullopt};
 
   // Two 404s, then an answer: the count starts again. A 503 counts for nothing.
   poll()(gone);

@@ -135,7 +135,7 @@ nlohmann::json RetailerSim::order_json(const Order& o) const {
 void RetailerSim::enter(Order& o, const std::string& status, double at, const std::string& reason) {
   o.status = status;
   o.reason = reason;
-  o.updated = stamp(at);
+  o.updated = std::max(o.updated, stamp(at));  // a time of the order's state: it never goes back
   o.history.emplace_back(status, o.updated);
   if (terminal(status)) o.access_code.clear();  // the code dies with the order
   log_info("order " + o.id + ": " + status + (reason.empty() ? "" : " (" + reason + ")"));
@@ -388,7 +388,7 @@ SimReply RetailerSim::change_delivery(const std::string& id, const nlohmann::jso
   o->access_code = method == "trunk" ? body["access"]["code"].get<std::string>() : std::string();
   o->deliver_at = std::clamp(o->deliver_at, o->window.start, o->window.end);
   o->out_at = std::min(o->out_at, o->deliver_at);
-  o->updated = stamp(now());
+  o->updated = std::max(o->updated, stamp(now()));
   log_info("order " + id + ": delivery " + method + (method == "trunk" ? " (access given)" : ""));
   return {200, order_json(*o)};
 }

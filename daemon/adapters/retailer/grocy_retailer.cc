@@ -216,7 +216,7 @@ class GrocyRetailer : public orders::Retailer {
         } else {
           bool left = !open_lines(*rows, list_id, note).empty();
           out.status = orders::RetailerStatus{left ? "placed" : "delivered", "", std::nullopt,
-                                              std::nullopt};
+                                              std::nullopt, std::nullopt};
         }
         done(std::move(out));
       });
@@ -231,7 +231,7 @@ class GrocyRetailer : public orders::Retailer {
       } else {
         bool left = !open_on_list(*rows, list_id, order.note, order.lines).empty();
         out.status = orders::RetailerStatus{left ? "placed" : "delivered", "", std::nullopt,
-                                            std::nullopt};
+                                            std::nullopt, std::nullopt};
       }
       done(std::move(out));
     });

@@ -242,6 +242,7 @@ orders::StatusOutcome status_outcome(const HttpReply& r) {
   s.status = *status;
   s.reason = short_string(*j, "reason").value_or("");
   out.ignored = timing_at(*j, s.eta, s.window);
+  s.updated = finite_number(*j, "updated");  // orders it against the callbacks
   out.status = std::move(s);
   return out;
 }
