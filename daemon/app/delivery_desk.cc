@@ -397,6 +397,10 @@ void DeliveryDesk::location(const contract::LocationInput& in, double ts) {
   if (in.vehicle != config_.delivery.vehicle) return;
   delivery::CarNow car{{in.lat, in.lon}, in.acc.value_or(0), in.moving.value_or(false), ts};
   if (parking_.observe(ts, parking_state(car))) dirty_ = true;
+  // A position from before car_stale_s (a retained fix the broker hands a restarted hub, a
+  // tracker's late backlog) teaches the parking habits, but says nothing of where the car
+  // is now: it neither ends a grant nor sends an order to the doorstep.
+  if (now() - ts > options_.car_stale_s) return;
   grants::Effects fx;
   grants_.on_location(in.vehicle, grants::VehicleNow{car.at, car.accuracy_m, car.moving, ts}, now(),
                       fx);

@@ -266,6 +266,7 @@ void GrantBook::on_location(const std::string& vehicle, const VehicleNow& car, d
   for (auto& [id, g] : grants_) {
     if (g.vehicle != vehicle || g.state != State::issued) continue;
     if (now < g.window.start || now >= g.window.end) continue;
+    if (car.ts < g.issued_at) continue;  // taken before the grant: no news of the car since
     if (car.moving) {
       end(g, reason::kCarMoved, now, fx);
     } else if (delivery::distance_m(g.place.at, car.at) - accuracy > g.place.radius_m) {

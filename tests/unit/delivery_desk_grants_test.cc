@@ -386,6 +386,26 @@ TEST_CASE("delivery desk: once its order is delivered a code opens nothing and s
   }
 }
 
+TEST_CASE("delivery desk: a stale position ends no grant; a fresh one does") {
+  World w;
+  std::string id = w.trunk_order();
+  w.ship_and_accept();
+  // In the window, a position from long ago, as the broker's retained copy reaches a
+  // restarted hub: newer than the last one the hub has, but older than car_stale_s (900 s),
+  // the car away and moving. It says nothing of where the car is now.
+  w.clock.advance(2000);
+  json j = {{"lat", kHomeLat + 0.02}, {"lon", kHomeLon}, {"acc", 10}, {"moving", true},
+            {"ts", w.clock.now() - 1000}};
+  w.hub.on_message(Message{"larder/v1/vehicle/family-car/location", j.dump(), 1, true});
+  CHECK(w.book.live(id) != nullptr);
+  CHECK(w.events("access_revoked").empty());
+  CHECK(w.the(id).delivery->method == "trunk");
+  // A fresh one that shows the car driving away: the grant ends.
+  w.car_at(kHomeLat + 0.02, kHomeLon, true);
+  CHECK(w.book.live(id) == nullptr);
+  CHECK(w.events("access_revoked").size() == 1);
+}
+
 TEST_CASE("delivery desk: an order shipped after its trunk window gets no grant") {
   World w;
   std::string id = w.trunk_order();

@@ -192,6 +192,15 @@ TEST_CASE("a car that moves or is parked elsewhere during the window revokes the
   CHECK(before.events.empty());
   CHECK(w.book.live("coffee-1"));
 
+  // In the window, a position taken before the grant was issued (a retained fix handed to a
+  // restarted hub) is no news of the car since: it ends nothing.
+  Effects old;
+  moving.ts = kT0 - 60;
+  w.book.on_location("family-car", moving, kIn, old);
+  w.book.on_location("family-car", away(kT0 - 60), kIn, old);
+  CHECK(old.events.empty());
+  CHECK(w.book.live("coffee-1"));
+
   Effects fx;
   moving.ts = kIn;
   w.book.on_location("other-car", moving, kIn, fx);
