@@ -54,6 +54,16 @@ HttpResponse carrier_refusal(Verdict v) {
   return HttpResponse::error(500, "internal", "unexpected verdict");
 }
 
+// A request that carries no code at all guesses nothing: refused before the grant is asked,
+// so that it counts toward no lockout (anyone who saw an order id on the events could else
+// withdraw the carrier's access with five empty requests).
+HttpResponse no_code() {
+  HttpResponse r = HttpResponse::error(
+      401, "unauthorized", "send the delivery's access code: 'Authorization: Bearer <code>'");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
 HttpResponse answer(const DeliveryDesk::CarrierAnswer& a, int ok_status) {
   if (a.throttled_for) {
     HttpResponse r = HttpResponse::error(429, "too_many_requests",
@@ -108,13 +118,16 @@ Status add_delivery_routes(Router& router, DeliveryDesk& desk) {
   if (!s.ok()) return s;
   s = router.add("GET", "/api/v1/carrier/deliveries/{id}", Right::none,
                  [&desk](const RouteContext& ctx) {
-                   return answer(desk.carrier_view(ctx.params.at("id"), bearer(ctx.request)), 200);
+                   const std::string code = bearer(ctx.request);
+                   if (code.empty()) return no_code();
+                   return answer(desk.carrier_view(ctx.params.at("id"), code), 200);
                  });
   if (!s.ok()) return s;
   return router.add("POST", "/api/v1/carrier/deliveries/{id}/unlock", Right::none,
                     [&desk](const RouteContext& ctx) {
-                      return answer(desk.carrier_unlock(ctx.params.at("id"), bearer(ctx.request)),
-                                    202);
+                      const std::string code = bearer(ctx.request);
+                      if (code.empty()) return no_code();
+                      return answer(desk.carrier_unlock(ctx.params.at("id"), code), 202);
                     });
 }
 
