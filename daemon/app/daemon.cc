@@ -390,6 +390,16 @@ int run_daemon(const Config& config, DaemonOptions options) {
       metrics.inc("larder_config_reloads_total", {{"result", "postponed"}});
       return;
     }
+    if (auto conflicts = app->reload_conflicts(*load.config); !conflicts.empty()) {
+      for (const auto& c : conflicts) log_error("reload: " + c);
+      log_error("reload refused: " + std::to_string(conflicts.size()) +
+                " change(s) the running hub cannot make; the running configuration stays in "
+                "force");
+      metrics.inc("larder_config_reloads_total", {{"result", "refused"}});
+      app->hub().publish_event("config_refused", app->hub().texts()("event.config_not_applied"),
+                               {{"errors", conflicts.size()}, {"first", conflicts.front()}});
+      return;
+    }
     const std::vector<std::string> waiting = restart_only_changes(app->config(), *load.config);
     Config next = keep_restart_only(app->config(), std::move(*load.config));
     auto made = Services::build(next, env);

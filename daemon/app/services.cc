@@ -230,4 +230,33 @@ void Services::persist() {
 
 std::size_t Services::unsaved() const { return p_->grant_book->unsaved(); }
 
+std::vector<std::string> Services::reload_conflicts(const Config& next) const {
+  std::vector<std::string> out;
+  auto in_next = [&next](const std::string& id) -> const ConsumableConfig* {
+    for (const auto& c : next.consumables) {
+      if (c.id == id) return &c;
+    }
+    return nullptr;
+  };
+  for (const orders::Order* o : p_->desk->ledger().orders()) {
+    if (orders::finished(o->status)) continue;
+    for (const auto& item : o->items) {
+      if (in_next(item.consumable)) continue;
+      out.push_back("consumable '" + item.consumable + "' is removed while its order " + o->id +
+                    " is " + std::string(orders::status_name(o->status)) +
+                    ": cancel the order, or remove the consumable once it is delivered");
+    }
+  }
+  for (const auto& c : p_->config.consumables) {
+    const ConsumableConfig* n = in_next(c.id);
+    const ConsumableState* held = p_->hub->consumable(c.id);
+    if (!n || n->unit == c.unit || !held || held->updated <= 0) continue;
+    out.push_back("consumable '" + c.id + "' changes its unit from " +
+                  std::string(unit_name(c.unit)) + " to " + std::string(unit_name(n->unit)) +
+                  ", but its history is in " + std::string(unit_name(c.unit)) +
+                  ": keep the unit, or give the consumable a new id to start it afresh");
+  }
+  return out;
+}
+
 }  // namespace larder

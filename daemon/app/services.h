@@ -91,6 +91,11 @@ class Services {
   // Grants and audit entries not yet in the store; with the store's pending(), what a
   // Services would lose if dropped now.
   std::size_t unsaved() const;
+  // Why `next` may not replace this configuration by a reload, one sentence each (empty:
+  // it may): a consumable removed while an order of it is in flight (a held order would
+  // still be placed, the delivery's packs dropped), or one whose unit changes while the
+  // hub holds its history (stored in the old unit, it would be read in the new one).
+  std::vector<std::string> reload_conflicts(const Config& next) const;
 
  private:
   struct Parts;

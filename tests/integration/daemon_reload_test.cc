@@ -188,3 +188,63 @@ TEST_CASE("SIGHUP rotates the HTTP tokens and says which keys wait for a restart
   CHECK(metric(daemon.http_port(), "larder_mqtt_reconnects_total") == 0);
   CHECK(daemon.terminate().code == 0);
 }
+
+TEST_CASE("SIGHUP refuses to remove a consumable with an order in flight, or to change a unit") {
+  MosquittoBroker broker;
+  LarderdProcess daemon(broker.url());
+  // A retailer nobody answers at: the order waits in its undo window all along.
+  const std::string base = with_tea(default_daemon_config()) +
+                           "retailer:\n  kind: sandbox\n  url: http://127.0.0.1:9\n"
+                           "  api_key: k\norders:\n  undo_window_s: {api: 3600}\n";
+  daemon.set_config(base);
+  daemon.start();
+  TestClient watcher(broker.url());
+  watcher.connect();
+  watcher.subscribe("larder/v1/#");
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  const std::string admin = "Authorization: Bearer test-admin-token-0123456789";
+  auto held = http_request(daemon.http_port(), "POST", "/api/v1/orders",
+                           {admin, "Content-Type: application/json"}, R"({"consumable":"tea"})");
+  REQUIRE_MESSAGE(held.status == 201, held.body);
+  const std::string order = json::parse(held.body)["order_id"].get<std::string>();
+
+  // Tea removed while its order is held: refused, the order and tea stay.
+  std::string without_tea = base;
+  const std::string tea = "  tea:\n    unit: g\n    capacity: 500\n    pack: {sku: TEA-250, size: 250}\n";
+  REQUIRE(without_tea.find(tea) != std::string::npos);
+  without_tea.erase(without_tea.find(tea), tea.size());
+  daemon.set_config(without_tea);
+  REQUIRE(::kill(daemon.pid(), SIGHUP) == 0);
+  auto refused = next_event(watcher, "config_refused");
+  REQUIRE_MESSAGE(refused, daemon.log());
+  CHECK(json::parse(refused->payload)["first"].get<std::string>().find(
+            "consumable 'tea' is removed while its order " + order + " is held") != std::string::npos);
+  CHECK(consumable(daemon.http_port(), "tea")["id"] == "tea");
+  auto still = http_request(daemon.http_port(), "GET", "/api/v1/orders/" + order, {admin});
+  CHECK(json::parse(still.body)["status"] == "held");
+
+  // Coffee's unit from g to kg while the hub holds its history in g: refused too.
+  TestClient device(broker.url());
+  device.connect();
+  publish_levels(device, "coffee", 812.5, 1764460200);
+  REQUIRE(watcher.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& s) {
+    return json::parse(s.payload)["level"] == 462.5;
+  }));
+  std::string in_kg = base;
+  in_kg.replace(in_kg.find("unit: g"), 7, "unit: kg");
+  in_kg.replace(in_kg.find("capacity: 1000"), 14, "capacity: 1");
+  in_kg.replace(in_kg.find("tare: 350"), 9, "tare: 0.35");
+  in_kg.replace(in_kg.find("size: 500"), 9, "size: 0.5");
+  daemon.set_config(in_kg);
+  REQUIRE(::kill(daemon.pid(), SIGHUP) == 0);
+  auto unit = watcher.wait_for("larder/v1/event", 10s, [](const Received& r) {
+    json e = json::parse(r.payload);
+    return e.value("kind", "") == "config_refused" &&
+           e.value("first", "").find("consumable 'coffee' changes its unit from g to kg") !=
+               std::string::npos;
+  });
+  CHECK_MESSAGE(unit, daemon.log());
+  CHECK(consumable(daemon.http_port(), "coffee")["unit"] == "g");
+  CHECK(metric(daemon.http_port(), "larder_config_reloads_total{result=\"refused\"}") == 2);
+  CHECK(daemon.running());
+}
