@@ -29,6 +29,20 @@ Status Hub::restore() {
     if (it == consumables_.end()) continue;
     Entry& e = it->second;
     json saved = json::parse(s.json, nullptr, false);
+    if (saved.is_object() && saved.contains("state") && saved["state"].is_object()) {
+      // A unit changed in the file while larderd was stopped: the history (the model, the
+      // readings) is in the old unit and would be read in the new one. Refused as a bad
+      // configuration (a reload refuses it the same way, app/services.h).
+      auto u = saved["state"].find("unit");
+      if (u != saved["state"].end() && u->is_string() &&
+          parse_unit(u->get<std::string>()) != e.config->unit) {
+        const std::string stored = mask_controls(u->get<std::string>().substr(0, 8));
+        return Status::Error("consumable '" + s.consumable + "' is configured in " +
+                             std::string(unit_name(e.config->unit)) +
+                             " but its stored history is in " + stored +
+                             ": keep the unit, or give the consumable a new id to start it afresh");
+      }
+    }
     Status st = saved.is_object() && saved.contains("model") && saved.contains("state")
                     ? e.model.load(saved["model"])
                     : Status::Error("not a saved consumable");

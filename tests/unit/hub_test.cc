@@ -240,6 +240,36 @@ TEST_CASE("restore publishes the stored state of every configured consumable") {
   CHECK(bus.on("larder/v1/consumable/pods/state").size() == 1);
 }
 
+TEST_CASE("restore refuses a consumable whose unit changed while larderd was stopped") {
+  Config config = larder::test::hub_test_config();
+  MemoryStore store;
+  ManualClock clock{1764460800};
+  Metrics metrics;
+  {
+    test::FakeBus bus;
+    Hub hub{config, bus, store, clock, metrics};
+    for (int i = 0; i < 3; ++i) {
+      hub.on_message({"larder/v1/consumable/coffee/level",
+                      R"({"value":321,"unit":"g","ts":)" + std::to_string(1764460000 + 300 * i) + "}",
+                      1, false});
+    }
+    hub.persist();
+    REQUIRE(store.flush().ok());
+  }
+  // The file now says kg: 321 g of history would be read as 321 kg.
+  config.consumables[0].unit = Unit::kg;
+  config.consumables[0].capacity = 1;
+  config.consumables[0].tare = 0.35;
+  config.consumables[0].pack.size = 0.5;
+  test::FakeBus bus;
+  Hub hub{config, bus, store, clock, metrics};
+  Status st = hub.restore();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.message() == "consumable 'coffee' is configured in kg but its stored history is in g: "
+                        "keep the unit, or give the consumable a new id to start it afresh");
+  CHECK(bus.on("larder/v1/consumable/coffee/state").empty());
+}
+
 TEST_CASE("after a restart a level is checked against the last level, not the last input") {
   // A purchase stamped a little ahead (within the allowed skew) made `updated` newer than
   // any level; restored as the last level's time, it refused the next live level as older.
