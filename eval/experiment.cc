@@ -231,10 +231,10 @@ std::vector<Check> check_targets(const ItemResult& r, const Targets& t) {
       at_most("vs_global", ratio, t.vs_global);
     } else {
       // The protocol compares at equal or lower stockouts; no swept threshold gets there,
-      // so none is the rival this target names: Larder has fewer stockouts than any of
-      // them. The ratio to the one with the fewest is still shown.
+      // so none is the rival this target names (Larder has fewer stockouts than any of
+      // them): not judged. The ratio to the one with the fewest is still shown.
       std::snprintf(buf, sizeof buf, "<= %g (no rival: `*`)", t.vs_global);
-      out.push_back({"vs_global", buf, ratio, true});
+      out.push_back({"vs_global", buf, ratio, false, false});
     }
   }
   if (item.sensor == Sensor::scale) {

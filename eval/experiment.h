@@ -81,6 +81,9 @@ struct Check {
   std::string target;  // as printed, e.g. "<= 0.25"
   std::optional<double> value;
   bool pass = false;
+  // False when the comparison cannot be made (no rival at Larder's stockouts): shown as
+  // n/a, counted neither as met nor as missed, and no test judges it.
+  bool judged = true;
 };
 
 // Larder's checks for one item (nothing when Larder was not run).

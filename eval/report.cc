@@ -134,7 +134,7 @@ std::string render_table(const EvalResult& r, const Targets& t) {
                 "threshold is a rival at equal stockouts).\n\n",
                 r.stockout_bound, r.bound_source.c_str());
   out += buf;
-  int pass = 0, total = 0;
+  int pass = 0, total = 0, unjudged = 0;
   auto cols = columns(r);
   bool larder = std::find(cols.begin(), cols.end(), kLarder) != cols.end();
   for (const auto& ir : r.items) {
@@ -172,20 +172,29 @@ std::string render_table(const EvalResult& r, const Targets& t) {
         out += " " + cell + " |";
       }
       if (larder) {
-        out += check ? " " + check->target + " | " + (check->pass ? "PASS" : "**FAIL**") + " |\n"
-                     : " | |\n";
+        const char* verdict = !check ? "" : !check->judged ? "n/a" : check->pass ? "PASS" : "**FAIL**";
+        out += check ? " " + check->target + " | " + verdict + " |\n" : " | |\n";
       } else {
         out += "\n";
       }
-      if (check) {
+      if (check && check->judged) {
         ++total;
         pass += check->pass ? 1 : 0;
+      } else if (check) {
+        ++unjudged;
       }
     }
     out += "\n";
   }
   if (larder) {
-    std::snprintf(buf, sizeof buf, "Larder: %d of %d targets met.\n", pass, total);
+    std::snprintf(buf, sizeof buf, "Larder: %d of %d targets met", pass, total);
+    out += buf;
+    if (unjudged > 0) {
+      std::snprintf(buf, sizeof buf, " (%d more not judged: no threshold reaches its stockouts)",
+                    unjudged);
+      out += buf;
+    }
+    std::snprintf(buf, sizeof buf, ".\n");
     out += buf;
   }
   std::snprintf(buf, sizeof buf, "Run time: %.1f s on %d thread(s).\n", r.seconds, o.threads);
@@ -212,7 +221,8 @@ nlohmann::json to_json(const EvalResult& r, const Targets& t) {
     ji["checks"] = nlohmann::json::array();
     for (const auto& c : check_targets(ir, t)) {
       ji["checks"].push_back({{"metric", c.row}, {"target", c.target}, {"value", opt(c.value)},
-                              {"pass", c.pass}});
+                              {"pass", c.judged ? nlohmann::json(c.pass) : nlohmann::json()},
+                              {"judged", c.judged}});
     }
   }
   return j;
