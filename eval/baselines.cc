@@ -84,7 +84,7 @@ void RawTracker::add_sample(double t, double level, double now) {
 
 Query ThresholdSubject::query(double) {
   Query q;
-  q.reorder = raw_.supply_raw() < share_ * item_.pack;
+  q.reorder = raw_.supply_now() < share_ * item_.pack;
   return q;
 }
 
@@ -162,6 +162,11 @@ void RateSubject::refresh() {
 
 Query RateSubject::query(double now) {
   Query q;
+  if (raw_.supply_now() <= 0) {  // nothing left and nothing on hand: empty now
+    q.empty_at = now;
+    q.reorder = true;
+    return q;
+  }
   if (!rate_) return q;
   // A counter's level is exact bookkeeping: use it as it is now (a refill between two
   // samples must not look like a lost pack). A sensor's is the last hourly estimate.

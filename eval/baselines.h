@@ -13,13 +13,19 @@
 //     object of at most an hour is not a refill);
 //   - packs on hand: +1 per `purchased` pack and per delivery, -1 per refill.
 // The baselines:
-//   - ThresholdSubject(share): orders when raw level + packs on hand < share x pack
-//     (the fixed threshold is share 0.25; the sweep runs 0.05..0.60). No forecast.
+//   - ThresholdSubject(share): orders when level_now() + packs on hand < share x pack
+//     (the fixed threshold is share 0.25; the sweep runs 0.05..0.60). No forecast. The
+//     level is a sensor's latest hourly median: on the raw reading a jar lifted off the
+//     scale (0 g gross, below the tare) ordered at every threshold, and the sweep measured
+//     the lifts rather than the thresholds.
 //   - NaiveRateSubject: rate = the drop of the hourly medians over the last 7 days
 //     (refills added back), extrapolated: empty_at = now + supply / rate. Orders like
 //     the least-squares line: when empty_at is within lead time + 2 days.
 //   - LeastSquaresSubject: a least-squares line through the hourly medians of the last
 //     14 days (refills added back); orders when it says empty within lead time + 2 days.
+//   Both answer "empty now" and order when level_now() + packs on hand is nothing, with a
+//   rate or without: a container that is empty needs no extrapolation (without this a rate
+//   never learned, or lost to a stockout that shows no drop, ordered nothing ever again).
 // Neither rate baseline gives an interval.
 // Thread rule: plain values.
 #pragma once
@@ -50,9 +56,14 @@ class RawTracker {
   };
 
   double level() const { return level_; }
+  // What a simple rule reads as the level now: a sensor's latest hourly median (a lift, a
+  // spike or an object of a few minutes does not move it), a counter's bookkeeping.
+  double level_now() const {
+    return has_readings(item_) && !samples_.empty() ? samples_.back().level : level_;
+  }
   int on_hand() const { return on_hand_; }
   const std::deque<Sample>& samples() const { return samples_; }
-  double supply_raw() const { return level_ + on_hand_ * item_.pack; }
+  double supply_now() const { return level_now() + on_hand_ * item_.pack; }
   std::vector<DetectedRefill>& detected() { return detected_; }
 
  private:

@@ -472,6 +472,37 @@ TEST_CASE("baselines: the fixed threshold orders below 25% of a pack, on raw num
   CHECK((*q.empty_at - now) / kDay == doctest::Approx((150 - 32) / 4.0).epsilon(0.01));
 }
 
+TEST_CASE("baselines: a lifted jar is no order, and an empty container always orders") {
+  // A scale: 400 g net in the jar for an hour, then one reading of the jar lifted off (0 g
+  // gross: below the 350 g tare). The threshold reads the hourly median: no order.
+  const ItemSpec& coffee = item("coffee");
+  ThresholdSubject t(coffee, 0.25);
+  double t0 = kStartEpoch;
+  double at = t0;
+  for (; at < t0 + 3600; at += 300) t.input({InputKind::level, at, 350 + 400, at});
+  t.tick(at);
+  t.input({InputKind::level, at, 0, at});  // lifted
+  CHECK_FALSE(t.query(at).reorder);
+  // Two hours of an empty jar on the scale: below 25% of a pack, the order comes.
+  for (; at < t0 + 3 * 3600; at += 300) t.input({InputKind::level, at, 350, at});
+  t.tick(at);
+  CHECK(t.query(at).reorder);
+
+  // A counter whose pack is used up before any rate is known: both rate baselines say
+  // empty now and order (they learned no drop, and an empty container teaches none).
+  const ItemSpec& pods = item("pods");
+  for (auto kind : {RateSubject::Kind::naive7, RateSubject::Kind::line14}) {
+    RateSubject r(pods, kind);
+    r.input({InputKind::refilled, t0, 2, t0});
+    r.input({InputKind::used, t0 + 60, 2, t0 + 60});
+    r.tick(t0 + 5 * kDay);
+    Query q = r.query(t0 + 5 * kDay);
+    REQUIRE(q.empty_at);
+    CHECK(*q.empty_at == t0 + 5 * kDay);
+    CHECK(q.reorder);
+  }
+}
+
 TEST_CASE("the Larder subject drives the real hub through canonical messages") {
   const ItemSpec& coffee = item("coffee");
   LarderSubject l(coffee);
