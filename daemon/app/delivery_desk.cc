@@ -209,8 +209,10 @@ void DeliveryDesk::on_order(const std::string& order_id) {
     // The retailer moved the window: the code must work in the new one, so a new grant
     // (a new code) goes to the retailer and the old one dies. Not once the code was used:
     // the carrier is at the trunk, which the rules of the grant now follow to its lock.
+    // Nor once the parcel is out for delivery: the carrier holds the code, and the
+    // retailer takes no new one then (retailer-v1.md: 409).
     const auto& w = o->delivery->window;
-    if (w && g->state == grants::State::issued &&
+    if (w && g->state == grants::State::issued && changeable(*o) &&
         (w->start != g->window.start || w->end != g->window.end) &&
         !access_in_air_.count(order_id)) {
       grants::Effects fx;
@@ -319,6 +321,13 @@ void DeliveryDesk::give_access(const orders::Order& o) {
       access_due_[id] = now() + options_.access_retry_s;
       return;
     }
+    if (!changeable(*o)) {
+      // Out for delivery: the retailer takes no change of the delivery any more, the
+      // doorstep no more than a code. The order stays as the retailer has it.
+      log_warn("delivery: the retailer did not take the trunk access for order " + id +
+               ", which is out for delivery: " + r.reason);
+      return;
+    }
     to_doorstep(*o,
                 {hub_.texts()("delivery.reason.retailer_refused", {Texts::arg("why", r.reason)})},
                 hub_.texts()("event.doorstep_refused", {Texts::arg("order", id)}));
@@ -329,6 +338,12 @@ void DeliveryDesk::to_doorstep(const orders::Order& o, std::vector<std::string> 
                                const std::string& event_text) {
   const std::string id = o.id;
   access_due_.erase(id);
+  if (!changeable(o)) {
+    // Out for delivery (or finished): the retailer takes no change now, so the hub's record
+    // must not say doorstep while the carrier drives to the trunk, nor its code die.
+    log_warn("delivery: order " + id + " keeps its trunk delivery: it is out for delivery");
+    return;
+  }
   if (grants_.live(id)) {
     grants::Effects fx;
     grants_.revoke(id, std::string(grants::reason::kReplanned), now(), fx);

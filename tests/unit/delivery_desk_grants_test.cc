@@ -455,6 +455,42 @@ TEST_CASE("delivery desk: a window moved by the retailer gets a new code for the
   CHECK(w.bus.on("larder/v1/vehicle/family-car/command").size() == 1);  // the unlock only
 }
 
+TEST_CASE("delivery desk: out for delivery, the code stays and the record keeps the trunk") {
+  World w;
+  std::string id = w.trunk_order();
+  const std::string code = w.ship_and_accept();
+  // On its way, the retailer narrows the window: the carrier holds the code, and the
+  // retailer would refuse a new one (409). The grant stays; no new code is sent.
+  orders::RetailerStatus out;
+  out.status = "out_for_delivery";
+  out.window = orders::Window{kT0 + 600, kT0 + 3600};
+  w.desk.retailer_status("r-1", out);
+  w.delivery.tick();
+  CHECK(w.retailer.deliveries.size() == 1);
+  REQUIRE(w.book.live(id) != nullptr);
+  CHECK(w.events("access_revoked").empty());
+  CHECK(w.the(id).delivery->method == "trunk");
+  w.clock.advance(700);
+  w.car_at(kHomeLat, kHomeLon);
+  CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::ok);
+
+  // A first access the retailer refuses because the parcel is already out: the hub does
+  // not record a doorstep the retailer never took, nor send it one.
+  World late;
+  std::string other = late.trunk_order();
+  late.ship();
+  REQUIRE(late.retailer.deliveries.size() == 1);
+  orders::RetailerStatus gone;
+  gone.status = "out_for_delivery";
+  late.desk.retailer_status("r-1", gone);
+  late.retailer.delivery_answers[0](
+      orders::DeliveryChangeOutcome{false, false, std::nullopt, "HTTP 409 out_for_delivery", ""});
+  late.delivery.tick();
+  CHECK(late.the(other).delivery->method == "trunk");
+  CHECK(late.retailer.deliveries.size() == 1);  // no doorstep change sent
+  CHECK(late.events("delivery_replanned").empty());
+}
+
 TEST_CASE("delivery desk: a flood of refused carrier requests is throttled, then let through") {
   World w;
   std::string id = w.trunk_order();
