@@ -231,6 +231,36 @@ TEST_CASE("retention: the size ceiling removes the oldest history first, never t
   CHECK(scalar(db, "SELECT count(*) FROM grant_audit") == 1);
 }
 
+TEST_CASE("retention: the size ceiling takes old level readings before any event") {
+  TempDir dir;
+  Metrics m;
+  auto store = open_store(dir.path(), m);
+  // The oldest rows are a counter's events (its whole history); newer, but still older than
+  // the raw window, a scale's levels, one every 2 hours (nothing to downsample).
+  for (int i = 0; i < 5000; ++i) append(*store, "pods", kOld - 3000 * kDay + i * 60.0, "used", 1);
+  for (int i = 0; i < 5000; ++i) {
+    append(*store, "coffee", kOld - (5000 - i) * 7200.0, "level", 400);
+  }
+  append_raw(*store, "coffee");
+  append_raw(*store, "pods");
+  store->put_state("coffee", "{}", kNow);
+  store->put_state("pods", "{}", kNow);
+  flush(*store);
+  auto probe = open_retention(dir.path(), m);
+  RetentionOptions o;
+  o.max_bytes = probe->live_bytes() * 3 / 4;
+  auto retention = open_retention(dir.path(), m, o);
+  RetentionReport r = run(*retention);
+  CHECK(r.thinned > 0);
+  CHECK_FALSE(r.over_ceiling);
+  CHECK(r.live_bytes <= o.max_bytes);
+  // Every event is still there, though older than every level that went.
+  std::size_t events = 0;
+  for (const Reading& x : all(*store, "pods")) events += x.kind == "used";
+  CHECK(events == 5000);
+  CHECK(all(*store, "coffee", -1e300, kNow - 30 * kDay).size() == 5000 - r.thinned);
+}
+
 TEST_CASE("retention: a new database gives pages back in steps, an older one is converted by one VACUUM") {
   TempDir dir;
   Metrics m;

@@ -161,15 +161,20 @@ bool SqliteRetention::downsample_step() {
 }
 
 // One batch of the oldest readings older than the raw window, while the live pages exceed
-// the ceiling.
+// the ceiling: level readings first; the events (used, refilled, purchased: a counter's
+// whole history, and few) only once no older level reading is left to go.
 bool SqliteRetention::ceiling_step() {
   if (live_bytes() <= options_.max_bytes) return false;
-  SQLite::Statement del(*db_, std::string("DELETE FROM readings WHERE rowid IN (SELECT r.rowid "
-                                          "FROM readings r WHERE r.ts < ?1 AND ") +
-                                  kRemovable + " ORDER BY r.rowid LIMIT ?2)");
-  del.bind(1, cutoff_);
-  del.bind(2, options_.batch_rows);
-  const int n = del.exec();
+  auto remove = [this](const char* kinds) {
+    SQLite::Statement del(*db_, std::string("DELETE FROM readings WHERE rowid IN (SELECT r.rowid "
+                                            "FROM readings r WHERE r.ts < ?1 AND ") +
+                                    kinds + kRemovable + " ORDER BY r.rowid LIMIT ?2)");
+    del.bind(1, cutoff_);
+    del.bind(2, options_.batch_rows);
+    return del.exec();
+  };
+  int n = remove("r.kind = 'level' AND ");
+  if (n == 0) n = remove("");
   report_.thinned += n;
   metrics_.inc(kThinned, {}, n);
   if (n == 0) {
