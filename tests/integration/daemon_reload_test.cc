@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -247,4 +248,24 @@ TEST_CASE("SIGHUP refuses to remove a consumable with an order in flight, or to 
   CHECK(consumable(daemon.http_port(), "coffee")["unit"] == "g");
   CHECK(metric(daemon.http_port(), "larder_config_reloads_total{result=\"refused\"}") == 2);
   CHECK(daemon.running());
+}
+
+TEST_CASE("a SIGHUP during the start is held and applied once the hub runs, not fatal") {
+  MosquittoBroker broker;
+  // Ten thousand consumables: the start takes most of a second.
+  LarderdProcess daemon(broker.url(), many_consumables_config(10000));
+  TestClient watcher(broker.url());
+  watcher.connect();
+  watcher.subscribe("larder/v1/event");
+  std::thread hangup([&daemon] {
+    std::this_thread::sleep_for(150ms);  // larderd is reading its configuration or store
+    ::kill(daemon.pid(), SIGHUP);
+  });
+  std::chrono::milliseconds ready{};
+  CHECK_NOTHROW(ready = daemon.start(30s));
+  hangup.join();
+  INFO("ready after ", ready.count(), " ms");
+  CHECK(ready > 150ms);  // the signal came while it started
+  REQUIRE(daemon.running());
+  CHECK_MESSAGE(next_event(watcher, "config_reloaded"), daemon.log());
 }
