@@ -236,10 +236,11 @@ void DeliveryDesk::end_finished_access(const orders::Order& o) {
   // went in. (The retailer may report the delivery before the carrier has locked the car.)
   if (delivered && g->used()) return;
   grants::Effects fx;
-  grants_.revoke(o.id,
-                 std::string(delivered ? grants::reason::kOrderDelivered
-                                       : grants::reason::kOrderCancelled),
-                 now(), fx);
+  const std::string_view why = delivered ? grants::reason::kOrderDelivered
+                               : o.status == orders::OrderStatus::failed
+                                   ? grants::reason::kOrderFailed
+                                   : grants::reason::kOrderCancelled;
+  grants_.revoke(o.id, std::string(why), now(), fx);
   run(fx);
 }
 

@@ -142,11 +142,13 @@ orders::Reply DeliveryDesk::revoke(const std::string& order_id, const std::strin
                 hub_.texts()("event.doorstep_revoked", {Texts::arg("order", order_id)}));
   } else if (!had_grant) {
     r.code = orders::Code::conflict;
+    const grants::Grant* ended = grants_.newest(order_id);
     r.status = Status::Error(
         "order " + order_id +
         (orders::finished(o->status)
              ? " is " + std::string(orders::status_name(o->status)) + ": nothing to revoke"
-             : " is already out for delivery"));
+         : ended ? " has no trunk access to revoke: it ended (" + ended->end_reason + ")"
+                 : " is already out for delivery"));
   }
   return r;
 }

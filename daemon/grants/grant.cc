@@ -15,10 +15,10 @@ namespace {
 
 constexpr std::array<std::string_view, 5> kStateNames = {"issued", "unlocked", "opened",
                                                          "closed", "revoked"};
-constexpr std::array<std::string_view, 9> kReasons = {
-    reason::kRelocked, reason::kWindowEnded, reason::kCarMoved,       reason::kLeftPlace,
-    reason::kUser,     reason::kLockout,     reason::kReplanned,      reason::kOrderCancelled,
-    reason::kOrderDelivered};
+constexpr std::array<std::string_view, 10> kReasons = {
+    reason::kRelocked,       reason::kWindowEnded, reason::kCarMoved,  reason::kLeftPlace,
+    reason::kUser,           reason::kLockout,     reason::kReplanned, reason::kOrderCancelled,
+    reason::kOrderDelivered, reason::kOrderFailed};
 constexpr std::size_t kMaxName = 64;
 
 using Reader = JsonReader;

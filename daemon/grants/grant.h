@@ -68,7 +68,8 @@ inline constexpr std::string_view kLeftPlace = "left_place";
 inline constexpr std::string_view kUser = "user";                  // API, CLI, voice
 inline constexpr std::string_view kLockout = "lockout";            // too many wrong codes
 inline constexpr std::string_view kReplanned = "replanned";        // a new grant or no trunk
-inline constexpr std::string_view kOrderCancelled = "order_cancelled";  // or failed
+inline constexpr std::string_view kOrderCancelled = "order_cancelled";
+inline constexpr std::string_view kOrderFailed = "order_failed";        // the retailer's failure
 inline constexpr std::string_view kOrderDelivered = "order_delivered";  // before any use
 }  // namespace reason
 bool valid_reason(std::string_view r);

@@ -491,6 +491,34 @@ TEST_CASE("delivery desk: out for delivery, the code stays and the record keeps 
   CHECK(late.events("delivery_replanned").empty());
 }
 
+TEST_CASE("delivery desk: a failed order ends its code as failed; a second revoke says why") {
+  World w;
+  std::string id = w.trunk_order();
+  w.ship_and_accept();
+  orders::RetailerStatus failed;
+  failed.status = "failed";
+  failed.reason = "trunk_not_opened";
+  w.desk.retailer_status("r-1", failed);
+  REQUIRE(w.book.newest(id) != nullptr);
+  CHECK(w.book.newest(id)->end_reason == "order_failed");
+  auto revoked = w.events("access_revoked");
+  REQUIRE(revoked.size() == 1);
+  CHECK(revoked[0]["text"].get<std::string>().find("the order failed") != std::string::npos);
+
+  // Out for delivery, revoked once by the user: a second revoke says the access ended.
+  World v;
+  std::string other = v.trunk_order();
+  v.ship_and_accept();
+  orders::RetailerStatus out;
+  out.status = "out_for_delivery";
+  v.desk.retailer_status("r-1", out);
+  REQUIRE(v.delivery.revoke(other, "api").ok());
+  orders::Reply again = v.delivery.revoke(other, "cli");
+  CHECK(again.code == orders::Code::conflict);
+  CHECK(again.status.message() ==
+        "order " + other + " has no trunk access to revoke: it ended (user)");
+}
+
 TEST_CASE("delivery desk: a flood of refused carrier requests is throttled, then let through") {
   World w;
   std::string id = w.trunk_order();
