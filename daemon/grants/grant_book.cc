@@ -264,9 +264,13 @@ void GrantBook::on_location(const std::string& vehicle, const VehicleNow& car, d
   if (!delivery::valid(car.at) || !std::isfinite(car.accuracy_m)) return;
   const double accuracy = std::max(0.0, car.accuracy_m);
   for (auto& [id, g] : grants_) {
-    if (g.vehicle != vehicle || g.state != State::issued) continue;
-    if (now < g.window.start || now >= g.window.end) continue;
-    if (car.ts < g.issued_at) continue;  // taken before the grant: no news of the car since
+    // A code waiting in its window, or one that unlocked the trunk the carrier has not
+    // opened yet: a car driving away ends either (the latter with a lock: end() sends it).
+    const bool unlocked = g.state == State::unlocked && g.unlocked_at;
+    if (g.vehicle != vehicle || (g.state != State::issued && !unlocked)) continue;
+    if (!unlocked && (now < g.window.start || now >= g.window.end)) continue;
+    // Taken before the grant (or its unlock): no news of the car since.
+    if (car.ts < (unlocked ? *g.unlocked_at : g.issued_at)) continue;
     if (car.moving) {
       end(g, reason::kCarMoved, now, fx);
     } else if (delivery::distance_m(g.place.at, car.at) - accuracy > g.place.radius_m) {

@@ -220,6 +220,39 @@ TEST_CASE("a car that moves or is parked elsewhere during the window revokes the
   (void)b;
 }
 
+TEST_CASE("the car driving away with its trunk unlocked, not yet opened: the grant ends, locked") {
+  World w;
+  const std::string code = w.issue();
+  Effects fx;
+  REQUIRE(w.book.unlock("coffee-1", code, kIn, parked(kIn - 30), fx).verdict == Verdict::ok);
+  REQUIRE(w.grant().state == State::unlocked);
+  // A fix from before the unlock is no news.
+  VehicleNow moving = parked(kIn - 10);
+  moving.moving = true;
+  Effects before;
+  w.book.on_location("family-car", moving, kIn + 20, before);
+  CHECK(before.events.empty());
+  CHECK(w.grant().state == State::unlocked);
+  // After it, the car drives off: the grant ends and the trunk gets a lock command.
+  moving.ts = kIn + 30;
+  Effects off;
+  w.book.on_location("family-car", moving, kIn + 30, off);
+  CHECK(w.grant().end_reason == "car_moved");
+  REQUIRE(off.commands.size() == 1);
+  CHECK(off.commands[0].command == "lock");
+  CHECK(kinds(off) == Kinds{"access_revoked"});
+
+  // Opened: the carrier is at the trunk; a fix does not end that (the lock does).
+  World o;
+  const std::string c2 = o.issue();
+  Effects f2;
+  REQUIRE(o.book.unlock("coffee-1", c2, kIn, parked(kIn - 30), f2).verdict == Verdict::ok);
+  o.book.on_trunk("family-car", "open", kIn + 10, f2);
+  Effects moved;
+  o.book.on_location("family-car", away(kIn + 20), kIn + 20, moved);
+  CHECK(o.grant().state == State::opened);
+}
+
 TEST_CASE("a trunk left unlocked or closed but not locked gets one lock command") {
   World w;
   const std::string code = w.issue();
