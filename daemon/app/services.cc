@@ -247,6 +247,21 @@ std::vector<std::string> Services::reload_conflicts(const Config& next) const {
                     ": cancel the order, or remove the consumable once it is delivered");
     }
   }
+  // The retailer that holds orders: another one would not know them (404 on every poll,
+  // and after three the order fails, while the old retailer still delivers it).
+  const auto& was = p_->config.retailer;
+  const auto& will = next.retailer;
+  if (was && (!will || will->kind != was->kind || will->url != was->url)) {
+    int held = 0;
+    for (const orders::Order* o : p_->desk->ledger().orders()) {
+      held += (o->sent && !orders::finished(o->status)) ? 1 : 0;
+    }
+    if (held > 0) {
+      out.push_back("the retailer changes while " + std::to_string(held) +
+                    " order(s) are at " + was->url +
+                    ": change it once they are delivered or cancelled");
+    }
+  }
   for (const auto& c : p_->config.consumables) {
     const ConsumableConfig* n = in_next(c.id);
     const ConsumableState* held = p_->hub->consumable(c.id);

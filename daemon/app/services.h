@@ -93,8 +93,9 @@ class Services {
   std::size_t unsaved() const;
   // Why `next` may not replace this configuration by a reload, one sentence each (empty:
   // it may): a consumable removed while an order of it is in flight (a held order would
-  // still be placed, the delivery's packs dropped), or one whose unit changes while the
-  // hub holds its history (stored in the old unit, it would be read in the new one).
+  // still be placed, the delivery's packs dropped), one whose unit changes while the hub
+  // holds its history (stored in the old unit, it would be read in the new one), or the
+  // retailer (kind or url) changed while orders are at the old one.
   std::vector<std::string> reload_conflicts(const Config& next) const;
 
  private:

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <algorithm>
+#include <csignal>
 #include <ctime>
 #include <tuple>
 #include <set>
@@ -402,4 +403,28 @@ TEST_CASE("two consumables due together go in one order, followed by polling to 
   }
   CHECK(sandbox.orders()["callbacks"]["sent"] == 0);
   CHECK(sandbox_orders(sandbox) == 1);
+}
+
+TEST_CASE("a reload that moves to another retailer waits until its orders are finished") {
+  World world("{sensor: 300, button: 0, api: 0}");
+  auto& [broker, daemon, sandbox, w] = world;
+  HttpAnswer created = api(daemon, "POST", "/api/v1/orders", R"({"consumable":"coffee"})");
+  REQUIRE(created.status == 201);
+  const std::string id = body_of(created)["order_id"];
+  REQUIRE(wait_until([&] {
+    return body_of(api(daemon, "GET", "/api/v1/orders/" + id, {}, kRead))["status"] == "placed";
+  }, 10s));
+  // The same file with another retailer's address: refused, the order stays followed.
+  std::string moved = orders_config(sandbox, "{sensor: 300, button: 0, api: 0}");
+  moved.replace(moved.find(sandbox.url()), sandbox.url().size(), "http://127.0.0.1:9");
+  daemon.set_config(moved);
+  REQUIRE(::kill(daemon.pid(), SIGHUP) == 0);
+  auto refused = w.wait_for("larder/v1/event", 10s, [](const Received& r) {
+    return json::parse(r.payload).value("kind", "") == "config_refused";
+  });
+  REQUIRE_MESSAGE(refused, daemon.log());
+  CHECK(json::parse(refused->payload)["first"].get<std::string>().find(
+            "the retailer changes while 1 order(s) are at " + sandbox.url()) != std::string::npos);
+  CHECK(body_of(api(daemon, "GET", "/api/v1/orders/" + id, {}, kRead))["status"] == "placed");
+  CHECK(daemon.terminate().success());
 }
