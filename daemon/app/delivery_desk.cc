@@ -432,9 +432,8 @@ void DeliveryDesk::trunk(const contract::TrunkInput& in, double ts) {
 }
 
 void DeliveryDesk::presence(const contract::PresenceInput& in, double ts) {
-  home_[in.person] = in.home;
-  bool anyone = std::any_of(home_.begin(), home_.end(), [](const auto& p) { return p.second; });
-  if (presence_.observe(ts, anyone ? 1 : 0)) dirty_ = true;
+  (void)in;  // the hub holds it already
+  if (presence_.observe(ts, someone_home_now().value_or(false) ? 1 : 0)) dirty_ = true;
 }
 
 std::optional<delivery::CarNow> DeliveryDesk::car_now(double t) const {
@@ -447,8 +446,12 @@ std::optional<delivery::CarNow> DeliveryDesk::car_now(double t) const {
 }
 
 std::optional<bool> DeliveryDesk::someone_home_now() const {
-  if (home_.empty()) return std::nullopt;
-  return std::any_of(home_.begin(), home_.end(), [](const auto& p) { return p.second; });
+  // What the hub knows (it keeps it across a reload, Hub::carry_over).
+  std::optional<bool> anyone;
+  for (const auto& p : config_.people) {
+    if (auto home = hub_.presence(p.id)) anyone = anyone.value_or(false) || *home;
+  }
+  return anyone;
 }
 
 const delivery::Place* DeliveryDesk::place_named(const std::optional<std::string>& name) const {

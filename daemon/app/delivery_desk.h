@@ -182,7 +182,6 @@ class DeliveryDesk final : public VehicleActions {
   std::vector<delivery::Place> places_;
   delivery::WeeklyPattern parking_;   // states: places..., elsewhere, moving
   delivery::WeeklyPattern presence_;  // states: 0 nobody home, 1 someone home
-  std::map<std::string, bool> home_;  // person -> at home
   std::string patterns_path_;
   bool dirty_ = false;
   std::set<std::string> announced_;             // orders whose delivery_planned went out

@@ -230,6 +230,8 @@ void Services::persist() {
 
 std::size_t Services::unsaved() const { return p_->grant_book->unsaved(); }
 
+void Services::carry_over(const Services& old) { p_->hub->carry_over(*old.p_->hub); }
+
 std::vector<std::string> Services::reload_conflicts(const Config& next) const {
   std::vector<std::string> out;
   auto in_next = [&next](const std::string& id) -> const ConsumableConfig* {

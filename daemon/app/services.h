@@ -97,6 +97,9 @@ class Services {
   // holds its history (stored in the old unit, it would be read in the new one), or the
   // retailer (kind or url) changed while orders are at the old one.
   std::vector<std::string> reload_conflicts(const Config& next) const;
+  // Takes over what `old` (the Services a reload replaces) knows and stores nowhere: where
+  // the car is and who is home (Hub::carry_over).
+  void carry_over(const Services& old);
 
  private:
   struct Parts;

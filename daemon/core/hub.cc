@@ -91,6 +91,15 @@ std::optional<bool> Hub::presence(const std::string& person) const {
   return it->second.home;
 }
 
+void Hub::carry_over(const Hub& old) {
+  for (const auto& v : config_.vehicles) {
+    if (auto it = old.vehicles_.find(v.id); it != old.vehicles_.end()) vehicles_[v.id] = it->second;
+  }
+  for (const auto& p : config_.people) {
+    if (auto it = old.presence_.find(p.id); it != old.presence_.end()) presence_[p.id] = it->second;
+  }
+}
+
 bool Hub::on_message(const Message& m) { return on_message(m, nullptr); }
 
 bool Hub::on_message(const Message& m, const nlohmann::json* payload) {

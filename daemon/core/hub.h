@@ -174,6 +174,10 @@ class Hub {
   std::optional<Vacation> vacation() const;    // the absence in force now, if any
   const VehicleFacts* vehicle(const std::string& id) const;
   std::optional<bool> presence(const std::string& person) const;
+  // The volatile facts of `old` (a hub a reload replaces): each configured vehicle's
+  // location and trunk, each configured person's presence. They are not stored, and a
+  // location or presence sent without retain would otherwise be unknown until the next.
+  void carry_over(const Hub& old);
 
  private:
   // The identity of an input with an explicit ts: its time and values (kind is the key it

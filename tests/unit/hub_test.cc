@@ -270,6 +270,37 @@ TEST_CASE("restore refuses a consumable whose unit changed while larderd was sto
   CHECK(bus.on("larder/v1/consumable/coffee/state").empty());
 }
 
+TEST_CASE("a reload's new hub takes over where the car is and who is home") {
+  Config config = larder::test::hub_test_config();
+  MemoryStore store;
+  ManualClock clock{1764460800};
+  Metrics metrics;
+  test::FakeBus bus;
+  Hub old{config, bus, store, clock, metrics};
+  // Sent without retain: the broker would not hand them to the new hub again.
+  REQUIRE(old.on_message({"larder/v1/vehicle/car/location",
+                          R"({"lat":48.1371,"lon":11.5754,"acc":10,"moving":false,"ts":1764460700})",
+                          1, false}));
+  REQUIRE(old.on_message({"larder/v1/presence/anna", R"({"home":true,"ts":1764460700})", 1, false}));
+  Hub next{config, bus, store, clock, metrics};
+  CHECK(next.vehicle("car") == nullptr);
+  next.carry_over(old);
+  REQUIRE(next.vehicle("car") != nullptr);
+  REQUIRE(next.vehicle("car")->location);
+  CHECK(next.vehicle("car")->location->lat == 48.1371);
+  CHECK(next.presence("anna") == true);
+  // An older message after the reload is still refused as older.
+  CHECK_FALSE(next.on_message({"larder/v1/presence/anna", R"({"home":false,"ts":1764460600})", 1, false}));
+  // What the new configuration no longer names is not taken over.
+  Config fewer = config;
+  fewer.people.clear();
+  fewer.vehicles.clear();
+  Hub smaller{fewer, bus, store, clock, metrics};
+  smaller.carry_over(old);
+  CHECK(smaller.vehicle("car") == nullptr);
+  CHECK_FALSE(smaller.presence("anna").has_value());
+}
+
 TEST_CASE("after a restart a level is checked against the last level, not the last input") {
   // A purchase stamped a little ahead (within the allowed skew) made `updated` newer than
   // any level; restored as the last level's time, it refused the next live level as older.
