@@ -214,23 +214,29 @@ TEST_CASE_FIXTURE(HubFixture, "state is published on meaningful change, at most 
   CHECK(count() == 4);
 }
 
+namespace {
+// A hub that ran before: coffee at 321 g (three readings), 3 packs of pods bought; its state
+// saved and flushed to `store`, as a stopped larderd leaves it.
+void run_before(const Config& config, MemoryStore& store, ManualClock& clock, Metrics& metrics) {
+  test::FakeBus bus;
+  Hub hub{config, bus, store, clock, metrics};
+  for (int i = 0; i < 3; ++i) {
+    hub.on_message({"larder/v1/consumable/coffee/level",
+                    R"({"value":321,"unit":"g","ts":)" + std::to_string(1764460000 + 300 * i) + "}",
+                    1, false});
+  }
+  hub.on_message({"larder/v1/consumable/pods/purchased", R"({"packs":3})", 1, false});
+  hub.persist();
+  REQUIRE(store.flush().ok());
+}
+}  // namespace
+
 TEST_CASE("restore publishes the stored state of every configured consumable") {
   Config config = larder::test::hub_test_config();
   MemoryStore store;
   ManualClock clock{1764460800};
   Metrics metrics;
-  {
-    test::FakeBus bus;
-    Hub hub{config, bus, store, clock, metrics};
-    for (int i = 0; i < 3; ++i) {
-      hub.on_message({"larder/v1/consumable/coffee/level",
-                      R"({"value":321,"unit":"g","ts":)" + std::to_string(1764460000 + 300 * i) + "}",
-                      1, false});
-    }
-    hub.on_message({"larder/v1/consumable/pods/purchased", R"({"packs":3})", 1, false});
-    hub.persist();
-    REQUIRE(store.flush().ok());
-  }
+  run_before(config, store, clock, metrics);
   test::FakeBus bus;
   Hub hub{config, bus, store, clock, metrics};
   REQUIRE(hub.restore().ok());
@@ -245,17 +251,7 @@ TEST_CASE("restore refuses a consumable whose unit changed while larderd was sto
   MemoryStore store;
   ManualClock clock{1764460800};
   Metrics metrics;
-  {
-    test::FakeBus bus;
-    Hub hub{config, bus, store, clock, metrics};
-    for (int i = 0; i < 3; ++i) {
-      hub.on_message({"larder/v1/consumable/coffee/level",
-                      R"({"value":321,"unit":"g","ts":)" + std::to_string(1764460000 + 300 * i) + "}",
-                      1, false});
-    }
-    hub.persist();
-    REQUIRE(store.flush().ok());
-  }
+  run_before(config, store, clock, metrics);
   // The file now says kg: 321 g of history would be read as 321 kg.
   config.consumables[0].unit = Unit::kg;
   config.consumables[0].capacity = 1;
