@@ -13,6 +13,8 @@
 #include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "adapters/fs/lock_file.h"
 #include "adapters/store/sqlite_backup.h"
@@ -164,6 +166,36 @@ TEST_CASE("backup: what is not a Larder database this binary knows is refused") 
   }
   CHECK(check_larder_database(dir.file("future.db")).status().message().find("newer") !=
         std::string::npos);
+}
+
+TEST_CASE("restore as root: the restored database keeps the owner of the one it replaces") {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: only root can give a file away (CI runs as root)");
+    return;
+  }
+  TempDir dir;
+  fill(dir.file("a"), 5);
+  REQUIRE(sqlite_backup(dir.file("a"), dir.file("a.db"), false).ok());
+  // The state directory of a service user (65534, nobody), its database that user's.
+  fill(dir.file("svc"), 3);
+  const std::string db = sqlite_store_path(dir.file("svc"));
+  REQUIRE(::chown(dir.file("svc").c_str(), 65534, 65534) == 0);
+  REQUIRE(::chown(db.c_str(), 65534, 65534) == 0);
+  auto r = sqlite_restore(dir.file("a.db"), dir.file("svc"));
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  struct stat st {};
+  REQUIRE(::stat(db.c_str(), &st) == 0);
+  CHECK(st.st_uid == 65534);
+  CHECK(st.st_gid == 65534);
+  CHECK(scalar(db, "SELECT count(*) FROM readings") == 5);
+  // Into an empty state directory: the directory's owner.
+  const std::string fresh = dir.file("fresh");
+  fs::create_directories(fresh);
+  REQUIRE(::chown(fresh.c_str(), 65534, 65534) == 0);
+  REQUIRE(sqlite_restore(dir.file("a.db"), fresh).ok());
+  REQUIRE(::stat(sqlite_store_path(fresh).c_str(), &st) == 0);
+  CHECK(st.st_uid == 65534);
 }
 
 TEST_CASE("restore: refused while larderd holds the state directory, then the copy replaces the database and the old one is kept") {

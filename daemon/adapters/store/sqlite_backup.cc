@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -246,6 +247,17 @@ Result<RestoreInfo> sqlite_restore(const std::string& backup, const std::string&
   int waits = 0;
   if (Status s = copy_database(backup, tmp, waits); !s.ok()) {
     return Status::Error("cannot copy " + backup + " into " + state_dir + ": " + s.message());
+  }
+  // The restored file belongs to whoever owns what it replaces (the database, else the state
+  // directory): restored as root (the documented way, with larderd stopped) it would be
+  // root's, and larderd, running as its own user (systemd's DynamicUser), could not write
+  // it. Only root can give a file away; anyone else restores as the owner already.
+  struct stat owner {};
+  const bool known = ::stat(db.c_str(), &owner) == 0 || ::stat(state_dir.c_str(), &owner) == 0;
+  if (::geteuid() == 0 && known && ::chown(tmp.c_str(), owner.st_uid, owner.st_gid) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    return Status::Error("cannot give " + tmp + " the owner of " + state_dir + ": " + why);
   }
   RestoreInfo info;
   info.schema_version = *version;
