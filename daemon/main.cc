@@ -1,5 +1,4 @@
 // larderd: the Larder hub. Thin: arguments, configuration, then run_daemon().
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -67,13 +66,8 @@ int main(int argc, char** argv) {
 
   const std::string shown_path = larder::mask_controls(config_path);  // for a terminal
   // A SIGHUP before run_daemon() listens for it would kill the process (its default
-  // action): it waits, blocked, and run_daemon() applies it once the hub runs. Blocked
-  // before any thread starts, so that every thread inherits the mask but the main one,
-  // which unblocks it.
-  sigset_t hangup;
-  sigemptyset(&hangup);
-  sigaddset(&hangup, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &hangup, nullptr);
+  // action): it waits, held, and run_daemon() applies it once the hub runs.
+  larder::hold_hangups(true);
   larder::ConfigLoad load = larder::load_config(config_path);
   if (!load.config) {
     for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());

@@ -162,7 +162,9 @@ void RateSubject::refresh() {
 
 Query RateSubject::query(double now) {
   Query q;
-  if (raw_.supply_now() <= 0) {  // nothing left and nothing on hand: empty now
+  // Nothing left (a sensor's median within 1% of a pack of empty, as Larder's own empty
+  // level) and nothing on hand: empty now.
+  if (raw_.supply_now() <= 0.01 * item_.pack) {
     q.empty_at = now;
     q.reorder = true;
     return q;

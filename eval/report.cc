@@ -172,7 +172,10 @@ std::string render_table(const EvalResult& r, const Targets& t) {
         out += " " + cell + " |";
       }
       if (larder) {
-        const char* verdict = !check ? "" : !check->judged ? "n/a" : check->pass ? "PASS" : "**FAIL**";
+        const char* verdict = !check            ? ""
+                              : !check->judged ? "n/a"
+                              : check->pass    ? "PASS"
+                                               : "**FAIL**";
         out += check ? " " + check->target + " | " + verdict + " |\n" : " | |\n";
       } else {
         out += "\n";

@@ -11,9 +11,9 @@
 //     are kept by the SHA-256 of their id, expire after `session_idle_seconds` without
 //     use and `session_lifetime_seconds` after sign-in, and at most `max_sessions` live
 //     at once (the least recently used one of the same or a lower right is evicted: a read
-//     sign-in never ends an admin session; with all held by admins it gets 503). A changing request (POST, PUT, PATCH,
-//     DELETE) that authenticates by cookie must carry `X-Larder-CSRF` equal to the
-//     session's csrf value (constant time), else 403.
+//     sign-in never ends an admin session; with all held by admins it gets 503). A
+//     changing request (POST, PUT, PATCH, DELETE) that authenticates by cookie must carry
+//     `X-Larder-CSRF` equal to the session's csrf value (constant time), else 403.
 //   When both are sent, the Bearer token decides. No remote address earns anything.
 //
 // Answers: no or a wrong credential -> 401 `unauthorized` with `WWW-Authenticate: Bearer`;

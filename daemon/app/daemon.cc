@@ -96,17 +96,20 @@ std::string journal_dir(const StorageConfig& storage) {
 
 }  // namespace
 
+void hold_hangups(bool hold) {
+  sigset_t hangup;
+  sigemptyset(&hangup);
+  sigaddset(&hangup, SIGHUP);
+  pthread_sigmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &hangup, nullptr);
+}
+
 int run_daemon(const Config& config, DaemonOptions options) {
   auto started = std::chrono::steady_clock::now();
   // A file size limit (RLIMIT_FSIZE, systemd's LimitFSIZE=) is a full disk to the store: a
   // write past it must fail with EFBIG, which the store reports, not kill the daemon.
   std::signal(SIGXFSZ, SIG_IGN);
-  // SIGHUP waits, blocked, until its handler is in place below (main() blocked it for the
-  // first run; a run again after a read-only store blocks it for its own start too).
-  sigset_t hangup_set;
-  sigemptyset(&hangup_set);
-  sigaddset(&hangup_set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &hangup_set, nullptr);
+  // SIGHUP waits, blocked, until its handler is in place below (main() held it already).
+  hold_hangups(true);
   // The words of every answer and event: household.locale's catalog, checked against
   // English. Without one larderd would speak in message ids, so it does not start.
   if (auto texts = Texts::for_locale(config.household.locale); !texts.ok()) {
@@ -457,9 +460,17 @@ int run_daemon(const Config& config, DaemonOptions options) {
     });
   };
   wait_for_hangup();
+  // Held again before `hangups` goes (its destructor restores SIGHUP's default action) and
+  // until the next run listens: declared after it, so destroyed before it.
+  struct HoldAtEnd {
+    HoldAtEnd() = default;
+    HoldAtEnd(const HoldAtEnd&) = delete;
+    HoldAtEnd& operator=(const HoldAtEnd&) = delete;
+    ~HoldAtEnd() { hold_hangups(true); }
+  } hold_at_end;
   // A SIGHUP sent during the start was held: it reaches the handler now, and the reload
   // runs once the loop does.
-  pthread_sigmask(SIG_UNBLOCK, &hangup_set, nullptr);
+  hold_hangups(false);
 
   // The handlers are in place before READY: a SIGTERM right after it (systemd stopping a
   // service that just started) shuts down cleanly instead of killing the process.

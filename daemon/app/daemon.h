@@ -28,4 +28,10 @@ constexpr int kRunDaemonAgain = -1;
 // start (the store or the HTTP address unusable); or kRunDaemonAgain.
 int run_daemon(const Config& config, DaemonOptions options = {});
 
+// Blocks SIGHUP in the calling thread (hold) or unblocks it: a reload asked for while no
+// handler listens (the start, the teardown, between two runs) waits instead of killing the
+// process with SIGHUP's default action. main() holds it before any thread starts, so that
+// every thread inherits the mask; run_daemon() lets it through once its handler listens.
+void hold_hangups(bool hold);
+
 }  // namespace larder

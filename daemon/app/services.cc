@@ -240,8 +240,16 @@ std::vector<std::string> Services::reload_conflicts(const Config& next) const {
     }
     return nullptr;
   };
+  // A webhook retailer never tells a status (docs/retailers.md): its sent orders stay
+  // placed for good, and nothing more will come of them to lose. Only what may still be
+  // placed or delivered counts.
+  const auto& was = p_->config.retailer;
+  const bool reports = was && was->kind != "webhook";
+  auto waiting = [reports](const orders::Order& o) {
+    return !orders::finished(o.status) && (!o.sent || reports);
+  };
   for (const orders::Order* o : p_->desk->ledger().orders()) {
-    if (orders::finished(o->status)) continue;
+    if (!waiting(*o)) continue;
     for (const auto& item : o->items) {
       if (in_next(item.consumable)) continue;
       out.push_back("consumable '" + item.consumable + "' is removed while its order " + o->id +
@@ -250,18 +258,18 @@ std::vector<std::string> Services::reload_conflicts(const Config& next) const {
     }
   }
   // The retailer that holds orders: another one would not know them (404 on every poll,
-  // and after three the order fails, while the old retailer still delivers it).
-  const auto& was = p_->config.retailer;
+  // and after three the order fails, while the old retailer still delivers it). Its url
+  // is not repeated here: the reason goes into an event, and a url may carry a secret.
   const auto& will = next.retailer;
-  if (was && (!will || will->kind != was->kind || will->url != was->url)) {
+  if (reports && (!will || will->kind != was->kind || will->url != was->url)) {
     int held = 0;
     for (const orders::Order* o : p_->desk->ledger().orders()) {
-      held += (o->sent && !orders::finished(o->status)) ? 1 : 0;
+      held += (o->sent && waiting(*o)) ? 1 : 0;
     }
     if (held > 0) {
       out.push_back("the retailer changes while " + std::to_string(held) +
-                    " order(s) are at " + was->url +
-                    ": change it once they are delivered or cancelled");
+                    " order(s) sent to the current one are not finished: change it once they "
+                    "are delivered or cancelled");
     }
   }
   for (const auto& c : p_->config.consumables) {

@@ -177,6 +177,10 @@ void Hub::apply(const Message& m, const contract::Input& in) {
   } else if (auto* loc = std::get_if<contract::LocationInput>(&in)) {
     auto& v = vehicles_[loc->vehicle];
     if (m.retained && !loc->ts && v.location) return;  // only initialises an unknown value
+    // The broker's retained copy of what is known already (a reload's new hub took it
+    // over, Hub::carry_over) is nothing new: taken again, a tracker plugin rebuilt by the
+    // reload would report its first fix as moving.
+    if (m.retained && v.location && ts <= v.updated) return ignore_retained();
     if (v.location && ts < v.updated) {
       if (m.retained) return ignore_retained();
       reject(m, {"time", "location is older than the last one"});
@@ -199,6 +203,7 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     auto known = presence_.find(pr->person);
     if (known != presence_.end()) {
       if (m.retained && !pr->ts) return;  // only initialises an unknown value
+      if (m.retained && ts <= known->second.updated) return ignore_retained();
       if (ts < known->second.updated) {
         if (m.retained) return ignore_retained();
         reject(m, {"time", "presence is older than the last one"});

@@ -306,6 +306,7 @@ void ConsumableModel::on_rise(const LevelStep& st) {
 
 void ConsumableModel::on_point(double ts, double level) {
   bool empty = level <= empty_level();
+  if (!empty) stocked_ = true;
   daily_.point(ts, refilled_total_ - level, empty && was_empty_);
   was_empty_ = empty;
   drain_days();

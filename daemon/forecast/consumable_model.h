@@ -213,6 +213,7 @@ class ConsumableModel {
   double refilled_total_ = 0;            // level sensors: the sum of the refills (for C(t))
   double used_total_ = 0;                // counters: the sum of the uses
   bool was_empty_ = false;               // the container was empty at the last point
+  bool stocked_ = false;                 // a level sensor's container held something once
   double last_used_ts_ = -1e300, last_refill_ts_ = -1e300, last_purchase_ts_ = -1e300;
   double last_advance_ = -1e300;
   double advance_gap_ = 1e300;           // the interval between the last two advance() calls

@@ -104,8 +104,11 @@ bool ConsumableModel::settled(double now) const {
 }
 
 bool ConsumableModel::run_out() const {
-  bool has_level = source_ == Source::level ? filter_.has_level() : counter_level_.has_value();
-  return has_level && supply() <= empty_level();
+  // Ran out: a counter's level exists only after a refill (it held that much); a level
+  // sensor's container must have held something once (not a sensor put under an empty
+  // container, nor a lift outlasting the drop hold on a scale without a tare).
+  if (source_ == Source::level ? !(filter_.has_level() && stocked_) : !counter_level_) return false;
+  return supply() <= empty_level();
 }
 
 void ConsumableModel::decide(double now) {
@@ -118,7 +121,10 @@ void ConsumableModel::decide(double now) {
     // No use learned yet, so no risk to weigh; but a supply that is gone (the container
     // empty on a settled level, no pack on hand) needs none: it has run out, and only an
     // order brings the next pack. Not into an empty house.
-    if (run_out() && settled(now) && !away_at(present) && policy_.may_decide(now)) {
+    // Away, the order waits until even the quickest delivery would come after the return
+    // (the rule of a known rate, below).
+    const bool house_empty = away_at(present) && present + delivery_.min() * kDay < away_until_;
+    if (run_out() && settled(now) && !house_empty && policy_.may_decide(now)) {
       policy_.decide(now);
       push_event("low_stock", now, display_level());
       ++version_;

@@ -36,6 +36,7 @@ json ConsumableModel::save() const {
       {"refilled_total", refilled_total_},
       {"used_total", used_total_},
       {"was_empty", was_empty_},
+      {"stocked", stocked_},
       {"last_used_ts", last_used_ts_},
       {"last_refill_ts", last_refill_ts_},
       {"last_purchase_ts", last_purchase_ts_},
@@ -92,6 +93,7 @@ Status ConsumableModel::load(const json& j) {
   m.refilled_total_ = r.num("refilled_total");
   m.used_total_ = r.num("used_total");
   m.was_empty_ = r.flag("was_empty");
+  m.stocked_ = r.flag_or("stocked", false);  // absent in a state saved before it
   m.last_used_ts_ = r.num("last_used_ts");
   m.last_refill_ts_ = r.num("last_refill_ts");
   m.last_purchase_ts_ = r.num("last_purchase_ts");

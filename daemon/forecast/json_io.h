@@ -37,6 +37,10 @@ class JsonReader {
   double num_or(const char* key, double fallback) {
     return j_.is_object() && j_.contains(key) ? num(key) : fallback;
   }
+  // A flag added in a later version: absent, `fallback` stands for it.
+  bool flag_or(const char* key, bool fallback) {
+    return j_.is_object() && j_.contains(key) ? flag(key) : fallback;
+  }
   bool flag(const char* key) {
     const nlohmann::json* v = find(key);
     if (!v) return false;

@@ -381,10 +381,14 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
   // Older than a state applied already: a callback replayed (its signature is still good)
   // or overtaken by a newer one. Its window and eta would move the delivery back (and
   // re-issue the trunk's code); its status may only move forward, as any status does.
-  const bool stale = st.updated && o->retailer_updated && *st.updated < *o->retailer_updated;
+  // An `updated` far ahead of our clock (milliseconds, a broken clock) is no time at all:
+  // kept, it would make every later state look older.
+  std::optional<double> updated = st.updated;
+  if (updated && *updated > now + kDay) updated.reset();
+  const bool stale = updated && o->retailer_updated && *updated < *o->retailer_updated;
   Step s(*o);
-  if (st.updated && !stale && o->retailer_updated != st.updated) {
-    o->retailer_updated = st.updated;
+  if (updated && !stale && o->retailer_updated != updated) {
+    o->retailer_updated = updated;
     s.changed = true;
   }
   if (o->retailer_status != k) {

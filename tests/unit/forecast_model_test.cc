@@ -161,6 +161,15 @@ TEST_CASE("run out before any use was learned: empty now, and one order, not int
   Forecast e = jar.forecast(t);
   CHECK(e.status == "empty");
   CHECK(e.reorder);
+
+  // A scale set up under an empty jar never saw it hold anything: nothing ran out, and
+  // nothing is ordered (the household is still filling it, or not using it yet).
+  ConsumableModel fresh(scale_item());
+  for (t = kT0; t < kT0 + 6 * 3600; t += 300) REQUIRE(fresh.level(t, 0.5).ok());
+  fresh.advance(t);
+  CHECK(fresh.forecast(t).status == "empty");
+  CHECK_FALSE(fresh.forecast(t).reorder);
+  CHECK(fresh.take_events().empty());
 }
 
 TEST_CASE("the supply counts the packs on hand: empty_at moves by a pack's days") {

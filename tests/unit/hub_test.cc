@@ -285,6 +285,12 @@ TEST_CASE("a reload's new hub takes over where the car is and who is home") {
   REQUIRE(next.vehicle("car")->location);
   CHECK(next.vehicle("car")->location->lat == 48.1371);
   CHECK(next.presence("anna") == true);
+  // The broker's retained copy of the same fix, as a rebuilt tracker plugin reports it
+  // (moving: it has not seen the car still yet): nothing new, the car stays parked.
+  CHECK(next.on_message({"larder/v1/vehicle/car/location",
+                         R"({"lat":48.1371,"lon":11.5754,"acc":10,"moving":true,"ts":1764460700})",
+                         1, true}));
+  CHECK(next.vehicle("car")->location->moving == false);
   // An older message after the reload is still refused as older.
   CHECK_FALSE(next.on_message({"larder/v1/presence/anna", R"({"home":false,"ts":1764460600})", 1, false}));
   // What the new configuration no longer names is not taken over.

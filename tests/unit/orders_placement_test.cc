@@ -261,6 +261,14 @@ TEST_CASE("a state older than one applied moves no window: a replayed callback c
   auto d = w.led.status("r-" + id, stamped("delivered", kT0 + 150), kT0 + 400);
   CHECK(o->status == OrderStatus::delivered);
   CHECK(kinds(d) == std::vector<std::string>{"order_delivered"});
+  // An `updated` a year ahead (milliseconds, a broken clock) is not taken as a time: the
+  // next honest state still moves the window.
+  std::string u = placed_order(w, "milk");
+  const Order* om = w.led.find(u);
+  REQUIRE(w.led.status(u, stamped("placed", kT0 + 400 * kDay, first), kT0 + 500).ok());
+  CHECK_FALSE(om->retailer_updated.has_value());
+  REQUIRE(w.led.status(u, stamped("placed", kT0 + 600, later), kT0 + 600).ok());
+  CHECK(om->delivery->window->start == later.start);
   // A time that is no number is refused.
   std::string t = placed_order(w, "tea");
   CHECK(w.led.status(t, stamped("shipped", std::nan("")), kT0).code == Code::bad_input);

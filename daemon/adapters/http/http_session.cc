@@ -243,8 +243,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     }
     if (ec == bhttp::error::buffer_overflow) {  // a chunked body's trailer: see the constructor
       return fail(431, "too_large",
-                  "the trailer of the chunked request body is larger than " +
-                      std::to_string(opts().header_limit) + " bytes",
+                  "the trailer of the chunked request body is too large (trailer fields are "
+                  "not accepted)",
                   "header_too_large");
     }
     if (ec == bhttp::error::header_limit) {
