@@ -134,9 +134,10 @@ class DeliveryDesk final : public VehicleActions {
   void run(grants::Effects& fx);
   void give_access(const orders::Order& o);
   // A finished order's live grant dies: delivered (order_delivered), cancelled
-  // (order_cancelled) or failed (order_failed). Only a delivered order's grant whose code already opened the trunk
-  // stays, to follow the trunk to its lock. Called when the order finishes and again before
-  // the carrier API checks a code, so that no code of a finished order is ever admitted.
+  // (order_cancelled) or failed (order_failed). Only a delivered order's grant whose code
+  // already opened the trunk stays, to follow the trunk to its lock. Called when the order
+  // finishes and again before the carrier API checks a code, so that no code of a finished
+  // order is ever admitted.
   void end_finished_access(const orders::Order& o);
   // Whether a shipped trunk order may get a (new) grant: none was issued yet, the last was
   // replaced by a new code (replanned), or its window ended unused and the retailer set a

@@ -212,7 +212,8 @@ TEST_CASE("SIGHUP refuses to remove a consumable with an order in flight, or to 
 
   // Tea removed while its order is held: refused, the order and tea stay.
   std::string without_tea = base;
-  const std::string tea = "  tea:\n    unit: g\n    capacity: 500\n    pack: {sku: TEA-250, size: 250}\n";
+  const std::string tea =
+      "  tea:\n    unit: g\n    capacity: 500\n    pack: {sku: TEA-250, size: 250}\n";
   REQUIRE(without_tea.find(tea) != std::string::npos);
   without_tea.erase(without_tea.find(tea), tea.size());
   daemon.set_config(without_tea);
@@ -220,7 +221,8 @@ TEST_CASE("SIGHUP refuses to remove a consumable with an order in flight, or to 
   auto refused = next_event(watcher, "config_refused");
   REQUIRE_MESSAGE(refused, daemon.log());
   CHECK(json::parse(refused->payload)["first"].get<std::string>().find(
-            "consumable 'tea' is removed while its order " + order + " is held") != std::string::npos);
+            "consumable 'tea' is removed while its order " + order + " is held") !=
+        std::string::npos);
   CHECK(consumable(daemon.http_port(), "tea")["id"] == "tea");
   auto still = http_request(daemon.http_port(), "GET", "/api/v1/orders/" + order, {admin});
   CHECK(json::parse(still.body)["status"] == "held");

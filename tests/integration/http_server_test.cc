@@ -336,7 +336,9 @@ TEST_CASE("a chunked body's trailer is bounded and refused, and a second Host is
   for (const std::string& trailer :
        {"X-T: " + std::string(70000, 'b') + "\r\n", [] {
           std::string many;
-          for (int i = 0; i < 40; ++i) many += "X-" + std::to_string(i) + ": " + std::string(1000, 'c') + "\r\n";
+          for (int i = 0; i < 40; ++i) {
+            many += "X-" + std::to_string(i) + ": " + std::string(1000, 'c') + "\r\n";
+          }
           return many;
         }()}) {
     Client c(s.server->port());

@@ -244,7 +244,8 @@ TEST_CASE("trunk delivery: the carrier API refuses a wrong code, a missing one a
     CHECK(none.status == 401);
     CHECK(none.body.find("send the delivery's access code") != std::string::npos);
   }
-  HttpAnswer empty = http_request(t.daemon.http_port(), "GET", path, {"Authorization: Bearer "}, {});
+  HttpAnswer empty =
+      http_request(t.daemon.http_port(), "GET", path, {"Authorization: Bearer "}, {});
   CHECK(empty.status == 401);
   HttpAnswer wrong = http_request(t.daemon.http_port(), "POST", path + "/unlock",
                                   {"Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAA"}, {});

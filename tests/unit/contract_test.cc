@@ -97,14 +97,16 @@ TEST_CASE("fields are checked: types, units, finite numbers, ranges") {
         "field 'ts' must be epoch seconds before 2100-01-01 (at most 4102444800)");
   CHECK(parse(t, R"({"value":1,"unit":"g","ts":4102444800})").ok());
   // A clock never set counts from 1970: decades-old "history" would teach a false rate.
-  for (const char* early : {R"({"value":1,"unit":"g","ts":0})", R"({"value":1,"unit":"g","ts":2200})",
-                            R"({"value":1,"unit":"g","ts":946684799.5})"}) {
+  for (const char* early :
+       {R"({"value":1,"unit":"g","ts":0})", R"({"value":1,"unit":"g","ts":2200})",
+        R"({"value":1,"unit":"g","ts":946684799.5})"}) {
     CAPTURE(early);
     CHECK(reason(parse(t, early)) == "field 'ts' must be epoch seconds from 2000-01-01 (at least "
                                      "946684800): is the device's clock set?");
   }
   CHECK(parse(t, R"({"value":1,"unit":"g","ts":946684800})").ok());
-  CHECK_FALSE(parse("larder/v1/consumable/pods/used", R"({"amount":1,"unit":"pcs","ts":300})").ok());
+  CHECK_FALSE(
+      parse("larder/v1/consumable/pods/used", R"({"amount":1,"unit":"pcs","ts":300})").ok());
   CHECK_FALSE(parse("larder/v1/button/b1/press", R"({"action":"single","ts":12})").ok());
   CHECK(reason(parse(t, R"({"value":1,"unit":"g","gross":"yes"})")) ==
         "field 'gross' must be true or false");

@@ -274,10 +274,11 @@ TEST_CASE("a reload's new hub takes over where the car is and who is home") {
   test::FakeBus bus;
   Hub old{config, bus, store, clock, metrics};
   // Sent without retain: the broker would not hand them to the new hub again.
-  REQUIRE(old.on_message({"larder/v1/vehicle/car/location",
-                          R"({"lat":48.1371,"lon":11.5754,"acc":10,"moving":false,"ts":1764460700})",
-                          1, false}));
-  REQUIRE(old.on_message({"larder/v1/presence/anna", R"({"home":true,"ts":1764460700})", 1, false}));
+  const std::string fix =
+      R"({"lat":48.1371,"lon":11.5754,"acc":10,"moving":false,"ts":1764460700})";
+  REQUIRE(old.on_message({"larder/v1/vehicle/car/location", fix, 1, false}));
+  REQUIRE(old.on_message({"larder/v1/presence/anna", R"({"home":true,"ts":1764460700})", 1,
+                          false}));
   Hub next{config, bus, store, clock, metrics};
   CHECK(next.vehicle("car") == nullptr);
   next.carry_over(old);
@@ -287,12 +288,13 @@ TEST_CASE("a reload's new hub takes over where the car is and who is home") {
   CHECK(next.presence("anna") == true);
   // The broker's retained copy of the same fix, as a rebuilt tracker plugin reports it
   // (moving: it has not seen the car still yet): nothing new, the car stays parked.
-  CHECK(next.on_message({"larder/v1/vehicle/car/location",
-                         R"({"lat":48.1371,"lon":11.5754,"acc":10,"moving":true,"ts":1764460700})",
-                         1, true}));
+  const std::string retained =
+      R"({"lat":48.1371,"lon":11.5754,"acc":10,"moving":true,"ts":1764460700})";
+  CHECK(next.on_message({"larder/v1/vehicle/car/location", retained, 1, true}));
   CHECK(next.vehicle("car")->location->moving == false);
   // An older message after the reload is still refused as older.
-  CHECK_FALSE(next.on_message({"larder/v1/presence/anna", R"({"home":false,"ts":1764460600})", 1, false}));
+  CHECK_FALSE(next.on_message(
+      {"larder/v1/presence/anna", R"({"home":false,"ts":1764460600})", 1, false}));
   // What the new configuration no longer names is not taken over.
   Config fewer = config;
   fewer.people.clear();

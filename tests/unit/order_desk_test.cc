@@ -225,7 +225,8 @@ TEST_CASE("an order's fate is committed with the model's knowing it, in one comm
   d.desk.tick();
   REQUIRE(d.retailer.status_answers.size() == 1);
   orders::StatusOutcome delivered;
-  delivered.status = orders::RetailerStatus{"delivered", "", std::nullopt, std::nullopt, std::nullopt};
+  delivered.status =
+      orders::RetailerStatus{"delivered", "", std::nullopt, std::nullopt, std::nullopt};
   d.retailer.status_answers[0](delivered);
   REQUIRE(json::parse(d.store.saved.back().json)["status"] == "delivered");
   CHECK(committed_field(d.store.committed_with_order.back(), "placed") == false);
