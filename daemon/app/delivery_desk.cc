@@ -322,13 +322,7 @@ void DeliveryDesk::give_access(const orders::Order& o) {
       access_due_[id] = now() + options_.access_retry_s;
       return;
     }
-    if (!changeable(*o)) {
-      // Out for delivery: the retailer takes no change of the delivery any more, the
-      // doorstep no more than a code. The order stays as the retailer has it.
-      log_warn("delivery: the retailer did not take the trunk access for order " + id +
-               ", which is out for delivery: " + r.reason);
-      return;
-    }
+    // (Out for delivery, to_doorstep() keeps the order as the retailer has it.)
     to_doorstep(*o,
                 {hub_.texts()("delivery.reason.retailer_refused", {Texts::arg("why", r.reason)})},
                 hub_.texts()("event.doorstep_refused", {Texts::arg("order", id)}));
@@ -431,8 +425,8 @@ void DeliveryDesk::trunk(const contract::TrunkInput& in, double ts) {
   run(fx);
 }
 
-void DeliveryDesk::presence(const contract::PresenceInput& in, double ts) {
-  (void)in;  // the hub holds it already
+// The person's presence itself is the hub's (it keeps it across a reload).
+void DeliveryDesk::presence(const contract::PresenceInput& /*in*/, double ts) {
   if (presence_.observe(ts, someone_home_now().value_or(false) ? 1 : 0)) dirty_ = true;
 }
 

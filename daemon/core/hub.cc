@@ -182,7 +182,6 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     // reload would report its first fix as moving.
     if (m.retained && v.location && ts <= v.updated) return ignore_retained();
     if (v.location && ts < v.updated) {
-      if (m.retained) return ignore_retained();
       reject(m, {"time", "location is older than the last one"});
       return;
     }
@@ -205,7 +204,6 @@ void Hub::apply(const Message& m, const contract::Input& in) {
       if (m.retained && !pr->ts) return;  // only initialises an unknown value
       if (m.retained && ts <= known->second.updated) return ignore_retained();
       if (ts < known->second.updated) {
-        if (m.retained) return ignore_retained();
         reject(m, {"time", "presence is older than the last one"});
         return;
       }
