@@ -73,7 +73,34 @@ HttpResponse not_found(const std::string& path) {
   return r;
 }
 
-HttpResponse serve(const fs::path& root, const std::string& relative, const std::string& shown) {
+// A strong validator from the file's size and modification time: an edited or replaced
+// file (a package upgrade) gets another, so `no-cache` revalidates cheaply with a 304.
+std::string entity_tag(const fs::path& file, std::uintmax_t size, std::error_code& ec) {
+  auto mtime = fs::last_write_time(file, ec);
+  if (ec) return "";
+  std::ostringstream tag;
+  tag << '"' << std::hex << size << '-' << mtime.time_since_epoch().count() << '"';
+  return tag.str();
+}
+
+// If-None-Match (RFC 9110 13.1.2): "*" or a list of tags, compared weakly (W/ ignored).
+bool none_match(const std::string& header, const std::string& tag) {
+  std::istringstream list(header);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    auto first = item.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    auto last = item.find_last_not_of(" \t");
+    item = item.substr(first, last - first + 1);
+    if (item == "*") return true;
+    if (item.rfind("W/", 0) == 0) item.erase(0, 2);
+    if (item == tag) return true;
+  }
+  return false;
+}
+
+HttpResponse serve(const fs::path& root, const std::string& relative, const HttpRequest& request) {
+  const std::string& shown = request.path;
   std::string seg;
   std::istringstream parts(relative);
   while (std::getline(parts, seg, '/')) {
@@ -87,14 +114,22 @@ HttpResponse serve(const fs::path& root, const std::string& relative, const std:
   // The file must really be inside the folder, symbolic links resolved.
   auto [r_end, f_it] = std::mismatch(root.begin(), root.end(), file.begin(), file.end());
   if (r_end != root.end() || !fs::is_regular_file(file, ec)) return not_found(shown);
-  if (fs::file_size(file, ec) > kMaxFileBytes || ec) return not_found(shown);
+  std::uintmax_t size = fs::file_size(file, ec);
+  if (ec || size > kMaxFileBytes) return not_found(shown);
+  std::string tag = entity_tag(file, size, ec);
+  if (ec) return not_found(shown);
+  HttpResponse r;
+  r.content_type = *type;
+  r.headers.emplace_back("ETag", tag);
+  secure(r);
+  if (none_match(request.header("if-none-match"), tag)) {
+    r.status = 304;
+    return r;
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) return not_found(shown);
-  HttpResponse r;
   r.status = 200;
-  r.content_type = *type;
   r.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  secure(r);
   return r;
 }
 
@@ -120,12 +155,12 @@ Status add_dashboard_routes(Router& router, const std::string& dir) {
   std::error_code ec;
   fs::path root = fs::canonical(dir, ec);
   if (ec) return Status::Error("the dashboard folder " + dir + ": " + ec.message());
-  Status s = router.add("GET", "/", Right::none, [root](const RouteContext&) {
-    return serve(root, "index.html", "/");
+  Status s = router.add("GET", "/", Right::none, [root](const RouteContext& ctx) {
+    return serve(root, "index.html", ctx.request);
   });
   if (!s.ok()) return s;
   return router.add("GET", "/{file...}", Right::none, [root](const RouteContext& ctx) {
-    return serve(root, ctx.params.at("file"), ctx.request.path);
+    return serve(root, ctx.params.at("file"), ctx.request);
   });
 }
 

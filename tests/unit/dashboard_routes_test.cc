@@ -39,10 +39,11 @@ struct Site {
     std::filesystem::create_symlink(outside.file("secret.js"), dir.file("link.js"));
     REQUIRE(add_dashboard_routes(router, dir.path()).ok());
   }
-  HttpResponse get(const std::string& target) {
+  HttpResponse get(const std::string& target, const std::string& if_none_match = "") {
     HttpRequest r;
     r.method = "GET";
     r.target = target;
+    if (!if_none_match.empty()) r.headers["if-none-match"] = if_none_match;
     REQUIRE(parse_target(target, r).ok());
     return router.handle(r);
   }
@@ -73,6 +74,33 @@ TEST_CASE("the dashboard's files are served to anyone, with their type and stric
   CHECK(js.body == "export const x = 1;");
   CHECK(s.get("/style.css").content_type == "text/css; charset=utf-8");
   CHECK(s.get("/index.html").status == 200);
+}
+
+TEST_CASE("a file the browser holds is revalidated by its ETag: 304 until it changes") {
+  Site s;
+  HttpResponse first = s.get("/js/app.js");
+  REQUIRE(first.status == 200);
+  const std::string tag = header(first, "ETag");
+  REQUIRE(tag.size() > 2);
+  CHECK(tag.front() == '"');
+  CHECK(tag.back() == '"');
+  HttpResponse same = s.get("/js/app.js", tag);
+  CHECK(same.status == 304);
+  CHECK(same.body.empty());
+  CHECK(header(same, "ETag") == tag);
+  CHECK(header(same, "Cache-Control") == "no-cache");
+  CHECK(header(same, "Content-Security-Policy").find("default-src 'self'") != std::string::npos);
+  CHECK(s.get("/js/app.js", "\"other\", W/" + tag).status == 304);
+  CHECK(s.get("/js/app.js", "*").status == 304);
+  CHECK(s.get("/js/app.js", "\"other\"").status == 200);
+  CHECK(header(s.get("/style.css"), "ETag") != tag);
+
+  // An upgrade replaces the file: another size, another tag, the new text.
+  s.dir.write("js/app.js", "export const x = 2; // new");
+  HttpResponse changed = s.get("/js/app.js", tag);
+  CHECK(changed.status == 200);
+  CHECK(changed.body == "export const x = 2; // new");
+  CHECK(header(changed, "ETag") != tag);
 }
 
 TEST_CASE("paths out of the folder, hidden files, unknown types and missing files are 404") {
