@@ -21,7 +21,7 @@ const ui = {
   cards: $('consumables'), orders: $('orders'), deliveries: $('deliveries'), events: $('events'),
 };
 
-const api = new Api((error) => sessionEnded(error));
+const api = new Api((error) => sessionEnded(error), (right) => rightChanged(right));
 const cards = new ConsumableCards(ui.cards);
 let state = freshState();
 let timer = null;
@@ -114,15 +114,28 @@ ui.form.addEventListener('submit', async (event) => {
   }
 });
 
+// Another tab of this browser signed in again with another token: the cookie they share
+// now names a session of that right.
+function rightChanged(right) {
+  if (!signedIn || !right) return;
+  ui.who.textContent = t(right === 'admin' ? 'dashboard.signed_in.admin' : 'dashboard.signed_in.read');
+  drawOrders(true);
+}
+
+// Only the hub can end the session (its cookie is HttpOnly): when it refuses or does not
+// answer, the session is still valid, so the dashboard stays and the bar says why.
 ui.signout.addEventListener('click', async () => {
   ui.signout.disabled = true;
   try {
     await api.signOut();
-  } catch {
-    // the session is gone from this page either way
+    showSignIn('dashboard.signed_out');
+  } catch (e) {
+    if (signedIn) {
+      ui.status.textContent = t('dashboard.signout_failed', { reason: e.message });
+      ui.status.classList.add('stale');
+    }
   } finally {
     ui.signout.disabled = false;
-    showSignIn('dashboard.signed_out');
   }
 });
 
@@ -176,13 +189,15 @@ async function refresh() {
   state.consumables = Array.isArray(consumables) ? consumables : [];
   state.orders = Array.isArray(orders) ? orders : [];
   state.deliveries = Array.isArray(deliveries) ? deliveries : [];
-  await refreshDetails();
+  const failed = await refreshDetails();
   if (!signedIn) return;
   render();
+  if (failed) throw failed;  // the rest is drawn; the bar says that a plot is not up to date
 }
 
 // A consumable's detail (history and forecast) is fetched again when its state changed,
-// when an order of it changed, or when it is a minute old.
+// when an order of it changed, or when it is a minute old; one whose fetch failed, at the
+// next poll. Returns the first failure (null when none): the plots fetched are kept.
 async function refreshDetails() {
   const now = Date.now();
   const ordersKey = JSON.stringify(state.orders.map((o) => [o.order_id, o.status, o.placed_at, o.eta]));
@@ -194,12 +209,19 @@ async function refreshDetails() {
     return stale;
   });
   const answers = await Promise.all(due.map((c) => api.consumable(c.id).then(
-    (d) => [c.id, d], (e) => { if (e.status === 401) throw e; return [c.id, null]; })));
-  for (const [id, detail] of answers) {
+    (d) => [c.id, d, null], (e) => { if (e.status === 401) throw e; return [c.id, null, e]; })));
+  let failed = null;
+  for (const [id, detail, error] of answers) {
+    if (error) {
+      state.detailStamp.delete(id);
+      failed = failed || error;
+      continue;
+    }
     if (!detail) continue;
     state.details.set(id, detail);
     state.detailAt.set(id, now);
   }
+  return failed;
 }
 
 async function pollEvents() {

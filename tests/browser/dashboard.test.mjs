@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  ADMIN_TOKEN, adminApi, freePort, larderConfig, logs, makeWorkDir, publishHistory,
+  ADMIN_TOKEN, READ_TOKEN, adminApi, freePort, larderConfig, logs, makeWorkDir, publishHistory,
   startLarderd, startMosquitto, startSandbox, stopAll, waitFor,
 } from './services.mjs';
 
@@ -197,6 +197,73 @@ test('the dashboard, signed in, shows the hub and acts on orders', { timeout: 11
       });
     });
 
+    await t.test('a cancel waiting for the retailer is shown, without a second Cancel', async () => {
+      const rows = await page.evaluate(async () => {
+        const { renderOrders } = await import('/js/views.js');
+        const box = document.createElement('div');
+        const order = { order_id: 'o-test', status: 'placed', consumable: 'coffee', quantity: 1 };
+        const draw = (o) => {
+          renderOrders(box, [o], new Map(), { admin: true, busy: new Set(), errors: new Map(),
+            onCancel() {}, onConfirm() {} });
+          return { buttons: box.querySelectorAll('button[data-action="cancel"]').length,
+            note: box.querySelector('.cancel-requested')?.textContent || '' };
+        };
+        return [draw(order), draw({ ...order, cancel_requested: true })];
+      });
+      assert.deepEqual(rows[0], { buttons: 1, note: '' }, 'a placed order can be cancelled');
+      assert.equal(rows[1].buttons, 0, 'asking again would change nothing');
+      assert.match(rows[1].note, /Cancel requested/);
+    });
+
+    await t.test('another tab signing in again: a Cancel goes through with the new session', async () => {
+      // The browser's other tab signs in: the cookie (shared) names a new session, whose
+      // CSRF value this page has not seen.
+      const other = await context.request.post(`${base}/api/v1/session`, { data: { token: ADMIN_TOKEN } });
+      assert.equal(other.status(), 200, await other.text());
+      const order = await api('POST', '/api/v1/orders', { consumable: 'coffee', quantity: 1 });
+      assert.equal(order.json.status, 'held');
+      const id = order.json.order_id;
+      expected.add(`POST /api/v1/orders/${id}/cancel 403`);
+      const row = page.locator(`li.order[data-order-id="${id}"]`);
+      await row.locator('button[data-action="cancel"]').click({ timeout: 15000 });
+      await page.locator(`li.order[data-order-id="${id}"][data-status="cancelled"]`).waitFor({ timeout: 10000 });
+      assert.equal((await api('GET', `/api/v1/orders/${id}`)).json.status, 'cancelled');
+      assert.equal(await page.locator(`li.order[data-order-id="${id}"] .error`).count(), 0);
+    });
+
+    await t.test('another tab signing in with the read token takes the buttons away', async () => {
+      const other = await context.request.post(`${base}/api/v1/session`, { data: { token: READ_TOKEN } });
+      assert.equal(other.status(), 200, await other.text());
+      const order = await api('POST', '/api/v1/orders', { consumable: 'coffee', quantity: 1 });
+      const id = order.json.order_id;
+      expected.add(`POST /api/v1/orders/${id}/cancel 403`);
+      const row = page.locator(`li.order[data-order-id="${id}"]`);
+      await row.locator('button[data-action="cancel"]').click({ timeout: 15000 });
+      await row.locator('.error').waitFor();
+      assert.match(await row.locator('.error').textContent(), /admin/);
+      assert.match(await page.textContent('#who'), /read/i, 'the page says which right it has now');
+      assert.equal(await page.locator('li.order button').count(), 0, 'no order buttons for the read right');
+      assert.equal((await api('GET', `/api/v1/orders/${id}`)).json.status, 'held', 'nothing was cancelled');
+      await api('POST', `/api/v1/orders/${id}/cancel`);
+      // Back to an admin session for the tests that follow.
+      await context.request.post(`${base}/api/v1/session`, { data: { token: ADMIN_TOKEN } });
+    });
+
+    await t.test('a plot that cannot be fetched says so in the bar', async () => {
+      const path503 = '/api/v1/consumables/coffee';
+      expected.add(`GET ${path503} 503`);
+      await page.route(`${base}${path503}`, (route) => route.fulfill({
+        status: 503, contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'the store is busy' } }),
+      }));
+      await reload(page);
+      await page.locator('#sync-status.stale').waitFor({ timeout: 15000 });
+      assert.match(await page.textContent('#sync-status'), /the store is busy/);
+      await page.unroute(`${base}${path503}`);
+      await page.locator('#sync-status:not(.stale)').waitFor({ timeout: 15000 });
+      await page.locator('.card[data-consumable="coffee"] .plot-svg path.median').waitFor();
+    });
+
     await t.test('a reload resumes the session', async () => {
       await reload(page);
       await page.locator('#dashboard').waitFor({ state: 'visible' });
@@ -220,13 +287,33 @@ test('the dashboard, signed in, shows the hub and acts on orders', { timeout: 11
       assert.equal(await page.locator('.card').count(), 0, 'nothing of the dashboard stays');
     });
 
-    await t.test('signing out ends the session', async () => {
+    await t.test('a sign-out the hub does not answer keeps the dashboard and says so', async () => {
       await page.fill('#token', ADMIN_TOKEN);
       await page.click('#signin-button');
       await page.locator('.card').first().waitFor();
+      expected.add('DELETE /api/v1/session 503');
+      const session = `${base}/api/v1/session`;
+      await page.route(session, (route) => (route.request().method() === 'DELETE'
+        ? route.fulfill({ status: 503, contentType: 'application/json',
+          body: JSON.stringify({ error: { code: 'unavailable', message: 'the hub is restarting' } }) })
+        : route.continue()));
+      await page.click('#signout');
+      await page.locator('#sync-status.stale', { hasText: 'Not signed out: the hub is restarting' }).waitFor();
+      assert.equal(await page.locator('#dashboard').isVisible(), true, 'the session is still valid');
+      await page.unroute(session);
+    });
+
+    await t.test('signing out ends the session, also one another tab opened', async () => {
+      // The other tab's sign-in: the page's CSRF value is stale, the hub refuses (403), the
+      // page reads the session again and ends it.
+      const other = await context.request.post(`${base}/api/v1/session`, { data: { token: ADMIN_TOKEN } });
+      assert.equal(other.status(), 200, await other.text());
+      expected.add('DELETE /api/v1/session 403');
       await page.click('#signout');
       await page.locator('#signin').waitFor({ state: 'visible' });
       assert.equal(await page.locator('.card').count(), 0, 'signing out clears the dashboard');
+      assert.equal((await context.request.get(`${base}/api/v1/session`)).status(), 401,
+        'the session the cookie names is ended at the hub');
       await reload(page);
       await page.locator('#signin').waitFor({ state: 'visible' });
       assert.equal(await page.locator('#dashboard').isVisible(), false);

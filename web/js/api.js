@@ -37,13 +37,43 @@ function storeCsrf(value) {
 
 export class Api {
   // onUnauthorized(error): called when a request of a signed-in page answers 401.
-  constructor(onUnauthorized) {
+  // onRightChanged(right): called when the session's right changed behind the page's back
+  // (another tab of the same browser signed in again, with another token).
+  constructor(onUnauthorized, onRightChanged) {
     this.csrf = storedCsrf();
     this.right = null;
     this.onUnauthorized = onUnauthorized;
+    this.onRightChanged = onRightChanged;
   }
 
-  async request(method, path, body, { quiet401 = false } = {}) {
+  // A changing request refused with 403 may have carried a stale session: another tab of
+  // the same browser signed in again, so the cookie (shared) names a new session whose
+  // CSRF value and right this page does not know yet. The session is read again, and the
+  // request is sent once more when the CSRF value changed.
+  async request(method, path, body, options = {}) {
+    try {
+      return await this.send(method, path, body, options);
+    } catch (e) {
+      if (e.status !== 403 || method === 'GET' || options.retried) throw e;
+      const before = this.csrf;
+      const right = this.right;
+      let session = null;
+      try {
+        session = await this.send('GET', '/api/v1/session', undefined, { quiet401: true });
+      } catch (err) {
+        if (err.status !== 401) throw e;  // the refusal stands: the session was not read
+        // The session has ended: that is the answer.
+        if (!options.quiet401 && this.onUnauthorized) this.onUnauthorized(err);
+        throw err;
+      }
+      this.adopt(session);
+      if (this.right !== right && this.onRightChanged) this.onRightChanged(this.right);
+      if (this.csrf === before) throw e;
+      return this.send(method, path, body, { ...options, retried: true });
+    }
+  }
+
+  async send(method, path, body, { quiet401 = false } = {}) {
     const headers = { Accept: 'application/json' };
     const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
     if (body !== undefined) {
@@ -108,12 +138,16 @@ export class Api {
     return s;
   }
 
+  // Ends the session. The cookie is HttpOnly, so only the hub can end it: a refusal or no
+  // answer throws and keeps everything (the session is still valid), a 401 means it had
+  // ended already.
   async signOut() {
     try {
       await this.request('DELETE', '/api/v1/session', undefined, { quiet401: true });
-    } finally {
-      this.forget();
+    } catch (e) {
+      if (e.status !== 401) throw e;
     }
+    this.forget();
   }
 
   adopt(session) {

@@ -162,7 +162,9 @@ export function renderOrders(container, orders, names, opts) {
     const id = o.order_id;
     const busy = opts.busy.has(id);
     const actions = el('div', { class: 'actions' });
-    if (opts.admin && CANCELLABLE.has(o.status)) {
+    // A cancel the retailer has not answered yet (202): asking again changes nothing.
+    const asked = o.cancel_requested === true;
+    if (opts.admin && CANCELLABLE.has(o.status) && !asked) {
       actions.appendChild(el('button', { type: 'button', class: 'cancel', disabled: busy, 'data-action': 'cancel',
         onclick: () => opts.onCancel(id) }, t('dashboard.order.cancel')));
     }
@@ -183,6 +185,7 @@ export function renderOrders(container, orders, names, opts) {
         el('span', { class: 'what' }, itemsText(o, names)),
         badge('order', o.status)),
       o.hold_reason ? el('p', { class: 'hold' }, t('dashboard.order.waiting', { reason: word('hold', o.hold_reason) })) : null,
+      asked ? el('p', { class: 'hold cancel-requested' }, t('dashboard.order.cancel_requested')) : null,
       el('p', { class: 'meta' }, details.flatMap((d, i) => (i ? [' · ', d] : [d]))),
       el('p', { class: 'meta id' }, t('dashboard.order.id', { id })),
       actions.childNodes.length ? actions : null,
