@@ -58,6 +58,8 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
                     "Input messages dropped as bad input, by reason.");
   metrics_.describe("larder_messages_ignored_total", "counter",
                     "Valid messages ignored by the contract's rules (retained events).");
+  metrics_.describe("larder_messages_late_total", "counter",
+                    "Levels up to an hour older than the newest, kept in the history only.");
   metrics_.describe("larder_state_published_total", "counter",
                     "Consumable states published (retained).");
   metrics_.describe("larder_hub_message_seconds_sum", "counter",
@@ -165,13 +167,16 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     }
     Entry& e = it->second;
     std::optional<Stamp> key = stamp(in);
-    std::optional<Stamp>& last = e.last_stamped[contract::input_kind(in)];
-    if (key && key == last) {
+    std::deque<Stamp>& recent = e.recent_stamps[contract::input_kind(in)];
+    if (key && std::find(recent.begin(), recent.end(), *key) != recent.end()) {
       metrics_.inc("larder_messages_ignored_total", {{"reason", "duplicate"}});
       return;
     }
     if (!apply_consumable(m, in, e, ts)) return;
-    last = key;
+    if (key) {
+      recent.push_back(*key);
+      if (recent.size() > kRecentInputs) recent.pop_front();
+    }
   } else if (!known_device(m, in)) {
     return;
   } else if (auto* loc = std::get_if<contract::LocationInput>(&in)) {
@@ -373,6 +378,9 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
     return st.ok();
   };
 
+  // A level a little older than the newest one (docs/mqtt.md, "Late inputs"): kept in the
+  // history, but the model, which has moved on, does not take it.
+  bool late = false;
   if (auto* lv = std::get_if<contract::LevelInput>(&in)) {
     if (m.retained && !lv->ts) {
       if (s.level) return false;  // only initialises a value that is still unknown
@@ -382,8 +390,11 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
         metrics_.inc("larder_messages_ignored_total", {{"reason", "retained"}});
         return false;
       }
-      reject(m, {"time", "reading at " + short_number(ts) + " is older than the last one"});
-      return false;
+      if (ts < s.last_reading_ts - kLateInputS) {
+        reject(m, {"time", "reading at " + short_number(ts) + " is older than the last one"});
+        return false;
+      }
+      late = true;
     }
     auto v = in_unit(lv->value, lv->unit);
     if (!v) return false;
@@ -424,6 +435,11 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
       reject(m, {"field", "field 'best_before' must be before 2100-01-01"});
       return false;
     }
+  }
+  if (late) {
+    metrics_.inc("larder_messages_late_total", {{"kind", r.kind}});
+    store_.append(std::move(r));
+    return true;
   }
   if (!model_says(learn(e, r))) return false;
   store_.append(std::move(r));

@@ -204,9 +204,11 @@ class Hub {
     unsigned saved_version = 0;       // the model's version() when last looked at
     bool dirty = false;               // a meaningful change waits for the rate limit
     double last_publish = -1e300;     // clock time
-    // The last input with an explicit ts, per kind: QoS 1 is at-least-once, so the same
-    // message may come twice (a redelivery after a reconnect, a publisher's retry).
-    std::map<std::string, std::optional<Stamp>, std::less<>> last_stamped = {};
+    // The recent inputs with an explicit ts, per kind, the newest last (at most
+    // kRecentInputs): QoS 1 is at-least-once, so the same message may come twice (a
+    // redelivery after a reconnect, a publisher's retry), and not always right after the
+    // first (a broker restart reorders: docs/mqtt.md, "Late inputs").
+    std::map<std::string, std::deque<Stamp>, std::less<>> recent_stamps = {};
   };
 
   void reject(const Message& m, const contract::Rejection& r);
@@ -268,6 +270,7 @@ class Hub {
   std::deque<PressStamp> last_presses_;  // the newest last, at most kRecentStamps
   std::deque<IntentStamp> last_intents_;  // the newest last, at most kRecentStamps
   static constexpr std::size_t kRecentStamps = 16;
+  static constexpr std::size_t kRecentInputs = 64;
   bool repeated_intent(const contract::IntentInput& in);
   void republish_vacation();          // its retained state again, if there is one
   std::optional<Vacation> vacation_;  // the latest absence (in force or ended)

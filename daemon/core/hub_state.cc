@@ -65,6 +65,8 @@ Status Hub::restore() {
   for (const Reading& r : *missed) {
     auto it = consumables_.find(r.consumable);
     if (it == consumables_.end() || !it->second.stored) continue;
+    // A late level (docs/mqtt.md) was kept in the history only, the first time too.
+    if (r.kind == "level" && r.ts < it->second.state.last_reading_ts) continue;
     if (Status st = learn(it->second, r); !st.ok()) {
       log_warn("a committed " + r.kind + " reading of '" + r.consumable + "' at " +
                short_number(r.ts) + " not learned again: " + st.message());

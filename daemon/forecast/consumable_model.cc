@@ -95,14 +95,16 @@ Status ConsumableModel::level(double ts, double net) {
 
 Status ConsumableModel::used(double ts, double amount) {
   if (Status st = check_amount("use", ts, amount); !st.ok()) return st;
-  if (ts < last_used_ts_) {
+  if (ts < last_used_ts_ - kLateInputS) {
     return Status::Error("use at " + num(ts) + std::string(kOlderThanLast));
   }
+  const double sent_at = ts;  // a late use is counted at the newest use's time
+  ts = std::max(ts, last_used_ts_);
   last_used_ts_ = ts;
   // A level sensor already sees every use; counting it again would count it twice.
   if (source_ == Source::level) return Status::Ok();
   source_ = Source::counter;
-  if (credit_ > 0 && ts >= credit_from_ && ts <= credit_to_) {
+  if (credit_ > 0 && sent_at >= credit_from_ && sent_at <= credit_to_) {
     // A use from inside an outage, delivered late: its share was assumed already.
     double take = std::min(credit_, amount);
     credit_ -= take;
@@ -165,12 +167,13 @@ Status ConsumableModel::refilled(double ts, std::optional<double> amount) {
 Status ConsumableModel::purchased(double ts, int packs, std::optional<double> best_before) {
   if (!std::isfinite(ts)) return Status::Error("purchase time is not a finite number");
   if (packs < 1 || packs > 10000) return Status::Error("purchase of " + std::to_string(packs) + " packs");
-  if (ts < last_purchase_ts_) {
+  if (ts < last_purchase_ts_ - kLateInputS) {
     return Status::Error("purchase at " + num(ts) + std::string(kOlderThanLast));
   }
   if (best_before && !std::isfinite(*best_before)) {
     return Status::Error("best-before date is not a finite number");
   }
+  ts = std::max(ts, last_purchase_ts_);  // a late purchase is counted at the newest one's time
   last_purchase_ts_ = ts;
   on_hand_ += packs;
   dates_.add(packs, best_before ? best_before : shelf_date(ts));

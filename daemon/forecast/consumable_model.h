@@ -68,6 +68,13 @@ namespace larder {
 // the last one"): the hub counts these as `time`, every other refusal as `range`.
 inline constexpr std::string_view kOlderThanLast = " is older than the last one";
 
+// How far behind the newest input of its kind a use, purchase or level may come and still
+// be taken as late rather than refused (docs/mqtt.md, "Late inputs"). QoS 1 keeps no order
+// across a broker restart: mosquitto can hand over newer live messages before the older
+// ones it queued for larderd while it was away. A late use or purchase is counted at the
+// newest time of its kind; a late level goes into the history only (the hub).
+inline constexpr double kLateInputS = 3600;
+
 struct ModelSettings {
   double reorder_risk = 0.01;           // chance of a stockout before arrival that orders
   double cancel_wait_days = 2;          // after a user's cancel, no new order for this long
