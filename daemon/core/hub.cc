@@ -1,6 +1,7 @@
 #include "core/hub.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <ctime>
 #include <functional>
@@ -166,16 +167,17 @@ void Hub::apply(const Message& m, const contract::Input& in) {
       return;
     }
     Entry& e = it->second;
-    std::optional<Stamp> key = stamp(in);
-    std::deque<Stamp>& recent = e.recent_stamps[contract::input_kind(in)];
+    std::optional<std::uint64_t> key;
+    if (auto st = stamp(in)) key = st->digest();
+    std::vector<std::uint64_t>& recent = e.recent_stamps[contract::input_kind(in)];
     if (key && std::find(recent.begin(), recent.end(), *key) != recent.end()) {
       metrics_.inc("larder_messages_ignored_total", {{"reason", "duplicate"}});
       return;
     }
     if (!apply_consumable(m, in, e, ts)) return;
     if (key) {
+      if (recent.size() >= kRecentInputs) recent.erase(recent.begin());
       recent.push_back(*key);
-      if (recent.size() > kRecentInputs) recent.pop_front();
     }
   } else if (!known_device(m, in)) {
     return;
@@ -332,6 +334,20 @@ void Hub::publish_event(const std::string& kind, const std::string& text, json f
   bus_.publish(root_ + "/event", fields.dump(-1, ' ', false, json::error_handler_t::replace),
                /*retain=*/false, 1);
   metrics_.inc("larder_events_total", {{"kind", kind}});
+}
+
+std::uint64_t Hub::Stamp::digest() const {
+  auto mix = [](std::uint64_t h, std::uint64_t v) {  // splitmix64's finaliser over h ^ v
+    std::uint64_t z = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  std::uint64_t h = mix(0, std::bit_cast<std::uint64_t>(ts));
+  h = mix(h, value ? std::bit_cast<std::uint64_t>(*value) : 0x7ff4dead0000beefULL);
+  h = mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(unit)));
+  h = mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(packs)));
+  return mix(h, gross ? 1 : 0);
 }
 
 std::optional<Hub::Stamp> Hub::stamp(const contract::Input& in) {

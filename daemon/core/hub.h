@@ -189,6 +189,8 @@ class Hub {
     int packs = 0;
     bool gross = false;
     bool operator==(const Stamp&) const = default;
+    // 64 bits of every field: what the recent inputs keep of a stamp (8 bytes, not 40).
+    std::uint64_t digest() const;
   };
   struct Entry {
     const ConsumableConfig* config;
@@ -208,7 +210,7 @@ class Hub {
     // kRecentInputs): QoS 1 is at-least-once, so the same message may come twice (a
     // redelivery after a reconnect, a publisher's retry), and not always right after the
     // first (a broker restart reorders: docs/mqtt.md, "Late inputs").
-    std::map<std::string, std::deque<Stamp>, std::less<>> recent_stamps = {};
+    std::map<std::string, std::vector<std::uint64_t>, std::less<>> recent_stamps = {};
   };
 
   void reject(const Message& m, const contract::Rejection& r);
@@ -270,7 +272,9 @@ class Hub {
   std::deque<PressStamp> last_presses_;  // the newest last, at most kRecentStamps
   std::deque<IntentStamp> last_intents_;  // the newest last, at most kRecentStamps
   static constexpr std::size_t kRecentStamps = 16;
-  static constexpr std::size_t kRecentInputs = 64;
+  // A redelivery comes from a window of messages in flight (mosquitto's
+  // max_inflight_messages is 20 per client, a publisher's about as many).
+  static constexpr std::size_t kRecentInputs = 32;
   bool repeated_intent(const contract::IntentInput& in);
   void republish_vacation();          // its retained state again, if there is one
   std::optional<Vacation> vacation_;  // the latest absence (in force or ended)
