@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <csignal>
+#include <cstring>
 #include <functional>
 #include <memory>
 
@@ -119,15 +120,6 @@ int run_daemon(const Config& config, DaemonOptions options) {
     log_info("answers and events in " + (*texts)->language() + " (household.locale " +
              config.household.locale + ")");
   }
-  // The words of every answer and event: household.locale's catalog, checked against
-  // English. Without one larderd would speak in message ids, so it does not start.
-  if (auto texts = Texts::for_locale(config.household.locale); !texts.ok()) {
-    log_error("cannot start: " + texts.status().message());
-    return 1;
-  } else {
-    log_info("answers and events in " + (*texts)->language() + " (household.locale " +
-             config.household.locale + ")");
-  }
   asio::io_context loop(1);
   SystemClock clock;
   Metrics metrics;
@@ -141,11 +133,22 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // room again, it runs again (writable_probe below), which imports the journal.
   const bool read_only_dir =
       ::access(config.state_dir.c_str(), W_OK) != 0 && errno == EROFS;
+  // The same for a database file that cannot be written in a directory that can (a
+  // read-only bind mount of the file, an owner or mode that is not larderd's): nothing is
+  // made beside it either (opened as on a full disk, `no_room`), and the writable probe
+  // below waits for the file too.
+  const std::string db_path = sqlite_store_path(config.state_dir);
+  std::string db_unwritable;
+  if (!read_only_dir && ::access(db_path.c_str(), F_OK) == 0 &&
+      ::access(db_path.c_str(), W_OK) != 0) {
+    db_unwritable = std::strerror(errno);
+  }
   SqliteStoreOptions store_options;
-  store_options.read_only = read_only_dir;
+  store_options.read_only = read_only_dir || !db_unwritable.empty();
+  store_options.no_room = !db_unwritable.empty();
   store_options.journal_dir = journal_dir(config.storage);
   auto store = open_sqlite_store(config.state_dir, metrics, store_options);
-  if (!store.ok() && !read_only_dir) {
+  if (!store.ok() && !store_options.read_only) {
     // Why it failed matters only when the disk is full: then the same file opens read-only.
     if (Status room = check_room(config.state_dir, kStoreRoomBytes); !room.ok()) {
       log_error("cannot open the store for writing: " + store.status().message() + "; " +
@@ -163,10 +166,14 @@ int run_daemon(const Config& config, DaemonOptions options) {
   // running on is not. A read-only store cannot be harmed by a second larderd.
   Result<std::unique_ptr<LockFile>> lock = Status::Error("not locked");
   if (read_only) {
-    log_error("the state directory " + config.state_dir +
-              (read_only_dir ? " is on a read-only file system" : " has no room") +
+    log_error((read_only_dir            ? "the state directory " + config.state_dir +
+                                                " is on a read-only file system"
+               : !db_unwritable.empty() ? "the database " + db_path +
+                                              " cannot be written (" + db_unwritable + ")"
+                                        : "the state directory " + config.state_dir +
+                                              " has no room") +
               ": serving what the store holds; what it takes waits in the journal in " +
-              store_options.journal_dir + " until the directory can be written again");
+              store_options.journal_dir + " until the store can be written again");
   } else {
     lock = LockFile::acquire(config.state_dir);
     if (!lock.ok()) {
@@ -517,6 +524,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
   if (read_only) {
     writable_probe = std::make_unique<Every>(loop, Seconds(kWritableProbeSeconds), [&] {
       if (run_again || ::access(config.state_dir.c_str(), W_OK) != 0 ||
+          ::access(db_path.c_str(), W_OK) != 0 ||
           !check_room(config.state_dir, kStoreRoomBytes).ok()) {
         return;
       }

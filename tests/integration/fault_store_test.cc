@@ -378,3 +378,39 @@ TEST_CASE_FIXTURE(FiveCommitted,
   CHECK(committed_levels(daemon.state_dir()).size() == 8);
   CHECK(daemon.terminate().success());
 }
+
+TEST_CASE_FIXTURE(FiveCommitted,
+                  "the database file read-only in a writable directory: it serves, loses nothing") {
+  // An audit (2026-12-05): larderd exited at start ("attempt to write a readonly
+  // database") when only the file could not be written; a read-only directory was served.
+  if (!can_mount()) {
+    MESSAGE("skipped: no mount namespaces here (needs root: unshare -m)");
+    return;
+  }
+  REQUIRE(daemon.terminate().success());
+  const std::string file = daemon.state_dir() + "/larder.db";
+  daemon.set_child_setup([file] {
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount(file.c_str(), file.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+        ::mount(nullptr, file.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+      _exit(125);
+    }
+  });
+  daemon.start();
+  wait_subscribed(daemon);
+  CHECK(daemon.log().find("larder.db cannot be written (Read-only file system)") !=
+        std::string::npos);
+  takes_while_failing();
+  CHECK(daemon_metric(daemon, "larder_store_failing") == 1);
+
+  // The file writable again, as larderd sees it: the same process runs again, opens the
+  // store for writing and imports what waited, every reading once.
+  const pid_t pid = daemon.pid();
+  REQUIRE(remount_writable(pid, file));
+  journal_saved(6);
+  CHECK(daemon.log().find("is writable again") != std::string::npos);
+  CHECK(daemon.pid() == pid);
+  daemon.set_child_setup(nullptr);
+  CHECK(daemon.terminate().success());
+}
