@@ -56,6 +56,13 @@ if(CPACK_GENERATOR STREQUAL \"DEB\")
       \"the package needs /usr (the unit runs /usr/bin/larderd): \"
       \"cmake -DCMAKE_INSTALL_PREFIX=/usr ${CMAKE_BINARY_DIR}\")
   endif()
+  # Without dpkg-shlibdeps CPack only warns and the package names none of the libraries
+  # larderd needs: it would install on a Pi and not start.
+  find_program(LARDER_DPKG_SHLIBDEPS dpkg-shlibdeps)
+  if(NOT LARDER_DPKG_SHLIBDEPS)
+    message(FATAL_ERROR \"larder: dpkg-shlibdeps is missing, so the package's Depends would lack \"
+      \"its shared libraries: apt-get install dpkg-dev\")
+  endif()
   if(\"${CMAKE_CROSSCOMPILING}\")
     # dpkg-shlibdeps looks up the target's libraries (/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}).
     set(ENV{DEB_HOST_ARCH} \"${LARDER_DEB_ARCH}\")
@@ -83,9 +90,12 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Added to what dpkg-shlibdeps finds: postinst creates the system user with adduser; the
-# unit's ExecReload (systemctl reload) sends SIGHUP with procps' /bin/kill.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, procps")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mosquitto")
+# unit's ExecReload (systemctl reload) sends SIGHUP with procps' /bin/kill; household.timezone
+# is read from tzdata's /usr/share/zoneinfo (not Essential: minimal images lack it).
+# Recommended: the broker, and the system's trust store for HTTPS to a retailer, ntfy and
+# Alexa's certificate check, and MQTT over TLS without its own `tls.ca`.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, procps, tzdata")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mosquitto, ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${LARDER_DEB_CONTROL_DIR}/conffiles
   ${PROJECT_SOURCE_DIR}/packaging/debian/postinst

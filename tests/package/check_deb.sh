@@ -6,7 +6,8 @@
 #     in /usr/share/larder/web, the message catalogs en.json and de.json in
 #     /usr/share/larder/locales;
 #   - control: name, the project's version, dpkg's architecture, Depends from dpkg-shlibdeps
-#     (libc6) plus adduser and procps, Recommends mosquitto; conffiles names /etc/larder/larder.yaml;
+#     (libc6) plus adduser, procps and tzdata, Recommends mosquitto and ca-certificates;
+#     conffiles names /etc/larder/larder.yaml;
 #   - postinst, prerm and postrm present, executable, and `sh -n` clean.
 # Then, as root where unshare(1) can make a private mount namespace, the maintainer scripts
 # run for real on copies of /etc and /var/lib and an empty /run (no systemd: as in a
@@ -73,13 +74,13 @@ else
 fi
 depends=$(dpkg-deb -f "$deb" Depends)
 if [ -n "$depends" ]; then ok "Depends: $depends"; else fail "Depends is empty"; fi
-for dep in adduser procps libc6 libpaho-mqttpp3 libyaml-cpp libsqlite3 libssl3 libcpprest; do
+for dep in adduser procps tzdata libc6 libpaho-mqttpp3 libyaml-cpp libsqlite3 libssl3 libcpprest; do
   case ", $depends" in
     *", $dep"*) ;;
     *) fail "Depends lacks $dep (is dpkg-dev, with dpkg-shlibdeps, installed?)" ;;
   esac
 done
-expect Recommends "$(dpkg-deb -f "$deb" Recommends)" mosquitto
+expect Recommends "$(dpkg-deb -f "$deb" Recommends)" "mosquitto, ca-certificates"
 
 echo "== control files (dpkg-deb -e)"
 ctl=$tmp/control
