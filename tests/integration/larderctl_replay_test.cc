@@ -109,6 +109,13 @@ TEST_CASE("check-config, version and help refuse what they do not take with the 
   CtlRun help = larderctl({"help"});
   CHECK(help.status.code == 0);
   CHECK(help.out.find("Usage: larderctl COMMAND [ARGS]") == 0);
+  // The spellings larderd and most command lines answer to.
+  CHECK(larderctl({"--version"}).out == version.out);
+  for (const char* h : {"--help", "-h"}) {
+    CtlRun r = larderctl({h});
+    CHECK(r.status.code == 0);
+    CHECK(r.out == help.out);
+  }
 
   struct Case {
     std::vector<std::string> args;

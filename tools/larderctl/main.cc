@@ -76,6 +76,10 @@ int main(int argc, char** argv) {
       {"restore", larderctl::restore_command},
       {"version", larderctl::version_command},
       {"help", help_command},
+      // The spellings every other command line answers to (larderd's too).
+      {"--version", larderctl::version_command},
+      {"--help", help_command},
+      {"-h", help_command},
   };
   if (argc < 2) {
     usage(stderr);
