@@ -5,8 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mqtt/async_client.h>
@@ -372,6 +376,36 @@ Progress wait_progress(const std::function<double()>& read, double target,
   return p;
 }
 
+std::optional<long> whole_arg(const std::string& text, long lo, long hi) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  long v = std::stol(text);
+  if (v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+std::optional<double> number_arg(const std::string& text, double lo, double hi) {
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos) {
+    return std::nullopt;
+  }
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(v) || v < lo || v > hi) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+void append_markdown(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "a");
+  if (!f) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  bool ok = std::fputs(text.c_str(), f) >= 0;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) throw std::runtime_error("writing " + path + " failed: " + std::strerror(errno));
+}
+
 Stats stats(std::vector<double> v) {
   Stats s;
   if (v.empty()) return s;
@@ -380,7 +414,11 @@ Stats stats(std::vector<double> v) {
     auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
     return v[std::min(i, v.size() - 1)];
   };
-  s.median = at(0.5);
+  // The median of an even count is the mean of the two middle values: the upper one alone
+  // made the median of two rounds their best.
+  const std::size_t n = v.size();
+  s.median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  // The 99th percentile by nearest rank: of fewer than 100 samples, it is the maximum.
   s.p99 = at(0.99);
   s.max = v.back();
   s.min = v.front();

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -161,6 +162,16 @@ Progress wait_progress(const std::function<double()>& read, double target,
 struct Stats {
   double median = 0, p99 = 0, max = 0, min = 0;
 };
+// Command-line values, strictly: the whole text a number, within [lo, hi]; nothing else
+// ("10x", "", "1e400" are refused).
+std::optional<long> whole_arg(const std::string& text, long lo, long hi);
+std::optional<double> number_arg(const std::string& text, double lo, double hi);
+// Appends `text` to the markdown file `path` (made if missing); throws when it cannot be
+// written, so that a bench never loses its table silently.
+void append_markdown(const std::string& path, const std::string& text);
+
+// The median (the mean of the two middle values for an even count), the 99th percentile by
+// nearest rank (the maximum for fewer than 100 samples), the maximum and the minimum.
 Stats stats(std::vector<double> v);
 
 }  // namespace larder::bench

@@ -188,36 +188,53 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> args;
   std::string md;
+  auto usage = [](const std::string& why) {
+    std::cerr << "bench_ingest: " << why << "\n"
+              << "usage: bench_ingest [N 1..100000] [BURST N..10000000] [RATE 1..1000000] "
+                 "[SECONDS 0.1..600] [ROUNDS 1..99] [--md FILE]\n";
+    return 2;
+  };
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--md" && i + 1 < argc) {
+    if (a == "--md") {
+      if (i + 1 >= argc) return usage("--md needs a FILE");
       md = argv[++i];
+    } else if (a.starts_with("-")) {
+      return usage("unknown option '" + a + "'");
     } else {
       args.push_back(a);
     }
   }
-  auto arg = [&](std::size_t i, double dflt) {
-    return i < args.size() ? std::atof(args[i].c_str()) : dflt;
+  if (args.size() > 5) return usage("at most 5 numbers, got " + std::to_string(args.size()));
+  auto arg = [&](std::size_t i, double dflt, double lo, double hi) -> std::optional<double> {
+    return i < args.size() ? number_arg(args[i], lo, hi) : dflt;
   };
-  int n = static_cast<int>(arg(0, 100));
-  int burst = static_cast<int>(arg(1, 100000));
-  double rate = arg(2, 10000);
-  double secs = arg(3, 5);
-  int rounds = static_cast<int>(arg(4, 3));
-  if (n < 1 || burst < n || rate <= 0 || secs <= 0 || rounds < 1 || rounds > 99) {
-    std::cerr << "usage: bench_ingest [N>=1] [BURST>=N] [RATE>0] [SECONDS>0] [ROUNDS 1..99]\n";
-    return 2;
+  auto n_arg = arg(0, 100, 1, 100000);
+  auto burst_arg = arg(1, 100000, 1, 10000000);
+  auto rate_arg = arg(2, 10000, 1, 1000000);
+  auto secs_arg = arg(3, 5, 0.1, 600);
+  auto rounds_arg = arg(4, 3, 1, 99);
+  if (!n_arg || !burst_arg || !rate_arg || !secs_arg || !rounds_arg) {
+    return usage("a number is not one, or out of its range");
   }
+  int n = static_cast<int>(*n_arg);
+  int burst = static_cast<int>(*burst_arg);
+  double rate = *rate_arg;
+  double secs = *secs_arg;
+  int rounds = static_cast<int>(*rounds_arg);
+  if (burst < n) return usage("BURST must be at least N");
   try {
     MosquittoBroker bare_broker;
     MosquittoBroker broker;  // larderd's
     const std::string self = larder::test::self_exe();
     LarderdProcess d(broker.url(), bench_config(n));
     auto ready = start_larderd(d, broker.url(), 120s);
-    // The history of each burst: a consumable's readings 60 s apart, ending about now; each
-    // later burst continues it.
+    // The history of each burst: a consumable's readings 60 s apart, each later burst and
+    // then the fixed load continuing it, so that the fixed load ends about now (larderd
+    // refuses a reading more than 300 s ahead of its clock).
     int per = burst / n + 1;
-    double ts = epoch_now() - 60.0 * per * (2 * rounds + 1);
+    int per_fixed = static_cast<int>(rate * secs) / n + 1;
+    double ts = epoch_now() - 60.0 * (per * 2 * rounds + per_fixed);
     Turns qos0, qos1;
     for (int r = 0; r < rounds; ++r) {
       qos0.add(bare_path(self, bare_broker.url(), n, burst, 0),
@@ -233,13 +250,17 @@ int main(int argc, char** argv) {
     ProcStats before = proc_stats(d.pid());
     Publisher pub(broker.url());
     auto msgs = level_burst(n, static_cast<int>(rate * secs), ts);
+    const auto load_start = std::chrono::steady_clock::now();
     PublishResult pr = pub.paced(msgs, 0, rate, secs);
     Progress p = wait_progress([&] { return metric(d.http_port(), kLevel, kLevelLabel) - base; },
                                static_cast<double>(pr.sent));
     ProcStats after = proc_stats(d.pid());
+    const double load_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
     double cpu_us = (after.cpu_s - before.cpu_s) * 1e6 / std::max(1.0, p.value);
     double offered = static_cast<double>(pr.sent) / pr.seconds;
-    double cpu_share = (after.cpu_s - before.cpu_s) / secs * 100;
+    // Over the whole load, its tail (the last readings still being handled) included.
+    double cpu_share = (after.cpu_s - before.cpu_s) / load_s * 100;
 
     std::string out;
     appendf(out,
@@ -267,12 +288,7 @@ int main(int argc, char** argv) {
     appendf(out, "| larderd RSS after the load / peak | %ld / %ld KiB |\n", after.rss_kib,
             after.hwm_kib);
     std::fputs(out.c_str(), stdout);
-    if (!md.empty()) {
-      if (FILE* f = std::fopen(md.c_str(), "a")) {
-        std::fputs(("\n" + out).c_str(), f);
-        std::fclose(f);
-      }
-    }
+    if (!md.empty()) append_markdown(md, "\n" + out);
     d.terminate();
   } catch (const std::exception& e) {
     std::cerr << "bench_ingest: " << e.what() << "\n";

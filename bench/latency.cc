@@ -83,21 +83,30 @@ Stats run(int n, int rounds, int warmup, std::chrono::duration<double> spacing, 
 int main(int argc, char** argv) {
   std::vector<std::string> args;
   std::string md;
+  constexpr int kWarmup = 10;
+  auto usage = [](const std::string& why) {
+    std::cerr << "bench_latency: " << why << "\nusage: bench_latency [N 1..100000] [ROUNDS "
+              << kWarmup + 1 << "..1000000] [--md FILE]\n";
+    return 2;
+  };
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--md" && i + 1 < argc) {
+    if (a == "--md") {
+      if (i + 1 >= argc) return usage("--md needs a FILE");
       md = argv[++i];
+    } else if (a.starts_with("-")) {
+      return usage("unknown option '" + a + "'");
     } else {
       args.push_back(a);
     }
   }
-  int n = !args.empty() ? std::atoi(args[0].c_str()) : 100;
-  int rounds = args.size() > 1 ? std::atoi(args[1].c_str()) : 300;
-  constexpr int kWarmup = 10;
-  if (n < 1 || rounds <= kWarmup) {
-    std::cerr << "usage: bench_latency [N>=1] [ROUNDS>" << kWarmup << "] [--md FILE]\n";
-    return 2;
-  }
+  if (args.size() > 2) return usage("at most 2 numbers, got " + std::to_string(args.size()));
+  auto n_arg = args.empty() ? std::optional<long>(100) : whole_arg(args[0], 1, 100000);
+  auto rounds_arg =
+      args.size() < 2 ? std::optional<long>(300) : whole_arg(args[1], kWarmup + 1, 1000000);
+  if (!n_arg || !rounds_arg) return usage("a number is not one, or out of its range");
+  int n = static_cast<int>(*n_arg);
+  int rounds = static_cast<int>(*rounds_arg);
   // One consumable comes back after 2.2 s at the earliest.
   auto spacing = std::chrono::duration<double>(std::max(0.02, 2.2 / n));
   try {
@@ -113,12 +122,7 @@ int main(int argc, char** argv) {
       std::printf("%s", buf);
       rows += buf;
     }
-    if (!md.empty()) {
-      if (FILE* f = std::fopen(md.c_str(), "a")) {
-        std::fputs(rows.c_str(), f);
-        std::fclose(f);
-      }
-    }
+    if (!md.empty()) append_markdown(md, rows);
   } catch (const std::exception& e) {
     std::cerr << "bench_latency: " << e.what() << "\n";
     return 1;

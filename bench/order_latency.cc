@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness.h"
 #include "support/larderd.h"
 #include "support/mosquitto.h"
 #include "support/process.h"
@@ -141,11 +142,13 @@ void row(const char* name, const std::vector<double>& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int rounds = argc > 1 ? std::atoi(argv[1]) : 200;
-  if (rounds <= kWarmup) {
-    std::cerr << "bench_order_latency: ROUNDS must be more than " << kWarmup << "\n";
+  auto rounds_arg = argc > 1 ? larder::bench::whole_arg(argv[1], kWarmup + 1, 100000)
+                             : std::optional<long>(200);
+  if (argc > 2 || !rounds_arg) {
+    std::cerr << "usage: bench_order_latency [ROUNDS " << kWarmup + 1 << "..100000]\n";
     return 2;
   }
+  int rounds = static_cast<int>(*rounds_arg);
   try {
     Figures plain = run(rounds, false);
     Figures nodelay = run(rounds, true);
