@@ -25,20 +25,29 @@ void UseProjection::build(const UseModel& m, const DailyUse& cal, double anchor)
     dow_[d] = dow;
     cm_[d + 1] = cm_[d] + m.base * m.factor[dow];
   }
+  for (int d = 0; d <= kDays; ++d) {
+    shift_[d] = static_cast<std::int32_t>(
+        std::lround(cal.day_start(day0_ + d) - t0_ - d * kDay));
+  }
   built_ = true;
 }
+
+double UseProjection::day_start(int d) const { return t0_ + d * kDay + shift_[d]; }
 
 UseProjection::Point UseProjection::at(double t) const {
   Point p;
   p.t = t;
-  double days = std::max(0.0, (t - t0_) / kDay);
-  if (days >= kDays) {
-    double extra = days - kDays;
-    p.use = cm_[kDays] + m_.base * extra;
+  if (t >= day_start(kDays)) {
+    p.use = cm_[kDays] + m_.base * (t - day_start(kDays)) / kDay;
     return p;
   }
-  int d = static_cast<int>(days);
-  double frac = (days - d) * 24;
+  // The local day of t (a fixed 24 h from the anchor would be an hour off after a change
+  // of summer time), and how far into it, in the day's own length (23, 24 or 25 h).
+  int d = std::clamp(static_cast<int>(std::max(0.0, (t - t0_) / kDay)), 0, kDays - 1);
+  while (d > 0 && t < day_start(d)) --d;
+  while (d + 1 < kDays && t >= day_start(d + 1)) ++d;
+  const double start = day_start(d), length = day_start(d + 1) - start;
+  double frac = length > 0 ? std::clamp((t - start) / length, 0.0, 1.0) * 24 : 0;
   int h = std::min(static_cast<int>(frac), 23);
   double in_day = prof_[h] + (prof_[h + 1] - prof_[h]) * (frac - h);
   double f = m_.factor[dow_[d]];

@@ -66,6 +66,7 @@ class UseProjection {
     double t = 0, use = 0;
   };
   Point at(double t) const;
+  double day_start(int d) const;  // the local midnight of the anchor's day + d
   Moments between(const Point& a, const Point& b) const;
 
   bool built_ = false;
@@ -74,6 +75,10 @@ class UseProjection {
   std::int64_t day0_ = 0;
   double t0_ = 0;                            // the anchor's local midnight (epoch s)
   std::array<double, kDays + 1> cm_{};
+  // Where each local day starts, as seconds from t0_ + d days: 0 but after a change of the
+  // zone's offset (summer time: a day of 23 or 25 hours), so that the hours and the
+  // weekday of a time after it are its local ones.
+  std::array<std::int32_t, kDays + 1> shift_{};
   std::array<int, kDays> dow_{};
   std::array<double, 25> prof_{};            // cumulative profile at each hour
 };

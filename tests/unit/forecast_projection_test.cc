@@ -6,6 +6,7 @@
 #include <random>
 
 #include "forecast/use_projection.h"
+#include "larder/time_zone.h"
 
 using namespace larder::forecast;
 
@@ -134,4 +135,36 @@ TEST_CASE("the stockout tail: P(use by t >= supply) grows with t and falls with 
   double sure = p.tail(kMonday, kMonday + 2 * kDay, 100);
   p.set_supply_var(400);
   CHECK(p.tail(kMonday, kMonday + 2 * kDay, 100) > sure);
+}
+
+TEST_CASE("after a change of summer time the use comes at its local hour, on its local day") {
+  // An audit (2026-12-05): the projection counted every day after the anchor as 24 h, so
+  // a forecast made before Europe/Berlin's change to summer time (2026-03-29) put the use
+  // an hour late and a run-out at 23:20 on the next day.
+  auto berlin = larder::TimeZone::load("Europe/Berlin");
+  REQUIRE(berlin.ok());
+  DailyUse cal(*berlin);
+  UseModel m = flat(10, 4);
+  m.profile.fill(0);
+  m.profile[23] = 1;  // all of a day's use between 23:00 and 24:00 local
+  const double anchor = 1774350000;  // 2026-03-24 12:00 +01:00
+  UseProjection p;
+  p.build(m, cal, anchor);
+  const double mar30 = 1774821600;  // 2026-03-30 00:00 +02:00 (summer time)
+  // Nothing by 23:00 local on the 30th, that day's use by its midnight: six days in all.
+  CHECK(p.mean(anchor, mar30 + 23 * 3600) == doctest::Approx(60));
+  CHECK(p.mean(anchor, mar30 + 24 * 3600) == doctest::Approx(70));
+  // 65 is reached halfway through 23:00 - 24:00 local on the 30th, not after midnight.
+  auto empty = p.reach(anchor, 65, 0);
+  REQUIRE(empty);
+  CHECK(*empty == doctest::Approx(mar30 + 23.5 * 3600).epsilon(1e-6));
+  // The day of the change has 23 hours: its use still comes in its last local hour.
+  const double mar29 = 1774738800;  // 2026-03-29 00:00 +01:00
+  CHECK(p.mean(anchor, mar29 + 22 * 3600) == doctest::Approx(50));  // 23:00 CEST
+  CHECK(p.mean(anchor, mar30) == doctest::Approx(60));
+  // And after the change back (2026-10-25, 25 hours) in a projection anchored before it.
+  p.build(m, cal, 1792663200);       // 2026-10-22 12:00 +02:00
+  const double oct26 = 1792969200;   // 2026-10-26 00:00 +01:00
+  CHECK(p.mean(1792663200, oct26 + 23 * 3600) == doctest::Approx(40));
+  CHECK(p.mean(1792663200, oct26 + 24 * 3600) == doctest::Approx(50));
 }
