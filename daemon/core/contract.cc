@@ -155,12 +155,18 @@ void best_before(Fields& f, PurchasedInput& in) {
              text.substr(0, 32) + "'");
       return;
     }
+    // As for `ts`: before 2000 is a date never set (0000-01-01), not a pack's.
+    if (*day < kMinTs) {
+      f.fail("field 'best_before' must be from 2000-01-01 on, got '" + text.substr(0, 32) + "'");
+      return;
+    }
     in.best_before_day = day;
     return;
   }
   auto v = f.number("best_before", false);
-  if (v && (*v < 0 || *v > kMaxTs)) {
-    f.fail("field 'best_before' must be epoch seconds before 2100-01-01, or a date YYYY-MM-DD");
+  if (v && (*v < kMinTs || *v > kMaxTs)) {
+    f.fail("field 'best_before' must be epoch seconds from 2000-01-01 to 2100-01-01, or a "
+           "date YYYY-MM-DD");
     return;
   }
   in.best_before = v;

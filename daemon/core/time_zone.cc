@@ -471,7 +471,15 @@ Result<TimeZone> TimeZone::load(std::string_view name) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                c == '/' || c == '_' || c == '-' || c == '+';
       });
-  if (!name_ok) {
+  // Files of the zone directory that are not a household's zone, though TZif: the
+  // machine's own (localtime, posixrules), the placeholder Factory, and the posix/ and
+  // right/ copies (right/ counts leap seconds). Browsers (the dashboard's Intl) know none
+  // of them, nor "Europe//Berlin".
+  const bool zone_name = name_ok && name.find("//") == std::string_view::npos &&
+                         name.back() != '/' && name != "localtime" && name != "posixrules" &&
+                         name != "Factory" && !name.starts_with("posix/") &&
+                         !name.starts_with("right/");
+  if (!zone_name) {
     return Status::Error("time zone \"" + printable(name) +
                          "\": not a name of the tz database, like Europe/Berlin");
   }

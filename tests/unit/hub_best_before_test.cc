@@ -86,7 +86,9 @@ TEST_CASE("best-before: a purchase's date parses as a local date or epoch second
   CHECK(parse(R"({"best_before":null})").ok());
   for (const char* bad : {R"({"best_before":"2026-02-30"})", R"({"best_before":"tomorrow"})",
                           R"({"best_before":"2026-12-24T10:00:00"})", R"({"best_before":-5})",
-                          R"({"best_before":true})", R"({"best_before":5e12})"}) {
+                          R"({"best_before":true})", R"({"best_before":5e12})",
+                          R"({"best_before":"0000-01-01"})", R"({"best_before":"1999-12-31"})",
+                          R"({"best_before":0})", R"({"best_before":946684799})"}) {
     auto p = parse(bad);
     CHECK_FALSE(p.ok());
     CHECK(p.rejection.reason.find("best_before") != std::string::npos);

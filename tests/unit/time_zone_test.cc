@@ -222,7 +222,9 @@ TEST_CASE("odd instants do not break it") {
 
 TEST_CASE("load: errors and $TZDIR") {
   for (const char* bad : {"", "No/Such_Zone", "../etc/passwd", "/etc/passwd", "Europe/../UTC",
-                          "Europe/Berlin\n", "zone.tab"}) {
+                          "Europe/Berlin\n", "zone.tab", "Europe//Berlin", "localtime",
+                          "posixrules", "Factory", "right/Europe/Berlin",
+                          "posix/Europe/Berlin", "Europe/Berlin/"}) {
     auto z = TimeZone::load(bad);
     CHECK_FALSE(z.ok());
     CHECK(z.status().message().find("time zone") != std::string::npos);
