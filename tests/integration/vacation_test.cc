@@ -113,6 +113,14 @@ TEST_CASE("larderctl vacation: start with a local date, show, end, and bad dates
                        until + "'") != std::string::npos);
     CHECK(bad.err.find("usage: larderctl vacation") != std::string::npos);
   }
+  // The right form with a day the calendar does not have says so.
+  for (const std::string until : {"2099-02-30", "2099-02-29T10:00", "2099-13-01"}) {
+    auto bad = larderctl({"vacation", "start", "--until", until, "--config", config});
+    INFO(until, ": ", bad.err);
+    CHECK(bad.status.code == 2);
+    CHECK(bad.err.find("--until names a day that does not exist: '" + until + "'") !=
+          std::string::npos);
+  }
   // The date is an argument: checked before the configuration is read, so a bad one is
   // named as such even when the configuration cannot be read.
   auto both = larderctl({"vacation", "start", "--until", "soon", "--config", "/nonexistent"});

@@ -1,5 +1,6 @@
 // larderctl vacation: vacation mode of the running larderd (docs/vacation.md) through
 // GET, PUT and DELETE /api/v1/vacation; dates in the household's zone.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -81,9 +82,18 @@ int vacation_command(const Args& args) {
   if (auto u = opts->value("--until")) {
     local_until = parse_local_until(*u);
     if (!local_until) {
+      // The right shape with a day the calendar does not have (2027-02-30) says so.
+      const bool shaped = (u->size() == 10 || (u->size() == 16 && (*u)[10] == 'T')) &&
+                          std::all_of(u->begin(), u->begin() + 10, [](char c) {
+                            return (c >= '0' && c <= '9') || c == '-';
+                          }) &&
+                          (*u)[4] == '-' && (*u)[7] == '-' &&
+                          !larder::parse_local_date(u->substr(0, 10));
+      const std::string shown = larder::mask_controls(u->substr(0, 64));
       return refuse_usage(command,
-                          "--until must be a local date YYYY-MM-DD or YYYY-MM-DDTHH:MM, not '" +
-                              larder::mask_controls(u->substr(0, 64)) + "'",
+                          shaped ? "--until names a day that does not exist: '" + shown + "'"
+                                 : "--until must be a local date YYYY-MM-DD or "
+                                   "YYYY-MM-DDTHH:MM, not '" + shown + "'",
                           kUsage);
     }
   }
