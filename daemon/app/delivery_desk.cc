@@ -66,6 +66,8 @@ DeliveryDesk::DeliveryDesk(const Config& config, OrderDesk& orders, grants::Gran
       presence_(2, tz) {
   metrics_.describe("larder_grant_events_total", "counter",
                     "Trunk access events by kind (issued, unlocked, refused, revoked, ...).");
+  metrics_.describe("larder_carrier_refused_total", "counter",
+                    "Carrier API requests refused, by verdict (audited only about live grants).");
   metrics_.describe("larder_carrier_throttled_total", "counter",
                     "Carrier API requests answered 429 after too many refusals.");
   metrics_.describe("larder_delivery_decisions_total", "counter",

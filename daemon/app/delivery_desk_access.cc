@@ -50,7 +50,10 @@ std::optional<double> DeliveryDesk::carrier_throttled(const std::string& key, do
 }
 
 void DeliveryDesk::carrier_refused(const std::string& key, const CarrierAnswer& a, double t) {
-  if (a.verdict != grants::Verdict::ok) carrier_refusals_[key].push_back(t);
+  if (a.verdict == grants::Verdict::ok) return;
+  carrier_refusals_[key].push_back(t);
+  metrics_.inc("larder_carrier_refused_total",
+               {{"verdict", std::string(grants::verdict_name(a.verdict))}});
 }
 
 DeliveryDesk::CarrierAnswer DeliveryDesk::carrier_view(const std::string& order_id,

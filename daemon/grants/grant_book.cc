@@ -214,7 +214,13 @@ GrantBook::Check GrantBook::refuse(Verdict v, Grant* g, const std::string& order
     detail += " (" + std::to_string(g->wrong_codes) + " of " +
               std::to_string(o_.max_wrong_codes) + ")";
   }
-  record("refused", g, order_id, std::move(detail), now, fx);
+  // Only an attempt on an access that could still open a trunk is audited: a live grant's
+  // refusals are bounded by its lockout and its life. Requests about no grant or an ended
+  // one need no credentials to make, and each audit row is kept for good, so that anyone
+  // could grow the log without end (an audit, 2026-12-05: 43,000 rows a day through the
+  // carrier API's throttle); those are counted by the delivery desk
+  // (`larder_carrier_refused_total`) instead.
+  if (g && g->live()) record("refused", g, order_id, std::move(detail), now, fx);
   if (g && g->live()) {
     fx.events.push_back({"grant_refused",
                          texts_("event.grant.refused",

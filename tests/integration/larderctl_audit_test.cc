@@ -74,7 +74,10 @@ struct GrantState {
     code = issued->code;
     CHECK(book->view("coffee-1", "not-the-code", kT0 + 10, fx).verdict ==
           grants::Verdict::wrong_code);
+    // Not audited: no grant (anyone can ask, docs/delivery.md).
     CHECK(book->view("no-grant", code, kT0 + 20, fx).verdict == grants::Verdict::no_grant);
+    CHECK(book->view("coffee-1", "outside", kT0 + 30, fx).verdict ==
+          grants::Verdict::wrong_code);
     CHECK(book->unlock("coffee-1", code, kT0 + 3700, std::nullopt, fx).verdict ==
           grants::Verdict::car_unknown);
     CHECK(book->revoke("coffee-1", "user", kT0 + 3800, fx));
@@ -101,7 +104,7 @@ TEST_CASE("larderctl audit prints the log in local time and verifies its chain")
   auto r = larderctl({"audit", "--config", st.config});
   INFO(r.out, r.err);
   CHECK(r.status.code == 0);
-  for (const char* word : {"issued", "refused", "wrong_code", "no_grant", "car_unknown",
+  for (const char* word : {"issued", "refused", "wrong_code", "car_unknown",
                            "revoked", "user", "coffee-1", "family-car"}) {
     CHECK_MESSAGE(r.out.find(word) != std::string::npos, word);
   }
