@@ -285,8 +285,11 @@ class Hub {
   OrderActions* order_actions_ = nullptr;
   VoiceActions* voice_actions_ = nullptr;
   VehicleActions* vehicle_actions_ = nullptr;
-  RateLimitedLog bad_input_log_{5, 60};
-  RateLimitedLog error_reports_{20, 10};
+  // Per topic, and over all topics: a flood of bad input on ever new topics must neither
+  // fill the log (journald drops a service's lines past its burst) nor crowd events,
+  // answers and vehicle commands out of the outgoing MQTT queue with its reports.
+  RateLimitedLog bad_input_log_{5, 60, 60};
+  RateLimitedLog error_reports_{20, 10, 50};
 };
 
 }  // namespace larder

@@ -93,6 +93,20 @@ bool RateLimitedLog::log(LogLevel level, const std::string& key, const std::stri
     ++b.suppressed;
     return false;
   }
+  if (total_ > 0) {
+    if (now - all_.start >= per_) {
+      if (all_.suppressed > 0) {
+        larder::log(level, std::to_string(all_.suppressed) +
+                               " more similar messages suppressed (over all topics)");
+      }
+      all_ = Bucket{now, 0, 0};
+    }
+    if (all_.count >= total_) {
+      ++all_.suppressed;
+      return false;
+    }
+    ++all_.count;
+  }
   ++b.count;
   larder::log(level, line);
   return true;

@@ -148,3 +148,20 @@ TEST_CASE_FIXTURE(HubFixture, "a late level goes into the history, not into the 
   CHECK(after.last_reading_ts == before.last_reading_ts);
   CHECK(after.updated == before.updated);
 }
+
+TEST_CASE_FIXTURE(HubFixture, "a flood of bad input on ever new topics is reported 50 times in 10 s") {
+  // An audit (2026-12-05): 50,000 messages on distinct unknown topics passed every
+  // per-topic limit, and their reports crowded a voice answer out of the outgoing queue.
+  for (int i = 0; i < 5000; ++i) {
+    send("consumable/flood" + std::to_string(i) + "/level", R"({"value":1,"unit":"g"})");
+  }
+  CHECK(errors().size() == 50);
+  CHECK(metrics.get("larder_messages_rejected_total", {{"reason", "unknown_consumable"}}) ==
+        5000);
+  // The next period reports again; the real inputs were never held up.
+  clock.advance(11);
+  send("consumable/nope/level", R"({"value":1,"unit":"g"})");
+  CHECK(errors().size() == 51);
+  level("coffee", R"("value":400,"unit":"g")");
+  REQUIRE(hub.consumable("coffee")->level.has_value());
+}
