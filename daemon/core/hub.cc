@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <type_traits>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,10 @@
 #include "larder/timing.h"
 
 namespace larder {
+
+namespace {
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+}  // namespace
 
 using nlohmann::json;
 
@@ -449,6 +454,19 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
     }
     if (r.best_before && *r.best_before > contract::kMaxTs) {
       reject(m, {"field", "field 'best_before' must be before 2100-01-01"});
+      return false;
+    }
+  }
+  // An input older than the consumable's newest may be a redelivery of one stored long
+  // ago, beyond the recent inputs' memory: a restarted broker hands its queue over again,
+  // after newer live messages. Once taken as late inputs, those would be stored and
+  // counted twice; the store knows. (Rare: inputs come in order but after a restart.)
+  if (contract::input_ts(in) && ts < s.updated) {
+    auto same = store_.readings(c.id, r.ts, std::nextafter(r.ts, kInfinity), 16);
+    if (same.ok() && std::any_of(same->begin(), same->end(), [&r](const Reading& o) {
+          return o.kind == r.kind && o.value == r.value;
+        })) {
+      metrics_.inc("larder_messages_ignored_total", {{"reason", "duplicate"}});
       return false;
     }
   }
