@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -278,12 +279,25 @@ int run_daemon(const Config& config, DaemonOptions options) {
   metrics.set("larder_store_failing", {}, 0);
   bool store_failing = false;
   auto last_failure_log = std::chrono::steady_clock::time_point{};
-  auto flush = [&] {
+  // While commits fail, each retry writes the whole queue again (up to 200,000 readings)
+  // and rolls it back: the retries back off from flush_interval to 5 s, so that a long
+  // full disk does not cost a core's sixth (what arrives meanwhile is in the journal at
+  // once, commit_soon below). The first success commits everything.
+  const auto flush_every = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      Seconds(options.flush_interval));
+  auto retry_wait = flush_every;
+  auto retry_at = std::chrono::steady_clock::time_point{};
+  auto flush = [&](bool now_anyway = false) {  // a reload and the stop try at once
     app->persist();
     if ((*store)->pending() == 0) return;
+    if (store_failing && !now_anyway && std::chrono::steady_clock::now() < retry_at) return;
     Status s = (*store)->flush();
     const auto now = std::chrono::steady_clock::now();
     if (!s.ok()) {
+      retry_wait = store_failing ? std::min<std::chrono::steady_clock::duration>(
+                                       retry_wait * 2, std::chrono::seconds(5))
+                                 : flush_every;
+      retry_at = now + retry_wait;
       if (!store_failing || now - last_failure_log >= std::chrono::minutes(1)) {
         log_error("store commit failed, will retry: " + s.message());
         last_failure_log = now;
@@ -399,7 +413,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
     }
     app->hub().tick();
     app->hub().publish_pending();
-    flush();
+    flush(true);
     if (store_failing || (*store)->pending() > 0 || app->unsaved() > 0) {
       log_error("reload postponed: the database cannot save what the hub holds; send SIGHUP "
                 "again once it can (the running configuration stays in force)");
@@ -502,7 +516,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
     if (watchdog) watchdog->cancel();
     app->hub().tick();
     app->hub().publish_pending();
-    flush();
+    flush(true);
     // What the push channels still hold is not kept: a restart starts with empty queues.
     if (notify_sender) notify_sender->close();
     mqtt.stop([&loop] { loop.stop(); });
