@@ -220,8 +220,8 @@ GrantBook::Check GrantBook::refuse(Verdict v, Grant* g, const std::string& order
   // could grow the log without end (an audit, 2026-12-05: 43,000 rows a day through the
   // carrier API's throttle); those are counted by the delivery desk
   // (`larder_carrier_refused_total`) instead.
-  if (g && g->live()) record("refused", g, order_id, std::move(detail), now, fx);
   if (g && g->live()) {
+    record("refused", g, order_id, std::move(detail), now, fx);
     fx.events.push_back({"grant_refused",
                          texts_("event.grant.refused",
                                 with(about(*g), Texts::arg("why", verdict_words(texts_, v, *g)))),

@@ -16,6 +16,7 @@
 #include <csignal>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -292,6 +293,19 @@ bool can_mount() {
   }
 }
 
+// A child setup: the child's own mount namespace, in which `path` (a directory or a file)
+// is a read-only bind mount of itself; the test and everything else still see it writable.
+std::function<void()> read_only_bind(const std::string& path) {
+  return [path] {
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount(path.c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+        ::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+      _exit(125);
+    }
+  };
+}
+
 // Makes the read-only bind mount of `dir` in the mount namespace of process `pid` writable.
 bool remount_writable(pid_t pid, const std::string& dir) {
   ChildOptions o;
@@ -314,14 +328,7 @@ TEST_CASE_FIXTURE(FiveCommitted,
   // The next life sees its state directory as a read-only mount (its own namespace: the
   // test and everything else still see it writable).
   const std::string dir = daemon.state_dir();
-  daemon.set_child_setup([dir] {
-    if (::unshare(CLONE_NEWNS) != 0 ||
-        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-        ::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
-        ::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
-      _exit(125);
-    }
-  });
+  daemon.set_child_setup(read_only_bind(dir));
   daemon.start();
   wait_subscribed(daemon);
   CHECK(daemon.log().find("read-only file system") != std::string::npos);
@@ -389,14 +396,7 @@ TEST_CASE_FIXTURE(FiveCommitted,
   }
   REQUIRE(daemon.terminate().success());
   const std::string file = daemon.state_dir() + "/larder.db";
-  daemon.set_child_setup([file] {
-    if (::unshare(CLONE_NEWNS) != 0 ||
-        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-        ::mount(file.c_str(), file.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
-        ::mount(nullptr, file.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
-      _exit(125);
-    }
-  });
+  daemon.set_child_setup(read_only_bind(file));
   daemon.start();
   wait_subscribed(daemon);
   CHECK(daemon.log().find("larder.db cannot be written (Read-only file system)") !=
