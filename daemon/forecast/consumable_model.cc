@@ -13,10 +13,21 @@ using forecast::LevelStep;
 namespace {
 constexpr double kDay = 86400;
 constexpr double kAnnounceS = 6 * 3600;   // a `refilled` message and the sensor's rise match
+constexpr double kRepeatS = 15 * 60;      // a second `refilled` this soon, with nothing seen
+                                          // in between, is the same refill told twice
+constexpr double kPartsS = 24 * 3600;     // a pack poured in parts: the parts within this
+constexpr double kNearEmpty = 0.25;       // of a pack: a pack is opened onto less than this
 constexpr std::size_t kMaxEvents = 32;
 constexpr double kUseSizeAlpha = 0.02;    // memory of the use size: ~50 uses
 constexpr double kLastUse = 0.5;          // of a use: the supply is gone at the use that
                                           // finds less than this left (continuity)
+
+forecast::LevelFilter make_filter(const ConsumableConfig& c) {
+  const double pack = c.pack.size > 0 ? c.pack.size : 1;
+  forecast::LevelFilterParams p;
+  p.room = std::max(c.capacity, pack);  // as check_amount: the container, or one pack
+  return forecast::LevelFilter(pack, c.tare, p);
+}
 
 std::string num(double v) {
   char buf[32];
@@ -43,7 +54,7 @@ Status ConsumableModel::check_amount(const char* what, double ts, double amount)
 ConsumableModel::ConsumableModel(const ConsumableConfig& config, ModelSettings settings)
     : config_(config),
       settings_(std::move(settings)),
-      filter_(config.pack.size > 0 ? config.pack.size : 1, config.tare),
+      filter_(make_filter(config)),
       daily_(settings_.zone),
       rate_(config.pack.size > 0 ? config.pack.size : 1),
       delivery_(config.lead_time_days),
@@ -75,7 +86,7 @@ Status ConsumableModel::level(double ts, double net) {
   // count, nor do three corrections months apart. A sensor that keeps reporting takes over.
   if (source_ == Source::counter && !filter_.has_level() &&
       ts - filter_.last_ts() > forecast::LevelFilterParams{}.gap_s) {
-    filter_ = forecast::LevelFilter(config_.pack.size, config_.tare);
+    filter_ = make_filter(config_);
   }
   LevelStep st = filter_.push(ts, net);
   if (source_ != Source::level) {
@@ -112,6 +123,7 @@ Status ConsumableModel::used(double ts, double amount) {
     if (amount <= 0) return Status::Ok();
   }
   bool was_empty = counter_level_ && *counter_level_ <= empty_level();
+  refill_quiet_ = false;
   learn_use_size(amount);
   used_total_ += amount;
   if (counter_level_) counter_level_ = std::max(0.0, *counter_level_ - amount);
@@ -128,7 +140,18 @@ Status ConsumableModel::refilled(double ts, std::optional<double> amount) {
   if (ts < last_refill_ts_) {
     return Status::Error("refill at " + num(ts) + std::string(kOlderThanLast));
   }
+  // Pressed twice, or said twice: no use and no rise since the last `refilled`, minutes
+  // ago. A second pack opened on top of a fresh one has nowhere to go (a counter's level
+  // is set to the pack, not added to); a level sensor would see a real one rise anyway.
+  if (refill_quiet_ && ts - last_refill_ts_ <= kRepeatS) return Status::Ok();
+  if (source_ == Source::counter) {
+    // The container stood empty until now, or not: close the day's record up to the
+    // refill, as a use would, so that the empty time does not depend on the ticks.
+    daily_.close_until(ts, counter_level_ && *counter_level_ <= empty_level());
+    drain_days();
+  }
   last_refill_ts_ = ts;
+  refill_quiet_ = true;
   ++version_;
   if (source_ == Source::level) {
     if (!detected_claimed_ && ts - detected_ts_ <= kAnnounceS && ts >= detected_ts_ - kAnnounceS) {
@@ -280,17 +303,34 @@ double ConsumableModel::effective_supply() const {
 void ConsumableModel::on_rise(const LevelStep& st) {
   double amount = st.rise_amount;
   const double pack = config_.pack.size;
-  // Across a data gap the rise hides the use during the gap: a refill there was a pack.
-  if (st.rise_after_gap && amount >= 0.5 * pack && amount < pack) amount = pack;
+  // Across a data gap the rise hides the use during the gap: add back what the rate says
+  // was used in it (a pack at most; a pack when the rate is not known yet).
+  if (st.rise_after_gap && amount >= 0.5 * pack && amount < pack) {
+    double gap_use = rate_.known() ? rate_.base() * (st.rise_ts - st.gap_from) / kDay : pack;
+    amount = std::min(pack, amount + std::max(0.0, gap_use));
+  }
   refilled_total_ += amount;
   ++version_;
-  if (amount < 0.5 * pack) return;  // a lasting small rise: a correction, not a refill
+  double when = st.rise_ts;
+  if (amount < 0.5 * pack) {
+    // A lasting small rise: a correction, or a part of a pack poured in parts onto a nearly
+    // empty container. Parts within kPartsS add up; half a pack of them is a refill.
+    if (parts_amount_ > 0 && st.ts - parts_ts_ <= kPartsS) {
+      parts_amount_ += amount;
+    } else {
+      parts_amount_ = st.level_before < kNearEmpty * pack ? amount : 0;
+      parts_ts_ = st.rise_ts;
+    }
+    if (parts_amount_ < 0.5 * pack) return;
+    amount = parts_amount_;
+    when = parts_ts_;
+  }
+  parts_amount_ = 0;
   if (st.ts <= announced_until_) {
     announced_until_ = -1e300;  // the refill a `refilled` message announced
     return;
   }
-  double when = st.rise_ts;
-  if (st.rise_after_gap && rate_.known()) {
+  if (st.rise_after_gap && rate_.known() && when == st.rise_ts) {
     // Somewhere in the gap. Two estimates: when the level before the gap would have run
     // out (a household refills when empty), and how long the use since the refill took
     // (a pack minus the level after the gap). Their mean, inside the gap.
@@ -299,6 +339,7 @@ void ConsumableModel::on_rise(const LevelStep& st) {
     double opened = st.rise_ts - std::max(0.0, amount - st.first_raised) / per_s;
     when = std::clamp(0.5 * (emptied + opened), st.gap_from, st.rise_ts);
   }
+  refill_quiet_ = false;  // a refill no message told of: a `refilled` now is another
   push_event("refill_detected", when, amount);
   open_pack();
   policy_.refilled(when);

@@ -230,6 +230,9 @@ class ConsumableModel {
   double announced_until_ = -1e300;      // a `refilled` message waits for its rise
   double detected_ts_ = -1e300;          // the last refill found by the sensor
   bool detected_claimed_ = true;         // ... and whether a `refilled` message named it
+  bool refill_quiet_ = false;            // no use and no rise since the last `refilled`
+  double parts_amount_ = 0, parts_ts_ = 0;  // small lasting rises onto a nearly empty
+                                            // container since parts_ts_ (a pack in parts)
   bool at_risk_ = false;                 // the risk passed reorder_risk at the last look
   double away_from_ = 1e300, away_until_ = 1e300;  // the latest absence (set_away)
   double use_size_ = 0;                  // the mean size of one use (0: none seen yet)

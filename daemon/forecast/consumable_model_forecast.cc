@@ -40,7 +40,12 @@ double ConsumableModel::supply() const {
 
 double ConsumableModel::empty_level() const {
   if (source_ == Source::level) {
-    return std::max(0.01 * config_.pack.size, 3 * filter_.noise());
+    // Three deviations of one reading; but the level is a plateau's mean, far steadier
+    // than one reading, so a noisy sensor is not called empty with several uses left:
+    // at most half a use (once uses are known).
+    double noise = 3 * filter_.noise();
+    if (use_sizes_ >= 5) noise = std::min(noise, 0.5 * use_size_);
+    return std::max(0.01 * config_.pack.size, noise);
   }
   return 1e-9 * config_.pack.size;
 }

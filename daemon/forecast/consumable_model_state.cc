@@ -1,5 +1,6 @@
 // ConsumableModel::save and ::load: everything the model learned, as one JSON object of
 // bounded size (every part is a fixed number of values or a ring with a fixed capacity).
+#include <array>
 #include <cmath>
 
 #include "forecast/consumable_model.h"
@@ -48,6 +49,8 @@ json ConsumableModel::save() const {
       {"announced_until", announced_until_},
       {"detected_ts", detected_ts_},
       {"detected_claimed", detected_claimed_},
+      {"refill_quiet", refill_quiet_},
+      {"parts", {parts_amount_, parts_ts_}},
       {"at_risk", at_risk_},
       {"use_size", use_size_},
       {"use_sizes", use_sizes_},
@@ -105,6 +108,12 @@ Status ConsumableModel::load(const json& j) {
   m.announced_until_ = r.num("announced_until");
   m.detected_ts_ = r.num("detected_ts");
   m.detected_claimed_ = r.flag("detected_claimed");
+  m.refill_quiet_ = r.flag_or("refill_quiet", false);  // these two came later
+  const auto parts = j.is_object() && j.contains("parts") ? r.nums<2>("parts")
+                                                          : std::array<double, 2>{0, 0};
+  m.parts_amount_ = parts[0];
+  m.parts_ts_ = parts[1];
+  if (m.parts_amount_ < 0) r.fail("parts", "holds a negative amount");
   m.at_risk_ = r.flag("at_risk");
   m.use_size_ = r.num("use_size");
   m.use_sizes_ = r.num("use_sizes");

@@ -122,6 +122,7 @@ void LevelFilter::process(double ts, double x, LevelStep& out) {
       plateau(m2_, n2_, x, step, p_.plateau_cap);
       if (n2_ == 1 && std::fabs(m2_ - before) >= thr / 2) t_hold_ = ts;  // objects moved
       double hold = l0_ < p_.near_empty * pack_ ? p_.hold_s : p_.hold_full_s;
+      if (p_.room > 0 && m2_ > 1.05 * p_.room) hold = std::max(hold, p_.over_hold_s);
       if (ts - t_hold_ >= hold || ts <= expect_until_) confirm(ts, out);
     }
   } else if (drop_pending_ && x >= drop_from_ - thr / 2) {

@@ -18,7 +18,8 @@
 //      look like one long rise; onto a full container a refill is rare). While a rise is
 //      held, any further step of half the threshold or more (another
 //      object set down or taken off) starts the hold again: a refill is one step up followed
-//      by small uses, objects come and go;
+//      by small uses, objects come and go. A rise to more than 5% above the room the
+//      container has is held `over_hold_s`: no refill fits, an object left there does;
 //   5. drops: a use is a small drop and is accepted at once; a drop larger than the rise
 //      threshold is held for `drop_hold_s` (three medians) and forgotten if the level
 //      comes back (two bad readings in a row, such as a spike next to a lift, make at most
@@ -48,6 +49,9 @@ struct LevelFilterParams {
   int plateau_cap = 48;           // readings in a plateau mean (follows slow drift)
   double gap_s = 30 * 60;         // readings further apart bound a data gap
   double drop_hold_s = 10 * 60;   // a large drop must last this long (3 medians)
+  double room = 0;                // the most the container holds (0: no bound); a rise
+  double over_hold_s = 24 * 3600; // to more than 5% above it is held this long: a bag set
+                                  // on a jar, not a refill (none fits)
 };
 
 // What one reading produced.

@@ -4,9 +4,10 @@
 //             day in [start, t], weighted by the intraday profile);
 //   var(t)  = var_scale * ( use_var * mean(t) / base                     (day-to-day noise)
 //                         + base_var * (mean(t) / base)^2                (the rate is uncertain)
-//                         + drift * base^2 * h^3 / 3 )                   (the rate wanders: a
+//                         + drift * base^2 * h^2 * min(h, 90) / 3 )      (the rate wanders: a
 //                                                        random walk of variance drift*base^2
-//                                                        a day, h the horizon in days).
+//                                                        a day, h the horizon in days; its
+//                                                        relative part stops at 90 days).
 // The supply runs out at the first t where use reaches it, so P(empty by t) =
 // P(use(t) >= supply): the time the median (or any quantile) of use reaches the supply is
 // the median (or the matching quantile) of the empty time. The noise grows with the

@@ -20,11 +20,17 @@ TEST_CASE_FIXTURE(HubFixture, "a press delivered twice opens one pack, not two")
   CHECK(hub.consumable("pods")->on_hand == 4);
   CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "duplicate"}}) == 2);
   CHECK(metrics.get("larder_messages_received_total", {{"kind", "press"}}) == 2);
-  // Another press (another time) is another pack; without ts two presses are two.
+  // Another press (another time), after a pod was used, is another pack.
+  send("consumable/pods/used", R"({"amount":1,"unit":"pcs","ts":1764460793})");
   send("button/pod_box/press", R"({"action":"long","ts":1764460795})");
+  CHECK(hub.consumable("pods")->on_hand == 3);
+  // Without ts two presses are two messages; the model takes the second, seconds after the
+  // first with no use between, as the same refill told twice (docs/forecasting.md).
+  send("consumable/pods/used", R"({"amount":1,"unit":"pcs","ts":1764460796})");
   send("button/pod_box/press", R"({"action":"long"})");
   send("button/pod_box/press", R"({"action":"long"})");
-  CHECK(hub.consumable("pods")->on_hand == 1);
+  CHECK(hub.consumable("pods")->on_hand == 2);
+  CHECK(metrics.get("larder_messages_received_total", {{"kind", "press"}}) == 5);
   CHECK(errors().empty());
 }
 
