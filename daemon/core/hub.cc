@@ -420,9 +420,14 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
     auto v = in_unit(lv->value, lv->unit);
     if (!v) return false;
     double tolerance = 0.05 * c.capacity;
-    if (*v < -tolerance) {
+    // A scale that sends net values reads about -tare while the container is lifted off
+    // it: the model takes that as a lift (docs/forecasting.md), so it is no bad input.
+    double lowest = lv->gross ? -tolerance : -(c.tare + tolerance);
+    if (*v < lowest) {
       reject(m, {"range", "level " + short_number(lv->value) + " " +
-                              std::string(unit_name(lv->unit)) + " is negative"});
+                              std::string(unit_name(lv->unit)) +
+                              (c.tare > 0 && !lv->gross ? " is below what the empty scale reads"
+                                                        : " is negative")});
       return false;
     }
     double net = lv->gross ? *v - c.tare : *v;

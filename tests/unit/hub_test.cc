@@ -45,7 +45,7 @@ TEST_CASE_FIXTURE(HubFixture, "bad input changes nothing, is counted and reporte
   auto before = bus.sent.size();
   send("consumable/coffee/level", R"({"value":400,"unit":"ml"})");
   send("consumable/tea/level", R"({"value":4,"unit":"g"})");
-  send("consumable/coffee/level", R"({"value":-300,"unit":"g"})");
+  send("consumable/coffee/level", R"({"value":-500,"unit":"g"})");
   send("consumable/coffee/level", R"({"value":5000,"unit":"g"})");
   send("consumable/coffee/level", R"({"value":300,"unit":"g","ts":1764470000})");
   send("consumable/coffee/level", "{]");
@@ -55,7 +55,7 @@ TEST_CASE_FIXTURE(HubFixture, "bad input changes nothing, is counted and reporte
   CHECK(errs[0]["topic"] == "larder/v1/consumable/coffee/level");
   CHECK(errs[0]["reason"] == "unit 'ml' does not fit consumable 'coffee' (mass)");
   CHECK(errs[1]["reason"] == "no consumable 'tea' is configured");
-  CHECK(errs[2]["reason"].get<std::string>().find("negative") != std::string::npos);
+  CHECK(errs[2]["reason"] == "level -500 g is below what the empty scale reads");
   CHECK(errs[3]["reason"].get<std::string>().find("far above") != std::string::npos);
   CHECK(errs[4]["reason"].get<std::string>().find("future") != std::string::npos);
   CHECK(bus.sent.size() == before + 6);  // errors only, no state
@@ -63,6 +63,19 @@ TEST_CASE_FIXTURE(HubFixture, "bad input changes nothing, is counted and reporte
   CHECK(metrics.get("larder_messages_rejected_total", {{"reason", "json"}}) == 1);
   REQUIRE(store.flush().ok());
   CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 3);
+}
+
+TEST_CASE_FIXTURE(HubFixture, "a scale sending net values reads -tare on a lift: no bad input") {
+  level("coffee", R"("value":400,"unit":"g")");
+  clock.advance(60);
+  send("consumable/coffee/level", R"({"value":-350.2,"unit":"g"})");  // the jar lifted off
+  CHECK(errors().empty());
+  CHECK(hub.consumable("coffee")->level == doctest::Approx(400));
+  // a gross reading far below zero, or a net one far below -tare, still is bad input
+  clock.advance(60);
+  send("consumable/coffee/level", R"({"value":-0.2,"unit":"kg","gross":true})");
+  REQUIRE(errors().size() == 1);
+  CHECK(errors()[0]["reason"] == "level -0.2 kg is negative");
 }
 
 TEST_CASE_FIXTURE(HubFixture, "readings going backwards are rejected, retained copies are not errors") {
