@@ -145,14 +145,16 @@ struct Transition {
 
 std::optional<Transition> read_transition(Reader& r) {
   auto event = r.string("event", true);
-  auto desc = r.string("desc", true);
+  // `desc` is optional in OwnTracks (a beacon's transition can come without it): such a
+  // transition names no region, so it matches no home region and changes nothing.
+  auto desc = r.string("desc", false);
   auto tst = r.epoch("tst");
   if (r.problem) return std::nullopt;
   if (*event != "enter" && *event != "leave") {
     r.fail("value", "field 'event' must be enter or leave, got '" + event->substr(0, 32) + "'");
     return std::nullopt;
   }
-  return Transition{*event == "enter", *desc, *tst};
+  return Transition{*event == "enter", desc.value_or(""), *tst};
 }
 
 // ---- State --------------------------------------------------------------------------------
@@ -327,7 +329,9 @@ class VehicleTracker final : public Plugin {
   void on_transition(Device& d, const Message& m, const Transition& tr, Sink& out) {
     for (std::size_t i : d.people) {
       Person& p = people_[i];
-      if (tr.desc == p.home_region) present(p, tr.enter, tr.tst, m.retained, out);
+      if (!tr.desc.empty() && tr.desc == p.home_region) {
+        present(p, tr.enter, tr.tst, m.retained, out);
+      }
     }
   }
 

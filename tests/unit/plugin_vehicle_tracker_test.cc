@@ -352,6 +352,12 @@ TEST_CASE("presence from transitions, other regions and older news ignored") {
                  R"("event":"enter","lat":48.87069,"lon":2.34916,"rid":"f7676c","tid":"j1",)"
                  R"("tst":1707062000,"wtst":1610104395})");
   CHECK(rig.sink.inputs.empty());
+  // A beacon's transition without `desc` (optional in OwnTracks): no region, no change,
+  // and no bad input.
+  rig.anna_event(R"({"_type":"transition","event":"enter","tst":1707062100,"wtst":1707062000,)"
+                 R"("acc":12.5,"t":"b"})");
+  CHECK(rig.sink.inputs.empty());
+  CHECK(rig.sink.bad.empty());
   // Older than the last presence (a transition sent late): ignored, not an error.
   rig.anna_event(R"({"_type":"transition","desc":"Home","event":"enter","tst":1707060000,)"
                  R"("wtst":1610104395,"acc":10})");
@@ -424,7 +430,6 @@ TEST_CASE("malformed messages are bad input with a reason code") {
   CHECK(code(anna, R"({"_type":"location","lat":48.1,"lon":11.5,"tst":1707057574,)"
                    R"("inregions":["Home",7]})") == "shape");
   CHECK(code(event, R"({"_type":"transition","desc":"Home","tst":1707057574})") == "shape");
-  CHECK(code(event, R"({"_type":"transition","event":"enter","tst":1707057574})") == "shape");
   CHECK(code(event, R"({"_type":"transition","event":"enter","desc":5,"tst":1707057574})") ==
         "shape");
   CHECK(code(event, R"({"_type":"transition","event":1,"desc":"Home","tst":1707057574})") ==
