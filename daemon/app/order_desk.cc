@@ -367,7 +367,8 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
               call.vehicle = place_vehicle(config_, o->delivery->place);
             }
           }
-          retailer_->place(call, [this, alive, count, id = e.order_id](const orders::PlaceResult& r) {
+          retailer_->place(call, [this, alive, count, id = e.order_id, attempt = e.attempt,
+                                  quote = e.quote_id](const orders::PlaceResult& r) {
             if (alive.expired() || !*alive.lock()) return;
             using K = orders::PlaceResult::Kind;
             count("place", r.kind == K::ok              ? "ok"
@@ -376,7 +377,7 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
                                                         : "rejected");
             if (r.kind == K::retryable) log_warn("orders: placing " + id + ": " + r.reason);
             if (!r.ignored.empty()) log_warn("orders: placed " + id + ": " + r.ignored);
-            answer(ledger_.place_result(id, r, now()));
+            answer(ledger_.place_result(id, r, now(), attempt, quote));
           });
         } else if constexpr (std::is_same_v<T, orders::CancelAtRetailer>) {
           retailer_->cancel(e.retailer_order_id,

@@ -3,8 +3,10 @@
 #include "orders/ledger.h"
 
 #include <cmath>
+#include <string_view>
 #include <utility>
 
+#include "larder/text.h"
 #include "orders/guards.h"
 
 namespace larder::orders {
@@ -24,7 +26,15 @@ bool valid_sku(const std::string& sku) {
 }
 
 // The retailer's words go into events and the state: bounded, never refused for length.
-std::string bounded(const std::string& s) { return s.substr(0, kMaxReason); }
+std::string bounded(const std::string& s) { return utf8_prefix(s, kMaxReason); }
+
+// How far along the retailer says an order is (its status names, mqtt-v1's retailer API).
+int stage(std::string_view status) {
+  if (status == "shipped") return 1;
+  if (status == "out_for_delivery") return 2;
+  if (status == "delivered" || status == "cancelled" || status == "failed") return 3;
+  return 0;  // placed, or none yet
+}
 
 }  // namespace
 
@@ -225,7 +235,8 @@ Reply Ledger::quote_failed(const std::string& order_id, bool retryable, const st
   return done(s, std::move(reply));
 }
 
-Reply Ledger::place_result(const std::string& order_id, const PlaceResult& result, double now) {
+Reply Ledger::place_result(const std::string& order_id, const PlaceResult& result, double now,
+                           int attempt, std::string_view quote_id) {
   if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
   Order* o = find_mut(order_id);
   if (!o) return refuse(Code::not_found, "no order " + order_id);
@@ -233,6 +244,11 @@ Reply Ledger::place_result(const std::string& order_id, const PlaceResult& resul
   reply.order_id = o->id;
   // Every attempt carries the same key, so any attempt's success is the order's.
   if (o->status != OrderStatus::placing || !o->sent) return reply;
+  if (result.kind != PlaceResult::Kind::ok &&
+      ((attempt != 0 && attempt != o->attempts) ||
+       (!quote_id.empty() && (!o->quote || o->quote->quote_id != quote_id)))) {
+    return reply;  // an older attempt's failure: the latest one decides
+  }
   Step s(*o);
   switch (result.kind) {
     case PlaceResult::Kind::ok: {
@@ -391,7 +407,10 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
     o->retailer_updated = updated;
     s.changed = true;
   }
-  if (o->retailer_status != k) {
+  // The retailer's stage moves forward only: a replayed `shipped` after `out_for_delivery`
+  // (or a poll's answer that crossed a callback) would let the delivery be planned again
+  // and the trunk's access be revoked while the carrier is on the way.
+  if (!stale && o->retailer_status != k && stage(k) >= stage(o->retailer_status)) {
     o->retailer_status = k;
     s.changed = true;
   }

@@ -226,7 +226,11 @@ class Ledger {
   Reply quote_received(const std::string& order_id, const Quote& quote, double now);
   Reply quote_failed(const std::string& order_id, bool retryable, const std::string& reason,
                      double now);
-  Reply place_result(const std::string& order_id, const PlaceResult& result, double now);
+  // `attempt` and `quote_id`: the PlaceOrder's, which this answers (0 and empty: not
+  // known). A failure answering another attempt than the latest, or another quote than the
+  // current one, is ignored: a newer attempt may be placing the order at this moment.
+  Reply place_result(const std::string& order_id, const PlaceResult& result, double now,
+                     int attempt = 0, std::string_view quote_id = {});
   Reply cancel_result(const std::string& order_id, const CancelResult& result, double now);
   // `id`: the ledger's order id, or the retailer's (its callback knows only that one).
   Reply status(const std::string& id, const RetailerStatus& s, double now);

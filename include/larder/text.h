@@ -105,6 +105,15 @@ inline std::string short_number(double v) {
   return buf;
 }
 
+// At most `max` bytes of `s`, not ending inside a UTF-8 character: a cut in the middle of
+// one makes text that JSON cannot carry (nlohmann's dump() throws on it).
+inline std::string utf8_prefix(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
 // Where `s` stops being well-formed UTF-8 (the offset of the first byte of a bad sequence:
 // a stray continuation byte, a sequence cut short, an overlong form, a surrogate, or a code
 // point past U+10FFFF), or std::string_view::npos when all of it is.

@@ -405,3 +405,61 @@ TEST_CASE("a quote that lives only seconds is used at once, an expired one is as
   auto again = w2.led.tick(kT0 + 2 + w2.led.config().backoff_max_s);
   CHECK(index_of<RequestQuote>(again) >= 0);
 }
+
+TEST_CASE("an older attempt's failure, answered late, does not undo the newer attempt") {
+  // request_timeout_s shorter than the retailer's answer: attempts overlap. A 409 or a 4xx
+  // for the first attempt arrives while the second one, perhaps placing the order at this
+  // moment, is in flight.
+  World w;
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  auto first = one<PlaceOrder>(quote(w, id, kT0));
+  REQUIRE(w.led.place_result(id, place_error(PlaceResult::Kind::retryable, "timeout"), kT0 + 5,
+                             first.attempt, first.quote_id).ok());
+  auto second = one<PlaceOrder>(w.led.tick(w.led.find(id)->retry_at));
+  REQUIRE(second.attempt > first.attempt);
+  auto late = w.led.place_result(id, place_error(PlaceResult::Kind::quote_expired), kT0 + 7,
+                                 first.attempt, first.quote_id);
+  CHECK(late.effects.empty());
+  late = w.led.place_result(id, place_error(PlaceResult::Kind::rejected, "key reused"),
+                            kT0 + 8, first.attempt, first.quote_id);
+  CHECK(late.effects.empty());
+  const Order* o = w.led.find(id);
+  CHECK(o->status == OrderStatus::placing);
+  CHECK(o->pending == Pending::place);
+  CHECK(o->quote->quote_id == second.quote_id);
+  // the newer attempt's own answer decides
+  REQUIRE(w.led.place_result(id, placed_ok("r-1", kT0 + 2 * kDay), kT0 + 9, second.attempt,
+                             second.quote_id).ok());
+  CHECK(w.led.find(id)->status == OrderStatus::placed);
+}
+
+TEST_CASE("the retailer's stage never goes back: a replayed shipped after out_for_delivery") {
+  World w;
+  std::string id = placed_order(w);
+  auto at = [](double t) {
+    RetailerStatus r = rs("shipped");
+    r.updated = t;
+    return r;
+  };
+  REQUIRE(w.led.status(id, at(kT0 + kDay), kT0 + kDay).ok());
+  RetailerStatus ofd = rs("out_for_delivery");
+  ofd.updated = kT0 + 2 * kDay;
+  REQUIRE(w.led.status(id, ofd, kT0 + 2 * kDay).ok());
+  REQUIRE(w.led.find(id)->retailer_status == "out_for_delivery");
+  REQUIRE(w.led.status(id, at(kT0 + kDay), kT0 + 2 * kDay + 60).ok());  // replayed
+  CHECK(w.led.find(id)->retailer_status == "out_for_delivery");
+  REQUIRE(w.led.status(id, rs("shipped"), kT0 + 2 * kDay + 120).ok());  // no time: a poll
+  CHECK(w.led.find(id)->retailer_status == "out_for_delivery");
+}
+
+TEST_CASE("a long reason is cut on a character, so the order can still be saved") {
+  World w;
+  std::string id = placed_order(w);
+  std::string reason(1023, 'a');
+  reason += "\xc3\xa9";  // é: its second byte would be the 1025th
+  REQUIRE(w.led.status(id, rs("failed", reason), kT0 + kDay).ok());
+  const Order* o = w.led.find(id);
+  REQUIRE(o->status == OrderStatus::failed);
+  CHECK(o->reason == std::string(1023, 'a'));
+  CHECK_NOTHROW((void)state_json(*o).dump());
+}
