@@ -10,6 +10,7 @@
 #include "adapters/crypto/signature.h"
 #include "api/http_types.h"
 #include "api/order_links.h"
+#include "orders/orders_config.h"
 #include "larder/log.h"
 #include "larder/text.h"
 #include "orders/order.h"
@@ -77,9 +78,11 @@ HttpResponse place(OrderDesk& desk, const Config& config, const json& b) {
   }
   int quantity = 1;
   if (auto q = b.find("quantity"); q != b.end()) {
-    if (!q->is_number_integer() || q->get<long long>() < 1 || q->get<long long>() > 1000) {
-      return HttpResponse::error(
-          400, "bad_request", R"("quantity" must be a whole number of packs from 1 to 1000)");
+    if (!q->is_number_integer() || q->get<long long>() < 1 ||
+        q->get<long long>() > orders::kMaxQuantity) {
+      return HttpResponse::error(400, "bad_request",
+                                 R"("quantity" must be a whole number of packs from 1 to )" +
+                                     std::to_string(orders::kMaxQuantity));
     }
     quantity = static_cast<int>(q->get<long long>());
   }

@@ -31,6 +31,10 @@ struct OrderLimit {
   double days = 30;                       // ... in any this many days (rolling)
 };
 
+// The most packs of one item one order may ask for: the HTTP API, larderctl and the
+// ledger hold the same bound.
+inline constexpr int kMaxQuantity = 99;
+
 struct OrdersConfig {
   std::string currency = "EUR";           // the household's; quotes in another are held
   std::string locale = "en-GB";           // household.locale: the words of the events' texts
@@ -59,7 +63,7 @@ struct OrdersConfig {
   double poll_interval_s = 900;           // status polls of a placed or shipped order
   double quote_margin_s = 30;             // a quote this close to expiry is taken again
                                           // (at most half of its life when it came)
-  int max_quantity = 99;                  // packs of one item
+  int max_quantity = kMaxQuantity;        // packs of one item
   std::size_t max_active = 100;           // orders not finished, at most
   std::size_t keep_finished = 500;        // finished orders kept in memory (newest)
 

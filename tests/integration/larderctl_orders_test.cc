@@ -182,7 +182,7 @@ TEST_CASE("larderctl orders refuses bad arguments with the usage line, exit 2, n
       {{"place", "coffee", "--quantity", "-1"}, "not '-1'"},
       {{"place", "coffee", "--quantity", "1.5"}, "not '1.5'"},
       {{"place", "coffee", "--quantity", "two"}, "not 'two'"},
-      {{"place", "coffee", "--quantity", "1001"}, "from 1 to 1000"},
+      {{"place", "coffee", "--quantity", "100"}, "from 1 to 99"},
       {{"place", "coffee", "--quantity"}, "--quantity needs a value"},
       {{"place"}, "CONSUMABLE is required"},
       {{"place", "Bad/Id"}, "'Bad/Id' is not a consumable id"},

@@ -12,19 +12,20 @@
 #include "commands.h"
 #include "larder/text.h"
 #include "orders/order.h"
+#include "orders/orders_config.h"
 
 namespace larderctl {
 
 namespace order_impl {
 
 using nlohmann::json;
+using larder::orders::kMaxQuantity;
 
 constexpr const char* kOrdersUsage =
     "usage: larderctl orders list [--status STATUS] --config FILE [--json] [--ca FILE]\n"
     "       larderctl orders place CONSUMABLE [--quantity N] --config FILE [--json] [--ca FILE]\n"
     "       larderctl orders cancel ORDER_ID --config FILE [--json] [--ca FILE]\n"
     "       larderctl orders confirm ORDER_ID --config FILE [--json] [--ca FILE]";
-constexpr int kMaxQuantity = 1000;  // the API's own bound (docs/orders.md#http)
 
 int refuse(const std::string& command, const std::string& why) {
   return refuse_usage(command, why, kOrdersUsage);
