@@ -114,16 +114,23 @@ Reading read_tasmota(const json& tele, SensorKind kind) {
 // has not reached its time server yet counts from 1970, and one that lost it drifts.
 constexpr double kDeviceTimeFuture = 300;     // s ahead of the hub's clock
 constexpr double kDeviceTimePast = 7 * 86400;  // s behind (a retained SENSOR may be old)
+// A live message was measured just now (Tasmota keeps no backlog): its Time may only be
+// the device's drift or delivery delay behind. More means a clock in another zone (the
+// default firmware's fixed UTC+1 without summer time is an hour off in summer), and then
+// the receive time is right and the device's wrong.
+constexpr double kLiveTimePast = 300;
 
 // The instant of a Tasmota "Time" (local time without a zone, in the household's zone),
 // when there is one and it is plausible; otherwise the hub's receive time rules.
-std::optional<double> tasmota_time(const json& tele, const TimeZone& zone, double now) {
+std::optional<double> tasmota_time(const json& tele, const TimeZone& zone, double now,
+                                   bool retained) {
   auto it = tele.find("Time");
   if (it == tele.end() || !it->is_string()) return std::nullopt;
   auto local = parse_local_time(it->get_ref<const std::string&>());
   if (!local) return std::nullopt;
   double ts = zone.from_local(*local, now);
-  if (ts > now + kDeviceTimeFuture || ts < now - kDeviceTimePast) return std::nullopt;
+  const double past = retained ? kDeviceTimePast : kLiveTimePast;
+  if (ts > now + kDeviceTimeFuture || ts < now - past) return std::nullopt;
   // A clock a little ahead is the device's drift, not a reading from the future: taken as
   // now, or the hub would refuse every reading without a time (another plugin's, a
   // person's) as older than this one until the hub's clock caught up.
@@ -218,13 +225,13 @@ class ConsumableSensorPlugin final : public Plugin {
             reading = bad("shape", "status reply has no 'StatusSNS' object");
           } else {
             reading = read_tasmota(*sns, s.cfg.kind);
-            device_ts = tasmota_time(*sns, zone_, now);
+            device_ts = tasmota_time(*sns, zone_, now, m.retained);
           }
           break;
         }
         case Role::tasmota_tele:
           reading = read_tasmota(*tele, s.cfg.kind);
-          device_ts = tasmota_time(*tele, zone_, now);
+          device_ts = tasmota_time(*tele, zone_, now, m.retained);
           break;
         case Role::esphome_state: reading = parse_esphome(m.payload); break;
       }
