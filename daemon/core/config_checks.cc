@@ -204,6 +204,12 @@ std::string check_device_topic(std::string_view topic, int levels) {
   return "";
 }
 
+std::string check_esphome_topic(std::string_view topic) {
+  if (check_device_topic(topic).empty() && topic.find('/') != std::string_view::npos) return "";
+  return "must be <prefix>/<name>, two or more MQTT topic levels (\"kitchen-node/milk\", "
+         "\"esphome/kitchen-node/milk\"), without '+', '#', control characters or empty levels";
+}
+
 std::string check_token(std::string_view token) {
   bool printable = std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (token.size() >= 16 && token.size() <= 1024 && printable) return "";

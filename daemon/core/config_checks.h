@@ -51,6 +51,9 @@ std::string check_topic_prefix(std::string_view prefix);
 // characters, no empty level (no leading, trailing or double '/'); with `levels` > 0,
 // exactly that many levels. Spaces are allowed (zigbee2mqtt names have them).
 std::string check_device_topic(std::string_view topic, int levels = 0);
+// An ESPHome entity, "<prefix>/<name>": ESPHome's topic_prefix is free text and may hold
+// '/' ("esphome/kitchen-node"), so two or more levels, the last one the name.
+std::string check_esphome_topic(std::string_view topic);
 // 16 to 1024 printable ASCII characters without spaces. Never quotes the token.
 std::string check_token(std::string_view token);
 // Printable ASCII without controls (it goes into an HTTP header). Never quotes the key.

@@ -62,7 +62,7 @@ void read_button(Section& s, ButtonConfig& b, const std::vector<ConsumableConfig
     claims.claim(s, "zigbee2mqtt", "zigbee2mqtt " + *z, "button '" + b.id + "'");
   }
   if (auto e = s.string("esphome", Need::optional,
-                        [](std::string_view v) { return check_device_topic(v, 2); })) {
+                        [](std::string_view v) { return check_esphome_topic(v); })) {
     b.esphome = *e;
     claims.claim(s, "esphome", "esphome " + *e, "button '" + b.id + "'");
   }
@@ -97,7 +97,7 @@ void read_sensor(Section& s, SensorConfig& out, const std::vector<ConsumableConf
   const bool esphome = kind && out.kind == SensorKind::esphome;
   const bool sr04 = kind && out.kind == SensorKind::tasmota_sr04;
   auto topic = s.string("topic", Need::required, [esphome](std::string_view v) {
-    if (esphome) return check_device_topic(v, 2);
+    if (esphome) return check_esphome_topic(v);
     return check_device_topic(v, 1);
   });
   if (topic) {

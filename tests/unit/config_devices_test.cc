@@ -48,7 +48,7 @@ TEST_CASE("devices: a full set loads with its values and defaults") {
       "    debounce_s: 0.5\n"
       "  laundry:\n"
       "    consumable: detergent\n"
-      "    esphome: laundry-node/detergent_button\n"
+      "    esphome: esphome/laundry-node/detergent_button\n"  // topic_prefix holds '/'
       "sensors:\n"
       "  coffee_scale:\n"
       "    consumable: coffee\n"
@@ -90,7 +90,7 @@ TEST_CASE("devices: a full set loads with its values and defaults") {
   CHECK(c.buttons[0].actions.at("on") == "single");
   CHECK(c.buttons[0].actions.at("brightness_move_up") == "double");
   CHECK(c.buttons[0].debounce_s == 0.5);
-  CHECK(c.buttons[1].esphome == "laundry-node/detergent_button");
+  CHECK(c.buttons[1].esphome == "esphome/laundry-node/detergent_button");
   CHECK(c.buttons[1].debounce_s == 1.0);
   REQUIRE(c.sensors.size() == 3);
   CHECK(c.sensors[0].kind == SensorKind::tasmota_hx711);
@@ -142,7 +142,7 @@ TEST_CASE("devices: bad values are reported at their line") {
   expect_error(load("buttons:\n  k:\n    consumable: coffee\n    zigbee2mqtt: a/#\n"), 23,
                "buttons.k.zigbee2mqtt", "without '+', '#'");
   expect_error(load("buttons:\n  k:\n    consumable: coffee\n    esphome: node\n"), 23,
-               "buttons.k.esphome", "two MQTT topic levels");
+               "buttons.k.esphome", "two or more MQTT topic levels");
   expect_error(load("buttons:\n  k:\n    consumable: coffee\n    debounce_s: -1\n"), 23,
                "buttons.k.debounce_s", "0 or more and at most 60");
   expect_error(load("buttons:\n  k:\n    consumable: coffee\n    colour: red\n"), 23,
@@ -245,9 +245,9 @@ TEST_CASE("devices: a sensor the plugin could not read is refused at its line") 
       {hx711 + "    topic: scale+\n", 24, "sensors.s.topic", "without '+', '#'"},
       {hx711 + "    topic: \"#\"\n", 24, "sensors.s.topic", "without '+', '#'"},
       {hx711 + "    topic: \"a\\0b\"\n", 24, "sensors.s.topic", "without control characters"},
-      {esphome + "    topic: coffee_scale\n", 24, "sensors.s.topic", "two MQTT topic levels"},
-      {esphome + "    topic: kitchen/\n", 24, "sensors.s.topic", "two MQTT topic levels"},
-      {esphome + "    topic: /coffee_scale\n", 24, "sensors.s.topic", "two MQTT topic levels"},
+      {esphome + "    topic: coffee_scale\n", 24, "sensors.s.topic", "two or more MQTT topic"},
+      {esphome + "    topic: kitchen/\n", 24, "sensors.s.topic", "two or more MQTT topic"},
+      {esphome + "    topic: /coffee_scale\n", 24, "sensors.s.topic", "two or more MQTT topic"},
       {hx711 + "    topic: t\n    factor: .nan\n", 25, "sensors.s.factor", "must be a number"},
       {hx711 + "    topic: t\n    factor: 1e999\n", 25, "sensors.s.factor", "must be a number"},
       {hx711 + "    topic: t\n    offset: .inf\n", 25, "sensors.s.offset", "must be a number"},
