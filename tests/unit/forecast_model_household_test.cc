@@ -10,44 +10,17 @@
 #include <random>
 
 #include "forecast/consumable_model.h"
+#include "support/test_consumables.h"
 
 using namespace larder;
+using larder::test::coffee_jar;
+using larder::test::detergent_bottle;
+using larder::test::pods_box;
 
 namespace {
 
 constexpr double kDay = 86400;
 constexpr double kT0 = 1767571200;  // 2026-01-05 00:00 UTC, a Monday
-
-ConsumableConfig jar() {
-  ConsumableConfig c;
-  c.id = "coffee";
-  c.unit = Unit::g;
-  c.capacity = 1000;
-  c.tare = 350;
-  c.lead_time_days = 3;
-  c.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
-  return c;
-}
-
-ConsumableConfig pods() {
-  ConsumableConfig c;
-  c.id = "pods";
-  c.unit = Unit::pcs;
-  c.capacity = 80;
-  c.lead_time_days = 3;
-  c.pack = {"PODS-40", 40, 12.0, std::nullopt};
-  return c;
-}
-
-ConsumableConfig bottle() {
-  ConsumableConfig c;
-  c.id = "detergent";
-  c.unit = Unit::ml;
-  c.capacity = 2000;
-  c.lead_time_days = 3;
-  c.pack = {"DET-1500", 1500, 6.5, std::nullopt};
-  return c;
-}
 
 // A container on a scale or level sensor read every 5 minutes, used in three portions a
 // day; `extra` is set on the scale on top of the container (an object), `off` skips
@@ -90,7 +63,7 @@ struct Household {
 }  // namespace
 
 TEST_CASE("a pack poured in two halves onto a nearly empty jar is one refill") {
-  Household h(jar(), 480);
+  Household h(coffee_jar(), 480);
   REQUIRE(h.m.purchased(h.t, 1).ok());
   h.days(18);  // 480 g at 24 g a day: about 50 g left
   REQUIRE(h.now().status != "unknown");
@@ -108,7 +81,7 @@ TEST_CASE("a pack poured in two halves onto a nearly empty jar is one refill") {
 }
 
 TEST_CASE("a small lasting rise onto a well-filled jar stays a correction") {
-  Household h(jar(), 480);
+  Household h(coffee_jar(), 480);
   REQUIRE(h.m.purchased(h.t, 1).ok());
   h.days(4);
   h.level += 150;  // twice, onto 380 g: not a pack opened, whatever it is
@@ -121,7 +94,7 @@ TEST_CASE("a small lasting rise onto a well-filled jar stays a correction") {
 
 TEST_CASE("`refilled` pressed twice in a minute opens one pack") {
   SUBCASE("a counter") {
-    ConsumableModel m(pods());
+    ConsumableModel m(pods_box());
     double t = kT0;
     REQUIRE(m.purchased(t, 2).ok());
     REQUIRE(m.refilled(t, std::nullopt).ok());
@@ -132,7 +105,7 @@ TEST_CASE("`refilled` pressed twice in a minute opens one pack") {
     CHECK(m.forecast(t + 68).on_hand == 0);
     CHECK(*m.forecast(t + 68).level == doctest::Approx(40));
     // a use in between makes the next one a refill of its own
-    ConsumableModel n(pods());
+    ConsumableModel n(pods_box());
     REQUIRE(n.purchased(t, 2).ok());
     REQUIRE(n.refilled(t, std::nullopt).ok());
     REQUIRE(n.used(t + 30, 1).ok());
@@ -140,7 +113,7 @@ TEST_CASE("`refilled` pressed twice in a minute opens one pack") {
     CHECK(n.forecast(t + 60).on_hand == 0);
   }
   SUBCASE("a level sensor, before the pack is poured") {
-    Household h(bottle(), 100, 5);
+    Household h(detergent_bottle(), 100, 5);
     h.per_day = 50;
     REQUIRE(h.m.purchased(h.t, 2).ok());
     h.days(1);
@@ -155,7 +128,7 @@ TEST_CASE("`refilled` pressed twice in a minute opens one pack") {
 }
 
 TEST_CASE("a bag left on the jar for hours is no refill, and taking it off is no use") {
-  Household h(jar(), 480);
+  Household h(coffee_jar(), 480);
   REQUIRE(h.m.purchased(h.t, 1).ok());
   h.days(7);
   REQUIRE(h.now().rate_per_day);
@@ -171,7 +144,7 @@ TEST_CASE("a bag left on the jar for hours is no refill, and taking it off is no
 }
 
 TEST_CASE("a refill of less than a pack inside a data gap is not booked as a pack") {
-  Household h(jar(), 480);
+  Household h(coffee_jar(), 480);
   h.days(7);  // about 310 g left, the rate known
   REQUIRE(h.now().rate_per_day);
   double rate = *h.now().rate_per_day;
@@ -187,7 +160,7 @@ TEST_CASE("a refill of less than a pack inside a data gap is not booked as a pac
 }
 
 TEST_CASE("a noisy level sensor near empty is not empty with several uses left") {
-  Household h(bottle(), 1400, 60);  // 60 ml of noise, uses of about 60 ml
+  Household h(detergent_bottle(), 1400, 60);  // 60 ml of noise, uses of about 60 ml
   h.per_day = 180;
   h.days(7);  // about 140 ml left
   REQUIRE(h.level > 100);
@@ -197,7 +170,7 @@ TEST_CASE("a noisy level sensor near empty is not empty with several uses left")
 }
 
 TEST_CASE("a supply of months still has the late end of its 90% interval") {
-  ConsumableModel m(pods());
+  ConsumableModel m(pods_box());
   double t = kT0;
   REQUIRE(m.purchased(t, 6).ok());
   REQUIRE(m.refilled(t, std::nullopt).ok());
@@ -221,7 +194,7 @@ TEST_CASE("a counter learns the same whether it is asked hourly or never") {
   auto run = [](bool ticks) {
     ModelSettings replay;
     replay.bridge_outages = false;
-    ConsumableModel m(pods(), replay);
+    ConsumableModel m(pods_box(), replay);
     double t = kT0;
     REQUIRE(m.purchased(t, 9).ok());
     REQUIRE(m.refilled(t, std::nullopt).ok());

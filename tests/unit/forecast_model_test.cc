@@ -9,6 +9,7 @@
 #include <random>
 
 #include "forecast/consumable_model.h"
+#include "support/test_consumables.h"
 
 using namespace larder;
 
@@ -17,40 +18,9 @@ namespace {
 constexpr double kDay = 86400;
 constexpr double kT0 = 1767571200;  // 2026-01-05 00:00 UTC, a Monday
 
-ConsumableConfig scale_item() {
-  ConsumableConfig c;
-  c.id = "coffee";
-  c.unit = Unit::g;
-  c.capacity = 1000;
-  c.tare = 350;
-  c.lead_time_days = 3;
-  c.pack = {"COFFEE-500", 500, 8.99, std::nullopt};
-  return c;
-}
-
-ConsumableConfig counter_item() {
-  ConsumableConfig c;
-  c.id = "pods";
-  c.unit = Unit::pcs;
-  c.capacity = 80;
-  c.lead_time_days = 3;
-  c.pack = {"PODS-40", 40, 12.0, std::nullopt};
-  return c;
-}
-
-ConsumableConfig level_item() {
-  ConsumableConfig c;
-  c.id = "detergent";
-  c.unit = Unit::ml;
-  c.capacity = 2000;
-  c.lead_time_days = 3;
-  c.pack = {"DET-1500", 1500, 6.5, std::nullopt};
-  return c;
-}
-
 // A scale read every 5 minutes; `grams_per_day` used in three even portions.
 struct Scale {
-  ConsumableModel m{scale_item()};
+  ConsumableModel m{test::coffee_jar()};
   double t = kT0, jar = 480, per_day = 24;
   std::mt19937 rng{1};
 
@@ -106,7 +76,7 @@ TEST_CASE("status: unknown until three days of use, then ok, low, ordered, empty
 TEST_CASE("run out before any use was learned: empty now, and one order, not into an empty house") {
   // A counter: two pods poured in and both used within a minute. No rate can be known
   // yet, but nothing is left and nothing is on hand: the need is certain.
-  ConsumableModel m(counter_item());
+  ConsumableModel m(test::pods_box());
   REQUIRE(m.refilled(kT0, 2.0).ok());
   Forecast f = m.forecast(kT0 + 30);
   CHECK(f.status == "unknown");
@@ -130,7 +100,7 @@ TEST_CASE("run out before any use was learned: empty now, and one order, not int
   CHECK(m.take_events().empty());  // decided once
 
   // A pack on hand is no run-out: the household opens it.
-  ConsumableModel shelf(counter_item());
+  ConsumableModel shelf(test::pods_box());
   REQUIRE(shelf.refilled(kT0, 2.0).ok());
   REQUIRE(shelf.purchased(kT0 + 10, 1).ok());
   REQUIRE(shelf.used(kT0 + 60, 2).ok());
@@ -139,7 +109,7 @@ TEST_CASE("run out before any use was learned: empty now, and one order, not int
   CHECK(shelf.take_events().empty());
 
   // Away: nothing is ordered into the empty house; the order comes with the return.
-  ConsumableModel away(counter_item());
+  ConsumableModel away(test::pods_box());
   away.set_away(kT0, kT0 + 10 * kDay);
   REQUIRE(away.refilled(kT0 + 10, 2.0).ok());
   REQUIRE(away.used(kT0 + 60, 2).ok());
@@ -150,7 +120,7 @@ TEST_CASE("run out before any use was learned: empty now, and one order, not int
 
   // A scale whose jar stands empty on it: a settled empty level orders; a lift (the jar
   // off for a minute, reading below the tare) does not.
-  ConsumableModel jar(scale_item());
+  ConsumableModel jar(test::coffee_jar());
   double t = kT0;
   for (; t < kT0 + 3600; t += 300) REQUIRE(jar.level(t, 120).ok());
   REQUIRE(jar.level(t, -350).ok());  // lifted
@@ -164,7 +134,7 @@ TEST_CASE("run out before any use was learned: empty now, and one order, not int
 
   // A scale set up under an empty jar never saw it hold anything: nothing ran out, and
   // nothing is ordered (the household is still filling it, or not using it yet).
-  ConsumableModel fresh(scale_item());
+  ConsumableModel fresh(test::coffee_jar());
   for (t = kT0; t < kT0 + 6 * 3600; t += 300) REQUIRE(fresh.level(t, 0.5).ok());
   fresh.advance(t);
   CHECK(fresh.forecast(t).status == "empty");
@@ -222,7 +192,7 @@ TEST_CASE("bad input is refused and changes nothing") {
 }
 
 TEST_CASE("counters: the rate from uses, the level from refills: an outage is bridged") {
-  ConsumableModel m(counter_item());
+  ConsumableModel m(test::pods_box());
   double t = kT0;
   REQUIRE(m.refilled(t, std::nullopt).ok());
   CHECK(*m.forecast(t).level == 40);
@@ -255,7 +225,7 @@ TEST_CASE("counters: the rate from uses, the level from refills: an outage is br
 }
 
 TEST_CASE("a counter's level stands until level readings confirm one; uses go on counting") {
-  ConsumableModel m(counter_item());
+  ConsumableModel m(test::pods_box());
   double t = kT0;
   REQUIRE(m.refilled(t, std::nullopt).ok());
   REQUIRE(m.used(t += 60, 5).ok());
@@ -280,7 +250,7 @@ TEST_CASE("a counter's level stands until level readings confirm one; uses go on
 }
 
 TEST_CASE("a level sensor: an announced refill is confirmed at once and takes one pack") {
-  ConsumableModel m(level_item());
+  ConsumableModel m(test::detergent_bottle());
   double t = kT0;
   REQUIRE(m.purchased(t, 2).ok());
   for (int i = 0; i < 100; ++i, t += 300) (void)m.level(t, 100);
@@ -328,7 +298,7 @@ TEST_CASE("a refill announced before it is poured: no order while its rise is aw
 }
 
 TEST_CASE("intermittent use on a level sensor: washes of 60 ml, 0.6 a day, weekends x2") {
-  ConsumableModel m(level_item());
+  ConsumableModel m(test::detergent_bottle());
   std::mt19937 rng(3);
   std::normal_distribution<double> noise(0, 15);
   double t = kT0, level = 1500, recent = 0;  // what the last 60 days really used
@@ -355,7 +325,7 @@ TEST_CASE("save and load: the same forecast, and the same future") {
   a.days(20);
   REQUIRE(a.m.purchased(a.t, 1).ok());
   auto saved = a.m.save();
-  ConsumableModel b(scale_item());
+  ConsumableModel b(test::coffee_jar());
   REQUIRE(b.load(saved).ok());
   Forecast fa = a.m.forecast(a.t), fb = b.forecast(a.t);
   CHECK(fa.level == fb.level);
@@ -374,7 +344,7 @@ TEST_CASE("save and load: the same forecast, and the same future") {
   }
   CHECK(a.m.save() == b.save());
   // something it cannot read is refused and changes nothing
-  ConsumableModel c(scale_item());
+  ConsumableModel c(test::coffee_jar());
   auto before = c.save();
   auto bad = saved;
   bad["rate"]["base"] = "fast";
