@@ -244,6 +244,10 @@ void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer&
   if (d.question) {
     id = *d.question;
     d.question.reset();
+  } else if (!d.answered.empty() &&
+             clock_.now() - d.answered_at < config_.voice.question_timeout_s) {
+    id = d.answered;  // confirmed elsewhere meanwhile: answered below as gone on
+    d.answered.clear();
   } else {
     std::vector<const Order*> waiting;
     for (const Order* o : in_flight()) {
@@ -409,6 +413,12 @@ void Conversation::on_order_changed(const std::string& order_id) {
     if (!o || o->status != OrderStatus::awaiting_confirmation ||
         o->hold_reason != d.question_reason) {
       d.question.reset();
+      // Gone on (not held again for a new reason): this dialog's yes, if it still comes,
+      // is the same wish, and is answered as confirmed.
+      if (o && o->status != OrderStatus::awaiting_confirmation) {
+        d.answered = order_id;
+        d.answered_at = clock_.now();
+      }
     }
   }
   std::vector<Waiting> due;

@@ -121,6 +121,10 @@ class Conversation {
     double question_since = 0;
     std::string last_order;               // the order last talked about
     double touched = 0;
+    // The order asked about that someone else confirmed meanwhile (a button, the API), and
+    // when: a yes that comes after it is still answered as confirmed.
+    std::string answered;
+    double answered_at = 0;
   };
   // An answer that waits for its order's price (or its end).
   struct Waiting {

@@ -307,6 +307,23 @@ TEST_CASE("a yes answers its own session's question only") {
   CHECK(v.retailer.places.size() == 2);
 }
 
+TEST_CASE("a yes after someone else confirmed the order is still answered as confirmed") {
+  Voice v;
+  v.intent("Reorder", {{"item", "coffee"}}, "a");
+  v.quote();
+  const orders::Order* o = v.order_of("coffee");
+  REQUIRE(o);
+  REQUIRE(v.desk.confirm(o->id).ok());  // the button, or the dashboard, was quicker
+  REQUIRE(v.retailer.places.size() == 1);
+  v.intent("ConfirmOrder", json::object(), "a");
+  CHECK(v.last_text() == "OK, ordering 1 x Coffee beans for 8 euros 99, arriving tomorrow.");
+  CHECK(v.retailer.places.size() == 1);
+  // and a second yes has nothing left to answer
+  v.intent("ConfirmOrder", json::object(), "a");
+  CHECK(v.last_text() != "OK, ordering 1 x Coffee beans for 8 euros 99, arriving tomorrow.");
+  CHECK(v.retailer.places.size() == 1);
+}
+
 TEST_CASE("a yes in a new session, the one asked gone: asked again there, then placed") {
   Voice v;
   v.intent("Reorder", {{"item", "coffee"}}, "a");
