@@ -315,6 +315,13 @@ void ConsumableModel::on_rise(const LevelStep& st) {
   if (amount < 0.5 * pack) {
     // A lasting small rise: a correction, or a part of a pack poured in parts onto a nearly
     // empty container. Parts within kPartsS add up; half a pack of them is a refill.
+    if (st.ts <= announced_until_ && st.level_before < kNearEmpty * pack) {
+      // The first part of the pack a `refilled` message opened (and took) already: the
+      // rest of it is no refill of its own.
+      announced_until_ = -1e300;
+      parts_amount_ = 0;
+      return;
+    }
     if (parts_amount_ > 0 && st.ts - parts_ts_ <= kPartsS) {
       parts_amount_ += amount;
     } else {

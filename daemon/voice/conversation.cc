@@ -241,13 +241,19 @@ bool Conversation::settle(Waiting& w, bool timed_out) {
 void Conversation::confirm(const std::string& key, const VoiceSay& base, Answer& answer) {
   Dialog& d = dialog(key);
   std::string id;
+  // The order asked about here that someone else confirmed meanwhile: this yes is answered
+  // as confirmed, as long as it has gone on. Held again for a new reason (a dearer quote),
+  // it is not: the asker never heard that reason, and it is asked below.
+  const Order* answered = nullptr;
+  if (!d.answered.empty() && clock_.now() - d.answered_at < config_.voice.question_timeout_s) {
+    answered = household_.order(d.answered);
+  }
+  d.answered.clear();
   if (d.question) {
     id = *d.question;
     d.question.reset();
-  } else if (!d.answered.empty() &&
-             clock_.now() - d.answered_at < config_.voice.question_timeout_s) {
-    id = d.answered;  // confirmed elsewhere meanwhile: answered below as gone on
-    d.answered.clear();
+  } else if (answered && answered->status != OrderStatus::awaiting_confirmation) {
+    id = answered->id;  // answered below as gone on (or as what became of it)
   } else {
     std::vector<const Order*> waiting;
     for (const Order* o : in_flight()) {

@@ -80,6 +80,21 @@ TEST_CASE("a pack poured in two halves onto a nearly empty jar is one refill") {
   CHECK(*h.now().days_left == doctest::Approx(h.level / 24).epsilon(0.15));
 }
 
+TEST_CASE("a pack opened with a `refilled` press and poured in parts takes one pack") {
+  Household h(coffee_jar(), 480);
+  REQUIRE(h.m.purchased(h.t, 2).ok());
+  h.days(18);  // about 50 g left
+  REQUIRE(h.m.refilled(h.t, std::nullopt).ok());
+  REQUIRE(h.now().on_hand == 1);
+  h.minutes(5);
+  h.level += 245;  // half the pack at once,
+  h.minutes(240);
+  h.level += 245;  // the rest 4 hours later, past the 6 hours that match a press
+  h.minutes(480);
+  CHECK(h.refills() == 0);
+  CHECK(h.now().on_hand == 1);
+}
+
 TEST_CASE("a small lasting rise onto a well-filled jar stays a correction") {
   Household h(coffee_jar(), 480);
   REQUIRE(h.m.purchased(h.t, 1).ok());
