@@ -82,9 +82,19 @@ OrderDesk::OrderDesk(const Config& config, orders::Random& random, Store& store,
       ledger_(orders::orders_config_from(config), random),
       root_(config.mqtt.root()) {
   describe_metrics(metrics_);
+  set_delivery_planner(nullptr);
 }
 
 OrderDesk::~OrderDesk() { *alive_ = false; }
+
+void OrderDesk::set_delivery_planner(orders::DeliveryPlanner planner) {
+  ledger_.set_delivery_planner([this, planner = std::move(planner)](
+                                   const orders::Order& o, const orders::Quote& q, double t) {
+    orders::Delivery d = planner ? planner(o, q, t) : orders::default_delivery(ledger_.config(), q);
+    if (d.method == "trunk") d.vehicle = place_vehicle(config_, d.place);
+    return d;
+  });
+}
 
 Status OrderDesk::restore() {
   auto stored = store_.load_orders(ledger_.config().keep_finished);
@@ -364,7 +374,10 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
           if (const orders::Order* o = ledger_.find(e.order_id)) {
             call.order_state = orders::state_json(*o);
             if (e.delivery_method == "trunk" && o->delivery) {
-              call.vehicle = place_vehicle(config_, o->delivery->place);
+              // The car chosen with the delivery; an order saved by a version before
+              // Delivery::vehicle takes the configuration's.
+              call.vehicle = o->delivery->vehicle ? o->delivery->vehicle
+                                                  : place_vehicle(config_, o->delivery->place);
             }
           }
           retailer_->place(call, [this, alive, count, id = e.order_id, attempt = e.attempt,

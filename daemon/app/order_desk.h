@@ -87,10 +87,10 @@ class OrderDesk final : public OrderActions {
   // The hub saw the carrier deliver into the trunk (the trunk locked again after a use):
   // the order is delivered, as if the retailer had said so.
   orders::Reply delivered_by_trunk(const std::string& order_id);
-  // The planner the ledger asks for each quote's delivery (app/delivery_desk.h).
-  void set_delivery_planner(orders::DeliveryPlanner planner) {
-    ledger_.set_delivery_planner(std::move(planner));
-  }
+  // The planner the ledger asks for each quote's delivery (app/delivery_desk.h); null: the
+  // ledger's default_delivery. Either way a trunk delivery gets its car from the
+  // configuration then, and keeps it for every PlaceOrder (orders::Delivery::vehicle).
+  void set_delivery_planner(orders::DeliveryPlanner planner);
 
   // Told the id of every order whose state changed (published) or that had an event, after
   // the effects of the reply ran (the voice conversation and the delivery desk wait on

@@ -26,6 +26,7 @@ constexpr KindText kTexts[] = {
     {"order_cancelled", "Order cancelled", "x"},
     {"order_failed", "Order failed", "x"},
     {"order_exists", "Order already on its way", "shopping_cart"},
+    {"order_uncertain", "Order not confirmed by the retailer", "question"},
     {"delivery_planned", "Delivery planned", "truck"},
     {"delivery_replanned", "Delivery replanned", "truck"},
     {"grant_issued", "Trunk access granted", "key"},

@@ -262,4 +262,8 @@ std::string failed_text(const OrdersConfig& c, const Order& o) {
   return order_text(c, o, "event.order_failed", {Texts::arg("reason", o.reason)});
 }
 
+std::string uncertain_text(const OrdersConfig& c, const Order& o) {
+  return order_text(c, o, "event.order_uncertain", {Texts::arg("reason", o.last_error)});
+}
+
 }  // namespace larder::orders

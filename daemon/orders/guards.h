@@ -52,5 +52,6 @@ std::string shipped_text(const OrdersConfig& c, const Order& o);
 std::string delivered_text(const OrdersConfig& c, const Order& o);
 std::string cancelled_text(const OrdersConfig& c, const Order& o);
 std::string failed_text(const OrdersConfig& c, const Order& o);
+std::string uncertain_text(const OrdersConfig& c, const Order& o);  // reason: last_error
 
 }  // namespace larder::orders

@@ -304,6 +304,16 @@ Reply Ledger::place_result(const std::string& order_id, const PlaceResult& resul
       o->pending = Pending::none;
       if (o->cancel_requested) {
         end_cancelled(s, o->cancelled_by_user, "cancelled before the retailer took it", now);
+      } else if (result.may_hold && o->attempts > 1) {
+        // An earlier attempt's answer was lost (a timeout, a 5xx, a restart), so the
+        // retailer may hold the order, and this answer (its key refused, another body
+        // under the key) does not say otherwise: failing it would let the need be ordered
+        // twice. It is asked again with the same key, until it answers or a user cancels.
+        std::string why = bounded(result.reason.empty() ? "the retailer refused the retry"
+                                                        : result.reason);
+        bool news = o->last_error != why;
+        retry_later(s, now, why);
+        if (news) event(s, "order_uncertain", uncertain_text(c_, *o), now);
       } else {
         end_failed(
             s, bounded(result.reason.empty() ? "the retailer refused the order" : result.reason),

@@ -178,6 +178,10 @@ struct PlaceResult {
   std::optional<Window> window;   // ok
   std::string ignored{};          // ok: what of the answer was left out, for the log
   std::string reason;             // retryable, rejected
+  // rejected: the answer did not judge the order (unjudged() in adapters/retailer: 401,
+  // 403, 422 idempotency_key_reused). After an attempt whose answer was lost the retailer
+  // may hold the order, so it is not failed but asked again (docs/orders.md).
+  bool may_hold = false;
   // quote_expired: the fresh quote the retailer offers instead, if any (the sandbox's 409
   // `price_changed` carries one); else the ledger asks for a new one.
   std::optional<Quote> quote;
@@ -205,6 +209,8 @@ struct RetailerStatus {
 // planner (app/delivery_desk.h). Without one the ledger takes the configured method when
 // the quote offers it, else the quote's first option.
 using DeliveryPlanner = std::function<Delivery(const Order& order, const Quote& quote, double now)>;
+// The ledger's choice without a planner: the configured method if the quote offers it.
+Delivery default_delivery(const OrdersConfig& c, const Quote& q);
 
 class Ledger {
  public:

@@ -15,20 +15,28 @@ namespace {
 
 constexpr std::size_t kMaxLoadedOrders = 100000;
 
+}  // namespace
+
 // Without a delivery planner (set_delivery_planner): the configured method if offered.
-Delivery choose_delivery(const OrdersConfig& c, const Quote& q) {
+Delivery default_delivery(const OrdersConfig& c, const Quote& q) {
+  Delivery d;
   for (const auto& o : q.delivery_options) {
-    if (o.method == c.delivery_method)
-      return {o.method, {"the configured delivery method"}, o.window, std::nullopt};
+    if (o.method != c.delivery_method) continue;
+    d.method = o.method;
+    d.reasons = {"the configured delivery method"};
+    d.window = o.window;
+    return d;
   }
   if (!q.delivery_options.empty()) {
-    const auto& o = q.delivery_options.front();
-    return {o.method, {c.delivery_method + " is not offered"}, o.window, std::nullopt};
+    d.method = q.delivery_options.front().method;
+    d.reasons = {c.delivery_method + " is not offered"};
+    d.window = q.delivery_options.front().window;
+    return d;
   }
-  return {c.delivery_method, {"the retailer offers no choice"}, std::nullopt, std::nullopt};
+  d.method = c.delivery_method;
+  d.reasons = {"the retailer offers no choice"};
+  return d;
 }
-
-}  // namespace
 
 // ---- Looking up -----------------------------------------------------------------------
 
@@ -164,7 +172,7 @@ void Ledger::take_quote(Step& s, const Quote& q, double now) {
   o.quote = q;
   o.quote_margin.reset();
   if (q.expires_at) o.quote_margin = std::min(c_.quote_margin_s, (*q.expires_at - now) / 2);
-  o.delivery = planner_ ? planner_(o, q, now) : choose_delivery(c_, q);
+  o.delivery = planner_ ? planner_(o, q, now) : default_delivery(c_, q);
   o.attempts = 0;
   o.retry_at = 0;
   s.publish = true;

@@ -119,6 +119,30 @@ json delivery_json(const std::optional<Delivery>& d) {
   return j;
 }
 
+// A trunk delivery's car, saved with the order (never in its state: the plate stays home).
+json vehicle_json(const PlaceVehicle& v) {
+  return {{"make", v.make}, {"plate_hint", v.plate_hint}, {"lat", v.lat}, {"lon", v.lon}};
+}
+
+std::optional<PlaceVehicle> read_vehicle(Reader& outer) {
+  const json* v = outer.get("vehicle", false);
+  if (!v || v->is_null()) return std::nullopt;
+  Reader r(*v, outer.at("vehicle"));
+  PlaceVehicle out;
+  out.make = r.str("make", kMaxString, /*nonempty=*/false);
+  out.plate_hint = r.str("plate_hint", kMaxString, /*nonempty=*/false);
+  out.lat = r.num("lat");
+  out.lon = r.num("lon");
+  if (r.ok() && (std::fabs(out.lat) > 90 || std::fabs(out.lon) > 180)) {
+    r.fail("lat", "and lon are not a point on the earth");
+  }
+  if (!r.ok()) {
+    outer.adopt(r.error());
+    return std::nullopt;
+  }
+  return out;
+}
+
 bool valid_currency(const std::string& c) {
   if (c.size() != 3) return false;
   for (char ch : c) {
@@ -234,6 +258,8 @@ json state_json(const Order& o) {
 }
 
 json save_order(const Order& o) {
+  json delivery = delivery_json(o.delivery);
+  if (o.delivery && o.delivery->vehicle) delivery["vehicle"] = vehicle_json(*o.delivery->vehicle);
   return {{"id", o.id},
           {"items", items_json(o.items)},
           {"status", status_name(o.status)},
@@ -243,7 +269,7 @@ json save_order(const Order& o) {
           {"created", o.created},
           {"held_until", o.held_until},
           {"quote", o.quote ? quote_json(*o.quote) : json(nullptr)},
-          {"delivery", delivery_json(o.delivery)},
+          {"delivery", std::move(delivery)},
           {"overrides", o.overrides},
           {"confirmed_total", opt(o.confirmed_total)},
           {"sent", o.sent},
@@ -318,6 +344,7 @@ Result<Order> load_order(const json& j) {
     }
     del.window = read_window(dr, "window", true);
     del.place = dr.opt_str("place", false);
+    del.vehicle = read_vehicle(dr);
     if (dr.ok()) {
       o.delivery = std::move(del);
     } else {

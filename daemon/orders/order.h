@@ -94,11 +94,23 @@ struct Quote {
 Result<Quote> parse_quote(const nlohmann::json& j);
 nlohmann::json quote_json(const Quote& q);
 
+// The car a trunk delivery goes to, as the retailer's carrier needs it to find the car:
+// never its live position, only the allowed place it is expected at.
+struct PlaceVehicle {
+  std::string make;
+  std::string plate_hint;
+  double lat = 0, lon = 0;       // parked_near: the allowed place's point
+};
+
 struct Delivery {
   std::string method;
   std::vector<std::string> reasons;
   std::optional<Window> window;
   std::optional<std::string> place;  // trunk: the allowed place the car is expected at
+  // Trunk: the car as the configuration described it when the delivery was chosen. Saved
+  // with the order (not in its state), so every PlaceOrder under the order's key sends the
+  // same body, whatever a reload or a restart changed in the configuration meanwhile.
+  std::optional<PlaceVehicle> vehicle;
 };
 
 // A request still in the air with the retailer. Never persisted: after a restart nothing

@@ -29,14 +29,6 @@ struct QuoteOutcome {
   std::string reason;          // on failure, in words for the logs and the order's reason
 };
 
-// The car a trunk delivery goes to, as the retailer's carrier needs it to find the car:
-// never its live position, only the allowed place it is expected at.
-struct PlaceVehicle {
-  std::string make;
-  std::string plate_hint;
-  double lat = 0, lon = 0;       // parked_near: the allowed place's point
-};
-
 struct PlaceCall {
   std::string order_id;          // the ledger's
   std::string quote_id;

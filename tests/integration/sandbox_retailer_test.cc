@@ -309,6 +309,37 @@ TEST_CASE("5xx and 429 from the sandbox are retryable, with the same key afterwa
   CHECK(s.reason.find("HTTP 503") == 0);
 }
 
+TEST_CASE("after a lost answer, a retry with another body or key says nothing of the order") {
+  // The ledger keeps such an order placing (may_hold) rather than failing it: the sandbox
+  // holds it. A refusal that judged the order (an unknown quote) is no such answer.
+  Fixture f;
+  orders::Quote q = f.coffee_quote();
+  orders::PlaceCall c = trunk(q, kKey1);
+  f.sandbox.add_faults({{"kind", "error"}, {"status", 502}, {"route", "orders"}, {"after", true}});
+  CHECK(f.place(c).kind == Kind::retryable);
+  REQUIRE(f.sandbox.orders()["orders"].size() == 1);
+  orders::PlaceCall moved = c;
+  REQUIRE(moved.vehicle);
+  moved.vehicle->make = "Skoda Octavia";
+  auto reused = f.place(moved);
+  CHECK(reused.kind == Kind::rejected);
+  CHECK(reused.reason.find("HTTP 422 idempotency_key_reused") == 0);
+  CHECK(reused.may_hold);
+  auto wrong = f.make(f.sandbox.url(), "not-the-key");
+  auto denied = f.place(c, wrong.get());
+  CHECK(denied.kind == Kind::rejected);
+  CHECK(denied.may_hold);
+  orders::PlaceCall unknown = doorstep(q, kKey2, "o-2");
+  unknown.quote_id = "q-nonexistent";
+  auto judged = f.place(unknown);
+  CHECK(judged.kind == Kind::rejected);
+  CHECK(judged.reason.find("HTTP 422 unknown_quote") == 0);
+  CHECK_FALSE(judged.may_hold);
+  auto same = f.place(c);  // the body it holds, and the key it knows: its order
+  REQUIRE_MESSAGE(same.kind == Kind::ok, same.reason);
+  CHECK(f.sandbox.orders()["orders"].size() == 1);
+}
+
 TEST_CASE("a sandbox that answers too late is retryable") {
   RetailerOptions o;
   o.timeout_s = 0.5;

@@ -43,6 +43,50 @@ TEST_CASE("delivery desk: a car parked at home with nobody home gets the trunk, 
   CHECK(w.events("delivery_planned").size() == 1);
 }
 
+TEST_CASE("delivery desk: a retried trunk placement sends the car it sent first, reloads or not") {
+  // The retailer holds a key's order with its body: a retry after a lost answer must send
+  // the same body, though a reload or a restart changed the car or the place meanwhile.
+  World w;
+  w.car_at(kHomeLat, kHomeLon);
+  w.home(false);
+  auto request = w.desk.make_request("coffee", 1, orders::Source::api, false);
+  REQUIRE(request.has_value());
+  const std::string id = w.desk.request(*request).order_id;
+  REQUIRE(w.retailer.quote_answers.size() == 1);
+  w.retailer.quote_answers[0](orders::QuoteOutcome{w.quote(300), false, ""});
+  w.desk.tick();
+  REQUIRE(w.retailer.places.size() == 1);
+  REQUIRE(w.retailer.places[0].vehicle.has_value());
+  orders::PlaceResult lost;
+  lost.kind = orders::PlaceResult::Kind::retryable;
+  lost.reason = "no answer: timeout";
+  w.retailer.place_answers[0](lost);
+  w.config.vehicles[0].make = "Skoda Octavia";
+  w.config.vehicles[0].plate_hint = "M-XY";
+  w.config.delivery.places[0].lat += 0.01;
+  w.clock.advance(600);
+  w.desk.tick();
+  REQUIRE(w.retailer.places.size() == 2);
+  auto same_car = [&](const orders::PlaceCall& call) {
+    REQUIRE(call.vehicle.has_value());
+    CHECK(call.idempotency_key == w.retailer.places[0].idempotency_key);
+    CHECK(call.vehicle->make == "VW Golf");
+    CHECK(call.vehicle->plate_hint == "M-LR");
+    CHECK(call.vehicle->lat == kHomeLat);
+    CHECK(call.vehicle->lon == kHomeLon);
+  };
+  same_car(w.retailer.places[1]);
+  // A restart reads the car from the store with the order; its state does not show it.
+  OrderDesk restarted{w.config, w.ledger_random, w.store,   w.bus,
+                      w.hub,    &w.retailer,     w.clock,   w.metrics};
+  REQUIRE(restarted.restore().ok());
+  CHECK_FALSE(orders::state_json(*restarted.ledger().find(id))["delivery"].contains("vehicle"));
+  w.clock.advance(1);
+  restarted.tick();
+  REQUIRE(w.retailer.places.size() == 3);
+  same_car(w.retailer.places[2]);
+}
+
 TEST_CASE("delivery desk: a German household gets German reasons in the order state and the event") {
   World w("de-DE");
   std::string id = w.trunk_order();

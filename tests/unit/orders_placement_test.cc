@@ -463,3 +463,68 @@ TEST_CASE("a long reason is cut on a character, so the order can still be saved"
   CHECK(o->reason == std::string(1023, 'a'));
   CHECK_NOTHROW((void)state_json(*o).dump());
 }
+
+namespace {
+
+// An order whose first PlaceOrder's answer was lost (HTTP 503), retried once: its id.
+std::string retried_once(World& w) {
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  quote(w, id, kT0);
+  w.led.place_result(id, place_error(PlaceResult::Kind::retryable, "HTTP 503"), kT0 + 1, 1);
+  REQUIRE(one<PlaceOrder>(w.led.tick(w.led.find(id)->retry_at)).attempt == 2);
+  return id;
+}
+
+}  // namespace
+
+TEST_CASE("a retry refused without judging the order, after a lost answer: asked again") {
+  // The first PlaceOrder's answer is lost; the retry is refused with an answer that says
+  // nothing of the order (its key refused: 401, 403; another body under the key: 422
+  // idempotency_key_reused). The retailer may hold it: not failed, asked again.
+  World w;
+  std::string id = retried_once(w);
+  const std::string key = w.led.find(id)->idempotency_key;
+  PlaceResult refused = place_error(PlaceResult::Kind::rejected, "HTTP 401 unauthorized");
+  refused.may_hold = true;
+  auto r = w.led.place_result(id, refused, kT0 + 130, 2);
+  REQUIRE(r.ok());
+  const Order* o = w.led.find(id);
+  CHECK(o->status == OrderStatus::placing);
+  CHECK(o->last_error == "HTTP 401 unauthorized");
+  CHECK(o->retry_at > kT0 + 130);
+  CHECK(kinds(r) == std::vector<std::string>{"order_uncertain"});
+  CHECK(one<Event>(r).text ==
+        "The retailer may hold the order of 1 x Coffee beans, but would not say (HTTP 401 "
+        "unauthorized). Larder keeps asking; cancel it if it should not come.");
+  CHECK(w.led.request(req("coffee", Source::sensor), kT0 + 131).existing);  // not twice
+  // The same refusal again is no news; the key is fixed, and the retailer has the order.
+  auto again = one<PlaceOrder>(w.led.tick(o->retry_at));
+  CHECK(again.idempotency_key == key);
+  CHECK(kinds(w.led.place_result(id, refused, o->retry_at + 1, 3)).empty());
+  CHECK(w.led.find(id)->status == OrderStatus::placing);
+  one<PlaceOrder>(w.led.tick(w.led.find(id)->retry_at));
+  w.led.place_result(id, placed_ok("r-1", kT0 + kDay), w.led.find(id)->retry_at + 1, 4);
+  CHECK(w.led.find(id)->status == OrderStatus::placed);
+
+  // Without a lost answer before it, the same refusal is final: nothing was placed.
+  World f;
+  std::string id2 = f.led.request(req("coffee", Source::api), kT0).order_id;
+  quote(f, id2, kT0);
+  f.led.place_result(id2, refused, kT0 + 1, 1);
+  CHECK(f.led.find(id2)->status == OrderStatus::failed);
+  // And a refusal that judged the order (422 unknown_quote) is final after a lost answer.
+  World g;
+  std::string id3 = retried_once(g);
+  g.led.place_result(id3, place_error(PlaceResult::Kind::rejected, "HTTP 422 unknown_quote"),
+                     kT0 + 10, 2);
+  CHECK(g.led.find(id3)->status == OrderStatus::failed);
+  // A user's cancel while the retailer will not say ends the order at the next answer.
+  World c;
+  std::string id4 = retried_once(c);
+  c.led.place_result(id4, refused, kT0 + 10, 2);
+  REQUIRE(c.led.find(id4)->status == OrderStatus::placing);
+  c.led.cancel(id4, true, kT0 + 11);
+  one<PlaceOrder>(c.led.tick(c.led.find(id4)->retry_at));
+  c.led.place_result(id4, refused, c.led.find(id4)->retry_at + 1, 3);
+  CHECK(c.led.find(id4)->status == OrderStatus::cancelled);
+}

@@ -38,6 +38,20 @@ TEST_CASE("the sandbox's place answer: the order id and window, or why not") {
   CHECK(garbled.kind == orders::PlaceResult::Kind::retryable);
   auto busy = sandbox::place_result(reply(503, ""));
   CHECK(busy.kind == orders::PlaceResult::Kind::retryable);
+  // A final answer that did not judge the order says nothing of what the key holds.
+  for (int status : {401, 403}) {
+    auto denied = sandbox::place_result(reply(status, ""));
+    CHECK(denied.kind == orders::PlaceResult::Kind::rejected);
+    CHECK(denied.may_hold);
+  }
+  auto reused = sandbox::place_result(
+      reply(422, R"({"error":{"code":"idempotency_key_reused","message":"another body"}})"));
+  CHECK(reused.kind == orders::PlaceResult::Kind::rejected);
+  CHECK(reused.may_hold);
+  auto judged = sandbox::place_result(reply(422, R"({"error":{"code":"unknown_quote"}})"));
+  CHECK(judged.kind == orders::PlaceResult::Kind::rejected);
+  CHECK_FALSE(judged.may_hold);
+  CHECK_FALSE(busy.may_hold);
   auto gone = sandbox::cancel_result(reply(409, R"({"error":{"code":"shipped"}})"));
   CHECK(gone.kind == orders::CancelResult::Kind::too_late);
 }

@@ -49,6 +49,7 @@ PlaceResult failed_place(const HttpReply& r, const std::string& what) {
   // A 2xx that is not a list is garbled on the way: worth asking again.
   out.kind = retryable(r) || success(r) ? PlaceResult::Kind::retryable
                                         : PlaceResult::Kind::rejected;
+  out.may_hold = out.kind == PlaceResult::Kind::rejected && unjudged(r);
   out.reason = what + ": " + describe(r);
   return out;
 }

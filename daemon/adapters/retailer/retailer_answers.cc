@@ -40,6 +40,15 @@ bool retryable(const HttpReply& r) { return r.status == 0 || r.status == 429 || 
 
 bool success(const HttpReply& r) { return r.status >= 200 && r.status < 300; }
 
+bool unjudged(const HttpReply& r) {
+  if (r.status == 401 || r.status == 403) return true;
+  if (r.status != 422) return false;
+  auto j = json_body(r);
+  if (!j || !j->is_object() || !j->contains("error") || !(*j)["error"].is_object()) return false;
+  auto code = short_string((*j)["error"], "code");
+  return code && *code == "idempotency_key_reused";
+}
+
 std::optional<nlohmann::json> json_body(const HttpReply& r) {
   if (r.too_large || r.body.empty()) return std::nullopt;
   std::string repeated;  // an answer naming a key twice is as unreadable as bad JSON
@@ -178,6 +187,7 @@ PlaceResult place_result(const HttpReply& r) {
     return out;
   }
   out.kind = retryable(r) ? PlaceResult::Kind::retryable : PlaceResult::Kind::rejected;
+  out.may_hold = out.kind == PlaceResult::Kind::rejected && unjudged(r);
   return out;
 }
 

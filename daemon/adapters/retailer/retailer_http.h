@@ -98,6 +98,10 @@ std::string encode_segment(std::string_view segment);
 // 429 and 5xx, and no answer at all: worth asking again (retailer-v1.md).
 bool retryable(const HttpReply& r);
 bool success(const HttpReply& r);  // 2xx
+// A final answer to a POST /v1/orders that did not judge the order itself, so it proves
+// nothing about what the retailer holds under the key: 401 and 403 (the hub's access), and
+// 422 `idempotency_key_reused` (an order under the key already, with another body).
+bool unjudged(const HttpReply& r);
 
 // The body as JSON, or nothing (too large, not JSON).
 std::optional<nlohmann::json> json_body(const HttpReply& r);

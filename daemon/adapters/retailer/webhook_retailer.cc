@@ -40,6 +40,7 @@ class WebhookRetailer : public orders::Retailer {
         out.retailer_order_id = id;
       } else {
         out.kind = retryable(r) ? PlaceResult::Kind::retryable : PlaceResult::Kind::rejected;
+        out.may_hold = out.kind == PlaceResult::Kind::rejected && unjudged(r);
         out.reason = describe(r);
       }
       done(std::move(out));
