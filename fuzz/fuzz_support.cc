@@ -41,6 +41,11 @@ buttons:
   milk_button:
     consumable: milk
     esphome: kitchen-node/milk_button
+  hall_button:
+    consumable: coffee
+    single: reorder
+    tasmota: hall-switch
+    tasmota_button: 2
 sensors:
   coffee_scale:
     consumable: coffee

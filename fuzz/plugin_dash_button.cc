@@ -1,5 +1,5 @@
-// Fuzz target: the dash_button plugin on zigbee2mqtt and ESPHome button messages (actions,
-// clicks, availability).
+// Fuzz target: the dash_button plugin on zigbee2mqtt, ESPHome and Tasmota button messages
+// (actions, clicks, availability).
 // Input: "<topic>\n<payload>" (fuzz_support.h). Seeds: fuzz/corpus/plugin_dash_button/.
 #include <cstddef>
 #include <cstdint>

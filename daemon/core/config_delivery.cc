@@ -84,13 +84,7 @@ void read_delivery(Section& s, DeliveryConfig& out, const std::vector<VehicleCon
   if (auto v = s.number("lock_timeout_s", Need::optional, Range{10.0, 3600.0, false, false})) {
     out.lock_timeout_s = *v;
   }
-  if (auto v = s.number("max_wrong_codes", Need::optional, Range{1.0, 20.0, false, false})) {
-    if (*v != static_cast<int>(*v)) {
-      s.error("max_wrong_codes", "must be a whole number from 1 to 20");
-    } else {
-      out.max_wrong_codes = static_cast<int>(*v);
-    }
-  }
+  if (auto v = s.whole("max_wrong_codes", Need::optional, 1, 20)) out.max_wrong_codes = *v;
   if (auto v = s.string("carrier_url", Need::optional, check_carrier_url)) {
     out.carrier_url = *v;
     while (!out.carrier_url.empty() && out.carrier_url.back() == '/') out.carrier_url.pop_back();

@@ -66,6 +66,13 @@ void read_button(Section& s, ButtonConfig& b, const std::vector<ConsumableConfig
     b.esphome = *e;
     claims.claim(s, "esphome", "esphome " + *e, "button '" + b.id + "'");
   }
+  if (auto n = s.whole("tasmota_button", Need::optional, 1, 8)) b.tasmota_button = *n;
+  if (auto t = s.string("tasmota", Need::optional,
+                        [](std::string_view v) { return check_device_topic(v, 1); })) {
+    b.tasmota = *t;
+    claims.claim(s, "tasmota", "tasmota " + *t + " Button" + std::to_string(b.tasmota_button),
+                 "button '" + b.id + "'");
+  }
   s.section("actions", Need::optional, [&](Section& a) {
     for (const Field& f : a.entries()) {
       auto v = a.string(f.key, Need::required, [](std::string_view v) {

@@ -51,15 +51,6 @@ std::string check_ntfy_url(std::string_view v) {
   return "";
 }
 
-std::optional<int> whole(Section& s, std::string_view key, double min, double max) {
-  auto v = s.number(key, Need::optional, Range{min, max, false, false});
-  if (!v) return std::nullopt;
-  if (*v != std::floor(*v)) {
-    s.error(key, "must be a whole number");
-    return std::nullopt;
-  }
-  return static_cast<int>(*v);
-}
 
 std::vector<std::string> kinds(Section& s, std::string_view key) {
   std::vector<std::string> out;
@@ -98,7 +89,7 @@ void read_notify(Section& s, NotifyConfig& out) {
     NtfyConfig c;
     c.url = n.string("url", Need::required, check_ntfy_url).value_or("");
     c.token = n.secret("token", Need::optional, check_header_value);
-    if (auto p = whole(n, "priority", 1, 5)) c.priority = *p;
+    if (auto p = n.whole("priority", Need::optional, 1, 5)) c.priority = *p;
     out.ntfy = std::move(c);
   });
   s.section("webhook", Need::optional, [&](Section& w) {
@@ -137,7 +128,7 @@ void read_notify(Section& s, NotifyConfig& out) {
     read_quiet_hours(q, c);
     out.quiet_hours = std::move(c);
   });
-  if (auto v = whole(s, "queue_size", 1, 10000)) out.queue_size = *v;
+  if (auto v = s.whole("queue_size", Need::optional, 1, 10000)) out.queue_size = *v;
   if (auto v = s.number("timeout_s", Need::optional, Range{1.0, 120.0, false, false})) {
     out.timeout_s = *v;
   }

@@ -339,6 +339,17 @@ std::optional<double> Section::number(std::string_view key, Need need, const Ran
   return d;
 }
 
+std::optional<int> Section::whole(std::string_view key, Need need, int min, int max) {
+  auto v = number(key, need, Range{double(min), double(max), false, false});
+  if (!v) return std::nullopt;
+  if (*v != std::floor(*v)) {
+    error(key, "must be a whole number from " + std::to_string(min) + " to " +
+                   std::to_string(max));
+    return std::nullopt;
+  }
+  return static_cast<int>(*v);
+}
+
 std::optional<std::vector<double>> Section::number_list(std::string_view key, Need need,
                                                         const Range& range) {
   const Field* f = lookup(key);

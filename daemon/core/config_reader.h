@@ -99,6 +99,8 @@ class Section {
   std::optional<std::string> string(std::string_view key, Need need, const TextCheck& check = {});
   // A finite number (a plain YAML scalar) inside `range`.
   std::optional<double> number(std::string_view key, Need need, const Range& range = Range::any());
+  // A whole number from `min` to `max`.
+  std::optional<int> whole(std::string_view key, Need need, int min, int max);
   // A list of such numbers; nothing when it is not a list or an item is bad (each bad
   // item is reported, by its index: "key[1]").
   std::optional<std::vector<double>> number_list(std::string_view key, Need need,

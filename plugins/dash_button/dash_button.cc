@@ -31,7 +31,15 @@ bool plain_topic(std::string_view t) {
   return !t.empty() && t.find_first_of(std::string_view("+#\0", 3)) == std::string_view::npos;
 }
 
-enum class Role { z2m_state, z2m_action, z2m_availability, esp_state, esp_status };
+enum class Role {
+  z2m_state,
+  z2m_action,
+  z2m_availability,
+  esp_state,
+  esp_status,
+  tasmota_result,
+  tasmota_lwt
+};
 enum class Avail { unknown, online, offline };
 // The two zigbee2mqtt channels a press arrives on; index into ButtonState::pending.
 enum Channel { kStateChannel = 0, kActionChannel = 1 };
@@ -48,11 +56,13 @@ struct ButtonState {
   std::optional<bool> esp_on;                          // last known binary sensor state
   Avail z2m_avail = Avail::unknown;
   Avail esp_avail = Avail::unknown;
+  Avail tasmota_avail = Avail::unknown;
 };
 
 struct Route {
   std::size_t button;
   Role role;
+  std::string key;  // tasmota_result: the button's key in RESULT, "Button<n>"
 };
 
 // A device message that fits no known form.
@@ -123,7 +133,29 @@ Parsed parse_availability(const std::string& payload, bool json_allowed) {
   return Parsed{std::nullopt, {}, s == "online"};
 }
 
-Parsed parse(Role role, const std::string& payload) {
+// Tasmota's stat/<topic>/RESULT carries every command's answer; only {"Button<n>":
+// {"Action":"SINGLE"}} (buttons detached from the relays) is a press of button n. A RESULT
+// without the key is some other answer, not this button's: no action.
+Parsed parse_tasmota_result(const std::string& payload, const std::string& key) {
+  std::string repeated;
+  json j = parse_json_input(payload, repeated);
+  if (!repeated.empty()) {
+    return bad("json", "Tasmota RESULT is not valid JSON: " + repeated_key_message(repeated));
+  }
+  if (j.is_discarded()) return bad("json", "Tasmota RESULT is not valid JSON");
+  if (!j.is_object()) return bad("json", "Tasmota RESULT must be a JSON object");
+  auto it = j.find(key);
+  if (it == j.end()) return Parsed{};
+  auto action = it->is_object() ? it->find("Action") : it->end();
+  if (!it->is_object() || action == it->end() || !action->is_string() ||
+      action->get_ref<const std::string&>().empty()) {
+    return bad("shape", "Tasmota RESULT field '" + key + "' must be {\"Action\":\"<action>\"}");
+  }
+  return Parsed{std::nullopt, action->get<std::string>(), false};
+}
+
+Parsed parse(const Route& route, const std::string& payload) {
+  const Role role = route.role;
   switch (role) {
     case Role::z2m_state: return parse_z2m_state(payload);
     case Role::z2m_action: return Parsed{std::nullopt, payload, false};
@@ -132,6 +164,12 @@ Parsed parse(Role role, const std::string& payload) {
     case Role::esp_state:
       if (payload == "ON" || payload == "OFF") return Parsed{std::nullopt, {}, payload == "ON"};
       return bad("value", "binary sensor state must be 'ON' or 'OFF'");
+    case Role::tasmota_result: return parse_tasmota_result(payload, route.key);
+    case Role::tasmota_lwt:
+      if (payload == "Online" || payload == "Offline") {
+        return Parsed{std::nullopt, {}, payload == "Online"};
+      }
+      return bad("value", "Tasmota LWT must be 'Online' or 'Offline'");
   }
   return bad("topic", "no role");
 }
@@ -155,13 +193,20 @@ class DashButton final : public Plugin {
           topics.emplace_back(src->prefix + "/status", Role::esp_status);
         }
       }
+      if (b.tasmota && plain_topic(*b.tasmota)) {
+        topics.emplace_back("stat/" + *b.tasmota + "/RESULT", Role::tasmota_result);
+        topics.emplace_back("tele/" + *b.tasmota + "/LWT", Role::tasmota_lwt);
+      }
       if (topics.empty()) continue;
       for (auto& [topic, role] : topics) {
         // Live presses only on the press channels; state and availability want the
         // retained current value.
-        bool retained = role != Role::z2m_state && role != Role::z2m_action;
+        bool retained = role != Role::z2m_state && role != Role::z2m_action &&
+                        role != Role::tasmota_result;
         add_subscription(topic, retained);
-        routes_[topic].push_back({buttons_.size(), role});
+        std::string key;
+        if (role == Role::tasmota_result) key = "Button" + std::to_string(b.tasmota_button);
+        routes_[topic].push_back({buttons_.size(), role, std::move(key)});
       }
       ButtonState state;
       state.config = b;
@@ -192,7 +237,7 @@ class DashButton final : public Plugin {
     std::optional<Bad> first_bad;
     bool understood = false;
     for (const Route& r : it->second) {
-      Parsed p = parse(r.role, m.payload);
+      Parsed p = parse(r, m.payload);
       if (p.bad) {
         if (!first_bad) first_bad = std::move(p.bad);
         continue;
@@ -231,8 +276,13 @@ class DashButton final : public Plugin {
         if (p.flag && !retained && before != true) press(b, "ON", now, out);
         return;
       }
+      case Role::tasmota_result:
+        if (retained || p.action.empty()) return;
+        press(b, p.action, now, out);
+        return;
       case Role::z2m_availability: availability(b, b.z2m_avail, p.flag, out); return;
       case Role::esp_status: availability(b, b.esp_avail, p.flag, out); return;
+      case Role::tasmota_lwt: availability(b, b.tasmota_avail, p.flag, out); return;
     }
   }
 
@@ -311,11 +361,13 @@ std::string_view canonical_button_action(const ButtonConfig& button,
     return "";
   }
   if (device_action == "single" || device_action == "on" || device_action == "toggle" ||
-      device_action == "ON") {
+      device_action == "ON" || device_action == "SINGLE") {
     return "single";
   }
-  if (device_action == "double") return "double";
-  if (device_action == "hold" || device_action == "long") return "long";
+  if (device_action == "double" || device_action == "DOUBLE") return "double";
+  if (device_action == "hold" || device_action == "long" || device_action == "HOLD") {
+    return "long";
+  }
   return "";
 }
 

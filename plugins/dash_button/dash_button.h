@@ -1,11 +1,12 @@
-// The dash_button plugin: translates the presses of physical buttons (zigbee2mqtt and
-// ESPHome binary sensors; shared/formats.md "Buttons") into canonical presses on
+// The dash_button plugin: translates the presses of physical buttons (zigbee2mqtt, ESPHome
+// binary sensors and Tasmota buttons; shared/formats.md "Buttons") into canonical presses on
 // <root>/button/<id>/press with {"action":"single"|"double"|"long"}, and the buttons'
 // availability into sensor_offline / sensor_online events.
 //
 // Per configured button (ButtonConfig) with a device source it subscribes exact topics:
 //   zigbee2mqtt: <base>/<name>, <base>/<name>/action, <base>/<name>/availability
 //   ESPHome:     <prefix>/binary_sensor/<name>/state, <prefix>/status
+//   Tasmota:     stat/<topic>/RESULT, tele/<topic>/LWT
 // Exact topics (no wildcards) keep friendly names that contain '/' unambiguous.
 //
 // Rules (each tested in tests/unit/plugin_dash_button_test.cc):
@@ -15,6 +16,10 @@
 //     channel is paired and counted once, in either order.
 //   - An ESPHome binary sensor presses on its rising edge only (OFF->ON, or a live ON
 //     while the state is unknown); a retained ON is the current state, not a press.
+//   - A Tasmota RESULT presses with {"Button<n>":{"Action":"<action>"}} (SetOption73 1:
+//     buttons detached from the relays; n = ButtonConfig::tasmota_button). A RESULT
+//     without that key is another command's answer and is ignored; a malformed one, or
+//     one that is not a JSON object, is bad input. LWT is "Online" / "Offline".
 //   - Device actions map to canonical ones by canonical_button_action().
 //   - Debounce on the leading edge: the first report counts, repeats of the same
 //     canonical action of the same button within debounce_s of it are dropped.
@@ -45,8 +50,9 @@ std::optional<EsphomeSource> parse_esphome_source(std::string_view value);
 
 // The canonical action for a device action: button.actions first (a value "single",
 // "double", "long"; "ignore" or any other value ignores it), else the defaults of
-// formats.md: single, on, toggle, ON (ESPHome) -> single; double -> double; hold, long
-// -> long; anything else (release, off, brightness_*, triple, ...) ignored. Returns
+// formats.md: single, on, toggle, ON (ESPHome), SINGLE (Tasmota) -> single; double,
+// DOUBLE -> double; hold, long, HOLD -> long; anything else (release, off, brightness_*,
+// triple, TRIPLE, ...) ignored. Returns
 // "single", "double", "long", or "" when ignored. Matching is exact (case-sensitive).
 std::string_view canonical_button_action(const ButtonConfig& button,
                                          std::string_view device_action);

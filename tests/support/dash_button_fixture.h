@@ -32,6 +32,15 @@ inline ButtonConfig esp_button(const std::string& id, const std::string& source)
   return b;
 }
 
+inline ButtonConfig tasmota_button(const std::string& id, const std::string& topic, int n = 1) {
+  ButtonConfig b;
+  b.id = id;
+  b.consumable = "pods";
+  b.tasmota = topic;
+  b.tasmota_button = n;
+  return b;
+}
+
 struct Fixture {
   Config config;
   std::unique_ptr<plugins::Plugin> plugin;

@@ -193,6 +193,41 @@ TEST_CASE("devices: one device cannot serve two entries") {
                     "  b:\n    consumable: coffee\n    kind: tasmota_sr04\n    topic: s\n"
                     "    full_cm: 1\n    empty_cm: 9\n"),
                28, "sensors.b.topic", "already the device of sensor 'a'");
+  // A Tasmota device's buttons are its own: two entries may not share one, nor a number.
+  expect_error(load("buttons:\n  a:\n    consumable: coffee\n    tasmota: hall\n"
+                    "  b:\n    consumable: pods\n    tasmota: hall\n    tasmota_button: 1\n"),
+               26, "buttons.b.tasmota", "already the device of button 'a'");
+}
+
+TEST_CASE("devices: Tasmota buttons, by device topic and button number") {
+  ConfigLoad l = load(
+      "buttons:\n"
+      "  pods_button:\n"
+      "    consumable: pods\n"
+      "    tasmota: hall-switch\n"
+      "  coffee_button:\n"
+      "    consumable: coffee\n"
+      "    tasmota: hall-switch\n"
+      "    tasmota_button: 2\n"
+      "sensors:\n"
+      "  scale:\n"
+      "    consumable: coffee\n"
+      "    kind: tasmota_hx711\n"
+      "    topic: hall-switch\n");  // the same device may weigh too
+  INFO(dump(l));
+  REQUIRE(l.config.has_value());
+  REQUIRE(l.config->buttons.size() == 2);
+  CHECK(l.config->buttons[0].tasmota == "hall-switch");
+  CHECK(l.config->buttons[0].tasmota_button == 1);
+  CHECK(l.config->buttons[1].tasmota_button == 2);
+  const std::string b = "buttons:\n  k:\n    consumable: coffee\n";
+  expect_error(load(b + "    tasmota: hall/switch\n"), 23, "buttons.k.tasmota",
+               "must be an MQTT topic");
+  expect_error(load(b + "    tasmota: hall+\n"), 23, "buttons.k.tasmota", "without '+', '#'");
+  expect_error(load(b + "    tasmota: hall\n    tasmota_button: 9\n"), 24,
+               "buttons.k.tasmota_button", "at most 8");
+  expect_error(load(b + "    tasmota: hall\n    tasmota_button: 1.5\n"), 24,
+               "buttons.k.tasmota_button", "must be a whole number from 1 to 8");
 }
 
 TEST_CASE("devices: buttons reorder, confirm and cancel their consumable's order") {

@@ -74,3 +74,17 @@ TEST_CASE("availability of ESPHome nodes") {
   CHECK(f.sink.events[3].kind == "sensor_online");
   CHECK(f.sink.bad.empty());
 }
+
+TEST_CASE("availability of Tasmota devices: their LWT") {
+  Fixture f({tasmota_button("pods", "hall")});
+  f.send("tele/hall/LWT", "Online", true);
+  CHECK(f.sink.events.empty());
+  f.send("tele/hall/LWT", "Offline");
+  REQUIRE(f.sink.events.size() == 1);
+  CHECK(f.sink.events[0].kind == "sensor_offline");
+  CHECK(f.sink.events[0].fields == nlohmann::json{{"button", "pods"}, {"consumable", "pods"}});
+  f.send("tele/hall/LWT", "Online");
+  REQUIRE(f.sink.events.size() == 2);
+  CHECK(f.sink.events[1].kind == "sensor_online");
+  CHECK(f.sink.bad.empty());
+}

@@ -334,3 +334,31 @@ TEST_CASE("ESPHome binary sensors press on the rising edge") {
     CHECK(f.presses("milk") == Actions{"single"});
   }
 }
+
+TEST_CASE("Tasmota buttons press with their RESULT, each button of a device its own") {
+  // Buttons detached from the relays (SetOption73 1) publish each press on
+  // stat/<topic>/RESULT, beside every other command's answer.
+  const std::string t = "stat/hall-switch/RESULT";
+  Fixture f({tasmota_button("pods", "hall-switch"), tasmota_button("tea", "hall-switch", 2)});
+  f.send(t, R"({"Button1":{"Action":"SINGLE"}})");
+  CHECK(f.presses("pods") == Actions{"single"});
+  CHECK(f.presses("tea").empty());
+  f.send(t, R"({"Button2":{"Action":"DOUBLE"}})");
+  f.now += 5;
+  f.send(t, R"({"Button1":{"Action":"HOLD"}})");
+  f.send(t, R"({"Button1":{"Action":"TRIPLE"}})");  // not mapped: ignored
+  f.send(t, R"({"POWER":"ON"})");                    // another answer: not a press
+  f.send(t, R"({"Button1":{"Action":"SINGLE"}})", true);  // retained: an old message
+  CHECK(f.presses("pods") == Actions{"single", "long"});
+  CHECK(f.presses("tea") == Actions{"double"});
+  f.now += 0.3;
+  f.send(t, R"({"Button1":{"Action":"HOLD"}})");  // a repeat inside debounce_s
+  CHECK(f.presses("pods") == Actions{"single", "long"});
+  CHECK(f.sink.bad.empty());
+
+  auto b = tasmota_button("pods", "hall-switch");
+  b.actions["TRIPLE"] = "double";
+  Fixture g({b});
+  g.send(t, R"({"Button1":{"Action":"TRIPLE"}})");
+  CHECK(g.presses("pods") == Actions{"double"});
+}

@@ -1,5 +1,5 @@
-// The dash_button plugin, driven with device messages as zigbee2mqtt and ESPHome publish
-// them (shared/formats.md "Buttons", zigbee2mqtt's and ESPHome's documentation); helpers in
+// The dash_button plugin, driven with device messages as zigbee2mqtt, ESPHome and Tasmota
+// publish them (shared/formats.md "Buttons", zigbee2mqtt's and ESPHome's documentation); helpers in
 // support/dash_button_fixture.h. Here: action names, sources, the factory, subscriptions and
 // malformed or oversized messages. Presses are in plugin_dash_button_presses_test.cc,
 // availability in plugin_dash_button_availability_test.cc.
@@ -26,8 +26,12 @@ TEST_CASE("device actions map to canonical ones, overridable per button") {
   CHECK(canonical_button_action(b, "double") == "double");
   CHECK(canonical_button_action(b, "hold") == "long");
   CHECK(canonical_button_action(b, "long") == "long");
+  CHECK(canonical_button_action(b, "SINGLE") == "single");  // Tasmota's
+  CHECK(canonical_button_action(b, "DOUBLE") == "double");
+  CHECK(canonical_button_action(b, "HOLD") == "long");
   for (const char* ignored : {"release", "off", "brightness_move_up", "brightness_move_down",
-                              "brightness_stop", "triple", "quadruple", "", "Single", "OFF"}) {
+                              "brightness_stop", "triple", "quadruple", "", "Single", "OFF",
+                              "TRIPLE", "QUAD", "PENTA", "CLEAR"}) {
     CAPTURE(ignored);
     CHECK(canonical_button_action(b, ignored) == "");
   }
@@ -74,7 +78,8 @@ TEST_CASE("subscriptions are the exact topics, deduplicated") {
   Config c;
   c.plugins.zigbee2mqtt_base = "z2m";
   c.buttons = {z2m_button("coffee", "kitchen/coffee button"), esp_button("milk", "node1/milk"),
-               esp_button("tea", "node1/tea")};
+               esp_button("tea", "node1/tea"), tasmota_button("pods", "hall"),
+               tasmota_button("salt", "hall", 2)};
   auto p = plugins::make_dash_button(c);
   REQUIRE(p);
   CHECK(std::string(p->name()) == "dash_button");
@@ -90,12 +95,15 @@ TEST_CASE("subscriptions are the exact topics, deduplicated") {
       {"node1/binary_sensor/milk/state", true},
       {"node1/binary_sensor/tea/state", true},
       {"node1/status", true},
+      {"stat/hall/RESULT", false},
+      {"tele/hall/LWT", true},
   };
   CHECK(got == want);
 }
 
 TEST_CASE("malformed device messages are bad input and change nothing") {
-  Fixture f({z2m_button("coffee", "kitchen/coffee"), esp_button("milk", "node1/milk")});
+  Fixture f({z2m_button("coffee", "kitchen/coffee"), esp_button("milk", "node1/milk"),
+             tasmota_button("pods", "hall")});
   const std::string z = "zigbee2mqtt/kitchen/coffee";
   const std::string e = "node1/binary_sensor/milk/state";
   auto expect_bad = [&](const std::string& topic, const std::string& payload,
@@ -148,14 +156,28 @@ TEST_CASE("malformed device messages are bad input and change nothing") {
   expect_bad(za, R"({"state":"online")", "json");
   expect_bad("node1/status", R"({"state":"online"})", "value");  // ESPHome: the word only
 
+  const std::string r = "stat/hall/RESULT";
+  expect_bad(r, "SINGLE", "json");
+  expect_bad(r, R"(["Button1"])", "json");
+  expect_bad(r, R"({"Button1":{"Action":"SINGLE"})", "json");
+  expect_bad(r, R"({"Button1":"SINGLE"})", "shape");
+  expect_bad(r, R"({"Button1":{"action":"SINGLE"}})", "shape");
+  expect_bad(r, R"({"Button1":{"Action":1}})", "shape");
+  expect_bad(r, R"({"Button1":{"Action":""}})", "shape");
+  expect_bad(r, R"({"Button1":{"Action":"SINGLE"},"Button1":{"Action":"DOUBLE"}})", "json");
+  expect_bad("tele/hall/LWT", "online", "value");
+  expect_bad("tele/hall/LWT", "Gone", "value");
+
   // None of it changed a state: the binary sensor is still unknown (a live ON presses),
   // the availabilities still unknown (online says nothing).
   f.sink.clear();
   f.send(za, "online");
   f.send("node1/status", "online");
   f.send(e, "ON");
+  f.send("tele/hall/LWT", "Online");
   CHECK(f.sink.events.empty());
   CHECK(f.presses("milk") == Actions{"single"});
+  CHECK(f.presses("pods").empty());
 }
 
 TEST_CASE("payloads over 64 KiB are refused unparsed, on every topic") {
