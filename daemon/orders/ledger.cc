@@ -279,6 +279,7 @@ Reply Ledger::place_result(const std::string& order_id, const PlaceResult& resul
     case PlaceResult::Kind::retryable:
       if (o->pending != Pending::place) return reply;  // an older attempt's answer
       o->pending = Pending::none;
+      o->maybe_held = true;
       retry_later(s, now, bounded(result.reason));
       break;
     case PlaceResult::Kind::quote_expired:
@@ -300,26 +301,32 @@ Reply Ledger::place_result(const std::string& order_id, const PlaceResult& resul
       }
       drive(s, now);
       break;
-    case PlaceResult::Kind::rejected:
+    case PlaceResult::Kind::rejected: {
       o->pending = Pending::none;
+      // After an attempt whose answer was lost the retailer may hold the order, and an
+      // answer that did not judge it (the key refused, another body under the key) does
+      // not say otherwise.
+      const bool unknown = result.may_hold && o->maybe_held;
+      const std::string why = bounded(result.reason.empty() ? "the retailer refused the order"
+                                                            : result.reason);
       if (o->cancel_requested) {
-        end_cancelled(s, o->cancelled_by_user, "cancelled before the retailer took it", now);
-      } else if (result.may_hold && o->attempts > 1) {
-        // An earlier attempt's answer was lost (a timeout, a 5xx, a restart), so the
-        // retailer may hold the order, and this answer (its key refused, another body
-        // under the key) does not say otherwise: failing it would let the need be ordered
-        // twice. It is asked again with the same key, until it answers or a user cancels.
-        std::string why = bounded(result.reason.empty() ? "the retailer refused the retry"
-                                                        : result.reason);
-        bool news = o->last_error != why;
+        end_cancelled(s, o->cancelled_by_user,
+                      unknown ? "cancelled here; the retailer may still hold it (" + why + ")"
+                              : "cancelled before the retailer took it",
+                      now);
+      } else if (unknown) {
+        // Failing it would let the need be ordered twice: asked again with the same key,
+        // after the usual backoff, until the retailer answers or a user cancels.
         retry_later(s, now, why);
-        if (news) event(s, "order_uncertain", uncertain_text(c_, *o), now);
+        if (!o->uncertain) {
+          o->uncertain = true;
+          event(s, "order_uncertain", uncertain_text(c_, *o), now);
+        }
       } else {
-        end_failed(
-            s, bounded(result.reason.empty() ? "the retailer refused the order" : result.reason),
-            now);
+        end_failed(s, why, now);
       }
       break;
+    }
   }
   return done(s, std::move(reply));
 }

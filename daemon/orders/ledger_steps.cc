@@ -189,6 +189,7 @@ void Ledger::drive(Step& s, double now) {
   if (finished(o.status)) return;
   if (o.pending != Pending::none) {
     if (now - o.pending_since < c_.request_timeout_s) return;
+    if (o.pending == Pending::place) o.maybe_held = true;
     o.pending = Pending::none;
     retry_later(s, now, "the retailer did not answer");
     return;
@@ -327,7 +328,11 @@ Status Ledger::load(const json& j) {
     }
   }
   // Nothing is in the air after a restart (pending is never saved): the next tick asks
-  // again what was asked, a place with the key it was committed with.
+  // again what was asked, a place with the key it was committed with. A place committed
+  // may have gone out before the stop, its answer lost with it.
+  for (auto& [id, o] : loaded) {
+    if (o.sent && o.status == OrderStatus::placing) o.maybe_held = true;
+  }
   orders_ = std::move(loaded);
   prune();
   return Status::Ok();

@@ -273,6 +273,8 @@ json save_order(const Order& o) {
           {"overrides", o.overrides},
           {"confirmed_total", opt(o.confirmed_total)},
           {"sent", o.sent},
+          {"maybe_held", o.maybe_held},
+          {"uncertain", o.uncertain},
           {"committed_at", opt(o.committed_at)},
           {"attempts", o.attempts},
           {"retry_at", o.retry_at},
@@ -362,6 +364,8 @@ Result<Order> load_order(const json& j) {
   o.confirmed_total = r.opt_num("confirmed_total", true);
   o.sent = r.flag("sent");
   if (r.ok() && o.sent && !o.quote) r.fail("sent", "is true for an order without a quote");
+  o.maybe_held = r.flag_or("maybe_held", false);  // absent in an older store
+  o.uncertain = r.flag_or("uncertain", false);
   o.committed_at = r.opt_num("committed_at", true);
   o.attempts = r.integer("attempts", 0, 1000000);
   o.retry_at = r.num("retry_at");

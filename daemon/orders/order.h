@@ -133,6 +133,13 @@ struct Order {
   // A PlaceOrder went out with the current quote: the order may exist at the retailer,
   // so from now on it is only ever retried with the same key and quote, never re-checked.
   bool sent = false;
+  // A PlaceOrder under the key went unanswered (a timeout, a connection error, 429, 5xx,
+  // or a restart while one may have been out): the retailer may hold the order. Never
+  // cleared: an attempt still in the air may yet create it.
+  bool maybe_held = false;
+  // After that, a refusal that did not judge the order came (PlaceResult::may_hold): the
+  // hub asks on with the same key and has said so once (the event order_uncertain).
+  bool uncertain = false;
   std::optional<double> committed_at;       // the first PlaceOrder (counts for the guards)
   int attempts = 0;                         // requests of the current step
   double retry_at = 0;                      // the current step's next request, not before

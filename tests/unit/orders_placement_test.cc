@@ -495,7 +495,10 @@ TEST_CASE("a retry refused without judging the order, after a lost answer: asked
   CHECK(kinds(r) == std::vector<std::string>{"order_uncertain"});
   CHECK(one<Event>(r).text ==
         "The retailer may hold the order of 1 x Coffee beans, but would not say (HTTP 401 "
-        "unauthorized). Larder keeps asking; cancel it if it should not come.");
+        "unauthorized). Larder keeps asking; if you cancel it, cancel it with the retailer "
+        "too.");
+  CHECK(o->maybe_held);
+  CHECK(o->uncertain);
   CHECK(w.led.request(req("coffee", Source::sensor), kT0 + 131).existing);  // not twice
   // The same refusal again is no news; the key is fixed, and the retailer has the order.
   auto again = one<PlaceOrder>(w.led.tick(o->retry_at));
@@ -518,7 +521,8 @@ TEST_CASE("a retry refused without judging the order, after a lost answer: asked
   g.led.place_result(id3, place_error(PlaceResult::Kind::rejected, "HTTP 422 unknown_quote"),
                      kT0 + 10, 2);
   CHECK(g.led.find(id3)->status == OrderStatus::failed);
-  // A user's cancel while the retailer will not say ends the order at the next answer.
+  // A user's cancel while the retailer will not say ends the order at the next answer,
+  // saying the retailer may still hold it.
   World c;
   std::string id4 = retried_once(c);
   c.led.place_result(id4, refused, kT0 + 10, 2);
@@ -527,4 +531,38 @@ TEST_CASE("a retry refused without judging the order, after a lost answer: asked
   one<PlaceOrder>(c.led.tick(c.led.find(id4)->retry_at));
   c.led.place_result(id4, refused, c.led.find(id4)->retry_at + 1, 3);
   CHECK(c.led.find(id4)->status == OrderStatus::cancelled);
+  CHECK(c.led.find(id4)->reason ==
+        "cancelled here; the retailer may still hold it (HTTP 401 unauthorized)");
+}
+
+TEST_CASE("a restart with a placement out counts as a lost answer; the flags are saved") {
+  World a;
+  std::string id = a.led.request(req("coffee", Source::api), kT0).order_id;
+  json stored = one<Persist>(quote(a, id, kT0 + 1)).order;  // committed, then the stop
+  CHECK(stored["maybe_held"] == false);
+  World b;
+  REQUIRE(b.led.load(json{{"version", 1}, {"orders", json::array({stored})}}).ok());
+  CHECK(b.led.find(id)->maybe_held);
+  REQUIRE(one<PlaceOrder>(b.led.tick(kT0 + 30)).attempt == 2);
+  PlaceResult refused = place_error(PlaceResult::Kind::rejected, "HTTP 403 forbidden");
+  refused.may_hold = true;
+  b.led.place_result(id, refused, kT0 + 31, 2);
+  CHECK(b.led.find(id)->status == OrderStatus::placing);
+  // Saved and loaded again: still uncertain, so the event is not repeated.
+  World c;
+  REQUIRE(c.led.load(b.led.save()).ok());
+  CHECK(c.led.find(id)->uncertain);
+  one<PlaceOrder>(c.led.tick(c.led.find(id)->retry_at));
+  CHECK(kinds(c.led.place_result(id, refused, c.led.find(id)->retry_at + 1, 3)).empty());
+  CHECK(c.led.find(id)->status == OrderStatus::placing);
+  // A record of an older version, without the flags, loads with them false.
+  json old = stored;
+  old.erase("maybe_held");
+  old.erase("uncertain");
+  old["sent"] = false;
+  World d;
+  REQUIRE(d.led.load(json{{"version", 1}, {"orders", json::array({old})}}).ok());
+  CHECK_FALSE(d.led.find(id)->maybe_held);
+  old["maybe_held"] = "yes";
+  CHECK_FALSE(World().led.load(json{{"version", 1}, {"orders", json::array({old})}}).ok());
 }
