@@ -9,7 +9,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kNode = "larder";  // the discovery node id: every config is ours
 constexpr std::array<const char*, 4> kWhats = {"level", "days_left", "empty_at", "status"};
 
 // Home Assistant checks a unit against the device class and refuses the whole config when
@@ -55,10 +54,20 @@ std::string excerpt(const std::string& payload) {
 
 }  // namespace
 
+std::string discovery_node(const std::string& mqtt_prefix) {
+  std::string out = mqtt_prefix;
+  for (char& ch : out) {
+    bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                ch == '_' || ch == '-';
+    if (!keep) ch = '_';
+  }
+  return out;
+}
+
 json discovery_config(const ConsumableConfig& c, const std::string& what,
-                      const std::string& root) {
+                      const std::string& root, const std::string& node) {
   const std::string state_topic = root + "/consumable/" + c.id + "/state";
-  const std::string unique = "larder_" + c.id + "_" + what;
+  const std::string unique = node + "_" + c.id + "_" + what;
   json j = {
       {"unique_id", unique},
       // object_id, its predecessor, stopped working in Home Assistant 2026.4.
@@ -69,7 +78,7 @@ json discovery_config(const ConsumableConfig& c, const std::string& what,
                      {"payload_available", "online"},
                      {"payload_not_available", "offline"}}})},
       {"device",
-       {{"identifiers", json::array({"larder_" + c.id})},
+       {{"identifiers", json::array({node + "_" + c.id})},
         {"name", c.name},
         {"manufacturer", "Larder"},
         {"model", "Consumable"},
@@ -108,14 +117,15 @@ json discovery_config(const ConsumableConfig& c, const std::string& what,
 
 HomeAssistant::HomeAssistant(const Config& config)
     : status_topic_(config.plugins.home_assistant_prefix + "/status"),
-      config_prefix_(config.plugins.home_assistant_prefix + "/sensor/" + std::string(kNode) +
-                     "/") {
+      config_prefix_(config.plugins.home_assistant_prefix + "/sensor/" +
+                     discovery_node(config.mqtt.prefix) + "/") {
   const std::string root = config.mqtt.root();
+  const std::string node = discovery_node(config.mqtt.prefix);
   for (const ConsumableConfig& c : config.consumables) {
     for (const char* what : kWhats) {
       std::string id = object_id(c, what);
       configs_.emplace_back(config_prefix_ + id + "/config",
-                            discovery_config(c, what, root).dump());
+                            discovery_config(c, what, root, node).dump());
       object_ids_.insert(std::move(id));
     }
   }

@@ -3,12 +3,13 @@
 // Each configured consumable becomes a Home Assistant device with four sensors (level, days
 // left, empty date, status) that read the hub's retained state on
 // <root>/consumable/<id>/state and are available while <root>/status is `online`. Their
-// configs are retained on <prefix>/sensor/larder/<id>_<what>/config and published after
+// configs are retained on <prefix>/sensor/<node>/<id>_<what>/config and published after
 // every (re)connect and whenever Home Assistant announces `online` on <prefix>/status
 // (it forgets discovered entities it was not told about again after a restart, and its
-// birth message may come long after ours). Configs under node id "larder" that belong to
+// birth message may come long after ours). Configs under the hub's node id that belong to
 // no configured consumable (one removed from the configuration) are removed with an empty
-// retained payload when the broker hands them back as retained messages.
+// retained payload when the broker hands them back as retained messages. The node id is
+// the hub's mqtt.prefix (discovery_node): two hubs on one broker keep apart.
 // Thread rule: as every plugin (plugins/plugin.h).
 #pragma once
 
@@ -39,15 +40,21 @@ class HomeAssistant final : public Plugin {
   void publish_all(Sink& out) const;
 
   std::string status_topic_;        // <prefix>/status
-  std::string config_prefix_;       // <prefix>/sensor/larder/
+  std::string config_prefix_;       // <prefix>/sensor/<node>/
   std::vector<std::pair<std::string, std::string>> configs_;
   std::set<std::string> object_ids_;  // <id>_<what> of every configured sensor
 };
 
+// The discovery node id of a hub whose contract root is <mqtt_prefix>/v1: the prefix with
+// every character but [A-Za-z0-9_-] as '_' ("larder" by default). It also starts the
+// sensors' unique ids and the devices' identifiers, which Home Assistant keeps apart.
+std::string discovery_node(const std::string& mqtt_prefix);
+
 // The sensor config Home Assistant reads for `what` (level, days_left, empty_at, status)
-// of consumable `c`; `root` is the contract root (config.mqtt.root()).
+// of consumable `c`; `root` is the contract root (config.mqtt.root()), `node` the
+// discovery node id.
 nlohmann::json discovery_config(const ConsumableConfig& c, const std::string& what,
-                                const std::string& root);
+                                const std::string& root, const std::string& node);
 
 // nullptr unless plugins.home_assistant is set. With no consumables it still removes the
 // configs of consumables that are gone.
