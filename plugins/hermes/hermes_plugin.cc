@@ -6,7 +6,9 @@
 //     answer to it would end that skill's session.
 //   - The hub's answer (on_say) goes back into the Hermes session the intent came from
 //     (dialogueManager endSession / continueSession), or is spoken with tts/say on a site
-//     an intent came from when the session is gone.
+//     an intent came from when the session is gone: ended by the hub, timed out here, or
+//     ended by the dialogue manager (hermes/dialogueManager/sessionEnded: a question
+//     nobody answered, a user who cancelled), after which an endSession would be lost.
 // Sessions are remembered for kSessionTtlS at most and kMaxSessions at once: Rhasspy times
 // out a session long before, and a flood of made-up session ids must not grow memory.
 // Thread rule: as every plugin (plugins/plugin.h).
@@ -32,6 +34,7 @@ namespace {
 
 using nlohmann::json;
 
+constexpr std::string_view kSessionEnded = "hermes/dialogueManager/sessionEnded";
 constexpr std::size_t kMaxSessions = 256;
 constexpr double kSessionTtlS = 600;
 constexpr std::size_t kMaxSites = 256;
@@ -103,7 +106,7 @@ class Hermes final : public Plugin {
 
   std::vector<Subscription> subscriptions() const override {
     // An intent kept by the broker is something said long ago, not a request.
-    return {{"hermes/intent/#", false}};
+    return {{"hermes/intent/#", false}, {std::string(kSessionEnded), false}};
   }
 
   void on_message(const Message& m, double now, Sink& out) override {
@@ -125,6 +128,7 @@ class Hermes final : public Plugin {
     }
     if (obj.is_discarded()) return out.bad_input(m, "json", "payload is not valid JSON");
     if (!obj.is_object()) return out.bad_input(m, "json", "payload must be a JSON object");
+    if (m.topic == kSessionEnded) return session_ended(m, obj, out);
 
     auto intent = obj.find("intent");
     if (intent == obj.end() || intent->is_null()) {
@@ -237,6 +241,18 @@ class Hermes final : public Plugin {
   }
 
  private:
+  // Any skill's session ends here; one of ours is forgotten, so the hub's next words for
+  // it go out with tts/say on its site.
+  void session_ended(const Message& m, const json& obj, Sink& out) {
+    std::optional<Problem> problem;
+    auto session = optional_string(obj, "sessionId", problem);
+    if (problem) return out.bad_input(m, problem->code, problem->reason);
+    if (!session) return out.bad_input(m, "shape", "field 'sessionId' is missing");
+    if (sessions_.erase(*session) > 0) {
+      log_debug("hermes: session " + prefix(*session, 64) + " ended by the dialogue manager");
+    }
+  }
+
   struct Session {
     std::string site;
     std::string user;  // the Snips "<user>:" of its last intent ("" without one)

@@ -125,9 +125,11 @@ TEST_CASE("hermes: runs only with voice.hermes, on every intent, retained not wa
   REQUIRE(p != nullptr);
   CHECK(std::string(p->name()) == "hermes");
   auto subs = p->subscriptions();
-  REQUIRE(subs.size() == 1);
+  REQUIRE(subs.size() == 2);
   CHECK(subs[0].filter == "hermes/intent/#");
   CHECK_FALSE(subs[0].retained_wanted);
+  CHECK(subs[1].filter == "hermes/dialogueManager/sessionEnded");
+  CHECK_FALSE(subs[1].retained_wanted);
   bool listed = false;
   for (const auto& q : plugins::make_plugins(empty)) listed |= std::string(q->name()) == "hermes";
   CHECK(listed);
@@ -482,4 +484,41 @@ TEST_CASE("hermes: sessions expire after ten minutes and at most 256 are kept") 
   CHECK(q->on_say(say_to("s1", ""), 2300, sink));
   CHECK(q->on_say(say_to("s256", ""), 2300, sink));
   CHECK(sink.published.size() == 2);
+}
+
+TEST_CASE("hermes: a session the dialogue manager ended is spoken to on its site") {
+  // A question nobody answered times out in Rhasspy's dialogue manager; an endSession for
+  // it would be dropped there, so the hub's later words go out with tts/say.
+  auto p = make();
+  send(*p, rhasspy_intent("OrderMore"));
+  FakeSink sink;
+  REQUIRE(p->on_say(say_to("kitchen-session-1", "kitchen", false, {"ConfirmOrder"}), 1001, sink));
+  auto ended = [](const std::string& payload) {
+    Message m;
+    m.topic = "hermes/dialogueManager/sessionEnded";
+    m.payload = payload;
+    return m;
+  };
+  sink.clear();
+  p->on_message(ended(R"({"sessionId":"other-skill","siteId":"kitchen",)"
+                      R"("termination":{"reason":"nominal"}})"),
+                1010, sink);
+  p->on_message(ended(R"({"sessionId":"kitchen-session-1","siteId":"kitchen",)"
+                      R"("termination":{"reason":"timeout"}})"),
+                1010, sink);
+  CHECK(sink.bad.empty());
+  CHECK(sink.inputs.empty());
+  REQUIRE(p->on_say(say_to("kitchen-session-1", "kitchen"), 1011, sink));
+  REQUIRE(sink.published.size() == 1);
+  CHECK(sink.published[0].topic == "hermes/tts/say");
+  CHECK(json::parse(sink.published[0].payload) ==
+        json{{"text", "Coffee is ordered."}, {"siteId", "kitchen"}});
+
+  for (const char* bad : {R"({"siteId":"kitchen"})", R"({"sessionId":7})", "[1]", "{"}) {
+    CAPTURE(bad);
+    sink.clear();
+    p->on_message(ended(bad), 1012, sink);
+    REQUIRE(sink.bad.size() == 1);
+    CHECK(sink.bad[0].topic == "hermes/dialogueManager/sessionEnded");
+  }
 }
