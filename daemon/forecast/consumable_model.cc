@@ -16,16 +16,19 @@ constexpr double kAnnounceS = 6 * 3600;   // a `refilled` message and the sensor
 constexpr double kRepeatS = 15 * 60;      // a second `refilled` this soon, with nothing seen
                                           // in between, is the same refill told twice
 constexpr double kPartsS = 24 * 3600;     // a pack poured in parts: the parts within this
-constexpr double kNearEmpty = 0.25;       // of a pack: a pack is opened onto less than this
 constexpr std::size_t kMaxEvents = 32;
 constexpr double kUseSizeAlpha = 0.02;    // memory of the use size: ~50 uses
 constexpr double kLastUse = 0.5;          // of a use: the supply is gone at the use that
                                           // finds less than this left (continuity)
 
+// What one use or one refill can be at most: the container, or one pack when the capacity
+// names only the container a pack waits beside.
+double room(const ConsumableConfig& c) { return std::max(c.capacity, c.pack.size); }
+
 forecast::LevelFilter make_filter(const ConsumableConfig& c) {
   const double pack = c.pack.size > 0 ? c.pack.size : 1;
   forecast::LevelFilterParams p;
-  p.room = std::max(c.capacity, pack);  // as check_amount: the container, or one pack
+  p.room = std::max(room(c), pack);
   return forecast::LevelFilter(pack, c.tare, p);
 }
 
@@ -41,9 +44,8 @@ Status ConsumableModel::check_amount(const char* what, double ts, double amount)
   if (!std::isfinite(ts)) return Status::Error(w + " time is not a finite number");
   if (!std::isfinite(amount)) return Status::Error(w + " amount is too large to be a number");
   if (amount <= 0) return Status::Error(w + " amount " + num(amount) + " is not positive");
-  // One use, or one refill, fits in the container (or is one pack, when the capacity
-  // names only the container a pack waits beside), with the level's tolerance of 5%.
-  const double holds = std::max(config_.capacity, config_.pack.size);
+  // One use, or one refill, fits in room(), with the level's tolerance of 5%.
+  const double holds = room(config_);
   if (amount > 1.05 * holds) {
     return Status::Error(w + " amount " + num(amount) + " is more than the container holds (" +
                          num(holds) + ")");
@@ -312,10 +314,11 @@ void ConsumableModel::on_rise(const LevelStep& st) {
   refilled_total_ += amount;
   ++version_;
   double when = st.rise_ts;
+  bool in_parts = false;
   if (amount < 0.5 * pack) {
     // A lasting small rise: a correction, or a part of a pack poured in parts onto a nearly
     // empty container. Parts within kPartsS add up; half a pack of them is a refill.
-    if (st.ts <= announced_until_ && st.level_before < kNearEmpty * pack) {
+    if (st.ts <= announced_until_ && st.level_before < forecast::kNearEmptyOfPack * pack) {
       // The first part of the pack a `refilled` message opened (and took) already: the
       // rest of it is no refill of its own.
       announced_until_ = -1e300;
@@ -325,19 +328,20 @@ void ConsumableModel::on_rise(const LevelStep& st) {
     if (parts_amount_ > 0 && st.ts - parts_ts_ <= kPartsS) {
       parts_amount_ += amount;
     } else {
-      parts_amount_ = st.level_before < kNearEmpty * pack ? amount : 0;
+      parts_amount_ = st.level_before < forecast::kNearEmptyOfPack * pack ? amount : 0;
       parts_ts_ = st.rise_ts;
     }
     if (parts_amount_ < 0.5 * pack) return;
     amount = parts_amount_;
     when = parts_ts_;
+    in_parts = true;
   }
   parts_amount_ = 0;
   if (st.ts <= announced_until_) {
     announced_until_ = -1e300;  // the refill a `refilled` message announced
     return;
   }
-  if (st.rise_after_gap && rate_.known() && when == st.rise_ts) {
+  if (st.rise_after_gap && rate_.known() && !in_parts) {
     // Somewhere in the gap. Two estimates: when the level before the gap would have run
     // out (a household refills when empty), and how long the use since the refill took
     // (a pack minus the level after the gap). Their mean, inside the gap.

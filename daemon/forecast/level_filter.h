@@ -38,10 +38,15 @@
 
 namespace larder::forecast {
 
+// Of a pack: a container holding less than this is nearly empty, so a rise onto it is
+// likely a refill (the filter holds it a shorter time), and a small lasting rise onto it
+// likely a part of a pack poured in parts (the model).
+inline constexpr double kNearEmptyOfPack = 0.25;
+
 struct LevelFilterParams {
   double hold_s = 75 * 60;        // objects stay at most an hour; rises lasting longer are real
   double hold_full_s = 180 * 60;  // the hold when the container was not nearly empty
-  double near_empty = 0.25;       // of a pack: below it a rise is likely a refill
+  double near_empty = kNearEmptyOfPack;
   double lift_fraction = 0.5;     // of the tare: lower readings are lifts
   double rise_fraction = 0.05;    // of a pack: smaller rises are noise or a small correction
   double rise_sigmas = 6;         // and at least this many noise deviations
