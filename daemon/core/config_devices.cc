@@ -66,7 +66,10 @@ void read_button(Section& s, ButtonConfig& b, const std::vector<ConsumableConfig
     b.esphome = *e;
     claims.claim(s, "esphome", "esphome " + *e, "button '" + b.id + "'");
   }
-  if (auto n = s.whole("tasmota_button", Need::optional, 1, 8)) b.tasmota_button = *n;
+  if (auto n = s.whole("tasmota_button", Need::optional, 1, 32)) b.tasmota_button = *n;
+  if (s.has("tasmota_button") && !s.has("tasmota")) {
+    s.error("tasmota_button", "needs `tasmota`, the device the button is on");
+  }
   if (auto t = s.string("tasmota", Need::optional,
                         [](std::string_view v) { return check_device_topic(v, 1); })) {
     b.tasmota = *t;

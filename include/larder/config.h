@@ -164,7 +164,7 @@ struct ButtonConfig {
   std::optional<std::string> zigbee2mqtt;    // friendly name (may contain '/')
   std::optional<std::string> esphome;        // "<prefix>/<name>": <prefix>/binary_sensor/<name>/state
   // Tasmota's device topic: stat/<topic>/RESULT {"Button<n>":{"Action":"SINGLE"}} (buttons
-  // detached from the relays, SetOption73 1), n = tasmota_button (1 to 8).
+  // detached from the relays, SetOption73 1), n = tasmota_button (1 to 32).
   std::optional<std::string> tasmota;
   int tasmota_button = 1;
   // Device action -> "single", "double", "long" or "ignore"; overrides the defaults of

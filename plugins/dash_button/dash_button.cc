@@ -75,10 +75,11 @@ struct Parsed {
   std::optional<Bad> bad;
   std::string action;  // z2m_state, z2m_action: the device action, "" for none
   bool flag = false;   // esp_state: ON; availability: online
+  bool other = false;  // tasmota_result: another button's or another command's answer
 };
 
 Parsed bad(std::string code, std::string reason) {
-  return Parsed{Bad{std::move(code), std::move(reason)}, {}, false};
+  return Parsed{Bad{std::move(code), std::move(reason)}, {}, false, false};
 }
 
 // "action" or "click" of a zigbee2mqtt state message: absent, null and "" are no action.
@@ -101,16 +102,16 @@ Parsed parse_z2m_state(const std::string& payload) {
   if (j.is_discarded()) return bad("json", "zigbee2mqtt state is not valid JSON");
   if (!j.is_object()) return bad("json", "zigbee2mqtt state must be a JSON object");
   std::string action, click;
-  if (auto b = string_field(j, "action", action)) return Parsed{std::move(b), {}, false};
-  if (auto b = string_field(j, "click", click)) return Parsed{std::move(b), {}, false};
+  if (auto b = string_field(j, "action", action)) return Parsed{std::move(b), {}, false, false};
+  if (auto b = string_field(j, "click", click)) return Parsed{std::move(b), {}, false, false};
   // Legacy firmware sends "click" instead of or beside "action": one press either way.
-  return Parsed{std::nullopt, !action.empty() ? action : click, false};
+  return Parsed{std::nullopt, !action.empty() ? action : click, false, false};
 }
 
 // zigbee2mqtt: the bare word, or {"state":"online"}; ESPHome: the bare word only.
 Parsed parse_availability(const std::string& payload, bool json_allowed) {
   if (payload == "online" || payload == "offline") {
-    return Parsed{std::nullopt, {}, payload == "online"};
+    return Parsed{std::nullopt, {}, payload == "online", false};
   }
   if (!json_allowed || payload.find('{') == std::string::npos) {
     return bad("value", "availability must be 'online' or 'offline'");
@@ -130,7 +131,7 @@ Parsed parse_availability(const std::string& payload, bool json_allowed) {
   if (s != "online" && s != "offline") {
     return bad("value", "availability state must be 'online' or 'offline'");
   }
-  return Parsed{std::nullopt, {}, s == "online"};
+  return Parsed{std::nullopt, {}, s == "online", false};
 }
 
 // Tasmota's stat/<topic>/RESULT carries every command's answer; only {"Button<n>":
@@ -145,29 +146,31 @@ Parsed parse_tasmota_result(const std::string& payload, const std::string& key) 
   if (j.is_discarded()) return bad("json", "Tasmota RESULT is not valid JSON");
   if (!j.is_object()) return bad("json", "Tasmota RESULT must be a JSON object");
   auto it = j.find(key);
-  if (it == j.end()) return Parsed{};
+  if (it == j.end()) return Parsed{std::nullopt, {}, false, /*other=*/true};
   auto action = it->is_object() ? it->find("Action") : it->end();
   if (!it->is_object() || action == it->end() || !action->is_string() ||
       action->get_ref<const std::string&>().empty()) {
     return bad("shape", "Tasmota RESULT field '" + key + "' must be {\"Action\":\"<action>\"}");
   }
-  return Parsed{std::nullopt, action->get<std::string>(), false};
+  return Parsed{std::nullopt, action->get<std::string>(), false, false};
 }
 
 Parsed parse(const Route& route, const std::string& payload) {
   const Role role = route.role;
   switch (role) {
     case Role::z2m_state: return parse_z2m_state(payload);
-    case Role::z2m_action: return Parsed{std::nullopt, payload, false};
+    case Role::z2m_action: return Parsed{std::nullopt, payload, false, false};
     case Role::z2m_availability: return parse_availability(payload, true);
     case Role::esp_status: return parse_availability(payload, false);
     case Role::esp_state:
-      if (payload == "ON" || payload == "OFF") return Parsed{std::nullopt, {}, payload == "ON"};
+      if (payload == "ON" || payload == "OFF") {
+        return Parsed{std::nullopt, {}, payload == "ON", false};
+      }
       return bad("value", "binary sensor state must be 'ON' or 'OFF'");
     case Role::tasmota_result: return parse_tasmota_result(payload, route.key);
     case Role::tasmota_lwt:
       if (payload == "Online" || payload == "Offline") {
-        return Parsed{std::nullopt, {}, payload == "Online"};
+        return Parsed{std::nullopt, {}, payload == "Online", false};
       }
       return bad("value", "Tasmota LWT must be 'Online' or 'Offline'");
   }
@@ -242,6 +245,7 @@ class DashButton final : public Plugin {
         if (!first_bad) first_bad = std::move(p.bad);
         continue;
       }
+      if (p.other) continue;  // not this route's message: neither good nor bad
       understood = true;
       apply(buttons_[r.button], r.role, p, m.retained, now, out);
     }

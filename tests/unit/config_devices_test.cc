@@ -224,10 +224,12 @@ TEST_CASE("devices: Tasmota buttons, by device topic and button number") {
   expect_error(load(b + "    tasmota: hall/switch\n"), 23, "buttons.k.tasmota",
                "must be an MQTT topic");
   expect_error(load(b + "    tasmota: hall+\n"), 23, "buttons.k.tasmota", "without '+', '#'");
-  expect_error(load(b + "    tasmota: hall\n    tasmota_button: 9\n"), 24,
-               "buttons.k.tasmota_button", "at most 8");
+  expect_error(load(b + "    tasmota: hall\n    tasmota_button: 33\n"), 24,
+               "buttons.k.tasmota_button", "at most 32");
+  expect_error(load(b + "    tasmota_button: 2\n"), 23, "buttons.k.tasmota_button",
+               "needs `tasmota`");
   expect_error(load(b + "    tasmota: hall\n    tasmota_button: 1.5\n"), 24,
-               "buttons.k.tasmota_button", "must be a whole number from 1 to 8");
+               "buttons.k.tasmota_button", "must be a whole number from 1 to 32");
 }
 
 TEST_CASE("devices: buttons reorder, confirm and cancel their consumable's order") {

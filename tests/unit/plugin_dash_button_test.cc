@@ -165,6 +165,16 @@ TEST_CASE("malformed device messages are bad input and change nothing") {
   expect_bad(r, R"({"Button1":{"Action":1}})", "shape");
   expect_bad(r, R"({"Button1":{"Action":""}})", "shape");
   expect_bad(r, R"({"Button1":{"Action":"SINGLE"},"Button1":{"Action":"DOUBLE"}})", "json");
+  // With a second button on the device, a malformed press of either is still reported.
+  Fixture two({tasmota_button("pods", "hall"), tasmota_button("tea", "hall", 2)});
+  for (const char* payload : {R"({"Button2":{"Action":5}})", R"({"Button1":"SINGLE"})"}) {
+    CAPTURE(payload);
+    two.sink.clear();
+    two.send(r, payload);
+    REQUIRE(two.sink.bad.size() == 1);
+    CHECK(two.sink.bad[0].code == "shape");
+    CHECK(two.sink.inputs.empty());
+  }
   expect_bad("tele/hall/LWT", "online", "value");
   expect_bad("tele/hall/LWT", "Gone", "value");
 
