@@ -1,6 +1,7 @@
 // The device sections (docs/plugins.md): buttons, sensors, vehicles, people and plugins.
 // Read after `consumables`, so that a device naming an unknown consumable is reported with
 // both names.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string_view>
@@ -233,6 +234,16 @@ void read_plugins(Section& s, PluginsConfig& out) {
   if (auto h = s.boolean("home_assistant", Need::optional)) out.home_assistant = *h;
   if (auto p = s.string("home_assistant_prefix", Need::optional, base)) {
     out.home_assistant_prefix = *p;
+  }
+  auto node = [](std::string_view v) -> std::string {
+    bool ok = !v.empty() && v.size() <= 64 && std::all_of(v.begin(), v.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '-';
+    });
+    return ok ? "" : "must be 1 to 64 of A-Z, a-z, 0-9, '_' and '-' (a discovery node id)";
+  };
+  if (auto n = s.string("home_assistant_node", Need::optional, node)) {
+    out.home_assistant_node = *n;
   }
 }
 

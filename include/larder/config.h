@@ -217,6 +217,9 @@ struct PluginsConfig {
   std::string owntracks_base = "owntracks";
   bool home_assistant = false;               // publish MQTT discovery configs
   std::string home_assistant_prefix = "homeassistant";
+  // The discovery node id: <prefix>/sensor/<node>/..., and the start of the sensors'
+  // unique ids and the devices' identifiers. A second hub on one broker needs its own.
+  std::string home_assistant_node = "larder";
 };
 
 // ---- Voice (docs/voice.md; issue 6) ------------------------------------------------------

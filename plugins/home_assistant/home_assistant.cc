@@ -29,10 +29,12 @@ json level_device_class(Unit u) {
   }
 }
 
-// A Home Assistant entity id allows only [a-z0-9_] and no "__"; consumable ids may hold '-'.
+// A Home Assistant entity id allows only [a-z0-9_] and no "__"; consumable ids may hold '-',
+// the node id capitals.
 std::string entity_slug(std::string_view text) {
   std::string out;
   for (char ch : text) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
     bool keep = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
     char c = keep ? ch : '_';
     if (c == '_' && (out.empty() || out.back() == '_')) continue;
@@ -53,16 +55,6 @@ std::string excerpt(const std::string& payload) {
 }
 
 }  // namespace
-
-std::string discovery_node(const std::string& mqtt_prefix) {
-  std::string out = mqtt_prefix;
-  for (char& ch : out) {
-    bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                ch == '_' || ch == '-';
-    if (!keep) ch = '_';
-  }
-  return out;
-}
 
 json discovery_config(const ConsumableConfig& c, const std::string& what,
                       const std::string& root, const std::string& node) {
@@ -118,9 +110,9 @@ json discovery_config(const ConsumableConfig& c, const std::string& what,
 HomeAssistant::HomeAssistant(const Config& config)
     : status_topic_(config.plugins.home_assistant_prefix + "/status"),
       config_prefix_(config.plugins.home_assistant_prefix + "/sensor/" +
-                     discovery_node(config.mqtt.prefix) + "/") {
+                     config.plugins.home_assistant_node + "/") {
   const std::string root = config.mqtt.root();
-  const std::string node = discovery_node(config.mqtt.prefix);
+  const std::string& node = config.plugins.home_assistant_node;
   for (const ConsumableConfig& c : config.consumables) {
     for (const char* what : kWhats) {
       std::string id = object_id(c, what);

@@ -9,7 +9,7 @@
 // birth message may come long after ours). Configs under the hub's node id that belong to
 // no configured consumable (one removed from the configuration) are removed with an empty
 // retained payload when the broker hands them back as retained messages. The node id is
-// the hub's mqtt.prefix (discovery_node): two hubs on one broker keep apart.
+// plugins.home_assistant_node ("larder"): two hubs on one broker need two.
 // Thread rule: as every plugin (plugins/plugin.h).
 #pragma once
 
@@ -44,11 +44,6 @@ class HomeAssistant final : public Plugin {
   std::vector<std::pair<std::string, std::string>> configs_;
   std::set<std::string> object_ids_;  // <id>_<what> of every configured sensor
 };
-
-// The discovery node id of a hub whose contract root is <mqtt_prefix>/v1: the prefix with
-// every character but [A-Za-z0-9_-] as '_' ("larder" by default). It also starts the
-// sensors' unique ids and the devices' identifiers, which Home Assistant keeps apart.
-std::string discovery_node(const std::string& mqtt_prefix);
 
 // The sensor config Home Assistant reads for `what` (level, days_left, empty_at, status)
 // of consumable `c`; `root` is the contract root (config.mqtt.root()), `node` the

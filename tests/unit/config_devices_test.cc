@@ -319,3 +319,18 @@ TEST_CASE("devices: a sensor the plugin could not read is refused at its line") 
       "/x/l.yaml");
   expect_error(l, 9, "consumables.tank.capacity", "must be a number greater than 0");
 }
+
+TEST_CASE("devices: the Home Assistant node id") {
+  ConfigLoad l = load("plugins:\n  home_assistant: true\n  home_assistant_node: Garage-2\n");
+  INFO(dump(l));
+  REQUIRE(l.config.has_value());
+  CHECK(l.config->plugins.home_assistant_node == "Garage-2");
+  CHECK(load("plugins:\n  home_assistant: true\n").config->plugins.home_assistant_node ==
+        "larder");
+  CHECK_FALSE(load("plugins:\n  home_assistant_node: \"\"\n").config.has_value());
+  for (std::string bad : {"garage/2", "garage 2", "gar+age"}) {
+    CAPTURE(bad);
+    expect_error(load(std::string("plugins:\n  home_assistant_node: ") + bad + "\n"), 21,
+                 "plugins.home_assistant_node", "discovery node id");
+  }
+}

@@ -254,41 +254,38 @@ TEST_CASE("the topics follow the configured prefixes") {
   auto p = make_home_assistant(c);
   FakeSink sink;
   p->connected(1000, sink);
-  json j = config_of(sink, "ha/sensor/home_larder/coffee_status/config");
+  json j = config_of(sink, "ha/sensor/larder/coffee_status/config");
   CHECK(j["state_topic"] == "home/larder/v1/consumable/coffee/state");
   CHECK(j["json_attributes_topic"] == "home/larder/v1/consumable/coffee/state");
   CHECK(j["availability"][0]["topic"] == "home/larder/v1/status");
-  CHECK(j["unique_id"] == "home_larder_coffee_status");
-  CHECK(j["device"]["identifiers"] == json::array({"home_larder_coffee"}));
-  for (const Message& m : sink.published) CHECK(m.topic.starts_with("ha/sensor/home_larder/"));
-  CHECK(p->subscriptions()[1].filter == "ha/sensor/home_larder/+/config");
+  CHECK(j["unique_id"] == "larder_coffee_status");  // ids do not move with mqtt.prefix
+  for (const Message& m : sink.published) CHECK(m.topic.starts_with("ha/sensor/larder/"));
 }
 
 TEST_CASE("two hubs on one broker keep their entities and their configs apart") {
-  // Each hub's node id and unique ids come from its mqtt.prefix, so the second hub neither
-  // takes the first one's entities nor removes its configs as stale.
+  // With its own plugins.home_assistant_node the second hub neither takes the first one's
+  // entities nor removes its configs as stale.
   Config garage = household();
   garage.mqtt.prefix = "larder-garage";
+  garage.plugins.home_assistant_node = "Larder-Garage";
   auto kitchen_hub = make_home_assistant(household());
   auto garage_hub = make_home_assistant(garage);
   FakeSink kitchen, other;
   kitchen_hub->connected(1000, kitchen);
   garage_hub->connected(1000, other);
   json a = config_of(kitchen, "homeassistant/sensor/larder/coffee_level/config");
-  json b = config_of(other, "homeassistant/sensor/larder-garage/coffee_level/config");
+  json b = config_of(other, "homeassistant/sensor/Larder-Garage/coffee_level/config");
   CHECK(a["unique_id"] == "larder_coffee_level");  // the default keeps its ids
-  CHECK(b["unique_id"] == "larder-garage_coffee_level");
+  CHECK(b["unique_id"] == "Larder-Garage_coffee_level");
   CHECK(b["default_entity_id"] == "sensor.larder_garage_coffee_level");
   CHECK(a["device"]["identifiers"] != b["device"]["identifiers"]);
   // The kitchen hub's retained configs are not on the garage hub's filter; handed to it
   // anyway, they are kept.
-  CHECK(garage_hub->subscriptions()[1].filter == "homeassistant/sensor/larder-garage/+/config");
+  CHECK(garage_hub->subscriptions()[1].filter == "homeassistant/sensor/Larder-Garage/+/config");
   FakeSink after;
   garage_hub->on_message(msg("homeassistant/sensor/larder/tea_level/config", a.dump(), true),
                          1001, after);
   CHECK(after.published.empty());
-  CHECK(larder::plugins::discovery_node("home/larder") == "home_larder");
-  CHECK(larder::plugins::discovery_node("Larder_1-b") == "Larder_1-b");
 }
 
 TEST_CASE("an entity id is made valid for Home Assistant") {
