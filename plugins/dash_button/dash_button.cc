@@ -93,14 +93,28 @@ std::optional<Bad> string_field(const json& obj, const char* key, std::string& o
   return std::nullopt;
 }
 
-Parsed parse_z2m_state(const std::string& payload) {
+// The payload as a JSON object; else `why` says what it is not (`what` names the message).
+std::optional<json> json_object(const std::string& payload, const std::string& what,
+                                Parsed& why) {
   std::string repeated;
   json j = parse_json_input(payload, repeated);
   if (!repeated.empty()) {
-    return bad("json", "zigbee2mqtt state is not valid JSON: " + repeated_key_message(repeated));
+    why = bad("json", what + " is not valid JSON: " + repeated_key_message(repeated));
+  } else if (j.is_discarded()) {
+    why = bad("json", what + " is not valid JSON");
+  } else if (!j.is_object()) {
+    why = bad("json", what + " must be a JSON object");
+  } else {
+    return j;
   }
-  if (j.is_discarded()) return bad("json", "zigbee2mqtt state is not valid JSON");
-  if (!j.is_object()) return bad("json", "zigbee2mqtt state must be a JSON object");
+  return std::nullopt;
+}
+
+Parsed parse_z2m_state(const std::string& payload) {
+  Parsed why;
+  std::optional<json> obj = json_object(payload, "zigbee2mqtt state", why);
+  if (!obj) return why;
+  const json& j = *obj;
   std::string action, click;
   if (auto b = string_field(j, "action", action)) return Parsed{std::move(b), {}, false, false};
   if (auto b = string_field(j, "click", click)) return Parsed{std::move(b), {}, false, false};
@@ -138,13 +152,10 @@ Parsed parse_availability(const std::string& payload, bool json_allowed) {
 // {"Action":"SINGLE"}} (buttons detached from the relays) is a press of button n. A RESULT
 // without the key is some other answer, not this button's: no action.
 Parsed parse_tasmota_result(const std::string& payload, const std::string& key) {
-  std::string repeated;
-  json j = parse_json_input(payload, repeated);
-  if (!repeated.empty()) {
-    return bad("json", "Tasmota RESULT is not valid JSON: " + repeated_key_message(repeated));
-  }
-  if (j.is_discarded()) return bad("json", "Tasmota RESULT is not valid JSON");
-  if (!j.is_object()) return bad("json", "Tasmota RESULT must be a JSON object");
+  Parsed why;
+  std::optional<json> obj = json_object(payload, "Tasmota RESULT", why);
+  if (!obj) return why;
+  const json& j = *obj;
   auto it = j.find(key);
   if (it == j.end()) return Parsed{std::nullopt, {}, false, /*other=*/true};
   auto action = it->is_object() ? it->find("Action") : it->end();
