@@ -2,7 +2,6 @@
 // event kinds go to which channel, quiet hours in the household's time zone, the hub's
 // public address for the links that answer a question, and the delivery queue's bounds.
 // Every key is optional but `events`; a channel is on by being there.
-#include <cmath>
 #include <optional>
 #include <set>
 #include <string>
@@ -50,7 +49,6 @@ std::string check_ntfy_url(std::string_view v) {
   if (parts.path.size() < 2) return "must name the topic: http(s)://host[:port]/<topic>";
   return "";
 }
-
 
 std::vector<std::string> kinds(Section& s, std::string_view key) {
   std::vector<std::string> out;
