@@ -94,7 +94,8 @@ TEST_CASE("SIGHUP applies a valid configuration without a restart or a new MQTT 
   auto reloaded = next_event(watcher, "config_reloaded");
   REQUIRE_MESSAGE(reloaded, daemon.log());
   CHECK(json::parse(reloaded->payload)["restart_needed_for"] == json::array());
-  auto notes = daemon.notifications();
+  // READY=1 follows the event: wait for it rather than read the socket once.
+  auto notes = daemon.notifications_until("READY=1", 5s);
   REQUIRE(notes.size() >= 2);
   CHECK(notes.front() == "RELOADING=1");
   CHECK(notes.back() == "READY=1");

@@ -153,6 +153,16 @@ std::vector<std::string> LarderdProcess::notifications() {
   return out;
 }
 
+std::vector<std::string> LarderdProcess::notifications_until(const std::string& last,
+                                                             std::chrono::milliseconds timeout) {
+  std::vector<std::string> out;
+  (void)wait_until([&] {
+    for (std::string& n : notifications()) out.push_back(std::move(n));
+    return !out.empty() && out.back() == last;
+  }, timeout);
+  return out;
+}
+
 ExitStatus LarderdProcess::terminate(std::chrono::milliseconds grace) {
   end_accounted_for_ = true;
   return child_.terminate(grace);

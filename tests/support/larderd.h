@@ -50,6 +50,10 @@ class LarderdProcess {
 
   // Notifications received so far on the notify socket ("READY=1", "STOPPING=1", ...).
   std::vector<std::string> notifications();
+  // Those received until `last` arrives, waiting up to `timeout` for it: the daemon may tell
+  // MQTT before it tells systemd, so what a test saw on the broker says nothing of the socket.
+  std::vector<std::string> notifications_until(const std::string& last,
+                                               std::chrono::milliseconds timeout);
 
   std::uint16_t http_port() const { return http_port_; }
   const std::string& state_dir() const { return state_dir_; }
