@@ -538,6 +538,12 @@ void Hub::sync(Entry& e) {
       pack_expiring(e, ev);
       continue;
     }
+    if (ev.kind == "use_stopped") {
+      const int days = static_cast<int>(std::clamp(ev.amount, 0.0, 1e6));
+      publish_event("use_stopped", texts_("event.use_stopped", {who, texts_.num("n", days)}),
+                    {{"consumable", e.config->id}, {"days", days}}, ev.ts);
+      continue;
+    }
     event(ev.kind, e, ev.ts, text);
   }
   changed(e);

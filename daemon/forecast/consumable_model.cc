@@ -389,8 +389,15 @@ void ConsumableModel::drain_days() {
     if (daily_.day_start(d.day) < away_until_ && daily_.day_start(d.day + 1) > away_from_) {
       d.away = true;
     }
+    const bool was_absent = rate_.absent();
     rate_.add_day(d);
     any = true;
+    // Use stopped with nobody declared away: a stuck sensor, a dead counter, or a trip
+    // without vacation mode. The forecast goes on as for an absence; the household is told
+    // once, when the run of days without use becomes longer than chance allows.
+    if (!was_absent && rate_.absent() && rate_.known()) {
+      push_event("use_stopped", daily_.day_start(d.day + 1), rate_.zero_run());
+    }
   }
   if (any) {
     ++rate_version_;

@@ -18,6 +18,7 @@ constexpr KindText kTexts[] = {
     {"refill_detected", "Refilled", "package"},
     {"sensor_offline", "Sensor offline", "electric_plug"},
     {"sensor_online", "Sensor back online", "electric_plug"},
+    {"use_stopped", "No use seen", "mag"},
     {"order_held", "Order waiting to go out", "hourglass"},
     {"order_awaiting_confirmation", "Order needs your confirmation", "question"},
     {"order_placed", "Order placed", "shopping_cart"},

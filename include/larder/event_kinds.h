@@ -1,6 +1,6 @@
 // The kinds of event the hub publishes on `<root>/event`: those of shared/contract/mqtt-v1.md
-// (version 1) and the hub's own additions (`order_exists`, `order_uncertain`, the store's,
-// the configuration reload's, vacation mode's and best-before's).
+// (version 1) and the hub's own additions (`order_exists`, `order_uncertain`, `use_stopped`,
+// the store's, the configuration reload's, vacation mode's and best-before's).
 // `notify.events` (docs/notifications.md) routes them by these names.
 // Thread rule: constants.
 #pragma once
@@ -10,7 +10,7 @@
 
 namespace larder {
 
-inline constexpr std::array<std::string_view, 29> kEventKinds = {
+inline constexpr std::array<std::string_view, 30> kEventKinds = {
     "low_stock",          "refill_detected",   "sensor_offline",
     "sensor_online",      "order_held",        "order_awaiting_confirmation",
     "order_placed",       "order_shipped",     "order_delivered",
@@ -20,7 +20,7 @@ inline constexpr std::array<std::string_view, 29> kEventKinds = {
     "trunk_not_locked",   "access_revoked",    "store_error",
     "store_recovered",    "store_over_ceiling", "config_reloaded",
     "config_refused",     "vacation_started",  "vacation_ended",
-    "pack_expiring",      "order_uncertain"};
+    "pack_expiring",      "order_uncertain",   "use_stopped"};
 
 // The kinds that reach a person at once even in quiet hours unless the configuration says
 // otherwise (`notify.quiet_hours.break_through`): the trunk and its grants, where a late

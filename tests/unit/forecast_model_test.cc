@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 #include <random>
+#include <vector>
 
 #include "forecast/consumable_model.h"
 #include "support/test_consumables.h"
@@ -71,6 +72,43 @@ TEST_CASE("status: unknown until three days of use, then ok, low, ordered, empty
   s.days(10);
   CHECK(s.m.forecast(s.t).status == "empty");
   CHECK(s.m.forecast(s.t).days_left == doctest::Approx(0));
+}
+
+TEST_CASE("a scale that reads the same for days: use_stopped is told once an episode") {
+  Scale s;
+  s.days(10);  // a week learned: three days without coffee are then unusual
+  (void)s.m.take_events();
+  auto stopped = [&] {
+    std::vector<ModelEvent> out;
+    for (ModelEvent& e : s.m.take_events()) {
+      if (e.kind == "use_stopped") out.push_back(e);
+    }
+    return out;
+  };
+  // The scale goes on reporting, but the level no longer moves (stuck, or nobody home).
+  s.per_day = 0;
+  s.days(2);
+  CHECK(stopped().empty());  // two days without coffee: chance allows it
+  s.days(4);
+  auto told = stopped();
+  REQUIRE(told.size() == 1);  // once, not every day of it
+  CHECK(told[0].amount >= 3);
+  CHECK(std::fmod(told[0].ts - kT0, kDay) == 0);  // dated at the end of the day it became one
+  CHECK(told[0].ts <= s.t);
+  // Use comes back, then stops again: a new episode, told again.
+  s.per_day = 24;
+  s.days(3);
+  CHECK(stopped().empty());
+  s.per_day = 0;
+  s.days(6);
+  CHECK(stopped().size() == 1);
+}
+
+TEST_CASE("use_stopped waits for the rate: a new scale left alone says nothing") {
+  Scale s;
+  s.per_day = 0;
+  s.days(12);
+  for (const ModelEvent& e : s.m.take_events()) CHECK(e.kind != "use_stopped");
 }
 
 TEST_CASE("run out before any use was learned: empty now, and one order, not into an empty house") {

@@ -3,7 +3,9 @@
 // the absence delayed is decided in time for the return.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "forecast/consumable_model.h"
 
@@ -31,6 +33,7 @@ struct Household {
   double t = kT0;
   double away_from = 1e300, away_until = 1e300;
   std::optional<double> ordered_at;
+  std::vector<ModelEvent> events;
 
   void run_until(double until) {
     while (t < until) {
@@ -43,7 +46,7 @@ struct Household {
         if (m.forecast(t).level.value_or(0) >= 1) REQUIRE(m.used(t, 1).ok());
       }
       m.advance(t);
-      (void)m.take_events();
+      for (ModelEvent& e : m.take_events()) events.push_back(std::move(e));
       if (!ordered_at && m.forecast(t).reorder) ordered_at = t;
     }
   }
@@ -53,7 +56,32 @@ struct Household {
   }
 };
 
+int count(const std::vector<ModelEvent>& events, const char* kind) {
+  return static_cast<int>(std::count_if(events.begin(), events.end(),
+                                        [&](const ModelEvent& e) { return e.kind == kind; }));
+}
+
 }  // namespace
+
+TEST_CASE("vacation: a declared absence is quiet, an undeclared one is told once") {
+  Household declared;
+  REQUIRE(declared.m.purchased(declared.t, 2).ok());
+  declared.run_until(kT0 + 14 * kDay);
+  declared.away_from = declared.t;
+  declared.away_until = declared.t + 10 * kDay;
+  declared.m.set_away(declared.away_from, declared.away_until);
+  declared.run_until(declared.away_until + 3 * kDay);
+  CHECK(count(declared.events, "use_stopped") == 0);
+
+  // The same trip without vacation mode: the pod counter falls silent.
+  Household h;
+  REQUIRE(h.m.purchased(h.t, 2).ok());
+  h.run_until(kT0 + 14 * kDay);
+  h.away_from = h.t;
+  h.away_until = h.t + 10 * kDay;
+  h.run_until(h.away_until + 3 * kDay);
+  CHECK(count(h.events, "use_stopped") == 1);
+}
 
 TEST_CASE("vacation: the days away teach no false low rate") {
   Household h;

@@ -1,6 +1,8 @@
 // The hub's core on a fake bus, an in-memory store and a manual clock.
 #include <doctest/doctest.h>
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "core/consumable_state.h"
@@ -521,4 +523,34 @@ TEST_CASE("restore reads a stored vacation whose away is not a boolean, and on_h
   auto published = bus.on("larder/v1/vacation/state");
   REQUIRE(published.size() == 1);
   CHECK(json::parse(published[0].payload)["away"] == false);
+}
+
+TEST_CASE_FIXTURE(HubFixture, "use that stops with nobody away is told once: use_stopped") {
+  // 10 pods a day for 14 days, ticked hourly, then the counter falls silent.
+  send("consumable/pods/refilled", R"({"amount":80,"unit":"pcs"})");
+  auto stopped = [&] {
+    std::vector<json> out;
+    for (auto& m : bus.on("larder/v1/event")) {
+      auto j = json::parse(m.payload);
+      if (j["kind"] == "use_stopped") out.push_back(j);
+    }
+    return out;
+  };
+  for (int h = 1; h <= 20 * 24; ++h) {
+    clock.advance(3600);
+    if (h <= 14 * 24 && h % 24 >= 8 && h % 24 <= 17) {
+      send("consumable/pods/used", R"({"amount":1,"unit":"pcs"})");
+    }
+    if (hub.consumable("pods")->level.value_or(0) < 1) send("consumable/pods/refilled", "{}");
+    hub.tick();
+  }
+  auto told = stopped();
+  REQUIRE(told.size() == 1);
+  CHECK(told[0]["consumable"] == "pods");
+  CHECK(told[0]["days"] == 3);
+  CHECK(told[0]["text"] == "pods: nothing used for 3 days, longer than usual. Is its sensor stuck, "
+                           "or is nobody home? (Vacation mode keeps this quiet.)");
+  CHECK(told[0]["ts"].get<double>() <= clock.now());
+  // Coffee, never used, says nothing.
+  for (const auto& j : told) CHECK(j["consumable"] != "coffee");
 }
