@@ -267,10 +267,12 @@ TEST_CASE("a SIGHUP during the start is held and applied once the hub runs, not 
   std::atomic<bool> sent{false};
   std::thread hangup([&daemon, &sent] {
     const auto until = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < until && daemon.log().empty()) {
+    // The child may log before start() has stored its pid: wait for both.
+    while (std::chrono::steady_clock::now() < until &&
+           (daemon.log().empty() || daemon.spawned_pid() <= 0)) {
       std::this_thread::sleep_for(5ms);
     }
-    const pid_t pid = daemon.pid();
+    const pid_t pid = daemon.spawned_pid();
     if (pid > 0) sent = ::kill(pid, SIGHUP) == 0;
   });
   std::chrono::milliseconds ready{};

@@ -122,7 +122,9 @@ std::chrono::milliseconds LarderdProcess::start(std::chrono::milliseconds timeou
   opts.stdout_path = opts.stderr_path = dir_.file("larderd.log");
   opts.in_child = child_setup_;
   end_accounted_for_ = false;
+  spawned_pid_ = 0;
   child_ = ChildProcess(opts);
+  spawned_pid_ = child_.pid();
   auto deadline = spawned + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{notify_fd_, POLLIN, 0};

@@ -10,6 +10,7 @@
 // Thread rule: use from the test's thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -47,6 +48,9 @@ class LarderdProcess {
   ExitStatus kill();  // SIGKILL
   bool running() { return child_.running(); }
   pid_t pid() const { return child_.pid(); }
+  // The pid of the last start(), for another thread while start() runs (pid() is not safe
+  // to read then); 0 until the process is spawned.
+  pid_t spawned_pid() const { return spawned_pid_.load(); }
 
   // Notifications received so far on the notify socket ("READY=1", "STOPPING=1", ...).
   std::vector<std::string> notifications();
@@ -72,6 +76,7 @@ class LarderdProcess {
   std::string config_path_;
   int notify_fd_ = -1;
   ChildProcess child_;
+  std::atomic<pid_t> spawned_pid_{0};
   // terminate() or kill() ended the last run, or start() threw with its log.
   bool end_accounted_for_ = false;
   std::function<void()> child_setup_;
