@@ -205,6 +205,7 @@ Status ConsumableModel::purchased(double ts, int packs, std::optional<double> be
   if (auto days = policy_.purchased(ts)) delivery_.observe(*days);
   ++version_;
   check_dates(ts, true);
+  decide(ts);  // the new packs may end the risk: the status says so at once
   return Status::Ok();
 }
 
@@ -225,6 +226,9 @@ void ConsumableModel::order_delivered(double ts, int packs, double delivery_days
   policy_.order_delivered(ts);
   ++version_;
   check_dates(ts, true);
+  // The packs end the risk that ordered them: the status is `ok` at once, not at the next
+  // tick. No new order from here (the ledger is telling its news); the tick decides.
+  decide(ts, /*may_order=*/false);
 }
 
 void ConsumableModel::advance(double now) {

@@ -198,7 +198,9 @@ class ConsumableModel {
   void on_rise(const forecast::LevelStep& st);
   void on_point(double ts, double level);
   void drain_days();
-  void decide(double now);
+  // Weighs the risk now (at_risk_, which the status shows) and, unless `may_order` is
+  // false, decides an order when it passes the limit.
+  void decide(double now, bool may_order = true);
   bool settled(double now) const;      // a level sensor's level may be decided on now
   bool run_out() const;                // a known level, and the supply at the empty level
   double risk(double now, double from, double s) const;

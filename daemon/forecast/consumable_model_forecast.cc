@@ -116,7 +116,7 @@ bool ConsumableModel::run_out() const {
   return supply() <= empty_level();
 }
 
-void ConsumableModel::decide(double now) {
+void ConsumableModel::decide(double now, bool may_order) {
   // An order wished for is placed now, whatever time the input that moved the model carries
   // (the history a sensor sends late, backdated to before the household left): whether
   // the household is away is a question of the present, the latest clock time seen.
@@ -129,7 +129,7 @@ void ConsumableModel::decide(double now) {
     // Away, the order waits until even the quickest delivery would come after the return
     // (the rule of a known rate, below).
     const bool house_empty = away_at(present) && present + delivery_.min() * kDay < away_until_;
-    if (run_out() && settled(now) && !house_empty && policy_.may_decide(now)) {
+    if (may_order && run_out() && settled(now) && !house_empty && policy_.may_decide(now)) {
       policy_.decide(now);
       push_event("low_stock", now, display_level());
       ++version_;
@@ -143,8 +143,8 @@ void ConsumableModel::decide(double now) {
     at_risk_ = false;
     return;
   }
-  bool may = policy_.may_decide(now);
-  if (!may && policy_.reorder()) return;  // decided already: nothing new to learn here
+  bool may = may_order && policy_.may_decide(now);
+  if (!policy_.may_decide(now) && policy_.reorder()) return;  // decided already
   double from = use_from(now);
   ensure_projection(from);
   double s = effective_supply();

@@ -74,6 +74,27 @@ TEST_CASE("status: unknown until three days of use, then ok, low, ordered, empty
   CHECK(s.m.forecast(s.t).days_left == doctest::Approx(0));
 }
 
+TEST_CASE("a delivery or a purchase that ends the risk shows at once: not low until a tick") {
+  for (bool delivered : {true, false}) {
+    CAPTURE(delivered);
+    Scale s;
+    s.days(15);
+    REQUIRE(s.m.forecast(s.t).status == "low");
+    s.m.order_placed(s.t);
+    REQUIRE(s.m.forecast(s.t).status == "ordered");
+    if (delivered) {
+      s.m.order_delivered(s.t, 2, 2.5);
+    } else {
+      s.m.order_cancelled(s.t, /*by_user=*/false);
+      REQUIRE(s.m.purchased(s.t, 2).ok());
+    }
+    Forecast f = s.m.forecast(s.t);  // no advance() between
+    CHECK(f.on_hand == 2);
+    CHECK(f.status == "ok");
+    CHECK_FALSE(f.reorder);
+  }
+}
+
 TEST_CASE("a scale that reads the same for days: use_stopped is told once an episode") {
   Scale s;
   s.days(10);  // a week learned: three days without coffee are then unusual
