@@ -35,12 +35,14 @@ class PluginHost::HubSink final : public plugins::Sink {
     host_.metrics_.inc("larder_plugin_messages_total", {{"plugin", name_}, {"direction", "out"}});
     Feeding f(host_, index_);
     return host_.hub_.on_message(
-        Message{host_.root_ + "/" + suffix, std::move(payload), 1, retained});
+        Message{host_.root_ + "/" + suffix, std::move(payload), 1, retained}, nullptr,
+        host_.device_topic());
   }
   bool input_json(const std::string& suffix, nlohmann::json payload, bool retained) override {
     host_.metrics_.inc("larder_plugin_messages_total", {{"plugin", name_}, {"direction", "out"}});
     Feeding f(host_, index_);
-    return host_.hub_.on_message(Message{host_.root_ + "/" + suffix, {}, 1, retained}, &payload);
+    return host_.hub_.on_message(Message{host_.root_ + "/" + suffix, {}, 1, retained}, &payload,
+                                 host_.device_topic());
   }
   void bad_input(const Message& m, const std::string& reason_code,
                  const std::string& reason) override {
@@ -129,6 +131,11 @@ bool PluginHost::on_message(const Message& m) {
   for (std::size_t i : targets) {
     Slot& slot = plugins_[i];
     metrics_.inc("larder_plugin_messages_total", {{"plugin", slot.plugin->name()}, {"direction", "in"}});
+    struct Handling {  // cleared however on_message() ends
+      PluginHost* host;
+      ~Handling() { host->handling_ = nullptr; }
+    } handling{this};
+    handling_ = &m;
     slot.plugin->on_message(m, now, *slot.sink);
   }
   return !targets.empty();

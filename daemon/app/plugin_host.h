@@ -68,6 +68,10 @@ class PluginHost {
 
   // The plugins whose filters match `topic`, each once.
   std::vector<std::size_t> targets(const std::string& topic) const;
+  // The device message's topic a plugin's input is made of ("" from tick() or connected()).
+  std::string_view device_topic() const {
+    return handling_ ? std::string_view(handling_->topic) : std::string_view();
+  }
 
   Hub& hub_;
   Bus& bus_;
@@ -76,6 +80,7 @@ class PluginHost {
   std::string root_;
   std::vector<Slot> plugins_;
   std::optional<std::size_t> feeding_;  // set while a plugin's input is in Hub::on_message
+  const Message* handling_ = nullptr;   // the device message a plugin is handed meanwhile
   std::unordered_map<std::string, std::vector<std::size_t>> exact_;   // topic -> plugins
   std::vector<std::pair<std::string, std::size_t>> wildcard_;         // filter -> plugin
 };

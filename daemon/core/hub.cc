@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -111,6 +112,17 @@ void Hub::carry_over(const Hub& old) {
 bool Hub::on_message(const Message& m) { return on_message(m, nullptr); }
 
 bool Hub::on_message(const Message& m, const nlohmann::json* payload) {
+  return on_message(m, payload, {});
+}
+
+bool Hub::on_message(const Message& m, const nlohmann::json* payload,
+                     std::string_view device_topic) {
+  // Restored on the way out: handling one input may bring another (a voice answer).
+  struct Restore {
+    Hub* hub;
+    std::string_view before;
+    ~Restore() { hub->device_topic_ = before; }
+  } restore{this, std::exchange(device_topic_, device_topic)};
   const std::uint64_t rejected_before = rejected_;
   // Parsing, the model's update and the state's publication, per canonical message.
   static const TimingNames kNames("larder_hub_message_seconds");
@@ -143,11 +155,16 @@ void Hub::reject(const Message& m, const contract::Rejection& r) {
   ++rejected_;
   last_rejection_ = r.reason;
   std::string topic = m.topic.substr(0, 256);
+  const std::string device(device_topic_.substr(0, 256));
   double now = clock_.now();
-  bad_input_log_.log(LogLevel::warn, topic, "bad input on '" + topic + "': " + r.reason, now);
+  bad_input_log_.log(LogLevel::warn, topic,
+                     "bad input on '" + topic + "'" +
+                         (device.empty() ? "" : " (made of '" + device + "')") + ": " + r.reason,
+                     now);
   // Reports are rate-limited too, so a flood of bad input cannot flood the broker.
   if (error_reports_.log(LogLevel::debug, topic, "reporting bad input on " + topic, now)) {
     json report = {{"topic", topic}, {"reason", r.reason}, {"ts", now}};
+    if (!device.empty()) report["device_topic"] = device;
     // The topic is cut at 256 bytes, maybe inside a UTF-8 character: replace, never throw.
     bus_.publish(root_ + "/error", report.dump(-1, ' ', false, json::error_handler_t::replace),
                  /*retain=*/false, 1);

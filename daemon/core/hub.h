@@ -22,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -112,6 +113,11 @@ class Hub {
   bool on_message(const Message& m);
   // The same with the payload already parsed (`m.payload` is not read); for replay.
   bool on_message(const Message& m, const nlohmann::json* payload);
+  // The same for a canonical input a plugin made of a device's message on `device_topic`:
+  // a refusal names that topic too (`device_topic` on <root>/error, and in the log), so
+  // the household finds the device. Empty: as above.
+  bool on_message(const Message& m, const nlohmann::json* payload,
+                  std::string_view device_topic);
   // Lets time pass for every consumable's model, and publishes states whose
   // publication was delayed by the rate limit.
   void tick();
@@ -282,6 +288,7 @@ class Hub {
   bool restoring_ = false;  // restore() is under way: no state is published yet
   std::uint64_t rejected_ = 0;
   std::string last_rejection_;
+  std::string_view device_topic_;  // while on_message() handles a plugin's input
   OrderActions* order_actions_ = nullptr;
   VoiceActions* voice_actions_ = nullptr;
   VehicleActions* vehicle_actions_ = nullptr;

@@ -45,6 +45,8 @@ class EchoPlugin final : public plugins::Plugin {
       out.event("sensor_offline", "echo is offline.", {{"sensor", "echo"}});
     } else if (m.topic == "dev/disc") {
       out.publish("homeassistant/sensor/x/config", "{}", true);
+    } else if (m.topic == "dev/json") {
+      out.input_json("consumable/coffee/level", json::parse(m.payload), m.retained);
     } else {
       out.input("consumable/coffee/level", m.payload, m.retained);
     }
@@ -120,4 +122,33 @@ TEST_CASE("the host routes device messages to plugins and their output to the hu
   REQUIRE(echo->ticks.size() == 1);
   CHECK(echo->ticks[0] == clock.now());
   CHECK(echo->connects == 1);
+}
+
+TEST_CASE("a plugin's input the hub refuses is reported with the device's topic") {
+  Config config = one_coffee();
+  test::FakeBus bus;
+  MemoryStore store;
+  ManualClock clock{1764460800};
+  Metrics metrics;
+  Hub hub(config, bus, store, clock, metrics);
+  PluginHost host(hub, bus, clock, metrics, "larder/v1");
+  host.add(std::make_unique<EchoPlugin>());
+  // 5 kg on a 1 kg jar: out of range, refused by the hub, not by the plugin.
+  CHECK(host.on_message(Message{"dev/scale", R"({"value":5000,"unit":"g"})", 1, false}));
+  CHECK(host.on_message(Message{"dev/json", R"({"value":-900,"unit":"g"})", 1, false}));
+  auto errors = bus.on("larder/v1/error");
+  REQUIRE(errors.size() == 2);
+  json first = json::parse(errors[0].payload);
+  CHECK(first["topic"] == "larder/v1/consumable/coffee/level");
+  CHECK(first["device_topic"] == "dev/scale");
+  CHECK(first["reason"].get<std::string>().find("capacity") != std::string::npos);
+  CHECK(json::parse(errors[1].payload)["device_topic"] == "dev/json");
+  CHECK_FALSE(hub.consumable("coffee")->level.has_value());
+  // The same input published by a third-party plugin has no device behind it.
+  clock.advance(60);
+  hub.on_message(Message{"larder/v1/consumable/coffee/level", R"({"value":5000,"unit":"g"})", 1,
+                         false});
+  errors = bus.on("larder/v1/error");
+  REQUIRE(errors.size() == 3);
+  CHECK_FALSE(json::parse(errors[2].payload).contains("device_topic"));
 }
