@@ -70,16 +70,20 @@ Config one_coffee() {
   return c;
 }
 
-}  // namespace
-
-TEST_CASE("the host routes device messages to plugins and their output to the hub") {
+// A real hub on a fake bus, and the host in front of it.
+struct Rig {
   Config config = one_coffee();
   test::FakeBus bus;
   MemoryStore store;
   ManualClock clock{1764460800};
   Metrics metrics;
-  Hub hub(config, bus, store, clock, metrics);
-  PluginHost host(hub, bus, clock, metrics, "larder/v1");
+  Hub hub{config, bus, store, clock, metrics};
+  PluginHost host{hub, bus, clock, metrics, "larder/v1"};
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Rig, "the host routes device messages to plugins and their output to the hub") {
   auto owned = std::make_unique<EchoPlugin>();
   EchoPlugin* echo = owned.get();
   host.add(std::move(owned));
@@ -124,14 +128,7 @@ TEST_CASE("the host routes device messages to plugins and their output to the hu
   CHECK(echo->connects == 1);
 }
 
-TEST_CASE("a plugin's input the hub refuses is reported with the device's topic") {
-  Config config = one_coffee();
-  test::FakeBus bus;
-  MemoryStore store;
-  ManualClock clock{1764460800};
-  Metrics metrics;
-  Hub hub(config, bus, store, clock, metrics);
-  PluginHost host(hub, bus, clock, metrics, "larder/v1");
+TEST_CASE_FIXTURE(Rig, "a plugin's input the hub refuses is reported with the device's topic") {
   host.add(std::make_unique<EchoPlugin>());
   // 5 kg on a 1 kg jar: out of range, refused by the hub, not by the plugin.
   CHECK(host.on_message(Message{"dev/scale", R"({"value":5000,"unit":"g"})", 1, false}));
