@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <utility>
 #include <cstdio>
 
@@ -388,20 +389,32 @@ void ConsumableModel::end_away(double now) {
 void ConsumableModel::drain_days() {
   DayTotal d;
   bool any = false;
+  std::optional<double> noticed;  // the end of the day the quiet run became worth telling
   while (daily_.pop(d)) {
     // A day the household was away for (a part of) says nothing about its appetite.
     if (daily_.day_start(d.day) < away_until_ && daily_.day_start(d.day + 1) > away_from_) {
       d.away = true;
     }
-    const bool was_absent = rate_.absent();
+    const int run_before = rate_.zero_run();
     rate_.add_day(d);
     any = true;
     // Use stopped with nobody declared away: a stuck sensor, a dead counter, or a trip
-    // without vacation mode. The forecast goes on as for an absence; the household is told
-    // once, when the run of days without use becomes longer than chance allows.
-    if (!was_absent && rate_.absent() && rate_.known()) {
-      push_event("use_stopped", daily_.day_start(d.day + 1), rate_.zero_run());
+    // without vacation mode. The forecast goes on as for an absence (the rate model's
+    // rule); the household is told once a run, when it is far longer than chance allows.
+    // A day away ends the run here (the days before a trip and after it are not one).
+    if (d.away || rate_.zero_run() == 0) {
+      quiet_days_ = 0;
+    } else if (rate_.zero_run() > run_before) {
+      ++quiet_days_;
+      if (rate_.known() && quiet_days_ == rate_.notice_days()) {
+        noticed = daily_.day_start(d.day + 1);
+      }
     }
+  }
+  // Days that come together (a sensor back after a gap) are told once, with the whole run,
+  // and not at all if use came back among them.
+  if (noticed && quiet_days_ >= rate_.notice_days()) {
+    push_event("use_stopped", *noticed, quiet_days_);
   }
   if (any) {
     ++rate_version_;

@@ -237,6 +237,7 @@ class ConsumableModel {
   double parts_amount_ = 0, parts_ts_ = 0;  // small lasting rises onto a nearly empty
                                             // container since parts_ts_ (a pack in parts)
   bool at_risk_ = false;                 // the risk passed reorder_risk at the last look
+  int quiet_days_ = 0;                   // days without use since the last use or day away
   double away_from_ = 1e300, away_until_ = 1e300;  // the latest absence (set_away)
   double use_size_ = 0;                  // the mean size of one use (0: none seen yet)
   double use_sizes_ = 0;                 // how many uses it has seen

@@ -52,6 +52,7 @@ json ConsumableModel::save() const {
       {"refill_quiet", refill_quiet_},
       {"parts", {parts_amount_, parts_ts_}},
       {"at_risk", at_risk_},
+      {"quiet_days", quiet_days_},
       {"use_size", use_size_},
       {"use_sizes", use_sizes_},
       {"events", events},
@@ -115,6 +116,9 @@ Status ConsumableModel::load(const json& j) {
   m.parts_ts_ = parts[1];
   if (m.parts_amount_ < 0) r.fail("parts", "holds a negative amount");
   m.at_risk_ = r.flag("at_risk");
+  const double quiet = r.num_or("quiet_days", 0);  // absent in a state saved before it
+  if (quiet < 0 || quiet > 1e6) r.fail("quiet_days", "is out of range");
+  m.quiet_days_ = static_cast<int>(quiet);
   m.use_size_ = r.num("use_size");
   m.use_sizes_ = r.num("use_sizes");
   if (m.use_size_ < 0 || m.use_sizes_ < 0) r.fail("use_size", "is negative");

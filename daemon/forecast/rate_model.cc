@@ -44,10 +44,22 @@ double RateModel::base_var() const {
   return day_var() / std::max(1.0, std::min(n_eff_, cap));
 }
 
+namespace {
+// The days a run without use takes to be less likely than `chance`, by the chance of a day
+// without use (`p_none`).
+int run_for(double chance, double p_none) {
+  return static_cast<int>(std::ceil(std::log(chance) / std::log(p_none)));
+}
+}  // namespace
+
 int RateModel::absence_days() const {
   double p0 = learned_ >= 7 ? std::clamp(1 - p_occ_, 0.02, 0.9) : 0.5;
-  int n = static_cast<int>(std::ceil(std::log(p_.absence_p) / std::log(p0)));
-  return std::clamp(n, kMinAbsence, p_.absence_max);
+  return std::clamp(run_for(p_.absence_p, p0), kMinAbsence, p_.absence_max);
+}
+
+int RateModel::notice_days() const {
+  double p0 = learned_ >= 7 ? std::clamp(1 - p_occ_, 0.02, 0.9) : 0.5;
+  return std::clamp(run_for(1e-4, p0), kMinAbsence, 4 * p_.absence_max);
 }
 
 double RateModel::zero_threshold() const {

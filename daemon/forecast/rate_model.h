@@ -81,6 +81,10 @@ class RateModel {
   int zero_run() const { return run_; }
   bool absent() const { return absent_; }
   int absence_days() const;
+  // The run of days without use worth telling the household about (ConsumableModel's
+  // use_stopped): one that chance gives less than once in ten thousand days of use, for
+  // the same occurrence; a notification must be rarer than a decision not to learn.
+  int notice_days() const;
   int changes() const { return changes_; }
   double zero_threshold() const;
 

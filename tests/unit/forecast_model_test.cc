@@ -125,6 +125,38 @@ TEST_CASE("a scale that reads the same for days: use_stopped is told once an epi
   CHECK(stopped().size() == 1);
 }
 
+TEST_CASE("use_stopped: the days before a declared trip and after it are not one run") {
+  Scale s;
+  s.days(10);
+  (void)s.m.take_events();
+  s.per_day = 0;
+  s.days(2);  // packing: no coffee
+  s.m.set_away(s.t, s.t + 2 * kDay);
+  s.days(2);
+  s.days(2);  // back, and still no coffee for two days: four quiet days, not one run
+  for (const ModelEvent& e : s.m.take_events()) CHECK(e.kind != "use_stopped");
+  s.days(2);  // now three days after the return: told
+  int told = 0;
+  for (const ModelEvent& e : s.m.take_events()) told += e.kind == "use_stopped";
+  CHECK(told == 1);
+}
+
+TEST_CASE("use_stopped: a scale back after a silent week tells the whole run once") {
+  Scale s;
+  s.days(10);
+  (void)s.m.take_events();
+  // Ten days without a reading, nothing used (the scale was off, the jar untouched).
+  for (const double until = s.t + 10 * kDay; s.t < until; s.t += 3600) s.m.advance(s.t);
+  s.per_day = 0;
+  s.days(1);
+  std::vector<ModelEvent> told;
+  for (ModelEvent& e : s.m.take_events()) {
+    if (e.kind == "use_stopped") told.push_back(e);
+  }
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].amount >= 10);
+}
+
 TEST_CASE("use_stopped waits for the rate: a new scale left alone says nothing") {
   Scale s;
   s.per_day = 0;

@@ -171,6 +171,10 @@ TEST_CASE("intermittent use: the rate is p*z, zero days are ordinary, absence ta
   CHECK(m.size() == doctest::Approx(75).epsilon(0.3));  // a wash day: one or more washes
   CHECK(m.base() == doctest::Approx(weekly_mean(h)).epsilon(0.25));
   CHECK(m.absence_days() >= 6);
+  // Telling the household takes a run about twice as long (13 days against 7): a false
+  // alarm less than once in ten thousand wash days, not about once a year.
+  INFO("absence ", m.absence_days(), ", notice ", m.notice_days());
+  CHECK(m.notice_days() >= m.absence_days() + 5);
   CHECK(m.base() * 0 + m.occurrence() * m.size() ==
         doctest::Approx(m.base()).epsilon(0.4));  // TSB's p*z and the mean agree
   // a run of 4 days without a wash is not an absence
