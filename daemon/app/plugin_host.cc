@@ -125,17 +125,28 @@ std::vector<std::size_t> PluginHost::targets(const std::string& topic) const {
   return out;
 }
 
+// Sets the device message plugins are handling for a scope (nullptr: none), then restores
+// the one before, however the scope ends.
+class PluginHost::Handling {
+ public:
+  Handling(PluginHost& host, const Message* m)
+      : host_(host), before_(std::exchange(host.handling_, m)) {}
+  ~Handling() { host_.handling_ = before_; }
+  Handling(const Handling&) = delete;
+  Handling& operator=(const Handling&) = delete;
+
+ private:
+  PluginHost& host_;
+  const Message* before_;
+};
+
 bool PluginHost::on_message(const Message& m) {
   const std::vector<std::size_t> targets = this->targets(m.topic);
   double now = clock_.now();
   for (std::size_t i : targets) {
     Slot& slot = plugins_[i];
     metrics_.inc("larder_plugin_messages_total", {{"plugin", slot.plugin->name()}, {"direction", "in"}});
-    struct Handling {  // cleared however on_message() ends
-      PluginHost* host;
-      ~Handling() { host->handling_ = nullptr; }
-    } handling{this};
-    handling_ = &m;
+    Handling handling(*this, &m);
     slot.plugin->on_message(m, now, *slot.sink);
   }
   return !targets.empty();
@@ -149,6 +160,7 @@ void PluginHost::tick() {
 bool PluginHost::say(const VoiceSay& say, std::size_t index) {
   if (index >= plugins_.size()) return false;
   Slot& slot = plugins_[index];
+  Handling handling(*this, nullptr);  // what a plugin makes of an answer is no device's
   if (!slot.plugin->on_say(say, clock_.now(), *slot.sink)) return false;
   metrics_.inc("larder_plugin_messages_total",
                {{"plugin", slot.plugin->name()}, {"direction", "say"}});

@@ -61,6 +61,7 @@ class PluginHost {
 
  private:
   class HubSink;
+  class Handling;
   struct Slot {
     std::unique_ptr<plugins::Plugin> plugin;
     std::unique_ptr<HubSink> sink;
