@@ -108,6 +108,20 @@ Status OrderDesk::restore() {
     saved["orders"].push_back(std::move(j));
   }
   if (Status s = ledger_.load(saved); !s.ok()) return s;
+  // The pause after an automatic order failed is not stored of its own: it is read back
+  // from the orders, so a restart or a reload inside it does not order the need again.
+  const double t = now();
+  for (const orders::Order* o : ledger_.orders()) {
+    const bool failed = o->status == orders::OrderStatus::failed ||
+                        (o->status == orders::OrderStatus::cancelled && !o->cancelled_by_user);
+    if (!failed || !o->automatic() || !o->finished_at) continue;
+    const double until = *o->finished_at + options_.failure_pause_s;
+    if (until <= t) continue;
+    for (const orders::Item& i : o->items) {
+      double& paused = paused_until_[i.consumable];
+      paused = std::max(paused, until);
+    }
+  }
   republish_states();
   count_statuses();
   if (!stored->empty()) {

@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/hub.h"
@@ -80,6 +81,13 @@ class OrderDesk final : public OrderActions {
                                               orders::Source source, bool explicit_quantity) const;
 
   const orders::Ledger& ledger() const { return ledger_; }
+  // Until when the model's orders of `consumable` wait after an automatic order failed
+  // (`failure_pause_s`), if they do.
+  std::optional<double> paused_until(std::string_view consumable) const {
+    auto it = paused_until_.find(consumable);
+    if (it == paused_until_.end() || it->second <= now()) return std::nullopt;
+    return it->second;
+  }
 
   // The delivery changed after the quote (app/delivery_desk.h): the ledger's change_delivery,
   // its effects carried out.

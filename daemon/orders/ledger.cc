@@ -448,7 +448,12 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
   } else if (k == "delivered") {
     set_status(s, OrderStatus::delivered, now);
     event(s, "order_delivered", delivered_text(c_, *o), now);
-    double days = (now - o->placed_at.value_or(now)) / kDay;
+    // The delivery time the model learns: to the retailer's time of the delivery when it
+    // says one, not to when the hub heard of it (a poll, or a hub that was down, adds its
+    // delay). The clocks differ: never before the placement, never after now.
+    const double placed = o->placed_at.value_or(now);
+    const double at = updated ? std::clamp(*updated, std::min(placed, now), now) : now;
+    double days = (at - placed) / kDay;
     for (const auto& i : o->items)
       s.out.emplace_back(Delivered{i.consumable, i.quantity, days, now});
   } else if (k == "cancelled") {

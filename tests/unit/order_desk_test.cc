@@ -103,10 +103,15 @@ struct Desk {
     }
     return out;
   }
-  // An API order of one coffee, quoted and placed at the retailer as "r-1"; its id.
-  std::string place_api_order() {
-    auto r = desk.request(*desk.make_request("coffee", 1, orders::Source::api, false));
+  // An API order of one coffee, quoted and placed at the retailer as "r-1"; its id. (Any
+  // other source: its undo window has passed first.)
+  std::string place_api_order(orders::Source source = orders::Source::api) {
+    auto r = desk.request(*desk.make_request("coffee", 1, source, false));
     REQUIRE(r.ok());
+    if (source != orders::Source::api) {
+      clock.advance(config.orders.undo_window_s.sensor + 1);
+      desk.tick();
+    }
     REQUIRE(retailer.quotes.size() == 1);
     retailer.quote_answers[0]({test::quote_for(retailer.quotes[0], clock.now()), false, ""});
     REQUIRE(retailer.places.size() == 1);
@@ -280,4 +285,35 @@ TEST_CASE("an order the retailer answers 404 for on three polls in a row ends fa
   CHECK(o->reason.find("the retailer no longer knows the order") != std::string::npos);
   CHECK(d.desk.ledger().in_flight("coffee") == nullptr);  // the need may be ordered again
   CHECK(d.events("order_failed").size() == 1);
+}
+
+TEST_CASE("the hour's pause after an automatic order failed holds across a restart") {
+  // Found by an audit: the pause was only in memory, so a reload or restart right after the
+  // failure let the model order the same need again at once.
+  Desk d;
+  const std::string order_id = d.place_api_order(orders::Source::sensor);
+  orders::StatusOutcome gone;
+  gone.reason = "HTTP 404 not_found: no order r-1";
+  gone.final = gone.unknown_order = true;
+  for (int i = 0; i < 3; ++i) {
+    d.clock.advance(d.config.orders.poll_interval_s + 1);
+    d.desk.tick();
+    d.retailer.status_answers.back()(gone);
+  }
+  const orders::Order* o = d.desk.ledger().find(order_id);
+  REQUIRE(o->status == orders::OrderStatus::failed);
+  REQUIRE(o->finished_at);
+  const double until = *o->finished_at + 3600;
+  CHECK(d.desk.paused_until("coffee") == until);
+
+  // A new desk on the same store, as after a SIGHUP or a restart, ten minutes later.
+  d.clock.advance(600);
+  OrderDesk again{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
+  REQUIRE(again.restore().ok());
+  CHECK(again.paused_until("coffee") == until);
+  // An hour later, a new desk has nothing to wait for.
+  d.clock.advance(3600);
+  OrderDesk later{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
+  REQUIRE(later.restore().ok());
+  CHECK_FALSE(later.paused_until("coffee"));
 }

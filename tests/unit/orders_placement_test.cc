@@ -189,6 +189,19 @@ TEST_CASE("status is followed by polls and callbacks until delivery") {
   CHECK(del.packs == 1);
   CHECK(del.delivery_days == doctest::Approx(1.5));
   CHECK(one<Persist>(d).finished);
+  {
+    // Heard of a day late (the hub was down, or polled): the retailer's time of the
+    // delivery counts, within [placed, now].
+    std::string late = placed_order(w, "tea");
+    RetailerStatus done = rs("delivered");
+    done.updated = kPlacedAt + 2 * kDay;
+    CHECK(one<Delivered>(w.led.status(late, done, kPlacedAt + 3 * kDay)).delivery_days ==
+          doctest::Approx(2));
+    std::string ahead = placed_order(w, "milk");
+    done.updated = kPlacedAt + 0.5 * kDay;  // the retailer's clock runs ahead of ours
+    CHECK(one<Delivered>(w.led.status(ahead, done, kPlacedAt + 0.25 * kDay)).delivery_days ==
+          doctest::Approx(0.25));
+  }
   // Late facts, and no more polls.
   CHECK(w.led.status(id, rs("shipped"), at + 1).effects.empty());
   CHECK(w.led.tick(at + kDay).effects.empty());
