@@ -115,7 +115,8 @@ Status OrderDesk::restore() {
     const bool failed = o->status == orders::OrderStatus::failed ||
                         (o->status == orders::OrderStatus::cancelled && !o->cancelled_by_user);
     if (!failed || !o->automatic() || !o->finished_at) continue;
-    const double until = *o->finished_at + options_.failure_pause_s;
+    // (A date ahead of the clock, after the clock went back, counts as now.)
+    const double until = std::min(*o->finished_at, t) + options_.failure_pause_s;
     if (until <= t) continue;
     for (const orders::Item& i : o->items) {
       double& paused = paused_until_[i.consumable];

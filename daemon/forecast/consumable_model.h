@@ -107,7 +107,7 @@ struct Forecast {
 
 // Something worth an event on `<root>/event` (mqtt-v1: low_stock, refill_detected; and
 // pack_expiring, whose amount is a number of packs and `at` their earliest date; and
-// use_stopped, whose amount is the days of a run without use that became an absence).
+// use_stopped, whose amount is the days of a run without use far longer than chance allows).
 struct ModelEvent {
   std::string kind;
   double ts = 0;

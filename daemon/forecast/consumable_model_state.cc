@@ -116,8 +116,8 @@ Status ConsumableModel::load(const json& j) {
   m.parts_ts_ = parts[1];
   if (m.parts_amount_ < 0) r.fail("parts", "holds a negative amount");
   m.at_risk_ = r.flag("at_risk");
-  const double quiet = r.num_or("quiet_days", 0);  // absent in a state saved before it
-  if (quiet < 0 || quiet > 1e6) r.fail("quiet_days", "is out of range");
+  const double quiet = r.num_or("quiet_days", -1);  // -1: a state saved before it
+  if (quiet < -1 || quiet > 1e6) r.fail("quiet_days", "is out of range");
   m.quiet_days_ = static_cast<int>(quiet);
   m.use_size_ = r.num("use_size");
   m.use_sizes_ = r.num("use_sizes");
@@ -138,6 +138,9 @@ Status ConsumableModel::load(const json& j) {
   if (st.ok()) st = m.filter_.load(r.object("level"));
   if (st.ok()) st = m.daily_.load(r.object("daily"));
   if (st.ok()) st = m.rate_.load(r.object("rate"));
+  // A state from before quiet_days: the rate model's run so far is this run (away days
+  // did not end it then); a run already past the notice is not told late.
+  if (m.quiet_days_ < 0) m.quiet_days_ = m.rate_.zero_run();
   if (st.ok()) st = m.delivery_.load(r.object("delivery"));
   if (st.ok()) st = m.policy_.load(r.object("policy"));
   // Best-before dates came later: a state saved before them has none.

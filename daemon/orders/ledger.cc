@@ -419,6 +419,7 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
   std::optional<double> updated = st.updated;
   if (updated && *updated > now + kDay) updated.reset();
   const bool stale = updated && o->retailer_updated && *updated < *o->retailer_updated;
+  const std::optional<double> updated_before = o->retailer_updated;
   Step s(*o);
   if (updated && !stale && o->retailer_updated != updated) {
     o->retailer_updated = updated;
@@ -448,11 +449,15 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
   } else if (k == "delivered") {
     set_status(s, OrderStatus::delivered, now);
     event(s, "order_delivered", delivered_text(c_, *o), now);
-    // The delivery time the model learns: to the retailer's time of the delivery when it
-    // says one, not to when the hub heard of it (a poll, or a hub that was down, adds its
-    // delay). The clocks differ: never before the placement, never after now.
-    const double placed = o->placed_at.value_or(now);
-    const double at = updated ? std::clamp(*updated, std::min(placed, now), now) : now;
+    // The delivery time the model learns: to the retailer's time of the delivery, not to
+    // when the hub heard of it (a poll, or a hub that was down, adds its delay). Only an
+    // `updated` this state moved counts (not a stale one, nor the time of an earlier state
+    // carried over), and the clocks differ: never before the placement or the retailer's
+    // last state, never after now. Otherwise now, which errs long (orders come early).
+    const double placed = std::min(o->placed_at.value_or(now), now);
+    const bool moved = updated && !stale && (!updated_before || *updated > *updated_before);
+    const double from = std::max(placed, updated_before.value_or(placed));
+    const double at = moved ? std::clamp(*updated, std::min(from, now), now) : now;
     double days = (at - placed) / kDay;
     for (const auto& i : o->items)
       s.out.emplace_back(Delivered{i.consumable, i.quantity, days, now});

@@ -9,6 +9,8 @@
 #include <random>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "forecast/consumable_model.h"
 #include "support/test_consumables.h"
 
@@ -157,10 +159,30 @@ TEST_CASE("use_stopped: a scale back after a silent week tells the whole run onc
   CHECK(told[0].amount >= 10);
 }
 
+TEST_CASE("use_stopped: a run goes on across a save and a load, also of an older state") {
+  Scale s;
+  s.days(10);
+  s.per_day = 0;
+  s.days(2);
+  (void)s.m.take_events();
+  nlohmann::json saved = s.m.save();
+  Scale again = s;  // the same readings ahead
+  REQUIRE(again.m.load(saved).ok());
+  Scale older = s;
+  saved.erase("quiet_days");  // saved before the count existed
+  REQUIRE(older.m.load(saved).ok());
+  for (Scale* x : {&s, &again, &older}) {
+    x->days(2);
+    int told = 0;
+    for (const ModelEvent& e : x->m.take_events()) told += e.kind == "use_stopped";
+    CHECK(told == 1);
+  }
+}
+
 TEST_CASE("use_stopped waits for the rate: a new scale left alone says nothing") {
   Scale s;
   s.per_day = 0;
-  s.days(12);
+  s.days(30);  // longer than any notice (14 days while under a week is learned)
   for (const ModelEvent& e : s.m.take_events()) CHECK(e.kind != "use_stopped");
 }
 

@@ -197,6 +197,15 @@ TEST_CASE("status is followed by polls and callbacks until delivery") {
     done.updated = kPlacedAt + 2 * kDay;
     CHECK(one<Delivered>(w.led.status(late, done, kPlacedAt + 3 * kDay)).delivery_days ==
           doctest::Approx(2));
+    // An `updated` the delivery did not move (the shipped state's, carried over) is no
+    // time of the delivery: the hub's own then, which errs long, not short.
+    std::string same = placed_order(w, "tea");
+    RetailerStatus shipped_at = rs("shipped");
+    shipped_at.updated = kPlacedAt + 0.5 * kDay;
+    REQUIRE(w.led.status(same, shipped_at, kPlacedAt + 0.5 * kDay).ok());
+    done.updated = shipped_at.updated;
+    CHECK(one<Delivered>(w.led.status(same, done, kPlacedAt + 3 * kDay)).delivery_days ==
+          doctest::Approx(3));
     std::string ahead = placed_order(w, "milk");
     done.updated = kPlacedAt + 0.5 * kDay;  // the retailer's clock runs ahead of ours
     CHECK(one<Delivered>(w.led.status(ahead, done, kPlacedAt + 0.25 * kDay)).delivery_days ==
