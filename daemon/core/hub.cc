@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <ctime>
 #include <functional>
 #include <limits>
 #include <type_traits>
@@ -346,18 +345,6 @@ void Hub::report_bad_input(const Message& m, const std::string& reason_code,
   reject(m, {reason_code, reason});
 }
 
-void Hub::publish_event(const std::string& kind, const std::string& text, json fields,
-                        std::optional<double> ts) {
-  fields["kind"] = kind;
-  fields["text"] = text;
-  fields["ts"] = ts.value_or(clock_.now());
-  // Replaced, not thrown: an event may quote outside text (a configuration's value, a
-  // file name) that is not UTF-8, and no event is worth the daemon.
-  bus_.publish(root_ + "/event", fields.dump(-1, ' ', false, json::error_handler_t::replace),
-               /*retain=*/false, 1);
-  metrics_.inc("larder_events_total", {{"kind", kind}});
-}
-
 std::uint64_t Hub::Stamp::digest() const {
   auto mix = [](std::uint64_t h, std::uint64_t v) {  // splitmix64's finaliser over h ^ v
     std::uint64_t z = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
@@ -539,51 +526,8 @@ void Hub::sync(Entry& e) {
   s.best_before = f.best_before;
   s.expiring = f.expiring;
   s.expiring_at = f.expiring_at;
-  const std::string& name = e.config->name.empty() ? e.config->id : e.config->name;
-  for (const ModelEvent& ev : e.model.take_events()) {
-    const TextArg who = Texts::arg("name", name);
-    std::string text = texts_("event.model_event", {who, Texts::arg("kind", ev.kind)});
-    if (ev.kind == "refill_detected") {
-      text = texts_("event.refill_detected", {who});
-    } else if (ev.kind == "low_stock") {
-      text = s.status == "empty"          ? texts_("event.low_stock_empty", {who})
-             : !s.days_left               ? texts_("event.low_stock", {who})
-             : std::round(*s.days_left) < 1 ? texts_("event.low_stock_less_than_a_day", {who})
-                                          : texts_("event.low_stock_days", {who, texts_.num("n", *s.days_left)});
-    }
-    if (ev.kind == "pack_expiring") {
-      pack_expiring(e, ev);
-      continue;
-    }
-    if (ev.kind == "use_stopped") {
-      const int days = static_cast<int>(std::clamp(ev.amount, 0.0, 1e6));
-      publish_event("use_stopped", texts_("event.use_stopped", {who, texts_.num("n", days)}),
-                    {{"consumable", e.config->id}, {"days", days}}, ev.ts);
-      continue;
-    }
-    event(ev.kind, e, ev.ts, text);
-  }
+  publish_model_events(e);
   changed(e);
-}
-
-void Hub::pack_expiring(const Entry& e, const ModelEvent& ev) {
-  // The last day the packs are good: the day before their date's instant.
-  // (Clamped: a date read back from a saved state may be any finite number.)
-  const double at = std::clamp(ev.at, 1.0, contract::kMaxTs + 3650 * 86400.0);
-  auto last = static_cast<std::time_t>(std::floor(zone_.to_local(at - 1)));
-  std::tm day{};
-  gmtime_r(&last, &day);
-  const std::string& name = e.config->name.empty() ? e.config->id : e.config->name;
-  std::string text = texts_("event.pack_expiring",
-                            {Texts::arg("name", name), texts_.num("n", ev.amount),
-                             Texts::arg("date", texts_.day_month(day.tm_mday, day.tm_mon))});
-  publish_event("pack_expiring", text,
-                {{"consumable", e.config->id}, {"packs", static_cast<int>(std::clamp(ev.amount, 0.0, 1e6))}, {"best_before", at}},
-                ev.ts);
-}
-
-void Hub::event(const std::string& kind, const Entry& e, double ts, const std::string& text) {
-  publish_event(kind, text, {{"consumable", e.config->id}}, ts);
 }
 
 void Hub::order_placed(const std::string& id, double ts) {

@@ -235,7 +235,10 @@ class Hub {
   void changed(Entry& e);
   // Copies the model's view into the state, publishes the model's events.
   void sync(Entry& e);
-  void event(const std::string& kind, const Entry& e, double ts, const std::string& text);
+  // The model's events (take_events()) on <root>/event, in words (hub_events.cc).
+  void publish_model_events(Entry& e);
+  std::string model_event_text(const Entry& e, const std::string& kind) const;
+  void use_stopped(const Entry& e, const ModelEvent& ev);
   void pack_expiring(const Entry& e, const ModelEvent& ev);
   void with_entry(const std::string& id, const std::function<void(Entry&)>& fn);
   void publish_state(Entry& e);
