@@ -11,6 +11,7 @@ using nlohmann::json;
 
 namespace {
 constexpr double kDay = 86400;
+constexpr std::int64_t kMaxDay = 10'000'000;  // a saved day number, some 27,000 years
 constexpr double kGapS = 3 * 3600;          // points further apart bound a data gap
 constexpr double kBridgedS = 6 * 3600;      // gap time that makes a day "bridged"
 constexpr double kCensoredS = 3600;         // empty time that makes a day "censored"
@@ -207,7 +208,7 @@ Status DailyUse::load(const json& j) {
   DailyUse d = *this;
   d.started_ = r.flag("started");
   d.have_point_ = r.flag("have_point");
-  d.day_ = static_cast<std::int64_t>(r.num("day"));
+  d.day_ = r.whole("day", -kMaxDay, kMaxDay);
   d.complete_ = r.flag("complete");
   d.use_ = r.num("use");
   d.gap_s_ = r.num("gap_s");

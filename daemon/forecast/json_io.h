@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -16,6 +17,9 @@ namespace larder::forecast {
 
 class JsonReader {
  public:
+  // The largest count a state may hold: far beyond any real one, with room to count on.
+  static constexpr std::int64_t kMaxCount = 1'000'000'000;
+
   JsonReader(const nlohmann::json& j, std::string where) : j_(j), where_(std::move(where)) {
     if (!j_.is_object()) fail("", "is not an object");
   }
@@ -32,6 +36,16 @@ class JsonReader {
       return 0;
     }
     return v->get<double>();
+  }
+  // A whole number in [lo, hi], so that the caller's cast to an integer type is defined;
+  // a fraction or a number out of range fails the load.
+  std::int64_t whole(const char* key, std::int64_t lo, std::int64_t hi) {
+    const double v = num(key);
+    if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi)) {
+      fail(key, "is not a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+      return lo;
+    }
+    return static_cast<std::int64_t>(v);
   }
   // A key added in a later version: its absence is not an error, `fallback` stands for it.
   double num_or(const char* key, double fallback) {

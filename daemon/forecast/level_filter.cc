@@ -189,7 +189,7 @@ Status LevelFilter::load(const json& j) {
   f.med_abs_diff_ = r.num("mad");
   f.has_level_ = r.flag("has_level");
   f.m_ = r.num("m");
-  f.n_ = static_cast<int>(r.num("n"));
+  f.n_ = static_cast<int>(r.whole("n", 0, JsonReader::kMaxCount));
   f.t_acc_ = r.num("t_acc");
   f.t_med_ = r.num("t_med");
   f.pending_ = r.flag("pending");
@@ -199,7 +199,7 @@ Status LevelFilter::load(const json& j) {
   f.t_hold_ = r.num("t_hold");
   f.first_ = r.num("first");
   f.gap_from_ = r.num("gap_from");
-  f.n2_ = static_cast<int>(r.num("n2"));
+  f.n2_ = static_cast<int>(r.whole("n2", 0, JsonReader::kMaxCount));
   f.pending_gap_ = r.flag("pending_gap");
   f.expect_until_ = r.num("expect_until");
   f.drop_pending_ = r.flag("drop_pending");

@@ -207,7 +207,7 @@ json RateModel::save() const {
 Status RateModel::load(const json& j) {
   JsonReader r(j, "rate");
   RateModel m = *this;
-  m.learned_ = static_cast<int>(r.num("learned"));
+  m.learned_ = static_cast<int>(r.whole("learned", 0, JsonReader::kMaxCount));
   m.base_ = r.num("base");
   m.n_eff_ = r.num("n_eff");
   m.var_ = r.num("var");
@@ -227,10 +227,10 @@ Status RateModel::load(const json& j) {
   m.block_sum_ = r.num("block_sum");
   m.block_n_ = r.num("block_n");
   m.block_days_ = r.num("block_days");
-  m.changes_ = static_cast<int>(r.num("changes"));
+  m.changes_ = static_cast<int>(r.whole("changes", 0, JsonReader::kMaxCount));
   m.f_raw_ = r.nums<7>("f_raw");
   m.f_w_ = r.nums<7>("f_w");
-  m.run_ = static_cast<int>(r.num("run"));
+  m.run_ = static_cast<int>(r.whole("run", 0, JsonReader::kMaxCount));
   m.absent_ = r.flag("absent");
   m.zeros_.clear();
   for (const auto& e : r.list("zeros", 24)) {

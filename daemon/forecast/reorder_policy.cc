@@ -76,10 +76,9 @@ Status ReorderPolicy::load(const json& j) {
   p.placed_ = r.flag("placed");
   p.awaiting_ = r.flag("awaiting");
   p.decided_at_ = r.num("decided_at");
-  p.user_cancels_ = static_cast<int>(r.num("user_cancels"));
+  p.user_cancels_ = static_cast<int>(r.whole("user_cancels", 0, JsonReader::kMaxCount));
   p.blocked_until_ = r.num("blocked_until");
   p.blocked_until_refill_ = r.flag("blocked_until_refill");
-  if (r.ok() && p.user_cancels_ < 0) r.fail("user_cancels", "is negative");
   if (!r.ok()) return Status::Error(r.error());
   *this = p;
   return Status::Ok();

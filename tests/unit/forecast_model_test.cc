@@ -466,6 +466,22 @@ TEST_CASE("save and load: the same forecast, and the same future") {
   bad["format"] = 99;
   CHECK_FALSE(c.load(bad).ok());
   CHECK_FALSE(c.load(nlohmann::json::array()).ok());
+  // a count or a day that no integer holds (a cast would be undefined), or a fraction
+  for (const auto& [part, key] : std::vector<std::pair<std::string, std::string>>{
+           {"rate", "learned"}, {"rate", "changes"}, {"rate", "run"}, {"policy", "user_cancels"},
+           {"level", "n"}, {"level", "n2"}, {"daily", "day"}}) {
+    for (const double v : {1e300, -1e300, 2.5}) {
+      CAPTURE(part);
+      CAPTURE(key);
+      CAPTURE(v);
+      bad = saved;
+      REQUIRE(bad[part].contains(key));
+      bad[part][key] = v;
+      const auto st = c.load(bad);
+      CHECK_FALSE(st.ok());
+      CHECK(st.message().find(key) != std::string::npos);
+    }
+  }
   CHECK(c.save() == before);
 }
 
