@@ -479,6 +479,9 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
       return false;
     }
   }
+  if (const double now = clock_.now(); ts < now - kBackfillLagS) {
+    e.backfill_until = now + kBackfillSettleS;
+  }
   if (late) {
     metrics_.inc("larder_messages_late_total", {{"kind", r.kind}});
     store_.append(std::move(r));

@@ -185,6 +185,11 @@ class Hub {
   // location or presence sent without retain would otherwise be unknown until the next.
   void carry_over(const Hub& old);
 
+  // An input stamped this much before it came is history being published (a plugin's
+  // buffer, the demo's backdated weeks); the ticks wait until none came for kBackfillSettleS.
+  static constexpr double kBackfillLagS = 120;
+  static constexpr double kBackfillSettleS = 30;
+
  private:
   // The identity of an input with an explicit ts: its time and values (kind is the key it
   // is kept under). Plain numbers, so that checking costs no allocation.
@@ -212,6 +217,10 @@ class Hub {
     unsigned saved_version = 0;       // the model's version() when last looked at
     bool dirty = false;               // a meaningful change waits for the rate limit
     double last_publish = -1e300;     // clock time
+    // Until then (clock time) tick() leaves the model's time alone: a history is being
+    // published, stamped well before it arrives (kBackfillLagS), and its own stamps are
+    // its clock. A tick at the hub's clock would close the days still coming as unused.
+    double backfill_until = 0;
     // The recent inputs with an explicit ts, per kind, the newest last (at most
     // kRecentInputs): QoS 1 is at-least-once, so the same message may come twice (a
     // redelivery after a reconnect, a publisher's retry), and not always right after the

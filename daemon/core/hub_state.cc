@@ -134,9 +134,11 @@ void Hub::tick() {
   double now = clock_.now();
   tick_vacation(now);
   for (auto& [id, e] : consumables_) {
-    e.model.advance(now);
-    e.ticked = true;
-    sync(e);
+    if (now >= e.backfill_until) {  // not while a history is coming in (hub.h)
+      e.model.advance(now);
+      e.ticked = true;
+      sync(e);
+    }
     if (e.dirty && now - e.last_publish >= options_.min_publish_interval) publish_state(e);
   }
 }
