@@ -9,7 +9,7 @@ namespace larder {
 
 VoiceDesk::VoiceDesk(const Config& config, Hub& hub, OrderDesk& desk, PluginHost& plugins,
                      Bus& bus, const Clock& clock, Metrics& metrics)
-    : hub_(hub), desk_(desk), plugins_(plugins), bus_(bus),
+    : HubHousehold(hub), desk_(desk), plugins_(plugins), bus_(bus),
       root_(config.mqtt.root()), conversation_(config, *this, clock, metrics) {
   metrics.describe("larder_voice_intents_total", "counter", "Voice intents answered, by intent.");
   metrics.describe("larder_voice_unsure_total", "counter",
@@ -55,10 +55,6 @@ void VoiceDesk::publish(const VoiceSay& say) {
                 false, 1);
 }
 
-const ConsumableState* VoiceDesk::consumable(const std::string& id) const {
-  return hub_.consumable(id);
-}
-
 std::vector<const orders::Order*> VoiceDesk::orders() const { return desk_.ledger().orders(); }
 
 const orders::Order* VoiceDesk::order(const std::string& order_id) const {
@@ -94,26 +90,6 @@ int VoiceDesk::revoke_access(const std::optional<std::string>& consumable) {
     if (concerns && delivery_->revoke(o->id, "voice").ok()) ++n;
   }
   return n;
-}
-
-std::optional<voice::Household::Away> VoiceDesk::away() const {
-  auto v = hub_.vacation();
-  if (!v) return std::nullopt;
-  return Away{v->from, v->until};
-}
-
-Status VoiceDesk::start_vacation(std::optional<double> until) {
-  return hub_.start_vacation(until, "voice");
-}
-
-Status VoiceDesk::end_vacation() { return hub_.end_vacation("voice"); }
-
-Status VoiceDesk::refilled(const std::string& consumable, double ts) {
-  auto before = hub_.rejected();
-  hub_.on_message(Message{root_ + "/consumable/" + consumable + "/refilled",
-                          nlohmann::json{{"ts", ts}}.dump(), 1, false});
-  if (hub_.rejected() != before) return Status::Error(hub_.last_rejection());
-  return Status::Ok();
 }
 
 }  // namespace larder

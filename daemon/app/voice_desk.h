@@ -22,10 +22,11 @@
 #include "larder/config.h"
 #include "larder/metrics.h"
 #include "voice/conversation.h"
+#include "voice/hub_household.h"
 
 namespace larder {
 
-class VoiceDesk final : public VoiceActions, public voice::Household {
+class VoiceDesk final : public VoiceActions, public voice::HubHousehold {
  public:
   // Registers itself with the hub (intents) and the desk (order changes); both outlive it
   // only if the daemon stops them first, as it does.
@@ -44,19 +45,14 @@ class VoiceDesk final : public VoiceActions, public voice::Household {
             voice::Conversation::Answer answer);
   void tick();
 
-  // voice::Household
-  const ConsumableState* consumable(const std::string& id) const override;
+  // voice::Household: the hub answers the rest (voice::HubHousehold).
   std::vector<const orders::Order*> orders() const override;
   const orders::Order* order(const std::string& order_id) const override;
   orders::Reply request(const std::string& consumable, int quantity,
                         bool explicit_quantity) override;
   orders::Reply confirm(const std::string& order_id) override;
   orders::Reply cancel(const std::string& order_id) override;
-  Status refilled(const std::string& consumable, double ts) override;
   int revoke_access(const std::optional<std::string>& consumable) override;
-  std::optional<Away> away() const override;
-  Status start_vacation(std::optional<double> until) override;
-  Status end_vacation() override;
 
   // Where RevokeAccess goes; without it there is never access to revoke.
   void set_delivery(DeliveryDesk* delivery) { delivery_ = delivery; }
@@ -64,7 +60,6 @@ class VoiceDesk final : public VoiceActions, public voice::Household {
  private:
   void publish(const VoiceSay& say);
 
-  Hub& hub_;
   OrderDesk& desk_;
   DeliveryDesk* delivery_ = nullptr;
   PluginHost& plugins_;

@@ -149,6 +149,14 @@ bool Hub::on_message(const Message& m, const nlohmann::json* payload,
   return rejected_ == rejected_before;  // apply() refuses through reject() too
 }
 
+Status Hub::told_refilled(const std::string& consumable, double ts) {
+  const std::uint64_t before = rejected_;
+  on_message(Message{root_ + "/consumable/" + consumable + "/refilled",
+                     nlohmann::json{{"ts", ts}}.dump(), 1, false});
+  if (rejected_ != before) return Status::Error(last_rejection_);
+  return Status::Ok();
+}
+
 void Hub::reject(const Message& m, const contract::Rejection& r) {
   metrics_.inc("larder_messages_rejected_total", {{"reason", r.kind}});
   ++rejected_;

@@ -168,6 +168,9 @@ class Hub {
   // Inputs refused so far, and the reason of the last one (for replay and tests).
   std::uint64_t rejected() const { return rejected_; }
   const std::string& last_rejection() const { return last_rejection_; }
+  // A new pack opened, told in words (a voice intent): the canonical `refilled {}` of the
+  // consumable at `ts`, with every check of the input; the refusal's reason if refused.
+  Status told_refilled(const std::string& consumable, double ts);
 
   // Vacation mode (hub_vacation.cc; docs/vacation.md), from <root>/vacation, the API, the
   // CLI and buttons. start_vacation() begins an absence now until `until` (nothing: until

@@ -17,6 +17,7 @@
 #include "larder/store.h"
 #include "larder/text.h"
 #include "plugins/plugins.h"
+#include "replay/replay_voice.h"
 
 namespace larder {
 namespace {
@@ -87,6 +88,8 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
   // The daemon's plugins, so that device formats replay too (a Tasmota SENSOR, a button).
   PluginHost plugins(hub, bus, clock, metrics, config.mqtt.root());
   for (auto& plugin : plugins::make_plugins(config)) plugins.add(std::move(plugin));
+  // The daemon's conversation, so that a voice intent acts as it does there (a refill).
+  ReplayVoice voice(config, hub, clock, metrics);
   const std::string root_prefix = config.mqtt.root() + "/";
   bool started = false;
   // Lets time pass up to `ts`, as the daemon's tick does.
@@ -96,6 +99,7 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
     started = true;
     hub.tick();
     plugins.tick();
+    voice.tick();
   };
 
   std::string line;

@@ -64,7 +64,7 @@ void Conversation::stock(const contract::IntentInput& in, const VoiceSay& base, 
 void Conversation::refilled(const contract::IntentInput& in, const VoiceSay& base, Answer& answer) {
   auto id = item(in, base, answer, true);
   if (!id) return;
-  if (Status s = household_.refilled(*id, clock_.now()); !s.ok()) {
+  if (Status s = household_.refilled(*id, in.ts.value_or(clock_.now())); !s.ok()) {
     log_info("voice: the refill of " + *id + " was refused: " + s.message());
     say(answer, base, phrases_.refused("not_recorded"));
     return;

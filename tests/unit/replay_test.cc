@@ -430,3 +430,23 @@ TEST_CASE("a vacation inside a replay: accepted, no order while away, the order 
   CHECK(*declared > back - 2 * kDay);
   CHECK(*declared < back + kDay);
 }
+
+TEST_CASE("a voice intent acts in replay as in the daemon: a refill told, at the intent's time") {
+  // larderd's conversation runs in replay too: "I opened new pods" is a refill, told at the
+  // intent's `ts`; an order asked for is answered (replay places none), not a bad line.
+  auto r = run(
+      R"({"ts":1764460800,"topic":"larder/v1/voice/intent","payload":{"intent":"Refilled","slots":{"item":"pods"},"ts":1764460790}}
+{"ts":1764460900,"query":"pods"}
+{"ts":1764461000,"topic":"larder/v1/voice/intent","payload":{"intent":"Reorder","slots":{"item":"coffee"}}}
+{"ts":1764461100,"topic":"larder/v1/consumable/pods/refilled","payload":{"ts":1764460795}}
+{"ts":1764461200,"query":"*"}
+)");
+  CHECK(r.errors.find("line 1") == std::string::npos);
+  CHECK(r.errors.find("line 3") == std::string::npos);
+  REQUIRE(r.out.size() == 3);
+  CHECK(r.out[0]["level"] == doctest::Approx(40));  // the intent opened a pack of 40
+  CHECK(r.out[1]["reorder"] == false);
+  // The refill was told at 1764460790: a refill stamped after it is a new one, not older.
+  CHECK(r.out[2]["level"] == doctest::Approx(40));
+  CHECK(r.result.bad_lines == 0);
+}
