@@ -31,22 +31,33 @@ std::size_t utf8_length_at(std::string_view s, std::size_t i) {
   return utf8_invalid_at(s.substr(i, len)) == std::string_view::npos ? len : 0;
 }
 
-// A URL's user name and password replaced by "***" (error messages never show a secret):
-// "tcp://larder:pw@host:1883" -> "tcp://***@host:1883". Anything else as it is.
-std::string without_userinfo(std::string_view s) {
+// A URL as an error may show it: its scheme, host and port. Its user name and password,
+// path, query and fragment are "***", for that is where secrets go (ntfy's ?auth=, the
+// token in a webhook's path, an ntfy.sh topic):
+// "https://u:pw@ntfy.sh/home?auth=x" -> "https://***@ntfy.sh/***". Anything else as it is.
+std::string masked_url(std::string_view s) {
   const auto scheme = s.find("://");
   if (scheme == std::string_view::npos) return std::string(s);
   const auto start = scheme + 3;
   const auto end = s.find_first_of("/?#", start);
-  const auto at = s.substr(start, end == std::string_view::npos ? end : end - start).rfind('@');
-  if (at == std::string_view::npos) return std::string(s);
-  return std::string(s.substr(0, start)) + "***" + std::string(s.substr(start + at));
+  std::string_view authority = s.substr(start, end == std::string_view::npos ? end : end - start);
+  std::string out(s.substr(0, start));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    out += "***@";
+    authority.remove_prefix(at + 1);
+  }
+  out += authority;
+  if (end != std::string_view::npos) {
+    out += s[end];
+    if (end + 1 < s.size()) out += "***";
+  }
+  return out;
 }
 
 // "text" with quotes, backslashes, control characters and bytes that are not UTF-8 escaped,
-// cut after 60 characters (never inside one), and a URL's user name and password hidden.
+// cut after 60 characters (never inside one), and a URL's secrets hidden (masked_url).
 std::string quote(std::string_view text) {
-  const std::string s = without_userinfo(text);
+  const std::string s = masked_url(text);
   std::string out = "\"";
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {

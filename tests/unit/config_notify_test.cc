@@ -200,3 +200,17 @@ TEST_CASE("notify: bad values name their key and line") {
     REQUIRE(find_error(l, "notify.webhook.secret") != nullptr);
   }
 }
+
+TEST_CASE("notify: a refused URL is quoted without what may be a secret in it") {
+  // ntfy takes its token as ?auth=, a webhook's path often is its token, and an ntfy.sh
+  // topic is as good as a password: an error shows the scheme, host and port only.
+  ConfigLoad query = with_notify("  ntfy: {url: \"https://ntfy.sh/larder-home?auth=QmVhcmVyIHRrX0xFQUs\"}\n");
+  expect_error(query, 8, "notify.ntfy.url", "got \"https://ntfy.sh/***\"");
+  CHECK(dump(query).find("QmVhcmVy") == std::string::npos);
+  CHECK(dump(query).find("larder-home") == std::string::npos);
+  ConfigLoad path = with_notify("  webhook: {url: \"ftp://me:pw@hooks.example:21/T0/B0/XyZsecret\"}\n");
+  expect_error(path, 8, "notify.webhook.url", "got \"ftp://***@hooks.example:21/***\"");
+  CHECK(dump(path).find("XyZsecret") == std::string::npos);
+  ConfigLoad fragment = with_notify("  ntfy: {url: \"https://ntfy.sh#tok3n\"}\n");
+  CHECK(dump(fragment).find("tok3n") == std::string::npos);
+}
