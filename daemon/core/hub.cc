@@ -68,6 +68,8 @@ Hub::Hub(const Config& config, Bus& bus, Store& store, const Clock& clock, Metri
                     "Levels up to an hour older than the newest, kept in the history only.");
   metrics_.describe("larder_state_published_total", "counter",
                     "Consumable states published (retained).");
+  metrics_.describe("larder_events_total", "counter",
+                    "Events published on <root>/event by the hub, by kind.");
   metrics_.describe("larder_hub_message_seconds_sum", "counter",
                     "Seconds spent on canonical messages: parse, model, state.");
   metrics_.describe("larder_hub_message_seconds_count", "counter", "Canonical messages handled.");

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <sstream>
+#include <string>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -93,6 +95,15 @@ TEST_CASE("larderd connects, announces itself and turns readings into retained s
         std::string::npos);
   CHECK(metrics.body.find("larder_mqtt_reconnects_total") != std::string::npos);
   CHECK(metrics.body.find("larder_store_commits_total") != std::string::npos);
+  // Every family is described (docs/http.md lists them), the hub's events from the start.
+  CHECK(metrics.body.find("# HELP larder_events_total ") != std::string::npos);
+  std::istringstream lines(metrics.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("# TYPE ")) continue;
+    const std::string family = line.substr(7, line.find(' ', 7) - 7);
+    INFO(family);
+    CHECK(metrics.body.find("# HELP " + family + " ") != std::string::npos);
+  }
 }
 
 TEST_CASE("a broker that lost its retained messages gets every state again at the reconnect") {
