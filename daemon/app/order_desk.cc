@@ -123,6 +123,7 @@ Status OrderDesk::restore() {
       paused = std::max(paused, until);
     }
   }
+  for (const orders::Order* o : ledger_.orders()) tell_in_flight(*o);
   republish_states();
   count_statuses();
   if (!stored->empty()) {
@@ -295,6 +296,12 @@ void OrderDesk::count_statuses() {
   }
 }
 
+void OrderDesk::tell_in_flight(const orders::Order& o) {
+  for (const orders::Item& i : o.items) {
+    hub_.order_in_flight(i.consumable, ledger_.in_flight(i.consumable) != nullptr);
+  }
+}
+
 void OrderDesk::republish_states() {
   for (const orders::Order* o : ledger_.orders()) {
     bus_.publish(root_ + "/order/" + o->id + "/state", orders::state_json(*o).dump(),
@@ -346,13 +353,17 @@ void OrderDesk::run(const Reply& reply) {
     run_effect(e);
   }
   count_statuses();  // only when something happened, not on every tick
-  if (listeners_.empty()) return;
-  // After all effects ran, so that the listener sees each order as the ledger left it.
+  // After all effects ran, so that the hub and the listeners see each order as the ledger
+  // left it.
   std::set<std::string, std::less<>> changed;
   for (const orders::Effect& e : reply.effects) {
     if (const auto* p = std::get_if<orders::PublishState>(&e)) changed.insert(p->order_id);
     if (const auto* ev = std::get_if<orders::Event>(&e)) changed.insert(ev->order_id);
   }
+  for (const auto& id : changed) {
+    if (const orders::Order* o = ledger_.find(id)) tell_in_flight(*o);
+  }
+  if (listeners_.empty()) return;
   // A copy: a listener may add or remove listeners.
   auto listeners = listeners_;
   for (const auto& id : changed) {

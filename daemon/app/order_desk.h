@@ -114,6 +114,8 @@ class OrderDesk final : public OrderActions {
   }
 
  private:
+  // Tells the hub whether each consumable of `o` has an order in flight (its `ordered`).
+  void tell_in_flight(const orders::Order& o);
   void run(const orders::Reply& reply);
   void count_statuses();  // the gauge larder_orders_by_status
   void run_effect(const orders::Effect& e);

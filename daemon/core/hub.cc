@@ -535,6 +535,7 @@ void Hub::sync(Entry& e) {
   s.empty_at_low = f.empty_at_low;
   s.empty_at_high = f.empty_at_high;
   s.status = f.status;
+  if (e.order_in_flight && (s.status == "ok" || s.status == "low")) s.status = "ordered";
   s.reorder = f.reorder;
   s.best_before = f.best_before;
   s.expiring = f.expiring;
@@ -553,6 +554,13 @@ void Hub::order_cancelled(const std::string& id, double ts, bool by_user) {
 
 void Hub::order_delivered(const std::string& id, double ts, int packs, double delivery_days) {
   with_entry(id, [&](Entry& e) { e.model.order_delivered(ts, packs, delivery_days); });
+}
+
+void Hub::order_in_flight(const std::string& id, bool in_flight) {
+  auto it = consumables_.find(id);
+  if (it == consumables_.end() || it->second.order_in_flight == in_flight) return;
+  it->second.order_in_flight = in_flight;
+  sync(it->second);
 }
 
 void Hub::with_entry(const std::string& id, const std::function<void(Entry&)>& fn) {

@@ -135,6 +135,10 @@ class Hub {
   void order_placed(const std::string& id, double ts);
   void order_cancelled(const std::string& id, double ts, bool by_user);
   void order_delivered(const std::string& id, double ts, int packs, double delivery_days);
+  // Whether an order for the consumable is in flight, from its undo window on (the model
+  // hears of it once the retailer accepts it): the state says `ordered` instead of `ok` or
+  // `low` while one is (mqtt-v1.md: "an order is in flight").
+  void order_in_flight(const std::string& id, bool in_flight);
   // Queues in the store the state (a checkpoint of the model) of the consumables that need
   // one; the daemon calls it right before each flush, which commits the readings too.
   // - An order fact, or stopping (publish_pending()): at once, as no reading holds it.
@@ -224,6 +228,7 @@ class Hub {
     // published, stamped well before it arrives (kBackfillLagS), and its own stamps are
     // its clock. A tick at the hub's clock would close the days still coming as unused.
     double backfill_until = 0;
+    bool order_in_flight = false;     // order_in_flight()
     // The recent inputs with an explicit ts, per kind, the newest last (at most
     // kRecentInputs): QoS 1 is at-least-once, so the same message may come twice (a
     // redelivery after a reconnect, a publisher's retry), and not always right after the

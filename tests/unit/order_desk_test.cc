@@ -317,3 +317,31 @@ TEST_CASE("the hour's pause after an automatic order failed holds across a resta
   REQUIRE(later.restore().ok());
   CHECK_FALSE(later.paused_until("coffee"));
 }
+
+TEST_CASE("a consumable says ordered from its order's undo window on, and not after a cancel") {
+  // The contract's `ordered` is "an order is in flight": a button's order held in its
+  // undo window is one (orders.md), though the model hears of it only once placed.
+  Desk d;
+  for (int h = 0; h <= 6 * 24; ++h) {  // six days of a jar going down 25 g a day
+    d.hub.on_message(Message{"larder/v1/consumable/coffee/level",
+                             R"({"value":)" + std::to_string(450 - h * 25.0 / 24) +
+                                 R"(,"unit":"g","ts":)" +
+                                 std::to_string(static_cast<long>(d.clock.now())) + "}",
+                             1, false});
+    d.clock.advance(3600);
+    d.hub.tick();
+  }
+  const std::string before = d.hub.consumable("coffee")->status;
+  REQUIRE((before == "ok" || before == "low"));
+  d.press("single");
+  const orders::Order* o = d.desk.ledger().in_flight("coffee");
+  REQUIRE(o);
+  REQUIRE(o->status == orders::OrderStatus::held);
+  CHECK(d.hub.consumable("coffee")->status == "ordered");
+  d.clock.advance(3);  // past the 2 s between two publications of one state
+  d.hub.publish_pending();
+  CHECK(json::parse(d.bus.on("larder/v1/consumable/coffee/state").back().payload)["status"] ==
+        "ordered");
+  d.press("double");  // undone in the window
+  CHECK(d.hub.consumable("coffee")->status == before);
+}
