@@ -249,6 +249,7 @@ class Ledger {
   Status load(const nlohmann::json& j);
 
   const Order* find(std::string_view order_id) const;
+  // The newest unfinished order with the consumable (a user may have asked for more).
   const Order* in_flight(std::string_view consumable) const;
   std::vector<const Order*> orders() const;  // newest first
   const OrdersConfig& config() const { return c_; }

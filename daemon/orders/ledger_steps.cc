@@ -2,6 +2,7 @@
 // status transitions and their effects, retries, and persistence of the whole ledger.
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <utility>
 
 #include "orders/guards.h"
@@ -51,13 +52,17 @@ Order* Ledger::find_mut(std::string_view id) {
 }
 
 const Order* Ledger::in_flight(std::string_view consumable) const {
+  const Order* newest = nullptr;
   for (const auto& [id, o] : orders_) {
     if (finished(o.status)) continue;
-    for (const auto& i : o.items) {
-      if (i.consumable == consumable) return &o;
+    const bool has = std::any_of(o.items.begin(), o.items.end(),
+                                 [&](const Item& i) { return i.consumable == consumable; });
+    // The newest, as orders() sorts (ids end in random hex: their order says nothing).
+    if (has && (!newest || std::tie(o.created, o.id) > std::tie(newest->created, newest->id))) {
+      newest = &o;
     }
   }
-  return nullptr;
+  return newest;
 }
 
 std::vector<const Order*> Ledger::orders() const {

@@ -63,6 +63,14 @@ TEST_CASE("one order in flight per consumable, more only when a user asks explic
   CHECK(more.order_id != a.order_id);
   CHECK(w.led.find(more.order_id)->items.front().quantity == 2);
   CHECK(w.led.find(more.order_id)->idempotency_key != w.led.find(a.order_id)->idempotency_key);
+  // With several in flight, the one a button's cancel or confirm means is the newest,
+  // whatever the random hex of the ids.
+  CHECK(w.led.in_flight("coffee")->id == more.order_id);
+  auto most = w.led.request(req("coffee", Source::voice, 3, true), kT0 + 35);
+  REQUIRE(most.ok());
+  CHECK(w.led.in_flight("coffee")->id == most.order_id);
+  REQUIRE(w.led.cancel(most.order_id, true, kT0 + 36).ok());
+  CHECK(w.led.in_flight("coffee")->id == more.order_id);
 
   // Another consumable is its own order; a finished order frees the consumable.
   CHECK_FALSE(w.led.request(req("tea", Source::api), kT0).existing);
