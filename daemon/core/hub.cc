@@ -108,6 +108,14 @@ void Hub::carry_over(const Hub& old) {
   for (const auto& p : config_.people) {
     if (auto it = old.presence_.find(p.id); it != old.presence_.end()) presence_[p.id] = it->second;
   }
+  // A history still coming in goes on holding the ticks of the new hub.
+  for (auto& [id, e] : consumables_) {
+    if (auto it = old.consumables_.find(id); it != old.consumables_.end()) {
+      e.backfill_until = it->second.backfill_until;
+      e.history_since = it->second.history_since;
+      e.history_last = it->second.history_last;
+    }
+  }
 }
 
 bool Hub::on_message(const Message& m) { return on_message(m, nullptr); }
@@ -489,18 +497,24 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
       return false;
     }
   }
-  if (const double now = clock_.now(); ts < now - kBackfillLagS) {
-    e.backfill_until = now + kBackfillSettleS;
-  }
   if (late) {
     metrics_.inc("larder_messages_late_total", {{"kind", r.kind}});
     store_.append(std::move(r));
     return true;
   }
   if (!model_says(learn(e, r))) return false;
+  note_history(e, r.ts);
   store_.append(std::move(r));
   sync(e);
   return true;
+}
+
+void Hub::note_history(Entry& e, double ts) {
+  const double now = clock_.now();
+  if (!options_.hold_for_history || ts >= now - kBackfillLagS) return;
+  if (now - e.history_last > kBackfillSettleS) e.history_since = now;  // a new history
+  e.history_last = now;
+  if (now - e.history_since <= kBackfillMaxS) e.backfill_until = now + kBackfillSettleS;
 }
 
 Status Hub::learn(Entry& e, const Reading& r) {
@@ -535,7 +549,7 @@ void Hub::sync(Entry& e) {
   s.empty_at_low = f.empty_at_low;
   s.empty_at_high = f.empty_at_high;
   s.status = f.status;
-  if (e.order_in_flight && (s.status == "ok" || s.status == "low")) s.status = "ordered";
+  show_order(e);
   s.reorder = f.reorder;
   s.best_before = f.best_before;
   s.expiring = f.expiring;
@@ -554,6 +568,11 @@ void Hub::order_cancelled(const std::string& id, double ts, bool by_user) {
 
 void Hub::order_delivered(const std::string& id, double ts, int packs, double delivery_days) {
   with_entry(id, [&](Entry& e) { e.model.order_delivered(ts, packs, delivery_days); });
+}
+
+void Hub::show_order(Entry& e) {
+  std::string& status = e.state.status;
+  if (e.order_in_flight && (status == "ok" || status == "low")) status = "ordered";
 }
 
 void Hub::order_in_flight(const std::string& id, bool in_flight) {

@@ -45,6 +45,9 @@ struct HubOptions {
   double min_publish_interval = 2.0;  // seconds between two states of one consumable
   double max_future_skew = 300;       // a ts further ahead of the clock is rejected
   bool bridge_outages = true;         // ModelSettings::bridge_outages (replay: false)
+  // A history published with its stamps holds the ticks (Hub::kBackfillLagS). Replay's
+  // clock is the stamps already: false there.
+  bool hold_for_history = true;
 };
 
 // Vacation mode: the household is away from `from` until `until` (nothing: open-ended).
@@ -67,6 +70,9 @@ class OrderActions {
   virtual ~OrderActions() = default;
   virtual void button(const std::string& button_id, const std::string& consumable,
                       ButtonEffect effect, double ts) = 0;
+  // Whether an order for the consumable is in flight and on its way without the user (the
+  // state's `ordered`): what restore() asks; order_in_flight() tells the changes.
+  virtual bool in_flight(const std::string& /*consumable*/) const { return false; }
 };
 
 // Where accepted voice intents go (the daemon's voice desk, app/voice_desk.h): from
@@ -137,7 +143,8 @@ class Hub {
   void order_delivered(const std::string& id, double ts, int packs, double delivery_days);
   // Whether an order for the consumable is in flight, from its undo window on (the model
   // hears of it once the retailer accepts it): the state says `ordered` instead of `ok` or
-  // `low` while one is (mqtt-v1.md: "an order is in flight").
+  // `low` while one is (mqtt-v1.md: "an order is in flight"). Not while it waits for the
+  // user's confirmation: nothing is ordered unless they act (OrderDesk::in_flight).
   void order_in_flight(const std::string& id, bool in_flight);
   // Queues in the store the state (a checkpoint of the model) of the consumables that need
   // one; the daemon calls it right before each flush, which commits the readings too.
@@ -194,8 +201,11 @@ class Hub {
 
   // An input stamped this much before it came is history being published (a plugin's
   // buffer, the demo's backdated weeks); the ticks wait until none came for kBackfillSettleS.
-  static constexpr double kBackfillLagS = 120;
+  // (More than the 300 s a device's clock may lag: plugins/consumable_sensor.) A clock that
+  // lags further holds them kBackfillMaxS at most, until its inputs pause.
+  static constexpr double kBackfillLagS = 600;
   static constexpr double kBackfillSettleS = 30;
+  static constexpr double kBackfillMaxS = 600;
 
  private:
   // The identity of an input with an explicit ts: its time and values (kind is the key it
@@ -228,6 +238,8 @@ class Hub {
     // published, stamped well before it arrives (kBackfillLagS), and its own stamps are
     // its clock. A tick at the hub's clock would close the days still coming as unused.
     double backfill_until = 0;
+    double history_since = 0;         // clock time: the first input of this history
+    double history_last = -1e300;     // clock time: its latest
     bool order_in_flight = false;     // order_in_flight()
     // The recent inputs with an explicit ts, per kind, the newest last (at most
     // kRecentInputs): QoS 1 is at-least-once, so the same message may come twice (a
@@ -250,6 +262,10 @@ class Hub {
   // The identity of an input with an explicit ts; nothing without ts.
   static std::optional<Stamp> stamp(const contract::Input& in);
   void changed(Entry& e);
+  // An input learned with its stamp `ts`: history being published holds the ticks.
+  void note_history(Entry& e, double ts);
+  // `ordered` over `ok` and `low` while an order is in flight (order_in_flight()).
+  static void show_order(Entry& e);
   // Copies the model's view into the state, publishes the model's events.
   void sync(Entry& e);
   // The model's events (take_events()) on <root>/event, in words (hub_events.cc).

@@ -86,6 +86,10 @@ Status Hub::restore() {
   }
   restoring_ = false;
   for (auto& [id, e] : consumables_) {
+    // The orders in flight (restored before the hub: Services::restore), so that the first
+    // state published says `ordered` already.
+    e.order_in_flight = order_actions_ && order_actions_->in_flight(id);
+    show_order(e);
     if (!e.ever_published) publish_state(e);
   }
   return Status::Ok();
@@ -137,8 +141,8 @@ void Hub::tick() {
     if (now >= e.backfill_until) {  // not while a history is coming in (hub.h)
       e.model.advance(now);
       e.ticked = true;
-      sync(e);
     }
+    sync(e);
     if (e.dirty && now - e.last_publish >= options_.min_publish_interval) publish_state(e);
   }
 }

@@ -84,6 +84,7 @@ ReplayResult replay(const Config& config, std::istream& input, std::ostream& out
   // between lines is time passing, never an outage whose counter uses the model would
   // assume; and queries, which tick too, change nothing.
   options.bridge_outages = false;
+  options.hold_for_history = false;  // the clock is the stamps: nothing to hold
   Hub hub(config, bus, store, clock, metrics, options);
   // The daemon's plugins, so that device formats replay too (a Tasmota SENSOR, a button).
   PluginHost plugins(hub, bus, clock, metrics, config.mqtt.root());

@@ -627,3 +627,29 @@ TEST_CASE("a scale's history published with its stamps orders nothing on the way
     CHECK(json::parse(m.payload)["kind"] != "low_stock");
   }
 }
+
+TEST_CASE("a device whose clock lags holds the ticks for ten minutes at most") {
+  // A counter stamping its uses 15 minutes behind, every 10 s: it looks like a history
+  // being published, but never ends. After kBackfillMaxS the ticks take the hub's clock
+  // again, while it goes on; a refused input never holds them.
+  HubFixture f;
+  auto last_advance = [&] { return f.hub.model("pods")->save()["last_advance"].get<double>(); };
+  f.send("consumable/pods/refilled", R"({"amount":80,"unit":"pcs"})");
+  for (int i = 0; i < 6 * 15; ++i) {
+    f.clock.advance(10);
+    f.send("consumable/pods/used", R"({"amount":1,"unit":"pcs","ts":)" +
+                                       std::to_string(static_cast<long>(f.clock.now() - 900)) + "}");
+    f.hub.tick();
+    if (i == 6 * 5) CHECK(last_advance() < f.clock.now() - 600);  // held, five minutes in
+  }
+  CHECK(last_advance() == f.clock.now());
+  // A refused refill (older than the last one) holds nothing.
+  HubFixture g;
+  g.send("consumable/pods/refilled", R"({"amount":80,"unit":"pcs"})");
+  g.clock.advance(10);
+  g.send("consumable/pods/refilled", R"({"amount":80,"unit":"pcs","ts":)" +
+                                         std::to_string(static_cast<long>(g.clock.now() - 7200)) + "}");
+  REQUIRE(g.errors().size() == 1);
+  g.hub.tick();
+  CHECK(g.hub.model("pods")->save()["last_advance"].get<double>() == g.clock.now());
+}
