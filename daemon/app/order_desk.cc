@@ -123,7 +123,6 @@ Status OrderDesk::restore() {
       paused = std::max(paused, until);
     }
   }
-  for (const orders::Order* o : ledger_.orders()) tell_in_flight(*o);
   republish_states();
   count_statuses();
   if (!stored->empty()) {
@@ -296,10 +295,33 @@ void OrderDesk::count_statuses() {
   }
 }
 
-void OrderDesk::tell_in_flight(const orders::Order& o) {
-  for (const orders::Item& i : o.items) {
-    hub_.order_in_flight(i.consumable, ledger_.in_flight(i.consumable) != nullptr);
+bool OrderDesk::in_flight(const std::string& consumable) const {
+  for (const orders::Order* o : ledger_.orders()) {
+    if (orders::finished(o->status) || o->status == orders::OrderStatus::awaiting_confirmation) {
+      continue;
+    }
+    for (const orders::Item& i : o->items) {
+      if (i.consumable == consumable) return true;
+    }
   }
+  return false;
+}
+
+void OrderDesk::tell_in_flight(const orders::Reply& reply) {
+  std::set<std::string, std::less<>> consumables;
+  auto add = [&](const std::string& order_id) {
+    if (const orders::Order* o = ledger_.find(order_id)) {
+      for (const orders::Item& i : o->items) consumables.insert(i.consumable);
+    }
+  };
+  for (const orders::Effect& e : reply.effects) {
+    if (const auto* p = std::get_if<orders::PublishState>(&e)) add(p->order_id);
+    // An order pruned as it finished is found no more; its facts name the consumable.
+    if (const auto* p = std::get_if<orders::Placed>(&e)) consumables.insert(p->consumable);
+    if (const auto* d = std::get_if<orders::Delivered>(&e)) consumables.insert(d->consumable);
+    if (const auto* c = std::get_if<orders::Cancelled>(&e)) consumables.insert(c->consumable);
+  }
+  for (const auto& c : consumables) hub_.order_in_flight(c, in_flight(c));
 }
 
 void OrderDesk::republish_states() {
@@ -315,6 +337,9 @@ void OrderDesk::run(const Reply& reply) {
   // save_order() below commits the order and that state in one transaction: a crash between
   // two commits would keep a cancelled or delivered order and lose the model's knowing it,
   // and the model would order the same need again after the restart (Store::save_order).
+  // The ledger is final for this reply: `ordered` first, so that the model's news below
+  // publishes the state once.
+  tell_in_flight(reply);
   bool told = false;
   for (const orders::Effect& e : reply.effects) {
     if (const auto* p = std::get_if<orders::Placed>(&e)) {
@@ -353,15 +378,11 @@ void OrderDesk::run(const Reply& reply) {
     run_effect(e);
   }
   count_statuses();  // only when something happened, not on every tick
-  // After all effects ran, so that the hub and the listeners see each order as the ledger
-  // left it.
+  // After all effects ran, so that the listener sees each order as the ledger left it.
   std::set<std::string, std::less<>> changed;
   for (const orders::Effect& e : reply.effects) {
     if (const auto* p = std::get_if<orders::PublishState>(&e)) changed.insert(p->order_id);
     if (const auto* ev = std::get_if<orders::Event>(&e)) changed.insert(ev->order_id);
-  }
-  for (const auto& id : changed) {
-    if (const orders::Order* o = ledger_.find(id)) tell_in_flight(*o);
   }
   if (listeners_.empty()) return;
   // A copy: a listener may add or remove listeners.

@@ -74,6 +74,9 @@ class OrderDesk final : public OrderActions {
   // Hub::OrderActions: what a button's reorder, confirm or cancel press does.
   void button(const std::string& button_id, const std::string& consumable, ButtonEffect effect,
               double ts) override;
+  // OrderActions: an order for the consumable is in flight, not waiting for the user's
+  // confirmation (held in its undo window, placing, placed, shipped).
+  bool in_flight(const std::string& consumable) const override;
 
   // A request for one pack (or `quantity`) of a configured consumable, with the
   // companions the configuration allows; nullopt for an unknown consumable.
@@ -114,8 +117,8 @@ class OrderDesk final : public OrderActions {
   }
 
  private:
-  // Tells the hub whether each consumable of `o` has an order in flight (its `ordered`).
-  void tell_in_flight(const orders::Order& o);
+  // Tells the hub, for each consumable of the orders the reply changed, in_flight().
+  void tell_in_flight(const orders::Reply& reply);
   void run(const orders::Reply& reply);
   void count_statuses();  // the gauge larder_orders_by_status
   void run_effect(const orders::Effect& e);

@@ -162,11 +162,12 @@ Services::~Services() {
 }
 
 Status Services::restore() {
-  if (Status s = p_->hub->restore(); !s.ok()) {
-    return Status::Error("cannot read the store: " + s.message());
-  }
+  // The orders first: the hub's first states say which consumables have one in flight.
   if (Status s = p_->desk->restore(); !s.ok()) {
     return Status::Error("cannot read the orders from the store: " + s.message());
+  }
+  if (Status s = p_->hub->restore(); !s.ok()) {
+    return Status::Error("cannot read the store: " + s.message());
   }
   if (Status s = p_->delivery->restore(p_->config.state_dir + "/delivery_patterns.json");
       !s.ok()) {

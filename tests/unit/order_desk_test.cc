@@ -318,11 +318,10 @@ TEST_CASE("the hour's pause after an automatic order failed holds across a resta
   CHECK_FALSE(later.paused_until("coffee"));
 }
 
-TEST_CASE("a consumable says ordered from its order's undo window on, and not after a cancel") {
-  // The contract's `ordered` is "an order is in flight": a button's order held in its
-  // undo window is one (orders.md), though the model hears of it only once placed.
-  Desk d;
-  for (int h = 0; h <= 6 * 24; ++h) {  // six days of a jar going down 25 g a day
+namespace {
+// Six days of the coffee jar going down 25 g a day: the rate is known, the status ok or low.
+std::string learn_coffee(Desk& d) {
+  for (int h = 0; h <= 6 * 24; ++h) {
     d.hub.on_message(Message{"larder/v1/consumable/coffee/level",
                              R"({"value":)" + std::to_string(450 - h * 25.0 / 24) +
                                  R"(,"unit":"g","ts":)" +
@@ -331,7 +330,15 @@ TEST_CASE("a consumable says ordered from its order's undo window on, and not af
     d.clock.advance(3600);
     d.hub.tick();
   }
-  const std::string before = d.hub.consumable("coffee")->status;
+  return d.hub.consumable("coffee")->status;
+}
+}  // namespace
+
+TEST_CASE("a consumable says ordered from its order's undo window on, and not after a cancel") {
+  // The contract's `ordered` is "an order is in flight": a button's order held in its
+  // undo window is one (orders.md), though the model hears of it only once placed.
+  Desk d;
+  const std::string before = learn_coffee(d);
   REQUIRE((before == "ok" || before == "low"));
   d.press("single");
   const orders::Order* o = d.desk.ledger().in_flight("coffee");
@@ -344,4 +351,59 @@ TEST_CASE("a consumable says ordered from its order's undo window on, and not af
         "ordered");
   d.press("double");  // undone in the window
   CHECK(d.hub.consumable("coffee")->status == before);
+}
+
+TEST_CASE("ordered: not while the user is asked, at once after a restart, and over at delivery") {
+  {
+    // A voice order asks first: nothing is ordered unless the user says yes.
+    Desk v;
+    const std::string before = learn_coffee(v);
+    REQUIRE((before == "ok" || before == "low"));
+    auto asked = v.desk.request(*v.desk.make_request("coffee", 1, orders::Source::voice, false));
+    REQUIRE(asked.ok());
+    REQUIRE(v.desk.ledger().find(asked.order_id)->status ==
+            orders::OrderStatus::awaiting_confirmation);
+    CHECK(v.hub.consumable("coffee")->status == before);
+  }
+  Desk d;
+  learn_coffee(d);
+  d.press("single");  // held in its undo window: the model knows nothing of it yet
+  const std::string id = d.desk.ledger().in_flight("coffee")->id;
+  REQUIRE(d.desk.ledger().find(id)->status == orders::OrderStatus::held);
+  CHECK(d.hub.consumable("coffee")->status == "ordered");
+
+  // A restart: the first state the new hub publishes says ordered, with no `low` between.
+  d.hub.persist();
+  REQUIRE(d.store.flush().ok());
+  const std::size_t seen = d.bus.on("larder/v1/consumable/coffee/state").size();
+  {
+    Hub hub{d.config, d.bus, d.store, d.clock, d.metrics};
+    OrderDesk desk{d.config, d.random, d.store, d.bus, hub, &d.retailer, d.clock, d.metrics};
+    hub.set_order_actions(&desk);
+    REQUIRE(desk.restore().ok());
+    REQUIRE(hub.restore().ok());
+    auto states = d.bus.on("larder/v1/consumable/coffee/state");
+    REQUIRE(states.size() == seen + 1);
+    CHECK(json::parse(states.back().payload)["status"] == "ordered");
+  }
+
+  // Placed after the window, then delivered: the order is over, and the state says so.
+  REQUIRE(d.retailer.quotes.size() == 1);
+  d.retailer.quote_answers[0]({test::quote_for(d.retailer.quotes[0], d.clock.now()), false, ""});
+  d.clock.advance(d.config.orders.undo_window_s.button + 1);
+  d.desk.tick();
+  REQUIRE(d.retailer.places.size() == 1);
+  orders::PlaceResult placed;
+  placed.retailer_order_id = "r-1";
+  d.retailer.place_answers[0](placed);
+  REQUIRE(d.desk.ledger().find(id)->status == orders::OrderStatus::placed);
+  CHECK(d.hub.consumable("coffee")->status == "ordered");
+  d.clock.advance(d.config.orders.poll_interval_s + 1);
+  d.desk.tick();
+  REQUIRE_FALSE(d.retailer.status_answers.empty());
+  orders::StatusOutcome delivered;
+  delivered.status = orders::RetailerStatus{"delivered", "", std::nullopt, std::nullopt, std::nullopt};
+  d.retailer.status_answers.back()(delivered);
+  REQUIRE(d.desk.ledger().find(id)->status == orders::OrderStatus::delivered);
+  CHECK(d.hub.consumable("coffee")->status != "ordered");
 }
