@@ -38,15 +38,16 @@ std::size_t utf8_length_at(std::string_view s, std::size_t i) {
 std::string masked_url(std::string_view s) {
   const auto scheme = s.find("://");
   if (scheme == std::string_view::npos) return std::string(s);
-  const auto start = scheme + 3;
-  const auto end = s.find_first_of("/?#", start);
-  std::string_view authority = s.substr(start, end == std::string_view::npos ? end : end - start);
+  auto start = scheme + 3;
   std::string out(s.substr(0, start));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+  // Everything up to the last '@' may be a user name and password, even with a '/', '?' or
+  // '#' in them ("tcp://u:p/ss@host").
+  if (const auto at = s.rfind('@'); at != std::string_view::npos && at >= start) {
     out += "***@";
-    authority.remove_prefix(at + 1);
+    start = at + 1;
   }
-  out += authority;
+  const auto end = s.find_first_of("/?#", start);
+  out += s.substr(start, end == std::string_view::npos ? end : end - start);
   if (end != std::string_view::npos) {
     out += s[end];
     if (end + 1 < s.size()) out += "***";

@@ -213,4 +213,8 @@ TEST_CASE("notify: a refused URL is quoted without what may be a secret in it") 
   CHECK(dump(path).find("XyZsecret") == std::string::npos);
   ConfigLoad fragment = with_notify("  ntfy: {url: \"https://ntfy.sh#tok3n\"}\n");
   CHECK(dump(fragment).find("tok3n") == std::string::npos);
+  // A password with a '/' in it is a password still.
+  ConfigLoad slash = with_notify("  ntfy: {url: \"tcp://me:pa/ss?w#rd@ntfy.sh/t\"}\n");
+  expect_error(slash, 8, "notify.ntfy.url", "got \"tcp://***@ntfy.sh/***\"");
+  CHECK(dump(slash).find("pa/ss") == std::string::npos);
 }
