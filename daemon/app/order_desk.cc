@@ -262,7 +262,25 @@ void OrderDesk::button(const std::string& button_id, const std::string& consumab
     }
     return;
   }
+  // The order the press can act on, the newest first: one still to confirm (held or
+  // asking), or one not shipped yet to cancel. Else the newest in flight, whose refusal
+  // says why (a user may have asked for more: several can be in flight).
   const orders::Order* flying = ledger_.in_flight(consumable);
+  for (const orders::Order* o : ledger_.orders()) {
+    if (orders::finished(o->status)) continue;
+    if (std::none_of(o->items.begin(), o->items.end(),
+                     [&](const orders::Item& i) { return i.consumable == consumable; })) {
+      continue;
+    }
+    const bool can = effect == ButtonEffect::cancel
+                         ? o->status != orders::OrderStatus::shipped
+                         : o->status == orders::OrderStatus::held ||
+                               o->status == orders::OrderStatus::awaiting_confirmation;
+    if (can) {
+      flying = o;
+      break;
+    }
+  }
   if (!flying) {
     log_info("button '" + button_id + "': no order of " + consumable + " to " +
              (effect == ButtonEffect::cancel ? "cancel" : "confirm"));
@@ -308,20 +326,23 @@ bool OrderDesk::in_flight(const std::string& consumable) const {
 }
 
 void OrderDesk::tell_in_flight(const orders::Reply& reply) {
-  std::set<std::string, std::less<>> consumables;
-  auto add = [&](const std::string& order_id) {
-    if (const orders::Order* o = ledger_.find(order_id)) {
-      for (const orders::Item& i : o->items) consumables.insert(i.consumable);
-    }
-  };
+  // The consumables the model hears news of (run()), and the others the reply changed.
+  std::set<std::string, std::less<>> news, others;
   for (const orders::Effect& e : reply.effects) {
-    if (const auto* p = std::get_if<orders::PublishState>(&e)) add(p->order_id);
+    if (const auto* p = std::get_if<orders::PublishState>(&e)) {
+      if (const orders::Order* o = ledger_.find(p->order_id)) {
+        for (const orders::Item& i : o->items) others.insert(i.consumable);
+      }
+    }
     // An order pruned as it finished is found no more; its facts name the consumable.
-    if (const auto* p = std::get_if<orders::Placed>(&e)) consumables.insert(p->consumable);
-    if (const auto* d = std::get_if<orders::Delivered>(&e)) consumables.insert(d->consumable);
-    if (const auto* c = std::get_if<orders::Cancelled>(&e)) consumables.insert(c->consumable);
+    if (const auto* p = std::get_if<orders::Placed>(&e)) news.insert(p->consumable);
+    if (const auto* d = std::get_if<orders::Delivered>(&e)) news.insert(d->consumable);
+    if (const auto* c = std::get_if<orders::Cancelled>(&e)) news.insert(c->consumable);
   }
-  for (const auto& c : consumables) hub_.order_in_flight(c, in_flight(c));
+  for (const auto& c : news) hub_.order_in_flight(c, in_flight(c), /*show=*/false);
+  for (const auto& c : others) {
+    if (!news.count(c)) hub_.order_in_flight(c, in_flight(c));
+  }
 }
 
 void OrderDesk::republish_states() {
@@ -337,8 +358,8 @@ void OrderDesk::run(const Reply& reply) {
   // save_order() below commits the order and that state in one transaction: a crash between
   // two commits would keep a cancelled or delivered order and lose the model's knowing it,
   // and the model would order the same need again after the restart (Store::save_order).
-  // The ledger is final for this reply: `ordered` first, so that the model's news below
-  // publishes the state once.
+  // Whether an order is still in flight goes first, quietly for a consumable whose model
+  // hears news below: its state then changes once (a delivery: ordered to ok, not by low).
   tell_in_flight(reply);
   bool told = false;
   for (const orders::Effect& e : reply.effects) {

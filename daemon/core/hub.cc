@@ -514,7 +514,9 @@ void Hub::note_history(Entry& e, double ts) {
   if (!options_.hold_for_history || ts >= now - kBackfillLagS) return;
   if (now - e.history_last > kBackfillSettleS) e.history_since = now;  // a new history
   e.history_last = now;
-  if (now - e.history_since <= kBackfillMaxS) e.backfill_until = now + kBackfillSettleS;
+  if (now - e.history_since < kBackfillMaxS) {
+    e.backfill_until = std::min(now + kBackfillSettleS, e.history_since + kBackfillMaxS);
+  }
 }
 
 Status Hub::learn(Entry& e, const Reading& r) {
@@ -575,11 +577,11 @@ void Hub::show_order(Entry& e) {
   if (e.order_in_flight && (status == "ok" || status == "low")) status = "ordered";
 }
 
-void Hub::order_in_flight(const std::string& id, bool in_flight) {
+void Hub::order_in_flight(const std::string& id, bool in_flight, bool show) {
   auto it = consumables_.find(id);
   if (it == consumables_.end() || it->second.order_in_flight == in_flight) return;
   it->second.order_in_flight = in_flight;
-  sync(it->second);
+  if (show) sync(it->second);
 }
 
 void Hub::with_entry(const std::string& id, const std::function<void(Entry&)>& fn) {

@@ -145,7 +145,9 @@ class Hub {
   // hears of it once the retailer accepts it): the state says `ordered` instead of `ok` or
   // `low` while one is (mqtt-v1.md: "an order is in flight"). Not while it waits for the
   // user's confirmation: nothing is ordered unless they act (OrderDesk::in_flight).
-  void order_in_flight(const std::string& id, bool in_flight);
+  // `show`: false when the model's news of the order follows at once, whose sync shows
+  // both (one state, not two).
+  void order_in_flight(const std::string& id, bool in_flight, bool show = true);
   // Queues in the store the state (a checkpoint of the model) of the consumables that need
   // one; the daemon calls it right before each flush, which commits the readings too.
   // - An order fact, or stopping (publish_pending()): at once, as no reading holds it.

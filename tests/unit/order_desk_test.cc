@@ -403,7 +403,41 @@ TEST_CASE("ordered: not while the user is asked, at once after a restart, and ov
   REQUIRE_FALSE(d.retailer.status_answers.empty());
   orders::StatusOutcome delivered;
   delivered.status = orders::RetailerStatus{"delivered", "", std::nullopt, std::nullopt, std::nullopt};
+  const std::size_t before_delivery = d.bus.on("larder/v1/consumable/coffee/state").size();
   d.retailer.status_answers.back()(delivered);
   REQUIRE(d.desk.ledger().find(id)->status == orders::OrderStatus::delivered);
-  CHECK(d.hub.consumable("coffee")->status != "ordered");
+  CHECK(d.hub.consumable("coffee")->status == "ok");  // a new pack on hand
+  d.clock.advance(3);
+  d.hub.publish_pending();
+  // Straight from ordered to ok: no `low` between (the order over before the model knew).
+  auto states = d.bus.on("larder/v1/consumable/coffee/state");
+  REQUIRE(states.size() > before_delivery);
+  for (std::size_t i = before_delivery; i < states.size(); ++i) {
+    CHECK(json::parse(states[i].payload)["status"] == "ok");
+  }
+}
+
+TEST_CASE("a button's confirm reaches the order that waits for it, not a newer one placed") {
+  // A voice order waits for its yes; then someone asks the API for more, placed at once.
+  // The confirm press means the waiting one, though the placed one is newer.
+  Desk d;
+  auto waiting = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::voice, false));
+  REQUIRE(waiting.ok());
+  d.clock.advance(1);
+  auto more = d.desk.request(*d.desk.make_request("coffee", 2, orders::Source::api, true));
+  REQUIRE(more.ok());
+  REQUIRE_FALSE(more.existing);
+  for (std::size_t i = 0; i < d.retailer.quotes.size(); ++i) {
+    d.retailer.quote_answers[i]({test::quote_for(d.retailer.quotes[i], d.clock.now()), false, ""});
+  }
+  REQUIRE(d.retailer.places.size() == 1);
+  orders::PlaceResult placed;
+  placed.retailer_order_id = "r-1";
+  d.retailer.place_answers[0](placed);
+  REQUIRE(d.desk.ledger().find(more.order_id)->status == orders::OrderStatus::placed);
+  REQUIRE(d.desk.ledger().find(waiting.order_id)->status ==
+          orders::OrderStatus::awaiting_confirmation);
+  d.press("long");
+  CHECK(d.desk.ledger().find(waiting.order_id)->status != orders::OrderStatus::awaiting_confirmation);
+  CHECK(d.desk.ledger().find(more.order_id)->status == orders::OrderStatus::placed);
 }
