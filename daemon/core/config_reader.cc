@@ -34,20 +34,34 @@ std::size_t utf8_length_at(std::string_view s, std::size_t i) {
 // A URL as an error may show it: its scheme, host and port. Its user name and password,
 // path, query and fragment are "***", for that is where secrets go (ntfy's ?auth=, the
 // token in a webhook's path, an ntfy.sh topic):
-// "https://u:pw@ntfy.sh/home?auth=x" -> "https://***@ntfy.sh/***". Anything else as it is.
+// "https://u:pw@ntfy.sh/home?auth=x" -> "https://***@ntfy.sh/***". With an '@' anywhere
+// (a password may hold '/', '?' or '#'; a query an e-mail address), all before the last one
+// is hidden, and what follows shows only if it is a host; without a scheme, "u:pw@host"
+// loses its user name and password too. Anything else as it is.
 std::string masked_url(std::string_view s) {
+  const auto last_at = s.rfind('@');
   const auto scheme = s.find("://");
-  if (scheme == std::string_view::npos) return std::string(s);
+  if (scheme == std::string_view::npos) {
+    const bool userinfo = last_at != std::string_view::npos &&
+                          s.substr(0, last_at).find(':') != std::string_view::npos &&
+                          s.find(' ') == std::string_view::npos;
+    return userinfo ? "***" + std::string(s.substr(last_at)) : std::string(s);
+  }
   auto start = scheme + 3;
   std::string out(s.substr(0, start));
-  // Everything up to the last '@' may be a user name and password, even with a '/', '?' or
-  // '#' in them ("tcp://u:p/ss@host").
-  if (const auto at = s.rfind('@'); at != std::string_view::npos && at >= start) {
-    out += "***@";
-    start = at + 1;
-  }
+  const bool userinfo = last_at != std::string_view::npos && last_at >= start;
+  if (userinfo) start = last_at + 1;
   const auto end = s.find_first_of("/?#", start);
-  out += s.substr(start, end == std::string_view::npos ? end : end - start);
+  const std::string_view host = s.substr(start, end == std::string_view::npos ? end : end - start);
+  if (userinfo) {
+    const bool host_like = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+      return is_ascii_alpha(c) || is_ascii_digit(c) || c == '.' || c == '-' || c == '_' ||
+             c == ':' || c == '[' || c == ']';
+    });
+    if (!host_like) return out + "***";
+    out += "***@";
+  }
+  out += host;
   if (end != std::string_view::npos) {
     out += s[end];
     if (end + 1 < s.size()) out += "***";

@@ -217,4 +217,12 @@ TEST_CASE("notify: a refused URL is quoted without what may be a secret in it") 
   ConfigLoad slash = with_notify("  ntfy: {url: \"tcp://me:pa/ss?w#rd@ntfy.sh/t\"}\n");
   expect_error(slash, 8, "notify.ntfy.url", "got \"tcp://***@ntfy.sh/***\"");
   CHECK(dump(slash).find("pa/ss") == std::string::npos);
+  // An '@' in the query: what follows the last '@' is no host, so nothing shows.
+  ConfigLoad mail = with_notify("  ntfy: {url: \"https://hooks.example/n?user=me@example.com&key=S3CRET\"}\n");
+  expect_error(mail, 8, "notify.ntfy.url", "got \"https://***\"");
+  CHECK(dump(mail).find("S3CRET") == std::string::npos);
+  // Without a scheme, a user name and password are still hidden.
+  ConfigLoad bare = with_notify("  ntfy: {url: \"me:s3cret@ntfy.sh/t\"}\n");
+  CHECK(dump(bare).find("s3cret") == std::string::npos);
+  CHECK(dump(bare).find("***@ntfy.sh/t") != std::string::npos);
 }
