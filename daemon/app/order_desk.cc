@@ -265,22 +265,13 @@ void OrderDesk::button(const std::string& button_id, const std::string& consumab
   // The order the press can act on, the newest first: one still to confirm (held or
   // asking), or one not shipped yet to cancel. Else the newest in flight, whose refusal
   // says why (a user may have asked for more: several can be in flight).
-  const orders::Order* flying = ledger_.in_flight(consumable);
-  for (const orders::Order* o : ledger_.orders()) {
-    if (orders::finished(o->status)) continue;
-    if (std::none_of(o->items.begin(), o->items.end(),
-                     [&](const orders::Item& i) { return i.consumable == consumable; })) {
-      continue;
-    }
-    const bool can = effect == ButtonEffect::cancel
-                         ? o->status != orders::OrderStatus::shipped
-                         : o->status == orders::OrderStatus::held ||
-                               o->status == orders::OrderStatus::awaiting_confirmation;
-    if (can) {
-      flying = o;
-      break;
-    }
-  }
+  const auto all = ledger_.orders_in_flight(consumable);
+  const auto can = std::find_if(all.begin(), all.end(), [&](const orders::Order* o) {
+    return effect == ButtonEffect::cancel ? o->status != orders::OrderStatus::shipped
+                                          : o->status == orders::OrderStatus::held ||
+                                                o->status == orders::OrderStatus::awaiting_confirmation;
+  });
+  const orders::Order* flying = can != all.end() ? *can : all.empty() ? nullptr : all.front();
   if (!flying) {
     log_info("button '" + button_id + "': no order of " + consumable + " to " +
              (effect == ButtonEffect::cancel ? "cancel" : "confirm"));
@@ -314,15 +305,10 @@ void OrderDesk::count_statuses() {
 }
 
 bool OrderDesk::in_flight(const std::string& consumable) const {
-  for (const orders::Order* o : ledger_.orders()) {
-    if (orders::finished(o->status) || o->status == orders::OrderStatus::awaiting_confirmation) {
-      continue;
-    }
-    for (const orders::Item& i : o->items) {
-      if (i.consumable == consumable) return true;
-    }
-  }
-  return false;
+  const auto all = ledger_.orders_in_flight(consumable);
+  return std::any_of(all.begin(), all.end(), [](const orders::Order* o) {
+    return o->status != orders::OrderStatus::awaiting_confirmation;
+  });
 }
 
 void OrderDesk::tell_in_flight(const orders::Reply& reply) {

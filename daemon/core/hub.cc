@@ -111,7 +111,6 @@ void Hub::carry_over(const Hub& old) {
   // A history still coming in goes on holding the ticks of the new hub.
   for (auto& [id, e] : consumables_) {
     if (auto it = old.consumables_.find(id); it != old.consumables_.end()) {
-      e.backfill_until = it->second.backfill_until;
       e.history_since = it->second.history_since;
       e.history_last = it->second.history_last;
     }
@@ -514,9 +513,6 @@ void Hub::note_history(Entry& e, double ts) {
   if (!options_.hold_for_history || ts >= now - kBackfillLagS) return;
   if (now - e.history_last > kBackfillSettleS) e.history_since = now;  // a new history
   e.history_last = now;
-  if (now - e.history_since < kBackfillMaxS) {
-    e.backfill_until = std::min(now + kBackfillSettleS, e.history_since + kBackfillMaxS);
-  }
 }
 
 Status Hub::learn(Entry& e, const Reading& r) {

@@ -16,6 +16,7 @@
 // Thread rule: event-loop thread only; no I/O but through Bus and Store.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -236,12 +237,15 @@ class Hub {
     unsigned saved_version = 0;       // the model's version() when last looked at
     bool dirty = false;               // a meaningful change waits for the rate limit
     double last_publish = -1e300;     // clock time
-    // Until then (clock time) tick() leaves the model's time alone: a history is being
-    // published, stamped well before it arrives (kBackfillLagS), and its own stamps are
-    // its clock. A tick at the hub's clock would close the days still coming as unused.
-    double backfill_until = 0;
-    double history_since = 0;         // clock time: the first input of this history
-    double history_last = -1e300;     // clock time: its latest
+    // A history being published, stamped well before it arrives (kBackfillLagS): clock
+    // times of its first input and its latest. While it comes in, tick() leaves the model's
+    // time alone, for its own stamps are its clock; a tick at the hub's clock would close
+    // the days still coming as unused.
+    double history_since = 0;
+    double history_last = -1e300;
+    bool holds_ticks(double now) const {
+      return now < std::min(history_last + kBackfillSettleS, history_since + kBackfillMaxS);
+    }
     bool order_in_flight = false;     // order_in_flight()
     // The recent inputs with an explicit ts, per kind, the newest last (at most
     // kRecentInputs): QoS 1 is at-least-once, so the same message may come twice (a

@@ -138,7 +138,7 @@ void Hub::tick() {
   double now = clock_.now();
   tick_vacation(now);
   for (auto& [id, e] : consumables_) {
-    if (now >= e.backfill_until) {  // not while a history is coming in (hub.h)
+    if (!e.holds_ticks(now)) {
       e.model.advance(now);
       e.ticked = true;
     }

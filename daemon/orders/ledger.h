@@ -249,7 +249,9 @@ class Ledger {
   Status load(const nlohmann::json& j);
 
   const Order* find(std::string_view order_id) const;
-  // The newest unfinished order with the consumable (a user may have asked for more).
+  // The unfinished orders with the consumable, newest first (a user may have asked for
+  // more), and the newest of them.
+  std::vector<const Order*> orders_in_flight(std::string_view consumable) const;
   const Order* in_flight(std::string_view consumable) const;
   std::vector<const Order*> orders() const;  // newest first
   const OrdersConfig& config() const { return c_; }

@@ -2,7 +2,6 @@
 // status transitions and their effects, retries, and persistence of the whole ledger.
 #include <algorithm>
 #include <cmath>
-#include <tuple>
 #include <utility>
 
 #include "orders/guards.h"
@@ -51,18 +50,19 @@ Order* Ledger::find_mut(std::string_view id) {
   return it == orders_.end() ? nullptr : &it->second;
 }
 
+std::vector<const Order*> Ledger::orders_in_flight(std::string_view consumable) const {
+  std::vector<const Order*> v = orders();
+  std::erase_if(v, [&](const Order* o) {
+    return finished(o->status) || std::none_of(o->items.begin(), o->items.end(), [&](const Item& i) {
+             return i.consumable == consumable;
+           });
+  });
+  return v;
+}
+
 const Order* Ledger::in_flight(std::string_view consumable) const {
-  const Order* newest = nullptr;
-  for (const auto& [id, o] : orders_) {
-    if (finished(o.status)) continue;
-    const bool has = std::any_of(o.items.begin(), o.items.end(),
-                                 [&](const Item& i) { return i.consumable == consumable; });
-    // The newest, as orders() sorts (ids end in random hex: their order says nothing).
-    if (has && (!newest || std::tie(o.created, o.id) > std::tie(newest->created, newest->id))) {
-      newest = &o;
-    }
-  }
-  return newest;
+  const auto flying = orders_in_flight(consumable);
+  return flying.empty() ? nullptr : flying.front();
 }
 
 std::vector<const Order*> Ledger::orders() const {
