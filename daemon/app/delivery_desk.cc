@@ -390,6 +390,13 @@ void DeliveryDesk::tick() {
   const double t = now();
   grants::Effects fx;
   grants_.tick(t, fx);
+  grants_.forget_ended(
+      t,
+      [this](const std::string& id) {
+        const orders::Order* o = orders_.ledger().find(id);  // a pruned order is finished
+        return o && !orders::finished(o->status);
+      },
+      fx);
   run(fx);
   std::vector<std::string> due;
   for (const auto& [id, when] : access_due_) {

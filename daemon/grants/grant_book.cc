@@ -4,8 +4,11 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <map>
+#include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "larder/config.h"
 #include "larder/texts.h"
@@ -43,6 +46,14 @@ std::string verdict_words(const Texts& t, Verdict v, const Grant& g) {
 std::string reason_words(const Texts& t, std::string_view r) {
   std::string id = "event.grant.ended." + std::string(r);
   return t.has(id) ? t(id) : std::string(r);
+}
+
+// Whether a is a later grant of its order than b: the live one (an order has at most one),
+// else the one issued last (and changed last, when issued at the same time).
+bool newer(const Grant& a, const Grant& b) {
+  if (a.live() != b.live()) return a.live();
+  if (a.issued_at != b.issued_at) return a.issued_at > b.issued_at;
+  return a.updated > b.updated;
 }
 
 }  // namespace
@@ -131,7 +142,8 @@ Result<GrantBook::Issued> GrantBook::issue(const std::string& order_id,
   }
   const Grant& kept = grants_.emplace(g.id, std::move(g)).first->second;
   record("issued", &kept, order_id,
-         "window " + num(window.start) + " to " + num(window.end) + " at " + (kept.place.name.empty() ? std::string("the delivery place") : kept.place.name) +
+         "window " + num(window.start) + " to " + num(window.end) + " at " +
+             (kept.place.name.empty() ? std::string("the delivery place") : kept.place.name) +
              " (" + num(place.at.lat) + ", " + num(place.at.lon) + ", " + num(place.radius_m) +
              " m)",
          now, fx);
@@ -341,12 +353,38 @@ const Grant* GrantBook::newest(const std::string& order_id) const {
   for (const auto& [id, g] : grants_) {
     if (g.order_id != order_id) continue;
     if (g.live()) return &g;  // at most one per order
-    if (!best || g.issued_at > best->issued_at ||
-        (g.issued_at == best->issued_at && g.updated > best->updated)) {
-      best = &g;
-    }
+    if (!best || newer(g, *best)) best = &g;
   }
   return best;
+}
+
+void GrantBook::forget_ended(double now,
+                             const std::function<bool(const std::string&)>& order_open,
+                             Effects& fx) {
+  if (now < next_forget_) return;
+  next_forget_ = now + o_.forget_every_s;
+  std::map<std::string, const Grant*> newest_of;  // by order: what newest() answers
+  for (const auto& [id, g] : grants_) {
+    const Grant*& best = newest_of[g.order_id];
+    if (!best || newer(g, *best)) best = &g;
+  }
+  std::vector<std::string> ended;
+  for (const auto& [id, g] : grants_) {
+    if (g.live()) continue;
+    const bool replaced = newest_of[g.order_id] != &g;
+    if (replaced || (now - g.updated >= o_.forget_ended_s && !order_open(g.order_id))) {
+      ended.push_back(id);
+    }
+  }
+  if (ended.empty()) return;
+  if (Status s = store_.delete_grants(ended); !s.ok()) {
+    fail(fx, s);
+    return;
+  }
+  for (const std::string& id : ended) {
+    grants_.erase(id);
+    dirty_.erase(id);
+  }
 }
 
 Grant* GrantBook::newest_mut(const std::string& order_id) {

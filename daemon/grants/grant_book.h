@@ -48,6 +48,13 @@
 //     trunk never reports locked dies (window_ended, no second lock) lock_timeout_s past its
 //     window's end, and no sooner than lock_timeout_s after its last change. tick() also
 //     retries saves and audit entries the store refused earlier.
+//   - forget_ended() forgets ended grants (from memory and the store; the audit log keeps
+//     their story): one that a newer grant of its order replaced, since nothing reads it any
+//     more (the carrier API and the delivery desk take an order's newest grant), and an
+//     order's last grant forget_ended_s after it ended, once its order is over (only then:
+//     while an order goes on, its last grant says whether it may have a new code). So a
+//     retailer that refuses the code for days (a new grant every access_retry_s) grows
+//     nothing, and the book holds the live grants plus one per recent trunk order.
 //   - revoke() (the user, a cancelled order, a replanned delivery) revokes the order's live
 //     grant; when its trunk was in use a lock command goes out too.
 //   - Store failures never lose an audit entry silently: a refused append stays queued (in
@@ -60,6 +67,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -111,6 +119,8 @@ struct GrantOptions {
   double lock_timeout_s = 120;
   double car_max_age_s = 900;            // an older position is no position
   std::size_t max_pending_audit = 10000;  // audit entries kept while the store refuses
+  double forget_ended_s = 90 * 86400.0;   // an order's last grant, this long after it ended
+  double forget_every_s = 600;            // how often forget_ended() looks
   std::string locale = "en-GB";           // household.locale: the words of the events
 };
 
@@ -171,6 +181,11 @@ class GrantBook {
   void on_location(const std::string& vehicle, const VehicleNow& car, double now,
                    Effects& fx);
   void tick(double now, Effects& fx);
+  // Forgets the ended grants above; does something at most once every forget_every_s.
+  // `order_open(order_id)`: the order is not finished yet. A store that refuses the delete
+  // keeps them all (Effects::store_error), for the next time.
+  void forget_ended(double now, const std::function<bool(const std::string&)>& order_open,
+                    Effects& fx);
   // Revokes the order's live grant with `reason` (a valid_reason()); false when there is
   // none or the reason is unknown (nothing changes then).
   bool revoke(const std::string& order_id, const std::string& reason, double now,
@@ -220,6 +235,7 @@ class GrantBook {
   const Texts& texts_;  // o_.locale's words for the events
   std::map<std::string, Grant> grants_;  // by id
   std::set<std::string> dirty_;          // ids whose last save failed
+  double next_forget_ = 0;               // forget_ended() looks again from then on
   AuditWriter audit_;
 };
 

@@ -9,6 +9,9 @@
 //     grows: an entry's seq must be the last one's plus one and its prev_hash the last
 //     one's hash (kAuditGenesis for the first); anything else is refused. Nothing updates
 //     or deletes an entry.
+//   - delete_grants(ids) removes those grants (ids not stored are no error), all of them in
+//     one transaction: when it fails nothing changed. Only ended grants are deleted
+//     (GrantBook's forgetting); the audit log keeps their story.
 //   - load_audit(after_seq, limit) answers the entries with seq > after_seq, oldest first,
 //     at most `limit` of them; last_audit() the newest entry, if any.
 //   - load_grants() answers every grant, each read strictly (load_grant()); a stored grant
@@ -35,6 +38,7 @@ class GrantStore {
   virtual ~GrantStore() = default;
   virtual Status save_grant(const Grant& g) = 0;
   virtual Result<std::vector<Grant>> load_grants() = 0;
+  virtual Status delete_grants(const std::vector<std::string>& ids) = 0;
   virtual Status append_audit(const AuditEntry& e) = 0;
   virtual Result<std::vector<AuditEntry>> load_audit(std::int64_t after_seq,
                                                      std::size_t limit) = 0;
@@ -48,6 +52,7 @@ class MemoryGrantStore final : public GrantStore {
  public:
   Status save_grant(const Grant& g) override;
   Result<std::vector<Grant>> load_grants() override;
+  Status delete_grants(const std::vector<std::string>& ids) override;
   Status append_audit(const AuditEntry& e) override;
   Result<std::vector<AuditEntry>> load_audit(std::int64_t after_seq,
                                              std::size_t limit) override;

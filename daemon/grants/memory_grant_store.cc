@@ -22,6 +22,11 @@ Result<std::vector<Grant>> MemoryGrantStore::load_grants() {
   return out;
 }
 
+Status MemoryGrantStore::delete_grants(const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) grants_.erase(id);
+  return Status::Ok();
+}
+
 Status MemoryGrantStore::append_audit(const AuditEntry& e) {
   const std::int64_t last = audit_.empty() ? 0 : audit_.back().seq;
   const std::string& prev = audit_.empty() ? kAuditGenesis : audit_.back().hash;

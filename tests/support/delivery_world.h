@@ -61,6 +61,9 @@ class FlakyGrantStore final : public grants::GrantStore {
   bool fail_reads = false;
   Status save_grant(const grants::Grant& g) override { return store_.save_grant(g); }
   Result<std::vector<grants::Grant>> load_grants() override { return store_.load_grants(); }
+  Status delete_grants(const std::vector<std::string>& ids) override {
+    return store_.delete_grants(ids);
+  }
   Status append_audit(const grants::AuditEntry& e) override { return store_.append_audit(e); }
   Result<std::vector<grants::AuditEntry>> load_audit(std::int64_t after_seq,
                                                      std::size_t limit) override {

@@ -174,6 +174,27 @@ TEST_CASE("delivery desk: the user revokes access, the retailer refuses access")
     CHECK(*w.retailer.deliveries[1].code != first);
     CHECK(w.book.live(id) != nullptr);
     CHECK(w.the(id).delivery->method == "trunk");
+
+    // Refused again and again: each try a new grant, the replaced ones forgotten.
+    for (std::size_t k = 1; k < 4; ++k) {
+      w.retailer.delivery_answers[k](
+          orders::DeliveryChangeOutcome{false, true, std::nullopt, "", "503 from the retailer"});
+      w.clock.advance(61);
+      w.delivery.tick();
+      REQUIRE(w.retailer.deliveries.size() == k + 2);
+    }
+    w.clock.advance(600);
+    w.delivery.tick();
+    REQUIRE(w.book.all().size() == 1);
+    CHECK(w.book.all()[0].id == w.book.live(id)->id);
+    // Its window long over, the order's last grant stays while the order goes on.
+    w.clock.advance(91 * 86400.0);
+    w.delivery.tick();
+    REQUIRE(w.book.newest(id) != nullptr);
+    CHECK_FALSE(w.book.newest(id)->live());
+    w.clock.advance(91 * 86400.0);
+    w.delivery.tick();
+    CHECK(w.book.newest(id) != nullptr);
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -297,4 +298,96 @@ TEST_CASE("handed: the retailer's yes is saved for the order's live grant only")
   CHECK_FALSE(book.live("coffee-1")->handed);
   CHECK_FALSE(book.handed("coffee-1", first, fx));  // replaced: its yes comes too late
   CHECK_FALSE(book.live("coffee-1")->handed);
+}
+
+namespace {
+
+// The in-memory store, whose deletes can be refused (a locked database).
+struct StickyStore final : GrantStore {
+  MemoryGrantStore inner;
+  bool refuse_deletes = false;
+  Status save_grant(const Grant& g) override { return inner.save_grant(g); }
+  Result<std::vector<Grant>> load_grants() override { return inner.load_grants(); }
+  Status delete_grants(const std::vector<std::string>& ids) override {
+    if (refuse_deletes) return Status::Error("database is locked");
+    return inner.delete_grants(ids);
+  }
+  Status append_audit(const AuditEntry& e) override { return inner.append_audit(e); }
+  Result<std::vector<AuditEntry>> load_audit(std::int64_t after, std::size_t limit) override {
+    return inner.load_audit(after, limit);
+  }
+  Result<std::optional<AuditEntry>> last_audit() override { return inner.last_audit(); }
+};
+
+}  // namespace
+
+TEST_CASE("ended grants are forgotten: a replaced one at once, an order's last one later") {
+  StickyStore store;
+  OsRandom random;
+  OpenSslGrantCrypto crypto;
+  GrantBook book(store, random, crypto);
+  REQUIRE(book.restore().ok());
+  // A retailer that refuses the code: a new grant every minute for 100 minutes.
+  std::string code;
+  for (int i = 0; i < 100; ++i) {
+    Effects fx;
+    auto r = book.issue("coffee-1", "family-car", kWindow, kHome, kT0 + 60.0 * i, fx);
+    REQUIRE(r.ok());
+    code = r->code;
+  }
+  Effects fx;
+  auto tea = book.issue("tea-1", "family-car", kWindow, kHome, kT0, fx);
+  REQUIRE(tea.ok());
+  REQUIRE(book.revoke("tea-1", "user", kT0 + 10, fx));
+  const std::size_t audited = store.inner.audit_entries().size();
+  CHECK(audited == 100 + 99 + 2);  // issued 100 times, 99 replaced; tea issued, revoked
+  CHECK(book.all().size() == 101);
+  bool tea_open = true;  // the orders: coffee-1 goes on; tea-1 too, for now
+  auto open = [&](const std::string& id) { return id == "coffee-1" || tea_open; };
+
+  // A store that cannot delete: nothing is forgotten, and it is said.
+  store.refuse_deletes = true;
+  Effects refused;
+  book.forget_ended(kT0 + 6000, open, refused);
+  CHECK_FALSE(refused.store_error.ok());
+  CHECK(book.all().size() == 101);
+  CHECK(store.inner.grant_texts().size() == 101);
+
+  // The next look, ten minutes on, forgets the 99 replaced grants, in memory and stored.
+  store.refuse_deletes = false;
+  Effects later;
+  book.forget_ended(kT0 + 6000 + 300, open, later);
+  CHECK(book.all().size() == 101);  // not before forget_every_s
+  book.forget_ended(kT0 + 6000 + 600, open, later);
+  CHECK(later.store_error.ok());
+  CHECK(book.all().size() == 2);
+  CHECK(store.inner.grant_texts().size() == 2);
+  CHECK(store.inner.audit_entries().size() == audited);  // the audit keeps their story
+  CHECK(book.view("coffee-1", code, kIn, later).verdict == Verdict::ok);
+  CHECK(book.live("coffee-1") != nullptr);
+  // tea-1's only grant is its newest: the carrier still hears it was revoked.
+  CHECK(book.view("tea-1", tea->code, kIn, later).verdict == Verdict::revoked);
+
+  // An order's last grant goes forget_ended_s (90 days) after it ended, and only once the
+  // order is over: until then it says that the household revoked the trunk access.
+  const double ended = book.newest("tea-1")->updated;
+  Effects fx2;
+  book.tick(kWindow.end, fx2);  // coffee-1's window ends: its grant dies, still its newest
+  CHECK(book.newest("coffee-1")->end_reason == "window_ended");
+  book.forget_ended(ended + 89 * 86400.0, open, fx2);
+  CHECK(book.newest("tea-1") != nullptr);
+  book.forget_ended(ended + 90 * 86400.0, open, fx2);
+  CHECK(book.newest("tea-1") != nullptr);  // its order goes on
+  tea_open = false;
+  book.forget_ended(ended + 91 * 86400.0, open, fx2);
+  CHECK(book.newest("tea-1") == nullptr);
+  CHECK(book.view("tea-1", tea->code, kIn, fx2).verdict == Verdict::no_grant);
+  CHECK(book.newest("coffee-1") != nullptr);  // coffee-1 goes on
+  CHECK(fx2.store_error.ok());
+
+  // A restart reads what is left.
+  GrantBook again(store, random, crypto);
+  REQUIRE(again.restore().ok());
+  CHECK(again.all().size() == 1);
+  CHECK(again.newest("coffee-1")->end_reason == "window_ended");
 }

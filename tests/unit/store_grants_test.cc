@@ -203,6 +203,38 @@ TEST_CASE("grants and audit entries go in and come back unchanged") {
   CHECK(db.count("grant_audit") == 6);
 }
 
+TEST_CASE("ended grants are deleted from the file, all of them or none") {
+  Db db;
+  auto s = db.grants();
+  for (char c : std::string("1234")) {
+    REQUIRE(s->save_grant(sample(std::string(32, c), std::string("order-") + c)).ok());
+  }
+  // A delete that fails halfway (here a trigger refuses the third id) changes nothing.
+  {
+    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE);
+    raw.exec("CREATE TRIGGER keep_three BEFORE DELETE ON grants WHEN old.grant_id = '" +
+             std::string(32, '3') + "' BEGIN SELECT RAISE(ABORT, 'kept'); END");
+  }
+  Status refused = s->delete_grants({std::string(32, '1'), std::string(32, '3')});
+  CHECK_FALSE(refused.ok());
+  CHECK(refused.message().find("kept") != std::string::npos);
+  CHECK(db.count("grants") == 4);
+  {
+    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE);
+    raw.exec("DROP TRIGGER keep_three");
+  }
+  // An id not stored is no error; the rest stay as they were.
+  REQUIRE(s->delete_grants({std::string(32, '1'), std::string(32, '3'), "gone"}).ok());
+  REQUIRE(s->delete_grants({}).ok());
+  auto left = db.grants()->load_grants();
+  REQUIRE(left.ok());
+  REQUIRE(left->size() == 2);
+  CHECK((*left)[0].id == std::string(32, '2'));
+  CHECK((*left)[1].id == std::string(32, '4'));
+  CHECK_FALSE(db.grants(true)->delete_grants({std::string(32, '2')}).ok());
+  CHECK(db.count("grants") == 2);
+}
+
 TEST_CASE("the database refuses UPDATE and DELETE of audit entries") {
   Db db;
   OpenSslGrantCrypto crypto;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -38,6 +39,7 @@ class SqliteGrantStore final : public grants::GrantStore {
                             "excluded.vehicle, state = excluded.state, json = excluded.json, "
                             "updated = excluded.updated"),
         select_grants_(*db_, "SELECT grant_id, json FROM grants ORDER BY rowid"),
+        delete_grant_(*db_, "DELETE FROM grants WHERE grant_id = ?"),
         insert_audit_(*db_, "INSERT INTO grant_audit (seq, ts, event, grant_id, order_id, "
                             "vehicle, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         select_audit_(*db_, "SELECT seq, ts, event, grant_id, order_id, vehicle, detail, "
@@ -89,6 +91,24 @@ class SqliteGrantStore final : public grants::GrantStore {
                            explain(e));
     }
     return out;
+  }
+
+  Status delete_grants(const std::vector<std::string>& ids) override {
+    if (ids.empty()) return Status::Ok();
+    try {
+      SQLite::Transaction tx(*db_);  // all or none
+      for (const std::string& id : ids) {
+        delete_grant_.bind(1, id);
+        delete_grant_.exec();
+        delete_grant_.reset();
+      }
+      tx.commit();
+    } catch (const std::exception& e) {
+      delete_grant_.tryReset();
+      return Status::Error("grant store: deleting " + std::to_string(ids.size()) +
+                           " ended grants from " + path_ + " failed: " + explain(e));
+    }
+    return Status::Ok();
   }
 
   Status append_audit(const AuditEntry& e) override {
@@ -165,6 +185,7 @@ class SqliteGrantStore final : public grants::GrantStore {
   std::unique_ptr<SQLite::Database> db_;  // before the statements, which use it
   SQLite::Statement upsert_grant_;
   SQLite::Statement select_grants_;
+  SQLite::Statement delete_grant_;
   SQLite::Statement insert_audit_;
   SQLite::Statement select_audit_;
   SQLite::Statement last_audit_;

@@ -25,7 +25,8 @@
 // (rowid > consumable_state.through_reading, Store::readings_after_states: the hub learns
 // them again after a crash; a consumable without a saved state keeps all of its readings),
 // the newest reading (rowids must only grow: the store counts on it), and anything that is
-// not a reading (orders, grants, the hash-chained audit log).
+// not a reading (orders, grants, the hash-chained audit log; the grant book forgets ended
+// grants itself, grants/grant_book.h).
 //
 // It has its own connection to larder.db (as the grant store has), with a short busy
 // timeout. Thread rule: the event loop's thread (or a test's), one run at a time.
