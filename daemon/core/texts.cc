@@ -219,6 +219,7 @@ std::string Texts::number(double value, int decimals) const {
 }
 
 std::string Texts::money(double amount, const std::string& currency) const {
+  if (currency.empty()) return fixed(amount, 2);  // no unit known: the number alone
   TextArgs args = {arg("amount", fixed(amount, 2)), arg("code", currency)};
   auto it = symbols_.find(currency);
   if (it == symbols_.end()) return fill(money_code_, args);

@@ -19,10 +19,6 @@ std::string dims(const Texts& t, const std::array<double, 3>& d) {
                              Texts::arg("c", t.number(d[2], 1))});
 }
 
-std::string money(const Texts& t, double v, const std::string& currency) {
-  return t.fixed(v, 2) + (currency.empty() ? "" : " " + currency);
-}
-
 const DeliveryOption* find(const std::vector<DeliveryOption>& options, const std::string& m) {
   for (const DeliveryOption& o : options) {
     if (o.method == m) return &o;
@@ -83,8 +79,8 @@ std::vector<std::string> package_reasons(const DecisionInput& in, const Texts& t
   }
   if (p.value && l.max_value && *p.value > *l.max_value) {
     out.push_back(t("delivery.reason.too_valuable",
-                    {Texts::arg("value", money(t, *p.value, in.currency)),
-                     Texts::arg("limit", money(t, *l.max_value, in.currency))}));
+                    {Texts::arg("value", t.money(*p.value, in.currency)),
+                     Texts::arg("limit", t.money(*l.max_value, in.currency))}));
   }
   return out;
 }

@@ -90,7 +90,7 @@ class Texts {
 
   std::string number(double value, int decimals = 0) const;        // "1.5" / "1,5"
   std::string fixed(double value, int decimals) const;             // "8.90" / "8,90"
-  std::string money(double amount, const std::string& currency) const;         // "€8.99"
+  std::string money(double amount, const std::string& currency) const;  // "€8.99"; "" : "8.99"
   std::string spoken_money(double amount, const std::string& currency) const;  // "8 euros 99"
   std::string list(const std::vector<std::string>& items) const;   // "a, b and c"
   std::string weekday(int wday) const;  // 0 = Sunday

@@ -287,8 +287,8 @@ TEST_CASE("rule 3: the package, every fact that keeps it out of the trunk") {
   in.limits.max_value = 200;
   in.package->value = 350;
   CHECK(decide(in).reasons == std::vector<std::string>{
-                                  "the package is worth 350.00 EUR, more than the trunk limit "
-                                  "of 200.00 EUR"});
+                                  "the package is worth €350.00, more than the trunk limit "
+                                  "of €200.00"});
   in.package->value = 200;
   CHECK(decide(in).method == "trunk");
   in.limits.max_value.reset();  // no limit
@@ -454,8 +454,8 @@ TEST_CASE("a German household: every reason and the car's basis in German, numbe
                         "niemand leisten kann");
   CHECK(d.reasons[3] == "das Paket ist temperaturempfindlich, und ein geparktes Auto wird zu "
                         "heiß oder zu kalt");
-  CHECK(d.reasons[4] == "das Paket ist 350,00 EUR wert, mehr als die Grenze für den Kofferraum "
-                        "von 200,00 EUR");
+  CHECK(d.reasons[4] == "das Paket ist 350,00 € wert, mehr als die Grenze für den Kofferraum "
+                        "von 200,00 €");
 
   in = base();
   in.texts = &de;

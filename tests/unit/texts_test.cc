@@ -103,6 +103,8 @@ TEST_CASE("numbers and money are written the language's way, with the currency")
   CHECK(en.money(8.9, "GBP") == "£8.90");
   CHECK(de.money(17.98, "GBP") == "17,98 £");
   CHECK(en.money(8.99, "CHF") == "8.99 CHF");  // no symbol in the catalog: the ISO code
+  CHECK(en.money(8.99, "") == "8.99");  // no currency known: the number, no stray space
+  CHECK(de.money(8.99, "") == "8,99");
   CHECK(de.money(8.99, "CHF") == "8,99 CHF");
   CHECK(en.money(1234.5, "SEK") == "1234.50 SEK");
   CHECK(en.spoken_money(8.99, "EUR") == "8 euros 99");
