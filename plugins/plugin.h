@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,15 @@ namespace larder::plugins {
 // The contract's bound for any payload (mqtt-v1.md): a larger device message is refused
 // (reason `too_large`) before it is parsed.
 inline constexpr std::size_t kMaxPayload = std::size_t{64} * 1024;
+
+class Sink;
+
+// The guards a device message passes first, each reporting it to `out` (bad_input) when it
+// fails. within_bound: a payload over kMaxPayload is refused (`too_large`) before it is
+// parsed. json_object: the payload as a JSON object, or nullopt when it is no valid JSON (a
+// key named twice included) or not an object (`json`).
+bool within_bound(const Message& m, Sink& out);
+std::optional<nlohmann::json> json_object(const Message& m, Sink& out);
 
 class Sink {
  public:

@@ -177,12 +177,7 @@ class ConsumableSensorPlugin final : public Plugin {
     for (const Route& r : it->second) {
       if (!sensors_[r.sensor].heard) sensors_[r.sensor].heard = now;
     }
-    if (m.payload.size() > kMaxPayload) {
-      out.bad_input(m, "too_large",
-                    "payload of " + std::to_string(m.payload.size()) +
-                        " bytes is larger than 64 KiB");
-      return;
-    }
+    if (!within_bound(m, out)) return;
     bool reported = false;  // one bad_input per message
     auto report = [&](const std::string& code, const std::string& reason) {
       if (!reported) out.bad_input(m, code, reason);
@@ -192,13 +187,9 @@ class ConsumableSensorPlugin final : public Plugin {
     const json* tele = nullptr;  // the telemetry object, for Tasmota readings
     std::optional<double> device_ts;
     if (is_json_role(it->second.front().role)) {
-      std::string repeated;
-      parsed = parse_json_input(m.payload, repeated);
-      if (!repeated.empty()) {
-        return report("json", "payload is not valid JSON: " + repeated_key_message(repeated));
-      }
-      if (parsed.is_discarded()) return report("json", "payload is not valid JSON");
-      if (!parsed.is_object()) return report("json", "payload is not a JSON object");
+      auto object = json_object(m, out);
+      if (!object) return;
+      parsed = std::move(*object);
       tele = &parsed;
     }
     for (const Route& r : it->second) {

@@ -237,12 +237,7 @@ class DashButton final : public Plugin {
   void on_message(const Message& m, double now, Sink& out) override {
     auto it = routes_.find(m.topic);
     if (it == routes_.end()) return;
-    if (m.payload.size() > kMaxPayload) {
-      out.bad_input(m, "too_large",
-                    "payload of " + std::to_string(m.payload.size()) +
-                        " bytes is larger than 64 KiB");
-      return;
-    }
+    if (!within_bound(m, out)) return;
     // An empty payload clears a retained message (zigbee2mqtt does so when a device is
     // renamed or removed); it says nothing about the button.
     if (m.payload.empty()) return;

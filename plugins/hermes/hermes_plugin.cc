@@ -115,19 +115,10 @@ class Hermes final : public Plugin {
       log_debug("hermes: retained intent on " + m.topic + " ignored");
       return;
     }
-    if (m.payload.size() > kMaxPayload) {
-      return out.bad_input(m, "too_large",
-                           "payload of " + std::to_string(m.payload.size()) +
-                               " bytes is larger than 64 KiB");
-    }
-    std::string repeated;
-    json obj = parse_json_input(m.payload, repeated);
-    if (!repeated.empty()) {
-      return out.bad_input(m, "json",
-                           "payload is not valid JSON: " + repeated_key_message(repeated));
-    }
-    if (obj.is_discarded()) return out.bad_input(m, "json", "payload is not valid JSON");
-    if (!obj.is_object()) return out.bad_input(m, "json", "payload must be a JSON object");
+    if (!within_bound(m, out)) return;
+    auto object = json_object(m, out);
+    if (!object) return;
+    const json& obj = *object;
     if (m.topic == kSessionEnded) return session_ended(m, obj, out);
 
     auto intent = obj.find("intent");

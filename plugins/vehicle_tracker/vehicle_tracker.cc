@@ -248,20 +248,10 @@ class VehicleTracker final : public Plugin {
     // nothing about where anyone is.
     if (m.payload.empty()) return;
 
-    if (m.payload.size() > kMaxPayload) {
-      out.bad_input(m, "too_large",
-                    "payload of " + std::to_string(m.payload.size()) +
-                        " bytes is larger than 64 KiB");
-      return;
-    }
-    std::string repeated;
-    json obj = parse_json_input(m.payload, repeated);
-    if (!repeated.empty()) {
-      return out.bad_input(m, "json",
-                           "payload is not valid JSON: " + repeated_key_message(repeated));
-    }
-    if (obj.is_discarded()) return out.bad_input(m, "json", "payload is not valid JSON");
-    if (!obj.is_object()) return out.bad_input(m, "json", "payload must be a JSON object");
+    if (!within_bound(m, out)) return;
+    auto object = json_object(m, out);
+    if (!object) return;
+    const json& obj = *object;
     Reader r{obj, {}};
     auto type = r.string("_type", true);
     if (!type) return out.bad_input(m, r.problem->code, r.problem->reason);
