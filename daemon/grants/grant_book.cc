@@ -361,7 +361,7 @@ const Grant* GrantBook::newest(const std::string& order_id) const {
 void GrantBook::forget_ended(double now,
                              const std::function<bool(const std::string&)>& order_open,
                              Effects& fx) {
-  if (now < next_forget_) return;
+  if (now < next_forget_ && next_forget_ - now <= o_.forget_retry_s) return;
   next_forget_ = now + o_.forget_every_s;
   std::map<std::string, const Grant*> newest_of;  // by order: what newest() answers
   for (const auto& [id, g] : grants_) {
@@ -370,7 +370,7 @@ void GrantBook::forget_ended(double now,
   }
   std::vector<std::string> ended;
   for (const auto& [id, g] : grants_) {
-    if (g.live()) continue;
+    if (g.live() || ended.size() >= o_.max_forget) continue;
     const bool replaced = newest_of[g.order_id] != &g;
     if (replaced || (now - g.updated >= o_.forget_ended_s && !order_open(g.order_id))) {
       ended.push_back(id);
@@ -378,7 +378,8 @@ void GrantBook::forget_ended(double now,
   }
   if (ended.empty()) return;
   if (Status s = store_.delete_grants(ended); !s.ok()) {
-    fail(fx, s);
+    fail(fx, s);  // a read-only store says so at every look: look less often
+    next_forget_ = now + o_.forget_retry_s;
     return;
   }
   for (const std::string& id : ended) {

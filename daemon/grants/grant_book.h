@@ -53,8 +53,10 @@
 //     more (the carrier API and the delivery desk take an order's newest grant), and an
 //     order's last grant forget_ended_s after it ended, once its order is over (only then:
 //     while an order goes on, its last grant says whether it may have a new code). So a
-//     retailer that refuses the code for days (a new grant every access_retry_s) grows
-//     nothing, and the book holds the live grants plus one per recent trunk order.
+//     retailer that refuses the code for days (a new grant every access_retry_s) leaves no
+//     pile of grants (its audit entries stay, as every audit entry does), and the book holds
+//     the live grants plus one per recent trunk order. At most max_forget ids go per look,
+//     in one store transaction; a refused delete is tried again forget_retry_s later.
 //   - revoke() (the user, a cancelled order, a replanned delivery) revokes the order's live
 //     grant; when its trunk was in use a lock command goes out too.
 //   - Store failures never lose an audit entry silently: a refused append stays queued (in
@@ -121,6 +123,8 @@ struct GrantOptions {
   std::size_t max_pending_audit = 10000;  // audit entries kept while the store refuses
   double forget_ended_s = 90 * 86400.0;   // an order's last grant, this long after it ended
   double forget_every_s = 600;            // how often forget_ended() looks
+  double forget_retry_s = 6 * 3600.0;     // the next look after a refused delete
+  std::size_t max_forget = 1000;          // grants forgotten per look, at most
   std::string locale = "en-GB";           // household.locale: the words of the events
 };
 
@@ -181,7 +185,8 @@ class GrantBook {
   void on_location(const std::string& vehicle, const VehicleNow& car, double now,
                    Effects& fx);
   void tick(double now, Effects& fx);
-  // Forgets the ended grants above; does something at most once every forget_every_s.
+  // Forgets the ended grants above; does something at most once every forget_every_s (a
+  // clock set back by more than that looks at once).
   // `order_open(order_id)`: the order is not finished yet. A store that refuses the delete
   // keeps them all (Effects::store_error), for the next time.
   void forget_ended(double now, const std::function<bool(const std::string&)>& order_open,

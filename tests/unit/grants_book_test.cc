@@ -353,12 +353,13 @@ TEST_CASE("ended grants are forgotten: a replaced one at once, an order's last o
   CHECK(book.all().size() == 101);
   CHECK(store.inner.grant_texts().size() == 101);
 
-  // The next look, ten minutes on, forgets the 99 replaced grants, in memory and stored.
+  // After a refused delete the next look is six hours on (a read-only store would say so
+  // every ten minutes); it forgets the 99 replaced grants, in memory and stored.
   store.refuse_deletes = false;
   Effects later;
-  book.forget_ended(kT0 + 6000 + 300, open, later);
-  CHECK(book.all().size() == 101);  // not before forget_every_s
   book.forget_ended(kT0 + 6000 + 600, open, later);
+  CHECK(book.all().size() == 101);
+  book.forget_ended(kT0 + 6000 + 6 * 3600.0, open, later);
   CHECK(later.store_error.ok());
   CHECK(book.all().size() == 2);
   CHECK(store.inner.grant_texts().size() == 2);
@@ -390,4 +391,30 @@ TEST_CASE("ended grants are forgotten: a replaced one at once, an order's last o
   REQUIRE(again.restore().ok());
   CHECK(again.all().size() == 1);
   CHECK(again.newest("coffee-1")->end_reason == "window_ended");
+}
+
+TEST_CASE("forgetting takes at most max_forget grants a look, and a clock set back looks") {
+  MemoryGrantStore store;
+  OsRandom random;
+  OpenSslGrantCrypto crypto;
+  GrantOptions options;
+  options.max_forget = 40;
+  GrantBook book(store, random, crypto, options);
+  REQUIRE(book.restore().ok());
+  for (int i = 0; i < 100; ++i) {
+    Effects fx;
+    REQUIRE(book.issue("coffee-1", "family-car", kWindow, kHome, kT0 + i, fx).ok());
+  }
+  auto open = [](const std::string&) { return true; };
+  Effects fx;
+  book.forget_ended(kT0 + 200, open, fx);
+  CHECK(book.all().size() == 60);
+  CHECK(store.grant_texts().size() == 60);
+  book.forget_ended(kT0 + 200 + 600, open, fx);
+  CHECK(book.all().size() == 20);
+  // The clock goes back a day: the next look is not a day away.
+  book.forget_ended(kT0 - 86400, open, fx);
+  CHECK(book.all().size() == 1);
+  CHECK(book.live("coffee-1") != nullptr);
+  CHECK(fx.store_error.ok());
 }

@@ -96,7 +96,7 @@ class SqliteGrantStore final : public grants::GrantStore {
   Status delete_grants(const std::vector<std::string>& ids) override {
     if (ids.empty()) return Status::Ok();
     try {
-      SQLite::Transaction tx(*db_);  // all or none
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);  // all or none
       for (const std::string& id : ids) {
         delete_grant_.bind(1, id);
         delete_grant_.exec();
