@@ -147,13 +147,15 @@ std::optional<orders::Request> OrderDesk::make_request(const std::string& consum
   r.explicit_quantity = explicit_quantity;
   // Companions: how soon each other consumable will want an order, from its forecast. The
   // earliest plausible empty date (the interval's low end) less its lead time is the last
-  // day an order could still arrive in time.
+  // day an order could still arrive in time. Not one the household's cancel keeps orders
+  // away from, nor one whose automatic orders wait after a failure: joining another order
+  // would go round either.
   if (ledger_.config().combine_within_days > 0) {
     const double t = now();
     for (const auto& k : config_.consumables) {
-      if (k.id == consumable) continue;
+      if (k.id == consumable || paused_until(k.id)) continue;
       const ConsumableState* s = hub_.consumable(k.id);
-      if (!s) continue;
+      if (!s || s->vetoed) continue;
       double days;
       if (s->reorder) {
         days = 0;

@@ -26,6 +26,7 @@ struct ConsumableState {
   std::optional<double> empty_at, empty_at_low, empty_at_high;
   std::string status = "unknown";         // unknown, ok, low, ordered, empty
   bool reorder = false;                   // the policy wants an order (not published)
+  bool vetoed = false;                    // a user's cancel keeps orders away (not published)
   // Best-before (docs/best-before.md): the earliest date of what is held, and the packs
   // that pass their date before they are used up, with the earliest of theirs.
   std::optional<double> best_before;

@@ -549,6 +549,7 @@ void Hub::sync(Entry& e) {
   s.status = f.status;
   show_order(e);
   s.reorder = f.reorder;
+  s.vetoed = f.vetoed;
   s.best_before = f.best_before;
   s.expiring = f.expiring;
   s.expiring_at = f.expiring_at;

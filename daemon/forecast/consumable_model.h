@@ -96,6 +96,8 @@ struct Forecast {
   std::optional<double> empty_at, empty_at_low, empty_at_high;
   std::string status = "unknown";       // unknown, ok, low, ordered, empty
   bool reorder = false;                 // the policy wants an order now (or has one in flight)
+  bool vetoed = false;                  // a user's cancel keeps orders away (the cancel wait,
+                                        // or until the next refill after a second cancel)
   std::optional<double> stockout_risk;  // P(supply runs out before a pack ordered now arrives)
   // Best-before (docs/best-before.md): the earliest date of what is held, and the packs
   // (the open container counts as one) projected to pass their date before they are used

@@ -255,6 +255,7 @@ Forecast ConsumableModel::forecast(double now) const {
   if (has_level) f.level = display_level();
   f.on_hand = on_hand_;
   f.reorder = policy_.reorder();
+  f.vetoed = now < policy_.blocked_until() || policy_.blocked_until_refill();
   f.rate_per_day = cache_.rate_per_day;
   auto clamp = [&](const std::optional<double>& t) -> std::optional<double> {
     if (!t) return std::nullopt;

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -93,7 +94,7 @@ struct Desk {
   FixedRandom random;
   RecordingRetailer retailer;
   OrderDesk desk{config, random, store, bus, hub, &retailer, clock, metrics};
-  Desk() { hub.set_order_actions(&desk); }
+  explicit Desk(Config c = desk_config()) : config(std::move(c)) { hub.set_order_actions(&desk); }
 
   std::vector<json> events(const std::string& kind) const {
     std::vector<json> out;
@@ -119,6 +120,17 @@ struct Desk {
     placed.retailer_order_id = "r-1";
     retailer.place_answers[0](placed);
     return r.order_id;
+  }
+  // The retailer answers 404 for the placed order on three polls in a row: it fails.
+  void forget_at_retailer() {
+    orders::StatusOutcome gone;
+    gone.reason = "HTTP 404 not_found: no order r-1";
+    gone.final = gone.unknown_order = true;
+    for (int i = 0; i < 3; ++i) {
+      clock.advance(config.orders.poll_interval_s + 1);
+      desk.tick();
+      retailer.status_answers.back()(gone);
+    }
   }
   void press(const std::string& action) {
     hub.on_message(Message{"larder/v1/button/coffee_button/press",
@@ -292,14 +304,7 @@ TEST_CASE("the hour's pause after an automatic order failed holds across a resta
   // failure let the model order the same need again at once.
   Desk d;
   const std::string order_id = d.place_api_order(orders::Source::sensor);
-  orders::StatusOutcome gone;
-  gone.reason = "HTTP 404 not_found: no order r-1";
-  gone.final = gone.unknown_order = true;
-  for (int i = 0; i < 3; ++i) {
-    d.clock.advance(d.config.orders.poll_interval_s + 1);
-    d.desk.tick();
-    d.retailer.status_answers.back()(gone);
-  }
+  d.forget_at_retailer();
   const orders::Order* o = d.desk.ledger().find(order_id);
   REQUIRE(o->status == orders::OrderStatus::failed);
   REQUIRE(o->finished_at);
@@ -440,4 +445,50 @@ TEST_CASE("a button's confirm reaches the order that waits for it, not a newer o
   d.press("long");
   CHECK(d.desk.ledger().find(waiting.order_id)->status != orders::OrderStatus::awaiting_confirmation);
   CHECK(d.desk.ledger().find(more.order_id)->status == orders::OrderStatus::placed);
+}
+
+TEST_CASE("combining leaves out what a user's cancel or a failure keeps orders away from") {
+  // Found by an audit: a water filter's automatic order took along the pods whose own
+  // order the household had just cancelled, round the cancel wait.
+  Config c = desk_config();
+  c.consumables.push_back(test::detergent_bottle());
+  c.orders.combine_within_days = 365;  // anything with a forecast joins
+  Desk d(c);
+  for (int h = 0; h <= 6 * 24; ++h) {
+    const std::string ts = std::to_string(static_cast<long>(d.clock.now()));
+    d.hub.on_message(Message{"larder/v1/consumable/coffee/level",
+                             R"({"value":)" + std::to_string(450 - h * 25.0 / 24) +
+                                 R"(,"unit":"g","ts":)" + ts + "}",
+                             1, false});
+    d.hub.on_message(Message{"larder/v1/consumable/detergent/level",
+                             R"({"value":)" + std::to_string(1900 - h * 60.0 / 24) +
+                                 R"(,"unit":"ml","ts":)" + ts + "}",
+                             1, false});
+    d.clock.advance(3600);
+    d.hub.tick();
+  }
+  auto companions = [&d] {
+    std::vector<std::string> out;
+    auto r = d.desk.make_request("detergent", 1, orders::Source::sensor, false);
+    REQUIRE(r);
+    for (const auto& k : r->companions) out.push_back(k.consumable);
+    return out;
+  };
+  REQUIRE(companions() == std::vector<std::string>{"coffee"});
+
+  SUBCASE("a user's cancel") {
+    d.hub.order_placed("coffee", d.clock.now());
+    d.hub.order_cancelled("coffee", d.clock.now(), /*by_user=*/true);
+    CHECK(d.hub.consumable("coffee")->vetoed);
+    CHECK(companions().empty());
+    d.clock.advance(3 * 86400.0);  // the cancel wait (2 days) is over
+    d.hub.tick();
+    CHECK(companions() == std::vector<std::string>{"coffee"});
+  }
+  SUBCASE("the pause after an automatic order failed") {
+    d.place_api_order(orders::Source::sensor);
+    d.forget_at_retailer();
+    REQUIRE(d.desk.paused_until("coffee"));
+    CHECK(companions().empty());
+  }
 }
