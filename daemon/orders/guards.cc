@@ -166,7 +166,10 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
                                       Texts::arg("quoted", q.currency),
                                       Texts::arg("currency", c.currency)})};
   }
-  if (open("price_ceiling")) {
+  // The ceilings and the budget are in the household's currency: a quote in another one
+  // has been confirmed as it is (the currency hold says the limits cannot be checked).
+  const bool home_currency = q.currency == c.currency;
+  if (open("price_ceiling") && home_currency) {
     for (const auto& qi : q.items) {
       const Item* it = item_for(o, qi);
       const auto* cc = it ? c.consumable(it->consumable) : nullptr;
@@ -179,10 +182,14 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
       }
     }
   }
-  if (open("budget") && c.monthly_budget) {
+  if (open("budget") && c.monthly_budget && home_currency) {
     double from = month_start_utc(now), spent = 0;
     for (const Order* x : others) {
-      if (x != &o && counts(*x) && *x->committed_at >= from) spent += x->quote->total;
+      // An order in another currency is not added as if it were in this one.
+      if (x != &o && counts(*x) && *x->committed_at >= from &&
+          x->quote->currency == c.currency) {
+        spent += x->quote->total;
+      }
     }
     if (spent + q.total > *c.monthly_budget + 1e-9) {
       return Hold{"budget", texts(c)("event.hold.budget",

@@ -104,6 +104,21 @@ TEST_CASE("guards on the quote: each holds the order with its reason until confi
     q.currency = "USD";
     w.led.quote_received(id, q, kT0);
     CHECK(w.led.find(id)->hold_reason == "currency");
+    // Found by an audit: once confirmed, the foreign price went on to the ceiling and the
+    // budget as if in euros, and 1500 yen held every later euro order for the month.
+    std::string beans = w.led.request(req("coffee", Source::api), kT0).order_id;
+    Quote yen = quote_for(*w.led.find(beans), kT0);
+    yen.quote_id = "q-yen";
+    yen.currency = "JPY";
+    yen.items[0].unit_price = 1500;
+    yen.total = 1500;
+    w.led.quote_received(beans, yen, kT0);
+    REQUIRE(w.led.find(beans)->hold_reason == "currency");
+    auto ok = w.led.confirm(beans, kT0 + 1);
+    CHECK_FALSE(w.led.find(beans)->hold_reason);
+    CHECK(index_of<PlaceOrder>(ok) >= 0);
+    std::string milk = w.led.request(req("milk", Source::api), kT0 + 2).order_id;
+    CHECK(index_of<PlaceOrder>(quote(w, milk, kT0 + 2, 25)) >= 0);
   }
 }
 
