@@ -56,6 +56,14 @@ const char* code_name(Code c) {
   return "?";
 }
 
+// An automatic order that ended without the user: refused or lost by the retailer, or
+// cancelled by the system.
+bool failed_automatic(const orders::Order& o) {
+  const bool failed = o.status == orders::OrderStatus::failed ||
+                      (o.status == orders::OrderStatus::cancelled && !o.cancelled_by_user);
+  return failed && o.automatic() && o.finished_at.has_value();
+}
+
 void describe_metrics(Metrics& m) {
   m.describe("larder_orders_commands_total", "counter",
              "Commands to the order ledger, by command and result code.");
@@ -112,13 +120,11 @@ Status OrderDesk::restore() {
   // from the orders, so a restart or a reload inside it does not order the need again.
   const double t = now();
   for (const orders::Order* o : ledger_.orders()) {
-    const bool failed = o->status == orders::OrderStatus::failed ||
-                        (o->status == orders::OrderStatus::cancelled && !o->cancelled_by_user);
-    if (!failed || !o->automatic() || !o->finished_at) continue;
-    // (A date ahead of the clock, after the clock went back, counts as now.)
-    const double until = std::min(*o->finished_at, t) + options_.failure_pause_s;
-    if (until <= t) continue;
+    if (!failed_automatic(*o)) continue;
     for (const orders::Item& i : o->items) {
+      // (A date ahead of the clock, after the clock went back, counts as now.)
+      const double until = std::min(*o->finished_at, t) + failure_pause(i.consumable);
+      if (until <= t) continue;
       double& paused = paused_until_[i.consumable];
       paused = std::max(paused, until);
     }
@@ -304,6 +310,29 @@ void OrderDesk::count_statuses() {
     metrics_.set("larder_orders_by_status", {{"status", name}},
                  static_cast<double>(by_status[name]));
   }
+}
+
+double OrderDesk::failure_pause(const std::string& consumable) const {
+  std::vector<const orders::Order*> mine;  // its finished orders, the newest first
+  for (const orders::Order* o : ledger_.orders()) {
+    if (!o->finished_at) continue;
+    for (const orders::Item& i : o->items) {
+      if (i.consumable == consumable) {
+        mine.push_back(o);
+        break;
+      }
+    }
+  }
+  std::sort(mine.begin(), mine.end(), [](const orders::Order* a, const orders::Order* b) {
+    return *a->finished_at > *b->finished_at;
+  });
+  int streak = 0;
+  for (const orders::Order* o : mine) {
+    if (!failed_automatic(*o) || streak >= 30) break;
+    ++streak;
+  }
+  const double pause = options_.failure_pause_s * std::pow(2.0, std::max(0, streak - 1));
+  return std::min(pause, std::max(options_.failure_pause_s, options_.failure_pause_max_s));
 }
 
 bool OrderDesk::in_flight(const std::string& consumable) const {
@@ -499,7 +528,7 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
         } else if constexpr (std::is_same_v<T, orders::Cancelled>) {
           // run() told the hub, before the commit.
           if (!e.by_user && e.automatic) {
-            paused_until_[e.consumable] = now() + options_.failure_pause_s;
+            paused_until_[e.consumable] = now() + failure_pause(e.consumable);
           }
         }
       },

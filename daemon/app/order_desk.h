@@ -13,7 +13,10 @@
 //   - Placed, Delivered, Cancelled: the consumable's model, through the hub.
 // An automatic order that failed (not cancelled by a user) is not asked for again for
 // that consumable before `failure_pause_s` has passed: a retailer that refuses an sku would
-// otherwise be asked every tick.
+// otherwise be asked every tick. Each further failure in a row doubles the pause, up to a
+// day (`failure_pause_max_s`), so a sku the retailer no longer sells is asked for once a
+// day, not 24 times; the streak is read from the ledger's orders, so it holds across a
+// restart.
 // Without a retailer in the configuration the desk still lists the stored orders, and
 // refuses new ones (409, "no retailer is configured"); the model's decisions order nothing.
 // Thread rule: event-loop thread only. Retailer answers come back on it (the port's rule);
@@ -41,7 +44,9 @@
 namespace larder {
 
 struct OrderDeskOptions {
-  double failure_pause_s = 3600;  // after an automatic order failed, before the next
+  double failure_pause_s = 3600;  // after an automatic order failed, before the next;
+                                  // doubled for each further failure in a row
+  double failure_pause_max_s = 86400;  // the longest such pause
 };
 
 class OrderDesk final : public OrderActions {
@@ -123,6 +128,10 @@ class OrderDesk final : public OrderActions {
   void count_statuses();  // the gauge larder_orders_by_status
   void run_effect(const orders::Effect& e);
   void answer(const orders::Reply& reply);  // a fact's reply: run it, log a refusal
+  // The pause after the consumable's last automatic order failed: failure_pause_s, doubled
+  // for each failure before it in a row (its newest finished orders), at most
+  // failure_pause_max_s.
+  double failure_pause(const std::string& consumable) const;
   double now() const { return clock_.now(); }
 
   const Config& config_;

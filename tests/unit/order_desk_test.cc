@@ -492,3 +492,49 @@ TEST_CASE("combining leaves out what a user's cancel or a failure keeps orders a
     CHECK(companions().empty());
   }
 }
+
+TEST_CASE("failures in a row double the pause up to a day; a restart reads the streak") {
+  // A retailer that no longer sells the sku failed the model's order every hour, and the
+  // household heard of each failure: 24 a day, for as long as it lasted.
+  Desk d;
+  int n = 0;
+  auto fail_one = [&d, &n] {
+    auto r = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::sensor, false));
+    REQUIRE(r.ok());
+    d.clock.advance(d.config.orders.undo_window_s.sensor + 1);
+    d.desk.tick();
+    REQUIRE(d.retailer.quotes.size() == static_cast<std::size_t>(n + 1));
+    d.retailer.quote_answers.back()(
+        {test::quote_for(d.retailer.quotes.back(), d.clock.now()), false, ""});
+    REQUIRE(d.retailer.places.size() == static_cast<std::size_t>(n + 1));
+    orders::PlaceResult placed;
+    placed.retailer_order_id = "r-" + std::to_string(++n);
+    d.retailer.place_answers.back()(placed);
+    d.forget_at_retailer();
+    REQUIRE(d.desk.paused_until("coffee"));
+    return *d.desk.paused_until("coffee") - d.clock.now();
+  };
+  CHECK(fail_one() == doctest::Approx(3600));
+  CHECK(fail_one() == doctest::Approx(7200));
+  CHECK(fail_one() == doctest::Approx(14400));
+  // A restart (or a reload) reads the same pause back from the orders.
+  const double until = *d.desk.paused_until("coffee");
+  OrderDesk again{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
+  REQUIRE(again.restore().ok());
+  CHECK(again.paused_until("coffee") == doctest::Approx(until));
+  for (int i = 0; i < 3; ++i) fail_one();
+  CHECK(fail_one() == doctest::Approx(86400));  // 3600 * 2^6 is more than a day
+  // An order that went through ends the streak.
+  auto bought = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::api, false));
+  REQUIRE(bought.ok());
+  d.retailer.quote_answers.back()(
+      {test::quote_for(d.retailer.quotes.back(), d.clock.now()), false, ""});
+  orders::PlaceResult placed;
+  placed.retailer_order_id = "r-" + std::to_string(++n);
+  d.retailer.place_answers.back()(placed);
+  orders::RetailerStatus done;
+  done.status = "delivered";
+  d.desk.retailer_status(placed.retailer_order_id, done);
+  REQUIRE(d.desk.ledger().find(bought.order_id)->status == orders::OrderStatus::delivered);
+  CHECK(fail_one() == doctest::Approx(3600));
+}
