@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -118,16 +119,22 @@ Status OrderDesk::restore() {
   if (Status s = ledger_.load(saved); !s.ok()) return s;
   // The pause after an automatic order failed is not stored of its own: it is read back
   // from the orders, so a restart or a reload inside it does not order the need again.
+  // Each consumable's newest failure, then its pause once (the newest failure's ends last).
   const double t = now();
+  std::map<std::string, double> failed_at;
   for (const orders::Order* o : ledger_.orders()) {
     if (!failed_automatic(*o)) continue;
     for (const orders::Item& i : o->items) {
-      // (A date ahead of the clock, after the clock went back, counts as now.)
-      const double until = std::min(*o->finished_at, t) + failure_pause(i.consumable);
-      if (until <= t) continue;
-      double& paused = paused_until_[i.consumable];
-      paused = std::max(paused, until);
+      auto [it, added] = failed_at.emplace(i.consumable, *o->finished_at);
+      if (!added) it->second = std::max(it->second, *o->finished_at);
     }
+  }
+  for (const auto& [consumable, at] : failed_at) {
+    // (A date ahead of the clock, after the clock went back, counts as now.)
+    const double until = std::min(at, t) + failure_pause(consumable);
+    if (until <= t) continue;
+    double& paused = paused_until_[consumable];
+    paused = std::max(paused, until);
   }
   republish_states();
   count_statuses();

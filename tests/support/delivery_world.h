@@ -25,6 +25,7 @@
 #include "grants/grant_store.h"
 #include "support/test_consumables.h"
 #include "support/fake_bus.h"
+#include "support/flaky_grant_store.h"
 #include "support/recording_retailer.h"
 #include "support/tempdir.h"
 
@@ -54,29 +55,6 @@ inline Config desk_config(const std::string& locale = "en-GB") {
   c.delivery.places = {{"home", kHomeLat, kHomeLon, 200}};
   return c;
 }
-
-// The in-memory grant store, whose audit log can be made unreadable (a locked database).
-class FlakyGrantStore final : public grants::GrantStore {
- public:
-  bool fail_reads = false;
-  Status save_grant(const grants::Grant& g) override { return store_.save_grant(g); }
-  Result<std::vector<grants::Grant>> load_grants() override { return store_.load_grants(); }
-  Status delete_grants(const std::vector<std::string>& ids) override {
-    return store_.delete_grants(ids);
-  }
-  Status append_audit(const grants::AuditEntry& e) override { return store_.append_audit(e); }
-  Result<std::vector<grants::AuditEntry>> load_audit(std::int64_t after_seq,
-                                                     std::size_t limit) override {
-    if (fail_reads) return Status::Error("database is locked");
-    return store_.load_audit(after_seq, limit);
-  }
-  Result<std::optional<grants::AuditEntry>> last_audit() override {
-    return store_.last_audit();
-  }
-
- private:
-  grants::MemoryGrantStore store_;
-};
 
 struct World {
   World() : World("en-GB") {}

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "support/flaky_grant_store.h"
 #include "support/grant_world.h"
 
 using namespace larder;
@@ -300,29 +301,8 @@ TEST_CASE("handed: the retailer's yes is saved for the order's live grant only")
   CHECK_FALSE(book.live("coffee-1")->handed);
 }
 
-namespace {
-
-// The in-memory store, whose deletes can be refused (a locked database).
-struct StickyStore final : GrantStore {
-  MemoryGrantStore inner;
-  bool refuse_deletes = false;
-  Status save_grant(const Grant& g) override { return inner.save_grant(g); }
-  Result<std::vector<Grant>> load_grants() override { return inner.load_grants(); }
-  Status delete_grants(const std::vector<std::string>& ids) override {
-    if (refuse_deletes) return Status::Error("database is locked");
-    return inner.delete_grants(ids);
-  }
-  Status append_audit(const AuditEntry& e) override { return inner.append_audit(e); }
-  Result<std::vector<AuditEntry>> load_audit(std::int64_t after, std::size_t limit) override {
-    return inner.load_audit(after, limit);
-  }
-  Result<std::optional<AuditEntry>> last_audit() override { return inner.last_audit(); }
-};
-
-}  // namespace
-
 TEST_CASE("ended grants are forgotten: a replaced one at once, an order's last one later") {
-  StickyStore store;
+  FlakyGrantStore store;
   OsRandom random;
   OpenSslGrantCrypto crypto;
   GrantBook book(store, random, crypto);
@@ -339,31 +319,31 @@ TEST_CASE("ended grants are forgotten: a replaced one at once, an order's last o
   auto tea = book.issue("tea-1", "family-car", kWindow, kHome, kT0, fx);
   REQUIRE(tea.ok());
   REQUIRE(book.revoke("tea-1", "user", kT0 + 10, fx));
-  const std::size_t audited = store.inner.audit_entries().size();
+  const std::size_t audited = store.memory().audit_entries().size();
   CHECK(audited == 100 + 99 + 2);  // issued 100 times, 99 replaced; tea issued, revoked
   CHECK(book.all().size() == 101);
   bool tea_open = true;  // the orders: coffee-1 goes on; tea-1 too, for now
   auto open = [&](const std::string& id) { return id == "coffee-1" || tea_open; };
 
   // A store that cannot delete: nothing is forgotten, and it is said.
-  store.refuse_deletes = true;
+  store.fail_deletes = true;
   Effects refused;
   book.forget_ended(kT0 + 6000, open, refused);
   CHECK_FALSE(refused.store_error.ok());
   CHECK(book.all().size() == 101);
-  CHECK(store.inner.grant_texts().size() == 101);
+  CHECK(store.memory().grant_texts().size() == 101);
 
   // After a refused delete the next look is six hours on (a read-only store would say so
   // every ten minutes); it forgets the 99 replaced grants, in memory and stored.
-  store.refuse_deletes = false;
+  store.fail_deletes = false;
   Effects later;
   book.forget_ended(kT0 + 6000 + 600, open, later);
   CHECK(book.all().size() == 101);
   book.forget_ended(kT0 + 6000 + 6 * 3600.0, open, later);
   CHECK(later.store_error.ok());
   CHECK(book.all().size() == 2);
-  CHECK(store.inner.grant_texts().size() == 2);
-  CHECK(store.inner.audit_entries().size() == audited);  // the audit keeps their story
+  CHECK(store.memory().grant_texts().size() == 2);
+  CHECK(store.memory().audit_entries().size() == audited);  // the audit keeps their story
   CHECK(book.view("coffee-1", code, kIn, later).verdict == Verdict::ok);
   CHECK(book.live("coffee-1") != nullptr);
   // tea-1's only grant is its newest: the carrier still hears it was revoked.
