@@ -490,7 +490,10 @@ TEST_CASE("combining leaves out what a user's cancel or a failure keeps orders a
     d.forget_at_retailer();
     REQUIRE(d.desk.paused_until("coffee"));
     CHECK(companions().empty());
-    // After its failure coffee is ordered alone: a refused sku takes no other along.
+    // After its failure coffee is ordered alone, once the pause is over too: a refused sku
+    // takes no other along.
+    d.clock.advance(3601);
+    REQUIRE_FALSE(d.desk.paused_until("detergent"));
     auto alone = d.desk.make_request("coffee", 1, orders::Source::sensor, false);
     REQUIRE(alone);
     CHECK(alone->companions.empty());
