@@ -163,7 +163,9 @@ std::optional<orders::Request> OrderDesk::make_request(const std::string& consum
   // day an order could still arrive in time. Not one the household's cancel keeps orders
   // away from, nor one whose automatic orders wait after a failure: joining another order
   // would go round either.
-  if (ledger_.config().combine_within_days > 0) {
+  // After its order failed a consumable is ordered alone, so that a sku the retailer
+  // refuses fails by itself and takes no other along each time.
+  if (ledger_.config().combine_within_days > 0 && failure_streak(consumable) == 0) {
     const double t = now();
     for (const auto& k : config_.consumables) {
       if (k.id == consumable || paused_until(k.id)) continue;
@@ -319,7 +321,7 @@ void OrderDesk::count_statuses() {
   }
 }
 
-double OrderDesk::failure_pause(const std::string& consumable) const {
+int OrderDesk::failure_streak(const std::string& consumable) const {
   std::vector<const orders::Order*> mine;  // its finished orders, the newest first
   for (const orders::Order* o : ledger_.orders()) {
     if (!o->finished_at) continue;
@@ -331,13 +333,29 @@ double OrderDesk::failure_pause(const std::string& consumable) const {
     }
   }
   std::sort(mine.begin(), mine.end(), [](const orders::Order* a, const orders::Order* b) {
-    return *a->finished_at > *b->finished_at;
+    return *a->finished_at != *b->finished_at ? *a->finished_at > *b->finished_at
+                                              : a->id > b->id;
   });
+  // Failed automatic orders, newest first, back to one the retailer accepted (placed_at:
+  // the sku is sold). A manual order that never got there tells nothing and is passed
+  // over; two failures further apart than twice the longest pause are not "in a row".
   int streak = 0;
+  std::optional<double> newer;  // finished_at of the failure counted last
   for (const orders::Order* o : mine) {
-    if (!failed_automatic(*o) || streak >= 30) break;
+    if (streak >= 30) break;
+    if (!failed_automatic(*o)) {
+      if (o->placed_at) break;
+      continue;
+    }
+    if (newer && *newer - *o->finished_at > 2 * options_.failure_pause_max_s) break;
+    newer = o->finished_at;
     ++streak;
   }
+  return streak;
+}
+
+double OrderDesk::failure_pause(const std::string& consumable) const {
+  const int streak = failure_streak(consumable);
   const double pause = options_.failure_pause_s * std::pow(2.0, std::max(0, streak - 1));
   return std::min(pause, std::max(options_.failure_pause_s, options_.failure_pause_max_s));
 }

@@ -90,7 +90,7 @@ class OrderDesk final : public OrderActions {
 
   const orders::Ledger& ledger() const { return ledger_; }
   // Until when the model's orders of `consumable` wait after an automatic order failed
-  // (`failure_pause_s`), if they do.
+  // (failure_pause(): an hour, doubled for each failure in a row), if they do.
   std::optional<double> paused_until(std::string_view consumable) const {
     auto it = paused_until_.find(consumable);
     if (it == paused_until_.end() || it->second <= now()) return std::nullopt;
@@ -128,9 +128,12 @@ class OrderDesk final : public OrderActions {
   void count_statuses();  // the gauge larder_orders_by_status
   void run_effect(const orders::Effect& e);
   void answer(const orders::Reply& reply);  // a fact's reply: run it, log a refusal
+  // The consumable's failed automatic orders in a row: its finished orders newest first,
+  // back to one the retailer accepted, passing over manual ones that never reached it, and
+  // stopping at a gap of more than twice failure_pause_max_s.
+  int failure_streak(const std::string& consumable) const;
   // The pause after the consumable's last automatic order failed: failure_pause_s, doubled
-  // for each failure before it in a row (its newest finished orders), at most
-  // failure_pause_max_s.
+  // for each further failure of the streak, at most failure_pause_max_s.
   double failure_pause(const std::string& consumable) const;
   double now() const { return clock_.now(); }
 

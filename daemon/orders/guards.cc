@@ -147,12 +147,16 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
     }
   }
   // Never buy at a price above the one a person said yes to (a 409 price_changed brings a
-  // new quote after the confirmation). Each confirmation sets the price anew.
-  if (o.confirmed_total && q.total > *o.confirmed_total + 0.005) {
+  // new quote after the confirmation). Each confirmation sets the price anew. A price in
+  // another currency than the one confirmed cannot be compared: it asks again.
+  const bool other_currency =
+      o.confirmed_currency && *o.confirmed_currency != q.currency;
+  if (o.confirmed_total && (other_currency || q.total > *o.confirmed_total + 0.005)) {
     return Hold{"price_changed",
                 texts(c)("event.hold.price_changed",
                          {Texts::arg("items", describe_items(c, o.items)),
-                          Texts::arg("from", money(c, *o.confirmed_total, q.currency)),
+                          Texts::arg("from", money(c, *o.confirmed_total,
+                                                   o.confirmed_currency.value_or(q.currency))),
                           Texts::arg("to", money(c, q.total, q.currency))})};
   }
   bool has_ceiling = false;

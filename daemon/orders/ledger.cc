@@ -176,7 +176,10 @@ Reply Ledger::confirm(const std::string& order_id, double now) {
   reply.order_id = o->id;
   Step s(*o);
   if (o->hold_reason) o->overrides.insert(*o->hold_reason);
-  if (o->quote) o->confirmed_total = o->quote->total;
+  if (o->quote) {
+    o->confirmed_total = o->quote->total;
+    o->confirmed_currency = o->quote->currency;
+  }
   set_status(s, OrderStatus::placing, now);
   drive(s, now);
   return done(s, std::move(reply));

@@ -272,6 +272,7 @@ json save_order(const Order& o) {
           {"delivery", std::move(delivery)},
           {"overrides", o.overrides},
           {"confirmed_total", opt(o.confirmed_total)},
+          {"confirmed_currency", o.confirmed_currency ? json(*o.confirmed_currency) : json()},
           {"sent", o.sent},
           {"maybe_held", o.maybe_held},
           {"uncertain", o.uncertain},
@@ -362,6 +363,7 @@ Result<Order> load_order(const json& j) {
     o.overrides.insert(e.get<std::string>());
   }
   o.confirmed_total = r.opt_num("confirmed_total", true);
+  o.confirmed_currency = r.opt_str("confirmed_currency", false);  // absent in an older store
   o.sent = r.flag("sent");
   if (r.ok() && o.sent && !o.quote) r.fail("sent", "is true for an order without a quote");
   o.maybe_held = r.flag_or("maybe_held", false);  // absent in an older store

@@ -130,6 +130,7 @@ struct Order {
   std::optional<Delivery> delivery;         // chosen from the quote, updated by the retailer
   std::set<std::string> overrides;          // hold reasons the user confirmed past
   std::optional<double> confirmed_total;    // the price a user confirmed; more holds again
+  std::optional<std::string> confirmed_currency;  // its currency (absent in an older store)
   // A PlaceOrder went out with the current quote: the order may exist at the retailer,
   // so from now on it is only ever retried with the same key and quote, never re-checked.
   bool sent = false;

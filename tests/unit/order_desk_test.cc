@@ -490,6 +490,13 @@ TEST_CASE("combining leaves out what a user's cancel or a failure keeps orders a
     d.forget_at_retailer();
     REQUIRE(d.desk.paused_until("coffee"));
     CHECK(companions().empty());
+    // After its failure coffee is ordered alone, once the pause is over too: a refused sku
+    // takes no other along.
+    d.clock.advance(3601);
+    REQUIRE_FALSE(d.desk.paused_until("detergent"));
+    auto alone = d.desk.make_request("coffee", 1, orders::Source::sensor, false);
+    REQUIRE(alone);
+    CHECK(alone->companions.empty());
   }
 }
 
@@ -499,14 +506,15 @@ TEST_CASE("failures in a row double the pause up to a day; a restart reads the s
   Desk d;
   int n = 0;
   auto fail_one = [&d, &n] {
+    const std::size_t quotes = d.retailer.quotes.size(), places = d.retailer.places.size();
     auto r = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::sensor, false));
     REQUIRE(r.ok());
     d.clock.advance(d.config.orders.undo_window_s.sensor + 1);
     d.desk.tick();
-    REQUIRE(d.retailer.quotes.size() == static_cast<std::size_t>(n + 1));
+    REQUIRE(d.retailer.quotes.size() == quotes + 1);
     d.retailer.quote_answers.back()(
         {test::quote_for(d.retailer.quotes.back(), d.clock.now()), false, ""});
-    REQUIRE(d.retailer.places.size() == static_cast<std::size_t>(n + 1));
+    REQUIRE(d.retailer.places.size() == places + 1);
     orders::PlaceResult placed;
     placed.retailer_order_id = "r-" + std::to_string(++n);
     d.retailer.place_answers.back()(placed);
@@ -524,6 +532,18 @@ TEST_CASE("failures in a row double the pause up to a day; a restart reads the s
   CHECK(again.paused_until("coffee") == doctest::Approx(until));
   for (int i = 0; i < 3; ++i) fail_one();
   CHECK(fail_one() == doctest::Approx(86400));  // 3600 * 2^6 is more than a day
+  // A manual order refused meanwhile tells nothing of the sku: a restart keeps the pause.
+  {
+    const double day = *d.desk.paused_until("coffee");
+    auto manual = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::api, false));
+    REQUIRE(manual.ok());
+    d.retailer.quote_answers.back()({std::nullopt, false, "HTTP 400 unknown sku"});
+    REQUIRE(d.desk.ledger().find(manual.order_id)->status == orders::OrderStatus::failed);
+    OrderDesk reloaded{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock,
+                       d.metrics};
+    REQUIRE(reloaded.restore().ok());
+    CHECK(reloaded.paused_until("coffee") == doctest::Approx(day));
+  }
   // An order that went through ends the streak.
   auto bought = d.desk.request(*d.desk.make_request("coffee", 1, orders::Source::api, false));
   REQUIRE(bought.ok());
@@ -536,5 +556,9 @@ TEST_CASE("failures in a row double the pause up to a day; a restart reads the s
   done.status = "delivered";
   d.desk.retailer_status(placed.retailer_order_id, done);
   REQUIRE(d.desk.ledger().find(bought.order_id)->status == orders::OrderStatus::delivered);
+  CHECK(fail_one() == doctest::Approx(3600));
+  // Failures days apart are not in a row.
+  CHECK(fail_one() == doctest::Approx(7200));
+  d.clock.advance(3 * 86400.0);
   CHECK(fail_one() == doctest::Approx(3600));
 }

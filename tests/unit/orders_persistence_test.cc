@@ -48,6 +48,11 @@ TEST_CASE("save and load round-trip the ledger") {
   REQUIRE(a.led.find(waiting)->hold_reason == "price_ceiling");
   std::string gone = a.led.request(req("sugar", Source::api), kT0).order_id;
   a.led.cancel(gone, true, kT0);
+  std::string yes = a.led.request(req("milk", Source::api, 1, true), kT0).order_id;
+  quote(a, yes, kT0, 3);
+  REQUIRE(a.led.confirm(yes, kT0 + 1).ok());
+  REQUIRE(a.led.find(yes)->confirmed_currency == "EUR");
+  REQUIRE(a.led.place_result(yes, placed_ok("r-" + yes, kT0 + 2 * kDay), kPlacedAt).ok());
   json saved = a.led.save();
 
   World b(c);
@@ -58,6 +63,8 @@ TEST_CASE("save and load round-trip the ledger") {
   CHECK(b.led.find(held)->held_until == kT0 + 300);
   CHECK(b.led.find(waiting)->hold_reason == "price_ceiling");
   CHECK(b.led.find(gone)->status == OrderStatus::cancelled);
+  CHECK(b.led.find(yes)->confirmed_total == 3);
+  CHECK(b.led.find(yes)->confirmed_currency == "EUR");
   CHECK(b.led.in_flight("tea")->id == held);
   // After the load, the held order's quote (in the air at the "restart") is asked again.
   auto t = b.led.tick(kT0 + 1);

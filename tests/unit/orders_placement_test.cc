@@ -370,6 +370,24 @@ TEST_CASE("a 409 for a changed price brings its own quote, a confirmed price is 
   auto plain = w.led.place_result(milk, place_error(PlaceResult::Kind::quote_expired), kT0 + 5);
   CHECK(one<RequestQuote>(plain).order_id == milk);
   CHECK(one<PublishState>(plain).state["price"].is_null());
+
+  // A review found: a yes to 1500 yen let a new quote of 1400 dollars through (1400 < 1500).
+  // A price in another currency than the one confirmed asks again.
+  std::string tea = w.led.request(req("tea", Source::voice), kT0).order_id;
+  Quote yen = quote_for(*w.led.find(tea), kT0 + 1, 1500);
+  yen.currency = "JPY";
+  w.led.quote_received(tea, yen, kT0 + 1);
+  REQUIRE(w.led.find(tea)->status == OrderStatus::awaiting_confirmation);
+  REQUIRE(index_of<PlaceOrder>(w.led.confirm(tea, kT0 + 2)) >= 0);
+  CHECK(w.led.find(tea)->confirmed_currency == "JPY");
+  PlaceResult dollars = place_error(PlaceResult::Kind::quote_expired, "price_changed");
+  dollars.quote = quote_for(*w.led.find(tea), kT0 + 3, 1400);
+  dollars.quote->currency = "USD";
+  auto asked = w.led.place_result(tea, dollars, kT0 + 3);
+  CHECK(index_of<PlaceOrder>(asked) == -1);
+  CHECK(w.led.find(tea)->hold_reason == "price_changed");
+  CHECK(one<Event>(asked).text.find("¥1500.00") == std::string::npos);  // each in its own
+  CHECK(one<Event>(asked).text.find("1500.00 JPY") != std::string::npos);
 }
 
 TEST_CASE("facts that are not valid are refused and change nothing") {
