@@ -161,7 +161,8 @@ struct Request {
   Source source = Source::api;
   bool explicit_quantity = false;  // the user asked for more: a new order even if one flies
   // Candidates for combining: those within combine_within_days and with no order in
-  // flight join this order as further items (the caller passes every other consumable).
+  // flight join this order as further items. The caller passes the other consumables that
+  // have a forecast and are neither vetoed nor paused after a failure.
   std::vector<Companion> companions;
 };
 
