@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "larder/log.h"
+#include "orders/guards.h"
 #include "orders/orders_config.h"
 
 namespace larder {
@@ -106,7 +107,9 @@ void OrderDesk::set_delivery_planner(orders::DeliveryPlanner planner) {
 }
 
 Status OrderDesk::restore() {
-  auto stored = store_.load_orders(ledger_.config().keep_finished);
+  // With the newest finished orders, those the budget and the order limit still count.
+  auto stored = store_.load_orders(ledger_.config().keep_finished,
+                                   orders::guard_horizon(ledger_.config(), now()));
   if (!stored.ok()) return stored.status();
   json saved = {{"version", 1}, {"orders", json::array()}};
   for (const StoredOrder& o : *stored) {

@@ -91,7 +91,8 @@ Status MemoryStore::save_order(const StoredOrder& order) {
   return Status::Ok();
 }
 
-Result<std::vector<StoredOrder>> MemoryStore::load_orders(std::size_t finished_limit) {
+Result<std::vector<StoredOrder>> MemoryStore::load_orders(std::size_t finished_limit,
+                                                          double finished_since) {
   std::vector<StoredOrder> out;
   std::vector<const StoredOrder*> finished;
   for (const auto& [id, o] : orders_) {
@@ -103,7 +104,10 @@ Result<std::vector<StoredOrder>> MemoryStore::load_orders(std::size_t finished_l
   }
   std::stable_sort(finished.begin(), finished.end(),
                    [](const StoredOrder* a, const StoredOrder* b) { return a->updated > b->updated; });
-  if (finished.size() > finished_limit) finished.resize(finished_limit);
+  // The newest first: those since finished_since are the first of them.
+  std::size_t keep = finished_limit;
+  while (keep < finished.size() && finished[keep]->updated >= finished_since) ++keep;
+  if (finished.size() > keep) finished.resize(keep);
   for (const StoredOrder* o : finished) out.push_back(*o);
   return out;
 }

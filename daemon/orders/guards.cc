@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "larder/texts.h"
 
@@ -19,11 +20,6 @@ const Item* item_for(const Order& o, const QuoteItem& qi) {
     if (i.sku == sku) return &i;
   }
   return nullptr;
-}
-
-bool counts(const Order& o) {
-  return o.committed_at && o.quote && o.status != OrderStatus::cancelled &&
-         o.status != OrderStatus::failed;
 }
 
 using larder::Texts;
@@ -119,6 +115,18 @@ Status check_quote(const Order& o, const Quote& q) {
   return Status::Ok();
 }
 
+bool counts_for_guards(const Order& o) {
+  return o.committed_at && o.quote && o.status != OrderStatus::cancelled &&
+         o.status != OrderStatus::failed;
+}
+
+double guard_horizon(const OrdersConfig& c, double now) {
+  double from = std::numeric_limits<double>::infinity();
+  if (c.monthly_budget) from = month_start_utc(now);
+  if (c.max_orders) from = std::min(from, now - c.max_orders->days * kDay);
+  return from;
+}
+
 double month_start_utc(double t) {
   using namespace std::chrono;
   sys_seconds tp{seconds{static_cast<long long>(std::floor(t))}};
@@ -190,7 +198,7 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
     double from = month_start_utc(now), spent = 0;
     for (const Order* x : others) {
       // An order in another currency is not added as if it were in this one.
-      if (x != &o && counts(*x) && *x->committed_at >= from &&
+      if (x != &o && counts_for_guards(*x) && *x->committed_at >= from &&
           x->quote->currency == c.currency) {
         spent += x->quote->total;
       }
@@ -206,7 +214,9 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
   if (open("order_limit") && c.max_orders) {
     double from = now - c.max_orders->days * kDay;
     int n = 0;
-    for (const Order* x : others) n += x != &o && counts(*x) && *x->committed_at > from;
+    for (const Order* x : others) {
+      n += x != &o && counts_for_guards(*x) && *x->committed_at > from;
+    }
     if (n >= c.max_orders->count) {
       const Texts& t = texts(c);
       return Hold{"order_limit", t("event.hold.order_limit",

@@ -39,6 +39,14 @@ struct Hold {
 std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
                                  const std::vector<const Order*>& others, double now);
 
+// Whether the order counts for the budget and the limit: committed, quoted, and not ended
+// cancelled or failed.
+bool counts_for_guards(const Order& o);
+// The earliest committed_at the guards count at `now` (the month's start for the budget,
+// the limit's period for the limit); +infinity when neither is set. The ledger keeps every
+// finished order that counts from there on (ledger.h).
+double guard_horizon(const OrdersConfig& c, double now);
+
 // The first second of the calendar month (UTC) that holds `t`.
 double month_start_utc(double t);
 

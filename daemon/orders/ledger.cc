@@ -188,6 +188,7 @@ Reply Ledger::confirm(const std::string& order_id, double now) {
 Reply Ledger::tick(double now) {
   Reply reply;
   if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  counted_since_ = guard_horizon(c_, now);
   for (auto& [id, o] : orders_) {
     if (finished(o.status)) continue;
     Step s(o);

@@ -38,12 +38,15 @@
 //     is asked again with the same key at the next tick, so a crash between the commit and
 //     the retailer's answer neither loses nor duplicates it.
 //   - Bounded memory: at most `max_active` unfinished orders; of the finished ones the
-//     newest `keep_finished` stay (the Reply that finished one carried its last Persist).
+//     newest `keep_finished` stay (the Reply that finished one carried its last Persist),
+//     and those the guards still count (guards.h: guard_horizon() as of the last tick), up
+//     to kMaxCounted more, so no number of orders in a month wears the budget away.
 // Thread rule: event-loop thread only; the Random is used on it too.
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -215,6 +218,9 @@ Delivery default_delivery(const OrdersConfig& c, const Quote& q);
 
 class Ledger {
  public:
+  // Finished orders the guards still count that may stay beyond keep_finished.
+  static constexpr std::size_t kMaxCounted = 10000;
+
   Ledger(OrdersConfig config, Random& random);
 
   void set_delivery_planner(DeliveryPlanner planner) { planner_ = std::move(planner); }
@@ -291,6 +297,9 @@ class Ledger {
   void prune();
 
   OrdersConfig c_;
+  // Finished orders committed from here on that count for the guards are not pruned: until
+  // the first tick, every one loaded (the store chose them, Store::load_orders).
+  double counted_since_ = -std::numeric_limits<double>::infinity();
   Random& random_;
   DeliveryPlanner planner_;
   std::map<std::string, Order, std::less<>> orders_;

@@ -110,10 +110,20 @@ void Ledger::prune() {
   }
   if (ended.size() <= c_.keep_finished) return;
   std::sort(ended.begin(), ended.end(), [](const Order* a, const Order* b) {
-    return a->finished_at != b->finished_at ? *a->finished_at < *b->finished_at : a->id < b->id;
+    return a->finished_at != b->finished_at ? *a->finished_at > *b->finished_at : a->id > b->id;
   });
+  // The newest keep_finished stay; of the older ones, those the guards still count (the
+  // newest kMaxCounted of them), else a busy month would leave its budget unspent.
   std::vector<std::string> drop;
-  for (std::size_t i = 0; i < ended.size() - c_.keep_finished; ++i) drop.push_back(ended[i]->id);
+  std::size_t counted = 0;
+  for (std::size_t i = c_.keep_finished; i < ended.size(); ++i) {
+    const Order& o = *ended[i];
+    if (counts_for_guards(o) && *o.committed_at >= counted_since_ && counted < kMaxCounted) {
+      ++counted;
+      continue;
+    }
+    drop.push_back(o.id);
+  }
   for (const auto& id : drop) orders_.erase(id);
 }
 

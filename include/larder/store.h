@@ -90,8 +90,11 @@ class Store {
   // crash cannot keep the order's new status and lose the model's (which would order the
   // same need again). On failure nothing is committed: the caller must not act as if it were.
   virtual Status save_order(const StoredOrder& order) = 0;
-  // Every unfinished order, and the newest `finished_limit` finished ones (by `updated`).
-  virtual Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit) = 0;
+  // Every unfinished order, and of the finished ones (by `updated`) the newest
+  // `finished_limit` and every one saved at or after `finished_since` (the ledger keeps those
+  // its guards still count: orders/guards.h).
+  virtual Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit,
+                                                       double finished_since) = 0;
 };
 
 // A Store that keeps everything in memory: committed on flush(), lost at exit.
@@ -106,7 +109,8 @@ class MemoryStore final : public Store {
   Result<std::vector<Reading>> readings(const std::string& consumable, double since,
                                         double until, std::size_t limit) override;
   Status save_order(const StoredOrder& order) override;
-  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit) override;
+  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit,
+                                               double finished_since) override;
   std::size_t commits() const { return commits_; }
 
  private:

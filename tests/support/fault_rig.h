@@ -13,6 +13,7 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string>
@@ -67,7 +68,7 @@ inline std::vector<std::string> committed_order_keys(const std::string& state_di
   o.read_only = true;
   auto store = open_sqlite_store(state_dir, scratch, o);
   if (!store.ok()) return out;
-  auto orders = (*store)->load_orders(1000000);
+  auto orders = (*store)->load_orders(1000000, -std::numeric_limits<double>::infinity());
   if (!orders.ok()) return out;
   for (const auto& stored : *orders) {
     out.push_back(nlohmann::json::parse(stored.json).at("idempotency_key").get<std::string>());

@@ -52,8 +52,9 @@ class FlakyStore final : public Store {
     return store_.readings(consumable, since, until, limit);
   }
   Status save_order(const StoredOrder& order) override { return store_.save_order(order); }
-  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit) override {
-    return store_.load_orders(finished_limit);
+  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit,
+                                               double finished_since) override {
+    return store_.load_orders(finished_limit, finished_since);
   }
 
  private:

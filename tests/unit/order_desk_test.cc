@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/order_desk.h"
+#include "orders/guards.h"
 #include "support/test_consumables.h"
 #include "support/fake_bus.h"
 #include "support/recording_retailer.h"
@@ -72,8 +74,10 @@ class FlakyStore final : public Store {
     return s;
   }
   std::vector<std::vector<StoredState>> committed_with_order;
-  Result<std::vector<StoredOrder>> load_orders(std::size_t n) override {
-    return inner_.load_orders(n);
+  std::vector<double> loaded_since;  // what each load_orders() was asked for
+  Result<std::vector<StoredOrder>> load_orders(std::size_t n, double since) override {
+    loaded_since.push_back(since);
+    return inner_.load_orders(n, since);
   }
 
  private:
@@ -321,6 +325,25 @@ TEST_CASE("the hour's pause after an automatic order failed holds across a resta
   OrderDesk later{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
   REQUIRE(later.restore().ok());
   CHECK_FALSE(later.paused_until("coffee"));
+}
+
+TEST_CASE("a restart loads every finished order the budget and the order limit still count") {
+  // The ledger keeps them (orders_guards_test.cc); the store must hand them back, however
+  // many more than keep_finished finished since the guards' horizon.
+  Config c = desk_config();
+  c.orders.monthly_budget = 30;
+  Desk d(c);
+  REQUIRE(d.desk.restore().ok());
+  REQUIRE(d.store.loaded_since.size() == 1);
+  CHECK(d.store.loaded_since[0] == orders::month_start_utc(kT0));
+  c.orders.monthly_budget.reset();
+  c.orders.max_orders = MaxOrders{3, 45};
+  Desk limited(c);
+  REQUIRE(limited.desk.restore().ok());
+  CHECK(limited.store.loaded_since.at(0) == kT0 - 45 * 86400.0);
+  Desk neither;
+  REQUIRE(neither.desk.restore().ok());
+  CHECK(neither.store.loaded_since.at(0) == std::numeric_limits<double>::infinity());
 }
 
 namespace {

@@ -167,3 +167,41 @@ TEST_CASE("consumables needing an order soon are combined into one order") {
   r2.companions = {{"tea", "TEA-100", 1, 0}};
   CHECK(off.led.find(off.led.request(r2, kT0).order_id)->items.size() == 1);
 }
+
+TEST_CASE("the guards count every order of their period, however many have finished") {
+  // Found by an audit: only the newest keep_finished finished orders stayed in memory, so
+  // a month with more delivered orders than that spent past its budget.
+  OrdersConfig c = test_config();
+  c.keep_finished = 2;
+  c.monthly_budget = 30;
+  World w(c);
+  auto delivered = [&](double t, double price) {
+    std::string id = w.led.request(req("coffee", Source::api, 1, true), t).order_id;
+    REQUIRE(index_of<PlaceOrder>(quote(w, id, t, price)) >= 0);
+    REQUIRE(w.led.place_result(id, placed_ok("r-" + id, t + kDay), t + 1).ok());
+    REQUIRE(w.led.status(id, rs("delivered"), t + 2).ok());
+    REQUIRE(w.led.find(id)->status == OrderStatus::delivered);
+    return id;
+  };
+  std::string december = delivered(kT0 - 10 * kDay, 5);
+  for (int i = 0; i < 4; ++i) delivered(kT0 + i * 10, 5);
+  w.led.tick(kT0 + 100);
+  CHECK(w.led.find(december) == nullptr);  // last month's counts no more: pruned
+  CHECK(w.led.orders().size() == 4);
+  auto held = [](World& in, double t) {
+    std::string id = in.led.request(req("milk", Source::api), t).order_id;
+    quote(in, id, t, 10.01);
+    return in.led.find(id)->hold_reason;
+  };
+  CHECK(held(w, kT0 + 200) == "budget");  // 4 x 5 spent: 20 + 10.01 > 30
+  // A restart loads what the store kept (Store::load_orders: those since the horizon).
+  World again(c);
+  REQUIRE(again.led.load(w.led.save()).ok());
+  again.led.tick(kT0 + 300);
+  CHECK(held(again, kT0 + 300) == "budget");
+  // A new month lets them go, down to keep_finished.
+  w.led.tick(kT0 + 30 * kDay);
+  std::size_t finished = 0;
+  for (const Order* o : w.led.orders()) finished += o->finished_at ? 1 : 0;
+  CHECK(finished == 2);
+}

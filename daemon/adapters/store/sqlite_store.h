@@ -29,7 +29,7 @@
 // before the retailer is asked to place it. What is queued goes with it so that the state
 // of a model told of the order's fate (placed, cancelled, delivered) is durable with it. Orders are few (a handful a week), so one fsync each
 // costs nothing that matters. Finished orders stay in the table; load_orders() returns the
-// unfinished ones and the newest finished ones.
+// unfinished ones, the newest finished ones and those saved since the guards' horizon.
 //
 // Metrics: larder_store_commits_total (SQLite commits made by flush, counted by a commit
 // hook on the connection), larder_store_commit_errors_total, larder_store_last_commit_seconds
