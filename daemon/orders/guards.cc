@@ -89,6 +89,8 @@ OrdersConfig orders_config_from(const Config& config) {
     cc.allow_substitution = k.allow_substitution;
   }
   c.monthly_budget = o.monthly_budget;
+  // The config check refused a zone that cannot be loaded; were it gone since, UTC.
+  if (auto zone = TimeZone::load(config.household.timezone)) c.zone = zone.value();
   if (o.max_orders) c.max_orders = OrderLimit{o.max_orders->count, o.max_orders->days};
   c.combine_within_days = o.combine_within_days;
   c.delivery_method = o.delivery_method;
@@ -122,17 +124,21 @@ bool counts_for_guards(const Order& o) {
 
 double guard_horizon(const OrdersConfig& c, double now) {
   double from = std::numeric_limits<double>::infinity();
-  if (c.monthly_budget) from = month_start_utc(now);
+  if (c.monthly_budget) from = month_start(now, c.zone);
   if (c.max_orders) from = std::min(from, now - c.max_orders->days * kDay);
   return from;
 }
 
-double month_start_utc(double t) {
+double month_start(double t, const TimeZone& zone) {
   using namespace std::chrono;
-  sys_seconds tp{seconds{static_cast<long long>(std::floor(t))}};
+  // The local wall clock, written as UTC: its month's first midnight, back to an instant.
+  const double local = zone.to_local(t);
+  sys_seconds tp{seconds{static_cast<long long>(std::floor(local))}};
   year_month_day ymd{floor<days>(tp)};
   sys_days first{ymd.year() / ymd.month() / 1};
-  return static_cast<double>(duration_cast<seconds>(first.time_since_epoch()).count());
+  const auto first_local =
+      static_cast<double>(duration_cast<seconds>(first.time_since_epoch()).count());
+  return zone.from_local(first_local, t);
 }
 
 std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
@@ -195,7 +201,7 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
     }
   }
   if (open("budget") && c.monthly_budget && home_currency) {
-    double from = month_start_utc(now), spent = 0;
+    double from = month_start(now, c.zone), spent = 0;
     for (const Order* x : others) {
       // An order in another currency is not added as if it were in this one.
       if (x != &o && counts_for_guards(*x) && *x->committed_at >= from &&

@@ -10,8 +10,8 @@
 //   - "currency": the quote is not in the household's currency while a price ceiling or
 //     the budget applies (neither could be checked);
 //   - "price_ceiling": an item's unit price is above its consumable's ceiling;
-//   - "budget": the orders committed this calendar month (UTC) plus this one pass the
-//     monthly budget;
+//   - "budget": the orders committed this calendar month (in household.timezone) plus this
+//     one pass the monthly budget;
 //   - "order_limit": as many orders as the limit allows were committed in its period.
 // An order counts for the budget and the limit from its first PlaceOrder (committed_at) on,
 // unless it ended cancelled or failed.
@@ -47,8 +47,8 @@ bool counts_for_guards(const Order& o);
 // finished order that counts from there on (ledger.h).
 double guard_horizon(const OrdersConfig& c, double now);
 
-// The first second of the calendar month (UTC) that holds `t`.
-double month_start_utc(double t);
+// The first instant of the calendar month, in `zone`, that holds `t` (local midnight).
+double month_start(double t, const TimeZone& zone);
 
 // Texts fit to be read to a person ("1 x Coffee beans and 2 x Tea"), in the words of
 // household.locale's catalog (OrdersConfig::locale, larder/texts.h); prices with their currency.

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "larder/config.h"
+#include "larder/time_zone.h"
 #include "orders/order.h"
 
 namespace larder::orders {
@@ -47,7 +48,8 @@ struct OrdersConfig {
   SourcePolicy api{0, false};
   SourcePolicy cli{0, false};
   std::map<std::string, ConsumableOrderConfig, std::less<>> consumables;
-  std::optional<double> monthly_budget;   // per calendar month (UTC), in `currency`
+  std::optional<double> monthly_budget;   // per calendar month of `zone`, in `currency`
+  TimeZone zone;                          // household.timezone (UTC if it cannot be loaded)
   std::optional<OrderLimit> max_orders;
   // Other consumables that will need reordering within this many days join an order (0: off).
   double combine_within_days = 0;

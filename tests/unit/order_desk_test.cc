@@ -335,7 +335,7 @@ TEST_CASE("a restart loads every finished order the budget and the order limit s
   Desk d(c);
   REQUIRE(d.desk.restore().ok());
   REQUIRE(d.store.loaded_since.size() == 1);
-  CHECK(d.store.loaded_since[0] == orders::month_start_utc(kT0));
+  CHECK(d.store.loaded_since[0] == orders::month_start(kT0, TimeZone::utc()));
   c.orders.monthly_budget.reset();
   c.orders.max_orders = MaxOrders{3, 45};
   Desk limited(c);

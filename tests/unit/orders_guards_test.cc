@@ -62,11 +62,11 @@ TEST_CASE("guards on the quote: each holds the order with its reason until confi
     q.quote_id = "q2";
     CHECK(index_of<PlaceOrder>(w2.led.quote_received(id2, q, kT0)) >= 0);
   }
-  SUBCASE("monthly budget, by calendar month (UTC)") {
+  SUBCASE("monthly budget, by calendar month (UTC here)") {
     // 20 EUR committed last month counts nothing in January; 20 this month does.
     std::string dec = w.led.request(req("coffee", Source::api), kT0 - 10 * kDay).order_id;
     w.led.quote_received(dec, quote_for(*w.led.find(dec), kT0 - 10 * kDay, 9), kT0 - 10 * kDay);
-    CHECK(month_start_utc(kT0) == 1767225600);  // 2026-01-01
+    CHECK(month_start(kT0, TimeZone::utc()) == 1767225600);  // 2026-01-01
     std::string jan = w.led.request(req("tea", Source::api, 2), kT0).order_id;
     CHECK(index_of<PlaceOrder>(quote(w, jan, kT0, 10)) >= 0);
     std::string milk = w.led.request(req("milk", Source::api), kT0 + 1).order_id;
@@ -80,6 +80,23 @@ TEST_CASE("guards on the quote: each holds the order with its reason until confi
     w.led.place_result(jan, place_error(PlaceResult::Kind::rejected, "no"), kT0 + 2);
     std::string more = w.led.request(req("milk", Source::api, 1, true), kT0 + 3).order_id;
     CHECK(index_of<PlaceOrder>(quote(w, more, kT0 + 3, 10.01)) >= 0);
+  }
+  SUBCASE("the budget's month is the household's: its first midnight in household.timezone") {
+    // Found by an audit: the month was UTC's, so in Berlin an order at 00:30 on the 1st
+    // (23:30 UTC) still spent the last month's budget.
+    c.zone = TimeZone::fixed(3600);
+    World b(c);
+    const double feb_utc = 1769904000;  // 2026-02-01 00:00 UTC
+    CHECK(month_start(feb_utc - 1800, c.zone) == feb_utc - 3600);  // 00:30 local on the 1st
+    CHECK(month_start(feb_utc - 5400, c.zone) == 1767222000);      // 23:30 local on the 31st
+    std::string jan = b.led.request(req("tea", Source::api), feb_utc - 5400).order_id;
+    REQUIRE(index_of<PlaceOrder>(quote(b, jan, feb_utc - 5400, 20)) >= 0);
+    std::string feb = b.led.request(req("milk", Source::api), feb_utc - 1800).order_id;
+    CHECK(index_of<PlaceOrder>(quote(b, feb, feb_utc - 1800, 15)) >= 0);  // January's 20 not
+    std::string more =
+        b.led.request(req("tea", Source::api, 1, true), feb_utc - 1700).order_id;
+    quote(b, more, feb_utc - 1700, 15.01);
+    CHECK(b.led.find(more)->hold_reason == "budget");  // February's 15 is
   }
   SUBCASE("order limit per period") {
     c.monthly_budget.reset();
