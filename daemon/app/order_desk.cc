@@ -107,9 +107,11 @@ void OrderDesk::set_delivery_planner(orders::DeliveryPlanner planner) {
 }
 
 Status OrderDesk::restore() {
-  // With the newest finished orders, those the budget and the order limit still count.
-  auto stored = store_.load_orders(ledger_.config().keep_finished,
-                                   orders::guard_horizon(ledger_.config(), now()));
+  // With the newest finished orders, those the budget and the order limit still count (the
+  // ledger keeps no more of them than kMaxCounted).
+  const std::size_t keep = ledger_.config().keep_finished;
+  auto stored = store_.load_orders(keep, orders::guard_horizon(ledger_.config(), now()),
+                                   keep + orders::Ledger::kMaxCounted);
   if (!stored.ok()) return stored.status();
   json saved = {{"version", 1}, {"orders", json::array()}};
   for (const StoredOrder& o : *stored) {

@@ -92,7 +92,8 @@ Status MemoryStore::save_order(const StoredOrder& order) {
 }
 
 Result<std::vector<StoredOrder>> MemoryStore::load_orders(std::size_t finished_limit,
-                                                          double finished_since) {
+                                                          double finished_since,
+                                                          std::size_t finished_max) {
   std::vector<StoredOrder> out;
   std::vector<const StoredOrder*> finished;
   for (const auto& [id, o] : orders_) {
@@ -106,7 +107,10 @@ Result<std::vector<StoredOrder>> MemoryStore::load_orders(std::size_t finished_l
                    [](const StoredOrder* a, const StoredOrder* b) { return a->updated > b->updated; });
   // The newest first: those since finished_since are the first of them.
   std::size_t keep = finished_limit;
-  while (keep < finished.size() && finished[keep]->updated >= finished_since) ++keep;
+  while (keep < finished.size() && keep < finished_max &&
+         finished[keep]->updated >= finished_since) {
+    ++keep;
+  }
   if (finished.size() > keep) finished.resize(keep);
   for (const StoredOrder* o : finished) out.push_back(*o);
   return out;

@@ -24,7 +24,7 @@ class NullStore final : public Store {
     return std::vector<Reading>{};
   }
   Status save_order(const StoredOrder&) override { return Status::Ok(); }
-  Result<std::vector<StoredOrder>> load_orders(std::size_t, double) override {
+  Result<std::vector<StoredOrder>> load_orders(std::size_t, double, std::size_t) override {
     return std::vector<StoredOrder>{};
   }
 };

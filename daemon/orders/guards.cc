@@ -126,7 +126,7 @@ double guard_horizon(const OrdersConfig& c, double now) {
   double from = std::numeric_limits<double>::infinity();
   if (c.monthly_budget) from = month_start(now, c.zone);
   if (c.max_orders) from = std::min(from, now - c.max_orders->days * kDay);
-  return from;
+  return from - kDay;
 }
 
 double month_start(double t, const TimeZone& zone) {

@@ -42,9 +42,10 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
 // Whether the order counts for the budget and the limit: committed, quoted, and not ended
 // cancelled or failed.
 bool counts_for_guards(const Order& o);
-// The earliest committed_at the guards count at `now` (the month's start for the budget,
-// the limit's period for the limit); +infinity when neither is set. The ledger keeps every
-// finished order that counts from there on (ledger.h).
+// The earliest committed_at the guards may count at `now` (the month's start for the budget,
+// the limit's period for the limit), less a day for a clock set back after it passed;
+// +infinity when neither is set. The ledger keeps the finished orders that count from there
+// on, up to Ledger::kMaxCounted of them (ledger.h); a restart loads them (Store::load_orders).
 double guard_horizon(const OrdersConfig& c, double now);
 
 // The first instant of the calendar month, in `zone`, that holds `t` (local midnight).

@@ -297,8 +297,9 @@ class Ledger {
   void prune();
 
   OrdersConfig c_;
-  // Finished orders committed from here on that count for the guards are not pruned: until
-  // the first tick, every one loaded (the store chose them, Store::load_orders).
+  // Finished orders that count for the guards and were committed from here on are kept
+  // beyond keep_finished (at most kMaxCounted): guard_horizon() as of the last tick; before
+  // the first, every such order loaded (the store chose them, Store::load_orders).
   double counted_since_ = -std::numeric_limits<double>::infinity();
   Random& random_;
   DeliveryPlanner planner_;

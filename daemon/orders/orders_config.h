@@ -67,7 +67,8 @@ struct OrdersConfig {
                                           // (at most half of its life when it came)
   int max_quantity = kMaxQuantity;        // packs of one item
   std::size_t max_active = 100;           // orders not finished, at most
-  std::size_t keep_finished = 500;        // finished orders kept in memory (newest)
+  std::size_t keep_finished = 500;        // finished orders kept in memory (the newest; and
+                                          // those the guards count, ledger.h)
 
   const SourcePolicy& policy(Source s) const;
   const ConsumableOrderConfig* consumable(std::string_view id) const;

@@ -90,11 +90,12 @@ class Store {
   // crash cannot keep the order's new status and lose the model's (which would order the
   // same need again). On failure nothing is committed: the caller must not act as if it were.
   virtual Status save_order(const StoredOrder& order) = 0;
-  // Every unfinished order, and of the finished ones (by `updated`) the newest
-  // `finished_limit` and every one saved at or after `finished_since` (the ledger keeps those
-  // its guards still count: orders/guards.h).
+  // Every unfinished order, and the newest finished ones (by `updated`): `finished_limit` of
+  // them, or more while they were saved at or after `finished_since`, up to `finished_max`
+  // (the ledger keeps the finished orders its guards still count: orders/guards.h).
   virtual Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit,
-                                                       double finished_since) = 0;
+                                                       double finished_since,
+                                                       std::size_t finished_max) = 0;
 };
 
 // A Store that keeps everything in memory: committed on flush(), lost at exit.
@@ -109,8 +110,8 @@ class MemoryStore final : public Store {
   Result<std::vector<Reading>> readings(const std::string& consumable, double since,
                                         double until, std::size_t limit) override;
   Status save_order(const StoredOrder& order) override;
-  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit,
-                                               double finished_since) override;
+  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit, double finished_since,
+                                               std::size_t finished_max) override;
   std::size_t commits() const { return commits_; }
 
  private:

@@ -68,7 +68,8 @@ inline std::vector<std::string> committed_order_keys(const std::string& state_di
   o.read_only = true;
   auto store = open_sqlite_store(state_dir, scratch, o);
   if (!store.ok()) return out;
-  auto orders = (*store)->load_orders(1000000, -std::numeric_limits<double>::infinity());
+  const double all = -std::numeric_limits<double>::infinity();
+  auto orders = (*store)->load_orders(1000000, all, 1000000);
   if (!orders.ok()) return out;
   for (const auto& stored : *orders) {
     out.push_back(nlohmann::json::parse(stored.json).at("idempotency_key").get<std::string>());

@@ -52,9 +52,9 @@ class FlakyStore final : public Store {
     return store_.readings(consumable, since, until, limit);
   }
   Status save_order(const StoredOrder& order) override { return store_.save_order(order); }
-  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit,
-                                               double finished_since) override {
-    return store_.load_orders(finished_limit, finished_since);
+  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit, double finished_since,
+                                               std::size_t finished_max) override {
+    return store_.load_orders(finished_limit, finished_since, finished_max);
   }
 
  private:

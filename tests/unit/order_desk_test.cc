@@ -75,9 +75,10 @@ class FlakyStore final : public Store {
   }
   std::vector<std::vector<StoredState>> committed_with_order;
   std::vector<double> loaded_since;  // what each load_orders() was asked for
-  Result<std::vector<StoredOrder>> load_orders(std::size_t n, double since) override {
+  Result<std::vector<StoredOrder>> load_orders(std::size_t n, double since,
+                                               std::size_t max) override {
     loaded_since.push_back(since);
-    return inner_.load_orders(n, since);
+    return inner_.load_orders(n, since, max);
   }
 
  private:
@@ -335,15 +336,49 @@ TEST_CASE("a restart loads every finished order the budget and the order limit s
   Desk d(c);
   REQUIRE(d.desk.restore().ok());
   REQUIRE(d.store.loaded_since.size() == 1);
-  CHECK(d.store.loaded_since[0] == orders::month_start(kT0, TimeZone::utc()));
+  CHECK(d.store.loaded_since[0] == orders::month_start(kT0, TimeZone::utc()) - 86400);
   c.orders.monthly_budget.reset();
   c.orders.max_orders = MaxOrders{3, 45};
   Desk limited(c);
   REQUIRE(limited.desk.restore().ok());
-  CHECK(limited.store.loaded_since.at(0) == kT0 - 45 * 86400.0);
+  CHECK(limited.store.loaded_since.at(0) == kT0 - 46 * 86400.0);
   Desk neither;
   REQUIRE(neither.desk.restore().ok());
   CHECK(neither.store.loaded_since.at(0) == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("after a restart the budget counts every order of the month, past keep_finished") {
+  // From the store to the guard: 501 delivered orders this month, one more than the ledger
+  // keeps by number (keep_finished 500). A restart used to load only the newest 500.
+  Config c = desk_config();
+  c.orders.monthly_budget = 27.97;
+  Desk d(c);
+  d.place_api_order();
+  d.clock.advance(d.config.orders.poll_interval_s + 1);
+  d.desk.tick();
+  orders::StatusOutcome delivered;
+  delivered.status =
+      orders::RetailerStatus{"delivered", "", std::nullopt, std::nullopt, std::nullopt};
+  d.retailer.status_answers.at(0)(delivered);
+  const json done = json::parse(d.store.saved.back().json);
+  REQUIRE(done["status"] == "delivered");
+  // 500 older ones of 2 cents each, this month too: 8.99 + 500 x 0.02 = 18.99 spent.
+  for (int i = 0; i < 500; ++i) {
+    json old = done;
+    old["id"] = "coffee-old-" + std::to_string(i);
+    old["quote"]["total"] = 0.02;
+    old["committed_at"] = kT0 - 3600 - i * 60.0;
+    REQUIRE(d.store.save_order({old["id"], old.dump(), true, kT0 - 3600 - i * 60.0}).ok());
+  }
+  OrderDesk again{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
+  REQUIRE(again.restore().ok());
+  CHECK(again.ledger().orders().size() == 501);
+  auto r = again.request(*again.make_request("coffee", 1, orders::Source::api, true));
+  REQUIRE(r.ok());
+  d.retailer.quote_answers.back()({test::quote_for(d.retailer.quotes.back(), d.clock.now()),
+                                   false, ""});
+  // 18.99 + 8.99 > 27.97 (the newest 500 alone: 18.97 + 8.99 fit).
+  CHECK(again.ledger().find(r.order_id)->hold_reason == "budget");
 }
 
 namespace {

@@ -206,7 +206,8 @@ TEST_CASE("the guards count every order of their period, however many have finis
   CHECK(w.led.find(december) == nullptr);  // last month's counts no more: pruned
   CHECK(w.led.orders().size() == 4);
   auto held = [](World& in, double t) {
-    std::string id = in.led.request(req("milk", Source::api), t).order_id;
+    // A new order each time (more asked for), so it meets the guards afresh.
+    std::string id = in.led.request(req("milk", Source::api, 1, true), t).order_id;
     quote(in, id, t, 10.01);
     return in.led.find(id)->hold_reason;
   };
@@ -214,7 +215,9 @@ TEST_CASE("the guards count every order of their period, however many have finis
   // A restart loads what the store kept (Store::load_orders: those since the horizon).
   World again(c);
   REQUIRE(again.led.load(w.led.save()).ok());
+  CHECK(again.led.orders().size() == 5);  // and the held one
   again.led.tick(kT0 + 300);
+  CHECK(again.led.orders().size() == 5);
   CHECK(held(again, kT0 + 300) == "budget");
   // A new month lets them go, down to keep_finished.
   w.led.tick(kT0 + 30 * kDay);

@@ -84,7 +84,7 @@ StoredOrder order(const std::string& id, const std::string& status, double updat
 }
 
 std::string order_json(Store& s, const std::string& id) {
-  auto orders = s.load_orders(100, kInf);
+  auto orders = s.load_orders(100, kInf, 100);
   REQUIRE(orders.ok());
   for (const auto& o : *orders) {
     if (o.order_id == id) return o.json;

@@ -225,7 +225,7 @@ TEST_CASE("retention: the size ceiling removes the oldest history first, never t
   CHECK(m.get("larder_store_over_ceiling") == 1);
   CHECK(all(*store, "coffee", -1e300, kNow - 30 * kDay).empty());
   CHECK(all(*store, "coffee").size() == 10);
-  auto orders = store->load_orders(10, std::numeric_limits<double>::infinity());
+  auto orders = store->load_orders(10, std::numeric_limits<double>::infinity(), 10);
   REQUIRE(orders.ok());
   CHECK(orders->size() == 1);
   CHECK(scalar(db, "SELECT count(*) FROM grant_audit") == 1);

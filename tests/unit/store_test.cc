@@ -191,7 +191,7 @@ void check_store_behaviour(Store& s, const std::function<double()>& commits) {
 // The orders half of the contract: committed at once, replaced by id, loaded as every
 // unfinished order plus the newest finished ones and those saved since a time.
 void check_orders_behaviour(Store& s) {
-  auto none = s.load_orders(10, kInf);
+  auto none = s.load_orders(10, kInf, 10);
   REQUIRE(none.ok());
   CHECK(none->empty());
   REQUIRE(s.save_order({"o1", R"({"v":1})", false, 100}).ok());
@@ -200,39 +200,48 @@ void check_orders_behaviour(Store& s) {
   REQUIRE(s.save_order({"f1", "{}", true, 50}).ok());
   REQUIRE(s.save_order({"f2", "{}", true, 70}).ok());
   REQUIRE(s.save_order({"f3", "{}", true, 60}).ok());
-  auto all = s.load_orders(10, kInf);
+  auto all = s.load_orders(10, kInf, 10);
   REQUIRE(all.ok());
   REQUIRE(all->size() == 4);
   CHECK((*all)[0].order_id == "o1");
   CHECK((*all)[0].json == R"({"v":2})");
   CHECK((*all)[0].updated == 110);
   CHECK_FALSE((*all)[0].finished);
-  auto newest = s.load_orders(2, kInf);  // the unfinished one and the two newest finished
+  auto newest = s.load_orders(2, kInf, 2);  // the unfinished one, the two newest finished
   REQUIRE(newest.ok());
   REQUIRE(newest->size() == 3);
   CHECK((*newest)[1].order_id == "f2");
   CHECK((*newest)[2].order_id == "f3");
   CHECK((*newest)[2].finished);
-  auto only_open = s.load_orders(0, kInf);
+  auto only_open = s.load_orders(0, kInf, 0);
   REQUIRE(only_open.ok());
   CHECK(only_open->size() == 1);
-  // And every finished one saved since a time, however many (the guards still count them).
-  auto since = s.load_orders(0, 60);
+  // And the newer ones saved since a time, up to a maximum (the guards still count them).
+  auto since = s.load_orders(0, 60, 10);
   REQUIRE(since.ok());
   REQUIRE(since->size() == 3);
   CHECK((*since)[1].order_id == "f2");
   CHECK((*since)[2].order_id == "f3");
-  auto newest_or_since = s.load_orders(1, 65);  // f2 either way: once
+  auto more_since = s.load_orders(1, 55, 10);  // f2 the newest, f3 since 55; not f1 (50)
+  REQUIRE(more_since.ok());
+  REQUIRE(more_since->size() == 3);
+  CHECK((*more_since)[2].order_id == "f3");
+  auto newest_or_since = s.load_orders(1, 65, 10);  // f2 either way: once
   REQUIRE(newest_or_since.ok());
   REQUIRE(newest_or_since->size() == 2);
   CHECK((*newest_or_since)[1].order_id == "f2");
-  CHECK(s.load_orders(2, 0)->size() == 4);
+  auto at_most = s.load_orders(0, 0, 2);  // all three since 0, but two at most: the newest
+  REQUIRE(at_most.ok());
+  REQUIRE(at_most->size() == 3);
+  CHECK((*at_most)[1].order_id == "f2");
+  CHECK((*at_most)[2].order_id == "f3");
+  CHECK(s.load_orders(2, 0, 1)->size() == 3);  // the newest two, whatever the maximum
   // A finished order leaves the unfinished set.
   REQUIRE(s.save_order({"o1", R"({"v":3})", true, 120}).ok());
-  CHECK(s.load_orders(0, kInf)->empty());
+  CHECK(s.load_orders(0, kInf, 0)->empty());
   CHECK_FALSE(s.save_order({"", "{}", false, 1}).ok());
   CHECK_FALSE(s.save_order({"bad", "{}", false, std::nan("")}).ok());
-  CHECK(s.load_orders(10, kInf)->size() == 4);
+  CHECK(s.load_orders(10, kInf, 10)->size() == 4);
   // What is queued is committed with the order: a model told of the order's fate just
   // before keeps that knowledge if the process dies right after.
   s.append({"coffee", 130, "level", 400});
@@ -265,7 +274,7 @@ TEST_CASE("SQLite store keeps the Store contract for orders, and commits each at
   // No flush was needed: the orders are on disk when save_order returns.
   Metrics m;
   auto s = open_ok(t.str(), m);
-  auto all = s->load_orders(10, kInf);
+  auto all = s->load_orders(10, kInf, 10);
   REQUIRE(all.ok());
   CHECK(all->size() == 5);
   CHECK(count(*s, "coffee") == 1);  // the reading committed with o2; the later one lost
@@ -297,7 +306,7 @@ TEST_CASE("SQLite store: a database of version 1 gains the orders table and keep
   REQUIRE(s->flush().ok());
   CHECK(s->readings_after_states()->size() == 1);
   REQUIRE(s->save_order({"o1", "{}", false, 1}).ok());
-  CHECK(s->load_orders(0, kInf)->size() == 1);
+  CHECK(s->load_orders(0, kInf, 0)->size() == 1);
 }
 
 TEST_CASE("MemoryStore keeps the Store contract") {

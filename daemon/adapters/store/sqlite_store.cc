@@ -93,9 +93,10 @@ class SqliteStore final : public Store {
         select_orders_(*db_, "SELECT order_id, json, finished, updated FROM orders "
                              "WHERE finished = 0 UNION ALL "
                              "SELECT * FROM (SELECT order_id, json, finished, updated FROM orders "
-                             "WHERE finished = 1 AND (updated >= ?2 OR order_id IN "
-                             "(SELECT order_id FROM orders WHERE finished = 1 "
-                             "ORDER BY updated DESC LIMIT ?1)) ORDER BY updated DESC)"),
+                             "WHERE finished = 1 ORDER BY updated DESC LIMIT max(?1, min(?3, "
+                             "(SELECT count(*) FROM orders "
+                             "WHERE finished = 1 AND updated >= ?2)))) "
+                             "ORDER BY finished, updated DESC"),
         metrics_(metrics),
         journal_(std::move(journal)) {
     carry(std::move(carried));
@@ -396,14 +397,14 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit,
-                                               double finished_since) override {
+  Result<std::vector<StoredOrder>> load_orders(std::size_t finished_limit, double finished_since,
+                                               std::size_t finished_max) override {
     std::vector<StoredOrder> out;
     const auto max = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
     try {
-      select_orders_.bind(1, static_cast<std::int64_t>(finished_limit < max ? finished_limit
-                                                                            : max));
+      select_orders_.bind(1, static_cast<std::int64_t>(std::min(finished_limit, max)));
       select_orders_.bind(2, finished_since);
+      select_orders_.bind(3, static_cast<std::int64_t>(std::min(finished_max, max)));
       while (select_orders_.executeStep()) {
         out.push_back(StoredOrder{select_orders_.getColumn(0).getString(),
                                   select_orders_.getColumn(1).getString(),
