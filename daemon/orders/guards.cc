@@ -138,7 +138,9 @@ double month_start(double t, const TimeZone& zone) {
   sys_days first{ymd.year() / ymd.month() / 1};
   const auto first_local =
       static_cast<double>(duration_cast<seconds>(first.time_since_epoch()).count());
-  return zone.from_local(first_local, t);
+  // Of two instants with that wall-clock time (the clocks went back at midnight, as in
+  // Havana), the earlier starts the month: near a day before both, it is the nearer.
+  return zone.from_local(first_local, first_local - kDay);
 }
 
 std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,

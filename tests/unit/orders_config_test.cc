@@ -22,7 +22,7 @@ Config load(const std::string& extra) {
   ConfigLoad l = parse_config(
       "mqtt:\n  url: tcp://127.0.0.1:1883\nstate_dir: /var/lib/larder\nhttp:\n  admin_token: " +
           kAdmin +
-          "\nhousehold:\n  currency: CHF\n"
+          "\nhousehold:\n  currency: CHF\n  timezone: Europe/Berlin\n"
           "consumables:\n"
           "  coffee:\n"
           "    name: Coffee beans\n"
@@ -56,6 +56,7 @@ TEST_CASE("orders config: without an orders section the ledger's defaults apply"
   const OrdersConfig d;  // the defaults of docs/orders.md
   OrdersConfig c = orders_config_from(load(""));
   CHECK(c.currency == "CHF");
+  CHECK(c.zone.name() == "Europe/Berlin");  // the budget's month is the household's
   for (Source s : {Source::sensor, Source::button, Source::voice, Source::api, Source::cli}) {
     CAPTURE(static_cast<int>(s));
     CHECK(c.policy(s).undo_window_s == d.policy(s).undo_window_s);

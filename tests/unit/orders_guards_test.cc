@@ -89,6 +89,14 @@ TEST_CASE("guards on the quote: each holds the order with its reason until confi
     const double feb_utc = 1769904000;  // 2026-02-01 00:00 UTC
     CHECK(month_start(feb_utc - 1800, c.zone) == feb_utc - 3600);  // 00:30 local on the 1st
     CHECK(month_start(feb_utc - 5400, c.zone) == 1767222000);      // 23:30 local on the 31st
+    // In Havana on 2026-11-01 the clocks went back from 01:00 to 00:00 (at 05:00 UTC): of the
+    // two midnights the first, at 04:00 UTC, starts the month.
+    auto havana = TimeZone::load("America/Havana");
+    REQUIRE(havana.ok());
+    const double nov_havana = 1793505600;
+    CHECK(month_start(nov_havana + 2700, havana.value()) == nov_havana);
+    CHECK(month_start(nov_havana + 3660, havana.value()) == nov_havana);
+    CHECK(month_start(nov_havana - 60, havana.value()) < nov_havana - 29 * kDay);
     std::string jan = b.led.request(req("tea", Source::api), feb_utc - 5400).order_id;
     REQUIRE(index_of<PlaceOrder>(quote(b, jan, feb_utc - 5400, 20)) >= 0);
     std::string feb = b.led.request(req("milk", Source::api), feb_utc - 1800).order_id;
