@@ -218,9 +218,27 @@ std::string Texts::number(double value, int decimals) const {
   return s;
 }
 
+int Texts::currency_digits(std::string_view code) {
+  // ISO 4217's minor units where they are not 2 (the currencies in use).
+  static constexpr std::string_view kNone[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
+                                               "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+                                               "VND", "VUV", "XAF", "XOF", "XPF"};
+  static constexpr std::string_view kThree[] = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR",
+                                                "TND"};
+  for (std::string_view c : kNone) {
+    if (c == code) return 0;
+  }
+  for (std::string_view c : kThree) {
+    if (c == code) return 3;
+  }
+  if (code == "CLF" || code == "UYW") return 4;
+  return 2;
+}
+
 std::string Texts::money(double amount, const std::string& currency) const {
-  if (currency.empty()) return fixed(amount, 2);  // no unit known: the number alone
-  TextArgs args = {arg("amount", fixed(amount, 2)), arg("code", currency)};
+  const int digits = currency_digits(currency);
+  if (currency.empty()) return fixed(amount, digits);  // no unit known: the number alone
+  TextArgs args = {arg("amount", fixed(amount, digits)), arg("code", currency)};
   auto it = symbols_.find(currency);
   if (it == symbols_.end()) return fill(money_code_, args);
   args.push_back(arg("symbol", it->second));
@@ -228,8 +246,10 @@ std::string Texts::money(double amount, const std::string& currency) const {
 }
 
 std::string Texts::spoken_money(double amount, const std::string& currency) const {
-  long long cents = std::llround(std::fabs(amount) * 100);
-  long long major = cents / 100, minor = cents % 100;
+  long long scale = 1;
+  for (int i = currency_digits(currency); i > 0; --i) scale *= 10;
+  const long long units = std::llround(std::fabs(amount) * static_cast<double>(scale));
+  const long long major = units / scale, minor = units % scale;
   std::string unit = currency;
   if (auto it = currency_names_.find(currency); it != currency_names_.end()) {
     unit = major == 1 ? it->second.first : it->second.second;

@@ -90,8 +90,11 @@ class Texts {
 
   std::string number(double value, int decimals = 0) const;        // "1.5" / "1,5"
   std::string fixed(double value, int decimals) const;             // "8.90" / "8,90"
-  std::string money(double amount, const std::string& currency) const;  // "€8.99"; "" : "8.99"
+  // "€8.99"; "" : "8.99"; in the currency's minor units ("1500 JPY", "1.250 KWD")
+  std::string money(double amount, const std::string& currency) const;
   std::string spoken_money(double amount, const std::string& currency) const;  // "8 euros 99"
+  // The digits after the decimal point of an ISO 4217 currency (2 when not known).
+  static int currency_digits(std::string_view code);
   std::string list(const std::vector<std::string>& items) const;   // "a, b and c"
   std::string weekday(int wday) const;  // 0 = Sunday
   std::string month(int mon) const;     // 0 = January

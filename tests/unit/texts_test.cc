@@ -107,6 +107,13 @@ TEST_CASE("numbers and money are written the language's way, with the currency")
   CHECK(de.money(8.99, "") == "8,99");
   CHECK(de.money(8.99, "CHF") == "8,99 CHF");
   CHECK(en.money(1234.5, "SEK") == "1234.50 SEK");
+  // Found by an audit: every currency had two decimals ("1500.00 JPY").
+  CHECK(en.money(1500, "JPY") == "1500 JPY");
+  CHECK(de.money(1.25, "KWD") == "1,250 KWD");
+  CHECK(en.spoken_money(1500, "JPY") == "1500 JPY");
+  CHECK(en.spoken_money(1.25, "KWD") == "1 KWD 250");
+  CHECK(Texts::currency_digits("EUR") == 2);
+  CHECK(Texts::currency_digits("") == 2);
   CHECK(en.spoken_money(8.99, "EUR") == "8 euros 99");
   CHECK(en.spoken_money(1.5, "EUR") == "1 euro 50");
   CHECK(en.spoken_money(12, "GBP") == "12 pounds");
