@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -235,10 +236,40 @@ int Texts::currency_digits(std::string_view code) {
   return 2;
 }
 
+namespace {
+
+// |amount| in the currency's minor units (cents), rounded half away from zero; nullopt when
+// it is not finite or too large for them (it is then written as it is).
+std::optional<long long> minor_units(double amount, int digits) {
+  const double scaled = std::fabs(amount) * std::pow(10.0, digits);
+  if (!(scaled < 9e15)) return std::nullopt;
+  return std::llround(scaled);
+}
+
+long long scale_of(int digits) {
+  long long scale = 1;
+  for (int i = 0; i < digits; ++i) scale *= 10;
+  return scale;
+}
+
+}  // namespace
+
 std::string Texts::money(double amount, const std::string& currency) const {
   const int digits = currency_digits(currency);
-  if (currency.empty()) return fixed(amount, digits);  // no unit known: the number alone
-  TextArgs args = {arg("amount", fixed(amount, digits)), arg("code", currency)};
+  // Written from the same whole minor units as spoken_money(), so both round alike.
+  std::string number;
+  if (auto units = minor_units(amount, digits)) {
+    const long long scale = scale_of(digits);
+    number = (amount < 0 && *units > 0 ? "-" : "") + std::to_string(*units / scale);
+    if (digits > 0) {
+      const std::string minor = std::to_string(*units % scale);
+      number += decimal_ + std::string(digits - minor.size(), '0') + minor;
+    }
+  } else {
+    number = fixed(amount, digits);
+  }
+  if (currency.empty()) return number;  // no unit known: the number alone
+  TextArgs args = {arg("amount", number), arg("code", currency)};
   auto it = symbols_.find(currency);
   if (it == symbols_.end()) return fill(money_code_, args);
   args.push_back(arg("symbol", it->second));
@@ -246,16 +277,17 @@ std::string Texts::money(double amount, const std::string& currency) const {
 }
 
 std::string Texts::spoken_money(double amount, const std::string& currency) const {
-  long long scale = 1;
-  for (int i = currency_digits(currency); i > 0; --i) scale *= 10;
-  const long long units = std::llround(std::fabs(amount) * static_cast<double>(scale));
-  const long long major = units / scale, minor = units % scale;
+  const int digits = currency_digits(currency);
+  const long long scale = scale_of(digits);
+  const auto units = minor_units(amount, digits);
+  const long long major = units ? *units / scale : 0, minor = units ? *units % scale : 0;
   std::string unit = currency;
   if (auto it = currency_names_.find(currency); it != currency_names_.end()) {
-    unit = major == 1 ? it->second.first : it->second.second;
+    unit = units && major == 1 ? it->second.first : it->second.second;
   }
-  TextArgs args = {arg("major", std::to_string(major)), arg("unit", unit),
-                   arg("minor", std::to_string(minor))};
+  // (Beyond the minor units' range the whole amount, as it is.)
+  TextArgs args = {arg("major", units ? std::to_string(major) : fixed(std::fabs(amount), 0)),
+                   arg("unit", unit), arg("minor", std::to_string(minor))};
   return fill(minor == 0 ? money_spoken_whole_ : money_spoken_, args);
 }
 

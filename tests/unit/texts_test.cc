@@ -112,6 +112,16 @@ TEST_CASE("numbers and money are written the language's way, with the currency")
   CHECK(de.money(1.25, "KWD") == "1,250 KWD");
   CHECK(en.spoken_money(1500, "JPY") == "1500 JPY");
   CHECK(en.spoken_money(1.25, "KWD") == "1 KWD 250");
+  CHECK(en.money(1499.6, "JPY") == "1500 JPY");
+  CHECK(en.money(1.05, "KWD") == "1.050 KWD");
+  CHECK(en.spoken_money(1.05, "KWD") == "1 KWD 50");
+  CHECK(en.money(1.2345, "CLF") == "1.2345 CLF");
+  // Written and spoken round alike (a review found 98.5 yen written 98, spoken 99).
+  CHECK(en.money(98.5, "JPY") == "99 JPY");
+  CHECK(en.spoken_money(98.5, "JPY") == "99 JPY");
+  CHECK(en.money(-0.4, "JPY") == "0 JPY");  // no "-0"
+  CHECK(en.money(-8.99, "EUR") == "€-8.99");
+  CHECK(de.money(1e20, "EUR") == "100000000000000000000,00 €");  // beyond the cents: as it is
   CHECK(Texts::currency_digits("EUR") == 2);
   CHECK(Texts::currency_digits("") == 2);
   CHECK(en.spoken_money(8.99, "EUR") == "8 euros 99");
