@@ -167,7 +167,9 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
   // another currency than the one confirmed cannot be compared: it asks again.
   const bool other_currency =
       o.confirmed_currency && *o.confirmed_currency != q.currency;
-  if (o.confirmed_total && (other_currency || q.total > *o.confirmed_total + 0.005)) {
+  // Above by more than half of the currency's minor unit: a price that is written higher.
+  const double half_unit = 0.5 * std::pow(10.0, -Texts::currency_digits(q.currency));
+  if (o.confirmed_total && (other_currency || q.total > *o.confirmed_total + half_unit)) {
     return Hold{"price_changed",
                 texts(c)("event.hold.price_changed",
                          {Texts::arg("items", describe_items(c, o.items)),

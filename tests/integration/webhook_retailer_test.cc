@@ -22,6 +22,7 @@
 #include "adapters/crypto/signature.h"
 #include "adapters/http/http_server.h"
 #include "adapters/retailer/retailer_factory.h"
+#include "adapters/retailer/retailer_kinds.h"
 #include "larder/metrics.h"
 #include "support/answer_loop.h"
 #include "support/tempdir.h"
@@ -129,6 +130,22 @@ std::uint16_t closed_port() {
 }
 
 }  // namespace
+
+TEST_CASE("local quotes round the total to the currency's minor unit, not always the cent") {
+  // Found by a review: 3 x 0.125 KWD came to 0.38 KWD, and 3 x 0.5 JPY to 1.5 yen.
+  Config c = webhook_config("http://127.0.0.1:1/");
+  c.household.currency = "KWD";
+  c.consumables[0].pack.price = 0.125;
+  std::vector<orders::Item> three = {{"coffee", "COFFEE-500", 3}};
+  auto kwd = retailer::LocalQuotes(c).quote(three);
+  REQUIRE(kwd.quote);
+  CHECK(kwd.quote->total == doctest::Approx(0.375).epsilon(1e-12));
+  c.household.currency = "JPY";
+  c.consumables[0].pack.price = 0.5;
+  auto jpy = retailer::LocalQuotes(c).quote(three);
+  REQUIRE(jpy.quote);
+  CHECK(jpy.quote->total == 2);  // 1.5 yen, to the yen
+}
 
 TEST_CASE("the webhook quotes locally from the configured packs") {
   Loop loop;

@@ -11,6 +11,7 @@
 #include "api_session.h"
 #include "commands.h"
 #include "larder/text.h"
+#include "larder/texts.h"
 #include "orders/order.h"
 #include "orders/orders_config.h"
 
@@ -63,13 +64,15 @@ std::pair<std::string, std::string> items_text(const json& o) {
   return {what, qty};
 }
 
-// "8.99 EUR"; "-" before the retailer's quote.
+// "8.99 EUR", "1500 JPY"; "-" before the retailer's quote.
 std::string total_text(const json& o) {
   auto price = number_of(o, "price");
   if (!price) return "-";
   const json currency = field(o, "currency");
+  const int digits =
+      currency.is_string() ? larder::Texts::currency_digits(currency.get<std::string>()) : 2;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", *price);
+  std::snprintf(buf, sizeof buf, "%.*f", digits, *price);
   return currency.is_string() ? std::string(buf) + " " + currency.get<std::string>() : buf;
 }
 

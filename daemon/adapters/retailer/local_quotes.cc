@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "adapters/retailer/retailer_kinds.h"
+#include "larder/texts.h"
 
 namespace larder::retailer {
 
@@ -46,7 +47,10 @@ orders::QuoteOutcome LocalQuotes::quote(const std::vector<orders::Item>& items) 
     id += "n" + std::to_string(++fallback_);
   }
   q.quote_id = std::move(id);
-  q.total = std::round(total * 100) / 100;  // money to the cent, as a retailer would
+  // Money to the currency's minor unit (the cent; the yen; a thousandth of a dinar), as a
+  // retailer would.
+  const double scale = std::pow(10.0, Texts::currency_digits(currency_));
+  q.total = std::round(total * scale) / scale;
   q.currency = currency_;
   q.delivery_options.push_back({"doorstep", std::nullopt});
   out.quote = std::move(q);
