@@ -163,6 +163,7 @@ orders::Delivery DeliveryDesk::plan(const orders::Order& order, const orders::Qu
   in.limits.max_weight_kg = config_.delivery.limits.max_weight_kg;
   in.limits.max_dims_cm = config_.delivery.limits.max_dims_cm;
   in.limits.max_value = config_.delivery.limits.max_value;
+  in.limits_currency = config_.household.currency;
   in.prefer = prefer_of(config_.delivery.prefer);
   in.trunk_possible = retailer_ && retailer_->offers_trunk() && !config_.delivery.vehicle.empty() &&
                       !places_.empty();

@@ -77,10 +77,16 @@ std::vector<std::string> package_reasons(const DecisionInput& in, const Texts& t
   if (p.temperature_sensitive) {
     out.push_back(t("delivery.reason.temperature"));
   }
-  if (p.value && l.max_value && *p.value > *l.max_value) {
+  const std::string& limit_currency = in.limits_currency.empty() ? in.currency
+                                                                  : in.limits_currency;
+  if (p.value && l.max_value && limit_currency != in.currency) {
+    out.push_back(t("delivery.reason.value_other_currency",
+                    {Texts::arg("value", t.money(*p.value, in.currency)),
+                     Texts::arg("limit", t.money(*l.max_value, limit_currency))}));
+  } else if (p.value && l.max_value && *p.value > *l.max_value) {
     out.push_back(t("delivery.reason.too_valuable",
                     {Texts::arg("value", t.money(*p.value, in.currency)),
-                     Texts::arg("limit", t.money(*l.max_value, in.currency))}));
+                     Texts::arg("limit", t.money(*l.max_value, limit_currency))}));
   }
   return out;
 }

@@ -52,8 +52,11 @@ struct DecisionInput {
   double now = 0;
   std::vector<orders::DeliveryOption> options;  // the quote's (doorstep, trunk, others)
   std::optional<orders::Package> package;       // nullopt: the retailer said nothing of it
-  std::string currency;                         // for the value in words
+  std::string currency;                         // the quote's: the package's value is in it
   Limits limits;
+  // The currency of limits.max_value (household.currency); empty: the quote's. A value in
+  // another currency cannot be compared with the limit: it keeps the package out.
+  std::string limits_currency;
   Prefer prefer = Prefer::automatic;
   bool trunk_possible = false;     // a vehicle for the trunk and an allowed place are set up
   double min_probability = 0.9;    // the car must be parked in an allowed place this likely

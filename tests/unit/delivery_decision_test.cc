@@ -291,6 +291,19 @@ TEST_CASE("rule 3: the package, every fact that keeps it out of the trunk") {
                                   "of €200.00"});
   in.package->value = 200;
   CHECK(decide(in).method == "trunk");
+  // Found by a review: a limit in euros was compared with a value in yen, and written in yen.
+  in.limits_currency = "EUR";
+  in.currency = "JPY";
+  in.package->value = 20000;
+  d = decide(in);
+  check_doorstep(d);
+  CHECK(d.reasons == std::vector<std::string>{
+                         "the package is worth 20000 JPY, which cannot be compared with the "
+                         "trunk limit of €200.00"});
+  in.currency = "EUR";  // the household's own: compared
+  CHECK(decide(in).reasons.size() == 1);
+  in.package->value = 150;
+  CHECK(decide(in).method == "trunk");
   in.limits.max_value.reset();  // no limit
   in.package->value = 5000;
   CHECK(decide(in).method == "trunk");
