@@ -238,9 +238,9 @@ int Texts::currency_digits(std::string_view code) {
 
 namespace {
 
-// |amount| in the currency's minor units (cents), rounded half away from zero; nullopt when
-// it is not finite or too large for them (it is then written as it is).
-std::optional<long long> minor_units(double amount, int digits) {
+// |amount| in minor units of `digits` digits, rounded half away from zero; nullopt when it
+// is not finite or too large for them (it is then written as it is).
+std::optional<long long> units_of(double amount, int digits) {
   const double scaled = std::fabs(amount) * std::pow(10.0, digits);
   if (!(scaled < 9e15)) return std::nullopt;
   return std::llround(scaled);
@@ -254,11 +254,15 @@ long long scale_of(int digits) {
 
 }  // namespace
 
+std::optional<long long> Texts::minor_units(double amount, std::string_view currency) {
+  return units_of(amount, currency_digits(currency));
+}
+
 std::string Texts::money(double amount, const std::string& currency) const {
   const int digits = currency_digits(currency);
   // Written from the same whole minor units as spoken_money(), so both round alike.
   std::string number;
-  if (auto units = minor_units(amount, digits)) {
+  if (auto units = units_of(amount, digits)) {
     const long long scale = scale_of(digits);
     number = (amount < 0 && *units > 0 ? "-" : "") + std::to_string(*units / scale);
     if (digits > 0) {
@@ -279,7 +283,7 @@ std::string Texts::money(double amount, const std::string& currency) const {
 std::string Texts::spoken_money(double amount, const std::string& currency) const {
   const int digits = currency_digits(currency);
   const long long scale = scale_of(digits);
-  const auto units = minor_units(amount, digits);
+  const auto units = units_of(amount, digits);
   const long long major = units ? *units / scale : 0, minor = units ? *units % scale : 0;
   std::string unit = currency;
   if (auto it = currency_names_.find(currency); it != currency_names_.end()) {

@@ -12,8 +12,9 @@
 //     the doorstep -> not the trunk.
 //  3. The package: heavier than max_weight_kg; dimensions that do not fit (sorted sizes
 //     against sorted limits, so a parcel may lie any way round); a signature needed; a
-//     temperature-sensitive content; a value over max_value -> not the trunk. An unknown
-//     weight, size or value refuses nothing.
+//     temperature-sensitive content; a value over max_value, or in another currency than
+//     it (limits_currency) -> not the trunk. An unknown weight, size or value refuses
+//     nothing.
 //  4. The car: no outlook, no allowed place, or a chance below min_probability of being
 //     parked inside the place for the whole window -> not the trunk.
 //  5. The trunk is allowed. Preferring the trunk -> trunk. Automatic: trunk when whether
@@ -45,7 +46,7 @@ enum class Prefer { automatic, trunk, doorstep };
 struct Limits {
   double max_weight_kg = 22.7;
   std::array<double, 3> max_dims_cm{66, 53, 40};  // any order
-  std::optional<double> max_value;                // in the quote's currency; none: no limit
+  std::optional<double> max_value;                // in household.currency; none: no limit
 };
 
 struct DecisionInput {

@@ -167,9 +167,14 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
   // another currency than the one confirmed cannot be compared: it asks again.
   const bool other_currency =
       o.confirmed_currency && *o.confirmed_currency != q.currency;
-  // Above by more than half of the currency's minor unit: a price that is written higher.
-  const double half_unit = 0.5 * std::pow(10.0, -Texts::currency_digits(q.currency));
-  if (o.confirmed_total && (other_currency || q.total > *o.confirmed_total + half_unit)) {
+  // Higher as written (Texts::money): in whole minor units, so a price written the same
+  // passes and one written a cent, a yen or a fils higher asks.
+  auto higher = [&](double price, double confirmed) {
+    const auto a = Texts::minor_units(price, q.currency);
+    const auto b = Texts::minor_units(confirmed, q.currency);
+    return a && b ? *a > *b : price > confirmed;
+  };
+  if (o.confirmed_total && (other_currency || higher(q.total, *o.confirmed_total))) {
     return Hold{"price_changed",
                 texts(c)("event.hold.price_changed",
                          {Texts::arg("items", describe_items(c, o.items)),

@@ -95,6 +95,9 @@ class Texts {
   std::string spoken_money(double amount, const std::string& currency) const;  // "8 euros 99"
   // The digits after the decimal point of an ISO 4217 currency (2 when not known).
   static int currency_digits(std::string_view code);
+  // |amount| in the currency's whole minor units (cents), half away from zero: what money()
+  // writes. nullopt when not finite or beyond 9e15 of them.
+  static std::optional<long long> minor_units(double amount, std::string_view currency);
   std::string list(const std::vector<std::string>& items) const;   // "a, b and c"
   std::string weekday(int wday) const;  // 0 = Sunday
   std::string month(int mon) const;     // 0 = January

@@ -413,6 +413,12 @@ TEST_CASE("a 409 for a changed price brings its own quote, a confirmed price is 
   std::string yen_again = confirmed_at("JPY", 1500);
   CHECK(index_of<PlaceOrder>(answer(yen_again, "JPY", 1500.3)) >= 0);
   CHECK_FALSE(w.led.find(yen_again)->hold_reason);
+  // Exactly half a yen up is written 1501: it asks (a second review).
+  std::string half_yen = confirmed_at("JPY", 1500);
+  answer(half_yen, "JPY", 1500.5);
+  CHECK(w.led.find(half_yen)->hold_reason == "price_changed");
+  std::string euros = confirmed_at("EUR", 8.99);
+  CHECK(index_of<PlaceOrder>(answer(euros, "EUR", 8.994)) >= 0);  // written €8.99 still
 }
 
 TEST_CASE("facts that are not valid are refused and change nothing") {

@@ -120,7 +120,10 @@ TEST_CASE("numbers and money are written the language's way, with the currency")
   CHECK(en.money(98.5, "JPY") == "99 JPY");
   CHECK(en.spoken_money(98.5, "JPY") == "99 JPY");
   CHECK(en.money(-0.4, "JPY") == "0 JPY");  // no "-0"
-  CHECK(en.money(-8.99, "EUR") == "€-8.99");
+  CHECK(en.money(-0.5, "JPY") == "-1 JPY");  // (was "-0")
+  CHECK(Texts::minor_units(1500.5, "JPY") == 1501);
+  CHECK(Texts::minor_units(8.994, "EUR") == 899);
+  CHECK_FALSE(Texts::minor_units(1e20, "EUR"));
   CHECK(de.money(1e20, "EUR") == "100000000000000000000,00 €");  // beyond the cents: as it is
   CHECK(Texts::currency_digits("EUR") == 2);
   CHECK(Texts::currency_digits("") == 2);
