@@ -301,6 +301,11 @@ class Ledger {
   // beyond keep_finished (at most kMaxCounted): guard_horizon() as of the last tick; before
   // the first, every such order loaded (the store chose them, Store::load_orders).
   double counted_since_ = -std::numeric_limits<double>::infinity();
+  // What the last prune left: the finished orders, and the oldest committed_at of those kept
+  // for the guards beyond keep_finished. While neither changed, prune() has nothing to do.
+  static constexpr std::size_t kNotPruned = std::numeric_limits<std::size_t>::max();
+  std::size_t pruned_to_ = kNotPruned;
+  double oldest_counted_ = std::numeric_limits<double>::infinity();
   Random& random_;
   DeliveryPlanner planner_;
   std::map<std::string, Order, std::less<>> orders_;

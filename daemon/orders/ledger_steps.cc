@@ -2,6 +2,7 @@
 // status transitions and their effects, retries, and persistence of the whole ledger.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "orders/guards.h"
@@ -109,6 +110,9 @@ void Ledger::prune() {
     if (finished(o.status)) ended.push_back(&o);
   }
   if (ended.size() <= c_.keep_finished) return;
+  // Nothing to drop since the last prune (no order finished, none kept for the guards left
+  // their horizon): no sort on every tick of a busy month.
+  if (ended.size() == pruned_to_ && !(counted_since_ > oldest_counted_)) return;
   std::sort(ended.begin(), ended.end(), [](const Order* a, const Order* b) {
     return a->finished_at != b->finished_at ? *a->finished_at > *b->finished_at : a->id > b->id;
   });
@@ -116,15 +120,18 @@ void Ledger::prune() {
   // newest kMaxCounted of them), else a busy month would leave its budget unspent.
   std::vector<std::string> drop;
   std::size_t counted = 0;
+  oldest_counted_ = std::numeric_limits<double>::infinity();
   for (std::size_t i = c_.keep_finished; i < ended.size(); ++i) {
     const Order& o = *ended[i];
     if (counts_for_guards(o) && *o.committed_at >= counted_since_ && counted < kMaxCounted) {
       ++counted;
+      oldest_counted_ = std::min(oldest_counted_, *o.committed_at);
       continue;
     }
     drop.push_back(o.id);
   }
   for (const auto& id : drop) orders_.erase(id);
+  pruned_to_ = ended.size() - drop.size();
 }
 
 void Ledger::event(Step& s, const char* kind, std::string text, double now) {
@@ -349,6 +356,7 @@ Status Ledger::load(const json& j) {
     if (o.sent && o.status == OrderStatus::placing) o.maybe_held = true;
   }
   orders_ = std::move(loaded);
+  pruned_to_ = kNotPruned;
   prune();
   return Status::Ok();
 }
