@@ -258,20 +258,28 @@ std::optional<long long> Texts::minor_units(double amount, std::string_view curr
   return units_of(amount, currency_digits(currency));
 }
 
-std::string Texts::money(double amount, const std::string& currency) const {
+std::string Texts::amount(double amount, std::string_view currency, std::string_view decimal) {
   const int digits = currency_digits(currency);
   // Written from the same whole minor units as spoken_money(), so both round alike.
-  std::string number;
-  if (auto units = units_of(amount, digits)) {
-    const long long scale = scale_of(digits);
-    number = (amount < 0 && *units > 0 ? "-" : "") + std::to_string(*units / scale);
-    if (digits > 0) {
-      const std::string minor = std::to_string(*units % scale);
-      number += decimal_ + std::string(digits - minor.size(), '0') + minor;
-    }
-  } else {
-    number = fixed(amount, digits);
+  auto units = units_of(amount, digits);
+  if (!units) {  // beyond them: as printf writes it
+    char buf[400];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, amount);
+    std::string s = buf;
+    if (auto dot = s.find('.'); dot != std::string::npos) s.replace(dot, 1, decimal);
+    return s;
   }
+  const long long scale = scale_of(digits);
+  std::string number = (amount < 0 && *units > 0 ? "-" : "") + std::to_string(*units / scale);
+  if (digits > 0) {
+    const std::string minor = std::to_string(*units % scale);
+    number.append(decimal).append(digits - minor.size(), '0').append(minor);
+  }
+  return number;
+}
+
+std::string Texts::money(double amount, const std::string& currency) const {
+  std::string number = Texts::amount(amount, currency, decimal_);
   if (currency.empty()) return number;  // no unit known: the number alone
   TextArgs args = {arg("amount", number), arg("code", currency)};
   auto it = symbols_.find(currency);

@@ -98,6 +98,8 @@ class Texts {
   // |amount| in the currency's whole minor units (cents), half away from zero: what money()
   // writes. nullopt when not finite or beyond 9e15 of them.
   static std::optional<long long> minor_units(double amount, std::string_view currency);
+  // The number money() writes, with `decimal` as its separator and no unit ("1500", "8.99").
+  static std::string amount(double amount, std::string_view currency, std::string_view decimal);
   std::string list(const std::vector<std::string>& items) const;   // "a, b and c"
   std::string weekday(int wday) const;  // 0 = Sunday
   std::string month(int mon) const;     // 0 = January

@@ -1,7 +1,6 @@
 // larderctl orders list|place|cancel|confirm: the running daemon's order endpoints
 // (docs/orders.md#http) through api_session.h. Arguments are checked before anything is
 // sent: a bad one is refused with the usage line (exit 2) and no request is made.
-#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -69,11 +68,10 @@ std::string total_text(const json& o) {
   auto price = number_of(o, "price");
   if (!price) return "-";
   const json currency = field(o, "currency");
-  const int digits =
-      currency.is_string() ? larder::Texts::currency_digits(currency.get<std::string>()) : 2;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, *price);
-  return currency.is_string() ? std::string(buf) + " " + currency.get<std::string>() : buf;
+  // Rounded as the daemon's texts write it (larder::Texts::amount).
+  const std::string code = currency.is_string() ? currency.get<std::string>() : "";
+  const std::string number = larder::Texts::amount(*price, code, ".");
+  return code.empty() ? number : number + " " + code;
 }
 
 std::string time_text(const json& o, const char* key, const larder::TimeZone& zone) {
