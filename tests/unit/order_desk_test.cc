@@ -8,142 +8,22 @@
 #include <doctest/doctest.h>
 
 #include <functional>
-#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "app/order_desk.h"
-#include "orders/guards.h"
-#include "support/test_consumables.h"
-#include "support/fake_bus.h"
-#include "support/recording_retailer.h"
+#include "support/order_desk_world.h"
 
 using namespace larder;
+using namespace larder::test;
 using nlohmann::json;
 
 namespace {
-
-constexpr double kT0 = 1764460800;
-
-Config desk_config() {
-  Config c;
-  c.state_dir = "/nonexistent";
-  ConsumableConfig coffee = test::coffee_beans();
-  c.consumables = {coffee};
-  ButtonConfig b;
-  b.id = "coffee_button";
-  b.consumable = "coffee";
-  b.single = ButtonEffect::reorder;
-  b.double_press = ButtonEffect::cancel;
-  b.long_press = ButtonEffect::confirm;
-  c.buttons = {b};
-  c.orders.undo_window_s.button = 60;
-  c.orders.undo_window_s.api = 0;
-  c.orders.request_timeout_s = 30;
-  c.retailer = RetailerConfig{};
-  return c;
-}
-
-// A store whose order commits fail while `broken` (a full disk, a read-only file).
-class FlakyStore final : public Store {
- public:
-  bool broken = false;
-  std::vector<StoredOrder> saved;
-  void append(Reading r) override { inner_.append(std::move(r)); }
-  void put_state(const std::string& c, std::string j, double u) override {
-    inner_.put_state(c, std::move(j), u);
-  }
-  Status flush() override { return inner_.flush(); }
-  std::size_t pending() const override { return inner_.pending(); }
-  Result<std::vector<StoredState>> load_states() override { return inner_.load_states(); }
-  Result<std::vector<Reading>> readings_after_states() override {
-    return inner_.readings_after_states();
-  }
-  Result<std::vector<Reading>> readings(const std::string& c, double s, double u,
-                                        std::size_t l) override {
-    return inner_.readings(c, s, u, l);
-  }
-  Status save_order(const StoredOrder& o) override {
-    if (broken) return Status::Error("disk full");
-    saved.push_back(o);
-    Status s = inner_.save_order(o);
-    committed_with_order.push_back(*inner_.load_states());  // what a crash now would keep
-    return s;
-  }
-  std::vector<std::vector<StoredState>> committed_with_order;
-  std::vector<double> loaded_since;  // what each load_orders() was asked for
-  Result<std::vector<StoredOrder>> load_orders(std::size_t n, double since,
-                                               std::size_t max) override {
-    loaded_since.push_back(since);
-    return inner_.load_orders(n, since, max);
-  }
-
- private:
-  MemoryStore inner_;
-};
-
-using test::FixedRandom;
-using test::quote_for;
-using test::RecordingRetailer;
-
-struct Desk {
-  Config config = desk_config();
-  test::FakeBus bus;
-  FlakyStore store;
-  ManualClock clock{kT0};
-  Metrics metrics;
-  Hub hub{config, bus, store, clock, metrics};
-  FixedRandom random;
-  RecordingRetailer retailer;
-  OrderDesk desk{config, random, store, bus, hub, &retailer, clock, metrics};
-  explicit Desk(Config c = desk_config()) : config(std::move(c)) { hub.set_order_actions(&desk); }
-
-  std::vector<json> events(const std::string& kind) const {
-    std::vector<json> out;
-    for (const auto& m : bus.on("larder/v1/event")) {
-      json j = json::parse(m.payload);
-      if (j["kind"] == kind) out.push_back(j);
-    }
-    return out;
-  }
-  // An API order of one coffee, quoted and placed at the retailer as "r-1"; its id. (Any
-  // other source: its undo window has passed first.)
-  std::string place_api_order(orders::Source source = orders::Source::api) {
-    auto r = desk.request(*desk.make_request("coffee", 1, source, false));
-    REQUIRE(r.ok());
-    if (source != orders::Source::api) {
-      clock.advance(config.orders.undo_window_s.sensor + 1);
-      desk.tick();
-    }
-    REQUIRE(retailer.quotes.size() == 1);
-    retailer.quote_answers[0]({test::quote_for(retailer.quotes[0], clock.now()), false, ""});
-    REQUIRE(retailer.places.size() == 1);
-    orders::PlaceResult placed;
-    placed.retailer_order_id = "r-1";
-    retailer.place_answers[0](placed);
-    return r.order_id;
-  }
-  // The retailer answers 404 for the placed order on three polls in a row: it fails.
-  void forget_at_retailer() {
-    orders::StatusOutcome gone;
-    gone.reason = "HTTP 404 not_found: no order r-1";
-    gone.final = gone.unknown_order = true;
-    for (int i = 0; i < 3; ++i) {
-      clock.advance(config.orders.poll_interval_s + 1);
-      desk.tick();
-      retailer.status_answers.back()(gone);
-    }
-  }
-  void press(const std::string& action) {
-    hub.on_message(Message{"larder/v1/button/coffee_button/press",
-                           R"({"action":")" + action + R"("})", 1, false});
-  }
-};
-
+constexpr double kT0 = kDeskT0;
 }  // namespace
+
 
 TEST_CASE("a commit the store refuses holds the retailer back until the order is committed") {
   Desk d;
@@ -302,83 +182,6 @@ TEST_CASE("an order the retailer answers 404 for on three polls in a row ends fa
   CHECK(o->reason.find("the retailer no longer knows the order") != std::string::npos);
   CHECK(d.desk.ledger().in_flight("coffee") == nullptr);  // the need may be ordered again
   CHECK(d.events("order_failed").size() == 1);
-}
-
-TEST_CASE("the hour's pause after an automatic order failed holds across a restart") {
-  // Found by an audit: the pause was only in memory, so a reload or restart right after the
-  // failure let the model order the same need again at once.
-  Desk d;
-  const std::string order_id = d.place_api_order(orders::Source::sensor);
-  d.forget_at_retailer();
-  const orders::Order* o = d.desk.ledger().find(order_id);
-  REQUIRE(o->status == orders::OrderStatus::failed);
-  REQUIRE(o->finished_at);
-  const double until = *o->finished_at + 3600;
-  CHECK(d.desk.paused_until("coffee") == until);
-
-  // A new desk on the same store, as after a SIGHUP or a restart, ten minutes later.
-  d.clock.advance(600);
-  OrderDesk again{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
-  REQUIRE(again.restore().ok());
-  CHECK(again.paused_until("coffee") == until);
-  // An hour later, a new desk has nothing to wait for.
-  d.clock.advance(3600);
-  OrderDesk later{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
-  REQUIRE(later.restore().ok());
-  CHECK_FALSE(later.paused_until("coffee"));
-}
-
-TEST_CASE("a restart loads every finished order the budget and the order limit still count") {
-  // The ledger keeps them (orders_guards_test.cc); the store must hand them back, however
-  // many more than keep_finished finished since the guards' horizon.
-  Config c = desk_config();
-  c.orders.monthly_budget = 30;
-  Desk d(c);
-  REQUIRE(d.desk.restore().ok());
-  REQUIRE(d.store.loaded_since.size() == 1);
-  CHECK(d.store.loaded_since[0] == orders::month_start(kT0, TimeZone::utc()) - 86400);
-  c.orders.monthly_budget.reset();
-  c.orders.max_orders = MaxOrders{3, 45};
-  Desk limited(c);
-  REQUIRE(limited.desk.restore().ok());
-  CHECK(limited.store.loaded_since.at(0) == kT0 - 46 * 86400.0);
-  Desk neither;
-  REQUIRE(neither.desk.restore().ok());
-  CHECK(neither.store.loaded_since.at(0) == std::numeric_limits<double>::infinity());
-}
-
-TEST_CASE("after a restart the budget counts every order of the month, past keep_finished") {
-  // From the store to the guard: 501 delivered orders this month, one more than the ledger
-  // keeps by number (keep_finished 500). A restart used to load only the newest 500.
-  Config c = desk_config();
-  c.orders.monthly_budget = 27.97;
-  Desk d(c);
-  d.place_api_order();
-  d.clock.advance(d.config.orders.poll_interval_s + 1);
-  d.desk.tick();
-  orders::StatusOutcome delivered;
-  delivered.status =
-      orders::RetailerStatus{"delivered", "", std::nullopt, std::nullopt, std::nullopt};
-  d.retailer.status_answers.at(0)(delivered);
-  const json done = json::parse(d.store.saved.back().json);
-  REQUIRE(done["status"] == "delivered");
-  // 500 older ones of 2 cents each, this month too: 8.99 + 500 x 0.02 = 18.99 spent.
-  for (int i = 0; i < 500; ++i) {
-    json old = done;
-    old["id"] = "coffee-old-" + std::to_string(i);
-    old["quote"]["total"] = 0.02;
-    old["committed_at"] = kT0 - 3600 - i * 60.0;
-    REQUIRE(d.store.save_order({old["id"], old.dump(), true, kT0 - 3600 - i * 60.0}).ok());
-  }
-  OrderDesk again{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
-  REQUIRE(again.restore().ok());
-  CHECK(again.ledger().orders().size() == 501);
-  auto r = again.request(*again.make_request("coffee", 1, orders::Source::api, true));
-  REQUIRE(r.ok());
-  d.retailer.quote_answers.back()({test::quote_for(d.retailer.quotes.back(), d.clock.now()),
-                                   false, ""});
-  // 18.99 + 8.99 > 27.97 (the newest 500 alone: 18.97 + 8.99 fit).
-  CHECK(again.ledger().find(r.order_id)->hold_reason == "budget");
 }
 
 namespace {
