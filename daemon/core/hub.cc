@@ -483,11 +483,13 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
       return false;
     }
   }
-  // An input older than the consumable's newest may be a redelivery of one stored long
-  // ago, beyond the recent inputs' memory: a restarted broker hands its queue over again,
-  // after newer live messages. Once taken as late inputs, those would be stored and
-  // counted twice; the store knows. (Rare: inputs come in order but after a restart.)
-  if (contract::input_ts(in) && ts < s.updated) {
+  // An input no newer than the consumable's newest may be a redelivery of one stored
+  // before, beyond the recent inputs' memory: a restarted broker hands its queue over
+  // again, after newer live messages; after larderd's own restart the broker sends again
+  // the last one whose PUBACK the kill discarded, stamped the newest time the model has.
+  // Taken again, those would be stored and counted twice; the store knows. (Rare: inputs
+  // come in order, and equal stamps of one consumable are few.)
+  if (contract::input_ts(in) && ts <= s.updated) {
     auto same = store_.readings(c.id, r.ts, std::nextafter(r.ts, kInfinity), 16);
     if (same.ok() && std::any_of(same->begin(), same->end(), [&r](const Reading& o) {
           return o.kind == r.kind && o.value == r.value;
