@@ -114,13 +114,13 @@ int run_daemon(const Config& config, DaemonOptions options) {
   hold_hangups(true);
   // The words of every answer and event: household.locale's catalog, checked against
   // English. Without one larderd would speak in message ids, so it does not start.
-  if (auto texts = Texts::for_locale(config.household.locale); !texts.ok()) {
+  auto texts = Texts::for_locale(config.household.locale);
+  if (!texts.ok()) {
     log_error("cannot start: " + texts.status().message());
     return 1;
-  } else {
-    log_info("answers and events in " + (*texts)->language() + " (household.locale " +
-             config.household.locale + ")");
   }
+  log_info("answers and events in " + (*texts)->language() + " (household.locale " +
+           config.household.locale + ")");
   asio::io_context loop(1);
   SystemClock clock;
   Metrics metrics;
@@ -233,8 +233,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
       };
     }
     notifier_push = std::make_unique<notify::Dispatcher>(
-        *config.notify, zone.ok() ? zone.value() : TimeZone::utc(), *notify_sender, clock,
-        metrics, std::move(code));
+        *config.notify, zone.ok() ? zone.value() : TimeZone::utc(), **texts, *notify_sender,
+        clock, metrics, std::move(code));
     bus.set_observer([&notifier_push](const nlohmann::json& ev) { notifier_push->on_event(ev); });
   }
 
@@ -464,6 +464,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
              " consumables" +
              (waiting.empty() ? "" : ", " + std::to_string(waiting.size()) +
                                          " change(s) wait for a restart"));
+    // A push notification's title in the language the reload may have changed.
+    if (notifier_push) notifier_push->set_texts(app->hub().texts());
     nlohmann::json waiting_json = waiting;
     app->hub().publish_event("config_reloaded", app->hub().texts()("event.config_reloaded"),
                              {{"restart_needed_for", waiting_json}});

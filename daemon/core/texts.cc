@@ -157,6 +157,13 @@ std::vector<std::string> Texts::problems_against(const Texts& reference) const {
       if (!want.count(p)) out.push_back("message " + id + " has {" + p + "}, which English has not");
     }
     const Message& m = it->second;
+    // An empty translation would show or say nothing (and a notification's answer without
+    // a label is refused by ntfy).
+    for (const auto& [form, tmpl] : m.forms) {
+      if (tmpl.find_first_not_of(" \t\n") == std::string::npos) {
+        out.push_back("message " + id + (form.empty() ? "" : " (" + form + ")") + " is empty");
+      }
+    }
     if (!m.by.empty() && !want.count(m.by) && m.by != ref.by) {
       out.push_back("message " + id + ": its plural is by " + m.by + ", not a placeholder");
     }

@@ -23,9 +23,10 @@ bool worth_retrying(const SendResult& r) {
   return r.status == 0 || r.status == 408 || r.status == 429 || r.status >= 500;
 }
 
-Dispatcher::Dispatcher(const NotifyConfig& config, const TimeZone& zone, Sender& sender,
-                       const Clock& clock, Metrics& metrics, LinkCode link_code)
+Dispatcher::Dispatcher(const NotifyConfig& config, const TimeZone& zone, const Texts& texts,
+                       Sender& sender, const Clock& clock, Metrics& metrics, LinkCode link_code)
     : config_(config),
+      texts_(&texts),
       sender_(sender),
       clock_(clock),
       metrics_(metrics),
@@ -77,7 +78,7 @@ void Dispatcher::on_event(const nlohmann::json& event) {
   if (route == config_.events.end() || route->second.empty()) return;  // MQTT only
   const std::string& kind = route->first;
   const bool urgent = break_through_.count(kind) != 0;
-  auto note = make_notification(event, config_.public_url, link_code_, urgent);
+  auto note = make_notification(event, *texts_, config_.public_url, link_code_, urgent);
   if (!note) return;
   const bool dropped_in_quiet = drop_.count(kind) != 0 && quiet_now();
   for (const std::string& name : route->second) {

@@ -33,6 +33,7 @@
 #include "larder/clock.h"
 #include "larder/config.h"
 #include "larder/metrics.h"
+#include "larder/texts.h"
 #include "larder/time_zone.h"
 #include "notify/message.h"
 #include "notify/quiet_hours.h"
@@ -60,8 +61,10 @@ class Sender {
 
 class Dispatcher {
  public:
-  Dispatcher(const NotifyConfig& config, const TimeZone& zone, Sender& sender, const Clock& clock,
-             Metrics& metrics, LinkCode link_code);
+  // `texts`: the household's language (titles, answers' labels); it must outlive the
+  // dispatcher (Texts::for_locale's catalogs live as long as the process).
+  Dispatcher(const NotifyConfig& config, const TimeZone& zone, const Texts& texts, Sender& sender,
+             const Clock& clock, Metrics& metrics, LinkCode link_code);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -70,6 +73,8 @@ class Dispatcher {
   void on_event(const nlohmann::json& event);
   // Sends what is due: retries whose time has come, what quiet hours held.
   void tick();
+  // The household's language after a reload changed household.locale: for what comes next.
+  void set_texts(const Texts& texts) { texts_ = &texts; }
 
   // What waits (in flight included) on `channel`.
   std::size_t queued(Channel channel) const;
@@ -98,6 +103,7 @@ class Dispatcher {
   NotifyConfig config_;
   std::optional<QuietHours> quiet_;
   std::set<std::string, std::less<>> break_through_, drop_;
+  const Texts* texts_;
   Sender& sender_;
   const Clock& clock_;
   Metrics& metrics_;

@@ -4,53 +4,57 @@
 #include <cmath>
 #include <ctime>
 
+#include <openssl/evp.h>
+
 namespace larder::notify {
 namespace {
 
 using json = nlohmann::json;
 
-struct KindText {
-  std::string_view kind, title, tag;  // tag: an ntfy emoji short code, or ""
+// The ntfy emoji short code of each kind ("" for none); the title is the catalog's
+// `notify.title.<kind>` (locales/*.json).
+struct KindTag {
+  std::string_view kind, tag;
 };
 
-constexpr KindText kTexts[] = {
-    {"low_stock", "Running low", "shopping_cart"},
-    {"refill_detected", "Refilled", "package"},
-    {"sensor_offline", "Sensor offline", "electric_plug"},
-    {"sensor_online", "Sensor back online", "electric_plug"},
-    {"use_stopped", "No use seen", "mag"},
-    {"order_held", "Order waiting to go out", "hourglass"},
-    {"order_awaiting_confirmation", "Order needs your confirmation", "question"},
-    {"order_placed", "Order placed", "shopping_cart"},
-    {"order_shipped", "Order shipped", "truck"},
-    {"order_delivered", "Order delivered", "package"},
-    {"order_cancelled", "Order cancelled", "x"},
-    {"order_failed", "Order failed", "x"},
-    {"order_exists", "Order already on its way", "shopping_cart"},
-    {"order_uncertain", "Order not confirmed by the retailer", "question"},
-    {"delivery_planned", "Delivery planned", "truck"},
-    {"delivery_replanned", "Delivery replanned", "truck"},
-    {"grant_issued", "Trunk access granted", "key"},
-    {"grant_refused", "Trunk access refused", "warning"},
-    {"trunk_unlocked", "Trunk unlocked", "unlock"},
-    {"trunk_relocked", "Trunk locked again", "lock"},
-    {"trunk_not_locked", "Trunk not locked", "warning"},
-    {"access_revoked", "Trunk access revoked", "warning"},
-    {"store_error", "Larder cannot save", "warning"},
-    {"store_recovered", "Larder saves again", "white_check_mark"},
-    {"store_over_ceiling", "Larder's database is too large", "warning"},
-    {"config_reloaded", "Configuration reloaded", "gear"},
-    {"config_refused", "Configuration refused", "warning"},
-    {"vacation_started", "Vacation mode on", "palm_tree"},
-    {"vacation_ended", "Vacation mode off", "house"},
-    {"pack_expiring", "Pack past its date before use", "hourglass"},
+constexpr KindTag kTags[] = {
+    {"low_stock", "shopping_cart"},
+    {"refill_detected", "package"},
+    {"sensor_offline", "electric_plug"},
+    {"sensor_online", "electric_plug"},
+    {"use_stopped", "mag"},
+    {"order_held", "hourglass"},
+    {"order_awaiting_confirmation", "question"},
+    {"order_placed", "shopping_cart"},
+    {"order_shipped", "truck"},
+    {"order_delivered", "package"},
+    {"order_cancelled", "x"},
+    {"order_failed", "x"},
+    {"order_exists", "shopping_cart"},
+    {"order_uncertain", "question"},
+    {"delivery_planned", "truck"},
+    {"delivery_replanned", "truck"},
+    {"grant_issued", "key"},
+    {"grant_refused", "warning"},
+    {"trunk_unlocked", "unlock"},
+    {"trunk_relocked", "lock"},
+    {"trunk_not_locked", "warning"},
+    {"access_revoked", "warning"},
+    {"store_error", "warning"},
+    {"store_recovered", "white_check_mark"},
+    {"store_over_ceiling", "warning"},
+    {"config_reloaded", "gear"},
+    {"config_refused", "warning"},
+    {"vacation_started", "palm_tree"},
+    {"vacation_ended", "house"},
+    {"pack_expiring", "hourglass"},
 };
 
-const KindText* text_of(std::string_view kind) {
-  for (const KindText& t : kTexts) {
-    if (t.kind == kind) return &t;
+std::string_view tag_of(std::string_view kind) {
+  for (const KindTag& t : kTags) {
+    if (t.kind == kind) return t.tag;
   }
-  return nullptr;
+  return {};
 }
 
 std::string string_field(const json& j, const char* key) {
@@ -58,10 +62,50 @@ std::string string_field(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// An HTTP header value: printable ASCII only (others become '?'), at most `max` bytes.
+// An HTTP header value of plain ASCII: printable characters only (others become '?'), at
+// most `max` bytes. For URLs, kinds and methods.
 std::string header_safe(std::string_view s, std::size_t max = 256) {
   std::string out;
   for (char c : s.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
+// A title as an HTTP header value: at most `max` bytes of it, cut at a character's start,
+// control characters as spaces. Printable ASCII goes as it is. Other text goes as RFC 2047
+// encoded-words ("=?UTF-8?B?<base64>?=", which ntfy decodes), for a header carries no
+// UTF-8: each of at most 75 characters (45 bytes of text), whole characters in each, one
+// space between them (which a decoder drops).
+std::string header_words(std::string_view s, std::size_t max) {
+  auto continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
+  if (s.size() > max) {
+    std::size_t cut = max;
+    while (cut > 0 && continuation(s[cut])) --cut;
+    s = s.substr(0, cut);
+  }
+  std::string text;
+  bool ascii = true;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = ' ';
+    if (u >= 0x80) ascii = false;
+    text += c;
+  }
+  if (ascii) return text;
+  constexpr std::size_t kWordBytes = 45;  // 60 characters of base64, 72 with the frame
+  std::string out;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = std::min(at + kWordBytes, text.size());
+    while (end < text.size() && end > at + 1 && continuation(text[end])) --end;
+    const std::string_view part = std::string_view(text).substr(at, end - at);
+    std::string b64(4 * ((part.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                                  reinterpret_cast<const unsigned char*>(part.data()),
+                                  static_cast<int>(part.size()));
+    b64.resize(static_cast<std::size_t>(std::max(n, 0)));
+    if (!out.empty()) out += ' ';
+    out += "=?UTF-8?B?" + b64 + "?=";
+    at = end;
+  }
   return out;
 }
 
@@ -75,15 +119,19 @@ std::string iso_time(double ts) {
   return buf;
 }
 
-// ntfy's Actions header: "http, Confirm, URL, method=POST, clear=true; ...".
+// ntfy's Actions header in its JSON form, [{"action":"http","label":...}], with every
+// character beyond ASCII escaped (\u00e4): a header carries no UTF-8, and a label in the
+// simple form ("http, <label>, <url>, ...") could not hold a comma, a quote or nothing.
 std::string ntfy_actions(const std::vector<Action>& actions) {
-  std::string out;
+  json out = json::array();
   for (const Action& a : actions) {
-    if (!out.empty()) out += "; ";
-    out += "http, " + header_safe(a.label, 40) + ", " + header_safe(a.url, 1024) +
-           ", method=" + header_safe(a.method, 10) + ", clear=true";
+    out.push_back({{"action", "http"},
+                   {"label", a.label},
+                   {"url", header_safe(a.url, 1024)},
+                   {"method", header_safe(a.method, 10)},
+                   {"clear", true}});
   }
-  return out;
+  return out.dump(-1, ' ', /*ensure_ascii=*/true, json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -96,14 +144,16 @@ std::optional<Channel> parse_channel(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<Notification> make_notification(const json& event, const std::string& public_url,
-                                              const LinkCode& code, bool urgent) {
+std::optional<Notification> make_notification(const json& event, const Texts& texts,
+                                              const std::string& public_url, const LinkCode& code,
+                                              bool urgent) {
   if (!event.is_object()) return std::nullopt;
   Notification n;
   n.kind = string_field(event, "kind");
   if (n.kind.empty()) return std::nullopt;
-  const KindText* t = text_of(n.kind);
-  n.title = t ? std::string(t->title) : "Larder: " + n.kind;
+  const std::string title_id = "notify.title." + n.kind;
+  n.title = texts.has(title_id) ? texts(title_id)
+                                : texts("notify.title.other", {Texts::arg("kind", n.kind)});
   n.message = string_field(event, "text");
   if (n.message.empty()) n.message = n.title;
   if (auto it = event.find("ts"); it != event.end() && it->is_number()) n.ts = it->get<double>();
@@ -115,8 +165,10 @@ std::optional<Notification> make_notification(const json& event, const std::stri
     n.click = public_url + "/";
     if (n.kind == "order_awaiting_confirmation" && !n.order_id.empty() && code) {
       const std::string base = public_url + "/api/v1/orders/" + n.order_id + "/";
-      n.actions.push_back({"Confirm", "POST", base + "confirm/" + code(n.order_id, "confirm")});
-      n.actions.push_back({"Cancel", "POST", base + "cancel/" + code(n.order_id, "cancel")});
+      n.actions.push_back({texts("notify.action.confirm"), "POST",
+                           base + "confirm/" + code(n.order_id, "confirm")});
+      n.actions.push_back({texts("notify.action.cancel"), "POST",
+                           base + "cancel/" + code(n.order_id, "cancel")});
     }
   }
   return n;
@@ -127,11 +179,11 @@ Request ntfy_request(const Notification& n, int priority) {
   r.content_type = "text/plain; charset=utf-8";
   r.body = n.message;
   const int p = std::clamp(n.urgent ? std::max(priority, 4) : priority, 1, 5);
-  r.headers.emplace_back("Title", header_safe(n.title));
+  r.headers.emplace_back("Title", header_words(n.title, 256));
   r.headers.emplace_back("Priority", std::to_string(p));
   std::string tags = "larder," + header_safe(n.kind, 64);
-  if (const KindText* t = text_of(n.kind); t && !t->tag.empty()) {
-    tags = std::string(t->tag) + "," + tags;
+  if (const std::string_view tag = tag_of(n.kind); !tag.empty()) {
+    tags = std::string(tag) + "," + tags;
   }
   r.headers.emplace_back("Tags", tags);
   if (!n.click.empty()) r.headers.emplace_back("Click", header_safe(n.click, 1024));

@@ -1,10 +1,11 @@
 // What a push notification says (docs/notifications.md): one event of `<root>/event` as a
 // Notification, and a Notification as the HTTP request of each channel.
 //
-//   ntfy     POST to the topic URL; the event's text as the plain-text body; headers Title,
-//            Priority, Tags, Click (the dashboard, with notify.public_url) and Actions (the
-//            answers of a question: for order_awaiting_confirmation, http actions that POST
-//            to the one-purpose links of api/order_links.h).
+//   ntfy     POST to the topic URL; the event's text as the plain-text body; headers Title
+//            (RFC 2047 encoded-words when not ASCII), Priority, Tags, Click (the dashboard,
+//            with notify.public_url) and Actions (ntfy's JSON form, ASCII: the answers of a
+//            question: for order_awaiting_confirmation, http actions that POST to the
+//            one-purpose links of api/order_links.h).
 //   webhook  POST of JSON {kind, title, message, ts, time, consumable, order_id, vehicle,
 //            click, actions:[{label, method, url}]}; the adapter signs it.
 //
@@ -22,6 +23,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "larder/texts.h"
 
 namespace larder::notify {
 
@@ -50,8 +53,10 @@ struct Notification {
 using LinkCode = std::function<std::string(const std::string& order_id, const std::string& action)>;
 
 // The event as a notification; nothing when it is not an object with a string "kind".
+// The title and the answers' labels are in `texts`' language (`notify.title.<kind>`,
+// `notify.action.*`); the message is the event's text, in the household's language already.
 // `public_url` ("" for none) and `code` make the links.
-std::optional<Notification> make_notification(const nlohmann::json& event,
+std::optional<Notification> make_notification(const nlohmann::json& event, const Texts& texts,
                                               const std::string& public_url, const LinkCode& code,
                                               bool urgent);
 

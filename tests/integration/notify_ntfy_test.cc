@@ -247,12 +247,20 @@ TEST_CASE("a question arrives with Confirm and Cancel links that work without a 
   CHECK(post->header("title") == "Order needs your confirmation");
   const std::string actions = post->header("actions");
   INFO("Actions: " << actions);
-  const std::string prefix = "http, Confirm, https://hub.example/api/v1/orders/" + id + "/confirm/";
-  REQUIRE(actions.rfind(prefix, 0) == 0);
-  CHECK(actions.find("http, Cancel, https://hub.example/api/v1/orders/" + id + "/cancel/") !=
-        std::string::npos);
+  const nlohmann::json answers = nlohmann::json::parse(actions, nullptr, false);
+  REQUIRE(answers.is_array());
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0]["label"] == "Confirm");
+  CHECK(answers[0]["method"] == "POST");
+  const std::string prefix = "https://hub.example/api/v1/orders/" + id + "/confirm/";
+  const std::string confirm_url = answers[0]["url"];
+  REQUIRE(confirm_url.rfind(prefix, 0) == 0);
+  CHECK(answers[1]["label"] == "Cancel");
+  CHECK(answers[1]["url"].get<std::string>().rfind(
+            "https://hub.example/api/v1/orders/" + id + "/cancel/", 0) == 0);
   CHECK(actions.find("test-admin-token") == std::string::npos);
-  const std::string code = actions.substr(prefix.size(), 64);
+  const std::string code = confirm_url.substr(prefix.size());
+  CHECK(code.size() == 64);
 
   const std::string path = "/api/v1/orders/" + id + "/confirm/";
   // A wrong code, or the confirm code used to cancel, does nothing.

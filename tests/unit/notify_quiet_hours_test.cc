@@ -11,6 +11,7 @@
 #include "larder/clock.h"
 #include "larder/config.h"
 #include "larder/metrics.h"
+#include "larder/texts.h"
 #include "larder/time_zone.h"
 #include "notify/dispatcher.h"
 #include "notify/quiet_hours.h"
@@ -119,7 +120,7 @@ TEST_CASE("held in quiet hours, sent when they end on the spring change day, at 
   ManualClock clock(kSpringDay + 3 * kHour);  // 05:00 CEST
   Metrics metrics;
   FakeSender sender;
-  Dispatcher d(config, berlin(), sender, clock, metrics, {});
+  Dispatcher d(config, berlin(), **Texts::for_locale("en"), sender, clock, metrics, {});
   CHECK(d.quiet_now());
 
   d.on_event({{"kind", "low_stock"}, {"text", "Coffee is running low."}, {"ts", clock.now()}});
@@ -156,7 +157,7 @@ TEST_CASE("a kind listed in quiet_hours.drop is dropped in quiet hours and sent 
   ManualClock clock(kAutumnDay + 5 * kHour + 1800);  // 06:30 CET: quiet
   Metrics metrics;
   FakeSender sender;
-  Dispatcher d(config, berlin(), sender, clock, metrics, {});
+  Dispatcher d(config, berlin(), **Texts::for_locale("en"), sender, clock, metrics, {});
   d.on_event({{"kind", "refill_detected"}, {"text", "Coffee: a new pack was opened."}});
   CHECK(d.queued(Channel::ntfy) == 0);
   CHECK(metrics.get("larder_notify_dropped_total", {{"channel", "ntfy"}, {"reason", "quiet_hours"}}) == 1);

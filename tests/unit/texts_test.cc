@@ -69,6 +69,11 @@ TEST_CASE("a catalog without a message or a placeholder of English is refused") 
   auto extra = Texts::parse(catalog("xx", R"({"a":"{items}{price}{count}","b":"y","c":"z"})"), "xx");
   REQUIRE(extra.ok());
   CHECK(extra->problems_against(*en).size() == 2);
+  auto blank = Texts::parse(catalog("xx", R"({"a":"{items}{price}","b":" "})"), "xx");
+  REQUIRE(blank.ok());
+  p = blank->problems_against(*en);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "message b is empty");
   CHECK_FALSE(Texts::parse(R"({"language":"xx","weekdays":["a"],"months":[],"messages":{}})", "xx").ok());
   CHECK_FALSE(Texts::parse("not json", "xx").ok());
   CHECK_FALSE(Texts::parse(catalog("xx", R"({"a":{"one":"x"}})"), "xx").ok());  // no "by", no "other"
