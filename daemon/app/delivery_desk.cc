@@ -193,6 +193,7 @@ void DeliveryDesk::on_order(const std::string& order_id) {
   if (!o) return;
   if (orders::finished(o->status)) {
     access_due_.erase(order_id);
+    access_failures_.erase(order_id);
     announced_.erase(order_id);  // bounded: only orders in flight are remembered
     end_finished_access(*o);
     return;
@@ -291,9 +292,10 @@ void DeliveryDesk::give_access(const orders::Order& o) {
       grants_.issue(o.id, config_.delivery.vehicle, *o.delivery->window, *place, now(), fx);
   run(fx);
   if (!issued.ok()) {
+    const double later = retry_access_later(o.id);
     log_error("delivery: cannot issue trunk access for order " + o.id + ": " +
-              issued.status().message());
-    access_due_[o.id] = now() + options_.access_retry_s;
+              issued.status().message() + " (will try again in " +
+              std::to_string(static_cast<long>(later)) + " s)");
     return;
   }
   orders::DeliveryChange change;
@@ -308,7 +310,9 @@ void DeliveryDesk::give_access(const orders::Order& o) {
     if (alive.expired() || !*alive.lock()) return;
     access_in_air_.erase(id);
     const orders::Order* o = orders_.ledger().find(id);
+    if (!o) access_failures_.erase(id);
     if (r.ok) {
+      access_failures_.erase(id);
       grants::Effects fx;
       grants_.handed(id, grant, fx);
       run(fx);
@@ -320,9 +324,10 @@ void DeliveryDesk::give_access(const orders::Order& o) {
     run(fx);
     if (orders::finished(o->status)) return;
     if (r.retryable) {
+      const double later = retry_access_later(id);
       log_warn("delivery: the retailer did not take the trunk access for order " + id +
-               ", will try again with a new code: " + r.reason);
-      access_due_[id] = now() + options_.access_retry_s;
+               ", will try again with a new code in " + std::to_string(static_cast<long>(later)) +
+               " s: " + r.reason);
       return;
     }
     // (Out for delivery, to_doorstep() keeps the order as the retailer has it.)
@@ -332,10 +337,26 @@ void DeliveryDesk::give_access(const orders::Order& o) {
   });
 }
 
+double DeliveryDesk::retry_access_later(const std::string& order_id) {
+  const int failures = std::min(++access_failures_[order_id], 30);
+  double later = std::min(options_.access_retry_s * std::ldexp(1.0, failures - 1),
+                          options_.access_retry_max_s);
+  // Not so late that the window begins unprepared, nor that a carrier waits long in it.
+  const orders::Order* o = orders_.ledger().find(order_id);
+  if (o && o->delivery && o->delivery->window) {
+    const double lead = o->delivery->window->start - now();
+    later = lead > 0 ? std::min(later, std::max(options_.access_retry_s, lead / 2))
+                     : std::min(later, options_.access_retry_in_window_s);
+  }
+  access_due_[order_id] = now() + later;
+  return later;
+}
+
 void DeliveryDesk::to_doorstep(const orders::Order& o, std::vector<std::string> reasons,
                                const std::string& event_text) {
   const std::string id = o.id;
   access_due_.erase(id);
+  access_failures_.erase(id);
   if (!changeable(o)) {
     // Out for delivery (or finished): the retailer takes no change now, so the hub's record
     // must not say doorstep while the carrier drives to the trunk, nor its code die.
@@ -406,7 +427,10 @@ void DeliveryDesk::tick() {
   for (const auto& id : due) {
     access_due_.erase(id);
     const orders::Order* o = orders_.ledger().find(id);
-    if (!o || !for_trunk(*o) || o->status != orders::OrderStatus::shipped) continue;
+    if (!o || !for_trunk(*o) || o->status != orders::OrderStatus::shipped) {
+      access_failures_.erase(id);
+      continue;
+    }
     give_access(*o);
   }
 }

@@ -56,7 +56,14 @@
 namespace larder {
 
 struct DeliveryDeskOptions {
-  double access_retry_s = 60;    // after a retryable failure to hand the code to the retailer
+  // After a retryable failure to hand the code to the retailer, the next try (a new grant:
+  // a grant_issued and an access_revoked event, two audit rows) comes access_retry_s later,
+  // doubled after each failure in a row up to access_retry_max_s: an outage of hours costs
+  // a few tries an hour, not one a minute. Before the window, at most half the time left
+  // before it (at least access_retry_s); in the window, at most access_retry_in_window_s.
+  double access_retry_s = 60;
+  double access_retry_max_s = 900;
+  double access_retry_in_window_s = 300;
   double car_stale_s = 900;      // an older car report is no proof of where the car is
   // The carrier API answers 429 to everyone once this many requests were refused within
   // the window: a guesser of order ids or codes cannot fill the audit log or try many.
@@ -133,6 +140,8 @@ class DeliveryDesk final : public VehicleActions {
   void on_order(const std::string& order_id);  // the order desk's listener
   void run(grants::Effects& fx);
   void give_access(const orders::Order& o);
+  // The next try after a failure to give access, with the backoff; its delay in seconds.
+  double retry_access_later(const std::string& order_id);
   // A finished order's live grant dies: delivered (order_delivered), cancelled
   // (order_cancelled) or failed (order_failed). Only a delivered order's grant whose code
   // already opened the trunk stays, to follow the trunk to its lock. Called when the order
@@ -188,6 +197,7 @@ class DeliveryDesk final : public VehicleActions {
   std::set<std::string> announced_;             // orders whose delivery_planned went out
   std::map<std::string, double> access_due_;    // order -> when to (re)try giving access
   std::set<std::string> access_in_air_;         // a PUT .../delivery with a code is out
+  std::map<std::string, int> access_failures_;  // order -> failed tries in a row
   // Times of the carrier API's refusals by throttle_key(); a key goes when its times do.
   std::map<std::string, std::deque<double>> carrier_refusals_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -53,7 +53,7 @@
 //     more (the carrier API and the delivery desk take an order's newest grant), and an
 //     order's last grant forget_ended_s after it ended, once its order is over (only then:
 //     while an order goes on, its last grant says whether it may have a new code). So a
-//     retailer that refuses the code for days (a new grant every access_retry_s) leaves no
+//     retailer that refuses the code for days (a new grant at each try: delivery_desk.h) leaves no
 //     pile of grants (its audit entries stay, as every audit entry does), and the book holds
 //     the live grants plus one per recent trunk order. At most max_forget ids go per look,
 //     in one store transaction; a refused delete is tried again forget_retry_s later.
