@@ -1,4 +1,6 @@
 // larderd: the Larder hub. Thin: arguments, configuration, then run_daemon().
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -40,6 +42,10 @@ int bad_usage(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The household's orders, places and keys are not for other users of the machine: what
+  // larderd creates is not world-readable, whatever umask started it (the systemd unit
+  // sets UMask=0027 as well; a stricter umask stays). Set while there is one thread.
+  ::umask(::umask(0) | 027);
   std::string config_path = kDefaultConfig;
   bool check_only = false;
   bool config_given = false;

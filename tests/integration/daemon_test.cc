@@ -2,8 +2,11 @@
 // clients playing the devices and the users.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -165,6 +168,7 @@ TEST_CASE("a broker that lost its retained messages gets every state again at th
 }
 
 TEST_CASE("SIGTERM shuts down cleanly: store flushed, offline published, exit 0, state kept") {
+  const mode_t umask_before = ::umask(022);  // as a login shell has it; larderd inherits it
   MosquittoBroker broker;
   auto daemon = std::make_unique<LarderdProcess>(broker.url());
   daemon->start();
@@ -192,6 +196,17 @@ TEST_CASE("SIGTERM shuts down cleanly: store flushed, offline published, exit 0,
   CHECK(std::find(notes.begin(), notes.end(), "STOPPING=1") != notes.end());
   CHECK(watcher.wait_for_payload("larder/v1/status", "offline", 5s));
   CHECK(committed_readings(daemon->state_dir(), "coffee") == 50);
+  // Started with umask 022, larderd made nothing world-readable: larder.db was 0644
+  // outside systemd.
+  for (const auto& f : std::filesystem::directory_iterator(daemon->state_dir())) {
+    CAPTURE(f.path().string());
+    CHECK((f.status().permissions() & std::filesystem::perms::others_all) ==
+          std::filesystem::perms::none);
+  }
+  // One an earlier larderd left world-readable is made private at the next start.
+  const std::string db = daemon->state_dir() + "/larder.db";
+  std::filesystem::permissions(db, std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
   // The last coffee state the daemon published before it stopped.
   auto coffee_states = watcher.messages("larder/v1/consumable/coffee/state");
   REQUIRE_FALSE(coffee_states.empty());
@@ -210,7 +225,10 @@ TEST_CASE("SIGTERM shuts down cleanly: store flushed, offline published, exit 0,
   auto coffee = reader.wait_for("larder/v1/consumable/coffee/state", 5s);
   REQUIRE(coffee);
   CHECK(json::parse(coffee->payload)["level"] == before["level"]);
+  CHECK((std::filesystem::status(db).permissions() & std::filesystem::perms::others_all) ==
+        std::filesystem::perms::none);
   CHECK(daemon->terminate().success());
+  ::umask(umask_before);
 }
 
 TEST_CASE("SIGTERM at once after READY still shuts down cleanly") {

@@ -4,9 +4,11 @@
 // given the readings the first one committed after the backup, it forecasts as the first
 // one did. Also the refusals: restore while larderd runs, bad arguments, an existing FILE.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <utility>
@@ -67,11 +69,17 @@ TEST_CASE("a backup taken under load and restored: the restored hub forecasts as
   REQUIRE_MESSAGE(wait_until([&] { return committed_levels(first.state_dir()).size() > 500; },
                              60s, 20ms),
                   first.log());
-  // The backup, while readings keep arriving and being committed.
+  // The backup, while readings keep arriving and being committed; larderctl started with
+  // umask 022, as a login shell has it.
+  const mode_t umask_before = ::umask(022);
   CtlRun b = larderctl({"backup", backup, "--config", first.config_path()});
+  ::umask(umask_before);
   INFO("backup: " << b.out << b.err);
   REQUIRE(b.status.success());
   CHECK(b.out.find("backed up") != std::string::npos);
+  // A copy of the household's data is as private as the database (umask 022 made it 0644).
+  CHECK((std::filesystem::status(backup).permissions() & std::filesystem::perms::others_all) ==
+        std::filesystem::perms::none);
   const bool under_load = !sensor.done();
   MESSAGE("the backup finished ", under_load ? "while" : "after", " the sensor published");
 

@@ -1,5 +1,7 @@
 // larderctl: the Larder command line (docs/larderctl.md). Each command is a function in a
 // file of its own (commands.h); main only dispatches.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -61,6 +63,9 @@ int help_command(const larderctl::Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A backup, or a database restored into the state directory, holds the household's data:
+  // not world-readable, whatever umask larderctl was started with (as larderd does).
+  ::umask(::umask(0) | 027);
   using larderctl::Args;
   const std::map<std::string, std::function<int(const Args&)>> commands = {
       {"check-config", larderctl::check_config_command},

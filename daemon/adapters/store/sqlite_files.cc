@@ -1,5 +1,5 @@
-// The database file: where it is, how it is opened read-only, what its errors mean, and
-// which migrations it has had (inspect_sqlite_store).
+// The database file: where it is, who may read it, how it is opened read-only, what its
+// errors mean, and which migrations it has had (inspect_sqlite_store).
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -11,10 +11,27 @@
 #include <system_error>
 
 #include "adapters/store/sqlite_store.h"
+#include "larder/log.h"
 
 namespace larder {
 
 namespace fs = std::filesystem;
+
+void sqlite_keep_private(const std::string& path) {
+  for (const std::string& f : {path, path + "-wal", path + "-shm"}) {
+    std::error_code ec;
+    const fs::perms p = fs::status(f, ec).permissions();
+    if (ec || (p & fs::perms::others_all) == fs::perms::none) continue;
+    fs::permissions(f, fs::perms::others_all, fs::perm_options::remove, ec);
+    if (ec) {
+      log_warn("store: " + f + " is readable by every user of this machine, and cannot be " +
+               "changed: " + ec.message());
+    } else {
+      log_info("store: " + f + " was readable by every user of this machine; now only by " +
+               "its owner and group");
+    }
+  }
+}
 
 std::string sqlite_error_text(const std::exception& e) {
   const auto* se = dynamic_cast<const SQLite::Exception*>(&e);

@@ -543,6 +543,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& state_dir, M
     }
   }
   const std::string path = sqlite_store_path(state_dir);
+  if (!options.read_only) sqlite_keep_private(path);
   std::unique_ptr<SQLite::Database> db;
   try {
     int flags = options.read_only ? SQLite::OPEN_READONLY
