@@ -43,6 +43,17 @@ std::string money(const OrdersConfig& c, double amount, const std::string& curre
   return texts(c).money(amount, currency);
 }
 
+// The order limit's period in words: "the last day", "the last 7 days", "the last 1.5
+// days"; under a day in hours ("the last 12 hours"), under an hour in minutes. It was
+// "{days} days" rounded: "the last 1 days", "the last 0 days" for half a day.
+std::string limit_period(const Texts& t, const OrdersConfig& c) {
+  const double days = c.max_orders->days;
+  if (days >= 1) return t("event.hold.order_limit.days", {t.num("n", days, 1)});
+  if (days * 24 >= 1) return t("event.hold.order_limit.hours", {t.num("n", days * 24, 1)});
+  const double minutes = std::max(1.0, std::round(days * 1440));
+  return t("event.hold.order_limit.minutes", {t.num("n", minutes)});
+}
+
 }  // namespace
 
 const SourcePolicy& OrdersConfig::policy(Source s) const {
@@ -235,7 +246,7 @@ std::optional<Hold> check_guards(const OrdersConfig& c, const Order& o,
     if (n >= c.max_orders->count) {
       const Texts& t = texts(c);
       return Hold{"order_limit", t("event.hold.order_limit",
-                                   {t.num("n", n), t.num("days", c.max_orders->days),
+                                   {t.num("n", n), Texts::arg("period", limit_period(t, c)),
                                     t.num("limit", c.max_orders->count),
                                     Texts::arg("items", describe_items(c, o.items))})};
     }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -116,8 +117,22 @@ TEST_CASE("guards on the quote: each holds the order with its reason until confi
       t += kDay;
     }
     std::string fourth = w3.led.request(req("coffee", Source::api, 1, true), t).order_id;
-    quote(w3, fourth, t);
+    auto held = quote(w3, fourth, t);
     CHECK(w3.led.find(fourth)->hold_reason == "order_limit");
+    CHECK(one<Event>(held).text.rfind("3 orders were placed in the last 7 days, the limit is 3.",
+                                      0) == 0);
+    // The period in words: "the last 1 days" and, for half a day, "the last 0 days" were said.
+    for (auto [days, words] : {std::pair{1.0, "1 order was placed in the last day,"},
+                               std::pair{0.5, "1 order was placed in the last 12 hours,"}}) {
+      CAPTURE(days);
+      c.max_orders = OrderLimit{1, days};
+      World w4(c);
+      std::string first = w4.led.request(req("tea", Source::api), kT0).order_id;
+      REQUIRE(index_of<PlaceOrder>(quote(w4, first, kT0)) >= 0);
+      std::string second = w4.led.request(req("milk", Source::api), kT0 + 60).order_id;
+      auto second_held = quote(w4, second, kT0 + 60);
+      CHECK(one<Event>(second_held).text.rfind(words, 0) == 0);
+    }
     // A week after the first, it is in the limit again (rolling period).
     std::string later =
         w3.led.request(req("coffee", Source::api, 1, true), kT0 + 7 * kDay).order_id;
