@@ -23,9 +23,14 @@ void sqlite_keep_private(const std::string& path) {
     const fs::perms p = fs::status(f, ec).permissions();
     if (ec || (p & fs::perms::others_all) == fs::perms::none) continue;
     fs::permissions(f, fs::perms::others_all, fs::perm_options::remove, ec);
+    // A file system without permissions (vfat, ntfs-3g) takes the change and keeps none.
+    if (!ec && (fs::status(f, ec).permissions() & fs::perms::others_all) != fs::perms::none) {
+      ec = std::make_error_code(std::errc::operation_not_supported);
+    }
     if (ec) {
       log_warn("store: " + f + " is readable by every user of this machine, and cannot be " +
-               "changed: " + ec.message());
+               "changed (" + ec.message() + "; on a file system without permissions, the " +
+               "mount's umask or fmask decides)");
     } else {
       log_info("store: " + f + " was readable by every user of this machine; now only by " +
                "its owner and group");

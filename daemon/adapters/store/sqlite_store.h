@@ -110,6 +110,11 @@ struct SqliteStoreInfo {
 
 Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir);
 
+// Takes the permissions of "other users" from the database and its -wal and -shm files
+// where they have them (made by an earlier run with umask 022: 0644); SQLite makes the
+// -wal and -shm files with the database's permissions. What it changed is logged.
+void sqlite_keep_private(const std::string& path);
+
 // The name to open `path` read-only with, and the SQLite flags it needs added. SQLite cannot
 // read a WAL database on a read-only file system without its -shm file, which a clean
 // shutdown removes: there (and only there: no -wal file or an empty one, the directory not
@@ -117,11 +122,6 @@ Result<SqliteStoreInfo> inspect_sqlite_store(const std::string& state_dir);
 // `immutable` (a URI), which is what it is. When a crash left frames in the -wal and the
 // disk is full (`no_room`), the -shm is opened read-only (`readonly_shm`): rebuilding it would
 // need room (docs/faults.md).
-// Takes the permissions of "other users" from the database and its -wal and -shm files
-// where they have them (made by an earlier run with umask 022: 0644); SQLite makes the
-// -wal and -shm files with the database's permissions. What it changed is logged.
-void sqlite_keep_private(const std::string& path);
-
 std::string sqlite_read_only_name(const std::string& path, int& extra_flags,
                                   bool no_room = false);
 
