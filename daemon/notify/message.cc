@@ -77,11 +77,15 @@ std::string header_safe(std::string_view s, std::size_t max = 256) {
 // space between them (which a decoder drops).
 std::string header_words(std::string_view s, std::size_t max) {
   auto continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
-  if (s.size() > max) {
-    std::size_t cut = max;
-    while (cut > 0 && continuation(s[cut])) --cut;
-    s = s.substr(0, cut);
-  }
+  // Back to the start of the character at `at`: at most 3 bytes (UTF-8's longest is 4); in
+  // bytes that are no UTF-8, `at` itself.
+  auto char_start = [&](std::string_view t, std::size_t at, std::size_t lowest) {
+    for (std::size_t k = at; k + 3 >= at && k > lowest; --k) {
+      if (!continuation(t[k])) return k;
+    }
+    return at;
+  };
+  if (s.size() > max) s = s.substr(0, char_start(s, max, 0));
   std::string text;
   bool ascii = true;
   for (char c : s) {
@@ -95,7 +99,7 @@ std::string header_words(std::string_view s, std::size_t max) {
   std::string out;
   for (std::size_t at = 0; at < text.size();) {
     std::size_t end = std::min(at + kWordBytes, text.size());
-    while (end < text.size() && end > at + 1 && continuation(text[end])) --end;
+    if (end < text.size()) end = char_start(text, end, at);
     const std::string_view part = std::string_view(text).substr(at, end - at);
     std::string b64(4 * ((part.size() + 2) / 3) + 1, '\0');
     const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),

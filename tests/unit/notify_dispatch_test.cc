@@ -259,6 +259,11 @@ TEST_CASE("a German household's notifications: titles and answers in German, enc
   CHECK(count == 6);  // 256 bytes of the title, 45 at most in each
   CHECK(decoded.size() == 256);
   CHECK(decoded.substr(44, 6) == "äöü");
+  // Bytes that are no UTF-8 (a run of continuation bytes) make words of 45 bytes too, not
+  // an empty title nor words of one byte.
+  long_one.title = std::string(300, '\x80');
+  const std::string odd = ntfy_request(long_one, 3).headers[0].second;
+  CHECK(std::count(odd.begin(), odd.end(), ' ') == 5);  // 256 bytes: 6 words
   // The webhook's JSON carries the words themselves.
   json body = json::parse(sender.sent[1].request.body);
   CHECK(body["title"] == "Bestellung wartet auf Bestätigung");
