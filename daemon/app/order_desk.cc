@@ -543,9 +543,11 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
                              unknown_polls_.erase(id);
                              orders::RetailerStatus lost;
                              lost.status = "failed";
-                             lost.reason = "the retailer no longer knows the order (" + s.reason +
-                                           ", " + std::to_string(kUnknownPolls) +
-                                           " polls in a row)";
+                             orders::Reason why = orders::our_reason(
+                                 "order.reason.unknown_order",
+                                 {{"reason", s.reason}, {"n", std::to_string(kUnknownPolls)}});
+                             lost.reason = std::move(why.text);
+                             lost.why = std::move(why.why);
                              answer(ledger_.status(id, lost, now()));
                            });
         } else if constexpr (std::is_same_v<T, orders::PublishState>) {

@@ -112,20 +112,34 @@ OrdersConfig orders_config_from(const Config& config) {
   return c;
 }
 
-Status check_quote(const Order& o, const Quote& q) {
+std::optional<Reason> check_quote(const Order& o, const Quote& q) {
   for (const auto& qi : q.items) {
-    const Item* it = item_for(o, qi);
-    if (!it) return Status::Error("the retailer quoted " + qi.sku + ", which was not asked for");
+    if (!item_for(o, qi)) return our_reason("order.reason.not_asked_for", {{"sku", qi.sku}});
   }
   for (const auto& it : o.items) {
     int quoted = 0;
     for (const auto& qi : q.items) quoted += item_for(o, qi) == &it ? qi.quantity : 0;
     if (quoted != it.quantity) {
-      return Status::Error("the retailer offers " + std::to_string(quoted) + " of the " +
-                           std::to_string(it.quantity) + " x " + it.sku + " asked for");
+      return our_reason("order.reason.short_quote", {{"quoted", std::to_string(quoted)},
+                                                      {"n", std::to_string(it.quantity)},
+                                                      {"sku", it.sku}});
     }
   }
-  return Status::Ok();
+  return std::nullopt;
+}
+
+Reason our_reason(std::string id, std::vector<std::pair<std::string, std::string>> args) {
+  Reason r{{}, Why{std::move(id), std::move(args)}};
+  r.text = reason_text(texts_for("en"), r.why.id, r.why);
+  return r;
+}
+
+std::string reason_text(const Texts& t, const std::string& text, const Why& why) {
+  if (why.id.empty() || !t.has(why.id)) return text;
+  TextArgs args;
+  args.reserve(why.args.size());
+  for (const auto& [name, value] : why.args) args.push_back(Texts::arg(name, value));
+  return t(why.id, args);
 }
 
 bool counts_for_guards(const Order& o) {
@@ -300,17 +314,20 @@ std::string delivered_text(const OrdersConfig& c, const Order& o) {
 
 std::string cancelled_text(const OrdersConfig& c, const Order& o) {
   if (!o.cancelled_by_user && !o.reason.empty()) {
-    return order_text(c, o, "event.order_cancelled_because", {Texts::arg("reason", o.reason)});
+    return order_text(c, o, "event.order_cancelled_because",
+                      {Texts::arg("reason", reason_text(texts(c), o.reason, o.reason_why))});
   }
   return order_text(c, o, "event.order_cancelled");
 }
 
 std::string failed_text(const OrdersConfig& c, const Order& o) {
-  return order_text(c, o, "event.order_failed", {Texts::arg("reason", o.reason)});
+  return order_text(c, o, "event.order_failed",
+                    {Texts::arg("reason", reason_text(texts(c), o.reason, o.reason_why))});
 }
 
 std::string uncertain_text(const OrdersConfig& c, const Order& o) {
-  return order_text(c, o, "event.order_uncertain", {Texts::arg("reason", o.last_error)});
+  return order_text(c, o, "event.order_uncertain",
+                    {Texts::arg("reason", reason_text(texts(c), o.last_error, o.last_error_why))});
 }
 
 }  // namespace larder::orders

@@ -20,16 +20,26 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "larder/texts.h"
 #include "orders/order.h"
 #include "orders/orders_config.h"
 
 namespace larder::orders {
 
 // Whether a quote answers the order: every item in it (itself or a substitute for its sku)
-// in the quantity asked, and nothing else. A quote that does not is the retailer's refusal.
-Status check_quote(const Order& o, const Quote& q);
+// in the quantity asked, and nothing else (nullopt). A quote that does not is the
+// retailer's refusal, and this says why.
+std::optional<Reason> check_quote(const Order& o, const Quote& q);
+
+// A reason in larderd's words: the catalogs' message `id` (order.reason.*) with the values
+// of its placeholders, and its English text from the English catalog.
+Reason our_reason(std::string id, std::vector<std::pair<std::string, std::string>> args = {});
+// A reason in the household's words: `why`'s message in `t`, or `text` as it is (a
+// retailer's words, or a message `t` does not hold).
+std::string reason_text(const Texts& t, const std::string& text, const Why& why);
 
 struct Hold {
   std::string reason;  // the hold_reason

@@ -28,6 +28,11 @@ bool valid_sku(const std::string& sku) {
 // The retailer's words go into events and the state: bounded, never refused for length.
 std::string bounded(const std::string& s) { return utf8_prefix(s, kMaxReason); }
 
+// A reason in the retailer's words (none to translate), or larderd's `id` when it gave none.
+Reason theirs(const std::string& words, const char* id) {
+  return words.empty() ? our_reason(id) : Reason{bounded(words), {}};
+}
+
 // How far along the retailer says an order is (its status names, mqtt-v1's retailer API).
 int stage(std::string_view status) {
   if (status == "shipped") return 1;
@@ -155,7 +160,9 @@ Reply Ledger::cancel(const std::string& order_id, bool by_user, double now) {
       break;
   }
   // Nothing was sent to the retailer: the order ends here, with no call.
-  end_cancelled(s, by_user, by_user ? "cancelled by the user" : "withdrawn", now);
+  end_cancelled(s, by_user,
+                our_reason(by_user ? "order.reason.cancelled_by_user" : "order.reason.withdrawn"),
+                now);
   return done(s, std::move(reply));
 }
 
@@ -231,10 +238,10 @@ Reply Ledger::quote_failed(const std::string& order_id, bool retryable, const st
   if (retryable) {
     if (o->pending != Pending::quote) return reply;  // an answer to a request timed out
     o->pending = Pending::none;
-    retry_later(s, now, bounded(reason));
+    retry_later(s, now, theirs(reason, "order.reason.no_answer"));
   } else {
     o->pending = Pending::none;
-    end_failed(s, bounded(reason.empty() ? "the retailer refused the quote" : reason), now);
+    end_failed(s, theirs(reason, "order.reason.quote_refused"), now);
   }
   return done(s, std::move(reply));
 }
@@ -284,7 +291,7 @@ Reply Ledger::place_result(const std::string& order_id, const PlaceResult& resul
       if (o->pending != Pending::place) return reply;  // an older attempt's answer
       o->pending = Pending::none;
       o->maybe_held = true;
-      retry_later(s, now, bounded(result.reason));
+      retry_later(s, now, theirs(result.reason, "order.reason.no_answer"));
       break;
     case PlaceResult::Kind::quote_expired:
       // The retailer placed nothing under this key: a new quote, and the guards again.
@@ -297,7 +304,8 @@ Reply Ledger::place_result(const std::string& order_id, const PlaceResult& resul
       o->delivery.reset();
       s.changed = s.publish = true;
       if (o->cancel_requested) {
-        end_cancelled(s, o->cancelled_by_user, "cancelled before the retailer took it", now);
+        end_cancelled(s, o->cancelled_by_user, our_reason("order.reason.cancelled_before_taken"),
+                      now);
         break;
       }
       if (result.quote && parse_quote(quote_json(*result.quote)).ok()) {
@@ -311,13 +319,15 @@ Reply Ledger::place_result(const std::string& order_id, const PlaceResult& resul
       // answer that did not judge it (the key refused, another body under the key) does
       // not say otherwise.
       const bool unknown = result.may_hold && o->maybe_held;
-      const std::string why = bounded(result.reason.empty() ? "the retailer refused the order"
-                                                            : result.reason);
+      const Reason why = theirs(result.reason, "order.reason.order_refused");
       if (o->cancel_requested) {
-        end_cancelled(s, o->cancelled_by_user,
-                      unknown ? "cancelled here; the retailer may still hold it (" + why + ")"
-                              : "cancelled before the retailer took it",
-                      now);
+        Reason ended = our_reason("order.reason.cancelled_before_taken");
+        if (unknown && result.reason.empty()) {
+          ended = our_reason("order.reason.maybe_held_refused");
+        } else if (unknown) {
+          ended = our_reason("order.reason.maybe_held", {{"reason", why.text}});
+        }
+        end_cancelled(s, o->cancelled_by_user, std::move(ended), now);
       } else if (unknown) {
         // Failing it would let the need be ordered twice: asked again with the same key,
         // after the usual backoff, until the retailer answers or a user cancels.
@@ -346,10 +356,11 @@ Reply Ledger::cancel_result(const std::string& order_id, const CancelResult& res
   if (o->pending == Pending::cancel) o->pending = Pending::none;
   switch (result.kind) {
     case CancelResult::Kind::ok:
-      end_cancelled(s, o->cancelled_by_user, "cancelled at the retailer", now);
+      end_cancelled(s, o->cancelled_by_user, our_reason("order.reason.cancelled_at_retailer"),
+                    now);
       break;
     case CancelResult::Kind::retryable:
-      retry_later(s, now, bounded(result.reason));
+      retry_later(s, now, theirs(result.reason, "order.reason.no_answer"));
       reply.pending = true;
       break;
     case CancelResult::Kind::too_late:
@@ -468,11 +479,13 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
   } else if (k == "cancelled") {
     bool by_user = o->cancel_requested && o->cancelled_by_user;
     end_cancelled(s, by_user,
-                  by_user ? "cancelled at the retailer"
-                          : bounded(st.reason.empty() ? "cancelled by the retailer" : st.reason),
+                  by_user ? our_reason("order.reason.cancelled_at_retailer")
+                          : theirs(st.reason, "order.reason.cancelled_by_retailer"),
                   now);
   } else if (k == "failed") {
-    end_failed(s, bounded(st.reason.empty() ? "the retailer reports a failure" : st.reason), now);
+    Reason why = theirs(st.reason, "order.reason.retailer_failed");
+    if (!st.why.id.empty()) why.why = st.why;  // larderd's own (the order desk's)
+    end_failed(s, std::move(why), now);
   }
   return done(s, std::move(reply));
 }

@@ -207,6 +207,9 @@ struct RetailerStatus {
   // than one applied already (a replayed callback, a poll overtaken by a callback) are
   // ignored; its status still only moves forward.
   std::optional<double> updated;
+  // A failure larderd decided (the order desk's: a retailer that no longer knows the
+  // order): `reason` in the catalogs' words (order.reason.*).
+  Why why{};
 };
 
 // Chooses the delivery (method, window, reasons) of an order from its quote: the delivery
@@ -285,12 +288,12 @@ class Ledger {
   void issue_quote(Step& s, double now);
   void issue_place(Step& s, double now);
   void issue_cancel(Step& s, double now);
-  void retry_later(Step& s, double now, const std::string& error);
+  void retry_later(Step& s, double now, Reason error);
   void set_status(Step& s, OrderStatus st, double now);
   void event(Step& s, const char* kind, std::string text, double now);
   void hold(Step& s, std::string reason, std::string text, double now);
-  void end_cancelled(Step& s, bool by_user, const std::string& reason, double now);
-  void end_failed(Step& s, const std::string& reason, double now);
+  void end_cancelled(Step& s, bool by_user, Reason reason, double now);
+  void end_failed(Step& s, Reason reason, double now);
   bool fresh(const Order& o, double now) const;  // o.quote is set
   double backoff(int attempts);
   std::vector<const Order*> all() const;

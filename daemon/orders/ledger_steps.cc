@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "larder/text.h"
 #include "orders/guards.h"
 #include "orders/ledger.h"
 
@@ -15,6 +16,14 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxLoadedOrders = 100000;
+constexpr std::size_t kMaxReason = 1024;  // what load_order takes back
+
+// A reason into the order: bounded, its words (a retailer's inside larderd's frame) too.
+void keep(Reason& r, std::string& text, Why& why) {
+  text = utf8_prefix(r.text, kMaxReason);
+  for (auto& [name, value] : r.why.args) value = utf8_prefix(value, kMaxReason);
+  why = std::move(r.why);
+}
 
 }  // namespace
 
@@ -158,19 +167,19 @@ void Ledger::hold(Step& s, std::string reason, std::string text, double now) {
   event(s, "order_awaiting_confirmation", std::move(text), now);
 }
 
-void Ledger::end_cancelled(Step& s, bool by_user, const std::string& reason, double now) {
+void Ledger::end_cancelled(Step& s, bool by_user, Reason reason, double now) {
   Order& o = s.o;
   o.cancelled_by_user = by_user;
-  o.reason = reason;
+  keep(reason, o.reason, o.reason_why);
   set_status(s, OrderStatus::cancelled, now);
   event(s, "order_cancelled", cancelled_text(c_, o), now);
   for (const auto& i : o.items)
     s.out.emplace_back(Cancelled{i.consumable, now, by_user, o.automatic()});
 }
 
-void Ledger::end_failed(Step& s, const std::string& reason, double now) {
+void Ledger::end_failed(Step& s, Reason reason, double now) {
   Order& o = s.o;
-  o.reason = reason;
+  keep(reason, o.reason, o.reason_why);
   set_status(s, OrderStatus::failed, now);
   event(s, "order_failed", failed_text(c_, o), now);
   for (const auto& i : o.items)
@@ -182,12 +191,12 @@ void Ledger::end_failed(Step& s, const std::string& reason, double now) {
 void Ledger::take_quote(Step& s, const Quote& q, double now) {
   Order& o = s.o;
   s.changed = true;
-  if (Status st = check_quote(o, q); !st.ok()) {
-    end_failed(s, st.message(), now);
+  if (auto refused = check_quote(o, q)) {
+    end_failed(s, std::move(*refused), now);
     return;
   }
   if (q.expires_at && now >= *q.expires_at) {
-    retry_later(s, now, "the retailer's quote had expired when it came");
+    retry_later(s, now, our_reason("order.reason.quote_expired"));
     return;
   }
   bool first = !o.quote;
@@ -213,7 +222,7 @@ void Ledger::drive(Step& s, double now) {
     if (now - o.pending_since < c_.request_timeout_s) return;
     if (o.pending == Pending::place) o.maybe_held = true;
     o.pending = Pending::none;
-    retry_later(s, now, "the retailer did not answer");
+    retry_later(s, now, our_reason("order.reason.no_answer"));
     return;
   }
   switch (o.status) {
@@ -303,9 +312,9 @@ void Ledger::issue_cancel(Step& s, double now) {
   s.out.emplace_back(CancelAtRetailer{o.id, o.retailer_order_id});
 }
 
-void Ledger::retry_later(Step& s, double now, const std::string& error) {
+void Ledger::retry_later(Step& s, double now, Reason error) {
   s.o.retry_at = now + backoff(s.o.attempts);
-  s.o.last_error = error;
+  keep(error, s.o.last_error, s.o.last_error_why);
   s.changed = true;
 }
 

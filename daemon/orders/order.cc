@@ -45,6 +45,39 @@ json window_json(const std::optional<Window>& w) {
 }
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+constexpr std::size_t kMaxWhyArgs = 8;
+
+json why_json(const Why& w) {
+  json args = json::object();
+  for (const auto& [name, value] : w.args) args[name] = value;
+  return {{"id", w.id}, {"args", std::move(args)}};
+}
+
+// A reason's words (absent in an older store, and when the reason is not larderd's).
+Why read_why(Reader& r, const char* key) {
+  const json* v = r.get(key, false);
+  if (!v || v->is_null()) return {};
+  Reader w(*v, r.at(key));
+  Why out;
+  out.id = w.str("id", 64);
+  const json& args = w.object("args");
+  if (w.ok() && (!args.is_object() || args.size() > kMaxWhyArgs)) {
+    w.fail("args", "is not an object of at most " + std::to_string(kMaxWhyArgs) + " values");
+  }
+  for (auto it = args.begin(); w.ok() && args.is_object() && it != args.end(); ++it) {
+    if (!it->is_string() || it->get_ref<const std::string&>().size() > kMaxText) {
+      w.fail("args", "holds a value that is not a string of at most 1024 bytes");
+    } else {
+      out.args.emplace_back(it.key(), it->get<std::string>());
+    }
+  }
+  if (!w.ok()) {
+    r.adopt(w.error());
+    return {};
+  }
+  return out;
+}
 json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 // The quote's package: absent fields stay unknown; a present one must be valid.
@@ -260,36 +293,40 @@ json state_json(const Order& o) {
 json save_order(const Order& o) {
   json delivery = delivery_json(o.delivery);
   if (o.delivery && o.delivery->vehicle) delivery["vehicle"] = vehicle_json(*o.delivery->vehicle);
-  return {{"id", o.id},
-          {"items", items_json(o.items)},
-          {"status", status_name(o.status)},
-          {"hold_reason", opt(o.hold_reason)},
-          {"source", source_name(o.source)},
-          {"idempotency_key", o.idempotency_key},
-          {"created", o.created},
-          {"held_until", o.held_until},
-          {"quote", o.quote ? quote_json(*o.quote) : json(nullptr)},
-          {"delivery", std::move(delivery)},
-          {"overrides", o.overrides},
-          {"confirmed_total", opt(o.confirmed_total)},
-          {"confirmed_currency", o.confirmed_currency ? json(*o.confirmed_currency) : json()},
-          {"sent", o.sent},
-          {"maybe_held", o.maybe_held},
-          {"uncertain", o.uncertain},
-          {"committed_at", opt(o.committed_at)},
-          {"attempts", o.attempts},
-          {"retry_at", o.retry_at},
-          {"last_error", o.last_error},
-          {"retailer_order_id", o.retailer_order_id},
-          {"retailer_status", o.retailer_status},
-          {"retailer_updated", opt(o.retailer_updated)},
-          {"placed_at", opt(o.placed_at)},
-          {"eta", opt(o.eta)},
-          {"next_poll", o.next_poll},
-          {"cancel_requested", o.cancel_requested},
-          {"cancelled_by_user", o.cancelled_by_user},
-          {"finished_at", opt(o.finished_at)},
-          {"reason", o.reason}};
+  json j = {{"id", o.id},
+            {"items", items_json(o.items)},
+            {"status", status_name(o.status)},
+            {"hold_reason", opt(o.hold_reason)},
+            {"source", source_name(o.source)},
+            {"idempotency_key", o.idempotency_key},
+            {"created", o.created},
+            {"held_until", o.held_until},
+            {"quote", o.quote ? quote_json(*o.quote) : json(nullptr)},
+            {"delivery", std::move(delivery)},
+            {"overrides", o.overrides},
+            {"confirmed_total", opt(o.confirmed_total)},
+            {"confirmed_currency", o.confirmed_currency ? json(*o.confirmed_currency) : json()},
+            {"sent", o.sent},
+            {"maybe_held", o.maybe_held},
+            {"uncertain", o.uncertain},
+            {"committed_at", opt(o.committed_at)},
+            {"attempts", o.attempts},
+            {"retry_at", o.retry_at},
+            {"last_error", o.last_error},
+            {"retailer_order_id", o.retailer_order_id},
+            {"retailer_status", o.retailer_status},
+            {"retailer_updated", opt(o.retailer_updated)},
+            {"placed_at", opt(o.placed_at)},
+            {"eta", opt(o.eta)},
+            {"next_poll", o.next_poll},
+            {"cancel_requested", o.cancel_requested},
+            {"cancelled_by_user", o.cancelled_by_user},
+            {"finished_at", opt(o.finished_at)},
+            {"reason", o.reason}};
+  // Only when larderd wrote the reason (most orders have none).
+  if (!o.last_error_why.id.empty()) j["last_error_why"] = why_json(o.last_error_why);
+  if (!o.reason_why.id.empty()) j["reason_why"] = why_json(o.reason_why);
+  return j;
 }
 
 Result<Order> load_order(const json& j) {
@@ -372,6 +409,7 @@ Result<Order> load_order(const json& j) {
   o.attempts = r.integer("attempts", 0, 1000000);
   o.retry_at = r.num("retry_at");
   o.last_error = r.str("last_error", kMaxText, false);
+  o.last_error_why = read_why(r, "last_error_why");
   o.retailer_order_id = r.str("retailer_order_id", kMaxString, false);
   bool at_retailer = o.status == OrderStatus::placed || o.status == OrderStatus::shipped ||
                      o.status == OrderStatus::delivered;
@@ -390,6 +428,7 @@ Result<Order> load_order(const json& j) {
     r.fail("finished_at", "does not agree with the status");
   }
   o.reason = r.str("reason", kMaxText, false);
+  o.reason_why = read_why(r, "reason_why");
   if (!r.ok()) return error_of(r);
   return o;
 }

@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -113,6 +114,22 @@ struct Delivery {
   std::optional<PlaceVehicle> vehicle;
 };
 
+// A reason larderd gives in its own words, as a message of the catalogs (`order.reason.*`
+// in locales/*.json) and the values of its placeholders (ids, numbers, a retailer's words:
+// nothing to translate). The order keeps the reason in English too (Order::reason,
+// last_error), for the log and the store; its texts for the household are written from
+// this, in the household's language (reason_text() in guards.h). No id: the reason is
+// another's words (a retailer's), shown as they came.
+struct Why {
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> args;
+};
+// A reason as the ledger records it: in English, and in the catalogs' words when larderd's.
+struct Reason {
+  std::string text;
+  Why why;
+};
+
 // A request still in the air with the retailer. Never persisted: after a restart nothing
 // is in the air, so what was is asked again (a place with the same key).
 enum class Pending { none, quote, place, cancel };
@@ -145,6 +162,7 @@ struct Order {
   int attempts = 0;                         // requests of the current step
   double retry_at = 0;                      // the current step's next request, not before
   std::string last_error;                   // the last retryable error, for the logs
+  Why last_error_why;                       // it in the catalogs' words, when larderd's
   std::string retailer_order_id;
   std::string retailer_status;
   std::optional<double> retailer_updated;   // the newest `updated` of the retailer's applied
@@ -154,7 +172,8 @@ struct Order {
   bool cancel_requested = false;            // a user's cancel waits for the retailer
   bool cancelled_by_user = false;
   std::optional<double> finished_at;
-  std::string reason;                       // why it failed or was cancelled
+  std::string reason;                       // why it failed or was cancelled (English)
+  Why reason_why;                           // it in the catalogs' words, when larderd's
 
   Pending pending = Pending::none;          // not persisted
   double pending_since = 0;                 // not persisted

@@ -198,7 +198,10 @@ bool Conversation::settle(Waiting& w, bool timed_out) {
   std::string items = items_text(*o);
   switch (o->status) {
     case OrderStatus::failed:
-      say(w.answer, w.say, phrases_.order_failed(items, o->reason), true, {}, true);
+      say(w.answer, w.say,
+          phrases_.order_failed(
+              items, orders::reason_text(phrases_.texts(), o->reason, o->reason_why)),
+          true, {}, true);
       return true;
     case OrderStatus::cancelled:
       say(w.answer, w.say, phrases_.order_cancelled(items), true, {}, true);

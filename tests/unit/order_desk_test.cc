@@ -180,6 +180,7 @@ TEST_CASE("an order the retailer answers 404 for on three polls in a row ends fa
   const orders::Order* o = d.desk.ledger().find(order_id);
   CHECK(o->status == orders::OrderStatus::failed);
   CHECK(o->reason.find("the retailer no longer knows the order") != std::string::npos);
+  CHECK(o->reason_why.id == "order.reason.unknown_order");  // the household's words from it
   CHECK(d.desk.ledger().in_flight("coffee") == nullptr);  // the need may be ordered again
   CHECK(d.events("order_failed").size() == 1);
 }

@@ -196,3 +196,16 @@ TEST_CASE("a refusal is said in the household's language, its English reason onl
   CHECK(h.last_text() ==
         "Entschuldigung, es ist kein Laden eingerichtet, darum kann ich nicht bestellen.");
 }
+
+TEST_CASE("an order that failed is said in German, larderd's reason too") {
+  Household h(household("de-DE", "EUR"));
+  h.intent("Reorder", {{"item", "Bohnen"}});
+  REQUIRE(h.retailer.quote_answers.size() == 1);
+  h.retailer.quote_answers[0]({std::nullopt, false, ""});  // refused, without a word
+  CHECK(h.last_text() ==
+        "Entschuldigung, 1 x Kaffeebohnen konnte nicht bestellt werden: der Händler hat kein "
+        "Angebot gemacht.");
+  CHECK(h.event_text("order_failed") ==
+        "Die Bestellung von 1 x Kaffeebohnen ist fehlgeschlagen: der Händler hat kein Angebot "
+        "gemacht.");
+}
