@@ -163,3 +163,27 @@ TEST_CASE("the reason's message is saved with the order and read back strictly")
   Why unknown{"order.reason.from_the_future", {}};
   CHECK(reason_text(texts_for("de"), "in English", unknown) == "in English");
 }
+
+TEST_CASE("a long retailer reason inside larderd's words is kept bounded, and loads again") {
+  // "cancelled here; the retailer may still hold it (<1024 bytes>)" was longer than the
+  // store takes back: the order would not load after a restart.
+  World w;
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  quote(w, id, kT0);
+  w.led.place_result(id, place_error(PlaceResult::Kind::retryable), kT0 + 1, 1);
+  one<PlaceOrder>(w.led.tick(w.led.find(id)->retry_at));
+  PlaceResult refused = place_error(PlaceResult::Kind::rejected, std::string(2000, 'a'));
+  refused.may_hold = true;
+  w.led.place_result(id, refused, kT0 + 130, 2);
+  w.led.cancel(id, false, kT0 + 131);
+  one<PlaceOrder>(w.led.tick(w.led.find(id)->retry_at));
+  const double at = w.led.find(id)->retry_at + 1;
+  json stored = one<Persist>(w.led.place_result(id, refused, at, 3)).order;
+  REQUIRE(w.led.find(id)->status == OrderStatus::cancelled);
+  CHECK(w.led.find(id)->reason.size() <= 1024);
+  CHECK(w.led.find(id)->reason.rfind("cancelled here; the retailer may still hold it (aa", 0) ==
+        0);
+  auto back = load_order(stored);
+  REQUIRE_MESSAGE(back.ok(), back.status().message());
+  CHECK(back->reason == w.led.find(id)->reason);
+}
