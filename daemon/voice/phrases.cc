@@ -207,7 +207,7 @@ std::string Phrases::cancel_asked(const std::string& items) const {
 
 std::string Phrases::stock_unknown(const std::string& item, const std::string& level) const {
   if (level.empty()) return t_("voice.stock_unknown", {arg("item", item)});
-  return t_("voice.stock_unknown_level", {arg("item", item), arg("level", capitalised(level))});
+  return t_("voice.stock_unknown_level", {arg("item", item), arg("level", level)});
 }
 
 std::string Phrases::stock(const std::string& item, const std::string& level, const std::string& left,

@@ -129,7 +129,7 @@ TEST_CASE("outside a session Hermes hears tts/say, other assistants use larder/v
   REQUIRE_MESSAGE(tts, v.daemon.log());
   json t = json::parse(tts->payload);
   CHECK(t["siteId"] == "kitchen");
-  CHECK(t["text"] == "I don't know yet how fast coffee beans is used.");
+  CHECK(t["text"] == "I don't know yet how fast you use coffee beans.");
 
   v.w.publish("larder/v1/voice/intent",
               R"({"intent":"StockQuery","site":"hall","session":"third-party-1"})");

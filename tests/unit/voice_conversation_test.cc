@@ -395,9 +395,19 @@ TEST_CASE("what is running low answers from the forecasts, soonest first, in day
   v.intent("StockQuery");
   CHECK(v.last_text() == "I don't know yet: no item has enough data.");
   v.intent("StockQuery", {{"item", "coffee"}});
-  CHECK(v.last_text() == "I don't know yet how fast coffee beans is used.");
+  CHECK(v.last_text() == "I don't know yet how fast you use coffee beans.");
   // Three weeks of readings: coffee goes 40 g a day from 1000 g, pods 2 a day from 60.
   double start = kT0 - 21 * 86400;
+  // A level without a rate yet, in words that fit any number ("1 kilogram are left" did not).
+  for (int h = 3; h >= 1; --h) {  // the filter takes a level from a few readings
+    v.hub.on_message(Message{"larder/v1/consumable/pods/level",
+                             json{{"value", 60}, {"unit", "pcs"}, {"ts", start - h * 3600}}.dump(),
+                             1, false});
+  }
+  v.hub.tick();
+  v.intent("StockQuery", {{"item", "pods"}});
+  CHECK(v.last_text() ==
+        "I don't know yet how fast you use dishwasher pods. The level is 60 pieces.");
   for (int h = 0; h <= 21 * 24; h += 3) {
     double ts = start + h * 3600;
     double d = h / 24.0;

@@ -140,6 +140,21 @@ TEST_CASE("German answers to questions, unknown items and help") {
   CHECK(one.find(" Gramm, genug für etwa 4 Tage, bis ") != std::string::npos);
 }
 
+TEST_CASE("German: a level without a rate yet") {
+  Household h(household("de-DE", "EUR"));
+  h.intent("StockQuery", {{"item", "kaffeebohnen"}});
+  CHECK(h.last_text() == "Ich weiß noch nicht, wie schnell du Kaffeebohnen verbrauchst.");
+  for (int n = 3; n >= 1; --n) {  // the filter takes a level from a few readings
+    json reading = {{"value", 1}, {"unit", "kg"}, {"ts", kT0 - n * 3600}};
+    h.hub.on_message(Message{"larder/v1/consumable/coffee/level", reading.dump(), 1, false});
+  }
+  h.hub.tick();
+  h.intent("StockQuery", {{"item", "kaffeebohnen"}});
+  CHECK(h.last_text() ==
+        "Ich weiß noch nicht, wie schnell du Kaffeebohnen verbrauchst. Der Füllstand liegt bei "
+        "1000 Gramm.");
+}
+
 TEST_CASE("Swiss francs and pounds: spoken by name, written with the code or the symbol") {
   Household chf(household("de-DE", "CHF"));
   chf.intent("Reorder", {{"item", "Bohnen"}});
