@@ -483,9 +483,11 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
                           : theirs(st.reason, "order.reason.cancelled_by_retailer"),
                   now);
   } else if (k == "failed") {
-    Reason why = theirs(st.reason, "order.reason.retailer_failed");
-    if (!st.why.id.empty()) why.why = st.why;  // larderd's own (the order desk's)
-    end_failed(s, std::move(why), now);
+    // larderd's own words (the order desk's), or the retailer's.
+    end_failed(s,
+               st.why.id.empty() ? theirs(st.reason, "order.reason.retailer_failed")
+                                 : Reason{bounded(st.reason), st.why},
+               now);
   }
   return done(s, std::move(reply));
 }

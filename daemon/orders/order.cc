@@ -61,6 +61,9 @@ Why read_why(Reader& r, const char* key) {
   Reader w(*v, r.at(key));
   Why out;
   out.id = w.str("id", 64);
+  if (w.ok() && out.id.rfind("order.reason.", 0) != 0) {
+    w.fail("id", "is not an order.reason.* message");
+  }
   const json& args = w.object("args");
   if (w.ok() && (!args.is_object() || args.size() > kMaxWhyArgs)) {
     w.fail("args", "is not an object of at most " + std::to_string(kMaxWhyArgs) + " values");

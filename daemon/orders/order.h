@@ -117,7 +117,7 @@ struct Delivery {
 // A reason larderd gives in its own words, as a message of the catalogs (`order.reason.*`
 // in locales/*.json) and the values of its placeholders (ids, numbers, a retailer's words:
 // nothing to translate). The order keeps the reason in English too (Order::reason,
-// last_error), for the log and the store; its texts for the household are written from
+// last_error), as the store always had it; its texts for the household are written from
 // this, in the household's language (reason_text() in guards.h). No id: the reason is
 // another's words (a retailer's), shown as they came.
 struct Why {

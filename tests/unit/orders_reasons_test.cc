@@ -1,6 +1,6 @@
 // Why an order failed, was cancelled or waits, in the household's language: larderd's own
 // reasons are messages of the catalogs (order.reason.*), the retailer's words are shown as
-// they come, and the order's record keeps the English text (the log's) and the message,
+// they come, and the order's record keeps the English text (as stored) and the message,
 // across a save and a load.
 #include <doctest/doctest.h>
 
@@ -42,9 +42,9 @@ TEST_CASE("a quote that does not answer the order fails it in the household's wo
   const Order* o = w.led.find(id);
   REQUIRE(o->status == OrderStatus::failed);
   CHECK(one<Event>(r).text ==
-        "Die Bestellung von 2 x Kaffeebohnen ist fehlgeschlagen: der Händler bietet 1 der "
-        "bestellten 2 x COFFEE-500 an.");
-  // The record keeps English for the log, and the message to write it again.
+        "Die Bestellung von 2 x Kaffeebohnen ist fehlgeschlagen: der Händler bietet 1 statt "
+        "der bestellten 2 x COFFEE-500 an.");
+  // The record keeps English (the store's), and the message to write it again.
   CHECK(o->reason == "the retailer offers 1 of the 2 x COFFEE-500 asked for");
   CHECK(o->reason_why.id == "order.reason.short_quote");
 
@@ -53,7 +53,8 @@ TEST_CASE("a quote that does not answer the order fails it in the household's wo
   Quote other = quote_for(*w.led.find(id2), kT0);
   other.items[0].sku = "TEA-GREEN";
   auto r2 = w.led.quote_received(id2, other, kT0 + 1);
-  CHECK(has(one<Event>(r2).text, "der Händler bietet TEA-GREEN an, das nicht bestellt war"));
+  CHECK(has(one<Event>(r2).text,
+            "der Händler bietet einen nicht bestellten Artikel an (TEA-GREEN)"));
   CHECK(w.led.find(id2)->reason == "the retailer quoted TEA-GREEN, which was not asked for");
 }
 
@@ -85,6 +86,25 @@ TEST_CASE("the retailer's own words are shown as they came; its silence in larde
   CHECK(has(one<Event>(failed).text, "fehlgeschlagen: der Händler meldet einen Fehler."));
 }
 
+TEST_CASE("an order withdrawn, or cancelled before the retailer took it") {
+  World w(german());
+  std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
+  auto withdrawn = w.led.cancel(id, false, kT0 + 1);
+  CHECK(one<Event>(withdrawn).text ==
+        "Die Bestellung von 1 x Kaffeebohnen ist storniert: zurückgezogen.");
+
+  // Withdrawn while its PlaceOrder is out; the retailer answers that the quote expired.
+  std::string id2 = w.led.request(req("tea", Source::api), kT0).order_id;
+  quote(w, id2, kT0);
+  if (w.led.find(id2)->status == OrderStatus::held) w.led.tick(kT0 + 300);
+  REQUIRE(w.led.find(id2)->pending == Pending::place);
+  w.led.cancel(id2, false, kT0 + 301);
+  auto expired = w.led.place_result(id2, place_error(PlaceResult::Kind::quote_expired), kT0 + 302);
+  CHECK(has(one<Event>(expired).text,
+            "storniert: storniert, bevor der Händler sie angenommen hat."));
+  CHECK(w.led.find(id2)->reason == "cancelled before the retailer took it");
+}
+
 TEST_CASE("an order the retailer may hold: the uncertainty in the household's words") {
   World w(german());
   std::string id = w.led.request(req("coffee", Source::api), kT0).order_id;
@@ -109,6 +129,23 @@ TEST_CASE("an order the retailer may hold: the uncertainty in the household's wo
             "Bestellung abgelehnt)."));
   CHECK(w.led.find(id)->reason ==
         "cancelled here; the retailer may still hold it (the retailer refused the order)");
+
+  // With the retailer's words, those go inside larderd's as they came.
+  World v(german());
+  std::string id2 = v.led.request(req("coffee", Source::api), kT0).order_id;
+  quote(v, id2, kT0);
+  v.led.place_result(id2, place_error(PlaceResult::Kind::retryable), kT0 + 1, 1);
+  one<PlaceOrder>(v.led.tick(v.led.find(id2)->retry_at));
+  PlaceResult worded = place_error(PlaceResult::Kind::rejected, "HTTP 401 unauthorized");
+  worded.may_hold = true;
+  auto unsure = v.led.place_result(id2, worded, kT0 + 130, 2);
+  CHECK(has(one<Event>(unsure).text, "sagt es aber nicht (HTTP 401 unauthorized)"));
+  v.led.cancel(id2, false, kT0 + 131);
+  one<PlaceOrder>(v.led.tick(v.led.find(id2)->retry_at));
+  auto cancelled = v.led.place_result(id2, worded, v.led.find(id2)->retry_at + 1, 3);
+  CHECK(has(one<Event>(cancelled).text,
+            "storniert: hier storniert; der Händler hat sie vielleicht noch (HTTP 401 "
+            "unauthorized)."));
 }
 
 TEST_CASE("a failure the order desk decided is in the household's words") {
@@ -139,7 +176,7 @@ TEST_CASE("the reason's message is saved with the order and read back strictly")
   auto back = load_order(stored);
   REQUIRE(back.ok());
   CHECK(reason_text(texts_for("de"), back->reason, back->reason_why) ==
-        "der Händler bietet 1 der bestellten 2 x COFFEE-500 an");
+        "der Händler bietet 1 statt der bestellten 2 x COFFEE-500 an");
 
   // An order whose reason is the retailer's words has no message saved; an older store's
   // order (no key) loads.
@@ -150,7 +187,8 @@ TEST_CASE("the reason's message is saved with the order and read back strictly")
   REQUIRE(load_order(theirs).ok());
 
   // A message that is not one: an error naming the field, not an order without a reason.
-  for (const char* bad : {R"({"id":"","args":{}})", R"({"id":"order.reason.x","args":[]})",
+  for (const char* bad : {R"({"id":"","args":{}})", R"({"id":"voice.welcome","args":{}})",
+                          R"({"id":"order.reason.x","args":[]})",
                           R"({"id":"order.reason.x","args":{"n":3}})", R"("order.reason.x")"}) {
     CAPTURE(bad);
     json broken = stored;
