@@ -6,7 +6,7 @@
 // signed in (GET /api/v1/dashboard); before, the browser's language (js/i18n.js).
 import { Api } from './js/api.js';
 import { fmtClock } from './js/dom.js';
-import { hasTexts, setTexts, t } from './js/i18n.js';
+import { has, hasTexts, setTexts, t } from './js/i18n.js';
 import { ConsumableCards, renderDeliveries, renderEvents, renderOrders } from './js/views.js';
 
 const POLL_MS = 5000;
@@ -281,6 +281,13 @@ function drawOrders(force) {
   });
 }
 
+// The hub's refusal in the visitor's words by its code (dashboard.refused.<code>), the hub's
+// own message (English) inside it; a code without a message of its own: the hub's message.
+function refusal(e) {
+  const id = `dashboard.refused.${e.code}`;
+  return has(id) ? t(id, { message: e.message }) : e.message;
+}
+
 async function act(id, call) {
   if (state.busy.has(id)) return;
   state.busy.add(id);
@@ -292,7 +299,7 @@ async function act(id, call) {
       state.orders = state.orders.map((o) => (o.order_id === updated.order_id ? updated : o));
     }
   } catch (e) {
-    if (e.status !== 401) state.errors.set(id, t('dashboard.refused', { reason: e.message }));
+    if (e.status !== 401) state.errors.set(id, t('dashboard.refused', { reason: refusal(e) }));
   } finally {
     state.busy.delete(id);
   }

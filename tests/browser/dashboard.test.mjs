@@ -417,6 +417,31 @@ test('the dashboard speaks the household\'s language: German labels, numbers, mo
       }
     });
 
+    await t.test('a refused confirm is said in German, the hub\'s message inside', async () => {
+      const row = page.locator(`li.order[data-order-id="${id}"]`);
+      await row.locator('button[data-action="confirm"]').waitFor();
+      // As in the English run: a hidden tab keeps the Confirm of an order cancelled meanwhile.
+      await page.evaluate(() => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      const cancelled = await api('POST', `/api/v1/orders/${id}/cancel`);
+      assert.equal(cancelled.json.status, 'cancelled');
+      await new Promise((r) => setTimeout(r, 6000));  // longer than one poll interval
+      expected.add(`POST /api/v1/orders/${id}/confirm 409`);
+      await row.locator('button[data-action="confirm"]').click();
+      const error = page.locator(`li.order[data-order-id="${id}"] .error`);
+      await error.waitFor();
+      const refusal = await api('POST', `/api/v1/orders/${id}/confirm`);
+      assert.equal(refusal.status, 409);
+      assert.equal(await error.textContent(),
+        `Abgelehnt: das geht bei dieser Bestellung nicht mehr (${refusal.json.error.message})`);
+      await page.evaluate(() => {
+        delete document.hidden;
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+    });
+
     await t.test('signing out speaks the browser\'s language again', async () => {
       await page.click('#signout');
       await page.locator('#signin').waitFor({ state: 'visible' });
