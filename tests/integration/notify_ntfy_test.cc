@@ -154,7 +154,7 @@ TEST_CASE("an event reaches the ntfy server as a POST with its headers, and the 
   CHECK(post->header("click") == "https://hub.example/");
   CHECK(post->header("authorization") == std::string("Bearer ") + kToken);
   CHECK(post->header("content-type").rfind("text/plain", 0) == 0);
-  CHECK(post->body.find("Coffee beans is running low") == 0);
+  CHECK(post->body.find("Running low: Coffee beans") == 0);
 
   auto hook = receiver.wait_for_post("/hooks/larder", 30s);
   REQUIRE_MESSAGE(hook.has_value(), daemon.log());

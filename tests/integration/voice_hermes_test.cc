@@ -86,7 +86,7 @@ TEST_CASE("a voice order through Hermes: asked with the sandbox's price, yes pla
   // Asked again in a new session: reported, not ordered twice.
   v.say("OrderMore", "sess-2", "Coffee");
   json again = v.reply("hermes/dialogueManager/endSession", "sess-2");
-  CHECK(std::string(again["text"]).rfind("Coffee beans is already ordered and placed", 0) == 0);
+  CHECK(std::string(again["text"]).rfind("Coffee beans: already ordered and placed", 0) == 0);
   CHECK(sandbox_orders(v.sandbox) == 1);
   // Hermes sessions are answered in Hermes, not also on the canonical voice/say.
   CHECK(v.w.messages("larder/v1/voice/say").empty());

@@ -153,7 +153,7 @@ TEST_CASE("an order in flight is reported, not duplicated, a spoken quantity ord
   std::string first = v.order_of("coffee")->id;
 
   v.intent("Reorder", {{"item", "coffee beans"}}, "s2");
-  CHECK(v.last_text() == "Coffee beans is already ordered and being placed, arriving tomorrow.");
+  CHECK(v.last_text() == "Coffee beans: already ordered and being placed, arriving tomorrow.");
   CHECK(v.desk.ledger().orders().size() == 1);
 
   v.intent("Reorder", {{"item", "coffee"}, {"quantity", "2"}}, "s3");
@@ -384,7 +384,7 @@ TEST_CASE("where are my deliveries, and a refill by voice") {
   v.hub.on_message(Message{"larder/v1/consumable/pods/purchased", R"({"packs":2})", 1, false});
   REQUIRE(v.hub.consumable("pods")->on_hand == 2);
   v.intent("Refilled", {{"item", "pods"}});
-  CHECK(v.last_text() == "Noted: dishwasher pods is refilled.");
+  CHECK(v.last_text() == "Noted: dishwasher pods refilled.");
   CHECK(v.hub.consumable("pods")->on_hand == 1);
   v.intent("RevokeAccess");
   CHECK(v.last_text() == "No trunk access is granted at the moment.");
