@@ -34,7 +34,7 @@ TEST_CASE("guards on the quote: each holds the order with its reason until confi
     CHECK(one<PublishState>(q).state["hold_reason"] == "price_ceiling");
     CHECK(one<Event>(q).kind == "order_awaiting_confirmation");
     CHECK(one<Event>(q).text ==
-          "Coffee beans costs €10.01, above the ceiling of €10.00. Confirm to order it "
+          "Coffee beans: €10.01 a pack, above the ceiling of €10.00. Confirm to order it "
           "anyway.");
     auto ok = w.led.confirm(id, kT0 + 1);
     CHECK(one<PlaceOrder>(ok).order_id == id);
