@@ -51,6 +51,7 @@ struct Report {
 
 struct ButtonState {
   ButtonConfig config;
+  std::string label;  // "<id> (<consumable name>)", for event texts
   std::unordered_map<std::string, double> last_press;  // canonical action -> when it counted
   std::deque<Report> pending[2];                       // zigbee reports awaiting their copy
   std::optional<bool> esp_on;                          // last known binary sensor state
@@ -224,6 +225,13 @@ class DashButton final : public Plugin {
       }
       ButtonState state;
       state.config = b;
+      // The consumable's name tells the household which button it is ("coffee" may be a
+      // room's or a device's id).
+      std::string consumable = b.consumable;
+      for (const ConsumableConfig& c : config.consumables) {
+        if (c.id == b.consumable && !c.name.empty()) consumable = c.name;
+      }
+      state.label = b.id + " (" + consumable + ")";
       buttons_.push_back(std::move(state));
     }
   }
@@ -337,10 +345,10 @@ class DashButton final : public Plugin {
     avail = online ? Avail::online : Avail::offline;
     json fields{{"button", b.config.id}, {"consumable", b.config.consumable}};
     if (!online && before != Avail::offline) {
-      out.event("sensor_offline", texts_("event.button_offline", {Texts::arg("name", b.config.id)}),
+      out.event("sensor_offline", texts_("event.button_offline", {Texts::arg("name", b.label)}),
                 std::move(fields));
     } else if (online && before == Avail::offline) {
-      out.event("sensor_online", texts_("event.button_online", {Texts::arg("name", b.config.id)}),
+      out.event("sensor_online", texts_("event.button_online", {Texts::arg("name", b.label)}),
                 std::move(fields));
     }
   }

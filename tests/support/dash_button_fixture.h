@@ -49,6 +49,10 @@ struct Fixture {
 
   explicit Fixture(std::vector<ButtonConfig> buttons) {
     config.buttons = std::move(buttons);
+    ConsumableConfig coffee;  // named: events name a button with its consumable's name
+    coffee.id = "coffee";
+    coffee.name = "Coffee beans";
+    config.consumables = {coffee};
     plugin = plugins::make_dash_button(config);
     REQUIRE(plugin != nullptr);
   }

@@ -30,7 +30,7 @@ TEST_CASE("availability of zigbee2mqtt buttons, both forms") {
     f.send(t, msg("offline"));
     REQUIRE(f.sink.events.size() == 1);
     CHECK(f.sink.events[0].kind == "sensor_offline");
-    CHECK(f.sink.events[0].text == "coffee button is offline.");
+    CHECK(f.sink.events[0].text == "The button coffee (Coffee beans) is offline.");
     CHECK(f.sink.events[0].fields ==
           nlohmann::json{{"button", "coffee"}, {"consumable", "coffee"}});
     f.send(t, msg("offline"));
@@ -40,7 +40,7 @@ TEST_CASE("availability of zigbee2mqtt buttons, both forms") {
     CHECK(kinds() == Actions{"sensor_offline", "sensor_online"});
     CHECK(f.sink.events[1].fields ==
           nlohmann::json{{"button", "coffee"}, {"consumable", "coffee"}});
-    CHECK(f.sink.events[1].text.find("coffee button") == 0);
+    CHECK(f.sink.events[1].text == "The button coffee (Coffee beans) is back online.");
     f.send(t, msg("online"));
     CHECK(kinds().size() == 2);
   }
@@ -63,7 +63,7 @@ TEST_CASE("availability of ESPHome nodes") {
   f.send("node1/status", "offline");
   REQUIRE(f.sink.events.size() == 2);  // the node's every button
   CHECK(f.sink.events[0].kind == "sensor_offline");
-  CHECK(f.sink.events[0].text == "milk button is offline.");
+  CHECK(f.sink.events[0].text == "The button milk (milk) is offline.");
   CHECK(f.sink.events[0].fields == nlohmann::json{{"button", "milk"}, {"consumable", "milk"}});
   CHECK(f.sink.events[1].fields["button"] == "tea");
   f.send("node1/status", "offline");
