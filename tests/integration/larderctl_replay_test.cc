@@ -116,6 +116,17 @@ TEST_CASE("check-config, version and help refuse what they do not take with the 
     CHECK(r.status.code == 0);
     CHECK(r.out == help.out);
   }
+  // One command's usage: asked of help, or of the command itself, whatever else is given.
+  CtlRun replay = larderctl({"help", "replay"});
+  CHECK(replay.status.code == 0);
+  CHECK(replay.out.rfind("Usage: larderctl replay --config FILE --input FILE", 0) == 0);
+  CHECK(replay.out.find("audit") == std::string::npos);
+  CHECK(larderctl({"replay", "--help"}).out == replay.out);
+  CHECK(larderctl({"replay", "--config", "x.yaml", "-h"}).out == replay.out);
+  CtlRun orders = larderctl({"orders", "place", "--help"});
+  CHECK(orders.status.code == 0);
+  CHECK(orders.out.rfind("Usage: larderctl orders list", 0) == 0);
+  CHECK(orders.err.empty());
 
   struct Case {
     std::vector<std::string> args;
@@ -128,7 +139,8 @@ TEST_CASE("check-config, version and help refuse what they do not take with the 
       {{"check-config", config, "b"}, "unexpected argument 'b'"},
       {{"version", "extra"}, "unexpected argument 'extra'"},
       {{"version", "--json"}, "unknown option '--json'"},
-      {{"help", "extra"}, "unexpected argument 'extra'"},
+      {{"help", "extra"}, "unknown command 'extra'"},
+      {{"help", "replay", "audit"}, "unexpected argument 'audit'"},
       {{"help", "--all"}, "unknown option '--all'"},
   };
   for (const auto& c : cases) {
