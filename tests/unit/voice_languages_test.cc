@@ -130,7 +130,7 @@ TEST_CASE("German answers to questions, unknown items and help") {
   h.intent("DenyOrder");
   CHECK(h.last_text() == "Es wartet nichts auf eine Antwort.");
   h.three_weeks();
-  CHECK(h.event_text("low_stock") == "Wird knapp: Kaffeebohnen, etwa 4 Tage übrig.");
+  CHECK(h.event_text("low_stock") == "Vorrat knapp: Kaffeebohnen, etwa 4 Tage übrig.");
   h.intent("StockQuery");
   CHECK(h.last_text() == "Zur Neige gehen: Kaffeebohnen, noch etwa 4 Tage.");
   h.intent("StockQuery", {{"item", "kaffeebohnen"}});
