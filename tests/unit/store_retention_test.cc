@@ -99,7 +99,12 @@ TEST_CASE("retention: an old level is downsampled to the last of each bucket, th
   store->put_state("coffee", "{}", kNow);
   flush(*store);
 
+  // The sizes are measured at open, not 0 until the first run (minutes later).
+  CHECK(m.get("larder_store_live_bytes") == 0);
   auto retention = open_retention(dir.path(), m);
+  CHECK(m.get("larder_store_live_bytes") == retention->live_bytes());
+  CHECK(m.get("larder_store_live_bytes") > 0);
+  CHECK(m.get("larder_store_file_bytes") >= m.get("larder_store_live_bytes"));
   RetentionReport r = run(*retention);
   CHECK(r.downsampled == 27);
   CHECK(values(all(*store, "coffee", -1e300, kNow - 30 * kDay)) == std::vector<double>{9, 109, 209});

@@ -27,8 +27,10 @@ void describe_metrics(Metrics& m) {
   m.describe(kRuns, "counter", "Store maintenance runs finished (retention, vacuum, checkpoint).");
   m.describe(kDownsampled, "counter", "Old level readings deleted by downsampling.");
   m.describe(kThinned, "counter", "Old readings deleted to keep the database under its ceiling.");
-  m.describe(kLiveBytes, "gauge", "Bytes of the database's pages in use, after maintenance.");
-  m.describe(kFileBytes, "gauge", "Bytes of larder.db and its -wal file, after maintenance.");
+  m.describe(kLiveBytes, "gauge",
+             "Bytes of the database's pages in use, at start and after maintenance.");
+  m.describe(kFileBytes, "gauge",
+             "Bytes of larder.db and its -wal file, at start and after maintenance.");
   m.describe(kOverCeiling, "gauge", "1 when the database stays above storage.max_size_mb.");
 }
 
@@ -57,8 +59,10 @@ Result<std::unique_ptr<SqliteRetention>> SqliteRetention::open(const std::string
     if (!db->tableExists("readings") || !db->tableExists("consumable_state")) {
       return Status::Error("store maintenance: " + path + " has no readings table");
     }
-    return std::unique_ptr<SqliteRetention>(
+    auto retention = std::unique_ptr<SqliteRetention>(
         new SqliteRetention(path, std::move(db), options, metrics));
+    retention->measure();
+    return retention;
   } catch (const std::exception& e) {
     return Status::Error("store maintenance: cannot open " + path + ": " + sqlite_error_text(e));
   }
@@ -213,6 +217,13 @@ void SqliteRetention::checkpoint() {
 
 void SqliteRetention::finish() {
   phase_ = Phase::done;
+  measure();
+  if (report_.live_bytes > options_.max_bytes) report_.over_ceiling = true;
+  metrics_.inc(kRuns);
+  metrics_.set(kOverCeiling, {}, report_.over_ceiling ? 1 : 0);
+}
+
+void SqliteRetention::measure() {
   report_.live_bytes = live_bytes();
   std::error_code ec;
   std::int64_t bytes = 0;
@@ -221,11 +232,8 @@ void SqliteRetention::finish() {
     if (!ec) bytes += static_cast<std::int64_t>(size);
   }
   report_.file_bytes = bytes;
-  if (report_.live_bytes > options_.max_bytes) report_.over_ceiling = true;
-  metrics_.inc(kRuns);
   metrics_.set(kLiveBytes, {}, static_cast<double>(report_.live_bytes));
   metrics_.set(kFileBytes, {}, static_cast<double>(report_.file_bytes));
-  metrics_.set(kOverCeiling, {}, report_.over_ceiling ? 1 : 0);
 }
 
 }  // namespace larder

@@ -98,6 +98,9 @@ class SqliteRetention {
   bool vacuum_step();
   void checkpoint();
   void finish();
+  // The sizes into report_ and their gauges: at open (not 0 until the first run, which
+  // waits storage.maintenance_delay_minutes) and at the end of each run.
+  void measure();
 
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
