@@ -126,6 +126,7 @@ TEST_CASE("check-config, version and help refuse what they do not take with the 
   CtlRun orders = larderctl({"orders", "place", "--help"});
   CHECK(orders.status.code == 0);
   CHECK(orders.out.rfind("Usage: larderctl orders list", 0) == 0);
+  CHECK(orders.out.find("3 when\nlarderd cannot be reached") != std::string::npos);  // exits
   CHECK(orders.err.empty());
 
   struct Case {

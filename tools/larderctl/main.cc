@@ -17,6 +17,7 @@ namespace {
 struct CommandHelp {
   const char* name;
   const char* text;  // from two spaces in, the command first
+  bool api = false;  // talks to the running larderd (kFooter says how it exits)
 };
 constexpr CommandHelp kCommands[] = {
     {"check-config",
@@ -31,25 +32,25 @@ constexpr CommandHelp kCommands[] = {
      "                      chain; exit 0 verified, 1 broken, 2 bad arguments\n"},
     {"deliveries",
      "  deliveries --config FILE [--json] [--ca FILE]\n"
-     "                      list the deliveries of the running larderd\n"},
+     "                      list the deliveries of the running larderd\n", true},
     {"revoke",
      "  revoke ORDER_ID --config FILE [--ca FILE]\n"
-     "                      revoke an order's trunk access\n"},
+     "                      revoke an order's trunk access\n", true},
     {"status",
      "  status --config FILE [--json] [--ca FILE]\n"
      "                      whether larderd is up, its consumables, orders in\n"
-     "                      flight and pending deliveries\n"},
+     "                      flight and pending deliveries\n", true},
     {"consumables",
      "  consumables [ID] --config FILE [--json] [--ca FILE]\n"
-     "                      the consumables' levels and forecasts, or one in detail\n"},
+     "                      the consumables' levels and forecasts, or one in detail\n", true},
     {"orders",
      "  orders list [--status STATUS] | place CONSUMABLE [--quantity N] |\n"
      "         cancel ORDER_ID | confirm ORDER_ID  --config FILE [--json] [--ca FILE]\n"
-     "                      list, place, cancel or confirm orders\n"},
+     "                      list, place, cancel or confirm orders\n", true},
     {"vacation",
      "  vacation show | start [--until DATE] | end  --config FILE [--json] [--ca FILE]\n"
      "                      vacation mode: automatic orders wait for the return;\n"
-     "                      DATE is local, YYYY-MM-DD or YYYY-MM-DDTHH:MM\n"},
+     "                      DATE is local, YYYY-MM-DD or YYYY-MM-DDTHH:MM\n", true},
     {"backup",
      "  backup FILE --config FILE [--force]\n"
      "                      a consistent copy of the database, also while larderd\n"
@@ -87,6 +88,7 @@ const CommandHelp* command_help(const std::string& name) {
 // One command's usage: "Usage: larderctl replay --config FILE ...", then what it does.
 int print_command_help(const CommandHelp& c) {
   std::printf("Usage: larderctl %s", c.text + 2);
+  if (c.api) std::fputs(kFooter, stdout);
   return larderctl::kExitOk;
 }
 
