@@ -351,10 +351,11 @@ int run_daemon(const Config& config, DaemonOptions options) {
         commit_soon();
       },
       [&app] {
-        log_info("connected to the MQTT broker");
+        // After every SUBACK (the client logged the connect itself, and logs a loss).
+        log_info("connected to the MQTT broker: subscribed to the inputs");
         app->connected();
       },
-      [](const std::string& cause) { log_warn("MQTT connection lost: " + cause); },
+      [](const std::string&) {},  // the client logged it, and reconnects
   });
   if (Status s = mqtt.start(); !s.ok()) {
     log_error("cannot start MQTT: " + s.message());

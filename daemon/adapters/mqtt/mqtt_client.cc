@@ -124,8 +124,10 @@ void MqttClient::Impl::on_connected(const std::string& cause) {
   if (connects_ > 1) metrics_.inc(kReconnects);
   connected_ = true;
   metrics_.set(kConnected, {}, 1);
+  // Paho's cause for a plain connect says nothing ("connect onSuccess called").
+  const bool plain = cause.empty() || cause.find("onSuccess") != std::string::npos;
   log_info("mqtt: connected to " + cfg_.url + (connects_ > 1 ? " again" : "") +
-           (cause.empty() ? "" : " (" + cause + ")"));
+           (plain ? "" : " (" + cause + ")"));
   if (set_tcp_nodelay_to_port(mqtt_url_port(cfg_.url)) == 0) {
     log_debug("mqtt: could not set TCP_NODELAY on the broker connection");
   }
