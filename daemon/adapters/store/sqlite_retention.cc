@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "adapters/store/sqlite_store.h"
+#include "larder/log.h"
 
 namespace larder {
 namespace {
@@ -61,7 +62,11 @@ Result<std::unique_ptr<SqliteRetention>> SqliteRetention::open(const std::string
     }
     auto retention = std::unique_ptr<SqliteRetention>(
         new SqliteRetention(path, std::move(db), options, metrics));
-    retention->measure();
+    try {
+      retention->measure();
+    } catch (const std::exception& e) {  // only a gauge: the first run measures again
+      log_warn("store maintenance: cannot measure " + path + ": " + sqlite_error_text(e));
+    }
     return retention;
   } catch (const std::exception& e) {
     return Status::Error("store maintenance: cannot open " + path + ": " + sqlite_error_text(e));
