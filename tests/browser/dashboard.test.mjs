@@ -27,6 +27,15 @@ const expected = new Set();
 const problems = [];
 let navigating = false;  // the test's own reloads abort the polls in flight
 
+// The tab goes hidden (the page stops polling) or visible again.
+async function setHidden(page, hidden) {
+  await page.evaluate((h) => {
+    if (h) Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    else delete document.hidden;
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
 async function reload(page) {
   navigating = true;
   try {
@@ -175,10 +184,7 @@ test('the dashboard, signed in, shows the hub and acts on orders', { timeout: 11
       await row.locator('button[data-action="confirm"]').waitFor();
       // The tab goes hidden: the page stops polling, so its row keeps the Confirm button
       // while the order is cancelled behind its back.
-      await page.evaluate(() => {
-        Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-        document.dispatchEvent(new Event('visibilitychange'));
-      });
+      await setHidden(page, true);
       const cancelled = await api('POST', `/api/v1/orders/${id}/cancel`);
       assert.equal(cancelled.json.status, 'cancelled');
       await new Promise((r) => setTimeout(r, 6000));  // longer than one poll interval
@@ -191,10 +197,7 @@ test('the dashboard, signed in, shows the hub and acts on orders', { timeout: 11
       assert.equal(refusal.status, 409);
       assert.ok((await error.textContent()).includes(refusal.json.error.message),
         `the row shows the hub's message '${refusal.json.error.message}'`);
-      await page.evaluate(() => {
-        delete document.hidden;
-        document.dispatchEvent(new Event('visibilitychange'));
-      });
+      await setHidden(page, false);
     });
 
     await t.test('a cancel waiting for the retailer is shown, without a second Cancel', async () => {
@@ -421,10 +424,7 @@ test('the dashboard speaks the household\'s language: German labels, numbers, mo
       const row = page.locator(`li.order[data-order-id="${id}"]`);
       await row.locator('button[data-action="confirm"]').waitFor();
       // As in the English run: a hidden tab keeps the Confirm of an order cancelled meanwhile.
-      await page.evaluate(() => {
-        Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-        document.dispatchEvent(new Event('visibilitychange'));
-      });
+      await setHidden(page, true);
       const cancelled = await api('POST', `/api/v1/orders/${id}/cancel`);
       assert.equal(cancelled.json.status, 'cancelled');
       await new Promise((r) => setTimeout(r, 6000));  // longer than one poll interval
@@ -436,10 +436,7 @@ test('the dashboard speaks the household\'s language: German labels, numbers, mo
       assert.equal(refusal.status, 409);
       assert.equal(await error.textContent(),
         `Abgelehnt: das geht bei dieser Bestellung nicht mehr (${refusal.json.error.message})`);
-      await page.evaluate(() => {
-        delete document.hidden;
-        document.dispatchEvent(new Event('visibilitychange'));
-      });
+      await setHidden(page, false);
     });
 
     await t.test('signing out speaks the browser\'s language again', async () => {
