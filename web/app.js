@@ -281,7 +281,7 @@ function drawOrders(force) {
   });
 }
 
-// The hub's refusal in the visitor's words by its code (dashboard.refused.<code>), the hub's
+// The hub's refusal in the household's words by its code (dashboard.refused.<code>), the hub's
 // own message (English) inside it; a code without a message of its own: the hub's message.
 function refusal(e) {
   const id = `dashboard.refused.${e.code}`;
