@@ -208,6 +208,42 @@ TEST_CASE("mqtt subscriptions deliver messages with the right retained flag") {
   CHECK(hub.received.size() == 3);
 }
 
+// A plugin that waits for `online` and publishes at once must be heard: `online` goes out
+// only after the broker acknowledged every subscription. The broker's log is in order (one
+// thread); mosquitto writes it out when it stops.
+TEST_CASE("mqtt online follows every SUBACK, also after a reconnect") {
+  MosquittoBroker broker;
+  Hub hub(broker.url(), {{"larder/v1/consumable/+/level", true},
+                         {"larder/v1/consumable/+/used", false},
+                         {"larder/v1/button/+/press", false}},
+          "larder-order");
+  REQUIRE(hub.start_and_connect());
+  run_for(hub.loop, 300ms);  // `online` reaches the broker
+  broker.restart();
+  REQUIRE(run_until(hub.loop, [&] { return hub.connected_calls >= 2; }, 20s));
+  run_for(hub.loop, 300ms);
+  broker.stop();
+
+  const std::string log = broker.log();
+  const std::string run_start = "Config loaded from";
+  const auto second = log.find(run_start, log.find(run_start) + 1);
+  REQUIRE_MESSAGE(second != std::string::npos, log);
+  for (const auto& [from, to] : {std::pair{std::size_t(0), second}, {second, log.size()}}) {
+    const std::string run = log.substr(from, to - from);
+    const auto online = run.find("Received PUBLISH from larder-order (d0, q1, r1, m");
+    REQUIRE_MESSAGE(online != std::string::npos, run);
+    int subacks = 0;
+    std::size_t last_suback = 0;
+    for (auto at = run.find("Sending SUBACK to larder-order"); at != std::string::npos;
+         at = run.find("Sending SUBACK to larder-order", at + 1)) {
+      ++subacks;
+      last_suback = at;
+    }
+    CHECK_MESSAGE(subacks == 3, run);
+    CHECK_MESSAGE(online > last_suback, run);
+  }
+}
+
 TEST_CASE("mqtt no QoS 1 input is lost when the broker restarts") {
   MosquittoBroker broker;
   const std::string topic = "larder/v1/consumable/pods/used";

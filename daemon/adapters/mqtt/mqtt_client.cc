@@ -132,8 +132,6 @@ void MqttClient::Impl::on_connected(const std::string& cause) {
     log_debug("mqtt: could not set TCP_NODELAY on the broker connection");
   }
   if (stopping_) return;  // Paho resends the pending `offline`; stop() goes on
-  const std::string status = cfg_.root() + "/status";
-  if (send_now(status, "online", 1, true, *publish_listener_) == Sent::keep) keep(Message{status, "online", 1, true});
   flush();
   subscribe_all(epoch_);
 }
@@ -197,6 +195,10 @@ void MqttClient::Impl::on_subscribed(std::uint64_t epoch, std::size_t index, boo
   if (suback_missing_ > 0) --suback_missing_;
   if (suback_missing_ > 0 || notified_epoch_ == epoch_) return;
   notified_epoch_ = epoch_;
+  // `online` only now: a plugin that waits for it and publishes at once is heard (before
+  // every SUBACK the broker could still drop what it sends to the inputs).
+  const std::string status = cfg_.root() + "/status";
+  if (send_now(status, "online", 1, true, *publish_listener_) == Sent::keep) keep(Message{status, "online", 1, true});
   if (handlers_.on_connected) handlers_.on_connected();
 }
 

@@ -9,10 +9,11 @@
 //   Paho's automatic reconnect, because after a QoS 1 publish failed on a dead socket the
 //   next connect must use a new Paho client (Paho C 1.3.12 would resend that publish with
 //   its topic freed; docs/debian-traps.md). The old client is kept, never destroyed.
-// - Will: `<root>/status` = `offline`, retained, QoS 1. On EVERY connect it publishes
-//   `online` (retained, QoS 1), sends what was kept while disconnected, subscribes every
-//   Subscription with QoS 1 (the broker may have lost the session: re-subscribing is
-//   always done), and once the SUBACK is in calls on_connected.
+// - Will: `<root>/status` = `offline`, retained, QoS 1. On EVERY connect it sends what was
+//   kept while disconnected, subscribes every Subscription with QoS 1 (the broker may have
+//   lost the session: re-subscribing is always done), and once every SUBACK is in
+//   publishes `online` (retained, QoS 1: a client that waits for it is heard) and calls
+//   on_connected.
 // - Inbound messages reach on_message as larder::Message (topic, payload bytes, QoS, the
 //   retained flag as delivered: set only for retained messages sent because of a
 //   subscribe, never for live traffic). Packets above 1 MiB are refused by the broker on
@@ -69,7 +70,7 @@ struct Subscription {
 
 struct MqttHandlers {
   std::function<void(Message)> on_message;
-  // After every (re)connect, once `online` is queued and the subscriptions are acknowledged.
+  // After every (re)connect, once the subscriptions are acknowledged and `online` is queued.
   std::function<void()> on_connected;
   // When an established connection is lost (not for failed connect attempts, not on stop).
   std::function<void(const std::string& cause)> on_disconnected;
