@@ -35,6 +35,9 @@ TEST_CASE("a state written to a dead connection is sent again by a new client af
   TestClient reader(broker.url());
   reader.connect();
   reader.subscribe("larder/v1/consumable/pods/state");
+  reader.subscribe("larder/v1/status");
+  // `online` follows the SUBACKs: before it, the broker would drop the device's input.
+  REQUIRE(reader.wait_for_payload("larder/v1/status", "online", 10s));
   TestClient device(broker.url());
   device.connect();
   device.publish("larder/v1/consumable/pods/purchased", R"({"packs":1})");
