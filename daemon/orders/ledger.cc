@@ -14,7 +14,6 @@ namespace larder::orders {
 namespace {
 
 constexpr double kDay = 86400;
-constexpr std::size_t kMaxReason = 1024;
 constexpr const char* kBadTime = "the time is not a finite number";
 
 bool valid_sku(const std::string& sku) {
@@ -25,12 +24,13 @@ bool valid_sku(const std::string& sku) {
   return true;
 }
 
-// The retailer's words go into events and the state: bounded, never refused for length.
-std::string bounded(const std::string& s) { return utf8_prefix(s, kMaxReason); }
+// The retailer's words in a refusal's message: bounded, never refused for length.
+std::string bounded(const std::string& s) { return utf8_prefix(s, kMaxReasonBytes); }
 
 // A reason in the retailer's words (none to translate), or larderd's `id` when it gave none.
+// The ledger bounds what it keeps (keep() in ledger_steps.cc).
 Reason theirs(const std::string& words, const char* id) {
-  return words.empty() ? our_reason(id) : Reason{bounded(words), {}};
+  return words.empty() ? our_reason(id) : Reason{words, {}};
 }
 
 // How far along the retailer says an order is (its status names, mqtt-v1's retailer API).
@@ -486,7 +486,7 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
     // larderd's own words (the order desk's), or the retailer's.
     end_failed(s,
                st.why.id.empty() ? theirs(st.reason, "order.reason.retailer_failed")
-                                 : Reason{bounded(st.reason), st.why},
+                                 : Reason{st.reason, st.why},
                now);
   }
   return done(s, std::move(reply));

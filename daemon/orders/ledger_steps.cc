@@ -16,12 +16,11 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxLoadedOrders = 100000;
-constexpr std::size_t kMaxReason = 1024;  // what load_order takes back
 
 // A reason into the order: bounded, its words (a retailer's inside larderd's frame) too.
 void keep(Reason& r, std::string& text, Why& why) {
-  text = utf8_prefix(r.text, kMaxReason);
-  for (auto& [name, value] : r.why.args) value = utf8_prefix(value, kMaxReason);
+  text = utf8_prefix(r.text, kMaxReasonBytes);
+  for (auto& [name, value] : r.why.args) value = utf8_prefix(value, kMaxReasonBytes);
   why = std::move(r.why);
 }
 

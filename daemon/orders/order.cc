@@ -20,7 +20,6 @@ constexpr std::array<std::string_view, 8> kStatusNames = {
 constexpr std::array<std::string_view, 5> kSourceNames = {"sensor", "button", "voice", "api",
                                                           "cli"};
 constexpr std::size_t kMaxString = 256;  // a sku, a quote id, a retailer's order id
-constexpr std::size_t kMaxText = 1024;   // a reason
 constexpr std::size_t kMaxItems = 64;
 constexpr int kMaxQuantity = 999;
 
@@ -69,8 +68,9 @@ Why read_why(Reader& r, const char* key) {
     w.fail("args", "is not an object of at most " + std::to_string(kMaxWhyArgs) + " values");
   }
   for (auto it = args.begin(); w.ok() && args.is_object() && it != args.end(); ++it) {
-    if (!it->is_string() || it->get_ref<const std::string&>().size() > kMaxText) {
-      w.fail("args", "holds a value that is not a string of at most 1024 bytes");
+    if (!it->is_string() || it->get_ref<const std::string&>().size() > kMaxReasonBytes) {
+      w.fail("args", "holds a value that is not a string of at most " +
+                         std::to_string(kMaxReasonBytes) + " bytes");
     } else {
       out.args.emplace_back(it.key(), it->get<std::string>());
     }
@@ -379,7 +379,7 @@ Result<Order> load_order(const json& j) {
     Delivery del;
     del.method = dr.str("method", 64);
     for (const auto& reason : dr.list("reasons", 16)) {
-      if (!reason.is_string() || reason.get_ref<const std::string&>().size() > kMaxText) {
+      if (!reason.is_string() || reason.get_ref<const std::string&>().size() > kMaxReasonBytes) {
         dr.fail("reasons", "holds a value that is not a short string");
         break;
       }
@@ -411,7 +411,7 @@ Result<Order> load_order(const json& j) {
   o.committed_at = r.opt_num("committed_at", true);
   o.attempts = r.integer("attempts", 0, 1000000);
   o.retry_at = r.num("retry_at");
-  o.last_error = r.str("last_error", kMaxText, false);
+  o.last_error = r.str("last_error", kMaxReasonBytes, false);
   o.last_error_why = read_why(r, "last_error_why");
   o.retailer_order_id = r.str("retailer_order_id", kMaxString, false);
   bool at_retailer = o.status == OrderStatus::placed || o.status == OrderStatus::shipped ||
@@ -430,7 +430,7 @@ Result<Order> load_order(const json& j) {
   if (r.ok() && o.finished_at.has_value() != finished(o.status)) {
     r.fail("finished_at", "does not agree with the status");
   }
-  o.reason = r.str("reason", kMaxText, false);
+  o.reason = r.str("reason", kMaxReasonBytes, false);
   o.reason_why = read_why(r, "reason_why");
   if (!r.ok()) return error_of(r);
   return o;

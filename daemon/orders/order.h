@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <optional>
 #include <set>
 #include <string>
@@ -188,6 +189,9 @@ struct Order {
 
 nlohmann::json state_json(const Order& o);
 nlohmann::json save_order(const Order& o);
+// The most bytes of a reason (Order::reason, last_error, each value of their Why) that
+// load_order takes back: the ledger cuts what it keeps to it (at a UTF-8 boundary).
+constexpr std::size_t kMaxReasonBytes = 1024;
 Result<Order> load_order(const nlohmann::json& j);
 
 }  // namespace larder::orders
