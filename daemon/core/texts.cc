@@ -81,6 +81,16 @@ Result<Texts> Texts::parse(std::string_view json_text, const std::string& origin
   if (t.language_.empty()) return Status::Error(origin + ": \"language\" is missing");
   if (auto n = j.find("numbers"); n != j.end() && n->is_object()) {
     if (Status s = read_string(*n, "decimal", t.decimal_, origin + ".numbers"); !s.ok()) return s;
+    if (Status s = read_string(*n, "group", t.group_, origin + ".numbers"); !s.ok()) return s;
+  }
+  if (t.decimal_.empty()) return Status::Error(origin + ".numbers.decimal must not be empty");
+  if (t.group_ == t.decimal_) {
+    return Status::Error(origin + ".numbers.group must differ from numbers.decimal");
+  }
+  for (const std::string* sep : {&t.decimal_, &t.group_}) {
+    if (sep->find_first_of("0123456789-") != std::string::npos) {
+      return Status::Error(origin + ".numbers: a separator must not hold digits or '-'");
+    }
   }
   if (auto l = j.find("list"); l != j.end() && l->is_object()) {
     if (Status s = read_string(*l, "separator", t.list_separator_, origin + ".list"); !s.ok()) return s;
@@ -206,13 +216,29 @@ TextArg Texts::num(std::string name, double value, int decimals) const {
   return TextArg{std::move(name), number(rounded, decimals), rounded};
 }
 
+namespace {
+
+// `s` with `group` between every three digits of its whole part, from the right
+// ("-12345,6" -> "-12.345,6"); a number of four digits too, as Intl writes it in English
+// and German ("1,000" / "1.000"). A text without leading digits ("inf") stays as it is.
+std::string grouped(std::string s, const std::string& group) {
+  if (group.empty()) return s;
+  const std::size_t begin = !s.empty() && s[0] == '-' ? 1 : 0;
+  std::size_t end = begin;
+  while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
+  for (std::size_t at = end; at > begin + 3; at -= 3) s.insert(at - 3, group);
+  return s;
+}
+
+}  // namespace
+
 std::string Texts::fixed(double value, int decimals) const {
   if (std::fabs(value) < 0.5 * std::pow(10.0, -decimals)) value = 0;  // no "-0.00"
-  char buf[64];
+  char buf[400];  // the widest double with `decimals` (at most a few) digits after the point
   std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   std::string s = buf;
   if (auto dot = s.find('.'); dot != std::string::npos) s.replace(dot, 1, decimal_);
-  return s;
+  return grouped(std::move(s), group_);
 }
 
 std::string Texts::number(double value, int decimals) const {
@@ -286,7 +312,7 @@ std::string Texts::amount(double amount, std::string_view currency, std::string_
 }
 
 std::string Texts::money(double amount, const std::string& currency) const {
-  std::string number = Texts::amount(amount, currency, decimal_);
+  std::string number = grouped(Texts::amount(amount, currency, decimal_), group_);
   if (currency.empty()) return number;  // no unit known: the number alone
   TextArgs args = {arg("amount", number), arg("code", currency)};
   auto it = symbols_.find(currency);

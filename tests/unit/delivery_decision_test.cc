@@ -298,7 +298,7 @@ TEST_CASE("rule 3: the package, every fact that keeps it out of the trunk") {
   d = decide(in);
   check_doorstep(d);
   CHECK(d.reasons == std::vector<std::string>{
-                         "the package is worth 20000 JPY, which cannot be compared with the "
+                         "the package is worth 20,000 JPY, which cannot be compared with the "
                          "trunk limit of €200.00"});
   in.currency = "EUR";  // the household's own: compared
   CHECK(decide(in).reasons.size() == 1);

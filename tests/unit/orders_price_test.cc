@@ -64,7 +64,7 @@ TEST_CASE("a 409 for a changed price brings its own quote, a confirmed price is 
   auto asked = w.led.place_result(tea, dollars, kT0 + 3);
   CHECK(index_of<PlaceOrder>(asked) == -1);
   CHECK(w.led.find(tea)->hold_reason == "price_changed");
-  CHECK(one<Event>(asked).text.find("1500 JPY") != std::string::npos);  // no minor unit
+  CHECK(one<Event>(asked).text.find("1,500 JPY") != std::string::npos);  // no minor unit
 
   // A review found the "higher" test fixed at half a cent: 1.254 dinars passed a yes to
   // 1.250, and 1500.3 yen (written 1500) was asked again. Half of the currency's unit now.

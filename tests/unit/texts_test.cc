@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <regex>
 #include <string>
 #include <vector>
@@ -77,6 +78,18 @@ TEST_CASE("a catalog without a message or a placeholder of English is refused") 
   CHECK_FALSE(Texts::parse(R"({"language":"xx","weekdays":["a"],"months":[],"messages":{}})", "xx").ok());
   CHECK_FALSE(Texts::parse("not json", "xx").ok());
   CHECK_FALSE(Texts::parse(catalog("xx", R"({"a":{"one":"x"}})"), "xx").ok());  // no "by", no "other"
+  // Separators that would make a number unreadable.
+  auto with_numbers = [](const std::string& numbers) {
+    std::string c = catalog("xx", R"({"a":"x"})");
+    return c.insert(1, R"("numbers":)" + numbers + ",");
+  };
+  REQUIRE(Texts::parse(with_numbers(R"({"decimal":",","group":" "})"), "xx").ok());
+  auto same = Texts::parse(with_numbers(R"({"decimal":",","group":","})"), "xx");
+  REQUIRE_FALSE(same.ok());
+  CHECK(same.status().message() == "xx.numbers.group must differ from numbers.decimal");
+  CHECK_FALSE(Texts::parse(with_numbers(R"({"decimal":""})"), "xx").ok());
+  CHECK_FALSE(Texts::parse(with_numbers(R"({"decimal":".","group":"0"})"), "xx").ok());
+  CHECK_FALSE(Texts::parse(with_numbers(R"({"decimal":".","group":7})"), "xx").ok());
 }
 
 TEST_CASE("locale tags choose the language, an unknown one falls back to English") {
@@ -103,6 +116,16 @@ TEST_CASE("numbers and money are written the language's way, with the currency")
   CHECK(de.number(1.5, 1) == "1,5");
   CHECK(de.number(412.04, 1) == "412");
   CHECK(en.number(-0.001, 2) == "0");
+  // Thousands grouped as the dashboard's Intl writes them, from four digits on.
+  CHECK(en.number(999) == "999");
+  CHECK(en.number(1000) == "1,000");
+  CHECK(de.number(1000) == "1.000");
+  CHECK(de.number(1234567.26, 1) == "1.234.567,3");
+  CHECK(en.number(-12345.5, 1) == "-12,345.5");
+  CHECK(de.fixed(-1234, 2) == "-1.234,00");
+  CHECK(en.money(1234.5, "EUR") == "€1,234.50");
+  CHECK(de.money(12345.678, "EUR") == "12.345,68 €");
+  CHECK(en.fixed(std::numeric_limits<double>::infinity(), 1) == "inf");
   CHECK(en.money(8.99, "EUR") == "€8.99");
   CHECK(de.money(8.99, "EUR") == "8,99 €");
   CHECK(en.money(8.9, "GBP") == "£8.90");
@@ -111,13 +134,13 @@ TEST_CASE("numbers and money are written the language's way, with the currency")
   CHECK(en.money(8.99, "") == "8.99");  // no currency known: the number, no stray space
   CHECK(de.money(8.99, "") == "8,99");
   CHECK(de.money(8.99, "CHF") == "8,99 CHF");
-  CHECK(en.money(1234.5, "SEK") == "1234.50 SEK");
+  CHECK(en.money(1234.5, "SEK") == "1,234.50 SEK");
   // Found by an audit: every currency had two decimals ("1500.00 JPY").
-  CHECK(en.money(1500, "JPY") == "1500 JPY");
+  CHECK(en.money(1500, "JPY") == "1,500 JPY");
   CHECK(de.money(1.25, "KWD") == "1,250 KWD");
   CHECK(en.spoken_money(1500, "JPY") == "1500 JPY");
   CHECK(en.spoken_money(1.25, "KWD") == "1 KWD 250");
-  CHECK(en.money(1499.6, "JPY") == "1500 JPY");
+  CHECK(en.money(1499.6, "JPY") == "1,500 JPY");
   CHECK(en.money(1.05, "KWD") == "1.050 KWD");
   CHECK(en.spoken_money(1.05, "KWD") == "1 KWD 50");
   CHECK(en.money(1.2345, "CLF") == "1.2345 CLF");
@@ -129,7 +152,8 @@ TEST_CASE("numbers and money are written the language's way, with the currency")
   CHECK(Texts::minor_units(1500.5, "JPY") == 1501);
   CHECK(Texts::minor_units(8.994, "EUR") == 899);
   CHECK_FALSE(Texts::minor_units(1e20, "EUR"));
-  CHECK(de.money(1e20, "EUR") == "100000000000000000000,00 €");  // beyond the cents: as it is
+  // Beyond the cents: as printf writes it, grouped.
+  CHECK(de.money(1e20, "EUR") == "100.000.000.000.000.000.000,00 €");
   CHECK(Texts::currency_digits("EUR") == 2);
   CHECK(Texts::currency_digits("") == 2);
   CHECK(en.spoken_money(8.99, "EUR") == "8 euros 99");

@@ -152,7 +152,7 @@ TEST_CASE("German: a level without a rate yet") {
   h.intent("StockQuery", {{"item", "kaffeebohnen"}});
   CHECK(h.last_text() ==
         "Ich weiß noch nicht, wie schnell du Kaffeebohnen verbrauchst. Der Füllstand liegt bei "
-        "1000 Gramm.");
+        "1.000 Gramm.");
 }
 
 TEST_CASE("Swiss francs and pounds: spoken by name, written with the code or the symbol") {
