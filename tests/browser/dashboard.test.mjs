@@ -36,6 +36,28 @@ async function setHidden(page, hidden) {
   }, hidden);
 }
 
+// Confirms, in the page, an order the API cancelled while the tab was hidden (the page did
+// not poll, so its row kept the Confirm button). Returns the row's error text and the
+// hub's refusal of the same confirm.
+async function confirmCancelledMeanwhile(page, api, id) {
+  const row = page.locator(`li.order[data-order-id="${id}"]`);
+  await row.locator('button[data-action="confirm"]').waitFor();
+  await setHidden(page, true);
+  const cancelled = await api('POST', `/api/v1/orders/${id}/cancel`);
+  assert.equal(cancelled.json.status, 'cancelled');
+  await new Promise((r) => setTimeout(r, 6000));  // longer than one poll interval
+  assert.equal(await row.getAttribute('data-status'), 'held', 'a hidden tab does not poll');
+  expected.add(`POST /api/v1/orders/${id}/confirm 409`);
+  await row.locator('button[data-action="confirm"]').click();
+  const error = row.locator('.error');
+  await error.waitFor();
+  const text = await error.textContent();  // before a poll redraws the row
+  const refusal = await api('POST', `/api/v1/orders/${id}/confirm`);
+  assert.equal(refusal.status, 409);
+  await setHidden(page, false);
+  return { text, message: refusal.json.error.message };
+}
+
 async function reload(page) {
   navigating = true;
   try {
@@ -179,25 +201,8 @@ test('the dashboard, signed in, shows the hub and acts on orders', { timeout: 11
     });
 
     await t.test('a refused confirm shows the hub\'s message', async () => {
-      const id = podsOrder.json.order_id;
-      const row = page.locator(`li.order[data-order-id="${id}"]`);
-      await row.locator('button[data-action="confirm"]').waitFor();
-      // The tab goes hidden: the page stops polling, so its row keeps the Confirm button
-      // while the order is cancelled behind its back.
-      await setHidden(page, true);
-      const cancelled = await api('POST', `/api/v1/orders/${id}/cancel`);
-      assert.equal(cancelled.json.status, 'cancelled');
-      await new Promise((r) => setTimeout(r, 6000));  // longer than one poll interval
-      assert.equal(await row.getAttribute('data-status'), 'held', 'a hidden tab does not poll');
-      expected.add(`POST /api/v1/orders/${id}/confirm 409`);
-      await row.locator('button[data-action="confirm"]').click();
-      const error = page.locator(`li.order[data-order-id="${id}"] .error`);
-      await error.waitFor();
-      const refusal = await api('POST', `/api/v1/orders/${id}/confirm`);
-      assert.equal(refusal.status, 409);
-      assert.ok((await error.textContent()).includes(refusal.json.error.message),
-        `the row shows the hub's message '${refusal.json.error.message}'`);
-      await setHidden(page, false);
+      const { text, message } = await confirmCancelledMeanwhile(page, api, podsOrder.json.order_id);
+      assert.ok(text.includes(message), `the row shows the hub's message '${message}'`);
     });
 
     await t.test('a cancel waiting for the retailer is shown, without a second Cancel', async () => {
@@ -421,22 +426,8 @@ test('the dashboard speaks the household\'s language: German labels, numbers, mo
     });
 
     await t.test('a refused confirm is said in German, the hub\'s message inside', async () => {
-      const row = page.locator(`li.order[data-order-id="${id}"]`);
-      await row.locator('button[data-action="confirm"]').waitFor();
-      // As in the English run: a hidden tab keeps the Confirm of an order cancelled meanwhile.
-      await setHidden(page, true);
-      const cancelled = await api('POST', `/api/v1/orders/${id}/cancel`);
-      assert.equal(cancelled.json.status, 'cancelled');
-      await new Promise((r) => setTimeout(r, 6000));  // longer than one poll interval
-      expected.add(`POST /api/v1/orders/${id}/confirm 409`);
-      await row.locator('button[data-action="confirm"]').click();
-      const error = page.locator(`li.order[data-order-id="${id}"] .error`);
-      await error.waitFor();
-      const refusal = await api('POST', `/api/v1/orders/${id}/confirm`);
-      assert.equal(refusal.status, 409);
-      assert.equal(await error.textContent(),
-        `Abgelehnt: das geht bei dieser Bestellung nicht mehr (${refusal.json.error.message})`);
-      await setHidden(page, false);
+      const { text, message } = await confirmCancelledMeanwhile(page, api, id);
+      assert.equal(text, `Abgelehnt: das geht bei dieser Bestellung nicht mehr (${message})`);
     });
 
     await t.test('signing out speaks the browser\'s language again', async () => {
