@@ -70,17 +70,17 @@ TEST_CASE("SIGHUP applies a valid configuration without a restart or a new MQTT 
   TestClient watcher(broker.url());
   watcher.connect();
   watcher.subscribe("larder/v1/#");
-  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 15s));
   TestClient device(broker.url());
   device.connect();
   publish_levels(device, "coffee", 812.5, 1764460200);
-  REQUIRE(watcher.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& r) {
+  REQUIRE(watcher.wait_for("larder/v1/consumable/coffee/state", 15s, [](const Received& r) {
     return json::parse(r.payload)["level"] == 462.5;
   }));
 
   // Before: tea is not configured.
   device.publish("larder/v1/consumable/tea/level", level(300, 1764460200));
-  auto unknown = watcher.wait_for("larder/v1/error", 5s);
+  auto unknown = watcher.wait_for("larder/v1/error", 15s);
   REQUIRE(unknown);
   CHECK(json::parse(unknown->payload)["reason"].get<std::string>().find("tea") != std::string::npos);
 
@@ -112,11 +112,11 @@ TEST_CASE("SIGHUP applies a valid configuration without a restart or a new MQTT 
   // The new consumable works, the old one goes on from there, and the connection was never
   // dropped.
   publish_levels(device, "tea", 300, 1764460200);  // tea has no tare
-  REQUIRE_MESSAGE(watcher.wait_for("larder/v1/consumable/tea/state", 5s, [](const Received& r) {
+  REQUIRE_MESSAGE(watcher.wait_for("larder/v1/consumable/tea/state", 15s, [](const Received& r) {
     return json::parse(r.payload)["level"] == 300;
   }), daemon.log());
   publish_levels(device, "coffee", 800, 1764461400);
-  REQUIRE(watcher.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& r) {
+  REQUIRE(watcher.wait_for("larder/v1/consumable/coffee/state", 15s, [](const Received& r) {
     return json::parse(r.payload)["level"] == 450;
   }));
   CHECK(daemon.running());
@@ -132,7 +132,7 @@ TEST_CASE("SIGHUP with a broken file reports every error and keeps the running c
   TestClient watcher(broker.url());
   watcher.connect();
   watcher.subscribe("larder/v1/#");
-  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 15s));
 
   std::string broken = default_daemon_config();
   broken.replace(broken.find("capacity: 1000"), 14, "capacity: -5");
@@ -152,7 +152,7 @@ TEST_CASE("SIGHUP with a broken file reports every error and keeps the running c
   TestClient device(broker.url());
   device.connect();
   publish_levels(device, "coffee", 812.5, 1764460200);
-  CHECK(watcher.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& s) {
+  CHECK(watcher.wait_for("larder/v1/consumable/coffee/state", 15s, [](const Received& s) {
     return json::parse(s.payload)["level"] == 462.5;
   }));
   // And the same admin token.
@@ -168,7 +168,7 @@ TEST_CASE("SIGHUP rotates the HTTP tokens and says which keys wait for a restart
   TestClient watcher(broker.url());
   watcher.connect();
   watcher.subscribe("larder/v1/#");
-  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 15s));
 
   std::string next = default_daemon_config();
   next.replace(next.find("test-admin-token-0123456789"), 27, "rotated-admin-token-9876543210");
@@ -204,7 +204,7 @@ TEST_CASE("SIGHUP refuses to remove a consumable with an order in flight, or to 
   TestClient watcher(broker.url());
   watcher.connect();
   watcher.subscribe("larder/v1/#");
-  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 15s));
   const std::string admin = "Authorization: Bearer test-admin-token-0123456789";
   auto held = http_request(daemon.http_port(), "POST", "/api/v1/orders",
                            {admin, "Content-Type: application/json"}, R"({"consumable":"tea"})");
@@ -232,7 +232,7 @@ TEST_CASE("SIGHUP refuses to remove a consumable with an order in flight, or to 
   TestClient device(broker.url());
   device.connect();
   publish_levels(device, "coffee", 812.5, 1764460200);
-  REQUIRE(watcher.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& s) {
+  REQUIRE(watcher.wait_for("larder/v1/consumable/coffee/state", 15s, [](const Received& s) {
     return json::parse(s.payload)["level"] == 462.5;
   }));
   std::string in_kg = base;

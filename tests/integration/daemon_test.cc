@@ -51,7 +51,7 @@ TEST_CASE("larderd connects, announces itself and turns readings into retained s
   TestClient watcher(broker.url());
   watcher.connect();
   watcher.subscribe("larder/v1/#");
-  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 15s));
 
   TestClient device(broker.url());
   device.connect();
@@ -61,7 +61,7 @@ TEST_CASE("larderd connects, announces itself and turns readings into retained s
                    json{{"value", 812.5}, {"unit", "g"}, {"gross", true}, {"ts", 1764460200 + 300 * i}}
                        .dump());
   }
-  auto state = watcher.wait_for("larder/v1/consumable/coffee/state", 5s, [](const Received& r) {
+  auto state = watcher.wait_for("larder/v1/consumable/coffee/state", 15s, [](const Received& r) {
     return json::parse(r.payload)["level"] == 462.5;
   });
   REQUIRE(state);
@@ -75,13 +75,13 @@ TEST_CASE("larderd connects, announces itself and turns readings into retained s
   TestClient late(broker.url());
   late.connect();
   late.subscribe("larder/v1/consumable/coffee/state");
-  auto retained = late.wait_for("larder/v1/consumable/coffee/state", 5s);
+  auto retained = late.wait_for("larder/v1/consumable/coffee/state", 15s);
   REQUIRE(retained);
   CHECK(retained->retained);
 
   // Bad input: reported on larder/v1/error, state unchanged, daemon alive.
   device.publish("larder/v1/consumable/coffee/level", R"({"value":400,"unit":"ml"})");
-  auto err = watcher.wait_for("larder/v1/error", 5s);
+  auto err = watcher.wait_for("larder/v1/error", 15s);
   REQUIRE(err);
   CHECK(json::parse(err->payload)["reason"] == "unit 'ml' does not fit consumable 'coffee' (mass)");
   CHECK(json::parse(err->payload)["topic"] == "larder/v1/consumable/coffee/level");
@@ -175,7 +175,7 @@ TEST_CASE("SIGTERM shuts down cleanly: store flushed, offline published, exit 0,
   TestClient watcher(broker.url());
   watcher.connect();
   watcher.subscribe("larder/v1/status");
-  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 15s));
 
   TestClient device(broker.url());
   device.connect();
@@ -186,7 +186,7 @@ TEST_CASE("SIGTERM shuts down cleanly: store flushed, offline published, exit 0,
   // The purchase came last: once its state is out, the daemon has every reading in
   // memory, most of it not yet committed. SIGTERM must commit it.
   watcher.subscribe("larder/v1/consumable/pods/state");
-  REQUIRE(watcher.wait_for("larder/v1/consumable/pods/state", 5s, [](const Received& r) {
+  REQUIRE(watcher.wait_for("larder/v1/consumable/pods/state", 15s, [](const Received& r) {
     return json::parse(r.payload)["on_hand"] == 3;
   }));
   watcher.subscribe("larder/v1/consumable/coffee/state");
@@ -194,7 +194,7 @@ TEST_CASE("SIGTERM shuts down cleanly: store flushed, offline published, exit 0,
   CHECK(status.success());
   auto notes = daemon->notifications();
   CHECK(std::find(notes.begin(), notes.end(), "STOPPING=1") != notes.end());
-  CHECK(watcher.wait_for_payload("larder/v1/status", "offline", 5s));
+  CHECK(watcher.wait_for_payload("larder/v1/status", "offline", 15s));
   CHECK(committed_readings(daemon->state_dir(), "coffee") == 50);
   // Started with umask 022, larderd made nothing world-readable: larder.db was 0644
   // outside systemd.
@@ -218,11 +218,11 @@ TEST_CASE("SIGTERM shuts down cleanly: store flushed, offline published, exit 0,
   TestClient reader(broker.url());
   reader.connect();
   reader.subscribe("larder/v1/consumable/pods/state");
-  auto pods = reader.wait_for("larder/v1/consumable/pods/state", 5s);
+  auto pods = reader.wait_for("larder/v1/consumable/pods/state", 15s);
   REQUIRE(pods);
   CHECK(json::parse(pods->payload)["on_hand"] == 3);
   reader.subscribe("larder/v1/consumable/coffee/state");
-  auto coffee = reader.wait_for("larder/v1/consumable/coffee/state", 5s);
+  auto coffee = reader.wait_for("larder/v1/consumable/coffee/state", 15s);
   REQUIRE(coffee);
   CHECK(json::parse(coffee->payload)["level"] == before["level"]);
   CHECK((std::filesystem::status(db).permissions() & std::filesystem::perms::others_all) ==
@@ -251,7 +251,7 @@ TEST_CASE("the will: a killed daemon is announced offline by the broker") {
   TestClient watcher(broker.url());
   watcher.connect();
   watcher.subscribe("larder/v1/status");
-  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 15s));
   daemon.kill();
   auto offline = watcher.wait_for_payload("larder/v1/status", "offline", 10s);
   REQUIRE(offline);
@@ -259,7 +259,7 @@ TEST_CASE("the will: a killed daemon is announced offline by the broker") {
   TestClient late(broker.url());
   late.connect();
   late.subscribe("larder/v1/status");
-  auto seen = late.wait_for("larder/v1/status", 5s);
+  auto seen = late.wait_for("larder/v1/status", 15s);
   REQUIRE(seen);
   CHECK(seen->retained);
   CHECK(seen->payload == "offline");
@@ -274,7 +274,7 @@ TEST_CASE("no QoS 1 input is lost while the broker restarts, and the daemon re-s
   TestClient watcher(broker.url(), watcher_options);
   watcher.connect();
   watcher.subscribe("larder/v1/status");
-  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 15s));
 
   TestClientOptions publisher_options;
   publisher_options.client_id = "test-publisher";

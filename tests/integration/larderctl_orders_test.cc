@@ -231,7 +231,7 @@ TEST_CASE("larderctl consumables and status show the running larderd, exit 3 onc
   w.connect();
   w.subscribe("larder/v1/consumable/+/state");
   publish_low_coffee(w);
-  REQUIRE_MESSAGE(w.wait_for("larder/v1/consumable/coffee/state", 10s, [](const Received& r) {
+  REQUIRE_MESSAGE(w.wait_for("larder/v1/consumable/coffee/state", 60s, [](const Received& r) {
     const json s = json::parse(r.payload);
     return (s["status"] == "low" || s["status"] == "empty") && s["days_left"].is_number();
   }), daemon.log());

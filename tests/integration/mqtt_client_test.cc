@@ -217,11 +217,17 @@ TEST_CASE("mqtt online follows every SUBACK, also after a reconnect") {
                          {"larder/v1/consumable/+/used", false},
                          {"larder/v1/button/+/press", false}},
           "larder-order");
+  // The broker acknowledged `online` (and so logged it) when the count of publishes grows.
+  auto acknowledged = [&](double n) {
+    return run_until(hub.loop, [&] {
+      return hub.metric("larder_mqtt_messages_published_total") >= n;
+    }, 20s);
+  };
   REQUIRE(hub.start_and_connect());
-  run_for(hub.loop, 300ms);  // `online` reaches the broker
+  REQUIRE(acknowledged(1));
   broker.restart();
   REQUIRE(run_until(hub.loop, [&] { return hub.connected_calls >= 2; }, 20s));
-  run_for(hub.loop, 300ms);
+  REQUIRE(acknowledged(2));
   broker.stop();
 
   const std::string log = broker.log();

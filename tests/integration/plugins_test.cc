@@ -60,15 +60,15 @@ TEST_CASE("device formats become consumable state, button actions and events") {
   watcher.subscribe("homeassistant/#");
 
   // Home Assistant discovery: four sensors per consumable, retained, after the connect.
-  auto config = watcher.wait_for("homeassistant/sensor/larder/coffee_level/config", 5s);
+  auto config = watcher.wait_for("homeassistant/sensor/larder/coffee_level/config", 15s);
   REQUIRE(config);
   CHECK(json::parse(config->payload)["state_topic"] == "larder/v1/consumable/coffee/state");
-  CHECK(watcher.wait_for("homeassistant/sensor/larder/pods_status/config", 5s));
+  CHECK(watcher.wait_for("homeassistant/sensor/larder/pods_status/config", 15s));
   // Retained: Home Assistant, started later, finds them.
   TestClient late(broker.url());
   late.connect();
   late.subscribe("homeassistant/sensor/larder/+/config");
-  auto kept = late.wait_for("homeassistant/sensor/larder/coffee_level/config", 5s);
+  auto kept = late.wait_for("homeassistant/sensor/larder/coffee_level/config", 15s);
   REQUIRE(kept);
   CHECK(kept->retained);
 

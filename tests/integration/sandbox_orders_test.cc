@@ -80,7 +80,7 @@ TEST_CASE("the model's own order: held for its undo window, then placed once at 
   auto& [broker, daemon, sandbox, w] = world;
 
   publish_low_coffee(w);
-  auto held = w.wait_for("larder/v1/event", 10s, [](const Received& r) {
+  auto held = w.wait_for("larder/v1/event", 60s, [](const Received& r) {
     return json::parse(r.payload)["kind"] == "order_held";
   });
   REQUIRE_MESSAGE(held, daemon.log());

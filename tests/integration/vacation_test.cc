@@ -43,19 +43,19 @@ TEST_CASE("vacation mode over MQTT and HTTP: state, events, refusals, and a rest
   TestClient watcher(broker.url());
   watcher.connect();
   watcher.subscribe("larder/v1/#");
-  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 5s));
+  REQUIRE(watcher.wait_for_payload("larder/v1/status", "online", 15s));
   CHECK(get_vacation(daemon) == json{{"away", false}});
 
   const double until = static_cast<double>(std::time(nullptr)) + 7 * 86400;
   TestClient hass(broker.url());
   hass.connect();
   hass.publish("larder/v1/vacation", json{{"away", true}, {"until", until}}.dump());
-  auto started = watcher.wait_for("larder/v1/event", 5s, [](const Received& r) {
+  auto started = watcher.wait_for("larder/v1/event", 15s, [](const Received& r) {
     return json::parse(r.payload)["kind"] == "vacation_started";
   });
   REQUIRE_MESSAGE(started, daemon.log());
   CHECK(json::parse(started->payload)["by"] == "mqtt");
-  auto state = watcher.wait_for("larder/v1/vacation/state", 5s);
+  auto state = watcher.wait_for("larder/v1/vacation/state", 15s);
   REQUIRE(state);
   CHECK(json::parse(state->payload)["away"] == true);
   json v = get_vacation(daemon);
@@ -64,7 +64,7 @@ TEST_CASE("vacation mode over MQTT and HTTP: state, events, refusals, and a rest
 
   // Bad requests change nothing.
   hass.publish("larder/v1/vacation", R"({"away":true,"until":1000})");
-  auto err = watcher.wait_for("larder/v1/error", 5s);
+  auto err = watcher.wait_for("larder/v1/error", 15s);
   REQUIRE(err);
   CHECK(json::parse(err->payload)["reason"] == "the vacation's end must be in the future");
   CHECK(put_vacation(daemon, R"({"until":"soon"})").status == 400);
