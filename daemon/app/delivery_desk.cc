@@ -345,8 +345,11 @@ double DeliveryDesk::retry_access_later(const std::string& order_id) {
   const orders::Order* o = orders_.ledger().find(order_id);
   if (o && o->delivery && o->delivery->window) {
     const double lead = o->delivery->window->start - now();
+    const double left = o->delivery->window->end - now();
+    // In the window likewise: half the time it has left (a try after its end opens nothing).
     later = lead > 0 ? std::min(later, std::max(options_.access_retry_s, lead / 2))
-                     : std::min(later, options_.access_retry_in_window_s);
+                     : std::min({later, options_.access_retry_in_window_s,
+                                 std::max(options_.access_retry_s, left / 2)});
   }
   access_due_[order_id] = now() + later;
   return later;

@@ -60,7 +60,8 @@ struct DeliveryDeskOptions {
   // a grant_issued and an access_revoked event, two audit rows) comes access_retry_s later,
   // doubled after each failure in a row up to access_retry_max_s: an outage of hours costs
   // a few tries an hour, not one a minute. Before the window, at most half the time left
-  // before it (at least access_retry_s); in the window, at most access_retry_in_window_s.
+  // before it (at least access_retry_s); in the window, at most access_retry_in_window_s and
+  // half the time it has left (at least access_retry_s).
   double access_retry_s = 60;
   double access_retry_max_s = 900;
   double access_retry_in_window_s = 300;

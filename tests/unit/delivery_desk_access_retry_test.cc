@@ -12,20 +12,26 @@
 using namespace larder;
 using namespace larder::test;
 
-TEST_CASE("delivery desk: the tries to hand a code over back off, but not past the window") {
-  // A retailer's outage of hours cost a grant_issued and an access_revoked event, and two
-  // audit rows, every minute.
+namespace {
+
+// A shipped trunk order whose window begins in 5 minutes (and lasts 4 hours), and the
+// retailer's answers to the desk's tries to hand its code over.
+struct Tries {
   World w;
-  const std::string id = w.trunk_order();  // the window begins in 5 minutes
-  w.ship();
-  std::size_t sent = 1;
-  REQUIRE(w.retailer.deliveries.size() == sent);
-  auto refused = [&] {
+  std::string id = w.trunk_order();
+  std::size_t sent = 0;  // codes sent to the retailer so far
+
+  Tries() {
+    w.ship();
+    sent = 1;
+    REQUIRE(w.retailer.deliveries.size() == sent);
+  }
+  void refused() {
     w.retailer.delivery_answers.at(sent - 1)(
         orders::DeliveryChangeOutcome{false, true, std::nullopt, "", "503 from the retailer"});
-  };
+  }
   // The next try comes `wait` seconds after the refusal, not a second earlier.
-  auto next_try_after = [&](double wait) {
+  void next_try_after(double wait) {
     CAPTURE(wait);
     w.clock.advance(wait - 1);
     w.car_at(kHomeLat, kHomeLon);
@@ -34,7 +40,18 @@ TEST_CASE("delivery desk: the tries to hand a code over back off, but not past t
     w.clock.advance(1);
     w.delivery.tick();
     REQUIRE(w.retailer.deliveries.size() == ++sent);
-  };
+  }
+};
+
+}  // namespace
+
+TEST_CASE("delivery desk: the tries to hand a code over back off, but not past the window") {
+  // A retailer's outage of hours cost a grant_issued and an access_revoked event, and two
+  // audit rows, every minute.
+  Tries t;
+  auto& [w, id, sent] = t;
+  auto refused = [&t] { t.refused(); };
+  auto next_try_after = [&t](double wait) { t.next_try_after(wait); };
   // Doubling from a minute, but at most half the time left before the window (300 s, then
   // 240, 120, 60: at least a minute), and at most 5 minutes once it has begun.
   for (double wait : {60, 120, 60, 60, 300, 300}) {
@@ -58,4 +75,32 @@ TEST_CASE("delivery desk: the tries to hand a code over back off, but not past t
     next_try_after(wait);
   }
   CHECK(w.the(id).delivery->method == "trunk");
+}
+
+TEST_CASE("delivery desk: late in the window the tries keep to the time it has left") {
+  Tries t;
+  const double end = t.w.the(t.id).delivery->window->end;
+  // Up to the window as above, then 5 minutes apart while it has 10 minutes or more left.
+  for (double wait : {60, 120, 60, 60}) {
+    t.refused();
+    t.next_try_after(wait);
+  }
+  while (end - t.w.clock.now() > 600) {
+    t.refused();
+    t.next_try_after(300);
+  }
+  CHECK(end - t.w.clock.now() == 600);
+  // Then half the time left, at least a minute: 300 s to the very end came after it, when a
+  // code opens nothing.
+  for (double wait : {300, 150, 75, 60}) {
+    t.refused();
+    t.next_try_after(wait);
+  }
+  CHECK(end - t.w.clock.now() == 15);
+  const std::size_t last = t.sent;
+  t.refused();
+  t.w.clock.advance(3600);
+  t.w.delivery.tick();
+  CHECK(t.w.retailer.deliveries.size() == last);  // the window has ended: no new code
+  CHECK(t.w.events("grant_issued").size() == last);
 }
