@@ -387,8 +387,8 @@ TEST_CASE("mqtt client keeps trying until the broker appears") {
   broker.start();
   REQUIRE(run_until(hub.loop, [&] { return hub.connected_calls == 1; }, 10s));
   CHECK(hub.metric("larder_mqtt_reconnects_total") == 0);
-  // Subscribed to its own root after publishing: the retained state and `online` come back
-  // to it on subscribe.
+  // Subscribed to its own root after publishing: the retained state comes back to it on
+  // subscribe, and `online` after the SUBACK.
   REQUIRE(run_until(hub.loop, [&] { return !hub.on(state).empty() && !hub.on(early).empty() && !hub.on(kStatus).empty(); }, 3s));
   CHECK(hub.on(state).back().retained);
   CHECK(hub.on(kStatus).back().payload == "online");

@@ -70,6 +70,19 @@ TEST_CASE("offline buffer drain sends state first then events in order and stops
   CHECK(b.clear() == 0);
 }
 
+TEST_CASE("offline buffer forgets one topic's retained message, nothing else") {
+  // The client's kept `online` before a new connect: the SUBACKs bring a new one.
+  OfflineBuffer b(10, 10);
+  b.keep(state("larder/v1/status", "online"));
+  b.keep(state("larder/v1/consumable/coffee/state", "{}"));
+  b.keep(event("larder/v1/status", "not retained"));
+  CHECK(b.forget_retained("larder/v1/status"));
+  CHECK_FALSE(b.forget_retained("larder/v1/status"));
+  CHECK_FALSE(b.has_retained("larder/v1/status"));
+  CHECK(b.has_retained("larder/v1/consumable/coffee/state"));
+  CHECK(b.size() == 2);
+}
+
 TEST_CASE("offline buffer clear reports how many messages it forgot") {
   OfflineBuffer b(10, 10);
   b.keep(event("e", "1"));

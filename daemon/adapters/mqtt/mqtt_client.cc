@@ -119,6 +119,7 @@ void MqttClient::Impl::on_connected(const std::string& cause) {
   if (stopped_ || disconnecting_) return;
   ++epoch_;
   ++connects_;
+  suback_missing_ = 0;
   inflight_ = 0;  // what Paho resends from before completes with an older epoch
   backoff_s_ = kRetryMinSeconds;
   if (connects_ > 1) metrics_.inc(kReconnects);
@@ -132,6 +133,9 @@ void MqttClient::Impl::on_connected(const std::string& cause) {
     log_debug("mqtt: could not set TCP_NODELAY on the broker connection");
   }
   if (stopping_) return;  // Paho resends the pending `offline`; stop() goes on
+  // An `online` kept from before (unsent, or unacknowledged on a replaced client) would go
+  // out ahead of the SUBSCRIBEs: the SUBACKs bring a new one.
+  buffer_.forget_retained(cfg_.root() + "/status");
   flush();
   subscribe_all(epoch_);
 }
@@ -140,6 +144,7 @@ void MqttClient::Impl::on_lost(const std::string& cause) {
   if (!connected_) return;
   connected_ = false;
   ++epoch_;
+  suback_missing_ = 0;
   inflight_ = 0;
   metrics_.set(kConnected, {}, 0);
   if (stopping_ || stopped_) return;
@@ -160,7 +165,8 @@ void MqttClient::Impl::on_connect_failed(const std::string& error) {
 // One SUBSCRIBE per filter: Paho 1.2.0 crashes in MQTTAsync_subscribeMany when given
 // per-topic v5 subscribe options (its response_options copy loses the options array).
 void MqttClient::Impl::subscribe_all(std::uint64_t epoch) {
-  suback_missing_ = subs_.size();
+  // Added: the SUBACKs still due from an earlier call in this connect (a reload's) count.
+  suback_missing_ += subs_.size();
   if (subs_.empty()) {
     on_subscribed(epoch, 0, true, 0, "");
     return;
@@ -198,7 +204,9 @@ void MqttClient::Impl::on_subscribed(std::uint64_t epoch, std::size_t index, boo
   // `online` only now: a plugin that waits for it and publishes at once is heard (before
   // every SUBACK the broker could still drop what it sends to the inputs).
   const std::string status = cfg_.root() + "/status";
-  if (send_now(status, "online", 1, true, *publish_listener_) == Sent::keep) keep(Message{status, "online", 1, true});
+  if (send_now(status, "online", 1, true, *publish_listener_) == Sent::keep) {
+    keep(Message{status, "online", 1, true});  // a flush sends it, or the next connect a new one
+  }
   if (handlers_.on_connected) handlers_.on_connected();
 }
 

@@ -38,6 +38,8 @@ class OfflineBuffer {
   void drain(const std::function<bool(const Message&)>& send);
   // Forgets everything; returns how many messages that were.
   std::size_t clear();
+  // Forgets the retained message kept for `topic`; false when none was.
+  bool forget_retained(const std::string& topic) { return retained_.erase(topic) > 0; }
 
   bool has_retained(const std::string& topic) const { return retained_.count(topic) > 0; }
   bool has_queued() const { return !queue_.empty(); }
