@@ -292,10 +292,11 @@ void DeliveryDesk::give_access(const orders::Order& o) {
       grants_.issue(o.id, config_.delivery.vehicle, *o.delivery->window, *place, now(), fx);
   run(fx);
   if (!issued.ok()) {
-    const double later = retry_access_later(o.id);
+    const auto later = retry_access_later(o.id);
     log_error("delivery: cannot issue trunk access for order " + o.id + ": " +
-              issued.status().message() + " (will try again in " +
-              std::to_string(static_cast<long>(later)) + " s)");
+              issued.status().message() +
+              (later ? " (will try again in " + std::to_string(static_cast<long>(*later)) + " s)"
+                     : " (its window ends before another try)"));
     return;
   }
   orders::DeliveryChange change;
@@ -324,10 +325,12 @@ void DeliveryDesk::give_access(const orders::Order& o) {
     run(fx);
     if (orders::finished(o->status)) return;
     if (r.retryable) {
-      const double later = retry_access_later(id);
+      const auto later = retry_access_later(id);
       log_warn("delivery: the retailer did not take the trunk access for order " + id +
-               ", will try again with a new code in " + std::to_string(static_cast<long>(later)) +
-               " s: " + r.reason);
+               (later ? ", will try again with a new code in " +
+                            std::to_string(static_cast<long>(*later)) + " s"
+                      : "; its window ends before another try") +
+               ": " + r.reason);
       return;
     }
     // (Out for delivery, to_doorstep() keeps the order as the retailer has it.)
@@ -337,7 +340,7 @@ void DeliveryDesk::give_access(const orders::Order& o) {
   });
 }
 
-double DeliveryDesk::retry_access_later(const std::string& order_id) {
+std::optional<double> DeliveryDesk::retry_access_later(const std::string& order_id) {
   const int failures = std::min(++access_failures_[order_id], 30);
   double later = std::min(options_.access_retry_s * std::ldexp(1.0, failures - 1),
                           options_.access_retry_max_s);
@@ -350,6 +353,11 @@ double DeliveryDesk::retry_access_later(const std::string& order_id) {
     later = lead > 0 ? std::min(later, std::max(options_.access_retry_s, lead / 2))
                      : std::min({later, options_.access_retry_in_window_s,
                                  std::max(options_.access_retry_s, left / 2)});
+    if (later >= left) {  // a code then would open nothing
+      access_due_.erase(order_id);
+      access_failures_.erase(order_id);
+      return std::nullopt;
+    }
   }
   access_due_[order_id] = now() + later;
   return later;

@@ -141,8 +141,9 @@ class DeliveryDesk final : public VehicleActions {
   void on_order(const std::string& order_id);  // the order desk's listener
   void run(grants::Effects& fx);
   void give_access(const orders::Order& o);
-  // The next try after a failure to give access, with the backoff; its delay in seconds.
-  double retry_access_later(const std::string& order_id);
+  // The next try after a failure to give access, with the backoff; its delay in seconds,
+  // or nullopt when the window ends before it (no further try).
+  std::optional<double> retry_access_later(const std::string& order_id);
   // A finished order's live grant dies: delivered (order_delivered), cancelled
   // (order_cancelled) or failed (order_failed). Only a delivered order's grant whose code
   // already opened the trunk stays, to follow the trunk to its lock. Called when the order
