@@ -88,9 +88,10 @@ class Texts {
   // dropped), its rounded value deciding the plural form.
   TextArg num(std::string name, double value, int decimals = 0) const;
 
-  std::string number(double value, int decimals = 0) const;        // "1.5" / "1,5"
+  // With the catalog's decimal and, from four digits on, its group separator (numbers):
+  std::string number(double value, int decimals = 0) const;        // "1,000.5" / "1.000,5"
   std::string fixed(double value, int decimals) const;             // "8.90" / "8,90"
-  // "€8.99"; "" : "8.99"; in the currency's minor units ("1500 JPY", "1.250 KWD")
+  // "€8.99"; "" : "8.99"; in the currency's minor units ("1,500 JPY", "1.250 KWD")
   std::string money(double amount, const std::string& currency) const;
   std::string spoken_money(double amount, const std::string& currency) const;  // "8 euros 99"
   // The digits after the decimal point of an ISO 4217 currency (2 when not known).
@@ -98,7 +99,8 @@ class Texts {
   // |amount| in the currency's whole minor units (cents), half away from zero: what money()
   // writes. nullopt when not finite or beyond 9e15 of them.
   static std::optional<long long> minor_units(double amount, std::string_view currency);
-  // The number money() writes, with `decimal` as its separator and no unit ("1500", "8.99").
+  // The number money() writes, with `decimal` as its separator, no unit and no grouping
+  // ("1500", "8.99").
   static std::string amount(double amount, std::string_view currency, std::string_view decimal);
   std::string list(const std::vector<std::string>& items) const;   // "a, b and c"
   std::string weekday(int wday) const;  // 0 = Sunday
