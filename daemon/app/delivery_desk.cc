@@ -317,6 +317,9 @@ void DeliveryDesk::give_access(const orders::Order& o) {
       grants::Effects fx;
       grants_.handed(id, grant, fx);
       run(fx);
+      // The retailer may have moved the window while the code was on its way (on_order
+      // waits for this answer): a code for the old window is replaced now.
+      on_order(id);
       return;
     }
     if (!o) return;

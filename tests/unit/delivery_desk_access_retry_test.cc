@@ -104,3 +104,28 @@ TEST_CASE("delivery desk: late in the window the tries keep to the time it has l
   CHECK(t.w.retailer.deliveries.size() == last);  // the window has ended: no new code
   CHECK(t.w.events("grant_issued").size() == last);
 }
+
+TEST_CASE("delivery desk: a window moved while the code was on its way gets a new code") {
+  Tries t;
+  // The retailer moves the window before it answers the code's handover: nothing is sent
+  // while that answer is awaited.
+  orders::RetailerStatus moved;
+  moved.status = "shipped";
+  moved.window = orders::Window{t.w.clock.now() + 7200, t.w.clock.now() + 14400};
+  t.w.desk.retailer_status("r-1", moved);
+  t.w.delivery.tick();
+  REQUIRE(t.w.retailer.deliveries.size() == 1);
+  const std::string first = *t.w.retailer.deliveries[0].code;
+  // It takes the code, which was made for the old window: a new one for the new window.
+  t.w.retailer.delivery_answers.at(0)(
+      orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+  t.w.delivery.tick();
+  REQUIRE(t.w.retailer.deliveries.size() == 2);
+  REQUIRE(t.w.retailer.deliveries[1].code.has_value());
+  CHECK(*t.w.retailer.deliveries[1].code != first);
+  const grants::Grant* g = t.w.book.live(t.id);
+  REQUIRE(g != nullptr);
+  CHECK(g->window.start == moved.window->start);
+  CHECK(g->window.end == moved.window->end);
+  CHECK(t.w.events("access_revoked").size() == 1);
+}
