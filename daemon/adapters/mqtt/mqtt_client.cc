@@ -206,6 +206,7 @@ void MqttClient::Impl::on_subscribed(std::uint64_t epoch, std::size_t index, boo
   const std::string status = cfg_.root() + "/status";
   if (send_now(status, "online", 1, true, *publish_listener_) == Sent::keep) {
     keep(Message{status, "online", 1, true});  // a flush sends it, or the next connect a new one
+    schedule_flush();
   }
   if (handlers_.on_connected) handlers_.on_connected();
 }
