@@ -456,7 +456,8 @@ int run_daemon(const Config& config, DaemonOptions options) {
     }
     // Subscribing again also brings back the retained device states the new plugins need.
     mqtt.set_subscriptions(app->subscriptions());
-    if (mqtt.connected()) app->connected();
+    // Before the first connect's SUBACKs are in, on_connected tells the new hub (once).
+    if (mqtt.subscribed()) app->connected();
     for (const auto& key : waiting) {
       log_warn("reload: " + key + " changed; it takes effect when larderd is restarted");
     }

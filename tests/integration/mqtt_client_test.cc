@@ -59,12 +59,16 @@ struct Hub {
   larder::MqttClient client;
   std::vector<larder::Message> received;
   int connected_calls = 0;
+  int subscribed_at_connect = 0;  // on_connected calls that saw subscribed()
   std::vector<std::string> disconnects;
 
   Hub(const std::string& url, std::vector<larder::Subscription> subs, const std::string& id = "larder-hub")
       : client(loop, config_for(url, id), state.path(), metrics) {
     client.set_handlers({[this](larder::Message m) { received.push_back(std::move(m)); },
-                         [this] { ++connected_calls; },
+                         [this] {
+                           ++connected_calls;
+                           if (client.subscribed()) ++subscribed_at_connect;
+                         },
                          [this](const std::string& cause) { disconnects.push_back(cause); }});
     client.set_subscriptions(std::move(subs));
   }
@@ -223,12 +227,17 @@ TEST_CASE("mqtt online follows every SUBACK, also after a reconnect") {
       return hub.metric("larder_mqtt_messages_published_total") >= n;
     }, 20s);
   };
+  CHECK_FALSE(hub.client.subscribed());
   REQUIRE(hub.start_and_connect());
   REQUIRE(acknowledged(1));
+  CHECK(hub.client.subscribed());
   broker.restart();
   REQUIRE(run_until(hub.loop, [&] { return hub.connected_calls >= 2; }, 20s));
   REQUIRE(acknowledged(2));
+  CHECK(hub.subscribed_at_connect == hub.connected_calls);  // the reload path relies on it
   broker.stop();
+  REQUIRE(run_until(hub.loop, [&] { return !hub.client.connected(); }, 10s));
+  CHECK_FALSE(hub.client.subscribed());
 
   const std::string log = broker.log();
   const std::string run_start = "Config loaded from";

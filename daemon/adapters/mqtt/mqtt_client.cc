@@ -353,6 +353,7 @@ void MqttClient::publish(const std::string& topic, std::string payload, bool ret
 }
 void MqttClient::stop(std::function<void()> done) { impl_->stop(std::move(done)); }
 bool MqttClient::connected() const { return impl_->connected_; }
+bool MqttClient::subscribed() const { return impl_->subscribed(); }
 std::size_t MqttClient::pending() const { return impl_->pending(); }
 
 }  // namespace larder

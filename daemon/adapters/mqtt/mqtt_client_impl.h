@@ -117,6 +117,7 @@ class MqttClient::Impl : public std::enable_shared_from_this<Impl> {
 
   MqttHandlers handlers_;
   bool connected_ = false;
+  bool subscribed() const { return connected_ && notified_epoch_ == epoch_; }
   std::size_t pending() const { return buffer_.size(); }
 
  private:
