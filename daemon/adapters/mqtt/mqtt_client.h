@@ -110,7 +110,8 @@ class MqttClient final : public Bus {
   void stop(std::function<void()> done);
 
   bool connected() const;
-  // Connected, every SUBACK of this connect is in and `online` is out (on_connected ran).
+  // Connected, and on_connected has run for this connection (the connect's SUBACKs were in
+  // then; a later set_subscriptions' may still be out).
   bool subscribed() const;
   // Messages waiting for the next connect or for room in the in-flight window (retained
   // topics + queued messages).
