@@ -104,7 +104,7 @@ Status DeliveryDesk::restore(const std::string& patterns_path) {
     if (g && g->state == grants::State::issued && !g->handed) {
       log_warn("delivery: the retailer never confirmed the trunk access of order " + o->id +
                ": a new code goes to it");
-      access_due_[o->id] = now();
+      access_at(*o, now());
     }
   }
   // What was learned is worth keeping, but not worth refusing to start: a file that cannot
@@ -216,19 +216,33 @@ void DeliveryDesk::on_order(const std::string& order_id) {
     // Nor once the parcel is out for delivery: the carrier holds the code, and the
     // retailer takes no new one then (retailer-v1.md: 409).
     const auto& w = o->delivery->window;
-    if (w && g->state == grants::State::issued && changeable(*o) &&
-        (w->start != g->window.start || w->end != g->window.end) &&
+    if (w && g->state == grants::State::issued && changeable(*o) && *w != g->window &&
         !access_in_air_.count(order_id)) {
       grants::Effects fx;
       grants_.revoke(order_id, std::string(grants::reason::kReplanned), now(), fx);
       run(fx);
-      access_due_[order_id] = now();
+      access_at(*o, now());
     }
     return;
   }
-  if (!access_in_air_.count(order_id) && !access_due_.count(order_id) && may_issue(*o)) {
-    access_due_[order_id] = now();
+  if (const auto due = access_due_.find(order_id); due != access_due_.end()) {
+    // A wait after failed tries was worked out for the window then: for a window moved
+    // since, the try comes no later than the same number of failures allows before the new
+    // one. Not sooner: a window moved again and again brings no more tries.
+    if (due->second.window != o->delivery->window) {
+      if (const auto failures = access_failures_.find(order_id);
+          failures != access_failures_.end()) {
+        due->second.at = std::min(due->second.at, now() + access_wait(*o, failures->second));
+      }
+      due->second.window = o->delivery->window;
+    }
+    return;
   }
+  if (!access_in_air_.count(order_id) && may_issue(*o)) access_at(*o, now());
+}
+
+void DeliveryDesk::access_at(const orders::Order& o, double when) {
+  access_due_[o.id] = {when, o.delivery ? o.delivery->window : std::nullopt};
 }
 
 void DeliveryDesk::end_finished_access(const orders::Order& o) {
@@ -285,6 +299,7 @@ void DeliveryDesk::give_access(const orders::Order& o) {
   }
   if (o.delivery->window->end <= now()) {  // nothing to open any more: no retry either
     log_warn("delivery: no trunk access for order " + o.id + ": its window has ended");
+    access_failures_.erase(o.id);  // a new window starts the tries anew
     return;
   }
   grants::Effects fx;
@@ -292,7 +307,7 @@ void DeliveryDesk::give_access(const orders::Order& o) {
       grants_.issue(o.id, config_.delivery.vehicle, *o.delivery->window, *place, now(), fx);
   run(fx);
   if (!issued.ok()) {
-    const auto later = retry_access_later(o.id);
+    const auto later = retry_access_later(o);
     log_error("delivery: cannot issue trunk access for order " + o.id + ": " +
               issued.status().message() +
               (later ? " (will try again in " + std::to_string(static_cast<long>(*later)) + " s)"
@@ -328,7 +343,7 @@ void DeliveryDesk::give_access(const orders::Order& o) {
     run(fx);
     if (orders::finished(o->status)) return;
     if (r.retryable) {
-      const auto later = retry_access_later(id);
+      const auto later = retry_access_later(*o);
       log_warn("delivery: the retailer did not take the trunk access for order " + id +
                (later ? ", will try again with a new code in " +
                             std::to_string(static_cast<long>(*later)) + " s"
@@ -343,26 +358,29 @@ void DeliveryDesk::give_access(const orders::Order& o) {
   });
 }
 
-std::optional<double> DeliveryDesk::retry_access_later(const std::string& order_id) {
-  const int failures = std::min(++access_failures_[order_id], 30);
-  double later = std::min(options_.access_retry_s * std::ldexp(1.0, failures - 1),
+double DeliveryDesk::access_wait(const orders::Order& o, int failures) const {
+  double later = std::min(options_.access_retry_s * std::ldexp(1.0, std::min(failures, 30) - 1),
                           options_.access_retry_max_s);
   // Not so late that the window begins unprepared, nor that a carrier waits long in it.
-  const orders::Order* o = orders_.ledger().find(order_id);
-  if (o && o->delivery && o->delivery->window) {
-    const double lead = o->delivery->window->start - now();
-    const double left = o->delivery->window->end - now();
+  if (o.delivery && o.delivery->window) {
+    const double lead = o.delivery->window->start - now();
+    const double left = o.delivery->window->end - now();
     // In the window likewise: half the time it has left (a try after its end opens nothing).
     later = lead > 0 ? std::min(later, std::max(options_.access_retry_s, lead / 2))
                      : std::min({later, options_.access_retry_in_window_s,
                                  std::max(options_.access_retry_s, left / 2)});
-    if (later >= left) {  // a code then would open nothing
-      access_due_.erase(order_id);
-      access_failures_.erase(order_id);
-      return std::nullopt;
-    }
   }
-  access_due_[order_id] = now() + later;
+  return later;
+}
+
+std::optional<double> DeliveryDesk::retry_access_later(const orders::Order& o) {
+  const double later = access_wait(o, ++access_failures_[o.id]);
+  if (o.delivery && o.delivery->window && later >= o.delivery->window->end - now()) {
+    access_due_.erase(o.id);  // a code then would open nothing
+    access_failures_.erase(o.id);
+    return std::nullopt;
+  }
+  access_at(o, now() + later);
   return later;
 }
 
@@ -436,7 +454,7 @@ void DeliveryDesk::tick() {
   run(fx);
   std::vector<std::string> due;
   for (const auto& [id, when] : access_due_) {
-    if (when <= t) due.push_back(id);
+    if (when.at <= t) due.push_back(id);
   }
   for (const auto& id : due) {
     access_due_.erase(id);

@@ -143,7 +143,12 @@ class DeliveryDesk final : public VehicleActions {
   void give_access(const orders::Order& o);
   // The next try after a failure to give access, with the backoff; its delay in seconds,
   // or nullopt when the window ends before it (no further try).
-  std::optional<double> retry_access_later(const std::string& order_id);
+  std::optional<double> retry_access_later(const orders::Order& o);
+  // The wait before the next try after `failures` failed tries in a row, now, by the rule
+  // of DeliveryDeskOptions::access_retry_* (the backoff, held to the order's window).
+  double access_wait(const orders::Order& o, int failures) const;
+  // The next try to give `o` access, at `when`, for the window it has now.
+  void access_at(const orders::Order& o, double when);
   // A finished order's live grant dies: delivered (order_delivered), cancelled
   // (order_cancelled) or failed (order_failed). Only a delivered order's grant whose code
   // already opened the trunk stays, to follow the trunk to its lock. Called when the order
@@ -197,7 +202,13 @@ class DeliveryDesk final : public VehicleActions {
   std::string patterns_path_;
   bool dirty_ = false;
   std::set<std::string> announced_;             // orders whose delivery_planned went out
-  std::map<std::string, double> access_due_;    // order -> when to (re)try giving access
+  // When to (re)try giving an order its trunk access, and the window that time was worked
+  // out for (a wait for a window the retailer has moved since is not waited out).
+  struct AccessDue {
+    double at = 0;
+    std::optional<orders::Window> window;
+  };
+  std::map<std::string, AccessDue> access_due_;
   std::set<std::string> access_in_air_;         // a PUT .../delivery with a code is out
   std::map<std::string, int> access_failures_;  // order -> failed tries in a row
   // Times of the carrier API's refusals by throttle_key(); a key goes when its times do.

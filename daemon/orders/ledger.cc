@@ -451,9 +451,7 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
     o->eta = st.eta;
     s.changed = s.publish = true;
   }
-  if (!stale && st.window &&
-      (!o->delivery || !o->delivery->window || o->delivery->window->start != st.window->start ||
-       o->delivery->window->end != st.window->end)) {
+  if (!stale && st.window && (!o->delivery || o->delivery->window != st.window)) {
     if (!o->delivery) o->delivery = Delivery{};
     o->delivery->window = st.window;
     s.changed = s.publish = true;

@@ -56,6 +56,7 @@ struct Item {
 struct Window {
   double start = 0;
   double end = 0;
+  bool operator==(const Window&) const = default;
 };
 
 struct DeliveryOption {

@@ -129,3 +129,39 @@ TEST_CASE("delivery desk: a window moved while the code was on its way gets a ne
   CHECK(g->window.end == moved.window->end);
   CHECK(t.w.events("access_revoked").size() == 1);
 }
+
+TEST_CASE("delivery desk: a window moved while a try waits holds the try to the new window") {
+  Tries t;
+  auto move_window = [&t](double start_in) {
+    orders::RetailerStatus moved;
+    moved.status = "shipped";
+    const double start = t.w.clock.now() + start_in;
+    moved.window = orders::Window{start, start + 14400};
+    t.w.desk.retailer_status("r-1", moved);
+  };
+  // Refused, with the next try a minute later; the retailer moves the window (5 minutes
+  // away) to 2 hours away: the try stays where it was, and the waits grow towards the new
+  // window as before.
+  t.refused();
+  move_window(7200);
+  for (double wait : {60, 120, 240, 480, 900}) {
+    t.next_try_after(wait);
+    t.refused();
+  }
+  // A window moved again and again (a retailer's estimate, while it takes no code) brings
+  // no try sooner: the 15 minutes are waited out.
+  move_window(7000);
+  move_window(7100);
+  t.next_try_after(900);
+  // Refused again, with 15 minutes to wait; the retailer brings the window forward to
+  // begin in 4 minutes: the try comes 2 minutes later (half the time left before it), not
+  // 11 minutes into the window.
+  t.refused();
+  t.w.clock.advance(10);
+  move_window(240);
+  t.next_try_after(120);
+  t.refused();
+  t.next_try_after(60);
+  CHECK(t.w.the(t.id).delivery->method == "trunk");
+  CHECK(t.w.events("grant_issued").size() == t.sent);
+}
