@@ -189,6 +189,9 @@ void Hub::reject(const Message& m, const contract::Rejection& r) {
 
 void Hub::apply(const Message& m, const contract::Input& in) {
   double now = clock_.now();
+  // Without `ts`, the time it came. A vehicle's or a person's input without one is the
+  // newest there is, also after one stamped by a clock a little ahead (max_future_skew): it
+  // takes that time rather than be refused as older.
   double ts = contract::input_ts(in).value_or(now);
   const char* kind = contract::input_kind(in);
   // A retained location or presence older than what is known: the broker sends its copy
@@ -226,6 +229,7 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     // over, Hub::carry_over) is nothing new: taken again, a tracker plugin rebuilt by the
     // reload would report its first fix as moving.
     if (m.retained && v.location && ts <= v.updated) return ignore_retained();
+    if (!loc->ts) ts = std::max(ts, v.updated);
     if (v.location && ts < v.updated) {
       reject(m, {"time", "location is older than the last one"});
       return;
@@ -236,6 +240,7 @@ void Hub::apply(const Message& m, const contract::Input& in) {
   } else if (auto* trunk = std::get_if<contract::TrunkInput>(&in)) {
     // A delayed `locked` must not overwrite a newer `open` while a carrier is at the car.
     auto& v = vehicles_[trunk->vehicle];
+    if (!trunk->ts) ts = std::max(ts, v.trunk_updated);
     if (v.trunk && ts < v.trunk_updated) {
       reject(m, {"time", "trunk state is older than the last one"});
       return;
@@ -248,6 +253,7 @@ void Hub::apply(const Message& m, const contract::Input& in) {
     if (known != presence_.end()) {
       if (m.retained && !pr->ts) return;  // only initialises an unknown value
       if (m.retained && ts <= known->second.updated) return ignore_retained();
+      if (!pr->ts) ts = std::max(ts, known->second.updated);
       if (ts < known->second.updated) {
         reject(m, {"time", "presence is older than the last one"});
         return;

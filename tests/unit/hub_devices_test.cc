@@ -62,6 +62,29 @@ TEST_CASE_FIXTURE(HubFixture, "a trunk state older than the last one is refused"
   CHECK(hub.vehicle("car")->trunk == "locked");
 }
 
+TEST_CASE_FIXTURE(HubFixture, "an input without ts is the newest, after one from a clock ahead") {
+  // A tracker whose clock runs 2 minutes ahead (within max_future_skew), then an
+  // integration that sends no `ts`, 30 s later: it came last, so it is taken.
+  send("vehicle/car/trunk", R"({"state":"open","ts":1764460920})");
+  send("vehicle/car/location", R"({"lat":48,"lon":11.5,"ts":1764460920})");
+  send("presence/anna", R"({"home":true,"ts":1764460920})");
+  clock.advance(30);
+  send("vehicle/car/trunk", R"({"state":"locked"})");
+  send("vehicle/car/location", R"({"lat":48.1,"lon":11.6})");
+  send("presence/anna", R"({"home":false})");
+  CHECK(errors().empty());
+  REQUIRE(hub.vehicle("car") != nullptr);
+  CHECK(hub.vehicle("car")->trunk == "locked");
+  REQUIRE(hub.vehicle("car")->location.has_value());
+  CHECK(hub.vehicle("car")->location->lat == 48.1);
+  CHECK(hub.presence("anna") == false);
+  // In the order of the stamps, after it: an older stamp is still refused.
+  send("vehicle/car/trunk", R"({"state":"open","ts":1764460910})");
+  CHECK(hub.vehicle("car")->trunk == "locked");
+  REQUIRE(errors().size() == 1);
+  CHECK(errors()[0]["reason"] == "trunk state is older than the last one");
+}
+
 TEST_CASE_FIXTURE(HubFixture, "a vehicle or person the configuration does not name is refused") {
   send("vehicle/nocar/location", R"({"lat":48,"lon":11.5})");
   send("vehicle/nocar/trunk", R"({"state":"open"})");
