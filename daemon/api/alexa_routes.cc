@@ -25,7 +25,7 @@ Status add_alexa_routes(Router& router, alexa::AlexaVerifier& verifier, VoiceDes
   metrics.describe("larder_alexa_requests_total", "counter",
                    "Requests on POST /alexa: answered, refused by verification, malformed.");
   return router.add_async(
-      "POST", "/alexa", Right::none,
+      "POST", "/alexa?*", Right::none,
       [&verifier, &voice, &clock, &metrics](const RouteContext& ctx, HttpRespond respond) {
         std::string remote = ctx.request.remote;
         verifier.verify(ctx.request, clock.now(), [&voice, &metrics, respond = std::move(respond), remote](

@@ -91,10 +91,10 @@ Status add_consumable_routes(Router& router, const ConsumableView& view, const E
     return HttpResponse::json(200, view.list().dump());
   });
   if (!s.ok()) return s;
-  s = router.add("GET", "/api/v1/consumables/{id}", Right::read,
+  s = router.add("GET", "/api/v1/consumables/{id}?since&until", Right::read,
                  [&view](const RouteContext& ctx) { return detail(view, ctx); });
   if (!s.ok()) return s;
-  return router.add("GET", "/api/v1/events", Right::read,
+  return router.add("GET", "/api/v1/events?since&after&limit", Right::read,
                     [&log](const RouteContext& ctx) { return events(log, ctx); });
 }
 

@@ -155,11 +155,11 @@ Status add_dashboard_routes(Router& router, const std::string& dir) {
   std::error_code ec;
   fs::path root = fs::canonical(dir, ec);
   if (ec) return Status::Error("the dashboard folder " + dir + ": " + ec.message());
-  Status s = router.add("GET", "/", Right::none, [root](const RouteContext& ctx) {
+  Status s = router.add("GET", "/?*", Right::none, [root](const RouteContext& ctx) {
     return serve(root, "index.html", ctx.request);
   });
   if (!s.ok()) return s;
-  return router.add("GET", "/{file...}", Right::none, [root](const RouteContext& ctx) {
+  return router.add("GET", "/{file...}?*", Right::none, [root](const RouteContext& ctx) {
     return serve(root, ctx.params.at("file"), ctx.request);
   });
 }

@@ -66,7 +66,8 @@ Status add_dashboard_text_routes(Router& router, const HouseholdConfig& househol
     return HttpResponse::json(200, j.dump());
   });
   if (!s.ok()) return s;
-  return router.add("GET", "/api/v1/dashboard/texts", Right::none, [](const RouteContext& ctx) {
+  return router.add(
+      "GET", "/api/v1/dashboard/texts?lang", Right::none, [](const RouteContext& ctx) {
     auto lang = ctx.request.query.find("lang");
     const Texts& texts = texts_for_visitor(lang == ctx.request.query.end() ? "" : lang->second);
     json j = {{"language", texts.language()}, {"messages", dashboard_messages(texts)}};

@@ -196,7 +196,8 @@ HttpResponse retailer_event(OrderDesk& desk, const Config& config, const RouteCo
 
 Status add_order_routes(Router& router, OrderDesk& desk, const Config& config,
                         const std::string& link_key) {
-  Status s = router.add("GET", "/api/v1/orders", Right::read, [&desk](const RouteContext& ctx) {
+  Status s = router.add(
+      "GET", "/api/v1/orders?status", Right::read, [&desk](const RouteContext& ctx) {
     std::optional<orders::OrderStatus> only;
     if (auto q = ctx.request.query.find("status"); q != ctx.request.query.end()) {
       only = orders::parse_status(q->second);
@@ -256,7 +257,7 @@ Status add_order_routes(Router& router, OrderDesk& desk, const Config& config,
     }
   }
   return router.add(
-      "POST", "/api/v1/retailer/events", Right::none,
+      "POST", "/api/v1/retailer/events?*", Right::none,
       [&desk, &config](const RouteContext& ctx) { return retailer_event(desk, config, ctx); },
       Body::json);
 }

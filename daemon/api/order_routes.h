@@ -5,7 +5,7 @@
 //        -> 201 with the new order's state, or 200 with the order in flight and
 //           "existing":true. Extensions: "additional":true orders more although one is in
 //           flight (the user's explicit ask); "source":"cli" marks larderctl's orders.
-//           400 for a bad value (quantity 1 to 1000) or an unknown field, named.
+//           400 for a bad value (quantity 1 to 99) or an unknown field, named.
 //   POST /api/v1/orders/<id>/cancel          admin: the state (`cancelled`); 202 with the
 //        state while the retailer is asked to cancel; 409 when it is too late
 //   POST /api/v1/orders/<id>/confirm         admin: held / awaiting_confirmation go on;

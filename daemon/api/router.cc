@@ -70,12 +70,14 @@ std::string shape_of(const std::vector<std::string>& raw) {
 
 Status Router::add(const std::string& method, const std::string& pattern, Right required,
                    RouteHandler handler, Body body) {
-  return add_route(method, pattern, Route{required, std::move(handler), nullptr, body, {}});
+  return add_route(method, pattern,
+                   Route{required, std::move(handler), nullptr, body, {}, std::nullopt});
 }
 
 Status Router::add_async(const std::string& method, const std::string& pattern, Right required,
                          AsyncRouteHandler handler, Body body) {
-  return add_route(method, pattern, Route{required, nullptr, std::move(handler), body, {}});
+  return add_route(method, pattern,
+                   Route{required, nullptr, std::move(handler), body, {}, std::nullopt});
 }
 
 Status Router::add_route(const std::string& method, const std::string& pattern, Route route) {
@@ -86,7 +88,23 @@ Status Router::add_route(const std::string& method, const std::string& pattern, 
   if (!route.handler && !route.async_handler) {
     return Status::Error("route: " + method + " " + pattern + " has no handler");
   }
-  std::vector<std::string> raw = split_path(pattern);
+  // The query's names after '?', joined by '&'; "*" for any (unchecked); none without '?'.
+  const std::size_t mark = pattern.find('?');
+  route.query.emplace();
+  if (mark != std::string::npos) {
+    const std::string names = pattern.substr(mark + 1);
+    if (names == "*") route.query.reset();
+    for (std::size_t at = 0; route.query && at <= names.size();) {
+      std::size_t amp = std::min(names.find('&', at), names.size());
+      std::string name = names.substr(at, amp - at);
+      if (!valid_name(name) || std::count(route.query->begin(), route.query->end(), name)) {
+        return Status::Error("route: bad query parameter '" + name + "' in '" + pattern + "'");
+      }
+      route.query->push_back(std::move(name));
+      at = amp + 1;
+    }
+  }
+  std::vector<std::string> raw = split_path(pattern.substr(0, mark));
   std::vector<Segment> segments;
   for (std::size_t i = 0; i < raw.size(); ++i) {
     const std::string& seg = raw[i];
@@ -245,6 +263,17 @@ std::optional<HttpResponse> Router::prepare(const HttpRequest& request, RouteCon
   ctx.access = access_.check(request, rt.required);
   if (!ctx.access.allowed()) return std::move(*ctx.access.refusal);
 
+  if (rt.query) {
+    for (const auto& [name, value] : request.query) {
+      if (std::find(rt.query->begin(), rt.query->end(), name) != rt.query->end()) continue;
+      std::string takes;
+      for (const auto& n : *rt.query) takes += (takes.empty() ? "" : ", ") + n;
+      return HttpResponse::error(
+          400, "bad_request",
+          "unknown query parameter '" + name.substr(0, 64) + "': " + request.method + " " +
+              request.path + (takes.empty() ? " takes none" : " takes " + takes));
+    }
+  }
   Pattern named{best->text, rt.segments, {}};
   match(named, path, ctx.params);
   if (rt.body == Body::json) {
@@ -328,11 +357,11 @@ Status add_system_routes(Router& router, Metrics& metrics, Access& access) {
     s = router.own(prefix, Right::none);
     if (!s) return s;
   }
-  s = router.add("GET", "/healthz", Right::none, [](const RouteContext&) {
+  s = router.add("GET", "/healthz?*", Right::none, [](const RouteContext&) {
     return HttpResponse::json(200, R"({"status":"ok"})");
   });
   if (!s) return s;
-  s = router.add("GET", "/metrics", Right::read, [&metrics](const RouteContext&) {
+  s = router.add("GET", "/metrics?*", Right::read, [&metrics](const RouteContext&) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = metrics.render();

@@ -4,13 +4,18 @@
 // Router::add_async (answering later, through an HttpRespond):
 //   router.add("POST", "/api/v1/orders/{id}/cancel", Right::admin, handler);
 //   router.add("POST", "/api/v1/orders", Right::admin, handler, Body::json);
-//   router.add_async("POST", "/alexa", Right::none, async_handler, Body::json);
+//   router.add_async("POST", "/alexa?*", Right::none, async_handler, Body::json);
 // A pattern is a path of '/'-separated segments; a segment is a literal or `{name}`,
 // which matches one non-empty segment and captures it (decoded) in
 // RouteContext::params["name"]. A last segment `{name...}` matches one or more
 // remaining segments (e.g. static files) and captures them joined by '/'. When several
 // patterns match, the most specific wins: segment by segment, literal beats `{name}`
 // beats `{name...}`.
+//
+// A pattern names the query parameters its route takes after '?', joined by '&'
+// ("/api/v1/events?since&after&limit"); a request with another one gets 400, so that a
+// misspelt filter is not quietly ignored. Without '?' a route takes none; "?*" takes any,
+// unchecked (the dashboard's files, /metrics, callbacks: their clients add their own).
 //
 // Router::own claims a prefix for the routes registered under it (the API's `/api`): no
 // pattern outside it, such as the dashboard's catch-all `/{file...}`, matches a path there.
@@ -22,6 +27,7 @@
 //   - 405 method_not_allowed with an `Allow` header when the best matching pattern has
 //     no route for the method;
 //   - the refusal of Access::check for the route's Right (401, 403, 429);
+//   - 400 bad_request for a query parameter the route does not take;
 //   - for Body::json routes: 415 unsupported_media_type unless Content-Type is
 //     application/json, 400 bad_request for an empty body, invalid JSON or JSON nested
 //     deeper than 64 levels;
@@ -78,8 +84,8 @@ class Router {
 
   // Registers a route. Fails (and changes nothing) for a method that is not an upper-case
   // token, a pattern that does not start with '/', a bad `{}` segment, a `{name...}`
-  // that is not last, or a method + pattern already registered (also when only the
-  // parameter names differ).
+  // that is not last, a bad or repeated query name, or a method + pattern already
+  // registered (also when only the parameter or query names differ).
   Status add(const std::string& method, const std::string& pattern, Right required,
              RouteHandler handler, Body body = Body::ignored);
   // Registers a route that answers later; the same checks as add(), and the same
@@ -119,6 +125,8 @@ class Router {
     AsyncRouteHandler async_handler;   // set for an asynchronous one
     Body body;
     std::vector<Segment> segments;  // with this route's parameter names
+    // The query parameters it takes (from the pattern); none: any, unchecked.
+    std::optional<std::vector<std::string>> query;
   };
   struct Pattern {
     std::string text;                     // the shape: "/api/v1/orders/{}/cancel"

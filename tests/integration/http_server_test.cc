@@ -64,8 +64,8 @@ struct TestServer {
     access = std::make_unique<Access>(config, clock, metrics);
     router = std::make_unique<Router>(*access);
     REQUIRE(add_system_routes(*router, metrics, *access).ok());
-    REQUIRE(router->add("GET", "/echo/{rest...}", Right::none, echo).ok());
-    REQUIRE(router->add("POST", "/echo/{rest...}", Right::none, echo).ok());
+    REQUIRE(router->add("GET", "/echo/{rest...}?*", Right::none, echo).ok());
+    REQUIRE(router->add("POST", "/echo/{rest...}?*", Right::none, echo).ok());
     REQUIRE(router->add("GET", "/odd", Right::none, [](const RouteContext&) {
       HttpResponse r;
       r.status = 204;

@@ -1,8 +1,8 @@
 // The delivery desk's trunk grants on the real hub, order desk, ledger and grant book, with
 // a manual clock (helpers: support/delivery_world.h): the code on its way to the retailer
-// only, the carrier's unlock and the trunk's relock, the audit log, the user's and the
-// retailer's revoke, a grant ended for good, a delivered order's code, a window moved or
-// missed, and a flood of refused carrier requests.
+// only, the carrier's unlock and the trunk's relock, the user's and the retailer's revoke, a
+// grant ended for good, a delivered order's code, a window moved or missed, and a flood of
+// refused carrier requests. Their HTTP routes: delivery_routes_test.cc.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -85,35 +85,6 @@ TEST_CASE("delivery desk: the carrier unlocks once, the trunk relocks, the order
   CHECK(events.find("used") != std::string::npos);
   CHECK(events.find("revoked") != std::string::npos);
   CHECK(audit.dump().find(code) == std::string::npos);
-}
-
-TEST_CASE("GET /api/v1/audit: the log for the read right; an unreadable store is 503") {
-  World w;
-  HttpConfig http;
-  http.read_token = "read-token-for-tests";
-  Access access{http, w.clock, w.metrics};
-  Router router{access};
-  REQUIRE(add_delivery_routes(router, w.delivery).ok());
-  HttpRequest r;
-  r.method = "GET";
-  r.target = "/api/v1/audit";
-  REQUIRE(parse_target(r.target, r).ok());
-  CHECK(router.handle(r).status == 401);
-  r.headers["authorization"] = "Bearer read-token-for-tests";
-  HttpResponse ok = router.handle(r);
-  CHECK(ok.status == 200);
-  CHECK(json::parse(ok.body).contains("entries"));
-
-  // The database refuses the read: not a bug (500), but 503 with what to do.
-  w.grant_store.fail_reads = true;
-  HttpResponse down = router.handle(r);
-  CHECK(down.status == 503);
-  json e = json::parse(down.body)["error"];
-  CHECK(e["code"] == "unavailable");
-  CHECK(e["message"].get<std::string>().find("database is locked") != std::string::npos);
-  CHECK(e["message"].get<std::string>().find("try again") != std::string::npos);
-  w.grant_store.fail_reads = false;
-  CHECK(router.handle(r).status == 200);
 }
 
 TEST_CASE("delivery desk: the user revokes access, the retailer refuses access") {

@@ -221,6 +221,39 @@ TEST_CASE("bad routes are refused at registration") {
   CHECK(patched["y"] == "5");
 }
 
+TEST_CASE("a route takes only the query parameters its pattern names") {
+  Fixture f;
+  Router& r = *f.router;
+  REQUIRE(r.add("GET", "/api/v1/list?since&limit", Right::read, echo_params).ok());
+  REQUIRE(r.add("POST", "/api/v1/list", Right::admin, echo_params).ok());
+  REQUIRE(r.add("GET", "/files/{name...}?*", Right::none, echo_params).ok());
+  CHECK(r.handle(req("GET", "/api/v1/list?since=5&limit=2", kRead)).status == 200);
+  CHECK(r.handle(req("GET", "/api/v1/list", kRead)).status == 200);
+  // A misspelt filter is refused with its name and what the route takes, not ignored.
+  HttpResponse typo = r.handle(req("GET", "/api/v1/list?sinse=5", kRead));
+  CHECK(typo.status == 400);
+  CHECK(code_of(typo) == "bad_request");
+  CHECK(nlohmann::json::parse(typo.body)["error"]["message"] ==
+        "unknown query parameter 'sinse': GET /api/v1/list takes since, limit");
+  HttpResponse none = r.handle(req("POST", "/api/v1/list?dry_run=1", kAdmin));
+  CHECK(none.status == 400);
+  CHECK(nlohmann::json::parse(none.body)["error"]["message"] ==
+        "unknown query parameter 'dry_run': POST /api/v1/list takes none");
+  // Credentials first: a caller without a token learns nothing of the parameters.
+  CHECK(r.handle(req("GET", "/api/v1/list?sinse=5")).status == 401);
+  // "?*": any, unchecked (a browser's cache buster, a scraper's own parameters).
+  CHECK(r.handle(req("GET", "/files/app.js?v=3")).status == 200);
+  CHECK(r.handle(req("GET", "/healthz?probe=1")).status == 200);
+  CHECK(r.handle(req("GET", "/metrics?name%5B%5D=x", kRead)).status == 200);
+  // Bad query names at registration; a pattern differing only in its query is the same.
+  CHECK_FALSE(r.add("GET", "/q1?", Right::none, echo_params).ok());
+  CHECK_FALSE(r.add("GET", "/q2?a&&b", Right::none, echo_params).ok());
+  CHECK_FALSE(r.add("GET", "/q3?a&a", Right::none, echo_params).ok());
+  CHECK_FALSE(r.add("GET", "/q4?a-b", Right::none, echo_params).ok());
+  CHECK_FALSE(r.add("GET", "/q5?*&a", Right::none, echo_params).ok());
+  CHECK_FALSE(r.add("GET", "/api/v1/list?until", Right::read, echo_params).ok());
+}
+
 TEST_CASE("JSON bodies: 415 without the media type, 400 for invalid or deep JSON") {
   Fixture f;
   Router& r = *f.router;

@@ -15,8 +15,9 @@
 //   POST /sandbox/advance               {"seconds":S}: RetailerSim::advance; {"now":..}
 // Every /v1/ and /sandbox/ request needs `Authorization: Bearer <api key>`, compared in
 // constant time (SHA-256 of both, CRYPTO_memcmp), checked before anything else: 401
-// unauthorized with WWW-Authenticate: Bearer. Then the Router's checks (404, 405, 415
-// for a body that is not application/json, 400 for invalid JSON); JSON bodies of more
+// unauthorized with WWW-Authenticate: Bearer. Then the Router's checks (404, 405, 400 for
+// a query parameter (none is taken), 415 for a body that is not application/json, 400 for
+// invalid JSON); JSON bodies of more
 // than 64 KiB the server refuses with 413. Errors are {"error":{"code","message"}}.
 //
 // Faults apply to /v1 routes only (after the checks above, so a fault never hides a
