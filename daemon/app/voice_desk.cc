@@ -1,9 +1,13 @@
 #include "app/voice_desk.h"
 
 #include <cstddef>
+#include <exception>
 #include <optional>
+#include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "larder/log.h"
 
 namespace larder {
 
@@ -21,6 +25,13 @@ VoiceDesk::VoiceDesk(const Config& config, Hub& hub, OrderDesk& desk, PluginHost
 VoiceDesk::~VoiceDesk() {
   hub_.set_voice_actions(nullptr);
   desk_.set_listener("voice", nullptr);
+  // A reload replaces this desk: what an assistant waits for is answered, not dropped.
+  // (At a stop the answers find the server and the broker gone: nothing is said.)
+  try {
+    conversation_.answer_waiting_now();
+  } catch (const std::exception& e) {
+    log_error(std::string("voice: the answers still waiting could not be given: ") + e.what());
+  }
 }
 
 void VoiceDesk::intent(const contract::IntentInput& in) {

@@ -444,6 +444,20 @@ void Conversation::on_order_changed(const std::string& order_id) {
   }
 }
 
+void Conversation::answer_waiting_now() {
+  std::vector<Waiting> due;
+  due.swap(waiting_);
+  for (auto& w : due) {
+    if (settle(w, false)) continue;
+    const Order* o = household_.order(w.order_id);  // settle() answered for none
+    const std::string items = items_text(*o);
+    say(w.answer, w.say,
+        o->status == OrderStatus::awaiting_confirmation ? phrases_.price_later(items)
+                                                        : phrases_.no_price_yet(items),
+        true, {}, true);
+  }
+}
+
 void Conversation::tick() {
   double now = clock_.now();
   std::vector<Waiting> due;

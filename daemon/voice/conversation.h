@@ -101,6 +101,11 @@ class Conversation {
   void on_order_changed(const std::string& order_id);
   // Answers that waited too long, questions left unanswered.
   void tick();
+  // Every answer still waiting for its order's price, given now with what is known; the
+  // order stays as it is (one waiting for a yes is asked about by the dashboard and the
+  // notifications). For a conversation that is going (a reload): an answer it dropped would
+  // reach the assistant as an error.
+  void answer_waiting_now();
   // The assistant ended the session (Alexa's SessionEndedRequest or "stop"): a question
   // waiting in it is dropped, with its order.
   void end_session(const std::string& session, const std::string& site);

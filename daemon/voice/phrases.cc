@@ -161,6 +161,10 @@ std::string Phrases::no_price_yet(const std::string& items) const {
   return t_("voice.no_price_yet", {arg("items", items)});
 }
 
+std::string Phrases::price_later(const std::string& items) const {
+  return t_("voice.price_later", {arg("items", items)});
+}
+
 std::string Phrases::order_failed(const std::string& items, const std::string& reason) const {
   if (reason.empty()) return t_("voice.order_failed", {arg("items", items)});
   return t_("voice.order_failed_because", {arg("items", items), arg("reason", reason)});

@@ -59,6 +59,8 @@ class Phrases {
                               const std::string& arrival) const;
   std::string no_price_in_time() const;
   std::string no_price_yet(const std::string& items) const;
+  // An order that waits for a yes, its price not in when the answer cannot wait longer.
+  std::string price_later(const std::string& items) const;
   std::string order_failed(const std::string& items, const std::string& reason) const;
   std::string order_cancelled(const std::string& items) const;
   std::string dropped() const;

@@ -5,6 +5,7 @@
 // path through mosquitto, larderd and the real sandbox is tests/integration/voice_hermes_test.cc.
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -214,6 +215,27 @@ TEST_CASE("a retailer that gives no price in time: nothing is ordered") {
   v.voice.tick();
   CHECK(v.last_text() == "Sorry, the shop did not answer in time. Nothing was ordered.");
   CHECK(v.desk.ledger().find(id)->status == orders::OrderStatus::cancelled);
+}
+
+TEST_CASE("a voice desk that goes (a reload) answers what waits, and the order stays") {
+  Voice v;
+  // A reload builds a new desk; the old one goes while an answer waits for the price.
+  auto leaving = std::make_unique<VoiceDesk>(v.config, v.hub, v.desk, v.plugins, v.bus, v.clock,
+                                             v.metrics);
+  v.intent("Reorder", {{"item", "coffee"}});
+  const std::string id = v.order_of("coffee")->id;
+  CHECK(v.says().empty());
+  leaving.reset();
+  REQUIRE(v.says().size() == 1);
+  CHECK(v.last_text() ==
+        "The shop has not given the price of 1 x Coffee beans yet. The order waits for your yes "
+        "in the app.");
+  CHECK(v.last_say()["end_session"] == true);
+  // Not dropped: the price comes, and the order waits for a yes elsewhere.
+  CHECK(v.desk.ledger().find(id)->status == orders::OrderStatus::awaiting_confirmation);
+  v.quote();
+  CHECK(v.desk.ledger().find(id)->status == orders::OrderStatus::awaiting_confirmation);
+  CHECK(v.says().size() == 1);  // the desk that asked is gone; v.voice was not asked
 }
 
 TEST_CASE("cancel that: the order talked about, the only one, or the hub asks which") {
