@@ -149,10 +149,12 @@ TEST_CASE("delivery desk: a window moved while a try waits holds the try to the 
     t.refused();
   }
   // A window moved again and again (a retailer's estimate, while it takes no code) brings
-  // no try sooner: the 15 minutes are waited out.
+  // no try sooner, nor later when it moves farther: the 15 minutes are waited out.
   move_window(7000);
   move_window(7100);
-  t.next_try_after(900);
+  t.w.clock.advance(300);
+  move_window(9000);
+  t.next_try_after(600);
   // Refused again, with 15 minutes to wait; the retailer brings the window forward to
   // begin in 4 minutes: the try comes 2 minutes later (half the time left before it), not
   // 11 minutes into the window.
@@ -164,4 +166,32 @@ TEST_CASE("delivery desk: a window moved while a try waits holds the try to the 
   t.next_try_after(60);
   CHECK(t.w.the(t.id).delivery->method == "trunk");
   CHECK(t.w.events("grant_issued").size() == t.sent);
+}
+
+TEST_CASE("delivery desk: a try that finds its window ended stops; a new window starts anew") {
+  Tries t;
+  const double end = t.w.the(t.id).delivery->window->end;
+  for (double wait : {60, 120, 60, 60}) {
+    t.refused();
+    t.next_try_after(wait);
+  }
+  while (end - t.w.clock.now() > 600) {
+    t.refused();
+    t.next_try_after(300);
+  }
+  // Refused with 10 minutes left, the next try due in 5; the hub's loop stalls past the
+  // window's end (a tick an hour late): that try opens nothing, so it is not made.
+  t.refused();
+  t.w.clock.advance(3600);
+  t.w.delivery.tick();
+  CHECK(t.w.retailer.deliveries.size() == t.sent);
+  // The retailer sets a new window: a code at once, and the waits start from a minute.
+  orders::RetailerStatus moved;
+  moved.status = "shipped";
+  moved.window = orders::Window{t.w.clock.now() + 7200, t.w.clock.now() + 14400};
+  t.w.desk.retailer_status("r-1", moved);
+  t.w.delivery.tick();
+  REQUIRE(t.w.retailer.deliveries.size() == ++t.sent);
+  t.refused();
+  t.next_try_after(60);
 }
