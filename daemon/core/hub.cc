@@ -189,9 +189,7 @@ void Hub::reject(const Message& m, const contract::Rejection& r) {
 
 void Hub::apply(const Message& m, const contract::Input& in) {
   double now = clock_.now();
-  // Without `ts`, the time it came. A vehicle's or a person's input without one is the
-  // newest there is, also after one stamped by a clock a little ahead (max_future_skew): it
-  // takes that time rather than be refused as older.
+  // Without `ts`: now; a vehicle's or person's no earlier than the last one's (docs/mqtt.md).
   double ts = contract::input_ts(in).value_or(now);
   const char* kind = contract::input_kind(in);
   // A retained location or presence older than what is known: the broker sends its copy

@@ -41,6 +41,27 @@ struct Tries {
     w.delivery.tick();
     REQUIRE(w.retailer.deliveries.size() == ++sent);
   }
+  // The retailer moves the window to begin `start_in` seconds from now, for 4 hours.
+  orders::Window move_window(double start_in) {
+    orders::RetailerStatus moved;
+    moved.status = "shipped";
+    moved.window = orders::Window{w.clock.now() + start_in, w.clock.now() + start_in + 14400};
+    w.desk.retailer_status("r-1", moved);
+    return *moved.window;
+  }
+  // Refused at every try: up to the window as in the first case below, then 5 minutes apart
+  // until 10 minutes of it are left.
+  void refused_until_ten_minutes_left() {
+    const double end = w.the(id).delivery->window->end;
+    for (double wait : {60, 120, 60, 60}) {
+      refused();
+      next_try_after(wait);
+    }
+    while (end - w.clock.now() > 600) {
+      refused();
+      next_try_after(300);
+    }
+  }
 };
 
 }  // namespace
@@ -64,10 +85,7 @@ TEST_CASE("delivery desk: the tries to hand a code over back off, but not past t
   w.retailer.delivery_answers.at(sent - 1)(
       orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
   REQUIRE(w.book.live(id) != nullptr);
-  orders::RetailerStatus moved;
-  moved.status = "shipped";
-  moved.window = orders::Window{w.clock.now() + 7200, w.clock.now() + 14400};
-  w.desk.retailer_status("r-1", moved);
+  t.move_window(7200);
   w.delivery.tick();
   REQUIRE(w.retailer.deliveries.size() == ++sent);
   for (double wait : {60, 120, 240, 480, 900, 900}) {
@@ -81,14 +99,7 @@ TEST_CASE("delivery desk: late in the window the tries keep to the time it has l
   Tries t;
   const double end = t.w.the(t.id).delivery->window->end;
   // Up to the window as above, then 5 minutes apart while it has 10 minutes or more left.
-  for (double wait : {60, 120, 60, 60}) {
-    t.refused();
-    t.next_try_after(wait);
-  }
-  while (end - t.w.clock.now() > 600) {
-    t.refused();
-    t.next_try_after(300);
-  }
+  t.refused_until_ten_minutes_left();
   CHECK(end - t.w.clock.now() == 600);
   // Then half the time left, at least a minute: 300 s to the very end came after it, when a
   // code opens nothing.
@@ -109,10 +120,7 @@ TEST_CASE("delivery desk: a window moved while the code was on its way gets a ne
   Tries t;
   // The retailer moves the window before it answers the code's handover: nothing is sent
   // while that answer is awaited.
-  orders::RetailerStatus moved;
-  moved.status = "shipped";
-  moved.window = orders::Window{t.w.clock.now() + 7200, t.w.clock.now() + 14400};
-  t.w.desk.retailer_status("r-1", moved);
+  const orders::Window moved = t.move_window(7200);
   t.w.delivery.tick();
   REQUIRE(t.w.retailer.deliveries.size() == 1);
   const std::string first = *t.w.retailer.deliveries[0].code;
@@ -125,42 +133,35 @@ TEST_CASE("delivery desk: a window moved while the code was on its way gets a ne
   CHECK(*t.w.retailer.deliveries[1].code != first);
   const grants::Grant* g = t.w.book.live(t.id);
   REQUIRE(g != nullptr);
-  CHECK(g->window.start == moved.window->start);
-  CHECK(g->window.end == moved.window->end);
+  CHECK(g->window.start == moved.start);
+  CHECK(g->window.end == moved.end);
   CHECK(t.w.events("access_revoked").size() == 1);
 }
 
 TEST_CASE("delivery desk: a window moved while a try waits holds the try to the new window") {
   Tries t;
-  auto move_window = [&t](double start_in) {
-    orders::RetailerStatus moved;
-    moved.status = "shipped";
-    const double start = t.w.clock.now() + start_in;
-    moved.window = orders::Window{start, start + 14400};
-    t.w.desk.retailer_status("r-1", moved);
-  };
   // Refused, with the next try a minute later; the retailer moves the window (5 minutes
   // away) to 2 hours away: the try stays where it was, and the waits grow towards the new
   // window as before.
   t.refused();
-  move_window(7200);
+  t.move_window(7200);
   for (double wait : {60, 120, 240, 480, 900}) {
     t.next_try_after(wait);
     t.refused();
   }
   // A window moved again and again (a retailer's estimate, while it takes no code) brings
   // no try sooner, nor later when it moves farther: the 15 minutes are waited out.
-  move_window(7000);
-  move_window(7100);
+  t.move_window(7000);
+  t.move_window(7100);
   t.w.clock.advance(300);
-  move_window(9000);
+  t.move_window(9000);
   t.next_try_after(600);
   // Refused again, with 15 minutes to wait; the retailer brings the window forward to
   // begin in 4 minutes: the try comes 2 minutes later (half the time left before it), not
   // 11 minutes into the window.
   t.refused();
   t.w.clock.advance(10);
-  move_window(240);
+  t.move_window(240);
   t.next_try_after(120);
   t.refused();
   t.next_try_after(60);
@@ -170,15 +171,7 @@ TEST_CASE("delivery desk: a window moved while a try waits holds the try to the 
 
 TEST_CASE("delivery desk: a try that finds its window ended stops; a new window starts anew") {
   Tries t;
-  const double end = t.w.the(t.id).delivery->window->end;
-  for (double wait : {60, 120, 60, 60}) {
-    t.refused();
-    t.next_try_after(wait);
-  }
-  while (end - t.w.clock.now() > 600) {
-    t.refused();
-    t.next_try_after(300);
-  }
+  t.refused_until_ten_minutes_left();
   // Refused with 10 minutes left, the next try due in 5; the hub's loop stalls past the
   // window's end (a tick an hour late): that try opens nothing, so it is not made.
   t.refused();
@@ -186,10 +179,7 @@ TEST_CASE("delivery desk: a try that finds its window ended stops; a new window 
   t.w.delivery.tick();
   CHECK(t.w.retailer.deliveries.size() == t.sent);
   // The retailer sets a new window: a code at once, and the waits start from a minute.
-  orders::RetailerStatus moved;
-  moved.status = "shipped";
-  moved.window = orders::Window{t.w.clock.now() + 7200, t.w.clock.now() + 14400};
-  t.w.desk.retailer_status("r-1", moved);
+  t.move_window(7200);
   t.w.delivery.tick();
   REQUIRE(t.w.retailer.deliveries.size() == ++t.sent);
   t.refused();
