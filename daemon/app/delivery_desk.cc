@@ -105,6 +105,11 @@ Status DeliveryDesk::restore(const std::string& patterns_path) {
       log_warn("delivery: the retailer never confirmed the trunk access of order " + o->id +
                ": a new code goes to it");
       access_at(*o, now());
+    } else if (!g && changeable(*o) && may_issue(*o)) {
+      // A try waiting after the retailer refused a code (the waits are kept in memory only),
+      // or one due when the hub stopped: it comes now.
+      log_info("delivery: order " + o->id + " has no trunk code with the retailer: one goes to it");
+      access_at(*o, now());
     }
   }
   // What was learned is worth keeping, but not worth refusing to start: a file that cannot
@@ -194,6 +199,7 @@ void DeliveryDesk::on_order(const std::string& order_id) {
   if (orders::finished(o->status)) {
     access_due_.erase(order_id);
     access_failures_.erase(order_id);
+    access_stopped_.erase(order_id);
     announced_.erase(order_id);  // bounded: only orders in flight are remembered
     end_finished_access(*o);
     return;
@@ -237,6 +243,12 @@ void DeliveryDesk::on_order(const std::string& order_id) {
       due->second.window = o->delivery->window;
     }
     return;
+  }
+  // The tries that stopped at a window's end start anew for a new window only, not for
+  // every other news of the order (an ETA).
+  if (const auto stopped = access_stopped_.find(order_id); stopped != access_stopped_.end()) {
+    if (stopped->second == o->delivery->window) return;
+    access_stopped_.erase(stopped);
   }
   if (!access_in_air_.count(order_id) && may_issue(*o)) access_at(*o, now());
 }
@@ -300,6 +312,7 @@ void DeliveryDesk::give_access(const orders::Order& o) {
   if (o.delivery->window->end <= now()) {  // nothing to open any more: no retry either
     log_warn("delivery: no trunk access for order " + o.id + ": its window has ended");
     access_failures_.erase(o.id);  // a new window starts the tries anew
+    access_stopped_[o.id] = o.delivery->window;
     return;
   }
   grants::Effects fx;
@@ -378,6 +391,7 @@ std::optional<double> DeliveryDesk::retry_access_later(const orders::Order& o) {
   if (o.delivery && o.delivery->window && later >= o.delivery->window->end - now()) {
     access_due_.erase(o.id);  // a code then would open nothing
     access_failures_.erase(o.id);
+    access_stopped_[o.id] = o.delivery->window;
     return std::nullopt;
   }
   access_at(o, now() + later);
@@ -389,6 +403,7 @@ void DeliveryDesk::to_doorstep(const orders::Order& o, std::vector<std::string> 
   const std::string id = o.id;
   access_due_.erase(id);
   access_failures_.erase(id);
+  access_stopped_.erase(id);
   if (!changeable(o)) {
     // Out for delivery (or finished): the retailer takes no change now, so the hub's record
     // must not say doorstep while the carrier drives to the trunk, nor its code die.
@@ -492,8 +507,11 @@ void DeliveryDesk::trunk(const contract::TrunkInput& in, double ts) {
 }
 
 // The person's presence itself is the hub's (it keeps it across a reload).
+// The household's state changes with anyone's report, so no earlier than the last change:
+// one person's report behind another's (a clock behind, no ts after a ts ahead) counts.
 void DeliveryDesk::presence(const contract::PresenceInput& /*in*/, double ts) {
-  if (presence_.observe(ts, someone_home_now().value_or(false) ? 1 : 0)) dirty_ = true;
+  const double at = std::max(ts, presence_.last_ts().value_or(ts));
+  if (presence_.observe(at, someone_home_now().value_or(false) ? 1 : 0)) dirty_ = true;
 }
 
 std::optional<delivery::CarNow> DeliveryDesk::car_now(double t) const {

@@ -211,6 +211,9 @@ class DeliveryDesk final : public VehicleActions {
   std::map<std::string, AccessDue> access_due_;
   std::set<std::string> access_in_air_;         // a PUT .../delivery with a code is out
   std::map<std::string, int> access_failures_;  // order -> failed tries in a row
+  // Orders whose tries stopped at their window's end, and that window: only a new one
+  // starts them anew. Kept in memory only, as the waits are (a restart tries once more).
+  std::map<std::string, std::optional<orders::Window>> access_stopped_;
   // Times of the carrier API's refusals by throttle_key(); a key goes when its times do.
   std::map<std::string, std::deque<double>> carrier_refusals_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

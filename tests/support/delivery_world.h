@@ -48,9 +48,10 @@ inline Config desk_config(const std::string& locale = "en-GB") {
   car.make = "VW Golf";
   car.plate_hint = "M-LR";
   c.vehicles = {car};
-  PersonConfig alex;
+  PersonConfig alex, ben;
   alex.id = "alex";
-  c.people = {alex};
+  ben.id = "ben";
+  c.people = {alex, ben};
   c.delivery.vehicle = "family-car";
   c.delivery.places = {{"home", kHomeLat, kHomeLon, 200}};
   return c;
@@ -88,9 +89,12 @@ struct World {
     json j = {{"state", state}, {"ts", clock.now()}};
     hub.on_message(Message{"larder/v1/vehicle/family-car/trunk", j.dump(), 1, false});
   }
-  void home(bool at_home) {
-    json j = {{"home", at_home}, {"ts", clock.now()}};
-    hub.on_message(Message{"larder/v1/presence/alex", j.dump(), 1, false});
+  // A presence report of `person`, stamped `ts` from now (none: unstamped).
+  void home(bool at_home, const std::string& person = "alex",
+            std::optional<double> ts = 0.0) {
+    json j = {{"home", at_home}};
+    if (ts) j["ts"] = clock.now() + *ts;
+    hub.on_message(Message{"larder/v1/presence/" + person, j.dump(), 1, false});
   }
 
   // A quote with both methods, the trunk window starting in `in_s`, for `package`.
@@ -169,6 +173,30 @@ struct World {
     for (const auto& e : audit.value()) all += e.detail + " " + e.hash + "\n";
     return all;
   }
+};
+
+// The hub again after a crash: a new hub, order desk, grant book and delivery desk on the
+// stores of `w` (its orders, its grants), restored as the daemon restores them.
+struct Restarted {
+  explicit Restarted(World& w) : world(w) {
+    retailer.trunk = true;
+    hub.set_vehicle_actions(&delivery);
+    REQUIRE(hub.restore().ok());
+    REQUIRE(desk.restore().ok());
+    REQUIRE(delivery.restore("/nonexistent/patterns.json").ok());
+    delivery.set_carrier_url("https://hub.test:8443");
+  }
+  World& world;
+  test::FakeBus bus;
+  Metrics metrics;
+  Hub hub{world.config, bus, world.store, world.clock, metrics};
+  test::FixedRandom ledger_random;
+  test::RecordingRetailer retailer;
+  OrderDesk desk{world.config, ledger_random, world.store, bus, hub, &retailer, world.clock,
+                 metrics};
+  grants::GrantBook book{world.grant_store, world.random, world.crypto};
+  DeliveryDesk delivery{world.config, desk,  book,          &retailer, bus,
+                        hub,          world.clock, metrics, TimeZone::utc()};
 };
 
 }  // namespace larder::test

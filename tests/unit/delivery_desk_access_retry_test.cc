@@ -185,3 +185,48 @@ TEST_CASE("delivery desk: a try that finds its window ended stops; a new window 
   t.refused();
   t.next_try_after(60);
 }
+
+TEST_CASE("delivery desk: tries stopped at the window's end wait for a new window, not news") {
+  Tries t;
+  t.refused_until_ten_minutes_left();
+  for (double wait : {300, 150, 75, 60}) {
+    t.refused();
+    t.next_try_after(wait);
+  }
+  t.refused();  // 15 s of the window left: no try after it
+  // News of the order in the same window (a new ETA, twice) brings no new code.
+  const orders::Window window = *t.w.the(t.id).delivery->window;
+  for (double eta : {window.end - 10, window.end - 5}) {
+    t.w.desk.retailer_status("r-1", orders::RetailerStatus{"shipped", "", window, eta,
+                                                            std::nullopt});
+    t.w.delivery.tick();
+    CHECK(t.w.the(t.id).eta == eta);
+  }
+  CHECK(t.w.retailer.deliveries.size() == t.sent);
+  CHECK(t.w.events("grant_issued").size() == t.sent);
+  // A new window does.
+  t.move_window(7200);
+  t.w.delivery.tick();
+  CHECK(t.w.retailer.deliveries.size() == t.sent + 1);
+}
+
+TEST_CASE("delivery desk: a try waiting when the hub stops comes at once after its start") {
+  Tries t;
+  t.refused();  // the next try due in a minute; the hub is restarted before it
+  Restarted again(t.w);
+  again.delivery.tick();
+  REQUIRE(again.retailer.deliveries.size() == 1);
+  REQUIRE(again.retailer.deliveries[0].code.has_value());
+  const grants::Grant* g = again.book.live(t.id);
+  REQUIRE(g != nullptr);
+  CHECK(g->window == *t.w.the(t.id).delivery->window);
+  again.retailer.delivery_answers[0](
+      orders::DeliveryChangeOutcome{true, false, std::nullopt, "", ""});
+  CHECK(again.book.live(t.id)->handed);
+  // Taken: neither this hub nor the next one sends another code.
+  again.delivery.tick();
+  CHECK(again.retailer.deliveries.size() == 1);
+  Restarted third(t.w);
+  third.delivery.tick();
+  CHECK(third.retailer.deliveries.empty());
+}

@@ -171,30 +171,6 @@ TEST_CASE("delivery desk: the user revokes access, the retailer refuses access")
   }
 }
 
-// The hub again after a crash: a new hub, order desk, grant book and delivery desk on the
-// stores of `w` (its orders, its grants), restored as the daemon restores them.
-struct Restarted {
-  explicit Restarted(World& w) : world(w) {
-    retailer.trunk = true;
-    hub.set_vehicle_actions(&delivery);
-    REQUIRE(hub.restore().ok());
-    REQUIRE(desk.restore().ok());
-    REQUIRE(delivery.restore("/nonexistent/patterns.json").ok());
-    delivery.set_carrier_url("https://hub.test:8443");
-  }
-  World& world;
-  test::FakeBus bus;
-  Metrics metrics;
-  Hub hub{world.config, bus, world.store, world.clock, metrics};
-  test::FixedRandom ledger_random;
-  test::RecordingRetailer retailer;
-  OrderDesk desk{world.config, ledger_random, world.store, bus, hub, &retailer, world.clock,
-                 metrics};
-  grants::GrantBook book{world.grant_store, world.random, world.crypto};
-  DeliveryDesk delivery{world.config, desk,  book,          &retailer, bus,
-                        hub,          world.clock, metrics, TimeZone::utc()};
-};
-
 TEST_CASE("delivery desk: a code the retailer never confirmed before a crash is replaced") {
   World w;
   std::string id = w.trunk_order();

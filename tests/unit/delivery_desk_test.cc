@@ -208,6 +208,23 @@ TEST_CASE("delivery desk: the learned patterns survive a restart") {
   CHECK(third.delivery.parking().weight(hour, 0) == 0);
 }
 
+TEST_CASE("delivery desk: presence habits learn from a report behind another person's") {
+  World w;
+  const auto& pattern = w.delivery.presence_pattern();
+  const std::size_t hour = pattern.hour_of_week(kT0);
+  // Alex's phone runs two minutes ahead; Ben's report has no ts (the hub's now).
+  w.home(true, "alex", 120.0);
+  w.clock.advance(1);
+  w.home(false, "alex", 120.0);
+  w.home(true, "ben", std::nullopt);
+  REQUIRE(w.hub.presence("ben") == true);
+  CHECK(pattern.last_state() == 1);  // someone is home from the last change on
+  w.clock.advance(1800);
+  w.home(false, "ben", std::nullopt);
+  CHECK(pattern.last_state() == 0);
+  CHECK(pattern.weight(hour, 1) > 0.45);  // the half hour Ben was home
+}
+
 TEST_CASE("delivery desk: the voice intent RevokeAccess revokes and sends the order to the doorstep") {
   World w;
   PluginHost plugins{w.hub, w.bus, w.clock, w.metrics, "larder/v1"};
