@@ -235,7 +235,7 @@ TEST_CASE("a voice desk that goes (a reload) answers what waits, and the order s
   CHECK(v.desk.ledger().find(id)->status == orders::OrderStatus::awaiting_confirmation);
   v.quote();
   CHECK(v.desk.ledger().find(id)->status == orders::OrderStatus::awaiting_confirmation);
-  CHECK(v.says().size() == 1);  // the desk that asked is gone; v.voice was not asked
+  CHECK(v.says().size() == 1);  // the desk that asked is gone: nothing more is said
 }
 
 TEST_CASE("cancel that: the order talked about, the only one, or the hub asks which") {
