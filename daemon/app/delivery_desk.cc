@@ -474,7 +474,10 @@ void DeliveryDesk::tick() {
   for (const auto& id : due) {
     access_due_.erase(id);
     const orders::Order* o = orders_.ledger().find(id);
-    if (!o || !for_trunk(*o) || o->status != orders::OrderStatus::shipped) {
+    // Nor a try that would undo what ended the access while the last code was on its way
+    // (the household's revoke, a lockout), or that the retailer takes no more.
+    if (!o || !for_trunk(*o) || o->status != orders::OrderStatus::shipped || !changeable(*o) ||
+        (!grants_.live(id) && !may_issue(*o))) {
       access_failures_.erase(id);
       continue;
     }
@@ -507,11 +510,14 @@ void DeliveryDesk::trunk(const contract::TrunkInput& in, double ts) {
 }
 
 // The person's presence itself is the hub's (it keeps it across a reload).
-// The household's state changes with anyone's report, so no earlier than the last change:
-// one person's report behind another's (a clock behind, no ts after a ts ahead) counts.
+// The household's state changes with anyone's report, so no earlier than the last change
+// (DeliveryDeskOptions::presence_behind_s).
 void DeliveryDesk::presence(const contract::PresenceInput& /*in*/, double ts) {
-  const double at = std::max(ts, presence_.last_ts().value_or(ts));
-  if (presence_.observe(at, someone_home_now().value_or(false) ? 1 : 0)) dirty_ = true;
+  const double last = presence_.last_ts().value_or(ts);
+  if (last - ts > options_.presence_behind_s) return;
+  if (presence_.observe(std::max(ts, last), someone_home_now().value_or(false) ? 1 : 0)) {
+    dirty_ = true;
+  }
 }
 
 std::optional<delivery::CarNow> DeliveryDesk::car_now(double t) const {

@@ -230,3 +230,21 @@ TEST_CASE("delivery desk: a try waiting when the hub stops comes at once after i
   third.delivery.tick();
   CHECK(third.retailer.deliveries.empty());
 }
+
+TEST_CASE("delivery desk: no try undoes a revoke made while the code was on its way") {
+  Tries t;
+  // Out for delivery, the code's handover not yet answered: the household revokes the
+  // access (the order keeps the trunk, as the retailer has it), then the retailer fails.
+  orders::RetailerStatus out;
+  out.status = "out_for_delivery";
+  t.w.desk.retailer_status("r-1", out);
+  REQUIRE(t.w.delivery.revoke(t.id, "test").ok());
+  t.refused();
+  for (int i = 0; i < 60; ++i) {
+    t.w.clock.advance(60);
+    t.w.delivery.tick();
+  }
+  CHECK(t.w.retailer.deliveries.size() == 1);
+  CHECK(t.w.book.live(t.id) == nullptr);
+  CHECK(t.w.events("grant_issued").size() == 1);
+}

@@ -225,6 +225,17 @@ TEST_CASE("delivery desk: presence habits learn from a report behind another per
   CHECK(pattern.weight(hour, 1) > 0.45);  // the half hour Ben was home
 }
 
+TEST_CASE("delivery desk: a presence report far behind the last change teaches nothing") {
+  World w;
+  const auto& pattern = w.delivery.presence_pattern();
+  w.home(false, "ben");
+  w.clock.advance(3600);
+  w.home(true, "alex", -4000.0);  // a retained report from before a restart, say
+  REQUIRE(w.hub.presence("alex") == true);
+  CHECK(pattern.last_ts() == kT0);
+  CHECK(pattern.last_state() == 0);
+}
+
 TEST_CASE("delivery desk: the voice intent RevokeAccess revokes and sends the order to the doorstep") {
   World w;
   PluginHost plugins{w.hub, w.bus, w.clock, w.metrics, "larder/v1"};
