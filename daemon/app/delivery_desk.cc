@@ -103,7 +103,8 @@ Status DeliveryDesk::restore(const std::string& patterns_path) {
     const grants::Grant* g = grants_.live(o->id);
     if (g && g->state == grants::State::issued && !g->handed) {
       log_warn("delivery: the retailer never confirmed the trunk access of order " + o->id +
-               ": a new code goes to it");
+               (changeable(*o) ? ": a new code goes to it"
+                               : ": it is out for delivery, so the code stands"));
       access_at(*o, now());
     } else if (!g && changeable(*o) && may_issue(*o)) {
       // A try waiting after the retailer refused a code (the waits are kept in memory only),
@@ -510,12 +511,14 @@ void DeliveryDesk::trunk(const contract::TrunkInput& in, double ts) {
 }
 
 // The person's presence itself is the hub's (it keeps it across a reload).
-// The household's state changes with anyone's report, so no earlier than the last change
-// (DeliveryDeskOptions::presence_behind_s).
+// The household's state changes with anyone's report, so no earlier than the last
+// observation (DeliveryDeskOptions::presence_behind_s).
 void DeliveryDesk::presence(const contract::PresenceInput& /*in*/, double ts) {
   const double last = presence_.last_ts().value_or(ts);
-  if (last - ts > options_.presence_behind_s) return;
-  if (presence_.observe(std::max(ts, last), someone_home_now().value_or(false) ? 1 : 0)) {
+  const std::size_t state = someone_home_now().value_or(false) ? 1 : 0;
+  // Seen late: the state holds from now, and the time since the last observation is unknown.
+  const bool late = last - ts > options_.presence_behind_s;
+  if (presence_.observe(late ? std::max(last, now()) : std::max(ts, last), state, !late)) {
     dirty_ = true;
   }
 }

@@ -66,9 +66,10 @@ struct DeliveryDeskOptions {
   double access_retry_max_s = 900;
   double access_retry_in_window_s = 300;
   double car_stale_s = 900;      // an older car report is no proof of where the car is
-  // A person's presence up to this much behind the household's last change (a clock behind,
-  // no ts after one stamped ahead: the hub's max_future_skew) counts from that change on;
-  // an older one (a retained report after a restart) teaches the habits nothing.
+  // A person's presence up to this much behind the last observation of the household (a
+  // clock behind, no ts after one stamped ahead: the hub's max_future_skew) counts from that
+  // observation on; an older one (a retained report after a restart, a phone's late queue)
+  // sets the household's state from now, and the time since the last one counts for none.
   double presence_behind_s = 300;
   // The carrier API answers 429 to everyone once this many requests were refused within
   // the window: a guesser of order ids or codes cannot fill the audit log or try many.

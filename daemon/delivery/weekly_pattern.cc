@@ -87,10 +87,10 @@ WeeklyPattern::WeeklyPattern(std::size_t states, const TimeZone& tz, double half
   as_of_.fill(-HUGE_VAL);
 }
 
-bool WeeklyPattern::observe(double ts, std::size_t state) {
+bool WeeklyPattern::observe(double ts, std::size_t state, bool credit) {
   if (!std::isfinite(ts) || state >= states_) return false;
   if (last_ts_ && ts < *last_ts_) return false;
-  if (last_ts_ && ts > *last_ts_ && ts - *last_ts_ <= max_gap_s_) {
+  if (credit && last_ts_ && ts > *last_ts_ && ts - *last_ts_ <= max_gap_s_) {
     const std::size_t previous = last_state_;
     walk_hours(tz_, *last_ts_, ts, [&](std::size_t hour, double seconds) {
       const double f = decay(hour, ts);

@@ -49,10 +49,11 @@ class WeeklyPattern {
                 double max_gap_s = 6 * 3600);
 
   // From ts on the thing is in `state`: credits the time since the previous observation to
-  // the previous state (unless longer than max_gap_s). True when taken; false (and nothing
-  // changed) for ts before the last observation, a ts that is not finite, or
+  // the previous state (unless longer than max_gap_s, or `credit` is false: a change seen
+  // late, when what the thing was in meanwhile is unknown). True when taken; false (and
+  // nothing changed) for ts before the last observation, a ts that is not finite, or
   // state >= states(). An observation at the same time as the last one replaces its state.
-  bool observe(double ts, std::size_t state);
+  bool observe(double ts, std::size_t state, bool credit = true);
 
   // The share of time spent in `state` during the local hour of the week containing ts,
   // smoothed towards 1/states() with the weight of a quarter hour of evidence (kPriorHours):

@@ -88,6 +88,11 @@ TEST_CASE("the time between observations goes to the earlier state, split across
   CHECK(p.weight(kMon + 10, 0) == doctest::Approx(0.25).epsilon(1e-3));  // barely decayed
   CHECK(p.last_state() == 2);
   CHECK(*p.last_ts() == local(2024, 3, 4, 11));
+  // A change seen late: the state from then on, the hour before it credited to none.
+  CHECK(p.observe(local(2024, 3, 4, 12), 0, /*credit=*/false));
+  CHECK(hour_total(p, kMon + 11) == 0);
+  CHECK(p.last_state() == 0);
+  CHECK(p.observe(local(2024, 3, 4, 11.5), 1) == false);  // still none before the last
 
   // share: (w_state + k/states) / (w_total + k), k = kPriorHours
   constexpr double k = WeeklyPattern::kPriorHours;
