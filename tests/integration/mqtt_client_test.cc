@@ -25,32 +25,36 @@ using larder::test::TestClientOptions;
 
 namespace {
 
-// Runs the loop in short slices until `pred` holds or `timeout` passes.
-bool run_until(boost::asio::io_context& loop, const std::function<bool()>& pred,
-               std::chrono::milliseconds timeout) {
+// Runs `step` (some of the loop's work) until `pred` holds or `timeout` passes.
+bool loop_until(boost::asio::io_context& loop, const std::function<bool()>& pred,
+                const std::function<void()>& step, std::chrono::milliseconds timeout) {
   // A loop that ran out of work is stopped (also when an earlier guard went away).
   if (loop.stopped()) loop.restart();
   auto guard = boost::asio::make_work_guard(loop);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!pred()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
-    loop.run_for(10ms);
+    step();
   }
   return true;
+}
+
+// Runs the loop in short slices until `pred` holds or `timeout` passes.
+bool run_until(boost::asio::io_context& loop, const std::function<bool()>& pred,
+               std::chrono::milliseconds timeout) {
+  return loop_until(loop, pred, [&] { loop.run_for(10ms); }, timeout);
 }
 
 // As run_until, but one handler at a time, calling `each` after every one.
 bool step_until(boost::asio::io_context& loop, const std::function<bool()>& pred,
                 const std::function<void()>& each, std::chrono::milliseconds timeout) {
-  if (loop.stopped()) loop.restart();
-  auto guard = boost::asio::make_work_guard(loop);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    loop.run_one_for(10ms);
-    each();
-  }
-  return true;
+  return loop_until(
+      loop, pred,
+      [&] {
+        loop.run_one_for(10ms);
+        each();
+      },
+      timeout);
 }
 
 void run_for(boost::asio::io_context& loop, std::chrono::milliseconds d) {
