@@ -1,5 +1,6 @@
 #include "api/alexa_routes.h"
 
+#include <memory>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,30 @@ HttpResponse envelope(const json& j) {
   return HttpResponse::json(200, j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
+// Holds a request's answer while its verification is under way. The verifier may be
+// destroyed before it answers (a reload replaces it, or the hub stops) while the request
+// waits for the certificate chain: then this answers 503 with Retry-After, as the hub's
+// other passing failures do, instead of the server's 500 for a dropped answer.
+class PendingAnswer {
+ public:
+  explicit PendingAnswer(HttpRespond respond) : respond_(std::move(respond)) {}
+  ~PendingAnswer() {
+    if (!respond_) return;
+    log_warn("alexa: a request waiting for its certificate chain was dropped by a reload");
+    HttpResponse r = HttpResponse::error(
+        503, "unavailable", "the hub reloaded while it verified the request; try again");
+    r.headers.emplace_back("Retry-After", "1");
+    respond_(std::move(r));
+  }
+  PendingAnswer(const PendingAnswer&) = delete;
+  PendingAnswer& operator=(const PendingAnswer&) = delete;
+  // The answer, taken by the verification's result: this no longer answers.
+  HttpRespond take() { return std::exchange(respond_, nullptr); }
+
+ private:
+  HttpRespond respond_;
+};
+
 }  // namespace
 
 Status add_alexa_routes(Router& router, alexa::AlexaVerifier& verifier, VoiceDesk& voice,
@@ -28,8 +53,11 @@ Status add_alexa_routes(Router& router, alexa::AlexaVerifier& verifier, VoiceDes
       "POST", "/alexa?*", Right::none,
       [&verifier, &voice, &clock, &metrics](const RouteContext& ctx, HttpRespond respond) {
         std::string remote = ctx.request.remote;
-        verifier.verify(ctx.request, clock.now(), [&voice, &metrics, respond = std::move(respond), remote](
-                                                      Result<json> verified) mutable {
+        auto pending = std::make_shared<PendingAnswer>(std::move(respond));
+        verifier.verify(ctx.request, clock.now(), [&voice, &metrics, pending, remote](
+                                                      Result<json> verified) {
+          HttpRespond respond = pending->take();
+          if (!respond) return;  // answered already (the verifier calls once)
           if (!verified.ok()) {
             metrics.inc("larder_alexa_requests_total", {{"outcome", "refused"}});
             log_warn("alexa: refused a request from " + remote + ": " + verified.status().message());

@@ -131,14 +131,18 @@ struct AlexaRig {
   // POSTs `req` (as signed_alexa_request made it) to /alexa over loopback, with its headers
   // (Content-Type included) as they are.
   test::HttpAnswer post(const HttpRequest& req) {
+    auto answer = send(req);
+    REQUIRE(run_until([&] { return answer.wait_for(0s) == std::future_status::ready; }));
+    return answer.get();
+  }
+  // The same, answered later: the loop must run (run_until) for the answer to come.
+  std::future<test::HttpAnswer> send(const HttpRequest& req) {
     std::vector<std::string> headers;
     for (const auto& [name, value] : req.headers) headers.push_back(name + ": " + value);
     auto port = server->port();
-    auto answer = std::async(std::launch::async, [port, headers, body = req.body] {
+    return std::async(std::launch::async, [port, headers, body = req.body] {
       return test::http_request(port, "POST", "/alexa", headers, body);
     });
-    REQUIRE(run_until([&] { return answer.wait_for(0s) == std::future_status::ready; }));
-    return answer.get();
   }
   HttpRequest signed_request(json request, const std::string& session = "amzn1.echo-api.session.1",
                              const std::string& url = kCertUrl) {
@@ -227,6 +231,25 @@ TEST_CASE("every certificate URL form of formats.md: the accepted ones answer, t
   CHECK(rig.fetcher.calls == calls);  // refused before anything was fetched
   CHECK(rig.intents() == 0);
   CHECK(rig.desk->ledger().orders().empty());
+}
+
+TEST_CASE("a request waiting for its certificate chain when a reload drops the verifier: 503") {
+  AlexaRig rig;
+  rig.fetcher.hold = true;
+  auto answer = rig.send(rig.signed_request(AlexaRig::intent("Reorder", {{"item", "coffee"}})));
+  REQUIRE(rig.run_until([&] { return rig.fetcher.calls == 1; }));
+  CHECK(answer.wait_for(50ms) == std::future_status::timeout);  // it waits for the chain
+  rig.verifier.reset();  // as Services does when a reload replaces it
+  REQUIRE(rig.run_until([&] { return answer.wait_for(0s) == std::future_status::ready; }));
+  auto a = answer.get();
+  CHECK(a.status == 503);
+  CHECK(json::parse(a.body)["error"]["code"] == "unavailable");
+  CHECK(a.headers.find("Retry-After: 1") != std::string::npos);
+  CHECK(rig.fetcher.release() == 1);  // the chain comes too late: nobody is answered twice
+  rig.loop.run_for(50ms);
+  CHECK(rig.intents() == 0);
+  CHECK(rig.desk->ledger().orders().empty());
+  CHECK(rig.metrics.get("larder_alexa_requests_total", {{"outcome", "refused"}}) == 0);
 }
 
 TEST_CASE("each broken verification rule gives 400 with nothing done") {

@@ -103,7 +103,8 @@ class AlexaVerifier {
   // the fetcher did (within the fetcher's timeout), otherwise before it returns. `req` is
   // not used after verify() returns. Requests for a URL whose fetch is under way wait for
   // that fetch. If the verifier is destroyed while a fetch is under way, the requests
-  // waiting for it are never answered (their `done` is destroyed uncalled).
+  // waiting for it are never answered: their `done` is destroyed uncalled, so a caller
+  // that must answer does it from what `done` owns (the /alexa route answers 503).
   void verify(const HttpRequest& req, double now,
               std::function<void(Result<nlohmann::json>)> done);
 
