@@ -28,7 +28,8 @@ class PendingAnswer {
   explicit PendingAnswer(HttpRespond respond) : respond_(std::move(respond)) {}
   ~PendingAnswer() {
     if (!respond_) return;
-    log_warn("alexa: a request waiting for its certificate chain was dropped by a reload");
+    log_warn("alexa: the verifier went (a reload or a stop) while a request waited for its "
+             "certificate chain; answering 503");
     HttpResponse r = HttpResponse::error(
         503, "unavailable", "the hub reloaded while it verified the request; try again");
     r.headers.emplace_back("Retry-After", "1");
