@@ -472,15 +472,16 @@ void OrderDesk::run_effect(const orders::Effect& effect) {
                       std::is_same_v<T, orders::Delivered>) {
           // run() commits these, and told the hub of placed and delivered before the commit.
         } else if constexpr (std::is_same_v<T, orders::RequestQuote>) {
-          retailer_->quote(e.items, [this, alive, count, id = e.order_id](const orders::QuoteOutcome& q) {
+          retailer_->quote(e.items, [this, alive, count, id = e.order_id,
+                                     request = e.request](const orders::QuoteOutcome& q) {
             if (alive.expired() || !*alive.lock()) return;
             if (q.quote) {
               count("quote", "ok");
-              answer(ledger_.quote_received(id, *q.quote, now()));
+              answer(ledger_.quote_received(id, *q.quote, now(), request));
             } else {
               count("quote", q.retryable ? "retryable" : "refused");
               log_warn("orders: quote for " + id + " failed: " + q.reason);
-              answer(ledger_.quote_failed(id, q.retryable, q.reason, now()));
+              answer(ledger_.quote_failed(id, q.retryable, q.reason, now(), request));
             }
           });
         } else if constexpr (std::is_same_v<T, orders::PlaceOrder>) {

@@ -206,7 +206,8 @@ Reply Ledger::tick(double now) {
   return reply;
 }
 
-Reply Ledger::quote_received(const std::string& order_id, const Quote& quote, double now) {
+Reply Ledger::quote_received(const std::string& order_id, const Quote& quote, double now,
+                             int request) {
   if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
   Order* o = find_mut(order_id);
   if (!o) return refuse(Code::not_found, "no order " + order_id);
@@ -219,6 +220,7 @@ Reply Ledger::quote_received(const std::string& order_id, const Quote& quote, do
   bool wants = o->status == OrderStatus::held || o->status == OrderStatus::awaiting_confirmation ||
                o->status == OrderStatus::placing;
   if (!wants || o->sent) return reply;  // late: the order went on without it
+  if (request != 0 && request != o->quote_request) return reply;  // a stale request's
   Step s(*o);
   if (o->pending == Pending::quote) o->pending = Pending::none;
   take_quote(s, quote, now);
@@ -227,13 +229,14 @@ Reply Ledger::quote_received(const std::string& order_id, const Quote& quote, do
 }
 
 Reply Ledger::quote_failed(const std::string& order_id, bool retryable, const std::string& reason,
-                           double now) {
+                           double now, int request) {
   if (!std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
   Order* o = find_mut(order_id);
   if (!o) return refuse(Code::not_found, "no order " + order_id);
   Reply reply;
   reply.order_id = o->id;
   if (finished(o->status) || o->sent) return reply;
+  if (request != 0 && request != o->quote_request) return reply;  // a stale request's
   Step s(*o);
   if (retryable) {
     if (o->pending != Pending::quote) return reply;  // an answer to a request timed out

@@ -74,6 +74,7 @@ struct Persist {
 struct RequestQuote {  // POST /v1/quotes; answer with quote_received or quote_failed
   std::string order_id;
   std::vector<Item> items;
+  int request = 1;     // the order's quote request number, for the answer
 };
 struct PlaceOrder {    // POST /v1/orders with Idempotency-Key; answer with place_result
   std::string order_id;
@@ -239,9 +240,13 @@ class Ledger {
   // polls placed orders. The daemon calls it every few seconds.
   Reply tick(double now);
 
-  Reply quote_received(const std::string& order_id, const Quote& quote, double now);
+  // `request`: the RequestQuote's, which this answers (0: not known). An answer to another
+  // request than the latest is ignored: it came after its timeout, and a newer request was
+  // asked (and maybe answered, the price maybe put to the household) since.
+  Reply quote_received(const std::string& order_id, const Quote& quote, double now,
+                       int request = 0);
   Reply quote_failed(const std::string& order_id, bool retryable, const std::string& reason,
-                     double now);
+                     double now, int request = 0);
   // `attempt` and `quote_id`: the PlaceOrder's, which this answers (0 and empty: not
   // known). A failure answering another attempt than the latest, or another quote than the
   // current one, is ignored: a newer attempt may be placing the order at this moment.

@@ -286,7 +286,7 @@ void Ledger::issue_quote(Step& s, double now) {
   o.pending = Pending::quote;
   o.pending_since = now;
   s.changed = true;
-  s.out.emplace_back(RequestQuote{o.id, o.items});
+  s.out.emplace_back(RequestQuote{o.id, o.items, ++o.quote_request});
 }
 
 void Ledger::issue_place(Step& s, double now) {

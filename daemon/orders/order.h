@@ -179,6 +179,10 @@ struct Order {
 
   Pending pending = Pending::none;          // not persisted
   double pending_since = 0;                 // not persisted
+  // The number of the latest RequestQuote: an answer to an earlier one (it outlived
+  // request_timeout_s, and another was asked since) is stale. Not persisted (no request
+  // outlives the process).
+  int quote_request = 0;
   // How close to its expiry the quote is taken again: quote_margin_s, or half the quote's
   // life when it came, for a retailer whose quotes live only seconds. Not persisted (after
   // a restart the configured margin holds).

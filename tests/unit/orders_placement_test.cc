@@ -419,6 +419,34 @@ TEST_CASE("an older attempt's failure, answered late, does not undo the newer at
   CHECK(w.led.find(id)->status == OrderStatus::placed);
 }
 
+TEST_CASE("a quote answered after its timeout, when a newer one was asked, is ignored") {
+  // The retailer answers slower than request_timeout_s: the first request times out, a
+  // second one is asked and answered, and the household is asked about that price. The
+  // first request's answer then comes: neither its price nor its refusal counts.
+  World w;
+  Reply asked = w.led.request(req("milk", Source::voice), kT0);
+  std::string id = asked.order_id;
+  auto first = one<RequestQuote>(asked);
+  const double timeout = w.led.config().request_timeout_s;
+  REQUIRE(kinds(w.led.tick(kT0 + timeout)).empty());  // timed out: a retry waits
+  auto second = one<RequestQuote>(w.led.tick(w.led.find(id)->retry_at));
+  REQUIRE(second.request > first.request);
+  Quote q = quote_for(*w.led.find(id), kT0 + timeout + 5, 3);
+  auto question = w.led.quote_received(id, q, kT0 + timeout + 6, second.request);
+  REQUIRE(w.led.find(id)->status == OrderStatus::awaiting_confirmation);
+  REQUIRE(one<Event>(question).kind == "order_awaiting_confirmation");
+
+  Quote dearer = quote_for(*w.led.find(id), kT0 + timeout + 7, 9);
+  CHECK(w.led.quote_received(id, dearer, kT0 + timeout + 8, first.request).effects.empty());
+  CHECK(w.led.find(id)->quote->total == q.total);  // the price the household was asked about
+  CHECK(w.led.quote_failed(id, false, "HTTP 422", kT0 + timeout + 9, first.request)
+            .effects.empty());
+  CHECK(w.led.find(id)->status == OrderStatus::awaiting_confirmation);
+  auto yes = w.led.confirm(id, kT0 + timeout + 10);
+  CHECK(one<PlaceOrder>(yes).quote_id == q.quote_id);
+  CHECK(w.led.find(id)->confirmed_total == q.total);
+}
+
 TEST_CASE("the retailer's stage never goes back: a replayed shipped after out_for_delivery") {
   World w;
   std::string id = placed_order(w);
