@@ -78,6 +78,7 @@ Reply Ledger::request(const Request& r, double now) {
   o.items.push_back({r.consumable, r.sku, r.quantity});
   if (c_.combine_within_days > 0) {
     for (const auto& k : r.companions) {
+      if (o.items.size() >= kMaxItems) break;  // the rest go in an order of their own
       bool taken = false;
       for (const auto& i : o.items) taken = taken || i.consumable == k.consumable;
       if (!taken && !in_flight(k.consumable) && k.days_until_reorder <= c_.combine_within_days) {

@@ -20,7 +20,6 @@ constexpr std::array<std::string_view, 8> kStatusNames = {
 constexpr std::array<std::string_view, 5> kSourceNames = {"sensor", "button", "voice", "api",
                                                           "cli"};
 constexpr std::size_t kMaxString = 256;  // a sku, a quote id, a retailer's order id
-constexpr std::size_t kMaxItems = 64;
 constexpr int kMaxQuantity = 999;
 
 using Reader = JsonReader;

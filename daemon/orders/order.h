@@ -197,6 +197,9 @@ nlohmann::json save_order(const Order& o);
 // The most bytes of a reason (Order::reason, last_error, each value of their Why) that
 // load_order takes back: the ledger cuts what it keeps to it (at a UTF-8 boundary).
 constexpr std::size_t kMaxReasonBytes = 1024;
+// The most items an order holds (and load_order and a quote take back): the ledger
+// combines no more companions than that into one order.
+constexpr std::size_t kMaxItems = 64;
 Result<Order> load_order(const nlohmann::json& j);
 
 }  // namespace larder::orders

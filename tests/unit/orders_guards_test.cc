@@ -208,6 +208,26 @@ TEST_CASE("consumables needing an order soon are combined into one order") {
   CHECK(off.led.find(off.led.request(r2, kT0).order_id)->items.size() == 1);
 }
 
+TEST_CASE("an order combines no more items than an order may hold; the rest wait") {
+  // Found by a review: with more than 63 consumables due together the order got more items
+  // than load_order takes back, and the next start could not read the orders.
+  OrdersConfig c = test_config();
+  c.combine_within_days = 3;
+  World w(c);
+  Request r = req("coffee", Source::sensor);
+  for (int i = 0; i < 70; ++i) {
+    r.companions.push_back({"c" + std::to_string(i), "SKU-" + std::to_string(i), 1, 1});
+  }
+  auto reply = w.led.request(r, kT0);
+  REQUIRE(reply.ok());
+  const Order* o = w.led.find(reply.order_id);
+  REQUIRE(o->items.size() == kMaxItems);
+  CHECK(o->items.back().consumable == "c" + std::to_string(kMaxItems - 2));
+  auto back = load_order(save_order(*o));
+  CHECK_MESSAGE(back.ok(), back.status().message());
+  CHECK_FALSE(w.led.in_flight("c69"));  // the model orders it on its own
+}
+
 TEST_CASE("the guards count every order of their period, however many have finished") {
   // Found by an audit: only the newest keep_finished finished orders stayed in memory, so
   // a month with more delivered orders than that spent past its budget.
