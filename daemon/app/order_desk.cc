@@ -264,6 +264,11 @@ void OrderDesk::tick() {
   }
 }
 
+void OrderDesk::purchased(const std::string& consumable, double ts) {
+  if (!retailer_ || retailer_->reports_status()) return;
+  run(ledger_.bought(consumable, ts, now()));
+}
+
 void OrderDesk::button(const std::string& button_id, const std::string& consumable,
                        ButtonEffect effect, double) {
   if (effect == ButtonEffect::reorder) {

@@ -82,6 +82,9 @@ class OrderDesk final : public OrderActions {
   // OrderActions: an order for the consumable is in flight, not waiting for the user's
   // confirmation (held in its undo window, placing, placed, shipped).
   bool in_flight(const std::string& consumable) const override;
+  // OrderActions: a purchase ends the order of a retailer that reports no delivery
+  // (Ledger::bought).
+  void purchased(const std::string& consumable, double ts) override;
 
   // A request for one pack (or `quantity`) of a configured consumable, with the
   // companions the configuration allows; nullopt for an unknown consumable.

@@ -242,8 +242,8 @@ std::vector<std::string> Services::reload_conflicts(const Config& next) const {
     return nullptr;
   };
   // A webhook retailer never tells a status (docs/retailers.md): its sent orders stay
-  // placed for good, and nothing more will come of them to lose. Only what may still be
-  // placed or delivered counts.
+  // placed until a purchase ends them, and nothing more will come of them to lose. Only
+  // what may still be placed or delivered counts.
   const auto& was = p_->config.retailer;
   const bool reports = was && was->kind != "webhook";
   auto waiting = [reports](const orders::Order& o) {

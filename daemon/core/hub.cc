@@ -17,9 +17,7 @@
 
 namespace larder {
 
-namespace {
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
-}  // namespace
+constexpr double kInfinity = std::numeric_limits<double>::infinity();  // internal linkage
 
 using nlohmann::json;
 
@@ -509,8 +507,11 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
   }
   if (!model_says(learn(e, r))) return false;
   note_history(e, r.ts);
+  const bool bought = r.kind == "purchased";
+  const double at = r.ts;
   store_.append(std::move(r));
   sync(e);
+  if (bought && order_actions_) order_actions_->purchased(c.id, at);
   return true;
 }
 

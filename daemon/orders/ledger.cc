@@ -2,6 +2,7 @@
 // transitions, retries) and persistence are in ledger_steps.cc.
 #include "orders/ledger.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 #include <utility>
@@ -382,6 +383,29 @@ Reply Ledger::cancel_result(const std::string& order_id, const CancelResult& res
                             : "the retailer refused to cancel: " + bounded(result.reason));
       break;
   }
+  return done(s, std::move(reply));
+}
+
+Reply Ledger::bought(const std::string& consumable, double ts, double now) {
+  if (!std::isfinite(ts) || !std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  Order* come = nullptr;
+  for (auto& [id, o] : orders_) {
+    if (o.status != OrderStatus::placed && o.status != OrderStatus::shipped) continue;
+    if (!o.placed_at || *o.placed_at > ts) continue;  // bought before it was ordered
+    if (std::none_of(o.items.begin(), o.items.end(),
+                     [&](const Item& i) { return i.consumable == consumable; })) {
+      continue;
+    }
+    if (!come || *o.placed_at < *come->placed_at) come = &o;
+  }
+  Reply reply;
+  if (!come) return reply;
+  reply.order_id = come->id;
+  Step s(*come);
+  set_status(s, OrderStatus::delivered, now);
+  event(s, "order_delivered", delivered_text(c_, *come), now);
+  const double days = (std::min(ts, now) - *come->placed_at) / kDay;
+  for (const auto& i : come->items) s.out.emplace_back(Delivered{i.consumable, 0, days, now});
   return done(s, std::move(reply));
 }
 

@@ -255,6 +255,12 @@ class Ledger {
   Reply cancel_result(const std::string& order_id, const CancelResult& result, double now);
   // `id`: the ledger's order id, or the retailer's (its callback knows only that one).
   Reply status(const std::string& id, const RetailerStatus& s, double now);
+  // The household bought packs of `consumable` at `ts` (a `purchased` input), for a
+  // retailer that reports no status (Retailer::reports_status): the placed or shipped order
+  // holding it (the one placed first, and before `ts`) has come. It ends delivered, and
+  // the model learns its delivery time but no packs: the purchase counted its own, and
+  // the household records the others' as it buys them. Nothing else changes.
+  Reply bought(const std::string& consumable, double ts, double now);
   // The delivery changed after the quote: decided again (the car moved away), or told to
   // the retailer. Refused for a finished order or one without a quote (not_found, conflict)
   // and for an empty method (bad_input). Persists and publishes the order's state.

@@ -284,6 +284,46 @@ TEST_CASE("ordered: not while the user is asked, at once after a restart, and ov
   }
 }
 
+TEST_CASE("a retailer that reports no delivery: the household's purchase ends its order") {
+  // The webhook never tells a status: its placed order stayed in flight for good, and the
+  // consumable was never ordered again. The purchase of its item is its delivery.
+  Desk d;
+  d.retailer.reports = false;
+  learn_coffee(d);
+  auto purchase = [&d](double ts) {
+    return d.hub.on_message(Message{"larder/v1/consumable/coffee/purchased",
+                                    R"({"packs":1,"ts":)" + std::to_string(ts) + "}", 1, false});
+  };
+  const std::string id = d.place_api_order();
+  const double placed_at = *d.desk.ledger().find(id)->placed_at;
+  REQUIRE(d.desk.ledger().find(id)->status == orders::OrderStatus::placed);
+  REQUIRE(d.hub.consumable("coffee")->status == "ordered");
+  const int on_hand = d.hub.consumable("coffee")->on_hand;
+  // A purchase stamped before the order was placed is another one's.
+  REQUIRE(purchase(placed_at - 60));
+  CHECK(d.desk.ledger().find(id)->status == orders::OrderStatus::placed);
+  d.clock.advance(2 * 86400);
+  REQUIRE(purchase(d.clock.now()));
+  const orders::Order* o = d.desk.ledger().find(id);
+  CHECK(o->status == orders::OrderStatus::delivered);
+  CHECK(d.events("order_delivered").size() == 1);
+  CHECK(d.hub.consumable("coffee")->on_hand == on_hand + 2);  // the two purchases, no more
+  CHECK(d.hub.consumable("coffee")->status != "ordered");
+  CHECK_FALSE(d.desk.ledger().in_flight("coffee"));
+  // Another purchase finds no order: nothing more ends.
+  REQUIRE(purchase(d.clock.now() + 1));
+  CHECK(d.events("order_delivered").size() == 1);
+
+  // A retailer that reports: the purchase is the household's own, the order goes on.
+  Desk r;
+  learn_coffee(r);
+  const std::string id2 = r.place_api_order();
+  r.clock.advance(86400);
+  REQUIRE(r.hub.on_message(Message{"larder/v1/consumable/coffee/purchased",
+                                   R"({"packs":1})", 1, false}));
+  CHECK(r.desk.ledger().find(id2)->status == orders::OrderStatus::placed);
+}
+
 TEST_CASE("a button's confirm reaches the order that waits for it, not a newer one placed") {
   // A voice order waits for its yes; then someone asks the API for more, placed at once.
   // The confirm press means the waiting one, though the placed one is newer.
