@@ -17,9 +17,10 @@
 // {"value":..,"unit":..[,"gross":true][,"ts":..]}, retained as received). Tasmota's "Time"
 // is a local time without a zone: it is read in the household's zone (household.timezone;
 // the hour repeated when the clocks go back is the one nearer the hub's clock) and given as
-// "ts" when it lies between 7 days behind and 5 minutes ahead of the hub's clock (a device
-// that has not synced its clock reports 1970); otherwise, and for ESPHome, whose states
-// carry no time, the hub's receive time rules. A Tasmota telemetry object without this
+// "ts" when it lies at most 5 minutes ahead of the hub's clock (then as the hub's time) and
+// at most 5 minutes behind it, or 7 days for a retained message (a device that has not
+// synced its clock reports 1970); otherwise, and for ESPHome, whose states carry no time,
+// the hub's receive time rules. A Tasmota telemetry object without this
 // sensor's object (other sensors only) is not for it and is ignored without a word.
 //
 // Bad device messages go to Sink::bad_input with the codes:

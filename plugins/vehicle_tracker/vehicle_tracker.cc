@@ -291,6 +291,12 @@ class VehicleTracker final : public Plugin {
   }
 
   void on_location(Device& d, const Message& m, const Location& loc, Sink& out) {
+    if (d.newest_tst && loc.tst < *d.newest_tst && m.retained) {
+      // The broker's retained copy of an older fix (the app retained one once, newer ones
+      // came live), sent again at every subscribe: nothing new, and no bad input.
+      log_debug("vehicle_tracker: retained fix of " + d.name + " older than the last one");
+      return;
+    }
     if (d.newest_tst && loc.tst < *d.newest_tst) {
       return out.bad_input(m, "time",
                            "fix at " + plain(loc.tst).dump() + " is older than the last one at " +

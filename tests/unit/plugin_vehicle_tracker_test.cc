@@ -255,6 +255,12 @@ TEST_CASE("fixes out of order: older ones are refused, duplicates dropped, late 
   rig.car_at(0, 100, "{}");  // the same fix again (a retained copy after a reconnect)
   CHECK(rig.sink.inputs.empty());
   CHECK(rig.sink.bad.empty());
+  // The broker's retained copy of an older fix (retained once, newer ones came live), sent
+  // again at every subscribe: ignored, no bad input.
+  json old = {{"_type", "location"}, {"lat", north(0)}, {"lon", kLon}, {"tst", kT0 + 50}};
+  rig.car(old.dump(), /*retained=*/true);
+  CHECK(rig.sink.inputs.empty());
+  CHECK(rig.sink.bad.empty());
 
   // tick claims parked at 400; then a fix from 350, queued while offline, arrives.
   rig.plugin->tick(kT0 + 400, rig.sink);
