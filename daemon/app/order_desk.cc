@@ -169,8 +169,10 @@ std::optional<orders::Request> OrderDesk::make_request(const std::string& consum
   // away from, nor one whose automatic orders wait after a failure: joining another order
   // would go round either.
   // After its order failed a consumable is ordered alone, so that a sku the retailer
-  // refuses fails by itself and takes no other along each time.
-  if (ledger_.config().combine_within_days > 0 && failure_streak(consumable) == 0) {
+  // refuses fails by itself and takes no other along each time. So is every order of a
+  // retailer that reports no delivery: the purchase of its one item ends it (bought()).
+  if (ledger_.config().combine_within_days > 0 && failure_streak(consumable) == 0 &&
+      (!retailer_ || retailer_->reports_status())) {
     const double t = now();
     for (const auto& k : config_.consumables) {
       if (k.id == consumable || paused_until(k.id)) continue;
@@ -264,9 +266,9 @@ void OrderDesk::tick() {
   }
 }
 
-void OrderDesk::purchased(const std::string& consumable, double ts) {
+void OrderDesk::purchased(const std::string& consumable, const Reading& purchase) {
   if (!retailer_ || retailer_->reports_status()) return;
-  run(ledger_.bought(consumable, ts, now()));
+  run(ledger_.bought(consumable, static_cast<int>(purchase.value), purchase.ts, now()));
 }
 
 void OrderDesk::button(const std::string& button_id, const std::string& consumable,

@@ -84,7 +84,7 @@ class OrderDesk final : public OrderActions {
   bool in_flight(const std::string& consumable) const override;
   // OrderActions: a purchase ends the order of a retailer that reports no delivery
   // (Ledger::bought).
-  void purchased(const std::string& consumable, double ts) override;
+  void purchased(const std::string& consumable, const Reading& purchase) override;
 
   // A request for one pack (or `quantity`) of a configured consumable, with the
   // companions the configuration allows; nullopt for an unknown consumable.

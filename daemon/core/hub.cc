@@ -507,11 +507,11 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
   }
   if (!model_says(learn(e, r))) return false;
   note_history(e, r.ts);
-  const bool bought = r.kind == "purchased";
-  const double at = r.ts;
+  const Reading bought = r.kind == "purchased" ? r : Reading{};
   store_.append(std::move(r));
+  // Before the state goes out: an order this purchase ends is no longer shown as ordered.
+  if (!bought.kind.empty() && order_actions_) order_actions_->purchased(c.id, bought);
   sync(e);
-  if (bought && order_actions_) order_actions_->purchased(c.id, at);
   return true;
 }
 

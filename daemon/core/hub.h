@@ -74,8 +74,9 @@ class OrderActions {
   // Whether an order for the consumable is in flight and on its way without the user (the
   // state's `ordered`): what restore() asks; order_in_flight() tells the changes.
   virtual bool in_flight(const std::string& /*consumable*/) const { return false; }
-  // The household bought packs of the consumable (an accepted `purchased` input at `ts`).
-  virtual void purchased(const std::string& /*consumable*/, double /*ts*/) {}
+  // The household bought packs of the consumable: an accepted `purchased` input, as
+  // stored (`value` the packs, `ts` its time).
+  virtual void purchased(const std::string& /*consumable*/, const Reading& /*purchase*/) {}
 };
 
 // Where accepted voice intents go (the daemon's voice desk, app/voice_desk.h): from

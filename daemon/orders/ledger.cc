@@ -386,27 +386,32 @@ Reply Ledger::cancel_result(const std::string& order_id, const CancelResult& res
   return done(s, std::move(reply));
 }
 
-Reply Ledger::bought(const std::string& consumable, double ts, double now) {
+Reply Ledger::bought(const std::string& consumable, int packs, double ts, double now) {
   if (!std::isfinite(ts) || !std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
-  Order* come = nullptr;
+  std::vector<Order*> come;
   for (auto& [id, o] : orders_) {
     if (o.status != OrderStatus::placed && o.status != OrderStatus::shipped) continue;
     if (!o.placed_at || *o.placed_at > ts) continue;  // bought before it was ordered
-    if (std::none_of(o.items.begin(), o.items.end(),
-                     [&](const Item& i) { return i.consumable == consumable; })) {
-      continue;
+    if (std::any_of(o.items.begin(), o.items.end(),
+                    [&](const Item& i) { return i.consumable == consumable; })) {
+      come.push_back(&o);
     }
-    if (!come || *o.placed_at < *come->placed_at) come = &o;
   }
+  std::sort(come.begin(), come.end(),
+            [](const Order* a, const Order* b) { return *a->placed_at < *b->placed_at; });
+  if (come.size() > static_cast<std::size_t>(std::max(packs, 0))) come.resize(std::max(packs, 0));
   Reply reply;
-  if (!come) return reply;
-  reply.order_id = come->id;
-  Step s(*come);
-  set_status(s, OrderStatus::delivered, now);
-  event(s, "order_delivered", delivered_text(c_, *come), now);
-  const double days = (std::min(ts, now) - *come->placed_at) / kDay;
-  for (const auto& i : come->items) s.out.emplace_back(Delivered{i.consumable, 0, days, now});
-  return done(s, std::move(reply));
+  for (Order* o : come) {
+    reply.order_id = o->id;
+    Step s(*o);
+    set_status(s, OrderStatus::delivered, now);
+    event(s, "order_delivered", delivered_text(c_, *o), now);
+    // delivery_days 0: the model learns no delivery time (DeliveryModel::observe).
+    for (const auto& i : o->items) s.out.emplace_back(Delivered{i.consumable, 0, 0, now});
+    flush(s, reply.effects);
+  }
+  prune();
+  return reply;
 }
 
 Reply Ledger::change_delivery(const std::string& order_id, const Delivery& d, double now) {

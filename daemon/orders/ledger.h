@@ -5,7 +5,8 @@
 // (epoch seconds), and every call answers a Reply whose `effects` the adapter layer
 // executes in the order given. Commands: request, cancel, confirm, tick. Facts (the answers
 // of the retailer's calls the effects asked for, its status callbacks and polls):
-// quote_received, quote_failed, place_result, cancel_result, status.
+// quote_received, quote_failed, place_result, cancel_result, status; and the household's
+// purchases, for a retailer that reports no status: bought.
 //
 // The rules (docs/orders.md):
 //   - At most one order per consumable is in flight (not finished); a request for it then
@@ -255,12 +256,13 @@ class Ledger {
   Reply cancel_result(const std::string& order_id, const CancelResult& result, double now);
   // `id`: the ledger's order id, or the retailer's (its callback knows only that one).
   Reply status(const std::string& id, const RetailerStatus& s, double now);
-  // The household bought packs of `consumable` at `ts` (a `purchased` input), for a
-  // retailer that reports no status (Retailer::reports_status): the placed or shipped order
-  // holding it (the one placed first, and before `ts`) has come. It ends delivered, and
-  // the model learns its delivery time but no packs: the purchase counted its own, and
-  // the household records the others' as it buys them. Nothing else changes.
-  Reply bought(const std::string& consumable, double ts, double now);
+  // The household bought `packs` of `consumable` at `ts` (a `purchased` input), for a
+  // retailer that reports no status (Retailer::reports_status): up to `packs` placed or
+  // shipped orders holding it, placed before `ts`, have come, the oldest first. Each ends
+  // delivered with no packs (the purchase counted them) and no delivery time to learn (a
+  // purchase tells when the household shopped, not how long a delivery takes: an order
+  // left placed for weeks would teach weeks). Nothing else changes.
+  Reply bought(const std::string& consumable, int packs, double ts, double now);
   // The delivery changed after the quote: decided again (the car moved away), or told to
   // the retailer. Refused for a finished order or one without a quote (not_found, conflict)
   // and for an empty method (bad_input). Persists and publishes the order's state.

@@ -447,6 +447,29 @@ TEST_CASE("a quote answered after its timeout, when a newer one was asked, is ig
   CHECK(w.led.find(id)->confirmed_total == q.total);
 }
 
+TEST_CASE("bought: a purchase ends up to its packs' placed orders, the oldest first") {
+  World w;
+  std::string first = placed_order(w);
+  // A person asked for more: a second order of coffee, placed later.
+  auto more = w.led.request(req("coffee", Source::api, 2, true), kPlacedAt + 10);
+  REQUIRE(more.ok());
+  REQUIRE(quote(w, more.order_id, kPlacedAt + 11).ok());
+  REQUIRE(w.led.place_result(more.order_id, placed_ok("r-2", kT0 + 3 * kDay), kPlacedAt + 20)
+              .ok());
+  CHECK(w.led.bought("coffee", 1, kPlacedAt - 5, kPlacedAt + 30).effects.empty());  // before
+  CHECK(w.led.bought("tea", 1, kPlacedAt + 40, kPlacedAt + 40).effects.empty());
+  auto one_pack = w.led.bought("coffee", 1, kPlacedAt + 50, kPlacedAt + 50);
+  CHECK(w.led.find(first)->status == OrderStatus::delivered);
+  CHECK(w.led.find(more.order_id)->status == OrderStatus::placed);
+  auto d = one<Delivered>(one_pack);
+  CHECK(d.packs == 0);           // the purchase counted its packs itself
+  CHECK(d.delivery_days == 0);   // and tells no delivery time
+  CHECK(one<Event>(one_pack).kind == "order_delivered");
+  w.led.bought("coffee", 5, kPlacedAt + 60, kPlacedAt + 60);
+  CHECK(w.led.find(more.order_id)->status == OrderStatus::delivered);
+  CHECK(w.led.bought("coffee", 1, kPlacedAt + 70, kPlacedAt + 70).effects.empty());
+}
+
 TEST_CASE("the retailer's stage never goes back: a replayed shipped after out_for_delivery") {
   World w;
   std::string id = placed_order(w);
