@@ -397,11 +397,13 @@ Reply Ledger::bought(const std::string& consumable, int packs, double ts, double
       come.push_back(&o);
     }
   }
-  std::sort(come.begin(), come.end(),
-            [](const Order* a, const Order* b) { return *a->placed_at < *b->placed_at; });
-  if (come.size() > static_cast<std::size_t>(std::max(packs, 0))) come.resize(std::max(packs, 0));
+  std::stable_sort(come.begin(), come.end(),
+                   [](const Order* a, const Order* b) { return *a->placed_at < *b->placed_at; });
   Reply reply;
+  int left = packs;  // the packs not yet matched to an order's
   for (Order* o : come) {
+    if (left <= 0) break;
+    for (const auto& i : o->items) left -= i.consumable == consumable ? i.quantity : 0;
     reply.order_id = o->id;
     Step s(*o);
     set_status(s, OrderStatus::delivered, now);

@@ -257,8 +257,9 @@ class Ledger {
   // `id`: the ledger's order id, or the retailer's (its callback knows only that one).
   Reply status(const std::string& id, const RetailerStatus& s, double now);
   // The household bought `packs` of `consumable` at `ts` (a `purchased` input), for a
-  // retailer that reports no status (Retailer::reports_status): up to `packs` placed or
-  // shipped orders holding it, placed before `ts`, have come, the oldest first. Each ends
+  // retailer that reports no status (Retailer::reports_status): the placed or shipped
+  // orders holding it, placed before `ts`, have come, the oldest first, as long as packs
+  // are left over from the orders before (an order of 2 ends at a purchase of 1). Each ends
   // delivered with no packs (the purchase counted them) and no delivery time to learn (a
   // purchase tells when the household shopped, not how long a delivery takes: an order
   // left placed for weeks would teach weeks). Nothing else changes.

@@ -447,7 +447,7 @@ TEST_CASE("a quote answered after its timeout, when a newer one was asked, is ig
   CHECK(w.led.find(id)->confirmed_total == q.total);
 }
 
-TEST_CASE("bought: a purchase ends up to its packs' placed orders, the oldest first") {
+TEST_CASE("bought: a purchase ends placed orders, the oldest first, while its packs last") {
   World w;
   std::string first = placed_order(w);
   // A person asked for more: a second order of coffee, placed later.
@@ -465,9 +465,26 @@ TEST_CASE("bought: a purchase ends up to its packs' placed orders, the oldest fi
   CHECK(d.packs == 0);           // the purchase counted its packs itself
   CHECK(d.delivery_days == 0);   // and tells no delivery time
   CHECK(one<Event>(one_pack).kind == "order_delivered");
-  w.led.bought("coffee", 5, kPlacedAt + 60, kPlacedAt + 60);
+  // A purchase of 1 pack ends an order of 2: what the household records is the truth.
+  w.led.bought("coffee", 1, kPlacedAt + 60, kPlacedAt + 60);
   CHECK(w.led.find(more.order_id)->status == OrderStatus::delivered);
   CHECK(w.led.bought("coffee", 1, kPlacedAt + 70, kPlacedAt + 70).effects.empty());
+
+  // Packs matched to the orders before: an order of 2 and one of 1, a purchase of 2 ends
+  // the first only, one of 3 both.
+  for (int bought : {2, 3}) {
+    World v;
+    auto a = v.led.request(req("coffee", Source::api, 2), kT0);
+    REQUIRE(quote(v, a.order_id, kT0 + 5).ok());
+    REQUIRE(v.led.place_result(a.order_id, placed_ok("r-a", kT0 + kDay), kT0 + 6).ok());
+    auto b = v.led.request(req("coffee", Source::api, 1, true), kT0 + 10);
+    REQUIRE(quote(v, b.order_id, kT0 + 15).ok());
+    REQUIRE(v.led.place_result(b.order_id, placed_ok("r-b", kT0 + kDay), kT0 + 16).ok());
+    auto r = v.led.bought("coffee", bought, kT0 + 100, kT0 + 100);
+    CHECK(all_of<Delivered>(r).size() == (bought == 2 ? 1u : 2u));
+    CHECK(v.led.find(a.order_id)->status == OrderStatus::delivered);
+    CHECK((v.led.find(b.order_id)->status == OrderStatus::delivered) == (bought == 3));
+  }
 }
 
 TEST_CASE("the retailer's stage never goes back: a replayed shipped after out_for_delivery") {
