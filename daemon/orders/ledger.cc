@@ -406,10 +406,8 @@ Reply Ledger::bought(const std::string& consumable, int packs, double ts, double
     for (const auto& i : o->items) left -= i.consumable == consumable ? i.quantity : 0;
     reply.order_id = o->id;
     Step s(*o);
-    set_status(s, OrderStatus::delivered, now);
-    event(s, "order_delivered", delivered_text(c_, *o), now);
-    // delivery_days 0: the model learns no delivery time (DeliveryModel::observe).
-    for (const auto& i : o->items) s.out.emplace_back(Delivered{i.consumable, 0, 0, now});
+    // No packs (the purchase counted them), no delivery time (DeliveryModel::observe).
+    end_delivered(s, /*with_packs=*/false, 0, now);
     flush(s, reply.effects);
   }
   prune();
@@ -495,8 +493,6 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
     set_status(s, OrderStatus::shipped, now);
     event(s, "order_shipped", shipped_text(c_, *o), now);
   } else if (k == "delivered") {
-    set_status(s, OrderStatus::delivered, now);
-    event(s, "order_delivered", delivered_text(c_, *o), now);
     // The delivery time the model learns: to the retailer's time of the delivery, not to
     // when the hub heard of it (a poll, or a hub that was down, adds its delay). Only an
     // `updated` this state moved counts (not a stale one, nor the time of an earlier state
@@ -506,9 +502,7 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
     const bool moved = updated && !stale && (!updated_before || *updated > *updated_before);
     const double from = std::max(placed, updated_before.value_or(placed));
     const double at = moved ? std::clamp(*updated, std::min(from, now), now) : now;
-    double days = (at - placed) / kDay;
-    for (const auto& i : o->items)
-      s.out.emplace_back(Delivered{i.consumable, i.quantity, days, now});
+    end_delivered(s, /*with_packs=*/true, (at - placed) / kDay, now);
   } else if (k == "cancelled") {
     bool by_user = o->cancel_requested && o->cancelled_by_user;
     end_cancelled(s, by_user,

@@ -308,6 +308,9 @@ class Ledger {
   void hold(Step& s, std::string reason, std::string text, double now);
   void end_cancelled(Step& s, bool by_user, Reason reason, double now);
   void end_failed(Step& s, Reason reason, double now);
+  // Delivered: each item's packs (or none, when the household's purchase counted them) and
+  // the delivery time in days for the model (0: none to learn).
+  void end_delivered(Step& s, bool with_packs, double days, double now);
   bool fresh(const Order& o, double now) const;  // o.quote is set
   double backoff(int attempts);
   std::vector<const Order*> all() const;

@@ -176,6 +176,14 @@ void Ledger::end_cancelled(Step& s, bool by_user, Reason reason, double now) {
     s.out.emplace_back(Cancelled{i.consumable, now, by_user, o.automatic()});
 }
 
+void Ledger::end_delivered(Step& s, bool with_packs, double days, double now) {
+  Order& o = s.o;
+  set_status(s, OrderStatus::delivered, now);
+  event(s, "order_delivered", delivered_text(c_, o), now);
+  for (const auto& i : o.items)
+    s.out.emplace_back(Delivered{i.consumable, with_packs ? i.quantity : 0, days, now});
+}
+
 void Ledger::end_failed(Step& s, Reason reason, double now) {
   Order& o = s.o;
   keep(reason, o.reason, o.reason_why);
