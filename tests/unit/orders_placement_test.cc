@@ -1,7 +1,7 @@
 // The order ledger (support/ledger_world.h) from the commit on: placing with retries and
 // backoff, quotes and their 409s, a crash between the commit and the answer, late and
 // overlapping answers, and facts that are not valid. After the placing:
-// orders_delivery_test.cc.
+// orders_status_test.cc.
 #include <doctest/doctest.h>
 
 #include <algorithm>
