@@ -39,9 +39,9 @@ const orders::DeliveryOption* option_of(const orders::Quote& q, std::string_view
 
 }  // namespace
 
-bool DeliveryDesk::changeable(const orders::Order& o) {
+bool DeliveryDesk::changeable(const orders::Order& o) const {
   return (o.status == orders::OrderStatus::placed || o.status == orders::OrderStatus::shipped) &&
-         o.retailer_status != "out_for_delivery";
+         o.retailer_status != "out_for_delivery" && !orders_.ledger().parked(o);
 }
 
 bool DeliveryDesk::for_trunk(const orders::Order& o) {
@@ -408,7 +408,8 @@ void DeliveryDesk::to_doorstep(const orders::Order& o, std::vector<std::string> 
   if (!changeable(o)) {
     // Out for delivery (or finished): the retailer takes no change now, so the hub's record
     // must not say doorstep while the carrier drives to the trunk, nor its code die.
-    log_warn("delivery: order " + id + " keeps its trunk delivery: it is out for delivery");
+    log_warn("delivery: order " + id + " keeps its trunk delivery: it is out for delivery" +
+             std::string(orders_.ledger().parked(o) ? " or at another retailer" : ""));
     return;
   }
   if (grants_.live(id)) {

@@ -186,8 +186,9 @@ class DeliveryDesk final : public VehicleActions {
   const delivery::Place* place_named(const std::optional<std::string>& name) const;
   std::size_t parking_state(const delivery::CarNow& car) const;
   double now() const { return clock_.now(); }
-  // Not yet in the carrier's hands: the delivery can still change.
-  static bool changeable(const orders::Order& o);
+  // Not yet in the carrier's hands, and at the retailer configured now (not parked by the
+  // ledger): the delivery can still change.
+  bool changeable(const orders::Order& o) const;
   static bool for_trunk(const orders::Order& o);
 
   const Config& config_;

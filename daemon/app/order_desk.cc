@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/retailer/retailer_factory.h"
 #include "larder/log.h"
 #include "orders/guards.h"
 #include "orders/orders_config.h"
@@ -40,6 +41,13 @@ std::optional<orders::PlaceVehicle> place_vehicle(const Config& c,
   v.lat = where->lat;
   v.lon = where->lon;
   return v;
+}
+
+// The ledger's settings, with the configured retailer each quoted order records.
+orders::OrdersConfig ledger_config(const Config& c) {
+  orders::OrdersConfig out = orders::orders_config_from(c);
+  if (c.retailer) out.retailer = retailer_ref(*c.retailer);
+  return out;
 }
 
 constexpr double kDay = 86400;
@@ -89,7 +97,7 @@ OrderDesk::OrderDesk(const Config& config, orders::Random& random, Store& store,
       clock_(clock),
       metrics_(metrics),
       options_(options),
-      ledger_(orders::orders_config_from(config), random),
+      ledger_(ledger_config(config), random),
       root_(config.mqtt.root()) {
   describe_metrics(metrics_);
   set_delivery_planner(nullptr);
@@ -122,6 +130,18 @@ Status OrderDesk::restore() {
     saved["orders"].push_back(std::move(j));
   }
   if (Status s = ledger_.load(saved); !s.ok()) return s;
+  // What load() changed (each order's retailer), stored at once; not by run(), which would
+  // tell the hub of orders before its own restore.
+  for (const orders::Persist& p : ledger_.rewritten()) {
+    Status s = store_.save_order({p.order_id, p.order.dump(), p.finished, now()});
+    if (!s.ok()) log_warn("orders: cannot store order " + p.order_id + ": " + s.message());
+  }
+  for (const orders::Order* o : ledger_.orders()) {
+    if (!ledger_.parked(*o)) continue;
+    log_warn("orders: order " + o->id + " is " + std::string(orders::status_name(o->status)) +
+             " at another retailer (" + o->retailer->kind + ") than the configured one: not "
+             "followed here; a purchase of its items ends it, a cancel ends it here only");
+  }
   // The pause after an automatic order failed is not stored of its own: it is read back
   // from the orders, so a restart or a reload inside it does not order the need again.
   // Each consumable's newest failure, then its pause once (the newest failure's ends last).
@@ -171,8 +191,9 @@ std::optional<orders::Request> OrderDesk::make_request(const std::string& consum
   // After its order failed a consumable is ordered alone, so that a sku the retailer
   // refuses fails by itself and takes no other along each time. So is every order of a
   // retailer that reports no delivery: the purchase of its one item ends it (bought()).
+  const auto& to = ledger_.config().retailer;
   if (ledger_.config().combine_within_days > 0 && failure_streak(consumable) == 0 &&
-      (!retailer_ || retailer_->reports_status())) {
+      (!to || to->reports)) {
     const double t = now();
     for (const auto& k : config_.consumables) {
       if (k.id == consumable || paused_until(k.id)) continue;
@@ -267,7 +288,8 @@ void OrderDesk::tick() {
 }
 
 void OrderDesk::purchased(const std::string& consumable, const Reading& purchase) {
-  if (!retailer_ || retailer_->reports_status()) return;
+  // Whatever retailer is configured now: a webhook's orders sent before a change of retailer
+  // end this way too (only the orders of a retailer that reports no delivery do).
   run(ledger_.bought(consumable, static_cast<int>(purchase.value), purchase.ts, now()));
 }
 

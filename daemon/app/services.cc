@@ -242,12 +242,10 @@ std::vector<std::string> Services::reload_conflicts(const Config& next) const {
     return nullptr;
   };
   // A webhook retailer never tells a status (docs/retailers.md): its sent orders stay
-  // placed until a purchase ends them, and nothing more will come of them to lose. Only
-  // what may still be placed or delivered counts.
-  const auto& was = p_->config.retailer;
-  const bool reports = was && was->kind != "webhook";
-  auto waiting = [reports](const orders::Order& o) {
-    return !orders::finished(o.status) && (!o.sent || reports);
+  // placed until a purchase ends them, whatever retailer comes next, and nothing more will
+  // come of them to lose. Only what may still be placed or delivered counts.
+  auto waiting = [](const orders::Order& o) {
+    return !orders::finished(o.status) && (!o.sent || !o.retailer || o.retailer->reports);
   };
   for (const orders::Order* o : p_->desk->ledger().orders()) {
     if (!waiting(*o)) continue;
@@ -260,18 +258,20 @@ std::vector<std::string> Services::reload_conflicts(const Config& next) const {
   }
   // The retailer that holds orders: another one would not know them (404 on every poll,
   // and after three the order fails, while the old retailer still delivers it). Its url
-  // is not repeated here: the reason goes into an event, and a url may carry a secret.
-  const auto& will = next.retailer;
-  if (reports && (!will || will->kind != was->kind || will->url != was->url)) {
-    int held = 0;
-    for (const orders::Order* o : p_->desk->ledger().orders()) {
-      held += (o->sent && waiting(*o)) ? 1 : 0;
-    }
-    if (held > 0) {
-      out.push_back("the retailer changes while " + std::to_string(held) +
-                    " order(s) sent to the current one are not finished: change it once they "
-                    "are delivered or cancelled");
-    }
+  // is not repeated here: the reason goes into an event, and a url may carry a secret. (A
+  // start with such orders parks them instead, Ledger::parked: a start cannot be refused
+  // without taking the hub down.) Orders parked already, and a webhook's, do not count.
+  std::optional<orders::RetailerRef> will;
+  if (next.retailer) will = retailer_ref(*next.retailer);
+  const orders::Ledger& ledger = p_->desk->ledger();
+  int held = 0;
+  for (const orders::Order* o : ledger.orders()) {
+    held += !ledger.parked(*o) && orders::sent_elsewhere(*o, will) && o->retailer->reports;
+  }
+  if (held > 0) {
+    out.push_back("the retailer changes while " + std::to_string(held) +
+                  " order(s) sent to the current one are not finished: change it once they "
+                  "are delivered or cancelled");
   }
   for (const auto& c : p_->config.consumables) {
     const ConsumableConfig* n = in_next(c.id);

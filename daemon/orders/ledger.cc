@@ -131,6 +131,12 @@ Reply Ledger::cancel(const std::string& order_id, bool by_user, double now) {
   Step s(*o);
   Reply reply;
   reply.order_id = o->id;
+  if (parked(*o)) {
+    // The retailer that has it is not configured: nobody to ask, and nothing to learn of it
+    // (even a shipped one may never come). It ends here only.
+    end_cancelled(s, by_user, our_reason("order.reason.cancelled_here_only"), now);
+    return done(s, std::move(reply));
+  }
   switch (o->status) {
     case OrderStatus::cancelled:
       return reply;  // a second press of the same cancel
@@ -388,17 +394,25 @@ Reply Ledger::cancel_result(const std::string& order_id, const CancelResult& res
 
 Reply Ledger::bought(const std::string& consumable, int packs, double ts, double now) {
   if (!std::isfinite(ts) || !std::isfinite(now)) return refuse(Code::bad_input, kBadTime);
+  // Since when the retailer may have had it: a parked order may still be `placing` (its
+  // place unanswered when the retailer changed), sent at committed_at.
+  auto since = [](const Order& o) { return o.placed_at ? o.placed_at : o.committed_at; };
   std::vector<Order*> come;
   for (auto& [id, o] : orders_) {
-    if (o.status != OrderStatus::placed && o.status != OrderStatus::shipped) continue;
-    if (!o.placed_at || *o.placed_at > ts) continue;  // bought before it was ordered
+    const bool parked_placing = o.status == OrderStatus::placing && parked(o);
+    if (o.status != OrderStatus::placed && o.status != OrderStatus::shipped && !parked_placing) {
+      continue;
+    }
+    // Its retailer tells the delivery (and is the one configured).
+    if (!o.retailer || (o.retailer->reports && !parked(o))) continue;
+    if (!since(o) || *since(o) > ts) continue;  // bought before it was ordered
     if (std::any_of(o.items.begin(), o.items.end(),
                     [&](const Item& i) { return i.consumable == consumable; })) {
       come.push_back(&o);
     }
   }
   std::stable_sort(come.begin(), come.end(),
-                   [](const Order* a, const Order* b) { return *a->placed_at < *b->placed_at; });
+                   [&](const Order* a, const Order* b) { return *since(*a) < *since(*b); });
   Reply reply;
   int left = packs;  // the packs not yet matched to an order's
   for (Order* o : come) {
@@ -425,6 +439,7 @@ Reply Ledger::change_delivery(const std::string& order_id, const Delivery& d, do
     return refuse(Code::conflict, "the order is " + std::string(status_name(o->status)));
   }
   if (!o->quote) return refuse(Code::conflict, "the order has no quote to deliver yet");
+  if (parked(*o)) return refuse(Code::conflict, "the order is at another retailer");
   Reply reply;
   reply.order_id = o->id;
   Step s(*o);
@@ -439,8 +454,10 @@ Reply Ledger::status(const std::string& id, const RetailerStatus& st, double now
   if (!o && !id.empty()) {
     // A retailer that reuses an id (one that lost its own records) may name a finished order
     // too: the news is for the one still waiting for it.
+    // A parked order's id was another retailer's: the same words from this one are not
+    // about it.
     for (auto& [oid, x] : orders_) {
-      if (x.retailer_order_id == id && (!o || finished(o->status))) o = &x;
+      if (x.retailer_order_id == id && !parked(x) && (!o || finished(o->status))) o = &x;
     }
   }
   if (!o) return refuse(Code::not_found, "no order " + id);

@@ -256,10 +256,12 @@ class Ledger {
   Reply cancel_result(const std::string& order_id, const CancelResult& result, double now);
   // `id`: the ledger's order id, or the retailer's (its callback knows only that one).
   Reply status(const std::string& id, const RetailerStatus& s, double now);
-  // The household bought `packs` of `consumable` at `ts` (a `purchased` input), for a
-  // retailer that reports no status (Retailer::reports_status): the placed or shipped
-  // orders holding it, placed before `ts`, have come, the oldest first, as long as packs
-  // are left over from the orders before (an order of 2 ends at a purchase of 1). Each ends
+  // The household bought `packs` of `consumable` at `ts` (a `purchased` input): the placed
+  // or shipped orders holding it that went to a retailer reporting no status (their
+  // RetailerRef, whatever retailer is configured now), or are parked(), and were placed
+  // before `ts` have
+  // come, the oldest first, as long as packs are left over from the orders before (an
+  // order of 2 ends at a purchase of 1). Each ends
   // delivered with no packs (the purchase counted them) and no delivery time to learn (a
   // purchase tells when the household shopped, not how long a delivery takes: an order
   // left placed for weeks would teach weeks). Nothing else changes.
@@ -270,7 +272,20 @@ class Ledger {
   Reply change_delivery(const std::string& order_id, const Delivery& d, double now);
 
   nlohmann::json save() const;
+  // Each order's retailer against the configured one (config().retailer): an order from
+  // before orders named their retailer is taken as the configured one's; one quoted by
+  // another retailer and not sent yet is quoted again (its quote, delivery and overrides
+  // dropped, a confirmed price kept; a guard's question asked again on the new quote). An
+  // order sent to another retailer loads parked (parked()). Those it changed: rewritten().
   Status load(const nlohmann::json& j);
+  // The records load() changed, one Persist each, so the store holds them (else a later
+  // start with yet another retailer would take an old order as that one's). Once.
+  std::vector<Persist> rewritten();
+  // Sent to another retailer than the configured one (sent_elsewhere): the configured one
+  // does not know it. It is never polled, placed or cancelled there, nor found by its
+  // retailer id (status()); a user's cancel ends it here only (the other retailer may still
+  // deliver it), and a purchase of its items ends it as delivered (bought), as a webhook's.
+  bool parked(const Order& o) const { return sent_elsewhere(o, c_.retailer); }
 
   const Order* find(std::string_view order_id) const;
   // The unfinished orders with the consumable, newest first (a user may have asked for
@@ -311,6 +326,7 @@ class Ledger {
   // Delivered: each item's packs (or none, when the household's purchase counted them) and
   // the delivery time in days for the model (0: none to learn).
   void end_delivered(Step& s, bool with_packs, double days, double now);
+  static void quote_again(Order& o);  // load(): another retailer's quote, not sent
   bool fresh(const Order& o, double now) const;  // o.quote is set
   double backoff(int attempts);
   std::vector<const Order*> all() const;
@@ -329,6 +345,7 @@ class Ledger {
   Random& random_;
   DeliveryPlanner planner_;
   std::map<std::string, Order, std::less<>> orders_;
+  std::vector<std::string> rewritten_;  // load(): the orders whose record it changed
 };
 
 }  // namespace larder::orders

@@ -208,6 +208,7 @@ void Ledger::take_quote(Step& s, const Quote& q, double now) {
   }
   bool first = !o.quote;
   o.quote = q;
+  o.retailer = c_.retailer;
   o.quote_margin.reset();
   if (q.expires_at) o.quote_margin = std::min(c_.quote_margin_s, (*q.expires_at - now) / 2);
   o.delivery = planner_ ? planner_(o, q, now) : default_delivery(c_, q);
@@ -247,12 +248,14 @@ void Ledger::drive(Step& s, double now) {
       if (!o.quote) ensure_quote(s, now);
       return;
     case OrderStatus::placing:
-      place_step(s, now);
+      if (!parked(o)) place_step(s, now);  // never with another retailer's quote
       return;
     case OrderStatus::placed:
     case OrderStatus::shipped:
+      if (parked(o)) return;  // the retailer configured now does not know it
       if (o.cancel_requested && now >= o.retry_at) issue_cancel(s, now);
-      if (now >= o.next_poll) {
+      // A retailer that tells no deliveries is not asked (its orders end by a purchase).
+      if (now >= o.next_poll && (!o.retailer || o.retailer->reports)) {
         s.out.emplace_back(PollStatus{o.id, o.retailer_order_id});
         o.next_poll = now + c_.poll_interval_s;
       }
@@ -365,6 +368,19 @@ Status Ledger::load(const json& j) {
       return Status::Error("saved orders: order " + id + " appears twice");
     }
   }
+  // The retailer each order belongs to (load() in ledger.h). An order quoted before orders
+  // recorded it is the configured retailer's, as every version before assumed.
+  std::vector<std::string> rewritten;
+  for (auto& [id, o] : loaded) {
+    if (!o.retailer && o.quote && c_.retailer) {
+      o.retailer = c_.retailer;
+      rewritten.push_back(id);
+    } else if (!finished(o.status) && !o.sent && o.retailer && c_.retailer &&
+               !o.retailer->same(*c_.retailer)) {
+      quote_again(o);
+      rewritten.push_back(id);
+    }
+  }
   // Nothing is in the air after a restart (pending is never saved): the next tick asks
   // again what was asked, a place with the key it was committed with. A place committed
   // may have gone out before the stop, its answer lost with it.
@@ -372,9 +388,39 @@ Status Ledger::load(const json& j) {
     if (o.sent && o.status == OrderStatus::placing) o.maybe_held = true;
   }
   orders_ = std::move(loaded);
+  rewritten_ = std::move(rewritten);
   pruned_to_ = kNotPruned;
   prune();
   return Status::Ok();
+}
+
+std::vector<Persist> Ledger::rewritten() {
+  std::vector<Persist> out;
+  for (const std::string& id : rewritten_) {
+    const Order* o = find(id);
+    if (o) out.push_back(Persist{o->id, save_order(*o), finished(o->status)});  // not pruned
+  }
+  rewritten_.clear();
+  return out;
+}
+
+// The quote of another retailer goes, with the holds overridden on it and the delivery
+// chosen from its options. A price a person said yes to stays: the new quote is placed
+// without asking only at that price or below (the guard price_changed). A question a guard
+// asked on the old price is asked again on the new quote (held, whose undo window is over,
+// checks the guards first); one the source asks first (voice, confirmation) still waits.
+void Ledger::quote_again(Order& o) {
+  o.quote.reset();
+  o.retailer.reset();
+  o.delivery.reset();
+  o.overrides.clear();
+  o.attempts = 0;
+  o.retry_at = 0;
+  if (o.status == OrderStatus::awaiting_confirmation && o.hold_reason != "voice" &&
+      o.hold_reason != "confirmation") {
+    o.status = OrderStatus::held;
+    o.hold_reason.reset();
+  }
 }
 
 }  // namespace larder::orders

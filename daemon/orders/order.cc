@@ -1,5 +1,6 @@
 #include "orders/order.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <utility>
@@ -178,6 +179,27 @@ std::optional<PlaceVehicle> read_vehicle(Reader& outer) {
   return out;
 }
 
+// Who quoted the order (absent in an older store, and in an order never quoted).
+std::optional<RetailerRef> read_retailer(Reader& outer) {
+  const json* v = outer.get("retailer", false);
+  if (!v || v->is_null()) return std::nullopt;
+  Reader r(*v, outer.at("retailer"));
+  RetailerRef out;
+  out.kind = r.str("kind", 32);
+  out.url_hash = r.str("url_hash", 16, /*nonempty=*/false);
+  out.reports = r.flag("reports");
+  if (r.ok() && !std::all_of(out.url_hash.begin(), out.url_hash.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    r.fail("url_hash", "is not lower-case hex");
+  }
+  if (!r.ok()) {
+    outer.adopt(r.error());
+    return std::nullopt;
+  }
+  return out;
+}
+
 bool valid_currency(const std::string& c) {
   if (c.size() != 3) return false;
   for (char ch : c) {
@@ -202,6 +224,10 @@ std::optional<OrderStatus> parse_status(std::string_view s) {
 
 bool finished(OrderStatus s) {
   return s == OrderStatus::delivered || s == OrderStatus::cancelled || s == OrderStatus::failed;
+}
+
+bool sent_elsewhere(const Order& o, const std::optional<RetailerRef>& now) {
+  return o.sent && !finished(o.status) && o.retailer && (!now || !o.retailer->same(*now));
 }
 
 std::string_view source_name(Source s) { return kSourceNames[static_cast<std::size_t>(s)]; }
@@ -328,6 +354,11 @@ json save_order(const Order& o) {
   // Only when larderd wrote the reason (most orders have none).
   if (!o.last_error_why.id.empty()) j["last_error_why"] = why_json(o.last_error_why);
   if (!o.reason_why.id.empty()) j["reason_why"] = why_json(o.reason_why);
+  if (o.retailer) {
+    j["retailer"] = {{"kind", o.retailer->kind},
+                     {"url_hash", o.retailer->url_hash},
+                     {"reports", o.retailer->reports}};
+  }
   return j;
 }
 
@@ -412,6 +443,7 @@ Result<Order> load_order(const json& j) {
   o.retry_at = r.num("retry_at");
   o.last_error = r.str("last_error", kMaxReasonBytes, false);
   o.last_error_why = read_why(r, "last_error_why");
+  o.retailer = read_retailer(r);
   o.retailer_order_id = r.str("retailer_order_id", kMaxString, false);
   bool at_retailer = o.status == OrderStatus::placed || o.status == OrderStatus::shipped ||
                      o.status == OrderStatus::delivered;

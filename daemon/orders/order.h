@@ -132,6 +132,20 @@ struct Reason {
   Why why;
 };
 
+// The retailer an order's quote came from, and so the one it is placed with: its kind and
+// a fingerprint of its url (the url itself may carry a secret). Saved with the order, so a
+// start or a reload with another retailer is told from one with the same.
+struct RetailerRef {
+  std::string kind;       // sandbox, webhook, grocy
+  std::string url_hash;   // 16 lower-case hex digits: the start of SHA-256 of the url
+  // Whether that retailer tells deliveries (all but the webhook, retailer_ref()): a
+  // webhook's orders are never polled, and end when the household buys their items
+  // (Ledger::bought).
+  bool reports = true;
+  // The same retailer: kind and url (`reports` follows from the kind).
+  bool same(const RetailerRef& o) const { return kind == o.kind && url_hash == o.url_hash; }
+};
+
 // A request still in the air with the retailer. Never persisted: after a restart nothing
 // is in the air, so what was is asked again (a place with the same key).
 enum class Pending { none, quote, place, cancel };
@@ -165,6 +179,9 @@ struct Order {
   double retry_at = 0;                      // the current step's next request, not before
   std::string last_error;                   // the last retryable error, for the logs
   Why last_error_why;                       // it in the catalogs' words, when larderd's
+  // Who quoted the order: set with each quote. Absent in an order from before this field
+  // (Ledger::load gives it the configured retailer) and in one never quoted.
+  std::optional<RetailerRef> retailer;
   std::string retailer_order_id;
   std::string retailer_status;
   std::optional<double> retailer_updated;   // the newest `updated` of the retailer's applied
@@ -191,6 +208,12 @@ struct Order {
   const std::string& consumable() const { return items.front().consumable; }
   bool automatic() const { return source == Source::sensor; }
 };
+
+// Sent to another retailer than `now` (none configured: nullopt), and not finished: the
+// retailer configured now does not know the order (it would answer 404 to every poll, and
+// after three the order would fail while the other retailer still delivers it). The ledger
+// parks such an order (Ledger::parked).
+bool sent_elsewhere(const Order& o, const std::optional<RetailerRef>& now);
 
 nlohmann::json state_json(const Order& o);
 nlohmann::json save_order(const Order& o);

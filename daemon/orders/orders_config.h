@@ -65,6 +65,9 @@ struct OrdersConfig {
   double poll_interval_s = 900;           // status polls of a placed or shipped order
   double quote_margin_s = 30;             // a quote this close to expiry is taken again
                                           // (at most half of its life when it came)
+  // The configured retailer (none: nullopt): each quote's order is stamped with it, and
+  // load() tells orders sent to another one (app/order_desk.h sets it).
+  std::optional<RetailerRef> retailer;
   int max_quantity = kMaxQuantity;        // packs of one item
   std::size_t max_active = 100;           // orders not finished, at most
   std::size_t keep_finished = 500;        // finished orders kept in memory (the newest; and

@@ -80,9 +80,6 @@ class Retailer {
                       std::function<void(StatusOutcome)> done) = 0;
   // Whether the adapter can deliver to a car's trunk at all (webhook and grocy cannot).
   virtual bool offers_trunk() const { return false; }
-  // Whether status() ever tells a delivery (the webhook's never does: its orders come when
-  // the household buys their items, Ledger::bought).
-  virtual bool reports_status() const { return true; }
   virtual void set_delivery(const DeliveryChange& change,
                             std::function<void(DeliveryChangeOutcome)> done) = 0;
 };

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <tuple>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -405,7 +406,7 @@ TEST_CASE("two consumables due together go in one order, followed by polling to 
   CHECK(sandbox_orders(sandbox) == 1);
 }
 
-TEST_CASE("a reload that moves to another retailer is refused while its orders are open") {
+TEST_CASE("another retailer while orders are open: a reload is refused, a start parks them") {
   World world("{sensor: 300, button: 0, api: 0}");
   auto& [broker, daemon, sandbox, w] = world;
   HttpAnswer created = api(daemon, "POST", "/api/v1/orders", R"({"consumable":"coffee"})");
@@ -428,5 +429,28 @@ TEST_CASE("a reload that moves to another retailer is refused while its orders a
         std::string::npos);
   CHECK(refused->payload.find(sandbox.url()) == std::string::npos);  // a url may hold a secret
   CHECK(body_of(api(daemon, "GET", "/api/v1/orders/" + id, {}, kRead))["status"] == "placed");
+  CHECK(daemon.terminate().success());
+
+  // A start with another retailer (a second sandbox, which answers 404 for an order it
+  // does not know) parks the order: before, its polls there failed it after three 404s
+  // while the first sandbox still delivered, and the need was ordered again.
+  SandboxProcess other;
+  other.start();
+  daemon.set_config(orders_config(other, "{sensor: 300, button: 0, api: 0}"));
+  daemon.start();
+  CHECK(daemon.log().find("orders: order " + id + " is placed at another retailer (sandbox) "
+                          "than the configured one") != std::string::npos);
+  CHECK(daemon.log().find(sandbox.url()) == std::string::npos);
+  // More than a poll interval (10 s): never asked at the second sandbox, still placed.
+  std::this_thread::sleep_for(12s);
+  CHECK_MESSAGE(daemon.log().find("orders: status of " + id) == std::string::npos, daemon.log());
+  CHECK(body_of(api(daemon, "GET", "/api/v1/orders/" + id, {}, kRead))["status"] == "placed");
+  // A cancel ends it here only; neither sandbox is asked.
+  HttpAnswer cancelled = api(daemon, "POST", "/api/v1/orders/" + id + "/cancel");
+  CHECK_MESSAGE(cancelled.status == 200, cancelled.body);
+  json o = body_of(api(daemon, "GET", "/api/v1/orders/" + id, {}, kRead));
+  CHECK(o["status"] == "cancelled");
+  CHECK(sandbox.orders()["orders"][0]["status"] != "cancelled");
+  CHECK(sandbox_orders(other) == 0);
   CHECK(daemon.terminate().success());
 }

@@ -26,9 +26,7 @@ class RecordingRetailer final : public orders::Retailer {
   std::vector<orders::DeliveryChange> deliveries;
   std::vector<std::function<void(orders::DeliveryChangeOutcome)>> delivery_answers;
   bool trunk = false;  // what offers_trunk() says (as webhook and grocy by default)
-  bool reports = true;  // what reports_status() says (false: as the webhook)
   std::string kind() const override { return "recording"; }
-  bool reports_status() const override { return reports; }
   void quote(const std::vector<orders::Item>& items,
              std::function<void(orders::QuoteOutcome)> done) override {
     quotes.push_back(items);

@@ -95,3 +95,28 @@ TEST_CASE("after a restart the budget counts every order of the month, past keep
   // 18.99 + 8.99 > 27.97 (the newest 500 alone: 18.97 + 8.99 fit).
   CHECK(again.ledger().find(r.order_id)->hold_reason == "budget");
 }
+
+TEST_CASE("a restart stores each order's retailer, and parks those of another one") {
+  Desk d;
+  const std::string id = d.place_api_order();
+  json stored = json::parse(d.store.saved.back().json);
+  REQUIRE(stored["retailer"]["kind"] == "sandbox");
+  // As an older version stored it: no retailer. The next start takes it as the
+  // configured one's and stores that at once.
+  stored.erase("retailer");
+  REQUIRE(d.store.save_order({id, stored.dump(), false, kT0}).ok());
+  OrderDesk again{d.config, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
+  REQUIRE(again.restore().ok());
+  CHECK(json::parse(d.store.saved.back().json)["retailer"]["kind"] == "sandbox");
+  // A start with another retailer's url: the order is parked, not asked about there.
+  Config moved = d.config;
+  moved.retailer->url = "http://127.0.0.1:9/other";
+  const std::size_t polls = d.retailer.status_answers.size();
+  OrderDesk other{moved, d.random, d.store, d.bus, d.hub, &d.retailer, d.clock, d.metrics};
+  REQUIRE(other.restore().ok());
+  CHECK(other.ledger().parked(*other.ledger().find(id)));
+  d.clock.advance(10 * d.config.orders.poll_interval_s);
+  other.tick();
+  CHECK(d.retailer.status_answers.size() == polls);
+  CHECK(other.in_flight("coffee"));
+}

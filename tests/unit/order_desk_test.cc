@@ -287,8 +287,9 @@ TEST_CASE("ordered: not while the user is asked, at once after a restart, and ov
 TEST_CASE("a retailer that reports no delivery: the household's purchase ends its order") {
   // The webhook never tells a status: its placed order stayed in flight for good, and the
   // consumable was never ordered again. The purchase of its item is its delivery.
-  Desk d;
-  d.retailer.reports = false;
+  Config webhook = desk_config();
+  webhook.retailer->kind = "webhook";  // what the orders record of their retailer
+  Desk d(webhook);
   learn_coffee(d);
   auto purchase = [&d](double ts) {
     return d.hub.on_message(Message{"larder/v1/consumable/coffee/purchased",

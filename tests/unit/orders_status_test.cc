@@ -159,7 +159,7 @@ TEST_CASE("a state older than one applied moves no window: a replayed callback c
 }
 
 TEST_CASE("bought: a purchase ends placed orders, the oldest first, while its packs last") {
-  World w;
+  World w(webhook_config());
   std::string first = placed_order(w);
   // A person asked for more: a second order of coffee, placed later.
   auto more = w.led.request(req("coffee", Source::api, 2, true), kPlacedAt + 10);
@@ -184,7 +184,7 @@ TEST_CASE("bought: a purchase ends placed orders, the oldest first, while its pa
   // Packs matched to the orders before: an order of 2 and one of 1, a purchase of 2 ends
   // the first only, one of 3 both.
   for (int bought : {2, 3}) {
-    World v;
+    World v(webhook_config());
     auto a = v.led.request(req("coffee", Source::api, 2), kT0);
     REQUIRE(quote(v, a.order_id, kT0 + 5).ok());
     REQUIRE(v.led.place_result(a.order_id, placed_ok("r-a", kT0 + kDay), kT0 + 6).ok());
@@ -196,6 +196,12 @@ TEST_CASE("bought: a purchase ends placed orders, the oldest first, while its pa
     CHECK(v.led.find(a.order_id)->status == OrderStatus::delivered);
     CHECK((v.led.find(b.order_id)->status == OrderStatus::delivered) == (bought == 3));
   }
+
+  // A retailer that tells deliveries: a purchase is the household's own, its order goes on.
+  World r;
+  std::string told = placed_order(r);
+  CHECK(r.led.bought("coffee", 1, kPlacedAt + 50, kPlacedAt + 50).effects.empty());
+  CHECK(r.led.find(told)->status == OrderStatus::placed);
 }
 
 TEST_CASE("the retailer's stage never goes back: a replayed shipped after out_for_delivery") {

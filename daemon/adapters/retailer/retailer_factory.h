@@ -40,4 +40,9 @@ struct RetailerOptions {
 Result<std::unique_ptr<orders::Retailer>> make_retailer(const Config& config, Post post,
                                                         const RetailerOptions& options = {});
 
+// Who `config` names (what each order records, orders/order.h): the kind, the start of the
+// url's SHA-256, and whether the kind's adapter tells deliveries (all but the webhook's:
+// its orders end when the household buys their items, Ledger::bought).
+orders::RetailerRef retailer_ref(const RetailerConfig& config);
+
 }  // namespace larder

@@ -23,7 +23,6 @@ class WebhookRetailer : public orders::Retailer {
   ~WebhookRetailer() override { http_->close(); }  // no answers after the adapter
 
   std::string kind() const override { return "webhook"; }
-  bool reports_status() const override { return false; }
 
   void quote(const std::vector<orders::Item>& items,
              std::function<void(orders::QuoteOutcome)> done) override {
