@@ -232,6 +232,40 @@ TEST_CASE("a grocy place adds each item to the shopping list with the order's no
   CHECK(json::parse(adds[2].body)["product_id"] == kMilk);
 }
 
+TEST_CASE("a retry sent while the place before it still runs waits for it: nothing twice") {
+  // A Grocy slower than request_timeout_s: the ledger sends the place again while the first
+  // attempt still runs. Both read the list before either had added anything, and each
+  // added every item: 4 coffee and 2 milk on the list for an order of 2 and 1.
+  Loop loop;
+  FakeGrocyServer grocy(loop.io);
+  auto r = make(loop, grocy.url());
+  std::optional<orders::PlaceResult> first;
+  r->place(place_call(), [&first](orders::PlaceResult p) { first = std::move(p); });
+  auto second = place(loop, *r, place_call());
+  REQUIRE(first.has_value());  // it ended first: the second waited for it
+  CHECK(first->kind == orders::PlaceResult::Kind::ok);
+  CHECK(second.kind == orders::PlaceResult::Kind::ok);
+  CHECK(grocy.posts_to("/api/stock/shoppinglist/add-product").size() == 2);
+  REQUIRE(grocy.rows.size() == 2);
+  CHECK(grocy.rows[0]["amount"] == 2);
+  CHECK(grocy.rows[1]["amount"] == 1);
+  // Another order's place does not wait for this one's.
+  std::optional<orders::PlaceResult> mine;
+  r->place(place_call("o-2"), [&mine](orders::PlaceResult p) { mine = std::move(p); });
+  auto other = place(loop, *r, place_call("o-3"));
+  CHECK(other.kind == orders::PlaceResult::Kind::ok);
+  for (int i = 0; i < 1500 && !mine; ++i) loop.io.run_for(20ms);  // 30 s at most
+  REQUIRE(mine.has_value());
+  CHECK(mine->kind == orders::PlaceResult::Kind::ok);
+  // A place still waiting when the adapter goes is dropped with it, never answered.
+  bool answered = false;
+  r->place(place_call("o-4"), [&answered](orders::PlaceResult) { answered = true; });
+  r->place(place_call("o-4"), [&answered](orders::PlaceResult) { answered = true; });
+  r.reset();
+  loop.io.run_for(200ms);
+  CHECK_FALSE(answered);
+}
+
 TEST_CASE("a grocy order is delivered once the household has bought it off the list") {
   Loop loop;
   FakeGrocyServer grocy(loop.io);

@@ -4,6 +4,9 @@
 // place: the list is read first, and an item already on it with this order's note is not
 // added again, so a retried place (the same order after a timeout) adds nothing twice.
 // Then POST /api/stock/shoppinglist/add-product for each remaining item, one after another.
+// The places of one order run one after another: a retry sent while the attempt before it
+// still runs (a Grocy slower than orders.request_timeout_s) waits for it, and then reads a
+// list that holds what that attempt added.
 // cancel: POST /api/stock/shoppinglist/remove-product for each item of the order.
 // status: "delivered" once no product of the order is left on the list with the order's
 // note (or each such row is ticked off as done), else "placed".
@@ -11,6 +14,8 @@
 // placed before is found on the list by its note, which the retailer order id names
 // ("grocy-<order_id>" -> "Larder order <order_id>"): its status is read from the rows with
 // that note, and a cancel removes those rows (too late when none is left: bought).
+#include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <utility>
@@ -40,8 +45,30 @@ struct Grocy {
   std::shared_ptr<HttpClient> http;
   int list_id = 1;
   std::map<std::string, Order> orders;  // retailer order id -> its rows
+  // Retailer order id -> its places: the first one runs, the others wait for it to end.
+  std::map<std::string, std::deque<std::function<void()>>> placing;
 };
 using GrocyPtr = std::shared_ptr<Grocy>;
+
+// Runs `start` (a place of order `id`) once the places of that order before it have ended.
+void queue_place(const GrocyPtr& g, const std::string& id, std::function<void()> start) {
+  auto& waiting = g->placing[id];
+  waiting.push_back(std::move(start));
+  if (waiting.size() == 1) waiting.front()();
+}
+
+// The running place of order `id` ended: the next one starts.
+void place_ended(const GrocyPtr& g, const std::string& id) {
+  auto it = g->placing.find(id);
+  if (it == g->placing.end()) return;
+  it->second.pop_front();
+  if (it->second.empty()) {
+    g->placing.erase(it);
+    return;
+  }
+  std::function<void()> next = it->second.front();  // a copy: the map may change meanwhile
+  next();
+}
 using ListDone = std::function<void(HttpReply, std::optional<json>)>;
 
 PlaceResult failed_place(const HttpReply& r, const std::string& what) {
@@ -111,8 +138,12 @@ class GrocyRetailer : public orders::Retailer {
     g_->http = std::move(http);
     g_->list_id = config.shopping_list_id;
   }
-  // No answers after the adapter; a place or cancel half-way stops where it is.
-  ~GrocyRetailer() override { g_->http->close(); }
+  // No answers after the adapter; a place or cancel half-way stops where it is, and the
+  // places waiting for it never start (dropped here: each holds the shared state).
+  ~GrocyRetailer() override {
+    g_->http->close();
+    g_->placing.clear();
+  }
 
   std::string kind() const override { return "grocy"; }
 
@@ -147,16 +178,19 @@ class GrocyRetailer : public orders::Retailer {
         g->orders[id] = order;
         r.retailer_order_id = id;
       }
+      place_ended(g, id);  // the next place of the order starts (its answer comes later)
       done(std::move(r));
     };
-    read_list(g, [g, order, finish](const HttpReply& r, std::optional<json> rows) {
-      if (!rows) return finish(failed_place(r, "reading the shopping list"));
-      std::set<int> present = open_on_list(*rows, g->list_id, order.note, order.lines);
-      auto todo = std::make_shared<std::vector<Line>>();
-      for (const Line& l : order.lines) {
-        if (!present.count(l.product_id)) todo->push_back(l);
-      }
-      add_from(g, std::move(todo), 0, order.note, finish);
+    queue_place(g, id, [g, order, finish] {
+      read_list(g, [g, order, finish](const HttpReply& r, std::optional<json> rows) {
+        if (!rows) return finish(failed_place(r, "reading the shopping list"));
+        std::set<int> present = open_on_list(*rows, g->list_id, order.note, order.lines);
+        auto todo = std::make_shared<std::vector<Line>>();
+        for (const Line& l : order.lines) {
+          if (!present.count(l.product_id)) todo->push_back(l);
+        }
+        add_from(g, std::move(todo), 0, order.note, finish);
+      });
     });
   }
 
