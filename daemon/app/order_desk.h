@@ -82,8 +82,8 @@ class OrderDesk final : public OrderActions {
   // OrderActions: an order for the consumable is in flight, not waiting for the user's
   // confirmation (held in its undo window, placing, placed, shipped).
   bool in_flight(const std::string& consumable) const override;
-  // OrderActions: a purchase ends the order of a retailer that reports no delivery
-  // (Ledger::bought).
+  // OrderActions: a purchase ends the order of a retailer that reports no delivery, or
+  // of one no longer configured (Ledger::bought).
   void purchased(const std::string& consumable, const Reading& purchase) override;
 
   // A request for one pack (or `quantity`) of a configured consumable, with the

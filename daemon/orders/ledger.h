@@ -6,7 +6,7 @@
 // executes in the order given. Commands: request, cancel, confirm, tick. Facts (the answers
 // of the retailer's calls the effects asked for, its status callbacks and polls):
 // quote_received, quote_failed, place_result, cancel_result, status; and the household's
-// purchases, for a retailer that reports no status: bought.
+// purchases, for an order whose retailer reports no status (or is not configured): bought.
 //
 // The rules (docs/orders.md):
 //   - At most one order per consumable is in flight (not finished); a request for it then

@@ -372,8 +372,13 @@ Status Ledger::load(const json& j) {
   // recorded it is the configured retailer's, as every version before assumed.
   std::vector<std::string> rewritten;
   for (auto& [id, o] : loaded) {
-    if (!o.retailer && o.quote && c_.retailer) {
+    if (!o.retailer && o.quote && c_.retailer && !finished(o.status)) {
       o.retailer = c_.retailer;
+      rewritten.push_back(id);
+    } else if (o.cancel_requested && sent_elsewhere(o, c_.retailer)) {
+      // Parked: the cancel asked of the other retailer cannot be asked any more. The order
+      // shows none waiting, so a cancel (the dashboard's too) ends it here.
+      o.cancel_requested = false;
       rewritten.push_back(id);
     } else if (!finished(o.status) && !o.sent && o.retailer && c_.retailer &&
                !o.retailer->same(*c_.retailer)) {

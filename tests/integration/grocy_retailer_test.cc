@@ -249,15 +249,8 @@ TEST_CASE("a retry sent while the place before it still runs waits for it: nothi
   REQUIRE(grocy.rows.size() == 2);
   CHECK(grocy.rows[0]["amount"] == 2);
   CHECK(grocy.rows[1]["amount"] == 1);
-  // Another order's place does not wait for this one's.
-  std::optional<orders::PlaceResult> mine;
-  r->place(place_call("o-2"), [&mine](orders::PlaceResult p) { mine = std::move(p); });
-  auto other = place(loop, *r, place_call("o-3"));
-  CHECK(other.kind == orders::PlaceResult::Kind::ok);
-  for (int i = 0; i < 1500 && !mine; ++i) loop.io.run_for(20ms);  // 30 s at most
-  REQUIRE(mine.has_value());
-  CHECK(mine->kind == orders::PlaceResult::Kind::ok);
-  // A place still waiting when the adapter goes is dropped with it, never answered.
+  // A place still waiting when the adapter goes is never answered, and is dropped with it
+  // (what LeakSanitizer would find in the sanitizer build otherwise: it holds the state).
   bool answered = false;
   r->place(place_call("o-4"), [&answered](orders::PlaceResult) { answered = true; });
   r->place(place_call("o-4"), [&answered](orders::PlaceResult) { answered = true; });

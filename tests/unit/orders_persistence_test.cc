@@ -1,7 +1,9 @@
 // The order ledger (support/ledger_world.h): the published state, save and load of the
-// ledger, malformed saved state, and the bound on the orders kept in memory.
+// ledger, malformed saved state, each order's retailer across a load (parked, quoted again,
+// adopted), and the bound on the orders kept in memory.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -187,6 +189,18 @@ TEST_CASE("each order records its retailer; a load with another one parks what i
   World n(none);
   REQUIRE(n.led.load(saved).ok());
   CHECK(n.led.parked(*n.led.find(sent)));
+
+  // A cancel asked of the first retailer before the change cannot be asked any more: the
+  // order shows none waiting (the dashboard offers its cancel again), and that is stored.
+  REQUIRE(a.led.cancel(unsent, true, kT0 + 6).ok());  // (not sent: ends at once)
+  std::string asked = placed_order(a, "milk");
+  REQUIRE(a.led.cancel(asked, true, kPlacedAt + 10).pending);
+  World k(moved);
+  REQUIRE(k.led.load(a.led.save()).ok());
+  CHECK_FALSE(k.led.find(asked)->cancel_requested);
+  const auto written = k.led.rewritten();
+  CHECK(std::any_of(written.begin(), written.end(),
+                    [&asked](const Persist& p) { return p.order_id == asked; }));
 }
 
 TEST_CASE("another retailer's quote, not sent: asked again, with its question") {
@@ -210,7 +224,6 @@ TEST_CASE("another retailer's quote, not sent: asked again, with its question") 
   CHECK(p->status == OrderStatus::held);
   CHECK_FALSE(p->quote.has_value());
   CHECK(p->overrides.empty());
-  CHECK_FALSE(p->confirmed_total.has_value());
   CHECK_FALSE(p->delivery.has_value());
   // The voice order still waits for its yes, and is asked again with the new price.
   CHECK(b.led.find(voice)->status == OrderStatus::awaiting_confirmation);
