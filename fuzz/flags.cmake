@@ -19,15 +19,16 @@ set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O1 -gline-tables-only")
 # The larder library reduced to what the targets reach: the core, the forecaster, replay,
 # the orders, delivery, grants and voice logic, the plugins, the app's desks, the HTTP API's
 # routes, the Alexa envelope and verifier, the crypto helpers and the state files, the
-# retailers' answers (retailer_answers.cc, no cpprestsdk) and the store's journal
-# (store_journal.cc, no SQLite, with os_random.cc for its ids). Not the adapters for the broker,
-# the database, the retailers' HTTP client, Alexa's certificate fetcher, notifications, the
-# HTTP server or systemd, nor the daemon's wiring: they are the slowest to compile with the
-# sanitizers, and the outside input they carry comes through the parsers fuzzed here (the
-# HTTP target parses the wire with Beast's parser itself).
+# retailers' answers and their identity (retailer_answers.cc, retailer_ref.cc: no cpprestsdk)
+# and the store's journal (store_journal.cc, no SQLite, with os_random.cc for its ids).
+# Not the adapters for the broker, the database, the retailers' HTTP client, Alexa's
+# certificate fetcher, notifications, the HTTP server or systemd, nor the daemon's wiring:
+# they are the slowest to compile with the sanitizers, and the outside input they carry
+# comes through the parsers fuzzed here (the HTTP target parses the wire with Beast's parser
+# itself).
 set(LARDER_FUZZ_SOURCES "/(daemon/(core|forecast|replay|orders|delivery|grants|voice)/[^/]*|\
 plugins/.*|daemon/api/[^/]*|\
 daemon/app/(consumable_view|event_log|plugin_host|order_desk|delivery_desk[^/]*|voice_desk)|\
 daemon/adapters/alexa/(alexa_envelope|alexa_verifier|cert_url)|\
 daemon/adapters/crypto/(grant_crypto|signature|os_random)|daemon/adapters/fs/state_file|\
-daemon/adapters/retailer/retailer_answers|daemon/adapters/store/store_journal)\\.cc$")
+daemon/adapters/retailer/retailer_(answers|ref)|daemon/adapters/store/store_journal)\\.cc$")

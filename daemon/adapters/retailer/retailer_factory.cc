@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "adapters/crypto/grant_crypto.h"
 #include "adapters/retailer/retailer_http.h"
 #include "adapters/retailer/retailer_kinds.h"
 
@@ -36,15 +35,6 @@ Result<std::unique_ptr<orders::Retailer>> make_retailer(const Config& config, Po
     r = retailer::make_grocy_retailer(std::move(http.value()), rc, retailer::LocalQuotes(config));
   }
   return r;
-}
-
-orders::RetailerRef retailer_ref(const RetailerConfig& config) {
-  orders::RetailerRef ref;
-  ref.kind = config.kind;
-  // A fingerprint, not the url: the url may carry a secret, and orders are read by tools.
-  ref.url_hash = OpenSslGrantCrypto().sha256_hex(config.url).substr(0, 16);
-  ref.reports = config.kind != "webhook";
-  return ref;
 }
 
 }  // namespace larder
