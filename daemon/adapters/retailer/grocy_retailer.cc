@@ -2,7 +2,9 @@
 // the household buys it on their own shopping. Quotes come from the configured packs.
 //
 // place: the list is read first, and an item already on it with this order's note is not
-// added again, so a retried place (the same order after a timeout) adds nothing twice.
+// added again, so a retried place (the same order after a timeout) adds nothing twice. A
+// place of an order this adapter has placed whole answers at once from memory: its rows may
+// have gone from the list since (bought, or removed by a cancel), and must not come back.
 // Then POST /api/stock/shoppinglist/add-product for each remaining item, one after another.
 // The places of one order run one after another: a retry sent while the attempt before it
 // still runs (a Grocy slower than orders.request_timeout_s) waits for it, and then reads a
@@ -181,7 +183,11 @@ class GrocyRetailer : public orders::Retailer {
       place_ended(g, id);  // the next place of the order starts (its answer comes later)
       done(std::move(r));
     };
-    queue_place(g, id, [g, order, finish] {
+    queue_place(g, id, [g, id, order, finish] {
+      // Placed whole before (the ledger did not take that answer): its rows are not looked
+      // for again. Rows gone from the list since were bought or cancelled; a new add would
+      // put them back.
+      if (g->orders.count(id)) return g->http->post()([finish] { finish(PlaceResult{}); });
       read_list(g, [g, order, finish](const HttpReply& r, std::optional<json> rows) {
         if (!rows) return finish(failed_place(r, "reading the shopping list"));
         std::set<int> present = open_on_list(*rows, g->list_id, order.note, order.lines);
