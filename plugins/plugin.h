@@ -14,7 +14,8 @@
 //   - publish(): a message as it is (Home Assistant discovery configs).
 // on_say() hands a voice plugin the hub's answer to an intent it sent (see there).
 // tick() lets time pass (silence timeouts, the parked state); connected() is called after
-// every (re)connect to the broker, after the subscriptions are in place.
+// every (re)connect to the broker, after the subscriptions are in place. carry_over() hands
+// a plugin built for a reloaded configuration the one it replaces, before any message.
 // Thread rule: every call on the event-loop thread; a plugin is a plain value otherwise.
 #pragma once
 
@@ -87,6 +88,10 @@ class Plugin {
     (void)now;
     (void)out;
   }
+  // A reload: `old` is the plugin of the same name() it replaces. What the devices said
+  // that is still true (which are offline) is taken over, so that the retained messages
+  // the new subscriptions bring again raise no event twice.
+  virtual void carry_over(const Plugin& old) { (void)old; }
   // What the hub says in answer to a voice intent. A voice plugin speaks it and answers
   // true when the say is for one of its sessions or sites; the first plugin that does
   // claims it. Unclaimed says go to <root>/voice/say.

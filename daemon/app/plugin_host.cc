@@ -167,6 +167,16 @@ bool PluginHost::say(const VoiceSay& say, std::size_t index) {
   return true;
 }
 
+void PluginHost::carry_over(const PluginHost& old) {
+  for (auto& slot : plugins_) {
+    for (const auto& before : old.plugins_) {
+      if (std::string_view(before.plugin->name()) == slot.plugin->name()) {
+        slot.plugin->carry_over(*before.plugin);
+      }
+    }
+  }
+}
+
 void PluginHost::connected() {
   double now = clock_.now();
   for (auto& slot : plugins_) slot.plugin->connected(now, *slot.sink);

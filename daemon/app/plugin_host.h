@@ -50,6 +50,9 @@ class PluginHost {
   bool reads(const std::string& topic) const { return !targets(topic).empty(); }
   void tick();
   void connected();
+  // A reload: each plugin takes over from the one of the same name in `old`
+  // (plugins::Plugin::carry_over).
+  void carry_over(const PluginHost& old);
   // The plugin whose canonical input the hub is handling at this moment (the index of
   // add()'s order), if any: an intent's answer goes back the way the intent came.
   std::optional<std::size_t> feeding() const { return feeding_; }

@@ -231,7 +231,10 @@ void Services::persist() {
 
 std::size_t Services::unsaved() const { return p_->grant_book->unsaved(); }
 
-void Services::carry_over(const Services& old) { p_->hub->carry_over(*old.p_->hub); }
+void Services::carry_over(const Services& old) {
+  p_->hub->carry_over(*old.p_->hub);
+  p_->plugins->carry_over(*old.p_->plugins);
+}
 
 std::vector<std::string> Services::reload_conflicts(const Config& next) const {
   std::vector<std::string> out;

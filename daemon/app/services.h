@@ -98,7 +98,8 @@ class Services {
   // retailer (kind or url) changed while orders are at the old one.
   std::vector<std::string> reload_conflicts(const Config& next) const;
   // Takes over what `old` (the Services a reload replaces) knows and stores nowhere: where
-  // the car is and who is home (Hub::carry_over).
+  // the car is and who is home (Hub::carry_over), and which devices are offline
+  // (PluginHost::carry_over).
   void carry_over(const Services& old);
 
  private:

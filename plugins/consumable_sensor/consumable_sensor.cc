@@ -244,6 +244,21 @@ class ConsumableSensorPlugin final : public Plugin {
     }
   }
 
+  // A sensor of the same id keeps its episode (offline or not) and its silence clock; the
+  // device's availability too while it is still read on the same topic.
+  void carry_over(const Plugin& old) override {
+    const auto* before = dynamic_cast<const ConsumableSensorPlugin*>(&old);
+    if (!before) return;
+    for (Sensor& s : sensors_) {
+      for (const Sensor& o : before->sensors_) {
+        if (o.cfg.id != s.cfg.id) continue;
+        s.offline = o.offline;
+        s.heard = o.heard;
+        if (o.cfg.kind == s.cfg.kind && o.cfg.topic == s.cfg.topic) s.avail = o.avail;
+      }
+    }
+  }
+
   void tick(double now, Sink& out) override {
     for (Sensor& s : sensors_) {
       if (!s.heard) s.heard = now;

@@ -42,10 +42,11 @@
 // offline_after_s, checked in tick()) raise Sink::event("sensor_offline") once; the next
 // live valid reading, or the availability turning online, raises "sensor_online" once.
 // Only a change of the availability state counts, so a retained availability message seen
-// again after a reconnect changes nothing. A retained reading is passed on (the hub only
-// initialises an unknown level with it) but proves nothing about the device now: it neither
-// brings a sensor back online nor resets its silence clock. The silence clock starts at the
-// sensor's first message or at the first tick, whichever comes first.
+// again after a reconnect changes nothing, nor after a reload (carry_over()). A retained
+// reading is passed on (the hub only initialises an unknown level with it) but proves nothing
+// about the device now: it neither brings a sensor back online nor resets its silence clock.
+// The silence clock starts at the sensor's first message or at the first tick, whichever
+// comes first.
 //
 // Thread rule: as every plugin, all calls on the event-loop thread.
 #pragma once

@@ -191,8 +191,9 @@ Parsed parse(const Route& route, const std::string& payload) {
 
 class DashButton final : public Plugin {
  public:
-  explicit DashButton(const Config& config) : texts_(texts_for(config.household.locale)) {
-    const std::string& base = config.plugins.zigbee2mqtt_base;
+  explicit DashButton(const Config& config)
+      : texts_(texts_for(config.household.locale)), z2m_base_(config.plugins.zigbee2mqtt_base) {
+    const std::string& base = z2m_base_;
     for (const ButtonConfig& b : config.buttons) {
       std::vector<std::pair<std::string, Role>> topics;
       if (b.zigbee2mqtt && plain_topic(*b.zigbee2mqtt) && plain_topic(base)) {
@@ -237,6 +238,23 @@ class DashButton final : public Plugin {
   }
 
   bool empty() const { return buttons_.empty(); }
+
+  // A button of the same id keeps what its devices said of their availability, each while
+  // it is still read from the same device.
+  void carry_over(const Plugin& old) override {
+    const auto* before = dynamic_cast<const DashButton*>(&old);
+    if (!before) return;
+    for (ButtonState& b : buttons_) {
+      for (const ButtonState& o : before->buttons_) {
+        if (o.config.id != b.config.id) continue;
+        if (o.config.zigbee2mqtt == b.config.zigbee2mqtt && before->z2m_base_ == z2m_base_) {
+          b.z2m_avail = o.z2m_avail;
+        }
+        if (o.config.esphome == b.config.esphome) b.esp_avail = o.esp_avail;
+        if (o.config.tasmota == b.config.tasmota) b.tasmota_avail = o.tasmota_avail;
+      }
+    }
+  }
 
   const char* name() const override { return "dash_button"; }
 
@@ -354,6 +372,7 @@ class DashButton final : public Plugin {
   }
 
   const Texts& texts_;  // household.locale's words for the events
+  std::string z2m_base_;  // plugins.zigbee2mqtt_base
   std::vector<ButtonState> buttons_;
   std::unordered_map<std::string, std::vector<Route>> routes_;
   std::vector<Subscription> subscriptions_;

@@ -125,6 +125,42 @@ TEST_CASE("SIGHUP applies a valid configuration without a restart or a new MQTT 
   CHECK_FALSE(watcher.wait_for_payload("larder/v1/status", "offline", 500ms));
 }
 
+TEST_CASE("SIGHUP does not announce again a device that was offline before it") {
+  // The rebuilt plugins subscribe again and the broker sends the retained LWT once more.
+  MosquittoBroker broker;
+  TestClient device(broker.url());
+  device.connect();
+  device.publish("tele/coffee-scale/LWT", "Offline", 1, /*retain=*/true);
+  const std::string sensors = R"(sensors:
+  coffee_scale:
+    consumable: coffee
+    kind: tasmota_hx711
+    topic: coffee-scale
+)";
+  LarderdProcess daemon(broker.url(), default_daemon_config() + sensors);
+  TestClient watcher(broker.url());
+  watcher.connect();
+  watcher.subscribe("larder/v1/event");
+  daemon.start();
+  auto offline = next_event(watcher, "sensor_offline");
+  REQUIRE_MESSAGE(offline, daemon.log());
+  CHECK(json::parse(offline->payload)["sensor"] == "coffee_scale");
+
+  daemon.set_config(with_tea(default_daemon_config()) + sensors);
+  watcher.clear();
+  REQUIRE(::kill(daemon.pid(), SIGHUP) == 0);
+  REQUIRE_MESSAGE(next_event(watcher, "config_reloaded"), daemon.log());
+  // The retained LWT reaches the new plugin right after its SUBSCRIBE; a second
+  // announcement would come within this wait.
+  CHECK_FALSE(watcher.wait_for("larder/v1/event", 2s, [](const Received& r) {
+    return json::parse(r.payload).value("kind", "") == "sensor_offline";
+  }));
+  device.publish("tele/coffee-scale/LWT", "Online", 1, /*retain=*/true);
+  auto online = next_event(watcher, "sensor_online");
+  REQUIRE_MESSAGE(online, daemon.log());
+  CHECK(json::parse(online->payload)["sensor"] == "coffee_scale");
+}
+
 TEST_CASE("SIGHUP with a broken file reports every error and keeps the running configuration") {
   MosquittoBroker broker;
   LarderdProcess daemon(broker.url());

@@ -179,3 +179,42 @@ TEST_CASE("silence and availability together: each episode reported once") {
   rig.tick();
   CHECK(rig.event_kinds() == Kinds{"sensor_offline", "sensor_online", "sensor_offline"});
 }
+
+TEST_CASE("a reload: the plugin that replaces another keeps which sensors are offline") {
+  // A reload builds new plugins and subscribes again, and the broker sends the retained
+  // availability once more: an offline sensor must not be announced twice.
+  Rig before = hx711_rig();
+  before.send("tele/scale1/LWT", "Offline", /*retained=*/true);
+  CHECK(before.event_kinds() == Kinds{"sensor_offline"});
+  Rig after = hx711_rig();
+  after.plugin->carry_over(*before.plugin);
+  after.send("tele/scale1/LWT", "Offline", /*retained=*/true);
+  CHECK(after.sink.events.empty());
+  after.send("tele/scale1/LWT", "Online");
+  CHECK(after.event_kinds() == Kinds{"sensor_online"});
+
+  // Offline by silence, and the device now read on another topic: the episode goes on (no
+  // second sensor_offline at the next tick), and the new device's first live reading ends it.
+  SensorConfig s = sensor("scale", "coffee", SensorKind::tasmota_hx711, "scale1");
+  s.offline_after_s = 600;
+  Rig quiet({s});
+  quiet.tick();
+  quiet.now += 601;
+  quiet.tick();
+  CHECK(quiet.event_kinds() == Kinds{"sensor_offline"});
+  s.topic = "scale2";
+  Rig moved({s});
+  moved.now = quiet.now + 60;
+  moved.plugin->carry_over(*quiet.plugin);
+  moved.tick();
+  moved.send("tele/scale2/LWT", "Offline", /*retained=*/true);
+  CHECK(moved.sink.events.empty());
+  moved.send("tele/scale2/SENSOR", R"({"HX711":{"Weight":0.412}})");
+  CHECK(moved.event_kinds() == Kinds{"sensor_online"});
+
+  // A sensor the old configuration did not have starts afresh.
+  Rig fresh = esphome_rig();
+  fresh.plugin->carry_over(*before.plugin);
+  fresh.send("kitchen/status", "offline", /*retained=*/true);
+  CHECK(fresh.event_kinds() == Kinds{"sensor_offline"});
+}

@@ -88,3 +88,28 @@ TEST_CASE("availability of Tasmota devices: their LWT") {
   CHECK(f.sink.events[1].kind == "sensor_online");
   CHECK(f.sink.bad.empty());
 }
+
+TEST_CASE("a reload: the plugin that replaces another keeps which buttons are offline") {
+  // The new subscriptions bring the retained availability again: no second event.
+  Fixture before({z2m_button("coffee", "kitchen/coffee"), esp_button("milk", "node1/milk"),
+                  tasmota_button("tea", "tea1")});
+  before.send("zigbee2mqtt/kitchen/coffee/availability", "offline", true);
+  before.send("node1/status", "offline", true);
+  before.send("tele/tea1/LWT", "Offline", true);
+  CHECK(before.sink.events.size() == 3);
+
+  // The tea button is now read from another Tasmota: its device is news.
+  Fixture after({z2m_button("coffee", "kitchen/coffee"), esp_button("milk", "node1/milk"),
+                 tasmota_button("tea", "tea2")});
+  after.plugin->carry_over(*before.plugin);
+  after.send("zigbee2mqtt/kitchen/coffee/availability", "offline", true);
+  after.send("node1/status", "offline", true);
+  CHECK(after.sink.events.empty());
+  after.send("tele/tea2/LWT", "Offline", true);
+  REQUIRE(after.sink.events.size() == 1);
+  CHECK(after.sink.events[0].fields["button"] == "tea");
+  after.send("zigbee2mqtt/kitchen/coffee/availability", "online");
+  REQUIRE(after.sink.events.size() == 2);
+  CHECK(after.sink.events[1].kind == "sensor_online");
+  CHECK(after.sink.events[1].fields["button"] == "coffee");
+}
