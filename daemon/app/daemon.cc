@@ -442,7 +442,7 @@ int run_daemon(const Config& config, DaemonOptions options) {
                                {{"errors", 1}, {"first", made.status().message()}});
       return;
     }
-    (*made)->carry_over(*app);  // where the car is, who is home: not stored
+    (*made)->carry_over(*app);  // the car, who is home, offline devices: not stored
     app.reset();  // before the new one reads the store: one hub at a time
     app = std::move(made).value();
     app->set_carrier_url(served_url);

@@ -244,17 +244,22 @@ class ConsumableSensorPlugin final : public Plugin {
     }
   }
 
-  // A sensor of the same id keeps its episode (offline or not) and its silence clock; the
-  // device's availability too while it is still read on the same topic.
+  // A sensor that still reads the same device for the same consumable keeps its episode
+  // (offline or not), its silence clock and the device's availability. One that now reads
+  // another device, or for another consumable, starts afresh: what was said of the old one
+  // is not news of the new.
   void carry_over(const Plugin& old) override {
     const auto* before = dynamic_cast<const ConsumableSensorPlugin*>(&old);
     if (!before) return;
     for (Sensor& s : sensors_) {
       for (const Sensor& o : before->sensors_) {
-        if (o.cfg.id != s.cfg.id) continue;
+        if (o.cfg.id != s.cfg.id || o.cfg.kind != s.cfg.kind || o.cfg.topic != s.cfg.topic ||
+            o.cfg.consumable != s.cfg.consumable) {
+          continue;
+        }
         s.offline = o.offline;
         s.heard = o.heard;
-        if (o.cfg.kind == s.cfg.kind && o.cfg.topic == s.cfg.topic) s.avail = o.avail;
+        s.avail = o.avail;
       }
     }
   }

@@ -193,8 +193,8 @@ TEST_CASE("a reload: the plugin that replaces another keeps which sensors are of
   after.send("tele/scale1/LWT", "Online");
   CHECK(after.event_kinds() == Kinds{"sensor_online"});
 
-  // Offline by silence, and the device now read on another topic: the episode goes on (no
-  // second sensor_offline at the next tick), and the new device's first live reading ends it.
+  // Offline by silence: the episode goes on (no second sensor_offline at the next tick),
+  // and the next live reading ends it.
   SensorConfig s = sensor("scale", "coffee", SensorKind::tasmota_hx711, "scale1");
   s.offline_after_s = 600;
   Rig quiet({s});
@@ -202,15 +202,31 @@ TEST_CASE("a reload: the plugin that replaces another keeps which sensors are of
   quiet.now += 601;
   quiet.tick();
   CHECK(quiet.event_kinds() == Kinds{"sensor_offline"});
-  s.topic = "scale2";
-  Rig moved({s});
-  moved.now = quiet.now + 60;
-  moved.plugin->carry_over(*quiet.plugin);
-  moved.tick();
-  moved.send("tele/scale2/LWT", "Offline", /*retained=*/true);
-  CHECK(moved.sink.events.empty());
-  moved.send("tele/scale2/SENSOR", R"({"HX711":{"Weight":0.412}})");
-  CHECK(moved.event_kinds() == Kinds{"sensor_online"});
+  Rig still({s});
+  still.now = quiet.now + 60;
+  still.plugin->carry_over(*quiet.plugin);
+  still.tick();
+  CHECK(still.sink.events.empty());
+  still.send("tele/scale1/SENSOR", R"({"HX711":{"Weight":0.412}})");
+  CHECK(still.event_kinds() == Kinds{"sensor_online"});
+
+  // Now read from another device, or for another consumable: what was said of the old one
+  // is not news of the new, which starts afresh (its own Offline is reported).
+  SensorConfig moved_topic = s;
+  moved_topic.topic = "scale2";
+  SensorConfig moved_consumable = s;
+  moved_consumable.consumable = "sugar";
+  for (const SensorConfig& c : {moved_topic, moved_consumable}) {
+    CAPTURE(c.topic);
+    CAPTURE(c.consumable);
+    Rig moved({c});
+    moved.now = quiet.now + 60;
+    moved.plugin->carry_over(*quiet.plugin);
+    moved.tick();  // a fresh silence clock: not offline by silence
+    CHECK(moved.sink.events.empty());
+    moved.send("tele/" + c.topic + "/LWT", "Offline", /*retained=*/true);
+    CHECK(moved.event_kinds() == Kinds{"sensor_offline"});
+  }
 
   // A sensor the old configuration did not have starts afresh.
   Rig fresh = esphome_rig();

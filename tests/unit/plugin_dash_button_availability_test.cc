@@ -112,4 +112,26 @@ TEST_CASE("a reload: the plugin that replaces another keeps which buttons are of
   REQUIRE(after.sink.events.size() == 2);
   CHECK(after.sink.events[1].kind == "sensor_online");
   CHECK(after.sink.events[1].fields["button"] == "coffee");
+
+  // A button that now orders another consumable starts afresh.
+  ButtonConfig milk = esp_button("milk", "node1/milk");
+  milk.consumable = "tea";
+  Fixture other({milk});
+  other.plugin->carry_over(*before.plugin);
+  other.send("node1/status", "offline", true);
+  CHECK(other.sink.events.size() == 1);
+}
+
+TEST_CASE("a reload: a press's radio retry after it is no second press") {
+  Fixture before({z2m_button("coffee", "kitchen/coffee")});
+  before.send("zigbee2mqtt/kitchen/coffee", R"({"action":"single"})");
+  CHECK(before.presses("coffee") == Actions{"single"});
+  Fixture after({z2m_button("coffee", "kitchen/coffee")});
+  after.plugin->carry_over(*before.plugin);
+  after.now = before.now + 0.3;  // within debounce_s
+  after.send("zigbee2mqtt/kitchen/coffee", R"({"action":"single"})");
+  CHECK(after.presses("coffee").empty());
+  after.now += 5;
+  after.send("zigbee2mqtt/kitchen/coffee", R"({"action":"single"})");
+  CHECK(after.presses("coffee") == Actions{"single"});
 }

@@ -184,9 +184,9 @@ class GrocyRetailer : public orders::Retailer {
       done(std::move(r));
     };
     queue_place(g, id, [g, id, order, finish] {
-      // Placed whole before (the ledger did not take that answer): its rows are not looked
-      // for again. Rows gone from the list since were bought or cancelled; a new add would
-      // put them back.
+      // Placed whole by an earlier place (a retry that waited behind it, or one sent after
+      // that answer was given up on): its rows are not looked for again. Rows gone from the
+      // list since were bought or cancelled; a new add would put them back.
       if (g->orders.count(id)) return g->http->post()([finish] { finish(PlaceResult{}); });
       read_list(g, [g, order, finish](const HttpReply& r, std::optional<json> rows) {
         if (!rows) return finish(failed_place(r, "reading the shopping list"));
