@@ -387,6 +387,10 @@ void Conversation::cancel(const contract::IntentInput& in, const std::string& ke
     say(answer, base, refusal(reply, household_.order(id)));
   } else if (reply.pending) {
     say(answer, base, phrases_.cancel_asked(items), true, {}, true);
+  } else if (const Order* o = household_.order(id);
+             o && o->reason_why.id == "order.reason.cancelled_here_only") {
+    // Parked (sent to another retailer than the configured one): nobody was asked.
+    say(answer, base, phrases_.cancelled_here_only(items), true, {}, true);
   } else {
     say(answer, base, phrases_.cancelled(items), true, {}, true);
   }

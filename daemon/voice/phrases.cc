@@ -209,6 +209,10 @@ std::string Phrases::cancel_asked(const std::string& items) const {
   return t_("voice.cancel_asked", {arg("items", items)});
 }
 
+std::string Phrases::cancelled_here_only(const std::string& items) const {
+  return t_("voice.cancelled_here_only", {arg("items", items)});
+}
+
 std::string Phrases::stock_unknown(const std::string& item, const std::string& level) const {
   if (level.empty()) return t_("voice.stock_unknown", {arg("item", item)});
   return t_("voice.stock_unknown_level", {arg("item", item), arg("level", level)});

@@ -75,6 +75,8 @@ class Phrases {
   std::string which_order(const std::vector<std::string>& items) const;
   std::string cancelled(const std::string& items) const;
   std::string cancel_asked(const std::string& items) const;
+  // Cancelled in the hub only: it went to another retailer than the configured one.
+  std::string cancelled_here_only(const std::string& items) const;
   // The order talked about has ended: "The order of 1 x Coffee beans is already cancelled."
   std::string order_over(const std::string& items, const std::string& status) const;
 

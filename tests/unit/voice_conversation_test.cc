@@ -52,6 +52,8 @@ Config voice_config() {
 }
 
 struct Voice {
+  Voice() = default;
+  explicit Voice(Config c) : config(std::move(c)) {}
   Config config = voice_config();
   test::FakeBus bus;
   MemoryStore store;
@@ -292,6 +294,38 @@ TEST_CASE("an intent is answered the way it came: Hermes in Hermes, canonical on
   CHECK(v.says().size() == 2);
   CHECK(v.bus.on("hermes/tts/say").empty());
   CHECK(v.bus.on("hermes/dialogueManager/endSession").size() == 1);
+}
+
+TEST_CASE("an order sent to another retailer than the configured one is cancelled here only") {
+  // Placed with one retailer; larderd then starts with another (its url changed): the order
+  // is parked, a cancel asks nobody, and the household hears that the old shop may still
+  // deliver it.
+  Voice before;
+  before.intent("Reorder", {{"item", "coffee"}});
+  before.quote();
+  before.intent("ConfirmOrder");
+  REQUIRE(before.retailer.place_answers.size() == 1);
+  orders::PlaceResult placed;
+  placed.retailer_order_id = "r-1";
+  before.retailer.place_answers.back()(placed);
+  const orders::Order* sent = before.order_of("coffee");
+  REQUIRE(sent);
+  REQUIRE(sent->status == orders::OrderStatus::placed);
+  auto stored = before.store.load_orders(100, 0, 100);
+  REQUIRE(stored.ok());
+
+  Config moved = voice_config();
+  moved.retailer->url = "http://127.0.0.1:9/another-shop";
+  Voice after(moved);
+  for (const StoredOrder& o : stored.value()) REQUIRE(after.store.save_order(o).ok());
+  REQUIRE(after.desk.restore().ok());
+  REQUIRE(after.order_of("coffee"));
+  REQUIRE(after.desk.ledger().parked(*after.order_of("coffee")));
+  after.intent("CancelOrder", {{"item", "coffee"}});
+  CHECK(after.last_text() ==
+        "I cancelled the order of 1 x Coffee beans here only. It went to another shop than the "
+        "one set up now, which may still deliver it.");
+  CHECK(after.retailer.cancels.empty());
 }
 
 TEST_CASE("too late to cancel: what became of the order is said, not the ledger's words") {
