@@ -313,7 +313,11 @@ std::string delivered_text(const OrdersConfig& c, const Order& o) {
 }
 
 std::string cancelled_text(const OrdersConfig& c, const Order& o) {
-  if (!o.cancelled_by_user && !o.reason.empty()) {
+  // A user knows why they cancelled, but not that the retailer may still deliver it.
+  const bool may_come = o.reason_why.id == "order.reason.maybe_held" ||
+                        o.reason_why.id == "order.reason.maybe_held_refused" ||
+                        o.reason_why.id == "order.reason.cancelled_here_only";
+  if ((!o.cancelled_by_user || may_come) && !o.reason.empty()) {
     return order_text(c, o, "event.order_cancelled_because",
                       {Texts::arg("reason", reason_text(texts(c), o.reason, o.reason_why))});
   }

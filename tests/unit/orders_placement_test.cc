@@ -385,10 +385,14 @@ TEST_CASE("a retry refused without judging the order, after a lost answer: asked
   REQUIRE(c.led.find(id4)->status == OrderStatus::placing);
   c.led.cancel(id4, true, kT0 + 11);
   one<PlaceOrder>(c.led.tick(c.led.find(id4)->retry_at));
-  c.led.place_result(id4, refused, c.led.find(id4)->retry_at + 1, 3);
+  auto ended = c.led.place_result(id4, refused, c.led.find(id4)->retry_at + 1, 3);
   CHECK(c.led.find(id4)->status == OrderStatus::cancelled);
   CHECK(c.led.find(id4)->reason ==
         "cancelled here; the retailer may still hold it (HTTP 401 unauthorized)");
+  // The household is told so too: they cancelled, but the pack may come.
+  CHECK(one<Event>(ended).text ==
+        "The order of 1 x Coffee beans is cancelled: cancelled here; the retailer may still "
+        "hold it (HTTP 401 unauthorized).");
 }
 
 TEST_CASE("a restart with a placement out counts as a lost answer; the flags are saved") {
