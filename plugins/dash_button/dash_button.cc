@@ -240,21 +240,26 @@ class DashButton final : public Plugin {
   bool empty() const { return buttons_.empty(); }
 
   // A button of the same id and consumable keeps what each of its devices said of its
-  // availability while it is still read from that device, and, when all its devices are the
-  // same, when each action last counted (a radio retry across the reload is no new press).
-  // A device it did not read before starts afresh.
+  // availability while it is still read from that device (zigbee2mqtt: also the reports
+  // waiting for their copy), and, when all its devices are the same, when each action last
+  // counted (a radio retry across the reload is no new press). A device it did not read
+  // before starts afresh.
   void carry_over(const Plugin& old) override {
     const auto* before = dynamic_cast<const DashButton*>(&old);
     if (!before) return;
     for (ButtonState& b : buttons_) {
       for (const ButtonState& o : before->buttons_) {
         if (o.config.id != b.config.id || o.config.consumable != b.config.consumable) continue;
-        const bool z2m =
-            o.config.zigbee2mqtt == b.config.zigbee2mqtt && before->z2m_base_ == z2m_base_;
+        const bool z2m = o.config.zigbee2mqtt == b.config.zigbee2mqtt &&
+                         (!b.config.zigbee2mqtt || before->z2m_base_ == z2m_base_);
         const bool esp = o.config.esphome == b.config.esphome;
         const bool tasmota = o.config.tasmota == b.config.tasmota &&
                              o.config.tasmota_button == b.config.tasmota_button;
-        if (z2m) b.z2m_avail = o.z2m_avail;
+        if (z2m) {
+          b.z2m_avail = o.z2m_avail;
+          b.pending[0] = o.pending[0];  // a report whose copy comes after the reload
+          b.pending[1] = o.pending[1];
+        }
         if (esp) b.esp_avail = o.esp_avail;
         if (o.config.tasmota == b.config.tasmota) b.tasmota_avail = o.tasmota_avail;
         if (z2m && esp && tasmota) b.last_press = o.last_press;

@@ -168,7 +168,7 @@ TEST_CASE("each order records its retailer; a load with another one parks what i
   CHECK_FALSE(calls_retailer(c));
   CHECK(o->status == OrderStatus::cancelled);
   CHECK(o->reason_why.id == "order.reason.cancelled_here_only");
-  CHECK(one<Event>(c).text.find("which may still deliver it") != std::string::npos);
+  CHECK(one<Event>(c).text.find("that retailer may still deliver it") != std::string::npos);
   // Back with the first retailer, the order is followed again.
   World back;
   REQUIRE(back.led.load(saved).ok());

@@ -122,6 +122,35 @@ TEST_CASE("a reload: the plugin that replaces another keeps which buttons are of
   CHECK(other.sink.events.size() == 1);
 }
 
+TEST_CASE("a reload: a zigbee press whose copy comes after it counts once") {
+  // The state message before the reload, its /action copy after: with no debounce only
+  // the pairing tells the copy from a press.
+  ButtonConfig coffee = z2m_button("coffee", "kitchen/coffee");
+  coffee.debounce_s = 0;
+  Fixture before({coffee});
+  before.send("zigbee2mqtt/kitchen/coffee", R"({"action":"single"})");
+  Fixture after({coffee});
+  after.plugin->carry_over(*before.plugin);
+  after.now = before.now + 0.2;
+  after.send("zigbee2mqtt/kitchen/coffee/action", "single");
+  CHECK(after.presses("coffee").empty());
+}
+
+TEST_CASE("a reload: a Tasmota button now another of the device's buttons") {
+  // The device is the same (its LWT state stays), the button is not (no debounce carried).
+  Fixture before({tasmota_button("tea", "hall", 1)});
+  before.send("tele/hall/LWT", "Offline", true);
+  before.send("stat/hall/RESULT", R"({"Button1":{"Action":"SINGLE"}})");
+  REQUIRE(before.presses("tea").size() == 1);
+  Fixture after({tasmota_button("tea", "hall", 2)});
+  after.plugin->carry_over(*before.plugin);
+  after.send("tele/hall/LWT", "Offline", true);
+  CHECK(after.sink.events.empty());
+  after.now = before.now + 0.2;
+  after.send("stat/hall/RESULT", R"({"Button2":{"Action":"SINGLE"}})");
+  CHECK(after.presses("tea").size() == 1);
+}
+
 TEST_CASE("a reload: a press's radio retry after it is no second press") {
   Fixture before({z2m_button("coffee", "kitchen/coffee")});
   before.send("zigbee2mqtt/kitchen/coffee", R"({"action":"single"})");

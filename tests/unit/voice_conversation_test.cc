@@ -323,8 +323,8 @@ TEST_CASE("an order sent to another retailer than the configured one is cancelle
   REQUIRE(after.desk.ledger().parked(*after.order_of("coffee")));
   after.intent("CancelOrder", {{"item", "coffee"}});
   CHECK(after.last_text() ==
-        "I cancelled the order of 1 x Coffee beans here only. It went to another shop than the "
-        "one set up now, which may still deliver it.");
+        "I cancelled the order of 1 x Coffee beans here only. It went to a shop other than the "
+        "one set up now, and that earlier shop may still deliver it.");
   CHECK(after.retailer.cancels.empty());
 }
 
