@@ -372,6 +372,13 @@ Status Ledger::load(const json& j) {
   // recorded it is the configured retailer's, as every version before assumed.
   std::vector<std::string> rewritten;
   for (auto& [id, o] : loaded) {
+    if (o.retailer && c_.retailer && !finished(o.status) &&
+        o.retailer->url_hash != c_.retailer->url_hash && o.retailer->same(*c_.retailer)) {
+      // Recorded of the url as written (before the normal form): now of its normal form, so
+      // that another spelling of it later is the same retailer too.
+      o.retailer->url_hash = c_.retailer->url_hash;
+      rewritten.push_back(id);
+    }
     if (!o.retailer && o.quote && c_.retailer && !finished(o.status)) {
       o.retailer = c_.retailer;
       rewritten.push_back(id);

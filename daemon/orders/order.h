@@ -137,13 +137,23 @@ struct Reason {
 // start or a reload with another retailer is told from one with the same.
 struct RetailerRef {
   std::string kind;       // sandbox, webhook, grocy
-  std::string url_hash;   // 16 lower-case hex digits: the start of SHA-256 of the url
+  // 16 lower-case hex digits: the start of SHA-256 of the url in its normal form (scheme
+  // and host in lower case, no default port, no trailing '/' on the path: retailer_ref()),
+  // so that another spelling of the same url is the same retailer.
+  std::string url_hash;
   // Whether that retailer tells deliveries (all but the webhook, retailer_ref()): a
   // webhook's orders are never polled, and end when the household buys their items
   // (Ledger::bought).
   bool reports = true;
+  // The same of the url as written, which orders recorded before the normal form (larderd
+  // of 2026-12-07). Only in the configured retailer's ref, never saved.
+  std::string written_hash;
   // The same retailer: kind and url (`reports` follows from the kind).
-  bool same(const RetailerRef& o) const { return kind == o.kind && url_hash == o.url_hash; }
+  bool same(const RetailerRef& o) const {
+    return kind == o.kind && (url_hash == o.url_hash ||
+                              (!o.written_hash.empty() && url_hash == o.written_hash) ||
+                              (!written_hash.empty() && written_hash == o.url_hash));
+  }
 };
 
 // A request still in the air with the retailer. Never persisted: after a restart nothing

@@ -56,14 +56,14 @@ inline orders::OrdersConfig test_config() {
   c.consumables["coffee"].name = "Coffee beans";
   c.consumables["tea"].name = "Tea";
   c.consumables["milk"].name = "Milk";
-  c.retailer = orders::RetailerRef{"sandbox", "0123456789abcdef", true};
+  c.retailer = orders::RetailerRef{"sandbox", "0123456789abcdef", true, ""};
   return c;
 }
 
 // The same with a webhook retailer: it reports no status, a purchase ends its orders.
 inline orders::OrdersConfig webhook_config() {
   orders::OrdersConfig c = test_config();
-  c.retailer = orders::RetailerRef{"webhook", "fedcba9876543210", false};
+  c.retailer = orders::RetailerRef{"webhook", "fedcba9876543210", false, ""};
   return c;
 }
 
