@@ -276,7 +276,9 @@ class Ledger {
   // before orders named their retailer is taken as the configured one's; one quoted by
   // another retailer and not sent yet is quoted again (its quote, delivery and overrides
   // dropped, a confirmed price kept; a guard's question asked again on the new quote). An
-  // order sent to another retailer loads parked (parked()). Those it changed: rewritten().
+  // order sent to another retailer loads parked (parked()). An unfinished order recorded
+  // with the fingerprint of the configured url as written (before the normal form) takes
+  // the normal one. Those it changed: rewritten().
   Status load(const nlohmann::json& j);
   // The records load() changed, one Persist each, so the store holds them (else a later
   // start with yet another retailer would take an old order as that one's). Once.

@@ -146,7 +146,8 @@ struct RetailerRef {
   // (Ledger::bought).
   bool reports = true;
   // The same of the url as written, which orders recorded before the normal form (larderd
-  // of 2026-12-07). Only in the configured retailer's ref, never saved.
+  // of 2026-12-07). Set in the configured retailer's ref (and so in memory in the orders it
+  // stamps); never saved.
   std::string written_hash;
   // The same retailer: kind and url (`reports` follows from the kind).
   bool same(const RetailerRef& o) const {

@@ -37,6 +37,9 @@ TEST_CASE("the normal form of a retailer url") {
   CHECK(normal_url("https://Key:SeCrEt@Shop.example/?Token=AbC/") ==
         "https://Key:SeCrEt@shop.example?Token=AbC/");
   CHECK(normal_url("http://shop.example:8080") == "http://shop.example:8080");
+  CHECK(normal_url("https://shop.example:0443/") == "https://shop.example");
+  CHECK(normal_url("http://shop.example:08081") == "http://shop.example:8081");
+  CHECK(normal_url("http://[::1]") == "http://[::1]");
   CHECK(normal_url("not a url") == "not a url");
 }
 
@@ -78,4 +81,14 @@ TEST_CASE("an order recorded of the url as written is the configured retailer's,
   World later(respelt);
   REQUIRE(later.led.load(after.led.save()).ok());
   CHECK_FALSE(later.led.parked(*later.led.find(id)));
+
+  // An order of another url, stored the old way, is still another retailer's: parked, and
+  // its fingerprint left as it was.
+  json elsewhere = saved;
+  elsewhere["orders"][0]["retailer"]["url_hash"] =
+      retailer_ref(sandbox_at("http://other.example:8081/")).written_hash;
+  World other(config);
+  REQUIRE(other.led.load(elsewhere).ok());
+  CHECK(other.led.parked(*other.led.find(id)));
+  CHECK(other.led.rewritten().empty());
 }

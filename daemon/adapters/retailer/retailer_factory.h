@@ -44,8 +44,9 @@ Result<std::unique_ptr<orders::Retailer>> make_retailer(const Config& config, Po
 // url's SHA-256, and whether the kind's adapter tells deliveries (all but the webhook's:
 // its orders end when the household buys their items, Ledger::bought).
 orders::RetailerRef retailer_ref(const RetailerConfig& config);
-// The url in the form its fingerprint is taken of: scheme and host in lower case, no
-// default port (80, 443), no trailing '/' on the path; the rest as written. A url without
+// The url in the form its fingerprint is taken of: scheme and host in lower case, the port
+// without leading zeros and not at all when it is the default (80, 443), no trailing '/' on
+// the path; the rest as written. A url without
 // "://" is returned as it is.
 std::string normal_url(const std::string& url);
 

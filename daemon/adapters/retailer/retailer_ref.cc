@@ -30,6 +30,14 @@ std::string normal_url(const std::string& url) {
   const auto at = authority.rfind('@');
   const std::size_t host_at = at == std::string::npos ? 0 : at + 1;
   std::string host = lower(authority.substr(host_at));
+  // The port without leading zeros (the configuration takes ":0443" for 443).
+  const auto colon = host.rfind(':');
+  if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+    const std::size_t digits = host.find_first_not_of('0', colon + 1);
+    if (digits != std::string::npos && digits > colon + 1) {
+      host.erase(colon + 1, digits - colon - 1);
+    }
+  }
   const std::string default_port = scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
   if (!default_port.empty() && host.size() > default_port.size() &&
       host.compare(host.size() - default_port.size(), default_port.size(), default_port) == 0) {
