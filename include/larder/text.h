@@ -15,6 +15,12 @@ constexpr bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 constexpr char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
+// `s` with its ASCII letters in lower case (header names, URL schemes and hosts).
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
 
 // Equal but for the case of ASCII letters (header names, URL schemes and hosts).
 constexpr bool iequals(std::string_view a, std::string_view b) {

@@ -91,6 +91,16 @@ struct Voice {
     retailer.quote_answers.pop_back();
     answer({test::quote_for(retailer.quotes.back(), clock.now()), false, ""});
   }
+  // Coffee ordered by voice, confirmed, and placed at the retailer as `retailer_order_id`.
+  void coffee_placed(const std::string& retailer_order_id) {
+    intent("Reorder", {{"item", "coffee"}});
+    quote();
+    intent("ConfirmOrder");
+    REQUIRE(retailer.place_answers.size() == 1);
+    orders::PlaceResult placed;
+    placed.retailer_order_id = retailer_order_id;
+    retailer.place_answers.back()(placed);
+  }
   const orders::Order* order_of(const std::string& consumable) const {
     return desk.ledger().in_flight(consumable);
   }
@@ -301,13 +311,7 @@ TEST_CASE("an order sent to another retailer than the configured one is cancelle
   // is parked, a cancel asks nobody, and the household hears that the old shop may still
   // deliver it.
   Voice before;
-  before.intent("Reorder", {{"item", "coffee"}});
-  before.quote();
-  before.intent("ConfirmOrder");
-  REQUIRE(before.retailer.place_answers.size() == 1);
-  orders::PlaceResult placed;
-  placed.retailer_order_id = "r-1";
-  before.retailer.place_answers.back()(placed);
+  before.coffee_placed("r-1");
   const orders::Order* sent = before.order_of("coffee");
   REQUIRE(sent);
   REQUIRE(sent->status == orders::OrderStatus::placed);
@@ -330,13 +334,7 @@ TEST_CASE("an order sent to another retailer than the configured one is cancelle
 
 TEST_CASE("too late to cancel: what became of the order is said, not the ledger's words") {
   Voice v;
-  v.intent("Reorder", {{"item", "coffee"}});
-  v.quote();
-  v.intent("ConfirmOrder");
-  REQUIRE(v.retailer.place_answers.size() == 1);
-  orders::PlaceResult placed;
-  placed.retailer_order_id = "r-1";
-  v.retailer.place_answers.back()(placed);
+  v.coffee_placed("r-1");
   orders::RetailerStatus shipped;
   shipped.status = "shipped";
   REQUIRE(v.desk.retailer_status("r-1", shipped).ok());

@@ -6,7 +6,6 @@
 #include <openssl/ssl.h>
 
 #include <array>
-#include <cctype>
 #include <exception>
 #include <map>
 #include <type_traits>
@@ -34,12 +33,6 @@ std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 HttpResponse internal_error() {
   return HttpResponse::error(500, "internal", "internal error; the hub's log says more");
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 template <class Stream>
@@ -293,7 +286,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     for (const auto& field : req) {
-      std::string name = lower(sv(field.name_string()));
+      std::string name = ascii_lower(sv(field.name_string()));
       std::string value(field.value());
       auto [it, fresh] = r.headers.emplace(name, value);
       if (!fresh) it->second += (name == "cookie" ? "; " : ", ") + value;
@@ -378,7 +371,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     res->result(static_cast<unsigned>(h.status));
     res->set(bhttp::field::content_type, h.content_type);
     for (const auto& [name, value] : h.headers) {
-      std::string lname = lower(name);
+      std::string lname = ascii_lower(name);
       if (name.empty() || forbidden_chars(name) || name.find_first_of(": \t") != std::string::npos ||
           forbidden_chars(value) || lname == "content-length" || lname == "transfer-encoding" ||
           lname == "connection" || lname == "content-type") {

@@ -46,8 +46,7 @@ Result<std::unique_ptr<orders::Retailer>> make_retailer(const Config& config, Po
 orders::RetailerRef retailer_ref(const RetailerConfig& config);
 // The url in the form its fingerprint is taken of: scheme and host in lower case, the port
 // without leading zeros and not at all when it is the default (80, 443), no trailing '/' on
-// the path; the rest as written. A url without
-// "://" is returned as it is.
+// the path; the rest as written. A url without "://" is returned as it is.
 std::string normal_url(const std::string& url);
 
 }  // namespace larder

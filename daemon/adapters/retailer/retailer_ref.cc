@@ -2,34 +2,24 @@
 // its own so that what links the order desk without the adapters (the fuzz targets,
 // fuzz/flags.cmake) has it too.
 #include <algorithm>
-#include <cctype>
 
 #include "adapters/crypto/grant_crypto.h"
 #include "adapters/retailer/retailer_factory.h"
+#include "larder/text.h"
 
 namespace larder {
-
-namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-}  // namespace
 
 std::string normal_url(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return url;
-  const std::string scheme = lower(url.substr(0, scheme_end));
+  const std::string scheme = ascii_lower(url.substr(0, scheme_end));
   const std::size_t authority_at = scheme_end + 3;
   const std::size_t path_at = std::min(url.find_first_of("/?#", authority_at), url.size());
   std::string authority = url.substr(authority_at, path_at - authority_at);
   // The user information (a secret, maybe) is case-sensitive; the host and port are not.
   const auto at = authority.rfind('@');
   const std::size_t host_at = at == std::string::npos ? 0 : at + 1;
-  std::string host = lower(authority.substr(host_at));
+  std::string host = ascii_lower(authority.substr(host_at));
   // The port without leading zeros (the configuration takes ":0443" for 443).
   const auto colon = host.rfind(':');
   if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {
