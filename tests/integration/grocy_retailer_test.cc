@@ -44,6 +44,7 @@ struct FakeGrocyServer {
   int next_row = 1;
   std::optional<HttpResponse> fail;  // answers every request while set...
   std::string fail_only;             // ...or only those to this path, when not empty
+  int fail_after = 0;                // ...after letting this many of them through
   std::unique_ptr<HttpServer> server;
 
   explicit FakeGrocyServer(asio::io_context& io) {
@@ -59,7 +60,10 @@ struct FakeGrocyServer {
 
   HttpResponse handle(const HttpRequest& r) {
     requests.push_back(r);
-    if (fail && (fail_only.empty() || fail_only == r.path)) return *fail;
+    if (fail && (fail_only.empty() || fail_only == r.path)) {
+      if (fail_after == 0) return *fail;
+      --fail_after;
+    }
     if (r.header("grocy-api-key") != kApiKey) {
       return HttpResponse::json(401, R"({"error_message":"Unauthorized"})");
     }
@@ -351,9 +355,17 @@ TEST_CASE("after a restart grocy finds its orders on the list by their note") {
   CHECK(json::parse(removes[0].body) ==
         json{{"product_id", kCoffee}, {"list_id", kList}, {"product_amount", 2}});
   CHECK(grocy.rows.empty());
-  // Nothing left with its note: bought, so a cancel is too late and the status delivered.
-  CHECK(cancel(loop, *r, "grocy-o-1").kind == orders::CancelResult::Kind::too_late);
+  // This adapter took it off: a cancel again is ok, and the order cancelled.
+  CHECK(cancel(loop, *r, "grocy-o-1").kind == orders::CancelResult::Kind::ok);
+  CHECK(grocy.posts_to("/api/stock/shoppinglist/remove-product").size() == 2);
   s = status(loop, *r, "grocy-o-1");
+  REQUIRE_MESSAGE(s.status, s.reason);
+  CHECK(s.status->status == "cancelled");
+  // Another adapter finds nothing left with its note: bought, so a cancel is too late and
+  // the status delivered.
+  auto after = make(loop, grocy.url());
+  CHECK(cancel(loop, *after, "grocy-o-1").kind == orders::CancelResult::Kind::too_late);
+  s = status(loop, *after, "grocy-o-1");
   REQUIRE_MESSAGE(s.status, s.reason);
   CHECK(s.status->status == "delivered");
 }
@@ -374,6 +386,71 @@ TEST_CASE("a grocy cancel removes the order's products from the list") {
         json{{"product_id", kMilk}, {"list_id", kList}, {"product_amount", 1}});
   CHECK(removes[0].header("grocy-api-key") == kApiKey);
   CHECK(grocy.rows.empty());  // cancelled: nothing of it is left on the list
+}
+
+// Grocy keeps one row per product and list, so the household's own coffee shares the row
+// Larder's order adds to: a cancel must take off the order's packs once, never theirs.
+TEST_CASE("a grocy cancel retried after a failure half-way removes only the rest") {
+  Loop loop;
+  FakeGrocyServer grocy(loop.io);
+  const json own = {{"id", 30}, {"product_id", kCoffee}, {"note", "for the weekend"},
+                    {"amount", 1}, {"shopping_list_id", kList}, {"done", 0}};
+  const std::string remove = "/api/stock/shoppinglist/remove-product";
+  auto r = make(loop, grocy.url());
+  using Kind = orders::CancelResult::Kind;
+  std::size_t rows_left = 1;
+
+  SUBCASE("placed by this adapter") {
+    grocy.rows.push_back(own);
+    REQUIRE(place(loop, *r, place_call()).kind == orders::PlaceResult::Kind::ok);
+    REQUIRE(grocy.rows.size() == 2);
+    CHECK(grocy.rows[0]["amount"] == 3);  // the household's 1 and the order's 2
+  }
+  SUBCASE("placed before a restart, found by its note") {
+    // Its amounts are the rows' then (a shared row cannot be told apart after a restart).
+    REQUIRE(place(loop, *make(loop, grocy.url()), place_call()).kind ==
+            orders::PlaceResult::Kind::ok);
+    REQUIRE(grocy.rows.size() == 2);
+    rows_left = 0;
+  }
+  // The coffee comes off, then Grocy fails on the milk.
+  grocy.fail_only = remove;
+  grocy.fail_after = 1;
+  grocy.fail = HttpResponse::json(503, "{}");
+  CHECK(cancel(loop, *r, "grocy-o-1").kind == Kind::retryable);
+  CHECK(grocy.rows.size() == rows_left + 1);
+  grocy.fail.reset();
+  CHECK(cancel(loop, *r, "grocy-o-1").kind == Kind::ok);
+  auto removes = grocy.posts_to(remove);
+  REQUIRE(removes.size() == 3);
+  CHECK(json::parse(removes[2].body)["product_id"] == kMilk);
+  REQUIRE(grocy.rows.size() == rows_left);
+  if (rows_left == 1) {
+    CHECK(grocy.rows[0]["product_id"] == kCoffee);
+    CHECK(grocy.rows[0]["amount"] == 1);  // the household's coffee stays
+  }
+}
+
+TEST_CASE("a grocy cancel retried while the one before it still runs waits for it") {
+  Loop loop;
+  FakeGrocyServer grocy(loop.io);
+  grocy.rows.push_back({{"id", 30}, {"product_id", kCoffee}, {"note", "for the weekend"},
+                        {"amount", 1}, {"shopping_list_id", kList}, {"done", 0}});
+  auto r = make(loop, grocy.url());
+  REQUIRE(place(loop, *r, place_call()).kind == orders::PlaceResult::Kind::ok);
+  std::optional<orders::CancelResult> first;
+  r->cancel("grocy-o-1", [&first](orders::CancelResult c) { first = std::move(c); });
+  auto second = cancel(loop, *r, "grocy-o-1");
+  REQUIRE(first.has_value());  // it ended first: the second waited for it
+  CHECK(first->kind == orders::CancelResult::Kind::ok);
+  CHECK(second.kind == orders::CancelResult::Kind::ok);
+  CHECK(grocy.posts_to("/api/stock/shoppinglist/remove-product").size() == 2);
+  REQUIRE(grocy.rows.size() == 1);
+  CHECK(grocy.rows[0]["amount"] == 1);  // the household's coffee stays
+  // A poll while a cancel has taken off part of the order counts only what is left.
+  auto s = status(loop, *r, "grocy-o-1");
+  REQUIRE_MESSAGE(s.status, s.reason);
+  CHECK(s.status->status == "cancelled");
 }
 
 TEST_CASE("grocy's failures map onto the outcomes") {

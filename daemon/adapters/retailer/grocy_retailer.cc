@@ -6,12 +6,16 @@
 // place of an order this adapter has placed whole answers at once from memory: its rows may
 // have gone from the list since (bought, or removed by a cancel), and must not come back.
 // Then POST /api/stock/shoppinglist/add-product for each remaining item, one after another.
-// The places of one order run one after another: a retry sent while the attempt before it
-// still runs (a Grocy slower than orders.request_timeout_s) waits for it, and then reads a
-// list that holds what that attempt added.
-// cancel: POST /api/stock/shoppinglist/remove-product for each item of the order.
+// The places and cancels of one order run one after another: a retry sent while the attempt
+// before it still runs (a Grocy slower than orders.request_timeout_s) waits for it, and then
+// reads a list that holds what that attempt added, or knows what it removed.
+// cancel: POST /api/stock/shoppinglist/remove-product for each item of the order not removed
+// yet (a retry after a failure half-way takes off only the rest: remove-product lowers the
+// amount of the product's one row, which may hold the household's own packs too). A cancel
+// of an order this adapter has cancelled answers ok from memory.
 // status: "delivered" once no product of the order is left on the list with the order's
-// note (or each such row is ticked off as done), else "placed".
+// note (or each such row is ticked off as done), else "placed"; "cancelled" once a cancel
+// took it all off. Lines a cancel removed before it failed half-way are not counted.
 // The items of each order are kept in memory from place() on. After a restart an order
 // placed before is found on the list by its note, which the retailer order id names
 // ("grocy-<order_id>" -> "Larder order <order_id>"): its status is read from the rows with
@@ -40,6 +44,8 @@ using grocy::open_on_list;
 struct Order {
   std::string note;  // "Larder order <order_id>", on each of its rows
   std::vector<Line> lines;
+  std::size_t removed = 0;  // lines[0..removed) are off the list (a cancel went that far)
+  bool cancelled = false;   // every line removed
 };
 
 // What the requests in flight need; they hold it, so the adapter may go before they end.
@@ -47,25 +53,27 @@ struct Grocy {
   std::shared_ptr<HttpClient> http;
   int list_id = 1;
   std::map<std::string, Order> orders;  // retailer order id -> its rows
-  // Retailer order id -> its places: the first one runs, the others wait for it to end.
-  std::map<std::string, std::deque<std::function<void()>>> placing;
+  // Retailer order id -> its places and cancels: the first one runs, the others wait for it
+  // to end.
+  std::map<std::string, std::deque<std::function<void()>>> calls;
 };
 using GrocyPtr = std::shared_ptr<Grocy>;
 
-// Runs `start` (a place of order `id`) once the places of that order before it have ended.
-void queue_place(const GrocyPtr& g, const std::string& id, std::function<void()> start) {
-  auto& waiting = g->placing[id];
+// Runs `start` (a place or cancel of order `id`) once the calls of that order before it have
+// ended.
+void queue_call(const GrocyPtr& g, const std::string& id, std::function<void()> start) {
+  auto& waiting = g->calls[id];
   waiting.push_back(std::move(start));
   if (waiting.size() == 1) waiting.front()();
 }
 
-// The running place of order `id` ended: the next one starts.
-void place_ended(const GrocyPtr& g, const std::string& id) {
-  auto it = g->placing.find(id);
-  if (it == g->placing.end()) return;
+// The running call of order `id` ended: the next one starts.
+void call_ended(const GrocyPtr& g, const std::string& id) {
+  auto it = g->calls.find(id);
+  if (it == g->calls.end()) return;
   it->second.pop_front();
   if (it->second.empty()) {
-    g->placing.erase(it);
+    g->calls.erase(it);
     return;
   }
   std::function<void()> next = it->second.front();  // a copy: the map may change meanwhile
@@ -112,15 +120,16 @@ void add_from(GrocyPtr g, const std::shared_ptr<const std::vector<Line>>& lines,
              });
 }
 
-// Removes lines[i..] one after another; `finish` gets the first failure or ok.
+// Removes lines[i..] one after another, each counted in order `id`'s `removed` (when the
+// adapter knows it); `finish` gets the first failure or ok.
 void remove_from(GrocyPtr g, const std::shared_ptr<const std::vector<Line>>& lines, std::size_t i,
-                 const std::function<void(CancelResult)>& finish) {
+                 const std::string& id, const std::function<void(CancelResult)>& finish) {
   if (i == lines->size()) return finish(CancelResult{});
   const Line& l = (*lines)[i];
   json body = {{"product_id", l.product_id}, {"list_id", g->list_id}, {"product_amount", l.amount}};
   auto http = g->http;
   http->send(HttpCall{"POST", "/api/stock/shoppinglist/remove-product", json_text(body), {}},
-             [g = std::move(g), lines, i, finish](const HttpReply& r) {
+             [g = std::move(g), lines, i, id, finish](const HttpReply& r) {
                if (!success(r)) {
                  CancelResult out;
                  out.kind = retryable(r) ? CancelResult::Kind::retryable
@@ -128,7 +137,8 @@ void remove_from(GrocyPtr g, const std::shared_ptr<const std::vector<Line>>& lin
                  out.reason = "removing from the shopping list: " + describe(r);
                  return finish(out);
                }
-               remove_from(g, lines, i + 1, finish);
+               if (auto it = g->orders.find(id); it != g->orders.end()) ++it->second.removed;
+               remove_from(g, lines, i + 1, id, finish);
              });
 }
 
@@ -141,10 +151,10 @@ class GrocyRetailer : public orders::Retailer {
     g_->list_id = config.shopping_list_id;
   }
   // No answers after the adapter; a place or cancel half-way stops where it is, and the
-  // places waiting for it never start (dropped here: each holds the shared state).
+  // calls waiting for it never start (dropped here: each holds the shared state).
   ~GrocyRetailer() override {
     g_->http->close();
-    g_->placing.clear();
+    g_->calls.clear();
   }
 
   std::string kind() const override { return "grocy"; }
@@ -180,10 +190,10 @@ class GrocyRetailer : public orders::Retailer {
         g->orders[id] = order;
         r.retailer_order_id = id;
       }
-      place_ended(g, id);  // the next place of the order starts (its answer comes later)
+      call_ended(g, id);  // the next call of the order starts (its answer comes later)
       done(std::move(r));
     };
-    queue_place(g, id, [g, id, order, finish] {
+    queue_call(g, id, [g, id, order, finish] {
       // Placed whole by an earlier place (a retry that waited behind it, or one sent after
       // that answer was given up on): its rows are not looked for again. Rows gone from the
       // list since were bought or cancelled; a new add would put them back.
@@ -202,38 +212,51 @@ class GrocyRetailer : public orders::Retailer {
 
   void cancel(const std::string& retailer_order_id,
               std::function<void(CancelResult)> done) override {
-    auto it = g_->orders.find(retailer_order_id);
-    if (it == g_->orders.end()) {
-      auto note = note_of(retailer_order_id);
-      if (!note) {
-        CancelResult r{CancelResult::Kind::rejected,
-                       "order " + retailer_order_id + " is not a grocy order"};
-        post([done = std::move(done), r] { done(r); });
-        return;
-      }
-      // Placed before a restart: its rows, found by their note, are what to take off.
-      GrocyPtr g = g_;
-      read_list(g, [g, note = *note, done = std::move(done)](const HttpReply& r,
-                                                             std::optional<json> rows) {
-        if (!rows) {
-          return done(CancelResult{retryable(r) || success(r) ? CancelResult::Kind::retryable
-                                                              : CancelResult::Kind::rejected,
-                                   "reading the shopping list: " + describe(r)});
-        }
-        auto lines = std::make_shared<const std::vector<Line>>(open_lines(*rows, g->list_id, note));
-        if (lines->empty()) {
-          return done(CancelResult{CancelResult::Kind::too_late,
-                                   "nothing of it is left on the shopping list: bought"});
-        }
-        remove_from(g, lines, 0, done);
-      });
+    const std::string& id = retailer_order_id;
+    auto known = g_->orders.find(id);
+    auto note = known != g_->orders.end() ? std::optional(known->second.note) : note_of(id);
+    if (!note) {
+      CancelResult r{CancelResult::Kind::rejected, "order " + id + " is not a grocy order"};
+      post([done = std::move(done), r] { done(r); });
       return;
     }
-    auto lines = std::make_shared<const std::vector<Line>>(it->second.lines);
     GrocyPtr g = g_;
-    remove_from(g, lines, 0, [g, retailer_order_id, done = std::move(done)](CancelResult r) {
-      if (r.kind == CancelResult::Kind::ok) g->orders.erase(retailer_order_id);
+    auto finish = [g, id, done = std::move(done)](CancelResult r) {
+      call_ended(g, id);  // the next call of the order starts (its answer comes later)
       done(std::move(r));
+    };
+    queue_call(g, id, [g, id, note = *note, finish] {
+      auto it = g->orders.find(id);
+      if (it != g->orders.end()) {
+        if (it->second.cancelled) return g->http->post()([finish] { finish(CancelResult{}); });
+        const auto& all = it->second.lines;
+        auto rest = std::make_shared<const std::vector<Line>>(
+            all.begin() + static_cast<std::ptrdiff_t>(it->second.removed), all.end());
+        return remove_from(g, rest, 0, id, [g, id, finish](CancelResult r) {
+          if (r.kind == CancelResult::Kind::ok) g->orders[id].cancelled = true;
+          finish(std::move(r));
+        });
+      }
+      // Placed before a restart: its rows, found by their note, are what to take off.
+      read_list(g, [g, id, note, finish](const HttpReply& r, std::optional<json> rows) {
+        if (!rows) {
+          return finish(CancelResult{retryable(r) || success(r) ? CancelResult::Kind::retryable
+                                                                : CancelResult::Kind::rejected,
+                                     "reading the shopping list: " + describe(r)});
+        }
+        std::vector<Line> found = open_lines(*rows, g->list_id, note);
+        if (found.empty()) {
+          return finish(CancelResult{CancelResult::Kind::too_late,
+                                     "nothing of it is left on the shopping list: bought"});
+        }
+        // Known from now on, so that a retry after a failure half-way removes only the rest.
+        g->orders[id] = Order{note, found};
+        auto lines = std::make_shared<const std::vector<Line>>(std::move(found));
+        remove_from(g, lines, 0, id, [g, id, finish](CancelResult r) {
+          if (r.kind == CancelResult::Kind::ok) g->orders[id].cancelled = true;
+          finish(std::move(r));
+        });
+      });
     });
   }
 
@@ -263,16 +286,24 @@ class GrocyRetailer : public orders::Retailer {
       });
       return;
     }
-    Order order = it->second;
-    int list_id = g_->list_id;
-    read_list(g_, [order, list_id, done = std::move(done)](const HttpReply& r, std::optional<json> rows) {
+    // Judged when the list comes: a cancel may have taken lines off meanwhile. Lines a
+    // cancel removed were not bought; a cancel that removed them all cancelled the order.
+    GrocyPtr g = g_;
+    read_list(g, [g, id = retailer_order_id, done = std::move(done)](const HttpReply& r,
+                                                                   std::optional<json> rows) {
       orders::StatusOutcome out;
+      auto it = g->orders.find(id);
       if (!rows) {
         out.reason = "reading the shopping list: " + describe(r);
+      } else if (it == g->orders.end()) {
+        out.reason = "order " + id + " is not known";  // never: orders are not forgotten
       } else {
-        bool left = !open_on_list(*rows, list_id, order.note, order.lines).empty();
-        out.status = orders::RetailerStatus{left ? "placed" : "delivered", "", std::nullopt,
-                                            std::nullopt, std::nullopt};
+        const Order& order = it->second;
+        const std::vector<Line> rest(
+            order.lines.begin() + static_cast<std::ptrdiff_t>(order.removed), order.lines.end());
+        const bool left = !open_on_list(*rows, g->list_id, order.note, rest).empty();
+        const char* status = order.cancelled ? "cancelled" : left ? "placed" : "delivered";
+        out.status = orders::RetailerStatus{status, "", std::nullopt, std::nullopt, std::nullopt};
       }
       done(std::move(out));
     });
