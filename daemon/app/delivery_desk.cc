@@ -505,9 +505,8 @@ void DeliveryDesk::location(const contract::LocationInput& in, double ts) {
 }
 
 void DeliveryDesk::trunk(const contract::TrunkInput& in, double ts) {
-  (void)ts;
   grants::Effects fx;
-  grants_.on_trunk(in.vehicle, in.state, now(), fx);
+  grants_.on_trunk(in.vehicle, in.state, ts, now(), fx);
   run(fx);
 }
 

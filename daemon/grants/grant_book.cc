@@ -242,14 +242,18 @@ GrantBook::Check GrantBook::refuse(Verdict v, Grant* g, const std::string& order
   return {v, g};
 }
 
-void GrantBook::on_trunk(const std::string& vehicle, std::string_view state, double now,
-                         Effects& fx) {
+void GrantBook::on_trunk(const std::string& vehicle, std::string_view state, double ts,
+                         double now, Effects& fx) {
   if (state != "open" && state != "closed" && state != "locked") return;
   // The live grants whose code unlocked this trunk, with no report from before their unlock;
-  // the trunk's cycle is the one of the latest unlock.
+  // the trunk's cycle is the one of the latest unlock. A late `locked` taken before the
+  // unlock would end the grant while the car carries the unlock out: never taken for it.
+  const double skew = state == "locked" ? 0.0 : kTrunkSkewS;
   std::vector<Grant*> used;
   for (auto& [id, g] : grants_) {
-    if (g.vehicle == vehicle && g.live() && g.used() && now >= *g.unlocked_at) used.push_back(&g);
+    if (g.vehicle == vehicle && g.live() && g.used() && ts >= *g.unlocked_at - skew) {
+      used.push_back(&g);
+    }
   }
   if (used.empty()) return;
   std::stable_sort(used.begin(), used.end(), [](const Grant* a, const Grant* b) {

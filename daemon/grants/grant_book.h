@@ -29,7 +29,10 @@
 //     (refusals about dead or missing grants do not: anyone may send those, and the audit
 //     log has them).
 //   - on_trunk(): a trunk cycle belongs to the grant whose code unlocked it last (the live
-//     used grant of the vehicle with the latest unlock, not after the report): open / closed
+//     used grant of the vehicle with the latest unlock not after the report's own time: a
+//     report taken before the unlock and delivered late, by a polling bridge or a car out
+//     of coverage, is about the trunk before it; kTrunkSkewS of clock skew allowed for open
+//     and closed, none for locked, which ends the grant): open / closed
 //     follow it through opened and closed; locked revokes it (relocked, event
 //     trunk_relocked) and, if the trunk was opened for it, reports the order in
 //     delivered_by_trunk. The lock ends the vehicle's older used grants too, each by its own
@@ -151,6 +154,10 @@ struct AuditReport {
 
 class GrantBook {
  public:
+  // How far before its unlock an `open` or `closed` may be stamped and still be taken for
+  // the grant: a car's clock a little behind the hub's.
+  static constexpr double kTrunkSkewS = 5.0;
+
   GrantBook(GrantStore& store, orders::Random& random, GrantCrypto& crypto,
             GrantOptions options = {});
 
@@ -181,7 +188,10 @@ class GrantBook {
                const std::optional<VehicleNow>& car, Effects& fx);
 
   // The vehicle's trunk report: "open", "closed" or "locked" (anything else is ignored).
-  void on_trunk(const std::string& vehicle, std::string_view state, double now, Effects& fx);
+  // `ts`: when the report was taken (the device's stamp, else its arrival); `now`: the
+  // hub's clock.
+  void on_trunk(const std::string& vehicle, std::string_view state, double ts, double now,
+                Effects& fx);
   void on_location(const std::string& vehicle, const VehicleNow& car, double now,
                    Effects& fx);
   void tick(double now, Effects& fx);

@@ -85,8 +85,9 @@ struct World {
     json j = {{"lat", lat}, {"lon", lon}, {"acc", 10}, {"moving", moving}, {"ts", clock.now()}};
     hub.on_message(Message{"larder/v1/vehicle/family-car/location", j.dump(), 1, false});
   }
-  void trunk(const std::string& state) {
-    json j = {{"state", state}, {"ts", clock.now()}};
+  // A trunk report taken `ago` seconds before it arrives.
+  void trunk(const std::string& state, double ago = 0) {
+    json j = {{"state", state}, {"ts", clock.now() - ago}};
     hub.on_message(Message{"larder/v1/vehicle/family-car/trunk", j.dump(), 1, false});
   }
   // A presence report of `person`, stamped `ts` from now (none: unstamped).

@@ -67,6 +67,12 @@ TEST_CASE("delivery desk: the carrier unlocks once, the trunk relocks, the order
   // Only once.
   CHECK(w.delivery.carrier_unlock(id, code).verdict == grants::Verdict::already_used);
 
+  // A `locked` the car's bridge took before the unlock, delivered late: the grant stays
+  // (it would end with the trunk left unlocked, and the delivery never seen).
+  w.clock.advance(5);
+  w.trunk("locked", 200);
+  CHECK(w.book.live(id) != nullptr);
+  CHECK(w.events("trunk_relocked").empty());
   w.trunk("open");
   w.trunk("closed");
   w.trunk("locked");

@@ -206,10 +206,10 @@ TEST_CASE("the code appears in no effect, event, audit entry, error or stored gr
   w.book.unlock("coffee-1", code.substr(0, 26), kIn, parked(kIn), fx);   // almost the code
   w.book.unlock("coffee-1", code, kIn, away(kIn), fx);
   w.book.unlock("coffee-1", code, kIn, parked(kIn), fx);
-  w.book.on_trunk("family-car", "open", kIn + 1, fx);
-  w.book.on_trunk("family-car", "closed", kIn + 2, fx);
+  w.book.on_trunk("family-car", "open", kIn + 1, kIn + 1, fx);
+  w.book.on_trunk("family-car", "closed", kIn + 2, kIn + 2, fx);
   w.book.tick(kIn + 500, fx);
-  w.book.on_trunk("family-car", "locked", kIn + 501, fx);
+  w.book.on_trunk("family-car", "locked", kIn + 501, kIn + 501, fx);
   w.book.unlock("coffee-1", code, kIn + 600, parked(kIn), fx);
   auto again = w.book.issue("coffee-1", "family-car", {kWindow.end, kWindow.end + 60}, kHome,
                             kWindow.end + 61, fx);  // refused: its window has ended

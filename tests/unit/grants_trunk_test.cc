@@ -36,14 +36,14 @@ TEST_CASE("the full path: unlock, open, close, lock, delivered and revoked") {
   CHECK(w.store.audit_entries().back().event == "used");
 
   Effects t;
-  w.book.on_trunk("other-car", "open", kIn + 60, t);  // another car's trunk
+  w.book.on_trunk("other-car", "open", kIn + 60, kIn + 60, t);  // another car's trunk
   CHECK(w.grant().state == State::unlocked);
-  w.book.on_trunk("family-car", "open", kIn + 60, t);
+  w.book.on_trunk("family-car", "open", kIn + 60, kIn + 60, t);
   CHECK(w.grant().state == State::opened);
-  w.book.on_trunk("family-car", "closed", kIn + 120, t);
+  w.book.on_trunk("family-car", "closed", kIn + 120, kIn + 120, t);
   CHECK(w.grant().state == State::closed);
   CHECK(t.delivered_by_trunk.empty());
-  w.book.on_trunk("family-car", "locked", kIn + 125, t);
+  w.book.on_trunk("family-car", "locked", kIn + 125, kIn + 125, t);
   CHECK(w.grant().state == State::revoked);
   CHECK(w.grant().end_reason == "relocked");
   CHECK(w.book.live("coffee-1") == nullptr);
@@ -55,7 +55,7 @@ TEST_CASE("the full path: unlock, open, close, lock, delivered and revoked") {
   Effects again;
   CHECK(w.book.unlock("coffee-1", code, kIn + 200, parked(kIn + 190), again).verdict ==
         Verdict::already_used);
-  w.book.on_trunk("family-car", "locked", kIn + 300, again);
+  w.book.on_trunk("family-car", "locked", kIn + 300, kIn + 300, again);
   CHECK(again.delivered_by_trunk.empty());
   CHECK(again.commands.empty());
   // (The refusal of an ended grant is not audited: anyone may ask, docs/delivery.md.)
@@ -75,14 +75,33 @@ TEST_CASE("a trunk locked without being opened is no delivery, and reuse while u
   CHECK(w.book.unlock("coffee-1", code, kIn + 5, parked(kIn), fx).verdict ==
         Verdict::already_used);
   CHECK(fx.commands.size() == 1);  // no second unlock_trunk
-  w.book.on_trunk("family-car", "locked", kIn - 1, fx);  // a report from before the unlock
+  // Reports taken before the unlock and delivered after it (a polling bridge, a car out of
+  // coverage) are about the trunk before it: a `locked` a second before, an `open` a minute
+  // before.
+  Effects late;
+  w.book.on_trunk("family-car", "locked", kIn - 1, kIn + 5, late);
+  w.book.on_trunk("family-car", "open", kIn - 60, kIn + 6, late);
   CHECK(w.grant().state == State::unlocked);
+  CHECK(late.events.empty());
   Effects t;
-  w.book.on_trunk("family-car", "locked", kIn + 30, t);
+  w.book.on_trunk("family-car", "locked", kIn + 30, kIn + 30, t);
   CHECK(w.grant().end_reason == "relocked");
   CHECK(t.delivered_by_trunk.empty());
   CHECK(kinds(t) == Kinds{"trunk_relocked"});
   CHECK(t.events[0].text.find("not delivered") != std::string::npos);
+}
+
+TEST_CASE("an open stamped by a car clock a few seconds behind the hub's still counts") {
+  World w;
+  const std::string code = w.issue();
+  Effects fx;
+  REQUIRE(w.book.unlock("coffee-1", code, kIn, parked(kIn), fx).verdict == Verdict::ok);
+  w.book.on_trunk("family-car", "open", kIn - GrantBook::kTrunkSkewS, kIn + 20, fx);
+  CHECK(w.grant().state == State::opened);
+  Effects t;
+  w.book.on_trunk("family-car", "closed", kIn + 80, kIn + 90, t);
+  w.book.on_trunk("family-car", "locked", kIn + 85, kIn + 95, t);
+  CHECK(t.delivered_by_trunk == std::vector<std::string>{"coffee-1"});
 }
 
 TEST_CASE("a code is bound to its order: another order's code is a wrong code there") {
@@ -249,7 +268,7 @@ TEST_CASE("the car driving away with its trunk unlocked, not yet opened: the gra
   const std::string c2 = o.issue();
   Effects f2;
   REQUIRE(o.book.unlock("coffee-1", c2, kIn, parked(kIn - 30), f2).verdict == Verdict::ok);
-  o.book.on_trunk("family-car", "open", kIn + 10, f2);
+  o.book.on_trunk("family-car", "open", kIn + 10, kIn + 10, f2);
   Effects moved;
   o.book.on_location("family-car", away(kIn + 20), kIn + 20, moved);
   CHECK(o.grant().state == State::opened);
@@ -260,8 +279,8 @@ TEST_CASE("a trunk left unlocked or closed but not locked gets one lock command"
   const std::string code = w.issue();
   Effects fx;
   REQUIRE(w.book.unlock("coffee-1", code, kIn, parked(kIn), fx).verdict == Verdict::ok);
-  w.book.on_trunk("family-car", "open", kIn + 10, fx);
-  w.book.on_trunk("family-car", "closed", kIn + 40, fx);
+  w.book.on_trunk("family-car", "open", kIn + 10, kIn + 10, fx);
+  w.book.on_trunk("family-car", "closed", kIn + 40, kIn + 40, fx);
   Effects t;
   w.book.tick(kIn + 40 + 119, t);
   CHECK(t.commands.empty());
@@ -277,7 +296,7 @@ TEST_CASE("a trunk left unlocked or closed but not locked gets one lock command"
   w.book.tick(kWindow.end + 119, later);  // past the window: still no second lock
   CHECK(later.commands.empty());
   CHECK(later.events.empty());
-  w.book.on_trunk("family-car", "locked", kWindow.end + 119, later);
+  w.book.on_trunk("family-car", "locked", kWindow.end + 119, kWindow.end + 119, later);
   CHECK(later.delivered_by_trunk == std::vector<std::string>{"coffee-1"});
 
   // Unlocked and never opened: locked lock_timeout_s after the unlock, not hours later when
@@ -299,7 +318,7 @@ TEST_CASE("a trunk left unlocked or closed but not locked gets one lock command"
   CHECK(t3.events.empty());
   CHECK(u.book.unlock("coffee-1", c2, kIn + 1000, parked(kIn + 1000), t3).verdict ==
         Verdict::already_used);
-  u.book.on_trunk("family-car", "locked", kIn + 1001, t3);
+  u.book.on_trunk("family-car", "locked", kIn + 1001, kIn + 1001, t3);
   CHECK(u.grant().end_reason == "relocked");
   CHECK(t3.delivered_by_trunk.empty());
   CHECK(t3.commands.empty());
@@ -326,7 +345,7 @@ TEST_CASE("a trunk left unlocked or closed but not locked gets one lock command"
   const std::string c4 = o.issue();
   REQUIRE(o.book.unlock("coffee-1", c4, kIn, parked(kIn), fx).verdict == Verdict::ok);
   Effects t5;
-  o.book.on_trunk("family-car", "open", kIn + 10, t5);
+  o.book.on_trunk("family-car", "open", kIn + 10, kIn + 10, t5);
   o.book.tick(kWindow.end + 119, t5);
   CHECK(t5.commands.empty());
   o.book.tick(kWindow.end + 120, t5);
@@ -350,14 +369,14 @@ TEST_CASE("a trunk's cycle belongs to the grant that unlocked it last; its lock 
   REQUIRE(w.book.unlock("coffee-1", coffee->code, kIn, parked(kIn), fx).verdict == Verdict::ok);
   REQUIRE(w.book.unlock("tea-1", tea, kIn + 250, parked(kIn + 250), fx).verdict == Verdict::ok);
   Effects t;
-  w.book.on_trunk("family-car", "open", kIn + 260, t);
+  w.book.on_trunk("family-car", "open", kIn + 260, kIn + 260, t);
   CHECK(w.grant("tea-1").state == State::opened);
   CHECK(w.grant("coffee-1").state == State::unlocked);
   CHECK_FALSE(w.grant("coffee-1").opened_at);
-  w.book.on_trunk("family-car", "closed", kIn + 280, t);
+  w.book.on_trunk("family-car", "closed", kIn + 280, kIn + 280, t);
   CHECK(w.grant("tea-1").state == State::closed);
   CHECK(w.grant("coffee-1").state == State::unlocked);
-  w.book.on_trunk("family-car", "locked", kIn + 290, t);
+  w.book.on_trunk("family-car", "locked", kIn + 290, kIn + 290, t);
   CHECK(t.delivered_by_trunk == std::vector<std::string>{"tea-1"});
   CHECK(w.grant("tea-1").end_reason == "relocked");
   CHECK(w.grant("coffee-1").end_reason == "relocked");
@@ -380,15 +399,15 @@ TEST_CASE("a trunk's cycle belongs to the grant that unlocked it last; its lock 
   const std::string a = v.issue("coffee-1"), b = v.issue("tea-1");
   Effects u;
   REQUIRE(v.book.unlock("coffee-1", a, kIn, parked(kIn), u).verdict == Verdict::ok);
-  v.book.on_trunk("family-car", "open", kIn + 10, u);
-  v.book.on_trunk("family-car", "closed", kIn + 20, u);
+  v.book.on_trunk("family-car", "open", kIn + 10, kIn + 10, u);
+  v.book.on_trunk("family-car", "closed", kIn + 20, kIn + 20, u);
   REQUIRE(v.book.unlock("tea-1", b, kIn + 60, parked(kIn + 60), u).verdict == Verdict::ok);
-  v.book.on_trunk("family-car", "open", kIn + 70, u);
+  v.book.on_trunk("family-car", "open", kIn + 70, kIn + 70, u);
   CHECK(v.grant("coffee-1").state == State::closed);
   CHECK(*v.grant("coffee-1").closed_at == kIn + 20);
-  v.book.on_trunk("family-car", "closed", kIn + 80, u);
+  v.book.on_trunk("family-car", "closed", kIn + 80, kIn + 80, u);
   Effects l;
-  v.book.on_trunk("family-car", "locked", kIn + 90, l);
+  v.book.on_trunk("family-car", "locked", kIn + 90, kIn + 90, l);
   CHECK(l.delivered_by_trunk == std::vector<std::string>{"tea-1", "coffee-1"});
   CHECK(kinds(l) == Kinds{"trunk_relocked", "trunk_relocked"});
 }

@@ -295,8 +295,8 @@ TEST_CASE("a GrantBook on SQLite: no code in the file or its WAL, and a restart 
     CHECK(g->code_hash == hash);
     Effects fx;
     REQUIRE(book.unlock("coffee-1", code, kIn, kParked, fx).verdict == Verdict::ok);
-    book.on_trunk("family-car", "open", kIn + 5, fx);
-    book.on_trunk("family-car", "locked", kIn + 60, fx);
+    book.on_trunk("family-car", "open", kIn + 5, kIn + 5, fx);
+    book.on_trunk("family-car", "locked", kIn + 60, kIn + 60, fx);
     CHECK(fx.delivered_by_trunk == std::vector<std::string>{"coffee-1"});
     CHECK(fx.store_error.ok());
     auto log = book.audit();
