@@ -293,7 +293,14 @@ void GrantBook::on_location(const std::string& vehicle, const VehicleNow& car, d
     if (!unlocked && (now < g.window.start || now >= g.window.end)) continue;
     // Taken before the grant (or its unlock): no news of the car since.
     if (car.ts < (unlocked ? *g.unlocked_at : g.issued_at)) continue;
-    if (car.moving) {
+    // `moving` is "not yet seen still" as well: a tracker plugin started again (larderd
+    // restarted during the window) calls its first fix moving. Surely inside the place (its
+    // whole accuracy circle), a code still waiting is kept: the carrier finds the car there,
+    // and unlock() refuses while the car is called moving. A trunk already unlocked is
+    // locked at any sign of driving.
+    const bool surely_inside =
+        delivery::distance_m(g.place.at, car.at) + accuracy <= g.place.radius_m;
+    if (car.moving && (unlocked || !surely_inside)) {
       end(g, reason::kCarMoved, now, fx);
     } else if (delivery::distance_m(g.place.at, car.at) - accuracy > g.place.radius_m) {
       // Surely outside (its whole accuracy circle is): a blurred fix alone does not

@@ -38,11 +38,14 @@
 //     delivered_by_trunk. The lock ends the vehicle's older used grants too, each by its own
 //     cycle: one opened before a later code unlocked the trunk again is delivered; one never
 //     opened just dies (access_revoked, relocked), since the trunk was opened for another.
-//   - on_location(): once a grant's window has begun, a moving car revokes it (car_moved)
-//     and a car parked surely outside the place (its whole accuracy circle outside) revokes
-//     it (left_place). Only grants still `issued`: a trunk in use is left to the lock
-//     timeout. Before the window, moving the car is the delivery planner's business (it
-//     replans, which revokes the grant).
+//   - on_location(): once a grant's window has begun, a car called moving revokes it
+//     (car_moved) unless it is surely inside the place (its whole accuracy circle: a
+//     tracker calls its first fix after a restart moving), and a car parked surely outside
+//     the place (its whole accuracy circle outside) revokes it (left_place). A grant whose
+//     code unlocked the trunk the carrier has not opened yet is revoked by any moving fix,
+//     with a lock; one whose trunk was opened is left to the lock timeout. Before the
+//     window, moving the car is the delivery planner's business (it replans, which revokes
+//     the grant).
 //   - tick(): the window's end revokes an `issued` grant (window_ended). A trunk in use gets
 //     one lock command and a trunk_not_locked event when it was unlocked and not opened
 //     within lock_timeout_s of the unlock (the code is used up all the same), when it was

@@ -376,6 +376,12 @@ TEST_CASE("delivery desk: a stale position ends no grant; a fresh one does") {
   CHECK(w.book.live(id) != nullptr);
   CHECK(w.events("access_revoked").empty());
   CHECK(w.the(id).delivery->method == "trunk");
+  // A fresh one at home called moving, as a tracker plugin started again calls its first
+  // fix: the car is where the carrier will look for it, and the code waits on (the
+  // carrier's unlock waits until the car is called parked).
+  w.car_at(kHomeLat, kHomeLon, true);
+  CHECK(w.book.live(id) != nullptr);
+  CHECK(w.events("access_revoked").empty());
   // A fresh one that shows the car driving away: the grant ends.
   w.car_at(kHomeLat + 0.02, kHomeLon, true);
   CHECK(w.book.live(id) == nullptr);

@@ -222,8 +222,16 @@ TEST_CASE("a car that moves or is parked elsewhere during the window revokes the
   CHECK(old.events.empty());
   CHECK(w.book.live("coffee-1"));
 
-  Effects fx;
+  // Called moving while surely in its place: a tracker plugin started again (larderd
+  // restarted in the window) calls its first fix moving. The code waits on.
+  Effects here;
   moving.ts = kIn;
+  w.book.on_location("family-car", moving, kIn, here);
+  CHECK(here.events.empty());
+  CHECK(w.book.live("coffee-1"));
+  // So blurred that it may be outside, or surely out of it: the car drove off.
+  Effects fx;
+  moving.accuracy_m = 250;
   w.book.on_location("other-car", moving, kIn, fx);
   CHECK(fx.events.empty());
   w.book.on_location("family-car", moving, kIn, fx);
