@@ -25,14 +25,29 @@ void EventLog::publish(const std::string& topic, std::string payload, bool retai
 }
 
 nlohmann::json EventLog::recent(const Query& q) const {
+  nlohmann::json list = nlohmann::json::array();
+  auto wanted = [&q](const Kept& k) { return !q.since || k.ts >= *q.since; };
+  if (q.after) {
+    // A poll: the oldest `limit` after it, so that a poller that fell behind by more than
+    // the limit gets the rest with the next `after` instead of losing them.
+    std::uint64_t next = seq_;
+    auto it = std::upper_bound(events_.begin(), events_.end(), *q.after,
+                               [](std::uint64_t a, const Kept& k) { return a < k.seq; });
+    for (; it != events_.end(); ++it) {
+      if (!wanted(*it)) continue;
+      if (list.size() == q.limit) {
+        next = std::prev(it)->seq;  // what is returned ends before this one
+        break;
+      }
+      list.push_back(it->event);
+    }
+    return {{"events", std::move(list)}, {"next", next}};
+  }
   std::vector<const Kept*> picked;
   // Newest first until the limit, then reversed: the answer is oldest first.
   for (auto it = events_.rbegin(); it != events_.rend() && picked.size() < q.limit; ++it) {
-    if (q.after && it->seq <= *q.after) break;  // seq only grows towards the back
-    if (q.since && it->ts < *q.since) continue;
-    picked.push_back(&*it);
+    if (wanted(*it)) picked.push_back(&*it);
   }
-  nlohmann::json list = nlohmann::json::array();
   for (auto it = picked.rbegin(); it != picked.rend(); ++it) list.push_back((*it)->event);
   return {{"events", std::move(list)}, {"next", seq_}};
 }

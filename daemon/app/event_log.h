@@ -33,9 +33,12 @@ class EventLog final : public Bus {
   struct Query {
     std::optional<double> since;         // events with ts >= since
     std::optional<std::uint64_t> after;  // events with seq > after
-    std::size_t limit = 200;             // the newest this many of those
+    std::size_t limit = 200;             // at most this many of those
   };
-  // {"events":[{...the event, "seq":N}, ...oldest first], "next": the newest seq kept}.
+  // {"events":[{...the event, "seq":N}, ...oldest first], "next": seq}. Without `after`, the
+  // newest `limit` events that match, and `next` the newest seq kept. With `after` (a poll),
+  // the oldest `limit` after it, and `next` the seq to poll after for the rest: the last one
+  // returned when more are left, else the newest kept.
   nlohmann::json recent(const Query& q) const;
   std::size_t size() const { return events_.size(); }
 

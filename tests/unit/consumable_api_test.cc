@@ -133,6 +133,31 @@ TEST_CASE("the event log keeps the newest events, numbered, and passes everythin
   CHECK(newest["events"][0]["kind"] == "k5");
 }
 
+TEST_CASE("a poller that fell behind by more than the limit gets every event, in turn") {
+  test::FakeBus mqtt;
+  EventLog log(mqtt, "larder/v1", 1000);
+  for (int i = 1; i <= 7; ++i) {
+    json event = {{"kind", "k" + std::to_string(i)}, {"ts", 100 * i}};
+    log.publish("larder/v1/event", event.dump(), false);
+  }
+  // Polled after seq 1 with a limit of 3: 2, 3, 4, then 5, 6, 7, then nothing.
+  std::vector<int> seen;
+  std::uint64_t after = 1;
+  for (int poll = 0; poll < 4; ++poll) {
+    json page = log.recent({std::nullopt, after, 3});
+    for (const auto& e : page["events"]) seen.push_back(e["seq"].get<int>());
+    after = page["next"].get<std::uint64_t>();
+  }
+  CHECK(seen == std::vector<int>{2, 3, 4, 5, 6, 7});
+  CHECK(after == 7);
+  // With `since` as well: the events it leaves out are passed over, not returned later.
+  json page = log.recent({450.0, 1, 2});
+  REQUIRE(page["events"].size() == 2);
+  CHECK(page["events"][0]["seq"] == 5);
+  CHECK(page["events"][1]["seq"] == 6);
+  CHECK(page["next"] == 6);
+}
+
 TEST_CASE("GET /api/v1/consumables lists every consumable with its state, and needs a token") {
   World w;
   double jar = 480;
