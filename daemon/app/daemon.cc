@@ -466,8 +466,13 @@ int run_daemon(const Config& config, DaemonOptions options) {
              " consumables" +
              (waiting.empty() ? "" : ", " + std::to_string(waiting.size()) +
                                          " change(s) wait for a restart"));
-    // A push notification's title in the language the reload may have changed.
-    if (notifier_push) notifier_push->set_texts(app->hub().texts());
+    // A push notification's title in the language the reload may have changed, its quiet
+    // hours in the time zone (a zone that cannot be loaded was refused by the check).
+    if (notifier_push) {
+      notifier_push->set_texts(app->hub().texts());
+      auto zone = TimeZone::load(app->config().household.timezone);
+      if (zone.ok()) notifier_push->set_zone(zone.value());
+    }
     nlohmann::json waiting_json = waiting;
     app->hub().publish_event("config_reloaded", app->hub().texts()("event.config_reloaded"),
                              {{"restart_needed_for", waiting_json}});

@@ -52,6 +52,10 @@ Dispatcher::Dispatcher(const NotifyConfig& config, const TimeZone& zone, const T
   for (const Queue& q : queues_) update_gauge(q);
 }
 
+void Dispatcher::set_zone(const TimeZone& zone) {
+  if (config_.quiet_hours) quiet_.emplace(*config_.quiet_hours, zone);
+}
+
 Dispatcher::~Dispatcher() { *self_ = nullptr; }
 
 bool Dispatcher::quiet_now() const { return quiet_ && quiet_->quiet_at(clock_.now()); }

@@ -75,6 +75,9 @@ class Dispatcher {
   void tick();
   // The household's language after a reload changed household.locale: for what comes next.
   void set_texts(const Texts& texts) { texts_ = &texts; }
+  // The household's time zone after a reload changed household.timezone: the quiet hours
+  // are kept in it from now on (what they hold now waits for their new end).
+  void set_zone(const TimeZone& zone);
 
   // What waits (in flight included) on `channel`.
   std::size_t queued(Channel channel) const;

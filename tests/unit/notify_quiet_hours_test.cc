@@ -167,3 +167,30 @@ TEST_CASE("a kind listed in quiet_hours.drop is dropped in quiet hours and sent 
   d.on_event({{"kind", "refill_detected"}, {"text", "Coffee: a new pack was opened."}});
   CHECK(sender.sent.size() == 1);
 }
+
+TEST_CASE("a reload's new time zone moves the quiet hours, and releases what they held") {
+  NotifyConfig config;
+  config.ntfy = NtfyConfig{"https://ntfy.example/larder", std::nullopt, 3};
+  config.events["low_stock"] = {"ntfy"};
+  config.quiet_hours = span(22, 7);
+  const double jan15 = 1768435200;     // 2026-01-15 00:00 UTC
+  // 06:00 in Berlin (quiet), 14:00 in Tokyo, 00:00 in New York.
+  ManualClock clock(jan15 + 5 * kHour);
+  Metrics metrics;
+  FakeSender sender;
+  Dispatcher d(config, berlin(), **Texts::for_locale("en"), sender, clock, metrics, {});
+  CHECK(d.quiet_now());
+  d.on_event({{"kind", "low_stock"}, {"text", "Running low: Coffee beans"}});
+  d.tick();
+  CHECK(sender.sent.empty());  // held until 07:00 in Berlin
+  auto tokyo = TimeZone::load("Asia/Tokyo");
+  REQUIRE(tokyo.ok());
+  d.set_zone(tokyo.value());
+  CHECK_FALSE(d.quiet_now());
+  d.tick();
+  CHECK(sender.sent.size() == 1);
+  auto new_york = TimeZone::load("America/New_York");
+  REQUIRE(new_york.ok());
+  d.set_zone(new_york.value());
+  CHECK(d.quiet_now());
+}
