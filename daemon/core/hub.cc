@@ -375,6 +375,8 @@ std::uint64_t Hub::Stamp::digest() const {
   h = mix(h, value ? std::bit_cast<std::uint64_t>(*value) : 0x7ff4dead0000beefULL);
   h = mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(unit)));
   h = mix(h, static_cast<std::uint64_t>(static_cast<std::int64_t>(packs)));
+  h = mix(h, best_before ? std::bit_cast<std::uint64_t>(*best_before) : 0x7ff4dead0000beefULL);
+  h = mix(h, best_before_day ? std::bit_cast<std::uint64_t>(*best_before_day) : 1);
   return mix(h, gross ? 1 : 0);
 }
 
@@ -394,6 +396,8 @@ std::optional<Hub::Stamp> Hub::stamp(const contract::Input& in) {
           }
         }
         if constexpr (requires { v.packs; }) st.packs = v.packs;
+        if constexpr (requires { v.best_before; }) st.best_before = v.best_before;
+        if constexpr (requires { v.best_before_day; }) st.best_before_day = v.best_before_day;
         if constexpr (requires { v.gross; }) st.gross = v.gross;
         return st;
       },
@@ -494,7 +498,7 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
   if (contract::input_ts(in) && ts <= s.updated) {
     auto same = store_.readings(c.id, r.ts, std::nextafter(r.ts, kInfinity), 16);
     if (same.ok() && std::any_of(same->begin(), same->end(), [&r](const Reading& o) {
-          return o.kind == r.kind && o.value == r.value;
+          return o.kind == r.kind && o.value == r.value && o.best_before == r.best_before;
         })) {
       metrics_.inc("larder_messages_ignored_total", {{"reason", "duplicate"}});
       return false;

@@ -221,9 +221,11 @@ class Hub {
     std::optional<double> value;  // a level's value, a use's or refill's amount
     int unit = -1;                // the Unit, -1 when none is given
     int packs = 0;
+    std::optional<double> best_before;      // a purchase's date, as a time or a day
+    std::optional<double> best_before_day;
     bool gross = false;
     bool operator==(const Stamp&) const = default;
-    // 64 bits of every field: what the recent inputs keep of a stamp (8 bytes, not 40).
+    // 64 bits of every field: what the recent inputs keep of a stamp (8 bytes, not 72).
     std::uint64_t digest() const;
   };
   struct Entry {

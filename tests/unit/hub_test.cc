@@ -413,10 +413,17 @@ TEST_CASE_FIXTURE(HubFixture, "a message delivered twice (QoS 1 is at least once
   // The same time with another amount is another message.
   send("consumable/pods/used", R"({"amount":2,"unit":"pcs","ts":1764460000})");
   CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "duplicate"}}) == 2);
+  // So is a purchase of as many packs with another best-before date (two lines of a
+  // receipt), in the recent inputs and in the store alike; the same date again is not.
+  send("consumable/pods/purchased", R"({"packs":2,"ts":1764460001,"best_before":"2027-03-31"})");
+  send("consumable/pods/purchased", R"({"packs":2,"ts":1764460001,"best_before":"2027-04-05"})");
+  send("consumable/pods/purchased", R"({"packs":2,"ts":1764460001,"best_before":"2027-04-05"})");
+  CHECK(hub.consumable("pods")->on_hand == 6);
+  CHECK(metrics.get("larder_messages_ignored_total", {{"reason", "duplicate"}}) == 3);
   // Without ts, two equal messages are two events.
   send("consumable/pods/purchased", R"({"packs":1})");
   send("consumable/pods/purchased", R"({"packs":1})");
-  CHECK(hub.consumable("pods")->on_hand == 4);
+  CHECK(hub.consumable("pods")->on_hand == 8);
   // A rejected message is reported again when it comes again.
   send("consumable/coffee/level", R"({"value":400,"unit":"ml","ts":1764460100})");
   send("consumable/coffee/level", R"({"value":400,"unit":"ml","ts":1764460100})");
