@@ -431,7 +431,9 @@ bool Hub::apply_consumable(const Message& m, const contract::Input& in, Entry& e
   bool late = false;
   if (auto* lv = std::get_if<contract::LevelInput>(&in)) {
     if (m.retained && !lv->ts) {
-      if (s.level) return false;  // only initialises a value that is still unknown
+      // Only initialises a value that is still unknown: no level, and no reading yet (the
+      // level filter wants a few before it gives one).
+      if (s.level || s.last_reading_ts > 0) return false;
       ts = clock_.now();
     } else if (ts < s.last_reading_ts) {
       if (m.retained) {  // the broker's copy of a reading already seen

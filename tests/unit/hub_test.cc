@@ -98,6 +98,12 @@ TEST_CASE_FIXTURE(HubFixture, "retained events are ignored, a retained level wit
   send("consumable/coffee/level", R"({"value":300,"unit":"g"})", true);
   REQUIRE(store.flush().ok());
   CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 1);
+  // ...once: the broker's copy at the next subscribe (a reconnect, a reload) is the same
+  // reading, though one reading does not make a level yet.
+  clock.advance(60);
+  send("consumable/coffee/level", R"({"value":300,"unit":"g"})", true);
+  REQUIRE(store.flush().ok());
+  CHECK(store.readings("coffee", 0, 2e9, 10)->size() == 1);
   // ...once it is known, a retained one without ts is not.
   clock.advance(300);
   level("coffee", R"("value":300,"unit":"g")");
