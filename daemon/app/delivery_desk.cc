@@ -450,7 +450,13 @@ void DeliveryDesk::replan_after_move(double t) {
     if (car && place && !car->moving && delivery::inside(*place, car->at, car->accuracy_m)) {
       continue;  // still parked where the delivery goes
     }
-    orders::Delivery again = plan(*o, *o->quote, t);
+    // Judged on the window the order has now: the retailer may have moved it since the
+    // quote (its answer to the place, a status).
+    orders::Quote now_offered = *o->quote;
+    for (auto& option : now_offered.delivery_options) {
+      if (option.method == "trunk") option.window = o->delivery->window;
+    }
+    orders::Delivery again = plan(*o, now_offered, t);
     if (again.method == "trunk") continue;
     to_doorstep(*o, again.reasons,
                 hub_.texts()("event.doorstep_car_moved", {Texts::arg("order", o->id)}));

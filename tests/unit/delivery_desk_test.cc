@@ -180,6 +180,30 @@ TEST_CASE("delivery desk: the car driving away before the window moves the order
   CHECK(w.retailer.deliveries.size() == 1);
 }
 
+TEST_CASE("delivery desk: a replan judges the window the retailer moved the order to") {
+  World w;
+  // Parked at home every day: a habit strong enough to outweigh a drive a day ahead.
+  for (int i = 0; i < 21 * 24 * 4; ++i) {
+    w.car_at(kHomeLat, kHomeLon);
+    w.clock.advance(900);
+  }
+  std::string id = w.trunk_order();
+  REQUIRE(w.the(id).delivery->method == "trunk");
+  // The retailer moves the delivery to tomorrow, same hours.
+  orders::RetailerStatus s;
+  s.status = "placed";
+  const orders::Window quoted = *w.the(id).delivery->window;
+  s.window = orders::Window{quoted.start + 86400, quoted.end + 86400};
+  w.desk.retailer_status("r-1", s);
+  REQUIRE(w.the(id).delivery->window->start == quoted.start + 86400);
+  // The car drives off now: that says little of tomorrow, when it is parked at home.
+  w.clock.advance(60);
+  w.car_at(48.20, 11.70, /*moving=*/true);
+  INFO(w.reasons(id));
+  CHECK(w.the(id).delivery->method == "trunk");
+  CHECK(w.events("delivery_replanned").empty());
+}
+
 TEST_CASE("delivery desk: the learned patterns survive a restart") {
   test::TempDir dir;
   const std::string path = dir.file("delivery_patterns.json");
