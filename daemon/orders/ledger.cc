@@ -17,8 +17,9 @@ namespace {
 constexpr double kDay = 86400;
 constexpr const char* kBadTime = "the time is not a finite number";
 
+// At most 512 bytes: the configuration's 128 characters of up to 4 bytes each.
 bool valid_sku(const std::string& sku) {
-  if (sku.empty() || sku.size() > 256) return false;
+  if (sku.empty() || sku.size() > 512) return false;
   for (char c : sku) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
   }

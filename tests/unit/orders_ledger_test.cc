@@ -318,10 +318,24 @@ TEST_CASE("bad requests are refused and change nothing") {
   r = req("coffee", Source::api);
   r.companions = {{"Tea", "TEA-100", 1, 0}};
   CHECK(w.led.request(r, kT0).code == Code::bad_input);
+  r = req("coffee", Source::api);
+  r.sku = "TEA\tGREEN";
+  CHECK(w.led.request(r, kT0).code == Code::bad_input);
+  // The longest sku the configuration takes (128 characters, here of 3 bytes each) is
+  // ordered; one byte more than four times that is not.
+  std::string tea;
+  for (int i = 0; i < 128; ++i) tea += "\u8336";
+  r = req("coffee", Source::api);
+  r.sku = tea;
+  Reply long_sku = w.led.request(r, kT0);
+  CHECK_MESSAGE(long_sku.ok(), long_sku.status.message());
+  w.led.cancel(long_sku.order_id, true, kT0);
+  r.sku = std::string(513, 'x');
+  CHECK(w.led.request(r, kT0).code == Code::bad_input);
   w.rnd.broken = true;
   auto no_key = w.led.request(req("coffee", Source::api), kT0);
   CHECK(no_key.code == Code::internal);
   CHECK(no_key.effects.empty());
-  CHECK(w.led.orders().empty());
+  CHECK(w.led.orders().size() == 1);  // the long sku's, cancelled
   CHECK(w.led.tick(kT0).effects.empty());
 }
