@@ -447,9 +447,9 @@ void DeliveryDesk::replan_after_move(double t) {
     if (!for_trunk(*o) || !changeable(*o) || !o->quote || !o->delivery->window) continue;
     if (o->delivery->window->start <= t) continue;  // the window began: the grant rules now
     const delivery::Place* place = place_named(o->delivery->place);
-    if (car && place && !car->moving && delivery::inside(*place, car->at, car->accuracy_m)) {
-      continue;  // still parked where the delivery goes
-    }
+    // Still where the delivery goes (surely inside the place, its whole accuracy circle),
+    // also when called moving: a tracker plugin started again calls its first fix so.
+    if (car && place && delivery::inside(*place, car->at, car->accuracy_m)) continue;
     // Judged on the window the order has now: the retailer may have moved it since the
     // quote (its answer to the place, a status).
     orders::Quote now_offered = *o->quote;

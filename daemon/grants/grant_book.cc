@@ -298,9 +298,7 @@ void GrantBook::on_location(const std::string& vehicle, const VehicleNow& car, d
     // whole accuracy circle), a code still waiting is kept: the carrier finds the car there,
     // and unlock() refuses while the car is called moving. A trunk already unlocked is
     // locked at any sign of driving.
-    const bool surely_inside =
-        delivery::distance_m(g.place.at, car.at) + accuracy <= g.place.radius_m;
-    if (car.moving && (unlocked || !surely_inside)) {
+    if (car.moving && (unlocked || !delivery::inside(g.place, car.at, accuracy))) {
       end(g, reason::kCarMoved, now, fx);
     } else if (delivery::distance_m(g.place.at, car.at) - accuracy > g.place.radius_m) {
       // Surely outside (its whole accuracy circle is): a blurred fix alone does not
