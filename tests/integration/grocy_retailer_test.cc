@@ -45,6 +45,7 @@ struct FakeGrocyServer {
   std::optional<HttpResponse> fail;  // answers every request while set...
   std::string fail_only;             // ...or only those to this path, when not empty
   int fail_after = 0;                // ...after letting this many of them through
+  bool applied = false;              // ...having done what they ask (an answer lost)
   std::unique_ptr<HttpServer> server;
 
   explicit FakeGrocyServer(asio::io_context& io) {
@@ -61,9 +62,16 @@ struct FakeGrocyServer {
   HttpResponse handle(const HttpRequest& r) {
     requests.push_back(r);
     if (fail && (fail_only.empty() || fail_only == r.path)) {
-      if (fail_after == 0) return *fail;
+      if (fail_after == 0) {
+        if (applied) (void)answer(r);
+        return *fail;
+      }
       --fail_after;
     }
+    return answer(r);
+  }
+
+  HttpResponse answer(const HttpRequest& r) {
     if (r.header("grocy-api-key") != kApiKey) {
       return HttpResponse::json(401, R"({"error_message":"Unauthorized"})");
     }
@@ -431,6 +439,41 @@ TEST_CASE("a grocy cancel retried after a failure half-way removes only the rest
   }
 }
 
+TEST_CASE("a grocy cancel whose answer was lost leaves the order placed, not bought") {
+  Loop loop;
+  FakeGrocyServer grocy(loop.io);
+  auto r = make(loop, grocy.url());
+  REQUIRE(place(loop, *r, place_call()).kind == orders::PlaceResult::Kind::ok);
+  // The coffee comes off; Grocy takes the milk off too, but its answer is a 504.
+  grocy.fail_only = "/api/stock/shoppinglist/remove-product";
+  grocy.fail_after = 1;
+  grocy.applied = true;
+  grocy.fail = HttpResponse::json(504, "{}");
+  CHECK(cancel(loop, *r, "grocy-o-1").kind == orders::CancelResult::Kind::retryable);
+  CHECK(grocy.rows.empty());
+  // The ledger polls while the cancel waits for its retry: nothing is left on the list,
+  // but that was the cancel, not the household's shopping.
+  auto s = status(loop, *r, "grocy-o-1");
+  REQUIRE_MESSAGE(s.status, s.reason);
+  CHECK(s.status->status == "placed");
+  grocy.fail.reset();
+  CHECK(cancel(loop, *r, "grocy-o-1").kind == orders::CancelResult::Kind::ok);
+  s = status(loop, *r, "grocy-o-1");
+  REQUIRE_MESSAGE(s.status, s.reason);
+  CHECK(s.status->status == "cancelled");
+  // A cancel refused for good ends the doubt: what is left is the household's to buy.
+  REQUIRE(place(loop, *r, place_call("o-2")).kind == orders::PlaceResult::Kind::ok);
+  grocy.applied = false;
+  grocy.fail = HttpResponse::json(400, R"({"error_message":"nope"})");
+  grocy.fail_after = 1;
+  CHECK(cancel(loop, *r, "grocy-o-2").kind == orders::CancelResult::Kind::rejected);
+  grocy.fail.reset();
+  grocy.rows = json::array();  // the milk bought
+  s = status(loop, *r, "grocy-o-2");
+  REQUIRE_MESSAGE(s.status, s.reason);
+  CHECK(s.status->status == "delivered");
+}
+
 TEST_CASE("a grocy cancel retried while the one before it still runs waits for it") {
   Loop loop;
   FakeGrocyServer grocy(loop.io);
@@ -440,8 +483,14 @@ TEST_CASE("a grocy cancel retried while the one before it still runs waits for i
   REQUIRE(place(loop, *r, place_call()).kind == orders::PlaceResult::Kind::ok);
   std::optional<orders::CancelResult> first;
   r->cancel("grocy-o-1", [&first](orders::CancelResult c) { first = std::move(c); });
+  // A poll sent meanwhile reads the list once the cancel has ended, and says so.
+  std::optional<orders::StatusOutcome> polled;
+  r->status("grocy-o-1", [&polled](orders::StatusOutcome o) { polled = std::move(o); });
   auto second = cancel(loop, *r, "grocy-o-1");
   REQUIRE(first.has_value());  // it ended first: the second waited for it
+  REQUIRE(polled.has_value());
+  REQUIRE_MESSAGE(polled->status, polled->reason);
+  CHECK(polled->status->status == "cancelled");
   CHECK(first->kind == orders::CancelResult::Kind::ok);
   CHECK(second.kind == orders::CancelResult::Kind::ok);
   CHECK(grocy.posts_to("/api/stock/shoppinglist/remove-product").size() == 2);

@@ -12,7 +12,8 @@
 // cancel: POST /api/stock/shoppinglist/remove-product for each item of the order not removed
 // yet (a retry after a failure half-way takes off only the rest: remove-product lowers the
 // amount of the product's one row, which may hold the household's own packs too). A cancel
-// of an order this adapter has cancelled answers ok from memory.
+// of an order this adapter has cancelled answers ok from memory. Status reads queue behind
+// them too.
 // status: "delivered" once no product of the order is left on the list with the order's
 // note (or each such row is ticked off as done), else "placed"; "cancelled" once a cancel
 // took it all off. Lines a cancel removed before it failed half-way are not counted.
@@ -46,6 +47,7 @@ struct Order {
   std::vector<Line> lines;
   std::size_t removed = 0;  // lines[0..removed) are off the list (a cancel went that far)
   bool cancelled = false;   // every line removed
+  bool cancelling = false;  // a cancel began and has not ended in ok or a refusal
 };
 
 // What the requests in flight need; they hold it, so the adapter may go before they end.
@@ -79,6 +81,15 @@ void call_ended(const GrocyPtr& g, const std::string& id) {
   std::function<void()> next = it->second.front();  // a copy: the map may change meanwhile
   next();
 }
+// A cancel of order `id` ended with `r`: the order is cancelled when it is ok; a refusal
+// ends the cancel (what it took off stays off); a retryable failure leaves it begun.
+void cancel_ended(const GrocyPtr& g, const std::string& id, const CancelResult& r) {
+  auto it = g->orders.find(id);
+  if (it == g->orders.end()) return;
+  if (r.kind == CancelResult::Kind::ok) it->second.cancelled = true;
+  if (r.kind != CancelResult::Kind::retryable) it->second.cancelling = false;
+}
+
 using ListDone = std::function<void(HttpReply, std::optional<json>)>;
 
 PlaceResult failed_place(const HttpReply& r, const std::string& what) {
@@ -229,11 +240,12 @@ class GrocyRetailer : public orders::Retailer {
       auto it = g->orders.find(id);
       if (it != g->orders.end()) {
         if (it->second.cancelled) return g->http->post()([finish] { finish(CancelResult{}); });
+        it->second.cancelling = true;
         const auto& all = it->second.lines;
         auto rest = std::make_shared<const std::vector<Line>>(
             all.begin() + static_cast<std::ptrdiff_t>(it->second.removed), all.end());
         return remove_from(g, rest, 0, id, [g, id, finish](CancelResult r) {
-          if (r.kind == CancelResult::Kind::ok) g->orders[id].cancelled = true;
+          cancel_ended(g, id, r);
           finish(std::move(r));
         });
       }
@@ -251,9 +263,10 @@ class GrocyRetailer : public orders::Retailer {
         }
         // Known from now on, so that a retry after a failure half-way removes only the rest.
         g->orders[id] = Order{note, found};
+        g->orders[id].cancelling = true;
         auto lines = std::make_shared<const std::vector<Line>>(std::move(found));
         remove_from(g, lines, 0, id, [g, id, finish](CancelResult r) {
-          if (r.kind == CancelResult::Kind::ok) g->orders[id].cancelled = true;
+          cancel_ended(g, id, r);
           finish(std::move(r));
         });
       });
@@ -262,50 +275,48 @@ class GrocyRetailer : public orders::Retailer {
 
   void status(const std::string& retailer_order_id,
               std::function<void(orders::StatusOutcome)> done) override {
-    auto it = g_->orders.find(retailer_order_id);
-    if (it == g_->orders.end()) {
-      auto note = note_of(retailer_order_id);
-      if (!note) {
-        std::string why = "order " + retailer_order_id + " is not a grocy order";
-        post([done = std::move(done), why] { done(orders::StatusOutcome{std::nullopt, why}); });
-        return;
-      }
-      // Placed before a restart: bought once no open row with its note is left.
-      int list_id = g_->list_id;
-      read_list(g_, [note = *note, list_id, done = std::move(done)](const HttpReply& r,
-                                                                    std::optional<json> rows) {
+    const std::string& id = retailer_order_id;
+    auto known = g_->orders.find(id);
+    auto note = known != g_->orders.end() ? std::optional(known->second.note) : note_of(id);
+    if (!note) {
+      std::string why = "order " + id + " is not a grocy order";
+      post([done = std::move(done), why] { done(orders::StatusOutcome{std::nullopt, why}); });
+      return;
+    }
+    // Queued behind the order's place or cancel: the list is read once they have ended, and
+    // judged by what they did (lines a cancel removed were not bought).
+    GrocyPtr g = g_;
+    auto finish = [g, id, done = std::move(done)](orders::StatusOutcome out) {
+      call_ended(g, id);
+      done(std::move(out));
+    };
+    queue_call(g, id, [g, id, note = *note, finish] {
+      read_list(g, [g, id, note, finish](const HttpReply& r, std::optional<json> rows) {
         orders::StatusOutcome out;
         if (!rows) {
           out.reason = "reading the shopping list: " + describe(r);
-        } else {
-          bool left = !open_lines(*rows, list_id, note).empty();
-          out.status = orders::RetailerStatus{left ? "placed" : "delivered", "", std::nullopt,
-                                              std::nullopt, std::nullopt};
+          return finish(std::move(out));
         }
-        done(std::move(out));
-      });
-      return;
-    }
-    // Judged when the list comes: a cancel may have taken lines off meanwhile. Lines a
-    // cancel removed were not bought; a cancel that removed them all cancelled the order.
-    GrocyPtr g = g_;
-    read_list(g, [g, id = retailer_order_id, done = std::move(done)](const HttpReply& r,
-                                                                   std::optional<json> rows) {
-      orders::StatusOutcome out;
-      auto it = g->orders.find(id);
-      if (!rows) {
-        out.reason = "reading the shopping list: " + describe(r);
-      } else if (it == g->orders.end()) {
-        out.reason = "order " + id + " is not known";  // never: orders are not forgotten
-      } else {
-        const Order& order = it->second;
-        const std::vector<Line> rest(
-            order.lines.begin() + static_cast<std::ptrdiff_t>(order.removed), order.lines.end());
-        const bool left = !open_on_list(*rows, g->list_id, order.note, rest).empty();
-        const char* status = order.cancelled ? "cancelled" : left ? "placed" : "delivered";
+        auto it = g->orders.find(id);
+        const char* status = nullptr;
+        if (it == g->orders.end()) {
+          // Placed before a restart: bought once no open row with its note is left.
+          status = open_lines(*rows, g->list_id, note).empty() ? "delivered" : "placed";
+        } else {
+          const Order& order = it->second;
+          const std::vector<Line> rest(
+              order.lines.begin() + static_cast<std::ptrdiff_t>(order.removed),
+              order.lines.end());
+          const bool left = !open_on_list(*rows, g->list_id, order.note, rest).empty();
+          // A cancel not finished (to be tried again) may have taken off what is gone, its
+          // answer lost: not bought, until the cancel's retry or refusal says.
+          status = order.cancelled                   ? "cancelled"
+                   : left || order.cancelling        ? "placed"
+                                                     : "delivered";
+        }
         out.status = orders::RetailerStatus{status, "", std::nullopt, std::nullopt, std::nullopt};
-      }
-      done(std::move(out));
+        finish(std::move(out));
+      });
     });
   }
 
