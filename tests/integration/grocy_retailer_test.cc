@@ -177,6 +177,13 @@ orders::StatusOutcome status(Loop& loop, orders::Retailer& r, const std::string&
   return loop.await<orders::StatusOutcome>([&](auto done) { r.status(id, done); });
 }
 
+// The status the adapter reports of order `id` (it must report one).
+std::string status_of(Loop& loop, orders::Retailer& r, const std::string& id) {
+  auto s = status(loop, r, id);
+  REQUIRE_MESSAGE(s.status, s.reason);
+  return s.status->status;
+}
+
 orders::CancelResult cancel(Loop& loop, orders::Retailer& r, const std::string& id) {
   return loop.await<orders::CancelResult>([&](auto done) { r.cancel(id, done); });
 }
@@ -308,9 +315,7 @@ TEST_CASE("a grocy order is delivered once the household has bought it off the l
   auto r = make(loop, grocy.url());
   REQUIRE(place(loop, *r, place_call()).kind == orders::PlaceResult::Kind::ok);
 
-  auto s = status(loop, *r, "grocy-o-1");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "placed");
+  CHECK(status_of(loop, *r, "grocy-o-1") == "placed");
   CHECK(grocy.requests.back().path == "/api/objects/shopping_list");
   CHECK(grocy.requests.back().query.at("query[]") == "shopping_list_id=3");
 
@@ -324,17 +329,13 @@ TEST_CASE("a grocy order is delivered once the household has bought it off the l
                         {"amount", 1}, {"shopping_list_id", kList}, {"done", 0}});
   grocy.rows.push_back({{"id", 92}, {"product_id", kCoffee}, {"note", "Larder order o-1"},
                         {"amount", 1}, {"shopping_list_id", 4}, {"done", 0}});
-  s = status(loop, *r, "grocy-o-1");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "delivered");
+  CHECK(status_of(loop, *r, "grocy-o-1") == "delivered");
 
   // The milk back on the list, unticked and written as text: placed again.
   grocy.rows[0]["done"] = "0";
   grocy.rows[0]["product_id"] = std::to_string(kMilk);
   grocy.rows[0]["shopping_list_id"] = std::to_string(kList);
-  s = status(loop, *r, "grocy-o-1");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "placed");
+  CHECK(status_of(loop, *r, "grocy-o-1") == "placed");
 }
 
 TEST_CASE("after a restart grocy finds its orders on the list by their note") {
@@ -346,9 +347,7 @@ TEST_CASE("after a restart grocy finds its orders on the list by their note") {
   }
   REQUIRE(grocy.rows.size() == 2);
   auto r = make(loop, grocy.url());  // a new adapter: it placed nothing itself
-  auto s = status(loop, *r, "grocy-o-1");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "placed");
+  CHECK(status_of(loop, *r, "grocy-o-1") == "placed");
   // Another retailer's id is none of grocy's business.
   auto other = status(loop, *r, "r-1001");
   CHECK_FALSE(other.status);
@@ -366,16 +365,12 @@ TEST_CASE("after a restart grocy finds its orders on the list by their note") {
   // This adapter took it off: a cancel again is ok, and the order cancelled.
   CHECK(cancel(loop, *r, "grocy-o-1").kind == orders::CancelResult::Kind::ok);
   CHECK(grocy.posts_to("/api/stock/shoppinglist/remove-product").size() == 2);
-  s = status(loop, *r, "grocy-o-1");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "cancelled");
+  CHECK(status_of(loop, *r, "grocy-o-1") == "cancelled");
   // Another adapter finds nothing left with its note: bought, so a cancel is too late and
   // the status delivered.
   auto after = make(loop, grocy.url());
   CHECK(cancel(loop, *after, "grocy-o-1").kind == orders::CancelResult::Kind::too_late);
-  s = status(loop, *after, "grocy-o-1");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "delivered");
+  CHECK(status_of(loop, *after, "grocy-o-1") == "delivered");
 }
 
 TEST_CASE("a grocy cancel removes the order's products from the list") {
@@ -453,14 +448,10 @@ TEST_CASE("a grocy cancel whose answer was lost leaves the order placed, not bou
   CHECK(grocy.rows.empty());
   // The ledger polls while the cancel waits for its retry: nothing is left on the list,
   // but that was the cancel, not the household's shopping.
-  auto s = status(loop, *r, "grocy-o-1");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "placed");
+  CHECK(status_of(loop, *r, "grocy-o-1") == "placed");
   grocy.fail.reset();
   CHECK(cancel(loop, *r, "grocy-o-1").kind == orders::CancelResult::Kind::ok);
-  s = status(loop, *r, "grocy-o-1");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "cancelled");
+  CHECK(status_of(loop, *r, "grocy-o-1") == "cancelled");
   // A cancel refused for good ends the doubt: what is left is the household's to buy.
   REQUIRE(place(loop, *r, place_call("o-2")).kind == orders::PlaceResult::Kind::ok);
   grocy.applied = false;
@@ -469,9 +460,7 @@ TEST_CASE("a grocy cancel whose answer was lost leaves the order placed, not bou
   CHECK(cancel(loop, *r, "grocy-o-2").kind == orders::CancelResult::Kind::rejected);
   grocy.fail.reset();
   grocy.rows = json::array();  // the milk bought
-  s = status(loop, *r, "grocy-o-2");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "delivered");
+  CHECK(status_of(loop, *r, "grocy-o-2") == "delivered");
 }
 
 TEST_CASE("a grocy cancel retried while the one before it still runs waits for it") {
@@ -497,9 +486,7 @@ TEST_CASE("a grocy cancel retried while the one before it still runs waits for i
   REQUIRE(grocy.rows.size() == 1);
   CHECK(grocy.rows[0]["amount"] == 1);  // the household's coffee stays
   // A poll while a cancel has taken off part of the order counts only what is left.
-  auto s = status(loop, *r, "grocy-o-1");
-  REQUIRE_MESSAGE(s.status, s.reason);
-  CHECK(s.status->status == "cancelled");
+  CHECK(status_of(loop, *r, "grocy-o-1") == "cancelled");
 }
 
 TEST_CASE("grocy's failures map onto the outcomes") {

@@ -48,6 +48,10 @@ struct Order {
   std::size_t removed = 0;  // lines[0..removed) are off the list (a cancel went that far)
   bool cancelled = false;   // every line removed
   bool cancelling = false;  // a cancel began and has not ended in ok or a refusal
+
+  std::vector<Line> rest() const {  // the lines still on the list, as far as is known
+    return {lines.begin() + static_cast<std::ptrdiff_t>(removed), lines.end()};
+  }
 };
 
 // What the requests in flight need; they hold it, so the adapter may go before they end.
@@ -153,6 +157,14 @@ void remove_from(GrocyPtr g, const std::shared_ptr<const std::vector<Line>>& lin
              });
 }
 
+// Takes off the lines of order `id` (known to the adapter) that no cancel has removed yet.
+void remove_rest(const GrocyPtr& g, const std::string& id,
+                 const std::function<void(CancelResult)>& finish) {
+  Order& order = g->orders.at(id);
+  order.cancelling = true;
+  remove_from(g, std::make_shared<const std::vector<Line>>(order.rest()), 0, id, finish);
+}
+
 class GrocyRetailer : public orders::Retailer {
  public:
   GrocyRetailer(std::shared_ptr<HttpClient> http, const RetailerConfig& config,
@@ -233,6 +245,7 @@ class GrocyRetailer : public orders::Retailer {
     }
     GrocyPtr g = g_;
     auto finish = [g, id, done = std::move(done)](CancelResult r) {
+      cancel_ended(g, id, r);
       call_ended(g, id);  // the next call of the order starts (its answer comes later)
       done(std::move(r));
     };
@@ -240,14 +253,7 @@ class GrocyRetailer : public orders::Retailer {
       auto it = g->orders.find(id);
       if (it != g->orders.end()) {
         if (it->second.cancelled) return g->http->post()([finish] { finish(CancelResult{}); });
-        it->second.cancelling = true;
-        const auto& all = it->second.lines;
-        auto rest = std::make_shared<const std::vector<Line>>(
-            all.begin() + static_cast<std::ptrdiff_t>(it->second.removed), all.end());
-        return remove_from(g, rest, 0, id, [g, id, finish](CancelResult r) {
-          cancel_ended(g, id, r);
-          finish(std::move(r));
-        });
+        return remove_rest(g, id, finish);
       }
       // Placed before a restart: its rows, found by their note, are what to take off.
       read_list(g, [g, id, note, finish](const HttpReply& r, std::optional<json> rows) {
@@ -262,13 +268,8 @@ class GrocyRetailer : public orders::Retailer {
                                      "nothing of it is left on the shopping list: bought"});
         }
         // Known from now on, so that a retry after a failure half-way removes only the rest.
-        g->orders[id] = Order{note, found};
-        g->orders[id].cancelling = true;
-        auto lines = std::make_shared<const std::vector<Line>>(std::move(found));
-        remove_from(g, lines, 0, id, [g, id, finish](CancelResult r) {
-          cancel_ended(g, id, r);
-          finish(std::move(r));
-        });
+        g->orders[id] = Order{note, std::move(found)};
+        remove_rest(g, id, finish);
       });
     });
   }
@@ -304,10 +305,7 @@ class GrocyRetailer : public orders::Retailer {
           status = open_lines(*rows, g->list_id, note).empty() ? "delivered" : "placed";
         } else {
           const Order& order = it->second;
-          const std::vector<Line> rest(
-              order.lines.begin() + static_cast<std::ptrdiff_t>(order.removed),
-              order.lines.end());
-          const bool left = !open_on_list(*rows, g->list_id, order.note, rest).empty();
+          const bool left = !open_on_list(*rows, g->list_id, order.note, order.rest()).empty();
           // A cancel not finished (to be tried again) may have taken off what is gone, its
           // answer lost: not bought, until the cancel's retry or refusal says.
           status = order.cancelled                   ? "cancelled"
